@@ -1,0 +1,42 @@
+import math
+
+import torch
+
+from lorentznets.lorentz import (
+    from_pt_eta_phi_m,
+    from_pt_y_phi_m,
+    invariant_mass,
+    pseudorapidity,
+    to_pt_eta_phi_m,
+    to_pt_y_phi_m,
+)
+
+
+def _momenta(n=100, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    pt = 20 + 500 * torch.rand(n, generator=gen, dtype=torch.float64)
+    eta = 5 * (torch.rand(n, generator=gen, dtype=torch.float64) - 0.5)
+    phi = math.pi * (2 * torch.rand(n, generator=gen, dtype=torch.float64) - 1)
+    m = 30 * torch.rand(n, generator=gen, dtype=torch.float64)
+    return torch.stack([pt, eta, phi, m], -1)
+
+
+def test_round_trip_eta():
+    x = _momenta()
+    back = to_pt_eta_phi_m(from_pt_eta_phi_m(x))
+    assert torch.allclose(back, x, rtol=1e-9, atol=1e-7)
+
+
+def test_round_trip_rapidity():
+    x = _momenta(seed=1)
+    back = to_pt_y_phi_m(from_pt_y_phi_m(x))
+    assert torch.allclose(back, x, rtol=1e-9, atol=1e-7)
+
+
+def test_safe_at_zero_pt_and_negative_mass_squared():
+    p = torch.tensor([[5.0, 0.0, 0.0, 5.0], [0.0, 0.0, 0.0, 0.0], [1.0, 0.6, 0.8, 1e-9]], dtype=torch.float64)
+    coords = to_pt_eta_phi_m(p)
+    assert torch.isfinite(coords).all()
+    assert pseudorapidity(p)[0] > 10
+    # E slightly below |p| by rounding gives m = 0, not NaN.
+    assert invariant_mass(p)[2] == 0.0
