@@ -1,0 +1,75 @@
+"""Gather canonical jet chunks from a format parser into one :class:`JetData`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import torch
+
+from lorentznets.data.convert import JetChunk
+
+from .jet_data import JetData
+from .validation import empty_jet_rows
+
+
+def collect_chunks(
+    chunks: Iterable[JetChunk],
+    num_jets: int,
+    max_particles: int,
+    source: str,
+    drop_empty: bool = False,
+) -> JetData:
+    """Copy chunks into preallocated float32 arrays and check for empty jets.
+
+    Parameters
+    ----------
+    chunks : iterable of JetChunk
+        Consecutive chunks covering jets 0..num_jets-1 (``offset`` relative to this call).
+    num_jets : int
+        Total number of jets in the chunks.
+    max_particles : int
+        Length P of the chunks' particle axis.
+    source : str
+        Description for messages and :attr:`JetData.source`.
+    drop_empty : bool
+        Drop jets without constituents (with a warning) instead of raising.
+
+    Returns
+    -------
+    JetData
+    """
+    momenta = np.zeros((num_jets, max_particles, 4), dtype=np.float32)
+    mask = np.zeros((num_jets, max_particles), dtype=bool)
+    labels = np.zeros(num_jets, dtype=np.int64)
+    scalars = truth = None
+    filled = 0
+    for chunk in chunks:
+        rows = slice(chunk.offset, chunk.offset + len(chunk.labels))
+        if chunk.scalars is not None and scalars is None:
+            scalars = np.zeros((num_jets, max_particles, chunk.scalars.shape[-1]), np.float32)
+        if chunk.truth is not None and truth is None:
+            truth = np.zeros((num_jets, 4), dtype=np.float32)
+        momenta[rows] = chunk.momenta
+        mask[rows] = chunk.mask
+        labels[rows] = chunk.labels
+        if scalars is not None:
+            scalars[rows] = chunk.scalars
+        if truth is not None:
+            truth[rows] = chunk.truth
+        filled = rows.stop
+    if filled != num_jets:
+        raise ValueError(f"{source}: expected {num_jets} jets, read {filled}")
+    keep = empty_jet_rows(mask, source, drop_empty)
+    if keep is not None:
+        momenta, mask, labels = momenta[keep], mask[keep], labels[keep]
+        scalars = None if scalars is None else scalars[keep]
+        truth = None if truth is None else truth[keep]
+    return JetData(
+        momenta=torch.from_numpy(momenta),
+        mask=torch.from_numpy(mask),
+        labels=torch.from_numpy(labels),
+        scalars=None if scalars is None else torch.from_numpy(scalars),
+        truth=None if truth is None else torch.from_numpy(truth),
+        source=source,
+    )

@@ -1,0 +1,139 @@
+"""Format "jetclass_root": JetClass ROOT files (arXiv:2202.03772), read with uproot and awkward.
+
+Tree ``tree`` with jagged per-constituent branches ``part_px, part_py, part_pz, part_energy`` (GeV)
+and particle-ID branches, and one flag per class ``label_QCD, ..., label_Tbl``. Files are named
+``<Class>_<NNN>.root``; pass one file or a glob such as ``train_100M/*.root``.
+
+``scalars`` (N, P, 6) are ``part_charge, part_isChargedHadron, part_isNeutralHadron,
+part_isPhoton, part_isElectron, part_isMuon``; with ``impact_parameters=True`` (module function
+only) four more follow: tanh(``part_d0val``), ``part_d0err``, tanh(``part_dzval``),
+``part_dzerr``, as in Particle Transformer's full input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+import uproot
+
+from lorentznets.data.convert import JetChunk, order_and_pad
+
+from .assembly import collect_chunks
+from .jet_data import JetData
+from .validation import NonFiniteTally, check_no_split, require_file, require_keys
+
+FORMAT = "jetclass_root"
+SUFFIXES = (".root",)
+TREE = "tree"
+LABELS = (
+    "label_QCD",
+    "label_Hbb",
+    "label_Hcc",
+    "label_Hgg",
+    "label_H4q",
+    "label_Hqql",
+    "label_Zqq",
+    "label_Wqq",
+    "label_Tbqq",
+    "label_Tbl",
+)
+MOMENTUM_BRANCHES = ("part_energy", "part_px", "part_py", "part_pz")
+PID_BRANCHES = (
+    "part_charge",
+    "part_isChargedHadron",
+    "part_isNeutralHadron",
+    "part_isPhoton",
+    "part_isElectron",
+    "part_isMuon",
+)
+IMPACT_BRANCHES = ("part_d0val", "part_d0err", "part_dzval", "part_dzerr")
+
+
+def detect(path: Path) -> bool:
+    """Whether the ROOT file has a tree ``tree`` with ``part_energy``."""
+    with uproot.open(path) as file:
+        return TREE in file and "part_energy" in file[TREE].keys()
+
+
+def _padded(jagged: ak.Array, length: int) -> np.ndarray:
+    """(n, length) float64 array from a jagged (n, var) one, zero-padded."""
+    filled = ak.fill_none(ak.pad_none(jagged, length, axis=1, clip=True), 0.0)
+    return ak.to_numpy(filled).astype(np.float64)
+
+
+def _labels(arrays: ak.Array, path: Path, offset: int) -> np.ndarray:
+    flags = np.stack([ak.to_numpy(arrays[name]).astype(np.float64) for name in LABELS], axis=1)
+    bad = flags.sum(axis=1) != 1
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise ValueError(
+            f"{path}: branches label_* must flag exactly one class per jet; jet {offset + first} "
+            f"has {dict(zip(LABELS, flags[first].tolist(), strict=True))}"
+        )
+    return np.argmax(flags, axis=1).astype(np.int64)
+
+
+def _scalars(arrays: ak.Array, length: int, impact_parameters: bool) -> np.ndarray:
+    columns = [_padded(arrays[name], length) for name in PID_BRANCHES]
+    if impact_parameters:
+        d0val, d0err, dzval, dzerr = (_padded(arrays[name], length) for name in IMPACT_BRANCHES)
+        columns += [np.tanh(d0val), d0err, np.tanh(dzval), dzerr]
+    return np.stack(columns, axis=-1).astype(np.float32)
+
+
+def iter_jetclass_chunks(
+    path: Path,
+    max_particles: int,
+    max_jets: int | None,
+    impact_parameters: bool = False,
+    chunk_size: int = 8192,
+) -> Iterator[JetChunk]:
+    """Stream one JetClass file as canonical jet chunks (see the module docstring)."""
+    branches = list(MOMENTUM_BRANCHES + PID_BRANCHES + LABELS)
+    if impact_parameters:
+        branches += IMPACT_BRANCHES
+    tally = NonFiniteTally(path, "part_energy/part_px/part_py/part_pz")
+    with uproot.open(path) as file:
+        require_keys(path, [key.split(";")[0] for key in file.keys()], [TREE])
+        tree = file[TREE]
+        require_keys(f"{path}:{TREE}", tree.keys(), branches)
+        stop = tree.num_entries if max_jets is None else min(tree.num_entries, max_jets)
+        offset = 0
+        for arrays in tree.iterate(branches, step_size=chunk_size, entry_stop=stop, library="ak"):
+            counts = ak.to_numpy(ak.num(arrays["part_energy"], axis=1))
+            length = max(int(counts.max(initial=0)), 1)
+            momenta = np.stack([_padded(arrays[b], length) for b in MOMENTUM_BRANCHES], axis=-1)
+            tally.update(momenta, offset)
+            momenta = np.where(np.isfinite(momenta).all(axis=(1, 2))[:, None, None], momenta, 0)
+            mask = np.arange(length) < counts[:, None]
+            scalars = _scalars(arrays, length, impact_parameters)
+            momenta, mask, (scalars,) = order_and_pad(momenta, mask, max_particles, (scalars,))
+            yield JetChunk(offset, momenta, mask, _labels(arrays, path, offset), scalars)
+            offset += len(counts)
+    tally.check()
+
+
+def num_entries(path: Path) -> int:
+    """Number of jets in the file's tree."""
+    with uproot.open(require_file(path)) as file:
+        require_keys(path, [key.split(";")[0] for key in file.keys()], [TREE])
+        return int(file[TREE].num_entries)
+
+
+def read(
+    path: Path,
+    split: str | None,
+    max_particles: int,
+    max_jets: int | None,
+    drop_empty: bool = False,
+    impact_parameters: bool = False,
+) -> JetData:
+    """Read jets; ``labels`` the class index in the order of ``LABELS``; PID ``scalars``."""
+    check_no_split(FORMAT, split)
+    total = num_entries(path)
+    num_jets = total if max_jets is None else min(total, max_jets)
+    chunks = iter_jetclass_chunks(path, max_particles, max_jets, impact_parameters)
+    return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty)

@@ -1,0 +1,46 @@
+"""Format "lgn_h5": the converted top-tagging HDF5 of LGN/LorentzNet/PELICAN.
+
+Keys ``Nobj`` (N,), ``Pmu`` (N, P, 4) (E, px, py, pz) GeV, ``is_signal`` (N,), ``label`` (N, P)
+real-constituent mask, optional ``truth_Pmu`` (N, 4) and ``scalars`` (N, P, S). Written by
+``python -m lorentznets.data.convert`` and by our top-tagging generator. One split per file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+
+from lorentznets.data.convert import iter_lgn_chunks
+from lorentznets.data.convert.lgn_layout import REQUIRED_KEYS
+
+from .assembly import collect_chunks
+from .jet_data import JetData
+from .validation import check_no_split, require_file, require_keys
+
+FORMAT = "lgn_h5"
+SUFFIXES = (".h5", ".hdf5", ".hdf")
+
+
+def detect(path: Path) -> bool:
+    """Whether ``path`` is an HDF5 file with the LGN keys."""
+    with h5py.File(path, "r") as file:
+        return all(key in file for key in REQUIRED_KEYS)
+
+
+def read(
+    path: Path,
+    split: str | None,
+    max_particles: int,
+    max_jets: int | None,
+    drop_empty: bool = False,
+) -> JetData:
+    """Read jets; ``labels`` from ``is_signal`` (1 = top), ``truth`` from ``truth_Pmu``."""
+    check_no_split(FORMAT, split)
+    require_file(path)
+    with h5py.File(path, "r") as file:
+        require_keys(path, file.keys(), REQUIRED_KEYS)
+        total = file["is_signal"].shape[0]
+    num_jets = total if max_jets is None else min(total, max_jets)
+    chunks = iter_lgn_chunks(path, max_particles, max_jets)
+    return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty)

@@ -1,0 +1,104 @@
+"""The EnergyFlow quark-gluon jets (Komiske et al., zenodo 3164691).
+
+Each ``QG_jets*.npz`` holds ``X`` (N, M, 4): per constituent (pt [GeV], rapidity y, azimuth phi,
+PDG id), zero-padded, and ``y`` (N,): 1 = quark jet, 0 = gluon jet. Jets have R = 0.4,
+pT 500-550 GeV and |y| < 1.7. 4-momenta use the particle masses in :mod:`.pid`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import numpy as np
+
+from .checks import NonFiniteTally, check_binary_labels, require_shape
+from .jet_arrays import JetChunk, nonzero_mask, order_and_pad
+from .lgn_layout import write_lgn_h5
+from .npz_stream import NpzArray
+from .pid import momenta_from_pt_y_phi_pid
+
+
+def iter_energyflow_chunks(
+    path: str | os.PathLike,
+    max_particles: int | None = None,
+    max_jets: int | None = None,
+    chunk_size: int = 8192,
+) -> Iterator[JetChunk]:
+    """Stream a quark-gluon ``.npz`` as canonical jet chunks.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    max_particles : int or None
+        Length P of the particle axis; None keeps the file's M.
+    max_jets : int or None
+        Read only the first ``max_jets`` jets.
+    chunk_size : int
+        Jets per chunk.
+
+    Yields
+    ------
+    JetChunk
+        ``momenta`` (n, P, 4) float64 (E, px, py, pz) GeV; ``scalars`` (n, P, 9) float32 with the
+        charge and the 8-way one-hot of abs(pid) (see :mod:`.pid`); ``labels`` 1 = quark.
+
+    Raises
+    ------
+    FileNotFoundError, KeyError, ValueError
+        Missing file or key, wrong shapes, unknown PDG ids, labels other than 0/1, NaN/inf
+        entries (raised after the last chunk, naming how many jets and the first one).
+    """
+    particles = NpzArray(path, "X")
+    labels = NpzArray(path, "y")
+    require_shape(path, "X", particles.shape, (None, None, 4))
+    require_shape(path, "y", labels.shape, (particles.shape[0],))
+    length = particles.shape[1] if max_particles is None else max_particles
+    tally = NonFiniteTally(path, "X")
+    label_blocks = labels.iter_blocks(chunk_size, max_jets)
+    for (start, rows), (_, y) in zip(particles.iter_blocks(chunk_size, max_jets), label_blocks, strict=True):
+        tally.update(rows, start)
+        rows = np.where(np.isfinite(rows).all(axis=(1, 2))[:, None, None], rows, 0)
+        mask = nonzero_mask(rows)
+        momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key 'X'")
+        momenta, mask, (features,) = order_and_pad(momenta, mask, length, (features,))
+        y = check_binary_labels(y, f"{path}: key 'y'", start)
+        yield JetChunk(start, momenta, mask, y, features, None)
+    tally.check()
+
+
+def convert_energyflow(
+    source: str | os.PathLike,
+    target: str | os.PathLike,
+    max_particles: int | None = None,
+    max_jets: int | None = None,
+    chunk_size: int = 8192,
+) -> int:
+    """Convert a quark-gluon ``.npz`` to the LGN layout with 4-momenta and ``scalars``.
+
+    ``is_signal`` is 1 for quark jets; ``scalars`` (N, P, 9) holds the charge and the one-hot of
+    abs(pid) (see :mod:`.pid`); ``Pmu`` is float64.
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        ``QG_jets*.npz`` file.
+    target : str or os.PathLike
+        Output HDF5 file; written atomically.
+    max_particles : int or None
+        Constituent slots P in the output; None keeps the file's M.
+    max_jets : int or None
+        Convert only the first ``max_jets`` jets.
+    chunk_size : int
+
+    Returns
+    -------
+    int
+        Number of jets written.
+    """
+    particles = NpzArray(source, "X")
+    require_shape(source, "X", particles.shape, (None, None, 4))
+    num_jets = len(particles) if max_jets is None else min(len(particles), max_jets)
+    length = particles.shape[1] if max_particles is None else max_particles
+    chunks = iter_energyflow_chunks(source, length, max_jets, chunk_size)
+    return write_lgn_h5(target, chunks, num_jets, length)

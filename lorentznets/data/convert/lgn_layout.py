@@ -1,0 +1,184 @@
+"""The converted top-tagging HDF5 layout of LGN/LorentzNet/PELICAN, read and written in chunks.
+
+Keys (N jets, P constituent slots):
+
+=============  ===========  ===============================================================
+key            shape        meaning
+=============  ===========  ===============================================================
+``Nobj``       (N,)         number of real constituents
+``Pmu``        (N, P, 4)    constituent (E, px, py, pz) in GeV, hardest first, zero-padded
+``label``      (N, P)       True for real constituents
+``is_signal``  (N,)         class label (top tagging: 1 = top; quark-gluon: 1 = quark)
+``truth_Pmu``  (N, 4)       optional: truth top 4-momentum in GeV
+``jet_pt``     (N,)         transverse momentum of the summed constituents, GeV
+``mass``       (N,)         invariant mass of the summed constituents, GeV
+``scalars``    (N, P, S)    optional, our extension: per-constituent particle-ID features
+=============  ===========  ===============================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .checks import (
+    NonFiniteTally,
+    check_binary_labels,
+    require_file,
+    require_keys,
+    require_shape,
+)
+from .jet_arrays import JetChunk, chunk_bounds, jet_pt_and_mass, order_and_pad
+
+REQUIRED_KEYS = ("Nobj", "Pmu", "is_signal", "label")
+
+
+def write_lgn_h5(
+    path: str | os.PathLike, chunks: Iterable[JetChunk], num_jets: int, max_particles: int
+) -> int:
+    """Write jet chunks to ``path`` in the LGN layout, atomically.
+
+    ``Pmu`` and ``truth_Pmu`` keep the chunks' floating dtype; ``truth_Pmu`` and ``scalars`` are
+    written when the chunks carry them. The file is first written next to ``path`` and renamed at
+    the end, so a failure (e.g. a bad jet found in the last chunk) leaves no half-written output.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Output file.
+    chunks : iterable of JetChunk
+        Consecutive chunks covering jets 0..num_jets-1, particle axis of length ``max_particles``.
+    num_jets : int
+        Number of jets the chunks hold.
+    max_particles : int
+
+    Returns
+    -------
+    int
+        Number of jets written.
+    """
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    written = 0
+    try:
+        with h5py.File(partial, "w") as file:
+            datasets: dict[str, h5py.Dataset] = {}
+            for chunk in chunks:
+                if not datasets:
+                    datasets = _create_datasets(file, chunk, num_jets, max_particles)
+                rows = slice(chunk.offset, chunk.offset + len(chunk.labels))
+                datasets["Pmu"][rows] = chunk.momenta
+                datasets["label"][rows] = chunk.mask
+                datasets["Nobj"][rows] = chunk.mask.sum(axis=1)
+                datasets["is_signal"][rows] = chunk.labels
+                datasets["jet_pt"][rows], datasets["mass"][rows] = jet_pt_and_mass(chunk.momenta)
+                if "truth_Pmu" in datasets:
+                    datasets["truth_Pmu"][rows] = chunk.truth
+                if "scalars" in datasets:
+                    datasets["scalars"][rows] = chunk.scalars
+                written = rows.stop
+            if written != num_jets:
+                raise ValueError(f"{path}: expected {num_jets} jets, got {written}")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return written
+
+
+def _create_datasets(
+    file: h5py.File, first: JetChunk, num_jets: int, max_particles: int
+) -> dict[str, h5py.Dataset]:
+    block = min(num_jets, 1024)
+    shapes = {
+        "Pmu": ((num_jets, max_particles, 4), first.momenta.dtype),
+        "label": ((num_jets, max_particles), bool),
+        "Nobj": ((num_jets,), np.int64),
+        "is_signal": ((num_jets,), np.int64),
+        "jet_pt": ((num_jets,), np.float64),
+        "mass": ((num_jets,), np.float64),
+    }
+    if first.truth is not None:
+        shapes["truth_Pmu"] = ((num_jets, 4), first.truth.dtype)
+    if first.scalars is not None:
+        shapes["scalars"] = ((num_jets, max_particles, first.scalars.shape[-1]), np.float32)
+    # Chunking by blocks of whole jets keeps later row-range reads to few HDF5 chunks.
+    return {
+        key: file.create_dataset(key, shape, dtype=dtype, chunks=(block,) + shape[1:])
+        for key, (shape, dtype) in shapes.items()
+    }
+
+
+def iter_lgn_chunks(
+    path: str | os.PathLike,
+    max_particles: int = 200,
+    max_jets: int | None = None,
+    chunk_size: int = 8192,
+) -> Iterator[JetChunk]:
+    """Stream an LGN-layout file as canonical jet chunks.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    max_particles : int
+        Length P of the particle axis of every chunk (longer jets keep their hardest constituents).
+    max_jets : int or None
+        Read only the first ``max_jets`` jets.
+    chunk_size : int
+
+    Yields
+    ------
+    JetChunk
+        ``labels`` from ``is_signal``, ``truth`` from ``truth_Pmu`` and ``scalars`` from ``scalars``
+        where present.
+
+    Raises
+    ------
+    FileNotFoundError, KeyError, ValueError
+        Missing file or key; wrong shapes; ``Nobj`` disagreeing with ``label``; labels other than
+        0/1; NaN/inf in ``Pmu`` (raised after the last chunk).
+    """
+    path = require_file(path)
+    with h5py.File(path, "r") as file:
+        require_keys(path, file.keys(), REQUIRED_KEYS)
+        pmu, mask, nobj, is_signal = (file[k] for k in ("Pmu", "label", "Nobj", "is_signal"))
+        n, n_slots = pmu.shape[:2] if pmu.ndim == 3 else (pmu.shape[0], None)
+        require_shape(path, "Pmu", pmu.shape, (None, None, 4))
+        require_shape(path, "label", mask.shape, (n, n_slots))
+        require_shape(path, "Nobj", nobj.shape, (n,))
+        require_shape(path, "is_signal", is_signal.shape, (n,))
+        truth = file.get("truth_Pmu")
+        if truth is not None:
+            require_shape(path, "truth_Pmu", truth.shape, (n, 4))
+        scalars = file.get("scalars")
+        if scalars is not None:
+            require_shape(path, "scalars", scalars.shape, (n, n_slots, None))
+        tally = NonFiniteTally(path, "Pmu")
+        for start, stop in chunk_bounds(n, chunk_size, max_jets):
+            momenta = pmu[start:stop]
+            tally.update(momenta, start)
+            momenta = np.where(np.isfinite(momenta).all(axis=(1, 2))[:, None, None], momenta, 0)
+            real = mask[start:stop].astype(bool)
+            counts = nobj[start:stop]
+            mismatch = real.sum(axis=1) != counts
+            if mismatch.any():
+                first = int(np.argmax(mismatch))
+                raise ValueError(
+                    f"{path}: key 'Nobj' says jet {start + first} has {counts[first]} constituents "
+                    f"but key 'label' marks {int(real[first].sum())}"
+                )
+            extras = () if scalars is None else (scalars[start:stop],)
+            momenta, real, extras = order_and_pad(momenta, real, max_particles, extras)
+            labels = check_binary_labels(is_signal[start:stop], f"{path}: key 'is_signal'", start)
+            yield JetChunk(
+                start,
+                momenta,
+                real,
+                labels,
+                extras[0] if extras else None,
+                None if truth is None else truth[start:stop],
+            )
+        tally.check()

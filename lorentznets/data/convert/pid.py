@@ -1,0 +1,103 @@
+"""Particle-ID tables for the EnergyFlow quark-gluon jets and the 4-momenta and features built from them.
+
+The jets store each constituent as (pt, y, phi, pid). Their particle masses follow the PDG values
+that EnergyFlow itself uses, so that (pt, y, phi, m) -> (E, px, py, pz) reproduces its 4-momenta:
+
+=========  =================  ================  ======
+abs(pid)   particle           mass (GeV)        charge of the positive pid
+=========  =================  ================  ======
+11         electron           0.000510999       -1
+13         muon               0.105658          -1
+22         photon             0                 0
+130        K0_L               0.497611          0
+211        charged pion       0.139570          +1
+321        charged kaon       0.493677          +1
+2112       neutron            0.939565          0
+2212       proton             0.938272          +1
+=========  =================  ================  ======
+
+Features: column 0 is the electric charge, columns 1-8 the one-hot of abs(pid) in the order of the
+table. The one-hot alone is LorentzNet's particle scalar for these jets (``scalars[..., 1:]``);
+ParticleNet-style taggers also use the charge.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PID_CLASSES = np.array([11, 13, 22, 130, 211, 321, 2112, 2212])
+PID_MASSES = np.array([0.000510999, 0.105658, 0.0, 0.497611, 0.139570, 0.493677, 0.939565, 0.938272])
+# Charge of the particle with positive PDG code; antiparticles flip the sign.
+PID_CHARGES = np.array([-1.0, -1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0])
+NUM_PID_FEATURES = 1 + len(PID_CLASSES)
+
+
+def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str) -> np.ndarray:
+    """Index of each constituent's abs(pid) in ``PID_CLASSES`` (0 for padding).
+
+    Parameters
+    ----------
+    pid : np.ndarray with shape (n_jets, n)
+        PDG codes (any numeric dtype; the files store them as floats).
+    mask : np.ndarray with shape (n_jets, n), bool
+        Real constituents; padding is not looked up.
+    source : str
+        File and key for the error message.
+
+    Returns
+    -------
+    np.ndarray with shape (n_jets, n), int64
+    """
+    abs_pid = np.abs(np.rint(pid)).astype(np.int64)
+    index = np.searchsorted(PID_CLASSES, abs_pid).clip(max=len(PID_CLASSES) - 1)
+    unknown = mask & (PID_CLASSES[index] != abs_pid)
+    if unknown.any():
+        jet, particle = np.argwhere(unknown)[0]
+        raise ValueError(
+            f"{source}: {int(unknown.sum())} constituent(s) with unknown particle id, first "
+            f"{pid[jet, particle]!r} in jet {jet}; known abs(pid): {PID_CLASSES.tolist()}"
+        )
+    return np.where(mask, index, 0)
+
+
+def momenta_from_pt_y_phi_pid(
+    particles: np.ndarray, mask: np.ndarray, source: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Constituent 4-momenta and particle features from (pt, y, phi, pid).
+
+    Parameters
+    ----------
+    particles : np.ndarray with shape (n_jets, n, 4)
+        pt (GeV), rapidity y, azimuth phi, PDG code; padding rows are zero.
+    mask : np.ndarray with shape (n_jets, n), bool
+        Real constituents.
+    source : str
+        File and key for error messages.
+
+    Returns
+    -------
+    momenta : np.ndarray with shape (n_jets, n, 4), float64
+        (E, px, py, pz) in GeV, zero for padding.
+    features : np.ndarray with shape (n_jets, n, 9), float32
+        Charge, then the one-hot of abs(pid) (see the module docstring); zero for padding.
+    """
+    pt, y, phi, pid = (particles[..., i].astype(np.float64) for i in range(4))
+    index = pid_class_index(pid, mask, source)
+    mass = PID_MASSES[index]
+    transverse_mass = np.sqrt(pt**2 + mass**2)
+    momenta = np.stack(
+        [
+            transverse_mass * np.cosh(y),
+            pt * np.cos(phi),
+            pt * np.sin(phi),
+            transverse_mass * np.sinh(y),
+        ],
+        axis=-1,
+    )
+    momenta = np.where(mask[..., None], momenta, 0.0)
+
+    features = np.zeros(mask.shape + (NUM_PID_FEATURES,), dtype=np.float32)
+    features[..., 0] = PID_CHARGES[index] * np.sign(pid)
+    np.put_along_axis(features, 1 + index[..., None], 1.0, axis=-1)
+    features *= mask[..., None]
+    return momenta, features

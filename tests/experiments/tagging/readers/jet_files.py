@@ -1,0 +1,126 @@
+"""Small jet files in every supported layout, and an independent reference for the canonical order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import awkward as ak
+import h5py
+import numpy as np
+import pandas as pd
+import uproot
+
+from experiments.tagging.readers.jetclass_root import IMPACT_BRANCHES, LABELS, PID_BRANCHES
+
+
+def random_jets(n_jets: int, n_slots: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Massless constituents in random order with random counts (>= 1), zero-padded at the end.
+
+    Returns
+    -------
+    momenta : (n_jets, n_slots, 4) float64, counts : (n_jets,) int
+    """
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, n_slots + 1, size=n_jets)
+    p3 = rng.normal(size=(n_jets, n_slots, 3)) * 50.0
+    p3[..., 2] += 200.0
+    energy = np.linalg.norm(p3, axis=-1, keepdims=True)
+    momenta = np.concatenate([energy, p3], axis=-1)
+    momenta[np.arange(n_slots) >= counts[:, None]] = 0.0
+    return momenta, counts
+
+
+def reference_order(momenta: np.ndarray, max_particles: int) -> tuple[np.ndarray, np.ndarray]:
+    """Jet-by-jet reference: real constituents by decreasing pT, truncated and zero-padded."""
+    out = np.zeros((len(momenta), max_particles, 4))
+    mask = np.zeros((len(momenta), max_particles), dtype=bool)
+    for j, jet in enumerate(momenta):
+        real = [p for p in jet if np.any(p != 0)]
+        real.sort(key=lambda p: -np.hypot(p[1], p[2]))
+        real = real[:max_particles]
+        if real:
+            out[j, : len(real)] = real
+            mask[j, : len(real)] = True
+    return out, mask
+
+
+def write_lgn(
+    path: Path,
+    momenta: np.ndarray,
+    labels: np.ndarray,
+    truth: np.ndarray | None = None,
+    scalars: np.ndarray | None = None,
+) -> Path:
+    """The converted LGN layout, as published."""
+    mask = (momenta != 0).any(axis=-1)
+    with h5py.File(path, "w") as file:
+        file["Nobj"] = mask.sum(axis=1)
+        file["Pmu"] = momenta
+        file["is_signal"] = labels
+        file["label"] = mask.astype(np.int64)
+        if truth is not None:
+            file["truth_Pmu"] = truth
+        if scalars is not None:
+            file["scalars"] = scalars
+    return path
+
+
+def landscape_frame(momenta: np.ndarray, labels: np.ndarray, truth: np.ndarray) -> pd.DataFrame:
+    """One row per jet with the landscape columns (float32 kinematics as in the release)."""
+    n_slots = momenta.shape[1]
+    columns = {}
+    for c, name in enumerate(["E", "PX", "PY", "PZ"]):
+        for i in range(n_slots):
+            columns[f"{name}_{i}"] = momenta[:, i, c].astype(np.float32)
+    for c, name in enumerate(["truthE", "truthPX", "truthPY", "truthPZ"]):
+        columns[name] = truth[:, c].astype(np.float32)
+    columns["ttv"] = np.zeros(len(labels), dtype=np.int64)
+    columns["is_signal_new"] = labels.astype(np.int64)
+    return pd.DataFrame(columns)
+
+
+def write_landscape(
+    path: Path, momenta: np.ndarray, labels: np.ndarray, truth: np.ndarray, fmt: str = "fixed"
+) -> Path:
+    """The landscape file as pandas writes it (``df.to_hdf(path, key="table")``)."""
+    landscape_frame(momenta, labels, truth).to_hdf(path, key="table", format=fmt)
+    return path
+
+
+def write_energyflow(path: Path, particles: np.ndarray, labels: np.ndarray) -> Path:
+    """The EnergyFlow quark-gluon archive (compressed, as released)."""
+    np.savez_compressed(path, X=particles, y=labels)
+    return path
+
+
+def write_jetclass(
+    path: Path, momenta: np.ndarray, counts: np.ndarray, classes: np.ndarray, seed: int = 0
+) -> tuple[Path, dict[str, list]]:
+    """A JetClass ROOT file: jagged float32 constituent branches and one bool per class.
+
+    Returns the path and the jagged per-constituent features written (for comparison).
+    """
+    rng = np.random.default_rng(seed)
+
+    def jagged(values: np.ndarray) -> ak.Array:
+        return ak.Array([row[:n].tolist() for row, n in zip(values, counts, strict=True)])
+
+    branches = {
+        name: jagged(momenta[..., c].astype(np.float32))
+        for c, name in enumerate(["part_energy", "part_px", "part_py", "part_pz"])
+    }
+    features = {}
+    shape = momenta.shape[:2]
+    kind = rng.integers(0, 5, size=shape)
+    features["part_charge"] = np.where(kind < 2, rng.choice([-1.0, 1.0], size=shape), 0.0)
+    for k, name in enumerate(PID_BRANCHES[1:]):
+        features[name] = (kind == k).astype(np.float32)
+    for name in IMPACT_BRANCHES:
+        features[name] = rng.normal(size=shape).astype(np.float32)
+    for name, values in features.items():
+        branches[name] = jagged(values.astype(np.float32))
+    for k, name in enumerate(LABELS):
+        branches[name] = classes == k
+    with uproot.recreate(path) as file:
+        file["tree"] = branches
+    return path, features
