@@ -1,0 +1,1 @@
+"""Shared machinery of the experiments: one concept per module."""

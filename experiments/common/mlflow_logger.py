@@ -1,0 +1,173 @@
+"""MLflow tracking with a local SQLite default and retries on a locked database.
+
+Tracking URI, in order of precedence: the config key ``mlflow.tracking_uri``, the environment
+variable ``MLFLOW_TRACKING_URI``, then ``sqlite:///<base_dir>/runs/tracking/mlflow.db``.
+With the SQLite default, artifacts go to ``runs/tracking/artifacts``; browse everything with
+``mlflow ui --backend-store-uri sqlite:///runs/tracking/mlflow.db``.
+
+Concurrent runs (Hydra multirun with a parallel launcher, several jobs on one machine) share the
+SQLite file; every call is retried with exponential backoff when the database is locked.
+Metrics are buffered and sent in batches to keep the training loop fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_RETRYABLE = ("locked", "busy", "unique constraint", "already exists", "database is")
+_PARAM_VALUE_LIMIT = 500
+_BATCH_LIMIT = 100
+
+
+def default_tracking_uri(base_dir: str | os.PathLike) -> str:
+    """SQLite URI of the project-wide tracking database under ``base_dir``."""
+    path = Path(base_dir).resolve() / "runs" / "tracking" / "mlflow.db"
+    return f"sqlite:///{path}"
+
+
+def resolve_tracking_uri(configured: str | None, base_dir: str | os.PathLike) -> str:
+    """Pick the tracking URI: config key, then ``MLFLOW_TRACKING_URI``, then the default."""
+    return configured or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri(base_dir)
+
+
+def with_retries(fn: Callable[[], T], attempts: int = 8, base_delay: float = 0.2) -> T:
+    """Call ``fn``, retrying with jittered exponential backoff on database-contention errors."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except Exception as error:  # MLflow wraps SQLAlchemy errors in several exception types
+            message = str(error).lower()
+            if attempt == attempts - 1 or not any(key in message for key in _RETRYABLE):
+                raise
+            delay = base_delay * 2**attempt * (1 + random.random())
+            LOGGER.warning("MLflow busy (%s); retrying in %.1f s", error.__class__.__name__, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def flatten_config(config: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Flatten nested mappings to ``{"a.b.c": "value"}`` with string values.
+
+    Lists are kept as their string form; values are truncated to MLflow's safe length.
+    """
+    flat: dict[str, str] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten_config(value, prefix=f"{name}."))
+        else:
+            flat[name] = str(value)[:_PARAM_VALUE_LIMIT]
+    return flat
+
+
+class MlflowLogger:
+    """One MLflow run; every method is a no-op when ``enabled`` is False.
+
+    Parameters
+    ----------
+    enabled : bool
+        False on non-main ranks and with ``use_mlflow=false``.
+    tracking_uri : str
+        MLflow tracking URI (see module docstring).
+    experiment_name : str
+        MLflow experiment, created if needed.
+    run_name : str
+        Display name of the run.
+    run_id : str or None
+        Existing run to continue (resumed training, re-evaluation); None starts a new run.
+    """
+
+    def __init__(
+        self,
+        enabled: bool,
+        tracking_uri: str,
+        experiment_name: str,
+        run_name: str,
+        run_id: str | None = None,
+    ) -> None:
+        self.enabled = enabled
+        self.tracking_uri = tracking_uri
+        self.run_id: str | None = None
+        self._buffer: list[Any] = []
+        if not enabled:
+            return
+        from mlflow.tracking import MlflowClient
+
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        if tracking_uri.startswith("sqlite:///"):
+            Path(tracking_uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        self.client = with_retries(lambda: MlflowClient(tracking_uri=tracking_uri))
+        experiment_id = with_retries(lambda: self._experiment_id(experiment_name))
+        if run_id is None:
+            run = with_retries(lambda: self.client.create_run(experiment_id, run_name=run_name))
+            self.run_id = run.info.run_id
+        else:
+            self.run_id = run_id
+            with_retries(lambda: self.client.update_run(run_id, status="RUNNING"))
+
+    def _experiment_id(self, name: str) -> str:
+        experiment = self.client.get_experiment_by_name(name)
+        if experiment is not None:
+            return experiment.experiment_id
+        artifact_location = None
+        if self.tracking_uri.startswith("sqlite:///"):
+            db_path = Path(self.tracking_uri[len("sqlite:///") :])
+            artifact_location = (db_path.parent / "artifacts").resolve().as_uri()
+        return self.client.create_experiment(name, artifact_location=artifact_location)
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        """Log parameters (e.g. the flattened config); existing keys are skipped."""
+        if not self.enabled:
+            return
+        from mlflow.entities import Param
+
+        existing = with_retries(lambda: self.client.get_run(self.run_id).data.params)
+        items = [Param(k[:250], str(v)) for k, v in params.items() if k[:250] not in existing]
+        for start in range(0, len(items), _BATCH_LIMIT):
+            chunk = items[start : start + _BATCH_LIMIT]
+            with_retries(lambda chunk=chunk: self.client.log_batch(self.run_id, params=chunk))
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int) -> None:
+        """Buffer metrics for ``step``; they are sent by :meth:`flush`."""
+        if not self.enabled:
+            return
+        from mlflow.entities import Metric
+
+        timestamp = int(time.time() * 1000)
+        self._buffer += [Metric(k, float(v), timestamp, step) for k, v in metrics.items()]
+
+    def flush(self) -> None:
+        """Send the buffered metrics."""
+        if not self.enabled or not self._buffer:
+            return
+        for start in range(0, len(self._buffer), 10 * _BATCH_LIMIT):
+            chunk = self._buffer[start : start + 10 * _BATCH_LIMIT]
+            with_retries(lambda chunk=chunk: self.client.log_batch(self.run_id, metrics=chunk))
+        self._buffer = []
+
+    def log_artifact(self, path: str | os.PathLike, artifact_path: str | None = None) -> None:
+        """Upload a file into the run's artifact store (sub-folder ``artifact_path``)."""
+        if not self.enabled:
+            return
+        with_retries(lambda: self.client.log_artifact(self.run_id, str(path), artifact_path))
+
+    def set_tag(self, key: str, value: str) -> None:
+        """Attach a tag to the run."""
+        if self.enabled:
+            with_retries(lambda: self.client.set_tag(self.run_id, key, value))
+
+    def finish(self, status: str = "FINISHED") -> None:
+        """Flush metrics and mark the run terminated with ``status``."""
+        if not self.enabled:
+            return
+        self.flush()
+        with_retries(lambda: self.client.set_terminated(self.run_id, status=status))

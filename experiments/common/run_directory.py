@@ -1,0 +1,115 @@
+"""Layout of one run's directory ``runs/<exp_name>/<run_name>/`` (see ``base_experiment``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+# Written into each saved config so that ``run.py -cp <run dir> -cn config`` behaves like the
+# original run: no working-directory change, no Hydra output folder, logging left to us.
+HYDRA_DEFAULTS = [
+    "_self_",
+    {"override hydra/job_logging": "disabled"},
+    {"override hydra/hydra_logging": "disabled"},
+]
+HYDRA_SETTINGS = {
+    "run": {"dir": "."},
+    "output_subdir": None,
+    "job": {"chdir": False},
+}
+
+_MODEL_PATTERN = re.compile(r"model_run(\d+)\.pt")
+
+
+class RunDirectory:
+    """Paths and small files of a run directory.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``<base_dir>/runs/<exp_name>/<run_name>``.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+
+    @property
+    def config_path(self) -> Path:
+        """The resolved, reloadable config."""
+        return self.path / "config.yaml"
+
+    @property
+    def last_checkpoint(self) -> Path:
+        """Full training state for ``resume=true``."""
+        return self.path / "checkpoints" / "last.pt"
+
+    @property
+    def best_checkpoint(self) -> Path:
+        """Weights with the best validation loss."""
+        return self.path / "checkpoints" / "best.pt"
+
+    def models(self) -> list[int]:
+        """Indices k of the saved final models ``models/model_run<k>.pt``, sorted."""
+        folder = self.path / "models"
+        if not folder.is_dir():
+            return []
+        matches = (_MODEL_PATTERN.fullmatch(p.name) for p in folder.iterdir())
+        return sorted(int(m.group(1)) for m in matches if m)
+
+    def model_path(self, index: int) -> Path:
+        """Path of model ``index`` (existing or to be written)."""
+        return self.path / "models" / f"model_run{index}.pt"
+
+    def existing_model_path(self, index: int) -> Path:
+        """Path of an existing saved model.
+
+        Raises
+        ------
+        FileNotFoundError
+            If model ``index`` was never saved; the message lists the saved indices.
+        """
+        path = self.model_path(index)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no saved model {path} (warm_start_idx={index}); saved models in "
+                f"{self.path / 'models'}: {self.models()}"
+            )
+        return path
+
+    def next_model_index(self) -> int:
+        """Index the next completed training writes."""
+        models = self.models()
+        return models[-1] + 1 if models else 0
+
+    def write_config(self, cfg: DictConfig, overwrite: bool) -> Path:
+        """Write the resolved config with the Hydra settings needed to reload it.
+
+        The file is kept when it exists and ``overwrite`` is False (resumed runs, evaluations).
+        """
+        if self.config_path.is_file() and not overwrite:
+            return self.config_path
+        container = {
+            "defaults": HYDRA_DEFAULTS,
+            **OmegaConf.to_container(cfg, resolve=True),
+            "hydra": HYDRA_SETTINGS,
+        }
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = self.config_path.with_suffix(".yaml.tmp")
+        tmp.write_text(OmegaConf.to_yaml(OmegaConf.create(container)))
+        os.replace(tmp, self.config_path)
+        return self.config_path
+
+    def write_metrics(self, metrics: Mapping[str, float], model_index: int | None) -> Path:
+        """Write evaluation metrics to ``evaluation/model_run<k>_<timestamp>.json``."""
+        stamp = datetime.now().strftime("%Y%m%d_%H%M%S_%f")
+        name = f"model_run{model_index}_{stamp}.json"
+        path = self.path / "evaluation" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(dict(metrics), indent=2, sort_keys=True))
+        return path

@@ -1,0 +1,49 @@
+"""Learning-rate schedules stepped per iteration (or per validation for ``plateau``)."""
+
+from __future__ import annotations
+
+import torch
+from torch.optim import Optimizer
+from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+
+SCHEDULERS = ("constant", "cosine", "onecycle", "plateau")
+
+
+def build_scheduler(
+    optimizer: Optimizer,
+    name: str,
+    total_steps: int,
+    lr: float,
+    min_lr_factor: float = 0.0,
+    warmup_fraction: float = 0.3,
+    plateau_factor: float = 0.3,
+    plateau_patience: int = 5,
+) -> LRScheduler | ReduceLROnPlateau:
+    """Create a learning-rate scheduler by name.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+    name : str
+        ``"constant"``; ``"cosine"`` (cosine decay from ``lr`` to ``min_lr_factor * lr`` over
+        ``total_steps``); ``"onecycle"`` (warm-up over ``warmup_fraction`` of the steps to ``lr``,
+        then annealing); ``"plateau"`` (multiply by ``plateau_factor`` when the validation loss
+        has not improved for ``plateau_patience`` validations; stepped with the validation loss).
+    total_steps : int
+        Number of optimisation steps of the run.
+    lr : float
+        Peak learning rate.
+    """
+    if name == "constant":
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
+    if name == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=max(total_steps, 1), eta_min=lr * min_lr_factor
+        )
+    if name == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=lr, total_steps=max(total_steps, 2), pct_start=warmup_fraction
+        )
+    if name == "plateau":
+        return ReduceLROnPlateau(optimizer, factor=plateau_factor, patience=plateau_patience)
+    raise ValueError(f"unknown scheduler {name!r}; choose one of {list(SCHEDULERS)}")

@@ -1,0 +1,174 @@
+"""Registries of experiments and of model wrappers, filled by decorators.
+
+Experiments
+-----------
+Every experiment package ``experiments/<pkg>/`` defines its classes in
+``experiments/<pkg>/experiment.py`` and registers them by name::
+
+    from experiments.registry import register_experiment
+
+    @register_experiment("toptagging")
+    class TopTaggingExperiment(BaseExperiment): ...
+
+The config key ``experiment`` selects the class: ``run.py`` calls :func:`get_experiment`, which
+imports every ``experiments/*/experiment.py`` module on first use (so no central list needs
+editing) and returns the class. A dotted ``"package.module:ClassName"`` also works for
+experiments living outside this package.
+
+Wrappers
+--------
+A wrapper adapts a generic library net to one family of experiments (embedding the task's
+inputs, pooling the outputs). Wrappers are registered per family (the experiment package name,
+e.g. ``"tagging"``) and model name (``cfg.model.name``)::
+
+    from experiments.registry import register_wrapper
+
+    @register_wrapper("tagging", "pelican")
+    class PELICANTaggingWrapper(nn.Module): ...
+
+Each family keeps its own wrappers in ``experiments/<family>/wrappers.py``; other authors add
+theirs in separate modules ``experiments/<family>/wrappers_<model>.py`` so nobody edits a shared
+file. :func:`wrappers_for` imports ``wrappers.py`` and every ``wrappers_*.py`` of the family and
+returns the live ``{model name: wrapper class}`` dict; ``experiments/<family>/wrappers.py``
+exposes it as ``WRAPPERS``. Experiments pick a wrapper with
+``wrappers_for(family)[cfg.model.name]`` (see :meth:`BaseExperiment.build_wrapper`), never with
+an if/elif chain.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_EXPERIMENTS: dict[str, type] = {}
+_WRAPPERS: dict[str, dict[str, type]] = {}
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def register_experiment(name: str) -> Callable[[type[T]], type[T]]:
+    """Class decorator registering an experiment under ``name`` (the config's ``experiment``)."""
+
+    def decorator(cls: type[T]) -> type[T]:
+        if name in _EXPERIMENTS and _EXPERIMENTS[name] is not cls:
+            raise ValueError(f"experiment name {name!r} is registered twice: {_EXPERIMENTS[name]} and {cls}")
+        _EXPERIMENTS[name] = cls
+        return cls
+
+    return decorator
+
+
+def _import_experiment_modules() -> dict[str, str]:
+    """Import every ``experiments/<pkg>/experiment.py``; return import errors by module."""
+    errors: dict[str, str] = {}
+    for info in pkgutil.iter_modules([str(_PACKAGE_DIR)]):
+        if not info.ispkg or not (_PACKAGE_DIR / info.name / "experiment.py").is_file():
+            continue
+        module = f"experiments.{info.name}.experiment"
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # a broken experiment must not hide the working ones
+            errors[module] = f"{error.__class__.__name__}: {error}"
+    return errors
+
+
+def _import_object(path: str) -> Any:
+    module_name, _, attribute = path.partition(":")
+    module = importlib.import_module(module_name)
+    if not hasattr(module, attribute):
+        raise KeyError(f"module {module_name!r} has no attribute {attribute!r}")
+    return getattr(module, attribute)
+
+
+def get_experiment(name: str) -> type:
+    """Return the experiment class registered as ``name`` or given as ``"module:Class"``.
+
+    Raises
+    ------
+    KeyError
+        If no experiment of that name exists; lists the registered names and any experiment
+        module that failed to import.
+    """
+    if ":" in name:
+        return _import_object(name)
+    errors: dict[str, str] = {}
+    if name not in _EXPERIMENTS:
+        errors = _import_experiment_modules()
+    if name not in _EXPERIMENTS:
+        detail = "".join(f"\n  {module}: {error}" for module, error in errors.items())
+        raise KeyError(
+            f"unknown experiment {name!r}; registered: {sorted(_EXPERIMENTS)}"
+            + (f"; modules that failed to import:{detail}" if detail else "")
+        )
+    return _EXPERIMENTS[name]
+
+
+def available_experiments() -> list[str]:
+    """Names of all registered experiments (after importing every experiment module)."""
+    _import_experiment_modules()
+    return sorted(_EXPERIMENTS)
+
+
+def register_wrapper(family: str, name: str) -> Callable[[type[T]], type[T]]:
+    """Class decorator registering a wrapper for model ``name`` in experiment ``family``."""
+
+    def decorator(cls: type[T]) -> type[T]:
+        registered = _WRAPPERS.setdefault(family, {})
+        if name in registered and registered[name] is not cls:
+            raise ValueError(f"wrapper {family}/{name} is registered twice: {registered[name]} and {cls}")
+        registered[name] = cls
+        return cls
+
+    return decorator
+
+
+def wrapper_registry(family: str) -> dict[str, type]:
+    """The live ``{model name: wrapper class}`` dict of ``family``, without importing anything
+    (``experiments/<family>/wrappers.py`` exposes it as ``WRAPPERS``)."""
+    return _WRAPPERS.setdefault(family, {})
+
+
+def _import_wrapper_modules(family: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for info in pkgutil.iter_modules([str(_PACKAGE_DIR / family)]):
+        if info.name == "wrappers" or info.name.startswith("wrappers_"):
+            module = f"experiments.{family}.{info.name}"
+            try:
+                importlib.import_module(module)
+            except Exception as error:  # one broken wrapper must not disable the others
+                errors[module] = f"{error.__class__.__name__}: {error}"
+    return errors
+
+
+def wrappers_for(family: str) -> dict[str, type]:
+    """Import ``experiments.<family>.wrappers`` and every ``experiments.<family>.wrappers_*``
+    and return the family's live ``{model name: wrapper class}`` registry.
+
+    Modules that fail to import are skipped; :func:`get_wrapper` reports them.
+    """
+    _import_wrapper_modules(family)
+    return wrapper_registry(family)
+
+
+def get_wrapper(family: str, name: str) -> type:
+    """Return the wrapper class for model ``name`` in experiment ``family``.
+
+    Raises
+    ------
+    KeyError
+        If none is registered; lists the available models and wrapper modules that failed to
+        import.
+    """
+    errors = _import_wrapper_modules(family)
+    registry = wrapper_registry(family)
+    if name not in registry:
+        detail = "".join(f"\n  {module}: {error}" for module, error in errors.items())
+        raise KeyError(
+            f"no {family} wrapper for model {name!r}; available: {sorted(registry)}"
+            + (f"; wrapper modules that failed to import:{detail}" if detail else "")
+        )
+    return registry[name]

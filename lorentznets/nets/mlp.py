@@ -1,0 +1,71 @@
+"""Plain multilayer perceptron, the simplest baseline and a building block of wrappers."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+_ACTIVATIONS = {"gelu": nn.GELU, "relu": nn.ReLU, "silu": nn.SiLU, "tanh": nn.Tanh}
+
+
+class MLP(nn.Module):
+    """Fully connected network acting on the last dimension.
+
+    Parameters
+    ----------
+    in_channels : int
+        Input features.
+    out_channels : int
+        Output features.
+    hidden_channels : int
+        Width of every hidden layer.
+    num_layers : int
+        Number of hidden layers (0 gives a single linear map).
+    activation : str
+        One of ``"gelu"``, ``"relu"``, ``"silu"``, ``"tanh"``.
+    dropout : float
+        Dropout probability after each hidden activation.
+
+    Examples
+    --------
+    >>> net = MLP(in_channels=4, out_channels=1, hidden_channels=32, num_layers=2)
+    >>> net(torch.randn(8, 4)).shape
+    torch.Size([8, 1])
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        hidden_channels: int,
+        num_layers: int,
+        activation: str = "gelu",
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"MLP: unknown activation {activation!r}; choose one of {sorted(_ACTIVATIONS)}")
+        if num_layers < 0:
+            raise ValueError(f"MLP: num_layers must be >= 0, got {num_layers}")
+        layers: list[nn.Module] = []
+        width = in_channels
+        for _ in range(num_layers):
+            layers += [nn.Linear(width, hidden_channels), _ACTIVATIONS[activation]()]
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            width = hidden_channels
+        layers.append(nn.Linear(width, out_channels))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the network.
+
+        Parameters
+        ----------
+        x : torch.Tensor with shape (..., in_channels)
+
+        Returns
+        -------
+        torch.Tensor with shape (..., out_channels)
+        """
+        return self.net(x)

@@ -1,0 +1,155 @@
+"""Permutation-equivariant Transformer baseline with pre-LayerNorm blocks.
+
+Attention uses :func:`torch.nn.functional.scaled_dot_product_attention`, so the fastest
+available kernel is picked by torch; padded particles are excluded through a key-padding mask.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+class TransformerBlock(nn.Module):
+    """Pre-LN block: ``x + Attn(LN(x))`` followed by ``x + MLP(LN(x))``.
+
+    Parameters
+    ----------
+    hidden_channels : int
+        Token width; must be divisible by ``num_heads``.
+    num_heads : int
+        Attention heads.
+    mlp_ratio : int
+        Hidden width of the feed-forward part relative to ``hidden_channels``.
+    dropout : float
+        Dropout on attention weights and on the residual branches.
+    """
+
+    def __init__(
+        self, hidden_channels: int, num_heads: int, mlp_ratio: int = 4, dropout: float = 0.0
+    ) -> None:
+        super().__init__()
+        if hidden_channels % num_heads != 0:
+            raise ValueError(
+                f"TransformerBlock: hidden_channels={hidden_channels} is not divisible by "
+                f"num_heads={num_heads}"
+            )
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.norm_attn = nn.LayerNorm(hidden_channels)
+        self.qkv = nn.Linear(hidden_channels, 3 * hidden_channels)
+        self.out = nn.Linear(hidden_channels, hidden_channels)
+        self.norm_mlp = nn.LayerNorm(hidden_channels)
+        self.mlp = nn.Sequential(
+            nn.Linear(hidden_channels, mlp_ratio * hidden_channels),
+            nn.GELU(),
+            nn.Linear(mlp_ratio * hidden_channels, hidden_channels),
+        )
+        self.residual_dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None) -> torch.Tensor:
+        """Update the tokens.
+
+        Parameters
+        ----------
+        x : torch.Tensor with shape (B, N, C)
+        attn_mask : torch.Tensor with shape (B, 1, 1, N), bool, or None
+            True where a key may be attended to.
+
+        Returns
+        -------
+        torch.Tensor with shape (B, N, C)
+        """
+        batch, num_tokens, channels = x.shape
+        q, k, v = (
+            self.qkv(self.norm_attn(x))
+            .reshape(batch, num_tokens, 3, self.num_heads, channels // self.num_heads)
+            .permute(2, 0, 3, 1, 4)
+        )
+        attended = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=attn_mask, dropout_p=self.dropout if self.training else 0.0
+        )
+        attended = attended.transpose(1, 2).reshape(batch, num_tokens, channels)
+        x = x + self.residual_dropout(self.out(attended))
+        return x + self.residual_dropout(self.mlp(self.norm_mlp(x)))
+
+
+class Transformer(nn.Module):
+    """Stack of pre-LN Transformer blocks between linear input and output maps.
+
+    Equivariant under permutations of the particle axis; not Lorentz-equivariant (a baseline).
+
+    Parameters
+    ----------
+    in_channels : int
+        Input features per particle.
+    out_channels : int
+        Output features per particle.
+    hidden_channels : int
+        Token width.
+    num_blocks : int
+        Number of Transformer blocks.
+    num_heads : int
+        Attention heads per block.
+    mlp_ratio : int
+        Feed-forward expansion factor.
+    dropout : float
+        Dropout probability.
+
+    Examples
+    --------
+    >>> net = Transformer(in_channels=7, out_channels=1, hidden_channels=32, num_blocks=2,
+    ...                   num_heads=4)
+    >>> net(torch.randn(2, 10, 7), torch.ones(2, 10, dtype=torch.bool)).shape
+    torch.Size([2, 10, 1])
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        hidden_channels: int,
+        num_blocks: int,
+        num_heads: int,
+        mlp_ratio: int = 4,
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.linear_in = nn.Linear(in_channels, hidden_channels)
+        self.blocks = nn.ModuleList(
+            TransformerBlock(hidden_channels, num_heads, mlp_ratio, dropout) for _ in range(num_blocks)
+        )
+        self.norm_out = nn.LayerNorm(hidden_channels)
+        self.linear_out = nn.Linear(hidden_channels, out_channels)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Apply the network.
+
+        Parameters
+        ----------
+        x : torch.Tensor with shape (B, N, in_channels)
+        mask : torch.Tensor with shape (B, N), bool, or None
+            True for real particles. Padded particles are never attended to and their outputs
+            are set to zero. Every sample needs at least one real particle.
+
+        Returns
+        -------
+        torch.Tensor with shape (B, N, out_channels)
+        """
+        if x.ndim != 3:
+            raise ValueError(f"Transformer: expected x with shape (B, N, C), got {tuple(x.shape)}")
+        attn_mask = None
+        if mask is not None:
+            if mask.shape != x.shape[:2]:
+                raise ValueError(
+                    f"Transformer: mask shape {tuple(mask.shape)} does not match x shape {tuple(x.shape)}"
+                )
+            attn_mask = mask.bool()[:, None, None, :]
+        h = self.linear_in(x)
+        for block in self.blocks:
+            h = block(h, attn_mask)
+        out = self.linear_out(self.norm_out(h))
+        if mask is not None:
+            out = out * mask[..., None].to(out.dtype)
+        return out

@@ -1,0 +1,59 @@
+"""Entry point: ``python run.py -cn <experiment config> model=<model> [key=value ...]``.
+
+The config key ``experiment`` names a registered experiment class (see
+``experiments/registry.py``); everything else is documented in ``config/default.yaml`` and
+``docs/running.md``. Under ``torchrun --nproc_per_node=N run.py ...`` the same command trains
+with DistributedDataParallel.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import hydra
+import torch
+from omegaconf import DictConfig
+
+from experiments.base_experiment import ExperimentInputError
+from experiments.common.progress import TqdmLoggingHandler
+from experiments.registry import get_experiment
+
+LOGGER = logging.getLogger("lorentznets")
+
+
+def _configure_logging() -> None:
+    # Hydra's "disabled" logging configs switch off every logger that exists when the job
+    # starts; switch them back on and install a plain console handler ourselves.
+    for logger in logging.Logger.manager.loggerDict.values():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = False
+    handler = TqdmLoggingHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    for noisy in ("alembic", "mlflow", "matplotlib", "urllib3", "git"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@hydra.main(config_path="config", config_name="toptagging", version_base=None)
+def main(cfg: DictConfig) -> float | None:
+    """Build the experiment named by ``cfg.experiment`` and run it.
+
+    Returns the validation-free objective for sweepers (Optuna): the first metric listed in
+    ``cfg.objective`` when set, else None.
+    """
+    _configure_logging()
+    torch.set_num_threads(cfg.num_threads)
+    try:
+        experiment = get_experiment(cfg.experiment)(cfg)
+        metrics = experiment.run()
+    except ExperimentInputError as error:
+        LOGGER.error("%s", error)
+        sys.exit(2)
+    if cfg.get("objective") and metrics:
+        return metrics[cfg.objective]
+    return None
+
+
+if __name__ == "__main__":
+    main()

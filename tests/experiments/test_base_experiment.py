@@ -1,0 +1,129 @@
+"""The base experiment's lifecycle on the toy regression experiment (real Hydra, real files)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from conftest import compose_config, run_cli, toy_overrides
+
+from experiments.base_experiment import ExperimentInputError
+from experiments.common.checkpoint import load_checkpoint
+from experiments.registry import get_experiment
+
+
+def _run(tmp_path, **extra):
+    cfg = compose_config("default", toy_overrides(tmp_path, **extra))
+    experiment = get_experiment(cfg.experiment)(cfg)
+    return experiment, experiment.run()
+
+
+def test_training_writes_run_directory(tmp_path):
+    experiment, metrics = _run(tmp_path, run_name="r")
+    run_dir = tmp_path / "runs" / "toy" / "r"
+    assert (run_dir / "config.yaml").is_file()
+    assert (run_dir / "checkpoints" / "last.pt").is_file()
+    assert (run_dir / "models" / "model_run0.pt").is_file()
+    assert (run_dir / "plots" / "training.pdf").is_file()
+    assert metrics["test.count"] == 80
+    state = load_checkpoint(run_dir / "checkpoints" / "last.pt")
+    assert state["step"] == 40
+    assert state["history"]["val_step"] == [10, 20, 30, 40]
+    # The model learns: the loss drops from its first validation.
+    assert state["history"]["val_loss"][-1] < state["history"]["val_loss"][0]
+
+
+def test_seeded_runs_are_identical(tmp_path):
+    _, first = _run(tmp_path, run_name="a")
+    _, second = _run(tmp_path, run_name="b")
+    assert first == second
+
+
+def test_early_stopping_stops_and_restores_best(tmp_path):
+    # A learning rate of zero never improves after the first validation.
+    experiment, _ = _run(
+        tmp_path,
+        run_name="es",
+        **{"training.optimizer.lr": 0.0, "training.early_stopping_patience": 2},
+    )
+    assert experiment.step == 30
+    assert experiment.history["val_step"] == [10, 20, 30]
+
+
+def test_lion_onecycle_with_clipping_trains(tmp_path):
+    _, metrics = _run(
+        tmp_path,
+        run_name="lion",
+        **{
+            "training.optimizer.name": "lion",
+            "training.optimizer.lr": 1e-3,
+            "training.scheduler.name": "onecycle",
+            "training.clip_grad_norm": 1.0,
+        },
+    )
+    assert torch.isfinite(torch.tensor(metrics["test.mse"]))
+
+
+def test_ema_evaluates_averaged_weights(tmp_path):
+    experiment, _ = _run(
+        tmp_path, run_name="ema", **{"training.ema_decay": 0.9, "training.restore_best": False}
+    )
+    saved = load_checkpoint(tmp_path / "runs" / "toy" / "ema" / "models" / "model_run0.pt")
+    # The raw model holds the last training weights, the saved model the averaged ones.
+    raw = experiment.raw_model.state_dict()
+    assert any(not torch.equal(saved["model"][k], raw[k]) for k in raw)
+    for name, value in experiment.ema.shadow.items():
+        torch.testing.assert_close(saved["model"][name], value, rtol=0, atol=0)
+
+
+def test_bf16_autocast_trains(tmp_path):
+    _, metrics = _run(tmp_path, run_name="bf16", **{"training.bf16": True})
+    assert torch.isfinite(torch.tensor(metrics["test.mse"]))
+
+
+def test_warm_start_reproduces_evaluation_and_trains_further(tmp_path):
+    _, metrics = _run(tmp_path, run_name="w")
+    run_dir = tmp_path / "runs" / "toy" / "w"
+    _, again = _run(tmp_path, run_name="w", train=False, warm_start_idx=0)
+    assert again == metrics
+    experiment, _ = _run(tmp_path, run_name="w", warm_start_idx=0)
+    assert (run_dir / "models" / "model_run1.pt").is_file()
+    assert len(list((run_dir / "evaluation").glob("model_run0_*.json"))) == 2
+
+
+def test_missing_saved_model_is_a_clear_error(tmp_path):
+    _run(tmp_path, run_name="m")
+    with pytest.raises(ExperimentInputError, match=r"model_run3\.pt.*saved models.*\[0\]"):
+        _run(tmp_path, run_name="m", train=False, warm_start_idx=3)
+
+
+def test_train_false_needs_warm_start_idx(tmp_path):
+    with pytest.raises(ExperimentInputError, match="warm_start_idx"):
+        _run(tmp_path, run_name="n", train=False)
+
+
+def test_existing_run_is_not_overwritten(tmp_path):
+    _run(tmp_path, run_name="x")
+    with pytest.raises(ExperimentInputError, match="already holds trained models"):
+        _run(tmp_path, run_name="x")
+
+
+def test_bad_data_surfaces_as_one_line_error(tmp_path):
+    result = run_cli(toy_overrides(tmp_path, **{"+toy.num_samples": -1}) + ["-cn", "default"])
+    assert result.returncode == 2
+    assert "toy.num_samples must be positive" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_cli_reload_from_saved_config(tmp_path):
+    result = run_cli(["-cn", "default", *toy_overrides(tmp_path, run_name="cli")])
+    assert result.returncode == 0, result.stderr
+    assert "step 40/40" in result.stdout and "test.mse" in result.stdout
+    run_dir = tmp_path / "runs" / "toy" / "cli"
+    reload = run_cli(["-cp", str(run_dir), "-cn", "config", "train=false", "warm_start_idx=0"])
+    assert reload.returncode == 0, reload.stderr
+    first, second = sorted((run_dir / "evaluation").glob("*.json"))
+    assert json.loads(first.read_text()) == json.loads(second.read_text())
+    # Hydra must not create output folders or change the working directory.
+    assert not (tmp_path / "outputs").exists()

@@ -1,0 +1,56 @@
+"""A tiny regression experiment for framework tests: y = x @ w + noise, linear or MLP model.
+
+Selected with ``experiment=toy_experiment:ToyExperiment`` (this folder on ``PYTHONPATH``) and
+``+model.name=linear`` plus ``+toy.num_samples=...`` overrides.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from experiments.base_experiment import BaseExperiment
+
+
+class ToyExperiment(BaseExperiment):
+    """Linear regression with known weights; used only by the framework tests."""
+
+    def init_data(self) -> dict[str, TensorDataset]:
+        num = self.cfg.toy.num_samples
+        if num <= 0:
+            raise ValueError(f"toy.num_samples must be positive, got {num}")
+        generator = torch.Generator().manual_seed(1234)
+        x = torch.randn(num, 4, generator=generator)
+        y = x @ torch.tensor([1.0, -2.0, 0.5, 3.0]) + 0.1 * torch.randn(num, generator=generator)
+        train, val = int(0.6 * num), int(0.8 * num)
+        return {
+            "train": TensorDataset(x[:train], y[:train]),
+            "val": TensorDataset(x[train:val], y[train:val]),
+            "test": TensorDataset(x[val:], y[val:]),
+        }
+
+    def init_model(self) -> nn.Module:
+        return nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 1))
+
+    def batch_loss(self, batch):
+        x, y = batch
+        loss = nn.functional.mse_loss(self.model(x).squeeze(-1), y)
+        return loss, {"rmse": loss.detach().sqrt().item()}
+
+    def evaluate(self, split: str) -> dict[str, float]:
+        errors = []
+        for x, y in self.loader(split):
+            errors.append(self.raw_model(x.to(self.device)).squeeze(-1).cpu() - y)
+        error = torch.cat(errors)
+        self.test_error = error
+        return {"mse": error.pow(2).mean().item(), "count": float(len(error))}
+
+    def plot(self) -> list[Path]:
+        path = self.plot_dir / "errors.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.test_error.tolist()))
+        return [path]
