@@ -119,7 +119,7 @@ def load_jets(
     torch.Size([1000, 200, 4])
     """
     if format != "auto" and format not in READERS:
-        raise ValueError(f"unknown jet format {format!r}; available: ['auto', *{available_formats()}]")
+        raise ValueError(f"unknown jet format {format!r}; available: {['auto', *available_formats()]}")
     check_max_particles(max_particles, max_jets)
     files = expand_paths(path)
     parts: list[JetData] = []

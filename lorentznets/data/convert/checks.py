@@ -59,7 +59,7 @@ def check_binary_labels(labels: np.ndarray, source: str, offset: int) -> np.ndar
     if bad.any():
         first = int(np.argmax(bad))
         raise ValueError(
-            f"{source} must be 0 or 1; jet {offset + first} has {labels[first]!r} "
+            f"{source} must be 0 or 1; jet {offset + first} has {labels[first].item()} "
             f"({int(bad.sum())} bad label(s) in rows {offset}..{offset + len(labels) - 1})"
         )
     return labels.astype(np.int64)

@@ -55,7 +55,7 @@ def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str) -> np.ndarra
         jet, particle = np.argwhere(unknown)[0]
         raise ValueError(
             f"{source}: {int(unknown.sum())} constituent(s) with unknown particle id, first "
-            f"{pid[jet, particle]!r} in jet {jet}; known abs(pid): {PID_CLASSES.tolist()}"
+            f"{pid[jet, particle].item()} in jet {jet}; known abs(pid): {PID_CLASSES.tolist()}"
         )
     return np.where(mask, index, 0)
 
