@@ -1,0 +1,98 @@
+"""Reconstruction purities and efficiencies for jet-parton assignment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .topology import EventTopology
+
+
+def _particle_matches(pred: np.ndarray, target: np.ndarray, symmetries) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-tuple match and number of correctly placed products, best over the product group.
+
+    pred, target: (B, k). Returns (B,) bool and (B,) int.
+    """
+    whole = np.zeros(len(pred), dtype=bool)
+    jets = np.zeros(len(pred), dtype=np.int64)
+    for perm in symmetries:
+        permuted = pred[:, list(perm)]
+        hits = (permuted == target) & (target >= 0)
+        whole |= hits.sum(1) == target.shape[1]
+        jets = np.maximum(jets, hits.sum(1))
+    return whole, jets
+
+
+def assignment_metrics(
+    predictions: Sequence[np.ndarray],
+    assigned: np.ndarray,
+    targets: Sequence[np.ndarray],
+    num_jets: np.ndarray,
+    topology: EventTopology,
+) -> dict[str, float]:
+    """Event purity, particle purity and jet efficiency, overall and in bins.
+
+    Parameters
+    ----------
+    predictions : sequence of np.ndarray
+        Per particle, (B, k_p) predicted jet indices.
+    assigned : np.ndarray with shape (B, P), bool
+        Whether the decoder assigned each particle at all.
+    targets : sequence of np.ndarray
+        Per particle, (B, k_p) true jet indices, -1 for unmatched products.
+    num_jets : np.ndarray with shape (B,)
+        Number of real jets per event, for the multiplicity bins (6, 7, >=8).
+    topology : EventTopology
+
+    Returns
+    -------
+    dict
+        ``event_purity`` (events with every reconstructable particle right, best event
+        permutation, among events with at least one reconstructable particle),
+        ``particle_purity`` (reconstructable particles right), ``jet_efficiency`` (matched
+        partons whose jet is right), each also with suffixes ``_njets6``, ``_njets7``,
+        ``_njets8plus``, ``_full`` (all particles reconstructable), ``_partial``; plus
+        ``fraction_no_particle`` (events with no reconstructable particle, reported apart).
+    """
+    present = np.stack([(t >= 0).all(1) for t in targets], 1)
+    best_event = np.full(len(num_jets), -1.0)
+    best = None
+    for perm in topology.event_symmetries:
+        whole = np.zeros_like(present)
+        jets = np.zeros(present.shape, dtype=np.int64)
+        for p, q in enumerate(perm):
+            w, j = _particle_matches(predictions[p], targets[q], topology.particles[p].symmetries)
+            whole[:, q] = w & assigned[:, p]
+            jets[:, q] = np.where(assigned[:, p], j, 0)
+        score = (whole & present).sum(1) + 1e-3 * jets.sum(1)
+        better = score > best_event
+        best_event = np.where(better, score, best_event)
+        if best is None:
+            best = (whole.copy(), jets.copy())
+        else:
+            best[0][better], best[1][better] = whole[better], jets[better]
+    whole, jets = best
+    matched_partons = np.stack([(t >= 0).sum(1) for t in targets], 1).sum(1)
+    any_present = present.any(1)
+    event_right = ((whole | ~present).all(1)) & any_present
+    bins = {
+        "": np.ones(len(num_jets), dtype=bool),
+        "_njets6": num_jets == 6,
+        "_njets7": num_jets == 7,
+        "_njets8plus": num_jets >= 8,
+        "_full": present.all(1),
+        "_partial": any_present & ~present.all(1),
+    }
+    out: dict[str, float] = {"fraction_no_particle": float((~any_present).mean()) if len(num_jets) else 0.0}
+    for suffix, selected in bins.items():
+        events = selected & any_present
+        out[f"event_purity{suffix}"] = _ratio(event_right[events].sum(), events.sum())
+        out[f"particle_purity{suffix}"] = _ratio((whole & present)[events].sum(), present[events].sum())
+        out[f"jet_efficiency{suffix}"] = _ratio(jets[selected].sum(), matched_partons[selected].sum())
+        out[f"num_events{suffix}"] = float(events.sum())
+    return out
+
+
+def _ratio(numerator, denominator) -> float:
+    return float(numerator) / float(denominator) if denominator else float("nan")
