@@ -1,0 +1,64 @@
+import h5py
+import numpy as np
+import pytest
+
+from lorentznets.data.convert import convert_energyflow, iter_energyflow_chunks
+from lorentznets.data.convert.__main__ import main
+
+
+def quark_gluon_file(path, n_jets=21, n_slots=9, seed=0):
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, n_slots + 1, size=n_jets)
+    X = np.stack(
+        [
+            rng.exponential(30.0, size=(n_jets, n_slots)) + 1.0,
+            rng.normal(0.0, 0.2, size=(n_jets, n_slots)),
+            rng.uniform(0.0, 6.0, size=(n_jets, n_slots)),
+            rng.choice([22.0, 211.0, -211.0, 130.0, 2212.0], size=(n_jets, n_slots)),
+        ],
+        axis=-1,
+    )
+    X[np.arange(n_slots) >= counts[:, None]] = 0.0
+    y = rng.integers(0, 2, size=n_jets).astype(float)
+    np.savez_compressed(path, X=X, y=y)
+    return X, y, counts
+
+
+def test_convert_writes_momenta_scalars_and_labels(tmp_path):
+    X, y, counts = quark_gluon_file(tmp_path / "QG_jets.npz")
+    assert convert_energyflow(tmp_path / "QG_jets.npz", tmp_path / "qg.h5", chunk_size=5) == 21
+    expected = np.concatenate([c.momenta for c in iter_energyflow_chunks(tmp_path / "QG_jets.npz")])
+    with h5py.File(tmp_path / "qg.h5", "r") as file:
+        assert set(file) == {"Nobj", "Pmu", "label", "is_signal", "scalars", "jet_pt", "mass"}
+        assert file["Pmu"].shape == (21, 9, 4) and file["Pmu"].dtype == np.float64
+        np.testing.assert_array_equal(file["Pmu"][()], expected)
+        np.testing.assert_array_equal(file["Nobj"][()], counts)
+        np.testing.assert_array_equal(file["is_signal"][()], y)
+        assert file["scalars"].shape == (21, 9, 9)
+        pt = np.hypot(file["Pmu"][..., 1], file["Pmu"][..., 2])
+        # pT sorted in decreasing order and equal to the input pT values.
+        assert (np.diff(pt, axis=1) <= 1e-12).all()
+        np.testing.assert_allclose(np.sort(pt, axis=1), np.sort(X[..., 0], axis=1), atol=1e-9)
+        np.testing.assert_array_equal(file["scalars"][..., 1:].sum(-1), file["label"][()])
+
+
+def test_cli_with_max_particles(tmp_path, capsys):
+    quark_gluon_file(tmp_path / "QG_jets_1.npz")
+    argv = ["energyflow", str(tmp_path / "QG_jets_1.npz"), str(tmp_path / "o.h5"), "--max-particles", "4"]
+    assert main(argv) == 0
+    with h5py.File(tmp_path / "o.h5", "r") as file:
+        assert file["Pmu"].shape == (21, 4, 4)
+        assert (file["Nobj"][()] <= 4).all()
+
+
+def test_cli_reports_missing_key(tmp_path, capsys):
+    np.savez(tmp_path / "bad.npz", X=np.zeros((2, 3, 4)))
+    assert main(["energyflow", str(tmp_path / "bad.npz"), str(tmp_path / "o.h5")]) == 1
+    assert "bad.npz: missing key 'y'; keys present: ['X']" in capsys.readouterr().err
+    assert not (tmp_path / "o.h5").exists()
+
+
+def test_unknown_converter_is_rejected(capsys):
+    with pytest.raises(SystemExit):
+        main(["jetclass", "a", "b"])
+    assert "invalid choice" in capsys.readouterr().err
