@@ -1,0 +1,83 @@
+"""Write generated amplitude events to ``<out_dir>/<process>.npy`` (the L-GATr amplitude layout)."""
+
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from .couplings import Couplings
+from .events import generate_events
+from .processes import get_process
+
+__all__ = ["write_process_file", "process_seed"]
+
+
+def process_seed(seed: int, process_name: str) -> np.random.SeedSequence:
+    """Independent, reproducible random stream per (seed, process)."""
+    return np.random.SeedSequence([seed, zlib.crc32(process_name.encode())])
+
+
+def write_process_file(
+    out_dir: str | os.PathLike,
+    process_name: str,
+    n_events: int,
+    seed: int = 0,
+    couplings: Couplings | None = None,
+    chunk_events: int = 20000,
+    progress: bool = True,
+    **generation: float | str | None,
+) -> Path:
+    """Generate ``n_events`` of a process and save them as ``<out_dir>/<process_name>.npy``.
+
+    The file is written to a temporary name first and then renamed, so an interrupted run never leaves
+    a truncated file behind.
+
+    Parameters
+    ----------
+    out_dir : path
+        Output directory (created if missing).
+    process_name : str
+        A key of :data:`lorentznets.data.amplitudes.processes.PROCESSES`.
+    n_events : int
+        Number of events.
+    seed : int
+        Base seed; each process draws from its own stream (:func:`process_seed`).
+    couplings : Couplings or None
+    chunk_events : int
+        Events generated per step (bounds memory; the result does not depend on it for a fixed seed
+        only if it is unchanged).
+    progress : bool
+        Show a progress bar.
+    **generation
+        Keyword arguments of :func:`lorentznets.data.amplitudes.events.generate_events`
+        (``sqrt_s``, ``pt_min``, ``delta_r_min``, ``max_boost_rapidity``, ``backend``).
+
+    Returns
+    -------
+    pathlib.Path
+        The written file; array shape (n_events, 4 n + 1).
+    """
+    process = get_process(process_name)
+    couplings = couplings or Couplings()
+    rng = np.random.default_rng(process_seed(seed, process_name))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chunks = []
+    with tqdm(total=n_events, desc=process_name, unit="ev", disable=not progress) as bar:
+        while sum(c.shape[0] for c in chunks) < n_events:
+            size = min(chunk_events, n_events - sum(c.shape[0] for c in chunks))
+            chunks.append(generate_events(process, size, rng, couplings, **generation))
+            bar.update(size)
+    path = out_dir / f"{process_name}.npy"
+    tmp = out_dir / f".{process_name}.{os.getpid()}.tmp.npy"
+    np.save(tmp, np.concatenate(chunks))
+    os.replace(tmp, path)
+    (out_dir / f"{process_name}.meta.txt").write_text(
+        "".join(f"{k}: {v}\n" for k, v in {**asdict(couplings), **generation, "seed": seed}.items())
+    )
+    return path
