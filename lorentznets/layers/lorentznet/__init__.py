@@ -1,0 +1,15 @@
+"""LorentzNet layers: the Lorentz group equivariant block and its input conventions."""
+
+from .inputs import QUARK_GLUON_PIDS, quark_gluon_scalars, top_tagging_inputs
+from .lgeb import LGEB
+from .masked_batch_norm import MaskedBatchNorm1d
+from .signed_log import signed_log
+
+__all__ = [
+    "LGEB",
+    "QUARK_GLUON_PIDS",
+    "MaskedBatchNorm1d",
+    "quark_gluon_scalars",
+    "signed_log",
+    "top_tagging_inputs",
+]
