@@ -38,9 +38,7 @@ def detect(path: Path) -> bool:
     return bool(available_splits(path))
 
 
-def _chunks(
-    kinematics: NpzArray, labels: NpzArray, max_particles: int, max_jets: int | None
-) -> Iterator[JetChunk]:
+def _chunks(kinematics: NpzArray, labels: NpzArray, max_particles: int, max_jets: int | None) -> Iterator[JetChunk]:
     chunk_size = 8192
     tally = NonFiniteTally(kinematics.path, kinematics.key)
     for (start, rows), (_, y) in zip(

@@ -23,9 +23,9 @@ SUFFIXES = (".h5", ".hdf5", ".hdf")
 
 
 def detect(path: Path) -> bool:
-    """Whether ``path`` is an HDF5 file with the LGN keys."""
+    """Whether ``path`` is an HDF5 file with a ``Pmu`` dataset (other keys are checked on reading)."""
     with h5py.File(path, "r") as file:
-        return all(key in file for key in REQUIRED_KEYS)
+        return isinstance(file.get("Pmu"), h5py.Dataset)
 
 
 def read(

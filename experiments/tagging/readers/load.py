@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
@@ -40,7 +41,7 @@ def detect_format(path: str | os.PathLike) -> str:
         try:
             if READERS[name].detect(path):
                 return name
-        except OSError as error:
+        except (OSError, zipfile.BadZipFile) as error:
             raise ValueError(f"{path}: cannot open as {name}: {error}") from error
     raise ValueError(
         f"{path}: cannot detect the jet format from suffix '{path.suffix}' and keys; "
@@ -67,6 +68,18 @@ def expand_paths(path: str | os.PathLike) -> list[Path]:
             return matches
         raise FileNotFoundError(f"{text}: no file matches this pattern")
     raise FileNotFoundError(f"{text}: no such file")
+
+
+def _read_file(
+    name: str, path: Path, split: str | None, max_particles: int, max_jets: int | None, drop_empty: bool
+) -> JetData:
+    try:
+        return READERS[name].read(path, split, max_particles, max_jets, drop_empty)
+    except FileNotFoundError:
+        raise
+    except (OSError, zipfile.BadZipFile) as error:
+        # h5py and zipfile name the problem but not the file.
+        raise ValueError(f"{path}: cannot read as {name}: {error}") from error
 
 
 def load_jets(
@@ -128,13 +141,12 @@ def load_jets(
         if remaining == 0:
             break
         name = detect_format(file) if format == "auto" else format
-        data = READERS[name].read(file, split, max_particles, remaining, drop_empty)
+        data = _read_file(name, file, split, max_particles, remaining, drop_empty)
         parts.append(data)
         if remaining is not None:
             remaining -= len(data)
     if not parts:
-        return READERS[detect_format(files[0]) if format == "auto" else format].read(
-            files[0], split, max_particles, 0, drop_empty
-        )
+        name = detect_format(files[0]) if format == "auto" else format
+        return _read_file(name, files[0], split, max_particles, 0, drop_empty)
     source = parts[0].source if len(files) == 1 else f"{os.fspath(path)} ({len(parts)} files)"
     return JetData.concatenate(parts, source=source)

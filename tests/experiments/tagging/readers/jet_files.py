@@ -79,9 +79,7 @@ def landscape_frame(momenta: np.ndarray, labels: np.ndarray, truth: np.ndarray) 
     return pd.DataFrame(columns)
 
 
-def write_landscape(
-    path: Path, momenta: np.ndarray, labels: np.ndarray, truth: np.ndarray, fmt: str = "fixed"
-) -> Path:
+def write_landscape(path: Path, momenta: np.ndarray, labels: np.ndarray, truth: np.ndarray, fmt: str = "fixed") -> Path:
     """The landscape file as pandas writes it (``df.to_hdf(path, key="table")``)."""
     landscape_frame(momenta, labels, truth).to_hdf(path, key="table", format=fmt)
     return path

@@ -93,9 +93,7 @@ def test_nan(tmp_path):
     X, y = quark_gluon_jets()
     X[7, 1, 1] = np.nan
     path = write_energyflow(tmp_path / "nan.npz", X, y)
-    with pytest.raises(
-        ValueError, match=r"nan\.npz: key 'X' has NaN/inf values in 1 jet\(s\); first bad jet index 7"
-    ):
+    with pytest.raises(ValueError, match=r"nan\.npz: key 'X' has NaN/inf values in 1 jet\(s\); first bad jet index 7"):
         load_jets(path)
 
 

@@ -77,9 +77,7 @@ def test_glob_of_files_is_concatenated_in_sorted_order(tmp_path):
 def test_missing_branch(tmp_path):
     with uproot.recreate(tmp_path / "m.root") as file:
         file["tree"] = {"part_energy": ak.Array([[1.0], [2.0]])}
-    with pytest.raises(
-        KeyError, match=r"m\.root:tree: missing key 'part_px'; keys present: \['part_energy'\]"
-    ):
+    with pytest.raises(KeyError, match=r"m\.root:tree: missing key 'part_px'; keys present: \['part_energy'\]"):
         load_jets(tmp_path / "m.root", format="jetclass_root")
 
 
@@ -93,9 +91,7 @@ def test_missing_tree(tmp_path):
 def test_labels_must_be_one_hot(tmp_path):
     momenta, counts = random_jets(4, 5)
     path, _ = write_jetclass(tmp_path / "l.root", momenta, counts, np.array([0, 1, 2, 11]))
-    with pytest.raises(
-        ValueError, match=r"l\.root: branches label_\* must flag exactly one class per jet; jet 3"
-    ):
+    with pytest.raises(ValueError, match=r"l\.root: branches label_\* must flag exactly one class per jet; jet 3"):
         load_jets(path)
 
 

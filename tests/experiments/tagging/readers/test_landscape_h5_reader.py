@@ -64,9 +64,7 @@ def test_nan_momenta(tmp_path, jets):
     momenta, labels, truth = jets
     momenta[12, 3, 1] = np.nan
     path = write_landscape(tmp_path / "nan.h5", momenta, labels, truth)
-    with pytest.raises(
-        ValueError, match=r"nan\.h5: key 'E_\*/PX_\*/PY_\*/PZ_\* columns' has NaN/inf values in 1 jet"
-    ):
+    with pytest.raises(ValueError, match=r"nan\.h5: key 'E_\*/PX_\*/PY_\*/PZ_\* columns' has NaN/inf values in 1 jet"):
         load_jets(path)
 
 

@@ -36,9 +36,7 @@ def test_each_split(archive, split):
 
 def test_split_required_and_listed(archive):
     path, _ = archive
-    with pytest.raises(
-        ValueError, match=r"split None not available; choose split from \['train', 'val', 'test'\]"
-    ):
+    with pytest.raises(ValueError, match=r"split None not available; choose split from \['train', 'val', 'test'\]"):
         load_jets(path)
     with pytest.raises(ValueError, match=r"split 'valid' not available"):
         load_jets(path, format="lgatr_npz", split="valid")
@@ -47,9 +45,7 @@ def test_split_required_and_listed(archive):
 def test_missing_labels_key(tmp_path):
     momenta, _ = random_jets(4, 5)
     np.savez(tmp_path / "a.npz", kinematics_test=momenta)
-    with pytest.raises(
-        KeyError, match=r"a\.npz: missing key 'labels_test'; keys present: \['kinematics_test'\]"
-    ):
+    with pytest.raises(KeyError, match=r"a\.npz: missing key 'labels_test'; keys present: \['kinematics_test'\]"):
         load_jets(tmp_path / "a.npz", split="test")
 
 

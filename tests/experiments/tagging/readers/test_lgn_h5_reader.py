@@ -58,9 +58,7 @@ def test_nan_momenta_name_file_key_count_and_first_jet(tmp_path, jets):
     momenta[5, 0, 0] = np.nan
     momenta[9, 0, 2] = np.inf
     path = write_lgn(tmp_path / "bad.h5", momenta, labels)
-    with pytest.raises(
-        ValueError, match=r"bad\.h5: key 'Pmu' has NaN/inf values in 2 jet\(s\); first bad jet index 5"
-    ):
+    with pytest.raises(ValueError, match=r"bad\.h5: key 'Pmu' has NaN/inf values in 2 jet\(s\); first bad jet index 5"):
         load_jets(path)
 
 
@@ -69,9 +67,7 @@ def test_missing_key_names_file_key_and_keys_present(tmp_path, jets):
     path = write_lgn(tmp_path / "m.h5", momenta, labels)
     with h5py.File(path, "a") as file:
         del file["is_signal"]
-    with pytest.raises(
-        KeyError, match=r"m\.h5: missing key 'is_signal'; keys present: \['Nobj', 'Pmu', 'label'\]"
-    ):
+    with pytest.raises(KeyError, match=r"m\.h5: missing key 'is_signal'; keys present: \['Nobj', 'Pmu', 'label'\]"):
         load_jets(path, format="lgn_h5")
 
 
@@ -104,9 +100,7 @@ def test_empty_jets_raise_or_are_dropped(tmp_path, jets):
     momenta, _, labels, _ = jets
     momenta[[6, 30]] = 0.0
     path = write_lgn(tmp_path / "e.h5", momenta, labels)
-    with pytest.raises(
-        ValueError, match=r"e\.h5.*: 2 jet\(s\) have no constituents.*first empty jet index 6"
-    ):
+    with pytest.raises(ValueError, match=r"e\.h5.*: 2 jet\(s\) have no constituents.*first empty jet index 6"):
         load_jets(path)
     with pytest.warns(UserWarning, match="2 jet"):
         data = load_jets(path, drop_empty=True)

@@ -1,3 +1,5 @@
+import re
+
 import h5py
 import numpy as np
 import pytest
@@ -89,3 +91,21 @@ def test_max_jets_zero_gives_empty_data(tmp_path):
     path = write_lgn(tmp_path / "a.h5", momenta, np.zeros(3, dtype=int))
     data = load_jets(path, max_jets=0, max_particles=4)
     assert len(data) == 0 and data.momenta.shape == (0, 4, 4)
+
+
+def test_auto_detected_file_with_missing_key_names_the_key(tmp_path):
+    momenta, _ = random_jets(3, 4)
+    with h5py.File(tmp_path / "partial.h5", "w") as file:
+        file["Pmu"] = momenta
+    with pytest.raises(KeyError, match=r"partial\.h5: missing key 'Nobj'; keys present: \['Pmu'\]"):
+        load_jets(tmp_path / "partial.h5")
+    np.savez(tmp_path / "qg.npz", X=np.zeros((2, 3, 4)))
+    with pytest.raises(KeyError, match=r"qg\.npz: missing key 'y'; keys present: \['X'\]"):
+        load_jets(tmp_path / "qg.npz")
+
+
+@pytest.mark.parametrize("name, fmt", [("c.h5", "lgn_h5"), ("c.npz", "energyflow_npz")])
+def test_corrupt_file_with_explicit_format_names_path(tmp_path, name, fmt):
+    (tmp_path / name).write_bytes(b"garbage")
+    with pytest.raises(ValueError, match=rf"{re.escape(name)}: cannot read as {fmt}"):
+        load_jets(tmp_path / name, format=fmt)
