@@ -145,8 +145,8 @@ def iter_lgn_chunks(
     with h5py.File(path, "r") as file:
         require_keys(path, file.keys(), REQUIRED_KEYS)
         pmu, mask, nobj, is_signal = (file[k] for k in ("Pmu", "label", "Nobj", "is_signal"))
-        n, n_slots = pmu.shape[:2] if pmu.ndim == 3 else (pmu.shape[0], None)
         require_shape(path, "Pmu", pmu.shape, (None, None, 4))
+        n, n_slots = pmu.shape[:2]
         require_shape(path, "label", mask.shape, (n, n_slots))
         require_shape(path, "Nobj", nobj.shape, (n,))
         require_shape(path, "is_signal", is_signal.shape, (n,))
