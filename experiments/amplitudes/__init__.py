@@ -1,0 +1,1 @@
+"""Amplitude regression (issue 6): learn exact squared matrix elements of partonic processes."""

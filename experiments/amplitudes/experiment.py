@@ -1,0 +1,203 @@
+"""The amplitude-regression experiment: learn log |M|^2 of partonic scattering processes."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+from omegaconf import OmegaConf
+from torch import nn
+from torch.nn import functional as F
+
+from experiments.amplitudes.dataset import (
+    TOKEN_NAMES,
+    AmplitudeDataset,
+    ProcessData,
+    load_amplitude_file,
+    split_indices,
+)
+from experiments.amplitudes.metrics import amplitude_metrics, relative_errors
+from experiments.amplitudes.plots import (
+    plot_amplitude_histogram,
+    plot_error_vs_variable,
+    plot_relative_error,
+)
+from experiments.base_experiment import BaseExperiment
+from experiments.registry import register_experiment
+from lorentznets.data.amplitudes import PROCESSES, write_process_file
+
+LOGGER = logging.getLogger("lorentznets")
+
+__all__ = ["AmplitudeExperiment"]
+
+
+@register_experiment("amplitudes")
+class AmplitudeExperiment(BaseExperiment):
+    """Regression of the standardised log squared amplitude of one or several processes.
+
+    Data: ``<data.dir>/<process>.npy`` per process in ``data.processes`` (see
+    :mod:`experiments.amplitudes.dataset`); missing files of known processes are generated with
+    :func:`lorentznets.data.amplitudes.write_process_file` when ``data.generate.enabled``. Each
+    process is split into train/val/test by ``data.split_fractions``; ``data.train_size`` caps the
+    training events per process (for scaling studies). All processes train one model on padded
+    events; metrics are reported per process (``<split>.<process>.<metric>``) and for all events
+    together (``<split>.mse``).
+    """
+
+    evaluation_splits = ("train", "val", "test")
+
+    def _particles(self, name: str) -> tuple[str, ...]:
+        custom = self.cfg.data.get("particles") or {}
+        if name in custom:
+            return tuple(custom[name])
+        if name not in PROCESSES:
+            raise KeyError(
+                f"process {name!r} is neither a generated process {sorted(PROCESSES)} nor listed in "
+                "data.particles (give its particle names, e.g. data.particles.{name}=[q,qbar,Z,g])"
+            )
+        return PROCESSES[name].particles
+
+    def _ensure_file(self, name: str) -> Path:
+        path = Path(self.cfg.data.dir) / f"{name}.npy"
+        generate = self.cfg.data.generate
+        if path.is_file() or not self.is_main:
+            return path
+        command = (
+            f"python -m lorentznets.data.generate amplitudes --process {name} --n {generate.n} "
+            f"--out {self.cfg.data.dir}"
+        )
+        if not generate.enabled or name not in PROCESSES:
+            raise FileNotFoundError(f"amplitude file {path} is missing; create it with: {command}")
+        LOGGER.info("%s missing: generating %d events (%s)", path, generate.n, command)
+        options = OmegaConf.to_container(generate, resolve=True)
+        return write_process_file(
+            self.cfg.data.dir,
+            name,
+            options.pop("n"),
+            seed=options.pop("seed"),
+            progress=self.cfg.progress,
+            **{k: v for k, v in options.items() if k != "enabled"},
+        )
+
+    def init_data(self) -> dict[str, AmplitudeDataset]:
+        cfg = self.cfg.data
+        if not cfg.processes:
+            raise ValueError("data.processes is empty: list the processes to learn, e.g. [zg, zgg]")
+        for name in cfg.processes:
+            self._ensure_file(name)
+        self.dist.barrier()
+        splits: dict[str, list[ProcessData]] = {"train": [], "val": [], "test": []}
+        for name in cfg.processes:
+            particles = self._particles(name)
+            momenta, amplitudes = load_amplitude_file(
+                Path(cfg.dir) / f"{name}.npy", len(particles), cfg.max_events
+            )
+            indices = split_indices(len(amplitudes), tuple(cfg.split_fractions), cfg.split_seed)
+            if cfg.train_size is not None:
+                if cfg.train_size > len(indices["train"]):
+                    raise ValueError(
+                        f"data.train_size={cfg.train_size} exceeds the {len(indices['train'])} training "
+                        f"events of {name}"
+                    )
+                indices["train"] = indices["train"][: cfg.train_size]
+            for split, index in indices.items():
+                if len(index) == 0:
+                    raise ValueError(f"{name}: the {split} split is empty; adjust data.split_fractions")
+                splits[split].append(ProcessData(name, particles, momenta[index], amplitudes[index]))
+        train = {p.name: p for p in splits["train"]}
+        self.log_mean = {name: float(np.log(p.amplitudes).mean()) for name, p in train.items()}
+        self.log_std = {name: float(np.log(p.amplitudes).std()) for name, p in train.items()}
+        self.momentum_scale = float(np.concatenate([p.momenta.ravel() for p in train.values()]).std())
+        self.n_max = max(len(p.particles) for p in splits["train"])
+        datasets = {
+            split: AmplitudeDataset(processes, self.log_mean, self.log_std, self.n_max)
+            for split, processes in splits.items()
+        }
+        self.split_processes = splits
+        for split, dataset in datasets.items():
+            LOGGER.info("%s: %d events of %s", split, len(dataset), ", ".join(dataset.process_names))
+        return datasets
+
+    @property
+    def num_tokens(self) -> int:
+        """Length of the particle tokens fed to the nets (0 when disabled)."""
+        return len(TOKEN_NAMES) if self.cfg.data.particle_tokens else 0
+
+    def init_model(self) -> nn.Module:
+        options = self.cfg.model.get("wrapper")
+        model = self.build_wrapper(
+            "amplitudes",
+            n_max=self.n_max,
+            num_tokens=self.num_tokens,
+            **(OmegaConf.to_container(options, resolve=True) if options else {}),
+        )
+        model.set_momentum_scale(self.momentum_scale)
+        return model
+
+    def _predict_batch(self, model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        tokens = batch["tokens"] if self.num_tokens else None
+        return model(batch["momenta"], batch["mask"], tokens).float()
+
+    def batch_loss(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
+        prediction = self._predict_batch(self.model, batch)
+        return F.mse_loss(prediction, batch["target"].float()), {}
+
+    @torch.no_grad()
+    def predict(self, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Predictions (N,), targets (N,) and process indices (N,) of ``split``."""
+        predictions, targets, processes = [], [], []
+        for batch in self.loader(split):
+            batch = self.to_device(batch)
+            with self.autocast():
+                predictions.append(self._predict_batch(self.raw_model, batch).double().cpu())
+            targets.append(batch["target"].double().cpu())
+            processes.append(batch["process"].cpu())
+        return torch.cat(predictions).numpy(), torch.cat(targets).numpy(), torch.cat(processes).numpy()
+
+    def evaluate(self, split: str) -> dict[str, float]:
+        prediction, target, process = self.predict(split)
+        names = self.datasets[split].process_names
+        metrics = {"mse": float(np.mean((prediction - target) ** 2))}
+        for index, name in enumerate(names):
+            selected = process == index
+            per_process = amplitude_metrics(
+                prediction[selected], target[selected], self.log_mean[name], self.log_std[name]
+            )
+            metrics.update({f"{name}.{key}": value for key, value in per_process.items()})
+        if split == "test":
+            self.test_predictions = (prediction, target, process)
+        return metrics
+
+    def plot(self) -> list[Path]:
+        if not hasattr(self, "test_predictions"):
+            return []
+        prediction, target, process = self.test_predictions
+        paths = []
+        for index, data in enumerate(self.split_processes["test"]):
+            name = data.name
+            selected = process == index
+            mean, std = self.log_mean[name], self.log_std[name]
+            truth = np.exp(target[selected] * std + mean)
+            predicted = np.exp(prediction[selected] * std + mean)
+            errors = relative_errors(prediction[selected], target[selected], mean, std)
+            title = f"{name}, {self.cfg.model.name}"
+            paths.append(plot_amplitude_histogram(truth, predicted, self.plot_dir / f"amplitude_{name}.pdf", title))
+            paths.append(plot_relative_error(errors, self.plot_dir / f"relative_error_{name}.pdf", title))
+            paths.append(
+                plot_error_vs_variable(
+                    _leading_final_pt(data),
+                    errors,
+                    self.plot_dir / f"error_vs_pt_{name}.pdf",
+                    xlabel=r"$p_T$ of the hardest final-state particle [GeV]",
+                    title=title,
+                )
+            )
+        return paths
+
+
+def _leading_final_pt(data: ProcessData) -> np.ndarray:
+    """Largest transverse momentum (N,) among the final-state particles, GeV."""
+    final = data.momenta[:, 2:]
+    return np.hypot(final[..., 1], final[..., 2]).max(axis=1)
