@@ -1,0 +1,5 @@
+"""Entry point for ``python -m lorentznets.data.generate``."""
+
+from lorentznets.data.generate.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""Generating a file chunk by chunk, optionally in parallel worker processes."""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from lorentznets.data.generate.h5_writer import ChunkedH5Writer
+
+ChunkTask = Callable[[dict[str, Any], int, int], dict[str, np.ndarray]]
+
+
+def chunk_plan(n_rows: int, chunk_size: int, first_chunk: int) -> list[tuple[int, int]]:
+    """``(chunk index, rows)`` for the chunks still to generate, the last one possibly short."""
+    n_chunks = -(-n_rows // chunk_size)
+    return [
+        (index, min(chunk_size, n_rows - index * chunk_size))
+        for index in range(first_chunk, n_chunks)
+    ]
+
+
+def _call(task: ChunkTask, settings: dict[str, Any], item: tuple[int, int]):
+    index, rows = item
+    return task(settings, index, rows)
+
+
+def generate_chunked_file(
+    task: ChunkTask,
+    settings: dict[str, Any],
+    path: Path,
+    n_rows: int,
+    chunk_size: int,
+    *,
+    workers: int = 1,
+    resume: bool = False,
+    overwrite: bool = False,
+    unit: str = "rows",
+) -> Path:
+    """Run ``task`` for every missing chunk and append the results to ``path`` in chunk order.
+
+    Parameters
+    ----------
+    task : callable
+        ``task(settings, chunk_index, rows) -> dict of arrays`` with ``rows`` rows each; a
+        module-level function so that worker processes can import it. It must be a pure function
+        of its arguments (seeding Pythia with ``settings["seed"] + chunk_index``), which makes the
+        file independent of ``workers`` and of interruptions.
+    settings : dict
+        JSON-serialisable settings, stored in the file and checked on resume.
+    path : Path
+        Output HDF5 file.
+    n_rows : int
+        Total rows wanted.
+    chunk_size : int
+        Rows per chunk.
+    workers : int
+        Worker processes; 1 runs in this process.
+    resume, overwrite : bool
+        See :class:`ChunkedH5Writer`.
+    unit : str
+        Progress-bar unit.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    with ChunkedH5Writer(path, settings, chunk_size, resume=resume, overwrite=overwrite) as writer:
+        plan = chunk_plan(n_rows, chunk_size, writer.chunks_done)
+        call = functools.partial(_call, task, settings)
+        with tqdm(
+            total=n_rows, initial=min(writer.rows_done, n_rows), unit=unit, desc=Path(path).name
+        ) as progress:
+            if workers == 1 or len(plan) <= 1:
+                results = map(call, plan)
+                for result in results:
+                    writer.append(result)
+                    progress.update(len(next(iter(result.values()))))
+            else:
+                context = multiprocessing.get_context("spawn")
+                with context.Pool(min(workers, len(plan))) as pool:
+                    for result in pool.imap(call, plan):
+                        writer.append(result)
+                        progress.update(len(next(iter(result.values()))))
+    return Path(path)

@@ -1,0 +1,50 @@
+"""Command line options shared by every generator."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+MAX_PYTHIA_SEED = 900_000_000
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= MAX_PYTHIA_SEED:
+        raise argparse.ArgumentTypeError(
+            f"Pythia seeds lie in [0, {MAX_PYTHIA_SEED}] (chunk c uses seed + c), got {text}"
+        )
+    return value
+
+
+def add_common_arguments(
+    parser: argparse.ArgumentParser, *, default_n: int, default_out: str, default_chunk: int
+) -> None:
+    """Add ``--n --seed --out --workers --chunk-size --resume --overwrite --mpi``."""
+    parser.add_argument("--n", type=_positive_int, default=default_n, help="number of rows")
+    parser.add_argument(
+        "--seed", type=_seed, default=1, help="base seed; chunk c uses Random:seed = seed + c"
+    )
+    parser.add_argument("--out", type=Path, default=Path(default_out), help="output file")
+    parser.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
+    parser.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=default_chunk,
+        help="rows per chunk; each chunk is one Pythia run and one flushed HDF5 write",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--resume", action="store_true", help="continue an interrupted file with the same settings"
+    )
+    mode.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    parser.add_argument(
+        "--mpi", action="store_true", help="keep multi-parton interactions on (slower, realistic)"
+    )

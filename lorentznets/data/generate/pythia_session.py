@@ -1,0 +1,88 @@
+"""Creating Pythia instances and drawing batches of events as awkward arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import awkward as ak
+import numpy as np
+import vector
+
+vector.register_awkward()
+
+NEUTRINO_IDS = (12, 14, 16)
+
+QUIET_SETTINGS = ("Next:numberCount = 0", "Print:quiet = on", "Random:setSeed = on")
+
+
+def make_pythia(settings: Sequence[str], seed: int, mpi: bool = False):
+    """Create and initialise a Pythia instance.
+
+    Parameters
+    ----------
+    settings : sequence of str
+        Pythia settings lines, e.g. ``"Beams:eCM = 14000"``.
+    seed : int
+        ``Random:seed`` in [0, 900000000].
+    mpi : bool
+        Keep multi-parton interactions; they are switched off otherwise for speed.
+
+    Returns
+    -------
+    pythia8mc.Pythia
+        An initialised instance.
+    """
+    import pythia8mc
+
+    pythia = pythia8mc.Pythia("", False)
+    lines = [*QUIET_SETTINGS, f"Random:seed = {seed}", f"PartonLevel:MPI = {'on' if mpi else 'off'}"]
+    for line in [*lines, *settings]:
+        if not pythia.readString(line):
+            raise ValueError(f"Pythia rejected the setting {line!r}")
+    if not pythia.init():
+        raise RuntimeError(f"Pythia failed to initialise with settings {list(settings)}")
+    return pythia
+
+
+def next_batch(pythia, n_events: int) -> ak.Array:
+    """Generate ``n_events`` events; failed events are skipped and replaced by new ones.
+
+    Returns
+    -------
+    ak.Array
+        Records with fields ``prt`` (the event record, momenta as ``Momentum4D`` in GeV) and
+        ``info`` (``pT2Hat`` in GeV^2, ``weights``, ...), length ``n_events``.
+    """
+    return pythia.nextBatch(n_events, 10.0)
+
+
+def visible_final_state(prt: ak.Array) -> ak.Array:
+    """Final-state particles without neutrinos.
+
+    Parameters
+    ----------
+    prt : ak.Array
+        Event records from :func:`next_batch`, shape (events, var).
+
+    Returns
+    -------
+    ak.Array
+        ``Momentum4D`` records (``px, py, pz, E`` in GeV, ``id``), shape (events, var).
+    """
+    absid = np.abs(prt.id)
+    keep = (prt.status > 0) & (absid != 12) & (absid != 14) & (absid != 16)
+    final = prt[keep]
+    return ak.zip(
+        {"px": final.p.px, "py": final.p.py, "pz": final.p.pz, "E": final.p.e, "id": final.id},
+        with_name="Momentum4D",
+    )
+
+
+def pthat(info: ak.Array) -> np.ndarray:
+    """Hard-process transverse momentum pTHat in GeV, shape (events,)."""
+    return np.sqrt(ak.to_numpy(info.pT2Hat))
+
+
+def event_weight(info: ak.Array) -> np.ndarray:
+    """Pythia's event weight (the inverse phase-space bias when biasing is on), shape (events,)."""
+    return ak.to_numpy(info.weights[:, 0])

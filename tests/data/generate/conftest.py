@@ -1,0 +1,14 @@
+"""Small generated files shared by the generator tests (generated once per session)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lorentznets.data.generate.cli import main
+
+
+@pytest.fixture(scope="session")
+def toptagging_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("toptagging") / "top.h5"
+    main(["toptagging", "--n", "200", "--chunk-size", "100", "--seed", "11", "--out", str(path)])
+    return path

@@ -1,0 +1,48 @@
+import h5py
+import numpy as np
+
+from lorentznets.data.generate.cli import main
+
+
+def test_layout_and_balance(toptagging_file):
+    with h5py.File(toptagging_file) as f:
+        n = len(f["Nobj"])
+        assert n == 200
+        assert f["Pmu"].shape == (n, 200, 4) and f["Pmu"].dtype == np.float32
+        assert f["label"].shape == (n, 200) and f["label"].dtype == bool
+        assert f["truth_Pmu"].shape == (n, 4)
+        assert f["is_signal"][:].sum() == n // 2
+        assert f.attrs["rows_done"] == n and f.attrs["chunks_done"] == 2
+        nobj, label, pmu = f["Nobj"][:], f["label"][:], f["Pmu"][:].astype(np.float64)
+        np.testing.assert_array_equal(label.sum(axis=1), nobj)
+        assert np.all(pmu[~label] == 0)
+        assert np.all(pmu[label][:, 0] > 0)
+        pt = np.hypot(pmu[..., 1], pmu[..., 2])
+        assert np.all(np.diff(pt, axis=1) <= 1e-3)
+        jet = pmu.sum(axis=1)
+        np.testing.assert_allclose(np.hypot(jet[:, 1], jet[:, 2]), f["jet_pt"][:], rtol=1e-4)
+        assert np.all((f["jet_pt"][:] > 550) & (f["jet_pt"][:] < 650))
+        assert np.all(f["weight"][:] > 0)
+
+
+def test_physical_mass_shapes(toptagging_file):
+    with h5py.File(toptagging_file) as f:
+        mass, signal = f["mass"][:], f["is_signal"][:] == 1
+        truth = f["truth_Pmu"][:].astype(np.float64)
+    top_mass = mass[signal]
+    assert 165 < np.median(top_mass) < 185
+    assert np.mean((top_mass > 135) & (top_mass < 210)) > 0.6
+    assert np.median(mass[~signal]) < 120
+    assert np.all(truth[~signal] == 0)
+    truth_mass = np.sqrt(truth[signal, 0] ** 2 - (truth[signal, 1:] ** 2).sum(axis=1))
+    np.testing.assert_allclose(np.median(truth_mass), 172.5, atol=3)
+
+
+def test_resume_reproduces_fresh_file(toptagging_file, tmp_path):
+    path = tmp_path / "resumed.h5"
+    args = ["toptagging", "--chunk-size", "100", "--seed", "11", "--out", str(path)]
+    main([*args, "--n", "100"])
+    main([*args, "--n", "200", "--resume"])
+    with h5py.File(path) as resumed, h5py.File(toptagging_file) as fresh:
+        for key in ("Pmu", "is_signal", "weight"):
+            np.testing.assert_array_equal(resumed[key][:], fresh[key][:])
