@@ -7,7 +7,7 @@ from lorentznets.nets.lgn import LGN
 from lorentznets.testing import assert_invariant
 
 
-def _jets(batch=6, particles=12, seed=0):
+def _jets(batch=4, particles=8, seed=0):
     """Collimated massive constituents around the z axis, energies 5-200 GeV (float64)."""
     generator = torch.Generator().manual_seed(seed)
     energy = 5 + 195 * torch.rand(batch, particles, generator=generator, dtype=torch.float64)
@@ -17,7 +17,7 @@ def _jets(batch=6, particles=12, seed=0):
     mass = 0.5 * torch.rand(batch, particles, generator=generator, dtype=torch.float64)
     momentum = (energy**2 - mass**2).sqrt()[..., None] * direction
     mask = torch.ones(batch, particles, dtype=torch.bool)
-    mask[0, 8:] = False
+    mask[0, 6:] = False
     mask[1, 3:] = False
     p = torch.cat([energy[..., None], momentum], dim=-1)
     return torch.where(mask[..., None], p, 0.0), mask
@@ -32,9 +32,9 @@ def test_output_is_lorentz_and_permutation_invariant_up_to_rapidity_6():
     net = _net()
     p, mask = _jets()
     out = net(p, mask)
-    assert out.shape == (6, 1) and out.dtype == torch.float64
+    assert out.shape == (4, 1) and out.dtype == torch.float64
     # Whole output (dominated at initialisation by a constant) ...
-    assert_invariant(net, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=6.0, rtol=1e-8)
+    assert_invariant(net, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=6.0, rtol=1e-8, n_trials=2)
     # ... and its momentum-dependent part alone, which carries the rounding of boosted inputs:
     # measured ~5e-15 at rapidity 2 and ~1e-6 at rapidity 6 (float64).
     baseline = out.detach().mean()
@@ -42,8 +42,12 @@ def test_output_is_lorentz_and_permutation_invariant_up_to_rapidity_6():
     def varying(p, mask):
         return net(p, mask) - baseline
 
-    assert_invariant(varying, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=2.0, rtol=1e-12)
-    assert_invariant(varying, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=6.0, rtol=1e-4)
+    assert_invariant(
+        varying, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=2.0, rtol=1e-12, n_trials=2
+    )
+    assert_invariant(
+        varying, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=6.0, rtol=1e-4, n_trials=2
+    )
 
 
 def test_output_depends_on_the_momenta():

@@ -1,0 +1,60 @@
+"""LGN tagging wrapper (registered as model name ``lgn``)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from experiments.registry import register_wrapper
+from experiments.tagging.wrappers import TaggingWrapper
+from lorentznets.nets.lgn import LGN
+
+
+@register_wrapper("tagging", "lgn")
+class LGNTaggingWrapper(TaggingWrapper):
+    """Lorentz Group Network on the jet constituents, optionally with two beam particles.
+
+    Momenta are divided by the experiment's momentum scale (GeV) and then multiplied by the net's
+    own ``momentum_scale``. With ``beams`` (as the original LGN top tagger), two particles
+    ``(sqrt(2), 0, 0, +-1)`` (in units of the experiment's scale) are appended and a scalar
+    flags them; they single out the beam axis and frame, so the tagger is then invariant only
+    under rotations about the beam, not under the full Lorentz group.
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.lgn.LGN` arguments without ``out_channels`` and ``in_scalars``
+        (``channels``, ``maxdim``, ``mlp_depth``, ...).
+    out_channels : int
+        Logits per jet.
+    num_scalars : int
+        Per-particle scalar features.
+    beams : bool
+        Append the two beam particles.
+    """
+
+    def __init__(self, net: dict, out_channels: int, num_scalars: int, beams: bool = True) -> None:
+        super().__init__()
+        self.beams = bool(beams)
+        self.net = LGN(out_channels=out_channels, in_scalars=num_scalars + int(self.beams), **net)
+
+    def forward(
+        self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N) bool."""
+        p = momenta / self.momentum_scale
+        if not self.beams:
+            return self.net(p, mask, scalars)
+        batch = p.shape[0]
+        beam = torch.tensor(
+            [[math.sqrt(2.0), 0.0, 0.0, 1.0], [math.sqrt(2.0), 0.0, 0.0, -1.0]], dtype=p.dtype, device=p.device
+        )
+        p = torch.cat([beam.expand(batch, 2, 4), p], dim=1)
+        mask = torch.cat([mask.new_ones(batch, 2), mask], dim=1)
+        flags = torch.zeros(batch, p.shape[1], 1, dtype=p.dtype, device=p.device)
+        flags[:, :2] = 1.0
+        if scalars is not None:
+            scalars = torch.cat([scalars.new_zeros(batch, 2, scalars.shape[-1]), scalars], dim=1)
+            flags = torch.cat([flags, scalars.to(p.dtype)], dim=-1)
+        return self.net(p, mask, flags)
