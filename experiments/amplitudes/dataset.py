@@ -36,9 +36,9 @@ __all__ = [
 TOKEN_NAMES = ("q", "qbar", "g", "Z", "incoming")
 
 
-def load_amplitude_file(path: str | Path, n_particles: int, max_events: int | None = None) -> tuple[
-    np.ndarray, np.ndarray
-]:
+def load_amplitude_file(
+    path: str | Path, n_particles: int, max_events: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Read and validate one amplitude file.
 
     Parameters
@@ -70,17 +70,14 @@ def load_amplitude_file(path: str | Path, n_particles: int, max_events: int | No
     expected = 4 * n_particles + 1
     if data.ndim != 2 or data.shape[1] != expected:
         raise ValueError(
-            f"{path}: expected shape (N, {expected}) = (N, 4 * {n_particles} particles + 1), "
-            f"got {tuple(data.shape)}"
+            f"{path}: expected shape (N, {expected}) = (N, 4 * {n_particles} particles + 1), got {tuple(data.shape)}"
         )
     if data.shape[0] == 0:
         raise ValueError(f"{path}: file holds no events")
     data = np.asarray(data[:max_events], dtype=np.float64)
     bad = ~np.isfinite(data).all(axis=1)
     if bad.any():
-        raise ValueError(
-            f"{path}: {int(bad.sum())} events with NaN/inf entries, first at row {int(np.argmax(bad))}"
-        )
+        raise ValueError(f"{path}: {int(bad.sum())} events with NaN/inf entries, first at row {int(np.argmax(bad))}")
     amplitudes = data[:, -1]
     if np.any(amplitudes <= 0):
         raise ValueError(

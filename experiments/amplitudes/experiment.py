@@ -85,15 +85,13 @@ class AmplitudeExperiment(BaseExperiment):
         cfg = self.cfg.data
         if not cfg.processes:
             raise ValueError("data.processes is empty: list the processes to learn, e.g. [zg, zgg]")
+        particles_of = {name: self._particles(name) for name in cfg.processes}
         for name in cfg.processes:
             self._ensure_file(name)
         self.dist.barrier()
         splits: dict[str, list[ProcessData]] = {"train": [], "val": [], "test": []}
-        for name in cfg.processes:
-            particles = self._particles(name)
-            momenta, amplitudes = load_amplitude_file(
-                Path(cfg.dir) / f"{name}.npy", len(particles), cfg.max_events
-            )
+        for name, particles in particles_of.items():
+            momenta, amplitudes = load_amplitude_file(Path(cfg.dir) / f"{name}.npy", len(particles), cfg.max_events)
             indices = split_indices(len(amplitudes), tuple(cfg.split_fractions), cfg.split_seed)
             if cfg.train_size is not None:
                 if cfg.train_size > len(indices["train"]):

@@ -10,9 +10,7 @@ __all__ = ["RELATIVE_ERROR_THRESHOLDS", "relative_errors", "amplitude_metrics"]
 RELATIVE_ERROR_THRESHOLDS = {"0.1pct": 1e-3, "1pct": 1e-2, "10pct": 1e-1}
 
 
-def relative_errors(
-    prediction: np.ndarray, target: np.ndarray, log_mean: float, log_std: float
-) -> np.ndarray:
+def relative_errors(prediction: np.ndarray, target: np.ndarray, log_mean: float, log_std: float) -> np.ndarray:
     """Relative errors of the amplitudes from standardised log-amplitude predictions.
 
     Parameters
@@ -30,9 +28,7 @@ def relative_errors(
     return np.abs(np.expm1(log_std * (prediction - target)))
 
 
-def amplitude_metrics(
-    prediction: np.ndarray, target: np.ndarray, log_mean: float, log_std: float
-) -> dict[str, float]:
+def amplitude_metrics(prediction: np.ndarray, target: np.ndarray, log_mean: float, log_std: float) -> dict[str, float]:
     """MSE of the standardised log amplitude, relative-error quantiles and fractions within thresholds.
 
     Parameters

@@ -62,6 +62,11 @@ class AmplitudeWrapper(nn.Module):
         """Momenta in units of ``momentum_scale`` with padding set to zero."""
         return momenta / self.momentum_scale * mask[..., None].to(momenta.dtype)
 
+    @staticmethod
+    def masked_tokens(tokens: torch.Tensor | None, mask: torch.Tensor) -> torch.Tensor | None:
+        """Tokens with padding set to zero (None stays None)."""
+        return None if tokens is None else tokens * mask[..., None].to(tokens.dtype)
+
 
 @register_wrapper("amplitudes", "mlp")
 class MLPAmplitudeWrapper(AmplitudeWrapper):
@@ -71,13 +76,11 @@ class MLPAmplitudeWrapper(AmplitudeWrapper):
         super().__init__()
         self.net = MLP(in_channels=n_max * (4 + num_tokens), out_channels=1, **net)
 
-    def forward(
-        self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None
-    ) -> torch.Tensor:
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""
         features = [self.scaled(momenta, mask)]
         if tokens is not None:
-            features.append(tokens)
+            features.append(self.masked_tokens(tokens, mask))
         return self.net(torch.cat(features, dim=-1).flatten(1))[:, 0]
 
 
@@ -89,13 +92,11 @@ class TransformerAmplitudeWrapper(AmplitudeWrapper):
         super().__init__()
         self.net = Transformer(in_channels=4 + num_tokens, out_channels=1, **net)
 
-    def forward(
-        self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None
-    ) -> torch.Tensor:
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""
         features = [self.scaled(momenta, mask)]
         if tokens is not None:
-            features.append(tokens)
+            features.append(self.masked_tokens(tokens, mask))
         return masked_mean(self.net(torch.cat(features, dim=-1), mask), mask)[:, 0]
 
 
@@ -109,18 +110,14 @@ class LGATrAmplitudeWrapper(AmplitudeWrapper):
         super().__init__()
         from lorentznets.nets.lgatr import LGATr
 
-        self.net = LGATr(
-            in_mv_channels=1, out_mv_channels=1, in_s_channels=num_tokens, out_s_channels=0, **net
-        )
+        self.net = LGATr(in_mv_channels=1, out_mv_channels=1, in_s_channels=num_tokens, out_s_channels=0, **net)
 
-    def forward(
-        self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None
-    ) -> torch.Tensor:
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""
         from lorentznets.interface import embed_vector, extract_scalar
 
         multivectors = embed_vector(self.scaled(momenta, mask))[..., None, :]
-        outputs, _ = self.net(multivectors, scalars=tokens, mask=mask)
+        outputs, _ = self.net(multivectors, scalars=self.masked_tokens(tokens, mask), mask=mask)
         return masked_mean(extract_scalar(outputs)[..., 0], mask)[:, 0]
 
 
@@ -135,11 +132,9 @@ class PELICANAmplitudeWrapper(AmplitudeWrapper):
         options = {"average_particles": float(n_max), **net}
         self.net = PELICAN(out_channels=1, readout="jet", in_scalar_channels=num_tokens, **options)
 
-    def forward(
-        self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None
-    ) -> torch.Tensor:
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""
-        return self.net(self.scaled(momenta, mask), mask, tokens)[:, 0]
+        return self.net(self.scaled(momenta, mask), mask, self.masked_tokens(tokens, mask))[:, 0]
 
 
 @register_wrapper("amplitudes", "lorentznet")
@@ -152,10 +147,7 @@ class LorentzNetAmplitudeWrapper(AmplitudeWrapper):
 
         self.net = LorentzNet(in_scalar_channels=max(num_tokens, 1), out_channels=1, readout="jet", **net)
 
-    def forward(
-        self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None
-    ) -> torch.Tensor:
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""
-        if tokens is None:
-            tokens = mask[..., None].to(momenta.dtype)
-        return self.net(tokens, self.scaled(momenta, mask), mask)[:, 0]
+        scalars = mask[..., None].to(momenta.dtype) if tokens is None else self.masked_tokens(tokens, mask)
+        return self.net(scalars, self.scaled(momenta, mask), mask)[:, 0]

@@ -1,0 +1,101 @@
+"""End-to-end amplitude runs through real Hydra configs, generated data and a real MLflow database."""
+
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+
+from experiments.base_experiment import ExperimentInputError
+from experiments.registry import get_experiment
+from lorentznets.lorentz import random_lorentz_transform
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _overrides(tmp_path: Path, **extra) -> list[str]:
+    values = {
+        "model": "lorentznet",
+        "+model.name": "lorentznet",
+        "+model.net": "{hidden_channels: 8, num_blocks: 1}",
+        "base_dir": str(tmp_path),
+        "run_name": "r",
+        "data.dir": str(tmp_path / "data"),
+        "data.generate.n": 200,
+        "training.iterations": 20,
+        "training.validate_every": 10,
+        "training.batchsize": 32,
+        "evaluation.batchsize": 64,
+        "progress": False,
+        "num_threads": 1,
+    }
+    values.update(extra)
+    return [f"{k}={v}" for k, v in values.items() if v is not None]
+
+
+def _run(overrides: list[str]):
+    with initialize_config_dir(str(REPO / "config"), version_base=None):
+        cfg = compose("amplitudes", overrides=overrides)
+    experiment = get_experiment(cfg.experiment)(cfg)
+    return experiment, experiment.run()
+
+
+@pytest.fixture(autouse=True)
+def _clean_mlflow_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+
+
+def _model_overrides(tmp_path, model: str, net: str, **extra) -> list[str]:
+    # The model config files belong to other helpers; build the model group inline when absent.
+    if (REPO / "config" / "model" / f"{model}.yaml").is_file():
+        return _overrides(
+            tmp_path, model=model, **{"+model.name": None, "+model.net": None}, **{"model.net": net}, **extra
+        )
+    return _overrides(tmp_path, model=None, **{"+model.name": model, "+model.net": net}, **extra)
+
+
+def test_lorentznet_run_generates_data_trains_and_is_invariant(tmp_path):
+    experiment, metrics = _run(_model_overrides(tmp_path, "lorentznet", "{hidden_channels: 8, num_blocks: 1}"))
+    for split in ("train", "val", "test"):
+        assert {f"{split}.mse", f"{split}.zg.mse", f"{split}.zgg.frac_rel_err_below_1pct"} <= set(metrics)
+    assert (tmp_path / "data" / "zg.npy").is_file() and np.load(tmp_path / "data" / "zgg.npy").shape == (200, 21)
+    plots = {p.name for p in (tmp_path / "runs" / "amplitudes" / "r" / "plots").iterdir()}
+    assert {"amplitude_zg.pdf", "relative_error_zgg.pdf", "error_vs_pt_zg.pdf", "training.pdf"} <= plots
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'runs' / 'tracking' / 'mlflow.db'}")
+    run = mlflow.search_runs(experiment_names=["amplitudes"], output_format="list")[0]
+    assert run.data.metrics["test.zgg.mse"] == pytest.approx(metrics["test.zgg.mse"])
+
+    # The trained model, in float64, predicts the same for all momenta boosted by one transformation.
+    model = experiment.raw_model.double().eval()
+    data = experiment.datasets["test"]
+    momenta = data.momenta.double()
+    tokens = data.tokens.double()
+    transform = random_lorentz_transform(max_rapidity=6.0, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        reference = model(momenta, data.mask, tokens)
+        boosted = model(momenta @ transform.T, data.mask, tokens)
+    assert torch.max(torch.abs(boosted - reference) / reference.abs().clamp(min=1e-3)) < 1e-5
+
+
+def test_missing_file_without_generation_names_file_and_command(tmp_path):
+    overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
+    overrides += ["data.generate.enabled=false", "use_mlflow=false"]
+    with pytest.raises(ExperimentInputError, match=r"zg.npy is missing; create it with: python -m lorentznets"):
+        _run(overrides)
+
+
+def test_bad_file_and_unknown_process_give_clear_errors(tmp_path):
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "zg.npy", np.ones((10, 13)))
+    overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}") + [
+        "use_mlflow=false",
+        "data.processes=[zg]",
+    ]
+    with pytest.raises(ExperimentInputError, match=r"zg.npy: expected shape \(N, 17\)"):
+        _run(overrides)
+    overrides[-1] = "data.processes=[foo]"
+    with pytest.raises(ExperimentInputError, match="data.particles"):
+        _run(overrides)
