@@ -1,0 +1,95 @@
+"""Channel-wise geometric product of multivectors in the paired layout."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import torch
+
+from ...algebra import geometric_product_table
+from .layout import PAIR_COMPONENTS
+
+#: Rows of the (rows, 256) outer-product buffer per chunk: about 64 MiB in float32.
+CHUNK_ROWS = 65536
+
+
+@lru_cache(maxsize=8)
+def _paired_table(dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    # (16, 256): table[i, j * 16 + k] in the paired component order of i, j, k.
+    order = PAIR_COMPONENTS.flatten()
+    table = geometric_product_table(torch.float64)[order][:, order][:, :, order]
+    return table.reshape(16, 256).to(dtype=dtype, device=device)
+
+
+def _components_last(paired: torch.Tensor) -> torch.Tensor:
+    # (8, N, 2C) -> (N * C, 16) in the paired component order.
+    x = paired.unflatten(-1, (2, -1))  # (8, N, 2, C)
+    return x.permute(1, 3, 0, 2).reshape(-1, 16)
+
+
+def _components_first(rows: torch.Tensor, items: int) -> torch.Tensor:
+    # (N * C, 16) -> (8, N, 2C).
+    x = rows.view(items, -1, 8, 2).permute(2, 0, 3, 1)
+    return x.reshape(8, items, -1)
+
+
+class _PairedGeometricProduct(torch.autograd.Function):
+    """out_i = sum_jk G_ijk x_j y_k as an outer product times the (16, 256) table, in chunks.
+
+    A GEMM against the dense table costs 16x the necessary multiply-adds but runs at BLAS speed,
+    which on CPU beats gathering the 256 nonzero products; chunking caps the outer-product
+    buffer, and only the two inputs are kept for the backward pass.
+    """
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        items = x.shape[1]
+        xr, yr = _components_last(x), _components_last(y)
+        table = _paired_table(xr.dtype, xr.device)
+        out = torch.empty_like(xr)
+        for start in range(0, xr.shape[0], CHUNK_ROWS):
+            sl = slice(start, start + CHUNK_ROWS)
+            outer = (xr[sl, :, None] * yr[sl, None, :]).view(-1, 256)
+            torch.mm(outer, table.T, out=out[sl])
+        ctx.save_for_backward(xr, yr)
+        ctx.items = items
+        return _components_first(out, items)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        xr, yr = ctx.saved_tensors
+        gr = _components_last(grad)
+        table = _paired_table(xr.dtype, xr.device)
+        grad_x, grad_y = torch.empty_like(xr), torch.empty_like(yr)
+        for start in range(0, xr.shape[0], CHUNK_ROWS):
+            sl = slice(start, start + CHUNK_ROWS)
+            coupling = (gr[sl] @ table).view(-1, 16, 16)  # d out / d (x_j y_k)
+            torch.sum(coupling * yr[sl, None, :], dim=-1, out=grad_x[sl])
+            torch.sum(coupling * xr[sl, :, None], dim=-2, out=grad_y[sl])
+        return _components_first(grad_x, ctx.items), _components_first(grad_y, ctx.items)
+
+
+def paired_geometric_product(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Geometric product of matching channels, ``out_c = x_c y_c``.
+
+    Always evaluated in float32 or higher: under autocast the inputs are upcast and the result
+    is returned in float32.
+
+    Parameters
+    ----------
+    x, y : torch.Tensor with shape (8, ..., 2 C)
+        Multivectors in the paired layout, same shape.
+
+    Returns
+    -------
+    torch.Tensor with shape (8, ..., 2 C)
+    """
+    if x.shape != y.shape or x.shape[0] != 8:
+        raise ValueError(f"need two paired tensors of equal shape, got {tuple(x.shape)}, {tuple(y.shape)}")
+    batch = x.shape[1:-1]
+    dtype = torch.promote_types(torch.promote_types(x.dtype, y.dtype), torch.float32)
+    with torch.autocast(x.device.type, enabled=False):
+        x2 = x.to(dtype).reshape(8, -1, x.shape[-1])
+        y2 = y.to(dtype).reshape(8, -1, y.shape[-1])
+        out = _PairedGeometricProduct.apply(x2, y2)
+    return out.reshape(8, *batch, x.shape[-1])

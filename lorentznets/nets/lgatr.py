@@ -1,0 +1,183 @@
+"""L-GATr: the Lorentz-equivariant geometric algebra transformer (arXiv 2405.14806).
+
+Numerics. In float64 the net is equivariant to ~1e-12 relative at boost rapidity 6. In float32
+the error grows with the boost, because boosted inputs have components of order e^y |p| that
+cancel in the invariants: measured on random inputs of a 2-block net, median relative output error
+1e-6 at rapidity 0, 2e-5 at rapidity 2, 1e-3 at rapidity 4, 6e-3 at rapidity 5 and 0.2 at
+rapidity 6 (the official ``lgatr`` behaves the same way; it quotes about 10% at rapidity 5 for
+its configurations). Work in float64, or boost inputs to a reference frame first, when large boosts
+matter. Under bf16 autocast the matrix products run in bf16 while layer norms, attention
+(Minkowski inner products and softmax) and geometric products stay in float32.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+from torch import nn
+from torch.utils.checkpoint import checkpoint
+
+from ..layers.attention import PackedSegments
+from ..layers.gatr.block import LGATrBlock
+from ..layers.gatr.config import AttentionConfig, MLPConfig
+from ..layers.gatr.layout import from_paired, to_paired
+from ..layers.gatr.linear import EquivariantLinear
+
+
+class LGATr(nn.Module):
+    """Lorentz-equivariant transformer on multivector and scalar channels of a set of particles.
+
+    An equivariant linear input layer, ``num_blocks`` :class:`LGATrBlock` (geometric attention and
+    geometric MLP with pre-norm residuals), and an equivariant linear output layer. Argument
+    names follow the official ``lgatr.LGATr``; its state dicts load through
+    :func:`lorentznets.compat.lgatr.load_lgatr_state_dict`.
+
+    Three batch formats:
+
+    - dense: ``multivectors (..., N, C_in, 16)``, every item real;
+    - padded: ``(B, N, C_in, 16)`` with ``mask (B, N)``; by default the real items are packed
+      internally so that padding costs nothing, and the outputs at padding are zero;
+    - packed: ``(T, C_in, 16)`` with ``offsets (B + 1,)``, event b owning items
+      ``offsets[b]:offsets[b + 1]``.
+
+    Parameters
+    ----------
+    num_blocks : int
+    in_mv_channels, out_mv_channels, hidden_mv_channels : int
+    in_s_channels, out_s_channels, hidden_s_channels : int
+        Scalar channels; 0 for none.
+    attention : AttentionConfig or mapping
+    mlp : MLPConfig or mapping
+    subgroup : bool
+        Equivariance under the proper orthochronous group (True, as ``lgatr``) or the full group.
+    dropout_prob : float or None
+    norm_elementwise_affine : bool
+    checkpoint_blocks : bool
+        Recompute blocks in the backward pass to save memory.
+    pack_padded : bool
+        Pack the real items of padded batches internally (faster with much padding).
+    """
+
+    def __init__(
+        self,
+        num_blocks: int,
+        in_mv_channels: int,
+        out_mv_channels: int,
+        hidden_mv_channels: int,
+        in_s_channels: int,
+        out_s_channels: int,
+        hidden_s_channels: int,
+        attention: AttentionConfig | Mapping,
+        mlp: MLPConfig | Mapping,
+        subgroup: bool = True,
+        dropout_prob: float | None = None,
+        norm_elementwise_affine: bool = True,
+        checkpoint_blocks: bool = False,
+        pack_padded: bool = True,
+    ) -> None:
+        super().__init__()
+        attention, mlp = AttentionConfig.cast(attention), MLPConfig.cast(mlp)
+        self.in_mv_channels, self.in_s_channels = in_mv_channels, in_s_channels
+        self.checkpoint_blocks, self.pack_padded = checkpoint_blocks, pack_padded
+        self.linear_in = EquivariantLinear(
+            in_mv_channels, hidden_mv_channels, in_s_channels, hidden_s_channels, subgroup=subgroup
+        )
+        self.blocks = nn.ModuleList(
+            LGATrBlock(
+                hidden_mv_channels,
+                hidden_s_channels,
+                attention,
+                mlp,
+                subgroup,
+                dropout_prob,
+                norm_elementwise_affine,
+            )
+            for _ in range(num_blocks)
+        )
+        self.linear_out = EquivariantLinear(
+            hidden_mv_channels, out_mv_channels, hidden_s_channels, out_s_channels, subgroup=subgroup
+        )
+
+    def forward(
+        self,
+        multivectors: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+        offsets: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Run the net.
+
+        Parameters
+        ----------
+        multivectors : torch.Tensor with shape (..., N, in_mv_channels, 16) or (T, in_mv_channels, 16)
+        scalars : torch.Tensor with shape (..., N, in_s_channels), (T, in_s_channels), or None
+        mask : torch.Tensor with shape (B, N), bool, or None
+        offsets : torch.Tensor with shape (B + 1,), int64, or None
+            Packed batch (exclusive with ``mask``).
+
+        Returns
+        -------
+        multivectors : torch.Tensor with shape (..., N, out_mv_channels, 16) (or (T, ...))
+        scalars : torch.Tensor with shape (..., N, out_s_channels), or None if out_s_channels == 0
+        """
+        self._check_inputs(multivectors, scalars, mask, offsets)
+        if offsets is not None:
+            return self._run(multivectors, scalars, PackedSegments.from_offsets(offsets), None)
+        if mask is None:
+            return self._run(multivectors, scalars, None, None)
+        if not self.pack_padded:
+            out_mv, out_s = self._run(multivectors, scalars, None, mask)
+            keep = mask.unsqueeze(-1)
+            return out_mv * keep.unsqueeze(-1), None if out_s is None else out_s * keep
+        segments = PackedSegments.from_mask(mask)
+        flat = mask.flatten()
+        packed_s = None if scalars is None else scalars.flatten(0, 1)[flat]
+        out_mv, out_s = self._run(multivectors.flatten(0, 1)[flat], packed_s, segments, None)
+        return self._scatter(out_mv, mask), None if out_s is None else self._scatter(out_s, mask)
+
+    def _run(self, multivectors, scalars, segments, key_mask):
+        h_mv, h_s = self.linear_in(to_paired(multivectors), scalars)
+        for block in self.blocks:
+            if self.checkpoint_blocks and torch.is_grad_enabled():
+                h_mv, h_s = checkpoint(block, h_mv, h_s, segments, key_mask, use_reentrant=False)
+            else:
+                h_mv, h_s = block(h_mv, h_s, segments, key_mask)
+        out_mv, out_s = self.linear_out(h_mv, h_s)
+        return from_paired(out_mv), out_s
+
+    @staticmethod
+    def _scatter(packed: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        out = packed.new_zeros(mask.numel(), *packed.shape[1:])
+        out[mask.flatten()] = packed
+        return out.unflatten(0, mask.shape)
+
+    def _check_inputs(self, multivectors, scalars, mask, offsets) -> None:
+        shape = tuple(multivectors.shape)
+        if multivectors.dim() < 3 or shape[-2:] != (self.in_mv_channels, 16):
+            raise ValueError(
+                f"multivectors must have shape (..., items, {self.in_mv_channels}, 16), got {shape}"
+            )
+        if not bool(torch.isfinite(multivectors).all()):
+            raise ValueError("multivectors contain NaN or inf")
+        if self.in_s_channels:
+            if scalars is None or tuple(scalars.shape) != shape[:-2] + (self.in_s_channels,):
+                got = None if scalars is None else tuple(scalars.shape)
+                raise ValueError(f"scalars must have shape {shape[:-2] + (self.in_s_channels,)}, got {got}")
+            if not bool(torch.isfinite(scalars).all()):
+                raise ValueError("scalars contain NaN or inf")
+        elif scalars is not None:
+            raise ValueError(f"net built with in_s_channels=0 got scalars of shape {tuple(scalars.shape)}")
+        if mask is not None and offsets is not None:
+            raise ValueError("give either mask (padded batch) or offsets (packed batch), not both")
+        if mask is not None and (
+            mask.dtype != torch.bool or tuple(mask.shape) != shape[:2] or len(shape) != 4
+        ):
+            raise ValueError(
+                f"mask must be bool with shape {shape[:2]} for multivectors {shape}, got "
+                f"{mask.dtype} {tuple(mask.shape)}"
+            )
+        if offsets is not None and len(shape) != 3:
+            raise ValueError(
+                f"packed multivectors must have shape (T, {self.in_mv_channels}, 16), got {shape}"
+            )

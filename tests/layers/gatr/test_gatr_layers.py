@@ -1,0 +1,141 @@
+"""Exactness and equivariance of the L-GATr layers (float64, boosts up to rapidity 6)."""
+
+import pytest
+import torch
+
+from lorentznets.algebra import equivariant_linear_basis, geometric_product
+from lorentznets.layers.gatr.attention import GeometricSelfAttention
+from lorentznets.layers.gatr.block import LGATrBlock
+from lorentznets.layers.gatr.config import AttentionConfig, MLPConfig
+from lorentznets.layers.gatr.dropout import GradeDropout
+from lorentznets.layers.gatr.geometric_product import paired_geometric_product
+from lorentznets.layers.gatr.layer_norm import EquivariantLayerNorm
+from lorentznets.layers.gatr.layout import from_paired, to_paired
+from lorentznets.layers.gatr.linear import EquivariantLinear
+from lorentznets.layers.gatr.mlp import GeometricMLP
+from lorentznets.layers.gatr.nonlinearity import ScalarGatedNonlinearity
+from lorentznets.testing import assert_equivariant
+
+F64 = torch.float64
+
+
+def _inputs(batch=(2, 7), mv=3, s=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(*batch, mv, 16, dtype=F64, generator=g), torch.randn(*batch, s, dtype=F64, generator=g)
+
+
+def _wrap(layer):
+    """Standard-layout function of a paired-layout layer, for assert_equivariant."""
+
+    def fn(x, s):
+        out_mv, out_s = layer(to_paired(x), s)
+        return from_paired(out_mv), out_s
+
+    return fn
+
+
+def test_layout_round_trip():
+    x, _ = _inputs()
+    assert torch.equal(from_paired(to_paired(x)), x)
+    with pytest.raises(ValueError, match="last dimension 16"):
+        to_paired(torch.zeros(2, 3, 15))
+
+
+def test_linear_matches_dense_basis():
+    torch.manual_seed(0)
+    layer = EquivariantLinear(3, 5, 4, 6).double()
+    x, s = _inputs()
+    out, out_s = _wrap(layer)(x, s)
+    basis = equivariant_linear_basis(dtype=F64)
+    ref = torch.einsum("oie,eab,...ib->...oa", layer.weight, basis, x)
+    extra = layer.s_to_mv(s).unflatten(-1, (2, 5))
+    ref[..., 0] += extra[..., 0, :]
+    ref[..., 15] += extra[..., 1, :]
+    torch.testing.assert_close(out, ref, rtol=1e-12, atol=1e-12)
+    ref_s = layer.mv_to_s(torch.cat([x[..., 0], x[..., 15]], -1)) + layer.s_to_s(s)
+    torch.testing.assert_close(out_s, ref_s, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("subgroup", [True, False])
+def test_linear_equivariant(subgroup):
+    torch.manual_seed(1)
+    layer = EquivariantLinear(3, 5, 4, 6, subgroup=subgroup).double()
+    assert_equivariant(
+        _wrap(layer),
+        _inputs(),
+        ("multivector", "scalar"),
+        ("multivector", "scalar"),
+        parity=not subgroup,
+        time_reversal=not subgroup,
+    )
+
+
+def test_linear_rejects_bad_shapes():
+    layer = EquivariantLinear(3, 5, 4, 6)
+    with pytest.raises(ValueError, match="paired layout"):
+        layer(torch.zeros(8, 2, 5), torch.zeros(2, 4))
+    with pytest.raises(ValueError, match="in_s_channels=4"):
+        layer(torch.zeros(8, 2, 6), None)
+
+
+def test_geometric_product_matches_algebra_and_gradcheck():
+    x, _ = _inputs(seed=2)
+    y, _ = _inputs(seed=3)
+    out = from_paired(paired_geometric_product(to_paired(x), to_paired(y)))
+    torch.testing.assert_close(out, geometric_product(x, y), rtol=1e-12, atol=1e-12)
+    a = x[:1, :3].clone().requires_grad_()
+    b = y[:1, :3].clone().requires_grad_()
+    assert torch.autograd.gradcheck(
+        lambda a, b: from_paired(paired_geometric_product(to_paired(a), to_paired(b))), (a, b)
+    )
+
+
+def test_geometric_product_equivariant():
+    def fn(x, y):
+        return from_paired(paired_geometric_product(to_paired(x), to_paired(y)))
+
+    assert_equivariant(fn, (_inputs(seed=4)[0], _inputs(seed=5)[0]), ("multivector",) * 2, ("multivector",))
+
+
+def test_layer_norm_nonlinearity_equivariant():
+    torch.manual_seed(2)
+    norm = EquivariantLayerNorm(3, 4, elementwise_affine=True).double()
+    with torch.no_grad():
+        norm.weight_mv.uniform_(0.5, 1.5)
+    gate = ScalarGatedNonlinearity("gelu")
+    for layer in (norm, gate):
+        assert_equivariant(_wrap(layer), _inputs(), ("multivector", "scalar"), ("multivector", "scalar"))
+
+
+def test_grade_dropout_equivariant_and_identity_in_eval():
+    layer = GradeDropout(0.3)
+    x, s = _inputs()
+    layer.eval()
+    assert torch.equal(_wrap(layer)(x, s)[0], x)
+    layer.train()
+
+    def fn(x, s):
+        torch.manual_seed(7)  # the same dropout mask for original and transformed inputs
+        return _wrap(layer)(x, s)
+
+    assert_equivariant(fn, (x, s), ("multivector", "scalar"), ("multivector", "scalar"))
+
+
+def test_attention_mlp_block_equivariant_and_permutation_equivariant():
+    torch.manual_seed(3)
+    attention = AttentionConfig(num_heads=2)
+    layers = [
+        GeometricSelfAttention(4, 6, attention).double(),
+        GeometricMLP(4, 6, MLPConfig(num_layers_mlp=3)).double(),
+        LGATrBlock(4, 6, attention, MLPConfig()).double(),
+    ]
+    x, s = _inputs(mv=4, s=6)
+    for layer in layers:
+        assert_equivariant(
+            _wrap(layer),
+            (x, s),
+            ("multivector", "scalar"),
+            ("multivector", "scalar"),
+            particle_dims=(1, 1),
+            out_particle_dims=(1, 1),
+        )

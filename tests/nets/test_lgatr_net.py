@@ -1,0 +1,112 @@
+"""The LGATr net: equivariance, padding/packing invariance, mixed precision, input errors."""
+
+import pytest
+import torch
+
+from lorentznets.interface import embed_vector
+from lorentznets.nets.lgatr import LGATr
+from lorentznets.testing import assert_equivariant
+
+F64 = torch.float64
+
+
+def _net(**kw):
+    torch.manual_seed(0)
+    config = dict(
+        num_blocks=2,
+        in_mv_channels=1,
+        out_mv_channels=2,
+        hidden_mv_channels=4,
+        in_s_channels=2,
+        out_s_channels=3,
+        hidden_s_channels=8,
+        attention={"num_heads": 2},
+        mlp={},
+    )
+    return LGATr(**{**config, **kw})
+
+
+def _jets(batch=3, items=9, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    p = torch.randn(batch, items, 4, dtype=F64, generator=g)
+    p[..., 0] = p[..., 1:].norm(dim=-1) + 0.1  # massive, physical momenta (GeV)
+    return embed_vector(p).unsqueeze(-2), torch.randn(batch, items, 2, dtype=F64, generator=g)
+
+
+def test_net_equivariant_rapidity_6_and_permutation_equivariant():
+    net = _net().double()
+    assert_equivariant(
+        net,
+        _jets(),
+        ("multivector", "scalar"),
+        ("multivector", "scalar"),
+        particle_dims=(1, 1),
+        out_particle_dims=(1, 1),
+        max_rapidity=6.0,
+    )
+
+
+def test_net_equivariant_full_group_with_parity():
+    net = _net(subgroup=False, in_s_channels=0).double()
+    x, _ = _jets()
+    assert_equivariant(
+        lambda x: net(x),
+        (x,),
+        ("multivector",),
+        ("multivector", "scalar"),
+        parity=True,
+        time_reversal=True,
+    )
+
+
+@pytest.mark.parametrize("pack_padded", [True, False])
+def test_padding_does_not_change_real_particles(pack_padded):
+    net = _net(pack_padded=pack_padded).double()
+    x, s = _jets(batch=3, items=9)
+    lengths = [9, 4, 6]
+    mask = torch.arange(9) < torch.tensor(lengths)[:, None]
+    garbage_x = torch.where(mask[..., None, None], x, 1e3)
+    garbage_s = torch.where(mask[..., None], s, -1e3)
+    out_mv, out_s = net(garbage_x, garbage_s, mask=mask)
+    for b, n in enumerate(lengths):
+        ref_mv, ref_s = net(x[b : b + 1, :n], s[b : b + 1, :n])
+        torch.testing.assert_close(out_mv[b : b + 1, :n], ref_mv, rtol=1e-10, atol=1e-12)
+        torch.testing.assert_close(out_s[b : b + 1, :n], ref_s, rtol=1e-10, atol=1e-12)
+    assert out_mv[~mask].abs().max() == 0
+
+
+def test_packed_equals_padded():
+    net = _net().double()
+    x, s = _jets(batch=2, items=7)
+    mask = torch.tensor([[True] * 7, [True] * 3 + [False] * 4])
+    padded = net(x, s, mask=mask)
+    packed = net(x[mask], s[mask], offsets=torch.tensor([0, 7, 10]))
+    torch.testing.assert_close(packed[0], padded[0][mask], rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(packed[1], padded[1][mask], rtol=1e-12, atol=1e-12)
+
+
+def test_bf16_autocast_finite_and_close():
+    net = _net()
+    x, s = (t.float() for t in _jets(seed=1))
+    ref_mv, ref_s = net(x, s)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        mv, out_s = net(x, s)
+        (mv.float().square().mean() + out_s.float().square().mean()).backward()
+    assert torch.isfinite(mv).all() and torch.isfinite(out_s).all()
+    assert all(torch.isfinite(p.grad).all() for p in net.parameters() if p.grad is not None)
+    assert (mv.float() - ref_mv).abs().max() < 0.1 * ref_mv.abs().max()
+
+
+def test_bad_inputs_raise_clear_errors():
+    net = _net()
+    x, s = (t.float() for t in _jets())
+    with pytest.raises(ValueError, match="multivectors must have shape"):
+        net(x[..., :15], s)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        net(torch.full_like(x, float("nan")), s)
+    with pytest.raises(ValueError, match="scalars must have shape"):
+        net(x, None)
+    with pytest.raises(ValueError, match="empty events"):
+        net(x, s, mask=torch.zeros(3, 9, dtype=torch.bool))
+    with pytest.raises(ValueError, match="not both"):
+        net(x, s, mask=torch.ones(3, 9, dtype=torch.bool), offsets=torch.tensor([0, 9]))
