@@ -19,8 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "what",
         choices=sorted(CONVERTERS),
-        help="landscape: top-tagging landscape pandas HDF5; "
-        "energyflow: EnergyFlow quark-gluon npz (pt, y, phi, pid)",
+        help="landscape: top-tagging landscape pandas HDF5; energyflow: EnergyFlow quark-gluon npz (pt, y, phi, pid)",
     )
     parser.add_argument("source", help="input file")
     parser.add_argument("target", help="output HDF5 file")

@@ -31,9 +31,7 @@ def require_keys(path: str | os.PathLike, present: Iterable[str], required: Sequ
             raise KeyError(f"{path}: missing key '{key}'; keys present: {present}")
 
 
-def require_shape(
-    path: str | os.PathLike, key: str, shape: tuple[int, ...], expected: Sequence[int | None]
-) -> None:
+def require_shape(path: str | os.PathLike, key: str, shape: tuple[int, ...], expected: Sequence[int | None]) -> None:
     """Raise ``ValueError`` unless ``shape`` matches ``expected`` (``None`` entries match any size).
 
     Parameters
@@ -45,9 +43,7 @@ def require_shape(
     expected
         Expected shape; ``None`` marks a free dimension.
     """
-    ok = len(shape) == len(expected) and all(
-        e is None or s == e for s, e in zip(shape, expected, strict=True)
-    )
+    ok = len(shape) == len(expected) and all(e is None or s == e for s, e in zip(shape, expected, strict=True))
     if not ok:
         readable = "(" + ", ".join("*" if e is None else str(e) for e in expected) + ")"
         raise ValueError(f"{path}: key '{key}' has shape {tuple(shape)}, expected {readable}")
@@ -99,7 +95,4 @@ class NonFiniteTally:
 
 def empty_jet_message(path: str | os.PathLike, count: int, first: int) -> str:
     """Describe ``count`` jets without constituents, the first at index ``first``."""
-    return (
-        f"{path}: {count} jet(s) have no constituents (all momenta zero or masked); "
-        f"first empty jet index {first}"
-    )
+    return f"{path}: {count} jet(s) have no constituents (all momenta zero or masked); first empty jet index {first}"

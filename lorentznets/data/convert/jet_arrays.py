@@ -45,9 +45,7 @@ def order_and_pad(
         order = np.argsort(-key, axis=1, kind="stable")
         momenta = np.take_along_axis(momenta, order[..., None], axis=1)
         mask = np.take_along_axis(mask, order, axis=1)
-        extras = tuple(
-            np.take_along_axis(x, order.reshape(order.shape + (1,) * (x.ndim - 2)), axis=1) for x in extras
-        )
+        extras = tuple(np.take_along_axis(x, order.reshape(order.shape + (1,) * (x.ndim - 2)), axis=1) for x in extras)
     keep = min(n_in, max_particles)
     out_momenta = np.zeros((n_jets, max_particles, 4), dtype=momenta.dtype)
     out_mask = np.zeros((n_jets, max_particles), dtype=bool)

@@ -37,9 +37,7 @@ from .jet_arrays import JetChunk, chunk_bounds, jet_pt_and_mass, order_and_pad
 REQUIRED_KEYS = ("Nobj", "Pmu", "is_signal", "label")
 
 
-def write_lgn_h5(
-    path: str | os.PathLike, chunks: Iterable[JetChunk], num_jets: int, max_particles: int
-) -> int:
+def write_lgn_h5(path: str | os.PathLike, chunks: Iterable[JetChunk], num_jets: int, max_particles: int) -> int:
     """Write jet chunks to ``path`` in the LGN layout, atomically.
 
     ``Pmu`` and ``truth_Pmu`` keep the chunks' floating dtype; ``truth_Pmu`` and ``scalars`` are
@@ -89,9 +87,7 @@ def write_lgn_h5(
     return written
 
 
-def _create_datasets(
-    file: h5py.File, first: JetChunk, num_jets: int, max_particles: int
-) -> dict[str, h5py.Dataset]:
+def _create_datasets(file: h5py.File, first: JetChunk, num_jets: int, max_particles: int) -> dict[str, h5py.Dataset]:
     block = min(num_jets, 1024)
     shapes = {
         "Pmu": ((num_jets, max_particles, 4), first.momenta.dtype),

@@ -60,9 +60,7 @@ def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str) -> np.ndarra
     return np.where(mask, index, 0)
 
 
-def momenta_from_pt_y_phi_pid(
-    particles: np.ndarray, mask: np.ndarray, source: str
-) -> tuple[np.ndarray, np.ndarray]:
+def momenta_from_pt_y_phi_pid(particles: np.ndarray, mask: np.ndarray, source: str) -> tuple[np.ndarray, np.ndarray]:
     """Constituent 4-momenta and particle features from (pt, y, phi, pid).
 
     Parameters
