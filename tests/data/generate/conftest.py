@@ -12,3 +12,10 @@ def toptagging_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("toptagging") / "top.h5"
     main(["toptagging", "--n", "200", "--chunk-size", "100", "--seed", "11", "--out", str(path)])
     return path
+
+
+@pytest.fixture(scope="session")
+def ttbar_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ttbar") / "ttbar.h5"
+    main(["ttbar", "--n", "300", "--chunk-size", "150", "--seed", "5", "--out", str(path)])
+    return path

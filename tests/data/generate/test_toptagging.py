@@ -1,8 +1,6 @@
 import h5py
 import numpy as np
 
-from lorentznets.data.generate.cli import main
-
 
 def test_layout_and_balance(toptagging_file):
     with h5py.File(toptagging_file) as f:
@@ -37,12 +35,3 @@ def test_physical_mass_shapes(toptagging_file):
     truth_mass = np.sqrt(truth[signal, 0] ** 2 - (truth[signal, 1:] ** 2).sum(axis=1))
     np.testing.assert_allclose(np.median(truth_mass), 172.5, atol=3)
 
-
-def test_resume_reproduces_fresh_file(toptagging_file, tmp_path):
-    path = tmp_path / "resumed.h5"
-    args = ["toptagging", "--chunk-size", "100", "--seed", "11", "--out", str(path)]
-    main([*args, "--n", "100"])
-    main([*args, "--n", "200", "--resume"])
-    with h5py.File(path) as resumed, h5py.File(toptagging_file) as fresh:
-        for key in ("Pmu", "is_signal", "weight"):
-            np.testing.assert_array_equal(resumed[key][:], fresh[key][:])

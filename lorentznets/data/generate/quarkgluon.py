@@ -1,0 +1,155 @@
+"""Quark vs gluon jets from Z(-> nu nu) + jet, like the EnergyFlow sample (arXiv 1810.05165).
+
+14 TeV pp at particle level. Gluon jets come from ``WeakBosonAndParton:qqbar2gmZg`` and quark
+jets from ``WeakBosonAndParton:qg2gmZq``, run as separate Pythia instances so that the classes
+are balanced; the Z decays to neutrinos only. The leading anti-kT R = 0.4 jet of the visible
+final state is kept if 500 < pT < 550 GeV and |y| < 1.7. Output: HDF5 with the EnergyFlow keys
+``X`` (jets, particles, 4) = (pt, y, phi, pid) and ``y`` (1 = quark), plus ``weight`` and
+``pthat`` (see ``docs/data.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import awkward as ak
+import numpy as np
+
+from lorentznets.data.generate.chunk_runner import generate_chunked_file
+from lorentznets.data.generate.clustering import cluster_antikt, gather_constituents
+from lorentznets.data.generate.kinematics import four_momenta, pt_eta_phi_m, rapidity
+from lorentznets.data.generate.options import add_common_arguments
+from lorentznets.data.generate.pythia_session import (
+    event_weight,
+    make_pythia,
+    next_batch,
+    pthat,
+    visible_final_state,
+)
+
+GLUON_SEED_OFFSET = 450_000_000
+Z_TO_NEUTRINOS = ("WeakZ0:gmZmode = 2", "23:onMode = off", "23:onIfAny = 12 14 16")
+QUARK_PROCESS = ("WeakBosonAndParton:qg2gmZq = on",)
+GLUON_PROCESS = ("WeakBosonAndParton:qqbar2gmZg = on",)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the quark-gluon options on ``parser``."""
+    add_common_arguments(
+        parser, default_n=100_000, default_out="data/cache/quarkgluon.h5", default_chunk=1000
+    )
+    parser.add_argument("--ecm", type=float, default=14000.0, help="collision energy in GeV")
+    parser.add_argument("--pthat-min", type=float, default=300.0, help="PhaseSpace:pTHatMin, GeV")
+    parser.add_argument("--pthat-max", type=float, default=750.0, help="PhaseSpace:pTHatMax, GeV")
+    parser.add_argument(
+        "--bias-power", type=float, default=4.0, help="PhaseSpace:bias2SelectionPow (0 = off)"
+    )
+    parser.add_argument("--pt-min", type=float, default=500.0, help="jet pT lower cut, GeV")
+    parser.add_argument("--pt-max", type=float, default=550.0, help="jet pT upper cut, GeV")
+    parser.add_argument("--rapidity-max", type=float, default=1.7, help="jet |y| cut")
+    parser.add_argument("--radius", type=float, default=0.4, help="anti-kT radius")
+    parser.add_argument("--max-particles", type=int, default=150, help="particles kept per jet")
+    parser.add_argument("--batch", type=int, default=500, help="Pythia events per nextBatch call")
+
+
+def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The JSON-serialisable generator settings stored in the output file."""
+    common = [f"Beams:eCM = {args.ecm}", f"PhaseSpace:pTHatMin = {args.pthat_min}"]
+    common += list(Z_TO_NEUTRINOS)
+    if args.pthat_max > 0:
+        common.append(f"PhaseSpace:pTHatMax = {args.pthat_max}")
+    if args.bias_power > 0:
+        common += [
+            "PhaseSpace:bias2Selection = on",
+            f"PhaseSpace:bias2SelectionPow = {args.bias_power}",
+            f"PhaseSpace:bias2SelectionRef = {args.pthat_min}",
+        ]
+    return {
+        "generator": "lorentznets.data.generate.quarkgluon",
+        "seed": args.seed,
+        "chunk_size": args.chunk_size,
+        "mpi": args.mpi,
+        "quark_pythia": [*common, *QUARK_PROCESS],
+        "gluon_pythia": [*common, *GLUON_PROCESS],
+        "gluon_seed_offset": GLUON_SEED_OFFSET,
+        "jet_radius": args.radius,
+        "pt_min": args.pt_min,
+        "pt_max": args.pt_max,
+        "rapidity_max": args.rapidity_max,
+        "max_particles": args.max_particles,
+        "batch": args.batch,
+    }
+
+
+def select_jets(events: ak.Array, settings: dict[str, Any], quark: bool) -> dict[str, np.ndarray]:
+    """Leading jets of ``events`` passing the cuts, as EnergyFlow rows.
+
+    Returns
+    -------
+    dict of str to np.ndarray
+        ``X`` (jets, max_particles, 4) float64 (pt in GeV, y, phi in [0, 2 pi), PDG id), zero
+        padded, particles by decreasing pt; ``y`` (jets,) 1 for quark; ``weight``; ``pthat``.
+    """
+    particles = visible_final_state(events.prt)
+    jets, index = cluster_antikt(particles, settings["jet_radius"], settings["pt_min"])
+    n_jets = ak.to_numpy(ak.num(jets, axis=1))
+    lead = four_momenta(ak.firsts(jets))
+    keep = (n_jets > 0) & (pt_eta_phi_m(lead)[:, 0] < settings["pt_max"])
+    keep &= np.abs(rapidity(lead)) < settings["rapidity_max"]
+    constituents = gather_constituents(particles[keep], index[keep][:, :1])[:, 0]
+    n_max = settings["max_particles"]
+    padded = ak.pad_none(constituents, n_max, axis=1, clip=True)
+    p = four_momenta(padded)
+    real = p[..., 0] > 0
+    x = np.zeros(p.shape, dtype=np.float64)
+    kinematics = pt_eta_phi_m(p)
+    x[..., 0] = kinematics[..., 0]
+    x[..., 1] = rapidity(p)
+    x[..., 2] = np.mod(kinematics[..., 2], 2 * np.pi)
+    x[..., 3] = ak.to_numpy(ak.fill_none(padded.id, 0))
+    x[~real] = 0.0
+    return {
+        "X": x,
+        "y": np.full(int(keep.sum()), int(quark), dtype=np.int64),
+        "n_particles": ak.to_numpy(ak.num(constituents, axis=1)).astype(np.int64),
+        "weight": event_weight(events.info)[keep],
+        "pthat": pthat(events.info)[keep].astype(np.float32),
+    }
+
+
+def _collect(settings: dict[str, Any], seed: int, n: int, quark: bool) -> dict[str, np.ndarray]:
+    pythia = make_pythia(settings["quark_pythia" if quark else "gluon_pythia"], seed, settings["mpi"])
+    pieces, have = [], 0
+    while have < n:
+        rows = select_jets(next_batch(pythia, settings["batch"]), settings, quark)
+        pieces.append(rows)
+        have += len(rows["y"])
+    return {key: np.concatenate([p[key] for p in pieces])[:n] for key in pieces[0]}
+
+
+def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str, np.ndarray]:
+    """Generate ``rows`` jets, half quark and half gluon, in random order.
+
+    Quarks use ``Random:seed = seed + chunk``, gluons ``seed + chunk + 450000000``.
+    """
+    seed = settings["seed"] + chunk
+    quark = _collect(settings, seed, (rows + 1) // 2, quark=True)
+    gluon = _collect(settings, seed + GLUON_SEED_OFFSET, rows // 2, quark=False)
+    order = np.random.default_rng([settings["seed"], chunk]).permutation(rows)
+    return {key: np.concatenate([quark[key], gluon[key]])[order] for key in quark}
+
+
+def run(args: argparse.Namespace) -> None:
+    """Generate the quark-gluon file described by ``args``."""
+    generate_chunked_file(
+        generate_chunk,
+        settings_from_args(args),
+        args.out,
+        args.n,
+        args.chunk_size,
+        workers=args.workers,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        unit="jets",
+    )

@@ -1,0 +1,176 @@
+"""All-hadronic ttbar events for jet assignment (SPANet layout) and event generation (npy).
+
+13 TeV pp at particle level, both W bosons decaying to quarks. Jets: anti-kT R = 0.4 on the
+visible final state, pT > 25 GeV, |eta| < 2.5, at least 6 per event, the 16 hardest stored. The
+six decay quarks are matched one-to-one to jets within dR < 0.4 (-1 = unmatched). A b-tag
+stand-in tags a jet with probability 0.70 if a b hadron (pT > 5 GeV) lies within dR < 0.4, else
+0.10 if a c hadron does, else 0.01. After the HDF5 file, the SPANet event YAML is written beside
+it and the fully matched events are exported as ``ttbar_<n>j.npy``; see ``docs/data.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import awkward as ak
+import numpy as np
+
+from lorentznets.data.generate.chunk_runner import generate_chunked_file
+from lorentznets.data.generate.clustering import cluster_antikt
+from lorentznets.data.generate.eventgen_export import export_event_generation
+from lorentznets.data.generate.hadrons import any_within, heavy_hadrons
+from lorentznets.data.generate.kinematics import delta_r, four_momenta, pt_eta_phi_m
+from lorentznets.data.generate.matching import unique_delta_r_matching
+from lorentznets.data.generate.options import add_common_arguments
+from lorentznets.data.generate.pythia_session import make_pythia, next_batch, visible_final_state
+from lorentznets.data.generate.spanet_event_file import write_ttbar_event_file
+from lorentznets.data.generate.truth import top_decay_partons
+
+PROCESS = (
+    "Top:gg2ttbar = on",
+    "Top:qqbar2ttbar = on",
+    "24:onMode = off",
+    "24:onIfAny = 1 2 3 4 5",
+)
+PARTONS = ("t1_b", "t1_q1", "t1_q2", "t2_b", "t2_q1", "t2_q2")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the ttbar options on ``parser``."""
+    add_common_arguments(
+        parser, default_n=100_000, default_out="data/cache/ttbar_allhad.h5", default_chunk=2000
+    )
+    parser.add_argument("--ecm", type=float, default=13000.0, help="collision energy in GeV")
+    parser.add_argument("--jet-pt-min", type=float, default=25.0, help="jet pT cut, GeV")
+    parser.add_argument("--eta-max", type=float, default=2.5, help="jet |eta| cut")
+    parser.add_argument("--radius", type=float, default=0.4, help="anti-kT radius and match dR")
+    parser.add_argument("--min-jets", type=int, default=6, help="minimum jets per event")
+    parser.add_argument("--max-jets", type=int, default=16, help="jets stored per event")
+    parser.add_argument("--btag-b", type=float, default=0.70, help="b-jet tag efficiency")
+    parser.add_argument("--btag-c", type=float, default=0.10, help="c-jet mistag rate")
+    parser.add_argument("--btag-light", type=float, default=0.01, help="light-jet mistag rate")
+    parser.add_argument("--batch", type=int, default=500, help="Pythia events per nextBatch call")
+    parser.add_argument(
+        "--eventgen-dir",
+        type=Path,
+        default=None,
+        help="directory for ttbar_<n>j.npy (default: <out without .h5>_eventgen)",
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The JSON-serialisable generator settings stored in the output file."""
+    if args.min_jets < 6 or args.max_jets < args.min_jets:
+        raise ValueError(
+            f"need 6 <= --min-jets <= --max-jets, got {args.min_jets} and {args.max_jets}"
+        )
+    return {
+        "generator": "lorentznets.data.generate.ttbar",
+        "seed": args.seed,
+        "chunk_size": args.chunk_size,
+        "mpi": args.mpi,
+        "pythia": [f"Beams:eCM = {args.ecm}", *PROCESS],
+        "jet_radius": args.radius,
+        "jet_pt_min": args.jet_pt_min,
+        "eta_max": args.eta_max,
+        "min_jets": args.min_jets,
+        "max_jets": args.max_jets,
+        "btag_b": args.btag_b,
+        "btag_c": args.btag_c,
+        "btag_light": args.btag_light,
+        "heavy_hadron_pt_min": 5.0,
+        "batch": args.batch,
+    }
+
+
+def select_events(
+    events: ak.Array, settings: dict[str, Any], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Events with enough jets, as SPANet rows plus truth partons.
+
+    Parameters
+    ----------
+    events : ak.Array
+        Output of ``nextBatch``, shape (events,).
+    settings : dict
+        Output of :func:`settings_from_args`.
+    rng : np.random.Generator
+        Draws the b-tags.
+
+    Returns
+    -------
+    dict of str to np.ndarray
+        Dataset path to rows: ``INPUTS/Source/{MASK, pt, eta, phi, mass, btag}`` (events, jets),
+        ``TARGETS/t{1,2}/{b, q1, q2}`` (events,) int64, ``TRUTH/t{1,2}/{t, b, q1, q2}``
+        (events, 4) float32 (E, px, py, pz) in GeV.
+    """
+    particles = visible_final_state(events.prt)
+    jets, _ = cluster_antikt(particles, settings["jet_radius"], settings["jet_pt_min"])
+    jets = jets[np.abs(jets.eta) < settings["eta_max"]]
+    n_jets = ak.to_numpy(ak.num(jets, axis=1))
+    partons, found = top_decay_partons(events.prt)
+    keep = (n_jets >= settings["min_jets"]) & found
+    n_max = settings["max_jets"]
+    p = four_momenta(ak.pad_none(jets[keep], n_max, axis=1, clip=True))
+    mask = np.arange(n_max)[None, :] < np.minimum(n_jets[keep], n_max)[:, None]
+    x = pt_eta_phi_m(p)
+    x[~mask] = 0.0
+
+    parton_x = np.stack([pt_eta_phi_m(partons[name][keep]) for name in PARTONS], axis=1)
+    distance = delta_r(
+        parton_x[:, :, None, 1], parton_x[:, :, None, 2], x[:, None, :, 1], x[:, None, :, 2]
+    )
+    distance[~np.broadcast_to(mask[:, None, :], distance.shape)] = np.inf
+    matched = unique_delta_r_matching(distance, settings["jet_radius"])
+
+    prt = events.prt[keep]
+    cone = settings["jet_radius"]
+    hadron_pt = settings["heavy_hadron_pt_min"]
+    has_b = any_within(x[..., 1], x[..., 2], heavy_hadrons(prt, 5, hadron_pt), cone)
+    has_c = any_within(x[..., 1], x[..., 2], heavy_hadrons(prt, 4, hadron_pt), cone)
+    efficiency = np.where(
+        has_b, settings["btag_b"], np.where(has_c, settings["btag_c"], settings["btag_light"])
+    )
+    btag = (rng.random(mask.shape) < efficiency) & mask
+
+    rows = {"INPUTS/Source/MASK": mask, "INPUTS/Source/btag": btag.astype(np.float32)}
+    for i, key in enumerate(("pt", "eta", "phi", "mass")):
+        rows[f"INPUTS/Source/{key}"] = x[..., i].astype(np.float32)
+    for i, name in enumerate(PARTONS):
+        rows[f"TARGETS/{name.replace('_', '/')}"] = matched[:, i]
+    for name, momentum in partons.items():
+        rows[f"TRUTH/{name.replace('_', '/')}"] = momentum[keep].astype(np.float32)
+    return rows
+
+
+def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str, np.ndarray]:
+    """Generate ``rows`` selected events with ``Random:seed = seed + chunk``."""
+    pythia = make_pythia(settings["pythia"], settings["seed"] + chunk, mpi=settings["mpi"])
+    rng = np.random.default_rng([settings["seed"], chunk])
+    pieces, have = [], 0
+    while have < rows:
+        piece = select_events(next_batch(pythia, settings["batch"]), settings, rng)
+        pieces.append(piece)
+        have += len(piece["INPUTS/Source/MASK"])
+    return {key: np.concatenate([p[key] for p in pieces])[:rows] for key in pieces[0]}
+
+
+def run(args: argparse.Namespace) -> None:
+    """Generate the SPANet file, its event YAML and the event-generation npy files."""
+    out = Path(args.out)
+    generate_chunked_file(
+        generate_chunk,
+        settings_from_args(args),
+        out,
+        args.n,
+        args.chunk_size,
+        workers=args.workers,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        unit="events",
+    )
+    write_ttbar_event_file(out.with_suffix(".yaml"))
+    eventgen_dir = args.eventgen_dir or out.with_name(f"{out.stem}_eventgen")
+    export_event_generation(out, eventgen_dir)
