@@ -48,6 +48,8 @@ class LGN(nn.Module):
         Nonlinearity of the MLPs.
     num_basis : int
         Lorentzians in each learnable pair weight ``f(p_ij^2)``.
+    aggregation : str
+        "sum" (as the original) or "mean" of the messages over the particles.
     momentum_scale : float
         Factor applied to the momenta (GeV) before the first level; 0.005 as the original keeps
         the high-degree products of O(100 GeV) momenta near unit size.
@@ -65,6 +67,7 @@ class LGN(nn.Module):
         mlp_width_factor: int = 2,
         activation: str = "leaky_relu",
         num_basis: int = 10,
+        aggregation: str = "sum",
         momentum_scale: float = 0.005,
         high_precision: bool = True,
     ) -> None:
@@ -86,7 +89,7 @@ class LGN(nn.Module):
             last = index == len(channels) - 2
             level = CGLevel(
                 irreps, c_in, c_out, self.maxdim, mlp_depth, mlp_width_factor, activation, num_basis,
-                keep=[SCALAR] if last else None,
+                aggregation, keep=[SCALAR] if last else None,
             )
             levels.append(level)
             irreps = level.out_irreps

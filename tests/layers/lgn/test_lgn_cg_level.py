@@ -1,5 +1,6 @@
 """A full Clebsch-Gordan level: equivariance, permutations, padding and the message identity."""
 
+import pytest
 import torch
 
 from lorentznets.layers.lgn import CGLevel, ChannelwiseCGProduct
@@ -38,9 +39,10 @@ def test_level_is_lorentz_and_permutation_equivariant():
     assert max_relative_error(permuted, {r: x[:, perm] for r, x in out.items()}) < 1e-12
 
 
-def test_padding_does_not_leak():
+@pytest.mark.parametrize("aggregation", ["sum", "mean"])
+def test_padding_does_not_leak(aggregation):
     generator = torch.Generator().manual_seed(1)
-    level = CGLevel(IN_IRREPS, 3, 2, maxdim=2).double()
+    level = CGLevel(IN_IRREPS, 3, 2, maxdim=2, aggregation=aggregation).double()
     features, p = _inputs(generator, batch=1, particles=6)
     mask = torch.tensor([[True, True, True, True, False, False]])
     out = _run(level, features, p, mask)
@@ -70,7 +72,7 @@ def test_message_matches_direct_pairwise_sum():
     features, p = _inputs(generator, batch=1, particles=4, channels=2)
     out = _run(level, features, p)
     q = squared_mass(p[:, :, None] - p[:, None, :])
-    f = level.pair_weights(q) / 4
+    f = level.pair_weights(q)
     product = ChannelwiseCGProduct(IN_IRREPS, [(1, 1)], maxdim=2)
     direct = {}
     for i in range(4):
