@@ -36,17 +36,18 @@ def test_output_is_lorentz_and_permutation_invariant_up_to_rapidity_6():
     # Whole output (dominated at initialisation by a constant) ...
     assert_invariant(net, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=6.0, rtol=1e-8, n_trials=2)
     # ... and its momentum-dependent part alone, which carries the rounding of boosted inputs:
-    # measured ~5e-15 at rapidity 2 and ~1e-6 at rapidity 6 (float64).
+    # measured 5e-13 at rapidity 2, 6e-12 at rapidity 4 and 5e-10 at rapidity 6 (float64): boosted
+    # inputs carry rounding errors ~eps e^(2 rapidity) that the degree-8 polynomials propagate.
     baseline = out.detach().mean()
 
     def varying(p, mask):
         return net(p, mask) - baseline
 
     assert_invariant(
-        varying, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=2.0, rtol=1e-12, n_trials=2
+        varying, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=2.0, rtol=1e-11, n_trials=2
     )
     assert_invariant(
-        varying, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=6.0, rtol=1e-4, n_trials=2
+        varying, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=6.0, rtol=1e-8, n_trials=2
     )
 
 
