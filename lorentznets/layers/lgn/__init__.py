@@ -1,7 +1,7 @@
 """Layers of the Lorentz Group Network (LGN, arXiv 2006.04780), acting on complex irrep activations."""
 
 from .cg_level import CGLevel
-from .cg_product import ChannelwiseCGProduct, output_irreps
+from .cg_product import ChannelwiseCGProduct
 from .features import (
     SCALAR,
     VECTOR,
@@ -9,7 +9,6 @@ from .features import (
     apply_mask,
     as_complex,
     check_features,
-    complex_dtype,
 )
 from .input_embedding import InputEmbedding
 from .irrep_linear import IrrepLinear
@@ -19,5 +18,4 @@ from .scalar_mlp import ScalarMLP
 __all__ = [
     "CGLevel", "ChannelwiseCGProduct", "InputEmbedding", "IrrepFeatures", "IrrepLinear",
     "PairWeights", "SCALAR", "ScalarMLP", "VECTOR", "apply_mask", "as_complex", "check_features",
-    "complex_dtype", "output_irreps",
 ]

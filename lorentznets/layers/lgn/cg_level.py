@@ -9,7 +9,7 @@ from torch import nn
 
 from ...lgn import Irrep, sort_irreps
 from .cg_product import ChannelwiseCGProduct
-from .features import SCALAR, VECTOR, IrrepFeatures, apply_mask
+from .features import SCALAR, VECTOR, IrrepFeatures, apply_mask, check_features
 from .irrep_linear import IrrepLinear
 from .pair_weights import PairWeights
 from .scalar_mlp import ScalarMLP
@@ -117,6 +117,14 @@ class CGLevel(nn.Module):
         -------
         dict of complex tensors with shape (B, N, out_channels, d), keys ``out_irreps``
         """
+        check_features(features)
+        wrong = {r: x.shape[2] for r, x in features.items() if x.shape[2] != self.in_channels}
+        missing = [r for r in self.in_irreps if r not in features]
+        if wrong or missing:
+            raise ValueError(
+                f"CGLevel expects irreps {self.in_irreps} with {self.in_channels} channels each; "
+                f"missing {missing}, wrong channel counts {wrong}"
+            )
         weights = self.pair_weights(pair_invariants)  # (B, N, N, C)
         if mask is not None:
             pair_mask = (mask[:, :, None] & mask[:, None, :]).to(weights.dtype)

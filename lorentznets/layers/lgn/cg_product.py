@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
-from ...lgn import Irrep, clebsch_gordan_decomposition, irrep_dim, product_irreps, sort_irreps
+from ...lgn import Irrep, clebsch_gordan_decomposition, irrep_dim, sort_irreps
 from .features import IrrepFeatures
 
 
@@ -99,12 +99,6 @@ class ChannelwiseCGProduct(nn.Module):
             for r, z in zip(outs, projected.split([irrep_dim(r) for r in outs], dim=-1)):
                 pieces[r].append(z)
         return {r: torch.cat(zs, dim=2) for r, zs in pieces.items()}
-
-
-def output_irreps(irreps1: Iterable[Irrep], irreps2: Iterable[Irrep], maxdim: int) -> list[Irrep]:
-    """Irreps produced by a (truncated) product of activations with the given irreps."""
-    irreps2 = list(irreps2)
-    return sort_irreps(r for r1 in irreps1 for r2 in irreps2 for r in product_irreps(r1, r2, maxdim))
 
 
 def _antisymmetric(table: torch.Tensor) -> bool:

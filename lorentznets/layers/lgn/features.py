@@ -17,11 +17,6 @@ SCALAR: Irrep = (0, 0)
 VECTOR: Irrep = (1, 1)
 
 
-def complex_dtype(real_dtype: torch.dtype) -> torch.dtype:
-    """complex128 for float64, complex64 otherwise."""
-    return torch.complex128 if real_dtype == torch.float64 else torch.complex64
-
-
 def as_complex(pairs: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """Complex view of a real parameter with trailing (real, imaginary) axis, cast to ``dtype``.
 
@@ -76,7 +71,3 @@ def apply_mask(features: IrrepFeatures, mask: torch.Tensor | None) -> IrrepFeatu
     weight = mask[:, :, None, None].to(next(iter(features.values())).real.dtype)
     return {irrep: x * weight for irrep, x in features.items()}
 
-
-def multiplicities(features: IrrepFeatures) -> dict[Irrep, int]:
-    """Number of channels per irrep."""
-    return {irrep: x.shape[2] for irrep, x in features.items()}

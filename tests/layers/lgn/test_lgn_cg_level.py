@@ -91,3 +91,17 @@ def test_message_matches_direct_pairwise_sum():
 def _block_weights(f, width):
     channels = f.shape[-1]
     return f.repeat(1, width // channels)[:, None, :, None].to(torch.complex128)
+
+
+def test_wrong_activations_raise():
+    level = CGLevel(IN_IRREPS, 3, 2, maxdim=2).double()
+    features, p = _inputs(torch.Generator().manual_seed(3), channels=2)
+    with pytest.raises(ValueError, match="wrong channel counts"):
+        _run(level, features, p)
+    features, p = _inputs(torch.Generator().manual_seed(3))
+    del features[(2, 2)]
+    with pytest.raises(ValueError, match=r"missing \[\(2, 2\)\]"):
+        _run(level, features, p)
+    features[(2, 2)] = torch.zeros(2, 5, 3, 4, dtype=torch.complex128)
+    with pytest.raises(ValueError, match=r"features\[\(2, 2\)\] must be a complex tensor of shape"):
+        _run(level, features, p)
