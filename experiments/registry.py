@@ -62,13 +62,31 @@ def register_experiment(name: str) -> Callable[[type[T]], type[T]]:
     return decorator
 
 
-def _import_experiment_modules() -> dict[str, str]:
-    """Import every ``experiments/<pkg>/experiment.py``; return import errors by module."""
+def _experiment_modules() -> list[str]:
+    return [
+        f"experiments.{info.name}.experiment"
+        for info in pkgutil.iter_modules([str(_PACKAGE_DIR)])
+        if info.ispkg and (_PACKAGE_DIR / info.name / "experiment.py").is_file()
+    ]
+
+
+def _import_experiment_modules(name: str | None = None) -> dict[str, str]:
+    """Import experiment modules; return import errors by module.
+
+    With ``name``, only modules whose source mentions ``register_experiment("<name>")`` are
+    imported (cheap: experiments pull in heavy dependencies), falling back to all of them.
+    """
+    modules = _experiment_modules()
+    if name is not None:
+        marker = f'register_experiment("{name}")'
+        mentioning = [
+            module
+            for module in modules
+            if marker in (_PACKAGE_DIR / module.split(".")[1] / "experiment.py").read_text()
+        ]
+        modules = mentioning or modules
     errors: dict[str, str] = {}
-    for info in pkgutil.iter_modules([str(_PACKAGE_DIR)]):
-        if not info.ispkg or not (_PACKAGE_DIR / info.name / "experiment.py").is_file():
-            continue
-        module = f"experiments.{info.name}.experiment"
+    for module in modules:
         try:
             importlib.import_module(module)
         except Exception as error:  # a broken experiment must not hide the working ones
@@ -96,6 +114,8 @@ def get_experiment(name: str) -> type:
     if ":" in name:
         return _import_object(name)
     errors: dict[str, str] = {}
+    if name not in _EXPERIMENTS:
+        errors = _import_experiment_modules(name)
     if name not in _EXPERIMENTS:
         errors = _import_experiment_modules()
     if name not in _EXPERIMENTS:

@@ -1,66 +1,14 @@
-"""Helpers for the experiment tests: compose real Hydra configs and run real subprocesses."""
+"""Make the toy experiment and the test utilities of this folder importable."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import DictConfig
 
-REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-
-
-def compose_config(config_name: str, overrides: list[str]) -> DictConfig:
-    """Compose ``config/<config_name>.yaml`` with overrides, as ``run.py`` would."""
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        return compose(config_name, overrides=overrides)
-
-
-def toy_overrides(base_dir: Path, **extra: object) -> list[str]:
-    """Overrides selecting the toy regression experiment with a fast training setup."""
-    values = {
-        "experiment": "toy_experiment:ToyExperiment",
-        "exp_name": "toy",
-        "+model.name": "toy",
-        "+toy.num_samples": 400,
-        "base_dir": str(base_dir),
-        "training.iterations": 40,
-        "training.validate_every": 10,
-        "training.batchsize": 16,
-        "evaluation.batchsize": 32,
-        "progress": False,
-        "use_mlflow": False,
-        "num_threads": 1,
-    }
-    values.update(extra)
-    return [f"{key}={value}" for key, value in values.items()]
-
-
-def subprocess_env() -> dict[str, str]:
-    """Environment for ``run.py`` subprocesses: the toy experiment importable, one thread."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(REPO), env.get("PYTHONPATH", "")])
-    env["OMP_NUM_THREADS"] = "1"
-    env.pop("MLFLOW_TRACKING_URI", None)
-    return env
-
-
-def run_cli(args: list[str], timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
-    """Run ``python run.py <args>`` in the repository root."""
-    return subprocess.run(
-        [sys.executable, "run.py", *args],
-        cwd=REPO,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        **kwargs,
-    )
+sys.path.insert(0, str(HERE))
 
 
 @pytest.fixture(autouse=True)

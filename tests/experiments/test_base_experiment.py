@@ -6,7 +6,7 @@ import json
 
 import pytest
 import torch
-from conftest import compose_config, run_cli, toy_overrides
+from experiment_test_utils import compose_config, run_cli, toy_overrides
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.checkpoint import load_checkpoint
@@ -66,9 +66,7 @@ def test_lion_onecycle_with_clipping_trains(tmp_path):
 
 
 def test_ema_evaluates_averaged_weights(tmp_path):
-    experiment, _ = _run(
-        tmp_path, run_name="ema", **{"training.ema_decay": 0.9, "training.restore_best": False}
-    )
+    experiment, _ = _run(tmp_path, run_name="ema", **{"training.ema_decay": 0.9, "training.restore_best": False})
     saved = load_checkpoint(tmp_path / "runs" / "toy" / "ema" / "models" / "model_run0.pt")
     # The raw model holds the last training weights, the saved model the averaged ones.
     raw = experiment.raw_model.state_dict()

@@ -1,0 +1,1 @@
+"""Jet tagging: top tagging, quark-gluon tagging and JetClass with any registered tagger."""

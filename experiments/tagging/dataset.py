@@ -1,0 +1,182 @@
+"""Tagging datasets: jets from the readers held as tensors, split and batched without
+per-jet Python objects."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import torch
+from torch.utils.data import Dataset
+
+from experiments.tagging.readers import JetData, detect_format, load_jets
+
+LOGGER = logging.getLogger("lorentznets")
+
+TaggingBatch = dict[str, torch.Tensor]
+
+
+class JetDataset(Dataset):
+    """Jets as a map-style dataset whose batches are dicts of stacked tensors.
+
+    ``__getitems__`` returns a whole batch at once (torch's DataLoader uses it), trimmed to the
+    largest number of real constituents in the batch so padding costs nothing.
+
+    Parameters
+    ----------
+    jets : JetData
+        From :func:`experiments.tagging.readers.load_jets`.
+    use_scalars : bool
+        Include per-particle scalars (particle ID) if the data has them.
+    """
+
+    def __init__(self, jets: JetData, use_scalars: bool = False) -> None:
+        self.momenta = jets.momenta
+        self.mask = jets.mask
+        self.labels = jets.labels
+        self.scalars = jets.scalars if use_scalars else None
+        self.source = jets.source
+
+    @property
+    def num_scalars(self) -> int:
+        """Per-particle scalar features S (0 without scalars)."""
+        return 0 if self.scalars is None else self.scalars.shape[-1]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> TaggingBatch:
+        return self.__getitems__([index])
+
+    def __getitems__(self, indices: Sequence[int]) -> TaggingBatch:
+        index = torch.as_tensor(indices, dtype=torch.long)
+        mask = self.mask[index]
+        length = max(int(mask.sum(dim=1).max()), 1)
+        batch = {
+            "momenta": self.momenta[index, :length],
+            "mask": mask[:, :length],
+            "labels": self.labels[index],
+        }
+        if self.scalars is not None:
+            batch["scalars"] = self.scalars[index, :length]
+        return batch
+
+
+def collate_batch(batch: TaggingBatch) -> TaggingBatch:
+    """Identity collate: :meth:`JetDataset.__getitems__` already returns a stacked batch."""
+    return batch
+
+
+def generate_if_missing(path: Path, generate: Mapping | None) -> None:
+    """Run the Pythia generator to create ``path`` when it does not exist.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Expected data file.
+    generate : mapping or None
+        ``{dataset, n, seed, workers}`` for ``python -m lorentznets.data.generate``; None or a
+        null ``dataset`` disables generation (a missing file is then an error).
+
+    Notes
+    -----
+    An existing file is used as it is; after an interrupted generation, finish it with the
+    generator's ``--resume`` option or delete it.
+    """
+    if path.exists() or not generate or not generate.get("dataset"):
+        return
+    command = [
+        sys.executable,
+        "-m",
+        "lorentznets.data.generate",
+        str(generate["dataset"]),
+        "--n",
+        str(generate["n"]),
+        "--seed",
+        str(generate["seed"]),
+        "--workers",
+        str(generate["workers"]),
+        "--out",
+        str(path),
+    ]
+    LOGGER.info(
+        "data file %s does not exist: generating %d %s jets with Pythia (a few minutes): %s",
+        path,
+        generate["n"],
+        generate["dataset"],
+        " ".join(command),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The generator's progress bar goes straight to the console.
+    result = subprocess.run(command, env=dict(os.environ))
+    if result.returncode != 0 or not path.exists():
+        raise FileNotFoundError(
+            f"{path} does not exist and generating it failed with exit code "
+            f"{result.returncode} (command: {' '.join(command)}; its output is above)"
+        )
+
+
+def _read(path: str, split: str, data_cfg: Mapping) -> JetData:
+    fmt = data_cfg["format"]
+    resolved = detect_format(path) if fmt == "auto" and Path(path).is_file() else fmt
+    # Only L-GATr's npz stores all splits in one file and needs to be told which one to read.
+    return load_jets(
+        path,
+        format=fmt,
+        split=split if resolved == "lgatr_npz" else None,
+        max_particles=data_cfg["max_particles"],
+        max_jets=data_cfg.get("max_jets"),
+    )
+
+
+def random_split(jets: JetData, fractions: Sequence[float], seed: int) -> dict[str, JetData]:
+    """Split jets into train/val/test by a seeded permutation.
+
+    Parameters
+    ----------
+    jets : JetData
+    fractions : sequence of 3 floats
+        Train, validation and test fractions (summing to at most 1).
+    seed : int
+        Seed of the permutation, independent of the training seed.
+    """
+    if len(fractions) != 3 or any(f <= 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
+        raise ValueError(f"data.split_fractions must be three positive numbers summing to <= 1, got {fractions}")
+    order = torch.randperm(len(jets), generator=torch.Generator().manual_seed(seed))
+    bounds = [0]
+    for fraction in fractions:
+        bounds.append(bounds[-1] + int(round(fraction * len(jets))))
+    splits = {}
+    for name, start, stop in zip(("train", "val", "test"), bounds[:-1], bounds[1:], strict=True):
+        if stop <= start:
+            raise ValueError(
+                f"{jets.source}: {len(jets)} jets are too few for a non-empty {name} split "
+                f"with fractions {list(fractions)}"
+            )
+        splits[name] = jets.subset(order[start:stop])
+    return splits
+
+
+def load_tagging_splits(data_cfg: Mapping) -> dict[str, JetData]:
+    """Read train/val/test jets as configured.
+
+    ``data.files`` (``{train, val, test}`` paths) reads one file (or glob) per split; otherwise
+    ``data.path`` is read once and split by ``data.split_fractions`` with ``data.split_seed``,
+    generating it first if it is missing and ``data.generate`` allows.
+    """
+    files = data_cfg.get("files")
+    if files:
+        missing = {"train", "val", "test"} - set(files)
+        if missing:
+            raise KeyError(f"data.files needs the keys train, val, test; missing {sorted(missing)}")
+        return {split: _read(str(files[split]), split, data_cfg) for split in ("train", "val", "test")}
+    if not data_cfg.get("path"):
+        raise ValueError("set data.path (one file, split randomly) or data.files (one per split)")
+    path = Path(data_cfg["path"])
+    generate_if_missing(path, data_cfg.get("generate"))
+    jets = _read(str(path), "train", data_cfg)
+    return random_split(jets, data_cfg["split_fractions"], data_cfg["split_seed"])

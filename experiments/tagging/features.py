@@ -1,0 +1,57 @@
+"""Non-equivariant per-particle features for the baseline taggers (as in ParticleNet/ParT)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from lorentznets.lorentz import azimuth, pseudorapidity, transverse_momentum
+
+NUM_KINEMATIC_FEATURES = 7
+_EPS = 1e-6
+
+
+def jet_constituent_features(momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Seven features per constituent relative to the jet axis, standardised.
+
+    ``log pT``, ``log E``, ``log(pT / pT_jet)``, ``log(E / E_jet)``, ``delta eta``,
+    ``delta phi`` (wrapped to [-pi, pi)) and ``delta R``, with the jet the sum of the real
+    constituents. Logarithms use GeV. The fixed shifts and scales are those of the Particle
+    Transformer's preprocessing for jets of a few hundred GeV (arXiv 2202.03772), which bring
+    each feature to order one. Padded entries are zero.
+
+    Parameters
+    ----------
+    momenta : torch.Tensor with shape (B, N, 4)
+        (E, px, py, pz) in GeV.
+    mask : torch.Tensor with shape (B, N), bool
+        True for real constituents.
+
+    Returns
+    -------
+    torch.Tensor with shape (B, N, 7)
+    """
+    real = mask[..., None].to(momenta.dtype)
+    momenta = momenta * real
+    jet = momenta.sum(dim=1, keepdim=True)
+    pt = transverse_momentum(momenta).clamp(min=_EPS)
+    energy = momenta[..., 0].clamp(min=_EPS)
+    jet_pt = transverse_momentum(jet).clamp(min=_EPS)
+    jet_energy = jet[..., 0].clamp(min=_EPS)
+    delta_eta = pseudorapidity(momenta) - pseudorapidity(jet)
+    delta_phi = torch.remainder(azimuth(momenta) - azimuth(jet) + math.pi, 2 * math.pi) - math.pi
+    delta_r = torch.sqrt(delta_eta**2 + delta_phi**2)
+    features = torch.stack(
+        [
+            (pt.log() - 1.7) * 0.7,
+            (energy.log() - 2.0) * 0.7,
+            ((pt / jet_pt).log() + 4.7) * 0.7,
+            ((energy / jet_energy).log() + 4.7) * 0.7,
+            delta_eta,
+            delta_phi,
+            (delta_r - 0.2) * 4.0,
+        ],
+        dim=-1,
+    )
+    return torch.nan_to_num(features) * real

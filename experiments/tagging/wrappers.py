@@ -1,0 +1,151 @@
+"""Tagging wrappers: embed jets for a library net and pool its output to per-jet logits.
+
+Every tagging wrapper is registered with ``@register_wrapper("tagging", <model name>)`` and
+has the same interface, so any of them plugs into :class:`TaggingExperiment`:
+
+- constructor ``Wrapper(net: dict, out_channels: int, num_scalars: int, **options)``: ``net``
+  is ``cfg.model.net`` (the library net's hyperparameters without channel counts),
+  ``out_channels`` 1 for binary tagging (a logit) or the number of classes, ``num_scalars``
+  the per-particle scalar features S (0 without), ``options`` from ``cfg.model.wrapper``;
+- ``forward(momenta (B, N, 4) GeV, mask (B, N) bool, scalars (B, N, S) | None)
+  -> logits (B, out_channels)``;
+- a buffer ``momentum_scale`` (GeV) set by the experiment from the training data through
+  :meth:`set_momentum_scale`, so saved models carry it.
+
+Wrappers of other families live in ``wrappers_<family>.py`` next to this file and are picked up
+by :func:`experiments.registry.wrappers_for`. ``WRAPPERS`` is the live registry.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from experiments.registry import register_wrapper, wrapper_registry
+from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
+from lorentznets.nets.transformer import Transformer
+
+WRAPPERS = wrapper_registry("tagging")
+
+
+def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean over the real particles.
+
+    Parameters
+    ----------
+    values : torch.Tensor with shape (B, N, C)
+    mask : torch.Tensor with shape (B, N), bool
+
+    Returns
+    -------
+    torch.Tensor with shape (B, C)
+    """
+    weights = mask.to(values.dtype)[..., None]
+    return (values * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1)
+
+
+class TaggingWrapper(nn.Module):
+    """Common part of the tagging wrappers: the momentum unit as a saved buffer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("momentum_scale", torch.tensor(1.0))
+
+    def set_momentum_scale(self, scale: float) -> None:
+        """Set the unit (GeV) momenta are divided by before entering the net."""
+        if not scale > 0:
+            raise ValueError(f"momentum scale must be positive, got {scale}")
+        self.momentum_scale.fill_(scale)
+
+
+@register_wrapper("tagging", "transformer")
+class TransformerTaggingWrapper(TaggingWrapper):
+    """Transformer on ParT-style constituent features (+ scalars), mean-pooled.
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.transformer.Transformer` arguments without channel counts.
+    out_channels : int
+        Logits per jet.
+    num_scalars : int
+        Extra per-particle scalar features.
+    """
+
+    def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
+        super().__init__()
+        self.net = Transformer(
+            in_channels=NUM_KINEMATIC_FEATURES + 4 + num_scalars,
+            out_channels=out_channels,
+            **net,
+        )
+
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+        inputs = [jet_constituent_features(momenta, mask), momenta / self.momentum_scale]
+        if scalars is not None:
+            inputs.append(scalars)
+        return masked_mean(self.net(torch.cat(inputs, dim=-1), mask), mask)
+
+
+@register_wrapper("tagging", "gatr")
+class LGATrTaggingWrapper(TaggingWrapper):
+    """L-GATr on constituent 4-momenta embedded as vectors, mean-pooled.
+
+    Each particle carries one multivector channel with its momentum (divided by
+    ``momentum_scale``) and, to break the symmetry down to what the detector respects,
+    reference multivectors ("spurions") as extra channels: the beam axis (0, 0, 0, 1) and the
+    time direction (1, 0, 0, 0). Without spurions the tagger is exactly Lorentz-invariant. The
+    logits are the scalar components of the output multivector channels, averaged over the
+    real particles.
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.lgatr.LGATr` arguments without channel counts
+        (``num_blocks``, ``hidden_mv_channels``, ``hidden_s_channels``, ``attention``, ``mlp``,
+        ...).
+    out_channels : int
+        Logits per jet.
+    num_scalars : int
+        Per-particle scalar features.
+    beam_reference : bool
+        Add the beam-axis spurion.
+    time_reference : bool
+        Add the time-direction spurion.
+    """
+
+    def __init__(
+        self,
+        net: dict,
+        out_channels: int,
+        num_scalars: int,
+        beam_reference: bool = True,
+        time_reference: bool = True,
+    ) -> None:
+        super().__init__()
+        from lorentznets.nets.lgatr import LGATr
+
+        spurions = []
+        if beam_reference:
+            spurions.append([0.0, 0.0, 0.0, 1.0])
+        if time_reference:
+            spurions.append([1.0, 0.0, 0.0, 0.0])
+        self.register_buffer("spurions", torch.tensor(spurions).reshape(-1, 4))
+        self.net = LGATr(
+            in_mv_channels=1 + len(spurions),
+            out_mv_channels=out_channels,
+            in_s_channels=num_scalars,
+            out_s_channels=0,
+            **net,
+        )
+
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+        from lorentznets.interface import embed_vector, extract_scalar
+
+        vectors = (momenta / self.momentum_scale)[..., None, :]
+        spurions = self.spurions.to(momenta.dtype).expand(*momenta.shape[:2], -1, -1)
+        multivectors = embed_vector(torch.cat([vectors, spurions], dim=-2))
+        outputs, _ = self.net(multivectors, scalars=scalars, mask=mask)
+        return masked_mean(extract_scalar(outputs)[..., 0], mask)
