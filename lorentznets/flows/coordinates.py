@@ -22,6 +22,7 @@ class JetCoordinates(nn.Module):
     Physical coordinates per jet: ``(log(pt - pt_min), eta, phi, log(m^2 + mass_eps))`` with pt
     in GeV and m^2 in GeV^2. Flow coordinates ``x`` subtract a per-jet, per-component mean and
     divide by a standard deviation (fitted on training data by :meth:`fit`), except for phi.
+    The fitted statistics are buffers, so they travel with a model's state dict.
 
     Parameters
     ----------
@@ -53,6 +54,7 @@ class JetCoordinates(nn.Module):
         self.mass_eps = float(mass_eps)
         self.register_buffer("mean", torch.zeros(n_jets, 4, dtype=torch.float64))
         self.register_buffer("std", torch.ones(n_jets, 4, dtype=torch.float64))
+        self.register_buffer("momentum_scale", torch.ones((), dtype=torch.float64))
 
     @property
     def periodic(self) -> torch.Tensor:
@@ -139,6 +141,9 @@ class JetCoordinates(nn.Module):
     def fit(self, p: torch.Tensor) -> "JetCoordinates":
         """Set the standardisation from training 4-momenta.
 
+        Also sets ``momentum_scale`` (GeV), the root mean square of all 4-momentum components,
+        a natural unit for networks that take 4-momenta as input.
+
         Parameters
         ----------
         p : torch.Tensor with shape (N, n_jets, 4)
@@ -159,6 +164,7 @@ class JetCoordinates(nn.Module):
         periodic = self.periodic
         self.mean.copy_(torch.where(periodic, torch.zeros_like(mean), mean))
         self.std.copy_(torch.where(periodic, torch.ones_like(std), std))
+        self.momentum_scale.copy_(p.to(torch.float64).pow(2).mean().sqrt())
         return self
 
     def log_abs_det_jacobian(self, x: torch.Tensor) -> torch.Tensor:

@@ -51,6 +51,7 @@ def test_fit_standardizes_all_but_phi():
     assert torch.equal(coords.mean[:, 2], torch.zeros(4, dtype=torch.float64))
     assert torch.equal(coords.std[:, 2], torch.ones(4, dtype=torch.float64))
     assert x[..., 2].abs().max() <= math.pi
+    assert coords.momentum_scale.item() == pytest.approx(p.pow(2).mean().sqrt().item())
 
 
 def test_log_abs_det_jacobian_matches_autograd():

@@ -1,0 +1,1 @@
+"""Event generation: conditional flow matching for ttbar + jets (GitHub issue 7)."""

@@ -1,0 +1,192 @@
+"""TTbarExperiment: continuous normalising flow for ttbar + n jets, trained by flow matching."""
+
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from omegaconf import OmegaConf
+from torch import nn
+from torch.utils.data import Dataset, TensorDataset
+
+from experiments.base_experiment import BaseExperiment
+from experiments.registry import register_experiment
+from lorentznets.flows import (
+    PERIODIC_COMPONENTS,
+    GaussianUniformBase,
+    JetCoordinates,
+    SolverConfig,
+    flow_log_likelihood,
+    flow_matching_loss,
+    sample_flow,
+)
+
+from .classifier_test import classifier_two_sample_auc
+from .cuts import cut_violations
+from .dataset import event_file, jet_names, load_ttbar_events, split_events
+from .observables import event_observables
+from .plots import plot_observables
+
+LOGGER = logging.getLogger("lorentznets")
+
+
+@register_experiment("ttbar")
+class TTbarExperiment(BaseExperiment):
+    """Learn the distribution of reconstructed ttbar events (6 decay jets + n extra jets).
+
+    Config sections (see ``config/ttbar.yaml``): ``data`` (files, split, generation when
+    missing), ``cuts`` (the acceptance the data obeys), ``flow`` (coordinates, time embedding),
+    ``sampling``, ``likelihood`` and ``classifier`` (evaluation).
+
+    Evaluation metrics: flow-matching loss, NLL per event in flow coordinates and in 4-momentum
+    space (``nll_fourmomenta``, density per GeV^(4 n_jets)), classifier two-sample AUC,
+    sampling throughput and the fractions of generated events violating the cuts.
+    """
+
+    def init_data(self) -> dict[str, Dataset]:
+        cfg = self.cfg
+        n_extra = cfg.data.n_extra_jets
+        events = load_ttbar_events(self._event_path(), n_extra)
+        if cfg.data.n_events is not None:
+            events = events[: cfg.data.n_events]
+        splits = split_events(events, tuple(cfg.data.split), cfg.seed)
+        self.events = {name: torch.from_numpy(array) for name, array in splits.items()}
+        self.coordinates = JetCoordinates(
+            6 + n_extra, pt_min=cfg.flow.pt_min, mass_eps=cfg.flow.mass_eps
+        ).fit(self.events["train"])
+        self.base = GaussianUniformBase(PERIODIC_COMPONENTS, (6 + n_extra, 4))
+        LOGGER.info(
+            "ttbar + %dj: %s events", n_extra,
+            ", ".join(f"{name} {len(array)}" for name, array in splits.items()),
+        )
+        return {
+            name: TensorDataset(self.coordinates.fourmomenta_to_x(p).to(torch.float32))
+            for name, p in self.events.items()
+        }
+
+    def _event_path(self) -> Path:
+        """The event file, generated with the Pythia ttbar generator when missing and allowed."""
+        data = self.cfg.data
+        path = event_file(data.path, data.n_extra_jets)
+        if path.is_file():
+            return path
+        if not data.generate_if_missing:
+            raise FileNotFoundError(
+                f"ttbar event file {path} does not exist; generate it with "
+                f"'python -m lorentznets.data.generate ttbar --out {data.path}/ttbar_allhad.h5 "
+                f"--eventgen-dir {data.path}' or set "
+                "data.generate_if_missing=true"
+            )
+        # The generator writes the SPANet file and exports every jet multiplicity beside it.
+        command = [
+            sys.executable, "-m", "lorentznets.data.generate", "ttbar",
+            "--n", str(data.generate.n), "--seed", str(data.generate.seed),
+            "--out", str(Path(data.path) / "ttbar_allhad.h5"), "--eventgen-dir", str(data.path),
+            "--workers", str(data.generate.workers),
+            "--jet-pt-min", str(self.cfg.cuts.pt_min), "--eta-max", str(self.cfg.cuts.eta_max),
+        ]
+        LOGGER.info("%s is missing: generating it with '%s'", path, " ".join(command[1:]))
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0 or not path.is_file():
+            raise FileNotFoundError(
+                f"ttbar event file {path} is missing and generating it failed "
+                f"(exit code {result.returncode}): {result.stderr.strip()[-2000:]}"
+            )
+        return path
+
+    def init_model(self) -> nn.Module:
+        return self.build_wrapper(
+            "eventgen", coordinates=self.coordinates, time_channels=self.cfg.flow.time_channels
+        )
+
+    def batch_loss(self, batch: tuple[torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
+        (x1,) = batch
+        # Validation uses fixed noise so that successive validation losses are comparable.
+        generator = None
+        if not self.model.training:
+            generator = torch.Generator(device=x1.device).manual_seed(self.cfg.seed)
+        return flow_matching_loss(self.model, x1, self.base, generator), {}
+
+    def evaluate(self, split: str) -> dict[str, float]:
+        cfg = self.cfg
+        model = self.raw_model
+        x_all = self.datasets[split].tensors[0]
+        p_true = self.events[split]
+        metrics: dict[str, float] = {}
+
+        losses = [self.batch_loss((batch.to(self.device),))[0].item() * len(batch)
+                  for (batch,) in self.loader(split)]
+        metrics["loss"] = sum(losses) / len(x_all)
+
+        generator = torch.Generator(device=self.device).manual_seed(cfg.seed)
+        x_nll = x_all[: cfg.likelihood.n_events].to(self.device)
+        log_p = torch.cat([
+            flow_log_likelihood(model, self.base, chunk, SolverConfig.cast(
+                OmegaConf.to_container(cfg.likelihood.solver)), cfg.likelihood.trace, generator)
+            for chunk in x_nll.split(cfg.likelihood.batchsize)
+        ])
+        log_det = self.coordinates.log_abs_det_jacobian(x_nll.to(torch.float64))
+        metrics["nll"] = -log_p.mean().item()
+        metrics["nll_fourmomenta"] = (-log_p.double() + log_det.to(log_p.device)).mean().item()
+
+        n_samples = cfg.sampling.n_samples or len(x_all)
+        solver = SolverConfig.cast(OmegaConf.to_container(cfg.sampling.solver))
+        start = time.perf_counter()
+        samples = torch.cat([
+            sample_flow(model, self.base, min(cfg.sampling.batchsize, n_samples - done), solver,
+                        generator, device=self.device)
+            for done in range(0, n_samples, cfg.sampling.batchsize)
+        ])
+        seconds = time.perf_counter() - start
+        metrics["sampling_events_per_second"] = n_samples / seconds
+        p_gen = self.coordinates.x_to_fourmomenta(samples.to(torch.float64)).cpu()
+        violations = cut_violations(
+            p_gen, cfg.cuts.pt_min, cfg.cuts.eta_max, cfg.cuts.get("delta_r_min")
+        )
+        metrics.update({f"cuts.{name}": value for name, value in violations.items()})
+        LOGGER.info("sampled %d events in %.1f s (%.0f events/s); cut violations %s",
+                    n_samples, seconds, n_samples / seconds, violations)
+
+        finite = torch.isfinite(p_gen).all(dim=-1).all(dim=-1)
+        obs_true = {k: v.numpy() for k, v in event_observables(p_true).items()}
+        obs_gen = {k: v.numpy() for k, v in event_observables(p_gen[finite]).items()}
+        features = [name for name in obs_true if not name.startswith("dR_")]
+        metrics["classifier_auc"] = classifier_two_sample_auc(
+            np.stack([obs_true[k] for k in features], axis=1),
+            np.stack([obs_gen[k] for k in features], axis=1),
+            seed=cfg.seed,
+            max_iter=cfg.classifier.max_iter,
+        )
+        self.observables = {"true": obs_true, "generated": obs_gen}
+        self.generated_events = p_gen
+        return metrics
+
+    def _delta_r_names(self, names: list[str]) -> list[str]:
+        """dR observables to draw: every pair, or (``plotting.delta_r_pairs: decay``) the pairs
+        within each top decay plus b1-b2, where the reconstruction is most sensitive."""
+        if self.cfg.plotting.delta_r_pairs == "all":
+            return [k for k in self.observables["true"] if k.startswith("dR_")]
+        if self.cfg.plotting.delta_r_pairs != "decay":
+            raise ValueError(
+                f"plotting.delta_r_pairs must be 'all' or 'decay', got "
+                f"{self.cfg.plotting.delta_r_pairs!r}"
+            )
+        pairs = [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5), (0, 3)]
+        return [f"dR_{names[i]}_{names[j]}" for i, j in pairs]
+
+    def plot(self) -> list[Path]:
+        true, generated = self.observables["true"], self.observables["generated"]
+        names = jet_names(self.cfg.data.n_extra_jets)
+        groups = {
+            "jets": [f"{q}_{jet}" for jet in names for q in ("pt", "eta", "phi", "m")],
+            "resonances": ["m_W1", "m_W2", "m_t1", "m_t2"],
+            "delta_r": self._delta_r_names(names),
+        }
+        return [
+            plot_observables(true, generated, self.plot_dir / f"{group}.pdf", observables,
+                             self.cfg.plotting.bins)
+            for group, observables in groups.items()
+        ]

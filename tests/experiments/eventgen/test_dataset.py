@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+
+from experiments.eventgen.dataset import event_file, jet_names, load_ttbar_events, split_events
+
+from .helpers import make_ttbar_events
+
+
+def test_load_reshapes_into_jets(tmp_path):
+    events = make_ttbar_events(50, n_extra_jets=2)
+    path = event_file(tmp_path, 2)
+    assert path.name == "ttbar_2j.npy"
+    np.save(path, events)
+    loaded = load_ttbar_events(path, 2)
+    assert loaded.shape == (50, 8, 4)
+    assert loaded.dtype == np.float64
+    assert np.array_equal(loaded[3, 1], events[3, 4:8])
+    assert jet_names(2) == ["b1", "q1", "q2", "b2", "q3", "q4", "j1", "j2"]
+
+
+def test_bad_files_raise_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="ttbar_0j.npy does not exist"):
+        load_ttbar_events(tmp_path / "ttbar_0j.npy", 0)
+    good = make_ttbar_events(10)
+    np.save(tmp_path / "wrong.npy", good)
+    with pytest.raises(ValueError, match=r"wrong.npy: expected shape \(N > 0, 28\).*got \(10, 24\)"):
+        load_ttbar_events(tmp_path / "wrong.npy", 1)
+    nan = good.copy()
+    nan[4, 7] = np.nan
+    np.save(tmp_path / "nan.npy", nan)
+    with pytest.raises(ValueError, match=r"nan.npy: 1 events contain NaN or inf, first rows \[4\]"):
+        load_ttbar_events(tmp_path / "nan.npy", 0)
+    # (px, py, pz, E) instead of (E, px, py, pz): spacelike 4-momenta.
+    np.save(tmp_path / "order.npy", np.roll(good.reshape(10, 6, 4), -1, axis=-1).reshape(10, 24))
+    with pytest.raises(ValueError, match="order.npy: .* m\\^2 < 0"):
+        load_ttbar_events(tmp_path / "order.npy", 0)
+
+
+def test_split_is_a_seeded_partition():
+    events = np.arange(100, dtype=float).reshape(100, 1, 1)
+    splits = split_events(events, (0.8, 0.1, 0.1), seed=3)
+    assert [len(splits[k]) for k in ("train", "val", "test")] == [80, 10, 10]
+    together = np.concatenate([splits[k].ravel() for k in ("train", "val", "test")])
+    assert sorted(together.tolist()) == list(range(100))
+    again = split_events(events, (0.8, 0.1, 0.1), seed=3)
+    assert np.array_equal(again["test"], splits["test"])
+    with pytest.raises(ValueError, match="too few"):
+        split_events(events[:5], (0.8, 0.1, 0.1), seed=0)
+    with pytest.raises(ValueError, match="sum to <= 1"):
+        split_events(events, (0.8, 0.2, 0.1), seed=0)
