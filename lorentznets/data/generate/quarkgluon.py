@@ -41,7 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ecm", type=float, default=14000.0, help="collision energy in GeV")
     parser.add_argument("--pthat-min", type=float, default=300.0, help="PhaseSpace:pTHatMin, GeV")
-    parser.add_argument("--pthat-max", type=float, default=750.0, help="PhaseSpace:pTHatMax, GeV")
+    parser.add_argument(
+        "--pthat-max", type=float, default=0.0, help="PhaseSpace:pTHatMax, GeV (0 = none)"
+    )
     parser.add_argument(
         "--bias-power", type=float, default=4.0, help="PhaseSpace:bias2SelectionPow (0 = off)"
     )

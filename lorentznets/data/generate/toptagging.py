@@ -3,7 +3,7 @@
 14 TeV pp at particle level. Signal: ttbar with hadronic W decays; background: QCD dijets. The
 leading anti-kT R = 0.8 jet of the visible final state (no neutrinos) is kept if 550 < pT < 650
 GeV and |eta| < 2; signal jets must contain the top and its three decay quarks within dR < 0.8.
-The hard-process pTHat is sampled in [250, 800] GeV with Pythia's pTHat^4 phase-space bias, and
+The hard-process pTHat is sampled in [200, 800] GeV with Pythia's pTHat^4 phase-space bias, and
 every jet carries the compensating ``weight``; see ``docs/data.md`` for the measured bias of the
 window and the effective sample size.
 """
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser, default_n=100_000, default_out="data/cache/toptagging.h5", default_chunk=1000
     )
     parser.add_argument("--ecm", type=float, default=14000.0, help="collision energy in GeV")
-    parser.add_argument("--pthat-min", type=float, default=250.0, help="PhaseSpace:pTHatMin, GeV")
+    parser.add_argument("--pthat-min", type=float, default=200.0, help="PhaseSpace:pTHatMin, GeV")
     parser.add_argument("--pthat-max", type=float, default=800.0, help="PhaseSpace:pTHatMax, GeV")
     parser.add_argument(
         "--bias-power",
