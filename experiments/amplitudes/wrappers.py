@@ -123,13 +123,19 @@ class LGATrAmplitudeWrapper(AmplitudeWrapper):
 
 @register_wrapper("amplitudes", "pelican")
 class PELICANAmplitudeWrapper(AmplitudeWrapper):
-    """PELICAN invariant regressor on the pairwise Minkowski products, tokens as scalars."""
+    """PELICAN invariant regressor on the pairwise Minkowski products, tokens as scalars.
 
-    def __init__(self, net: dict, n_max: int, num_tokens: int) -> None:
+    Two PELICAN options are task-dependent and set here, overriding ``net``: ``beams`` (beam
+    reference particles break Lorentz invariance down to rotations about the beam; off by default, as
+    amplitudes are exactly invariant) and ``average_particles`` (the aggregation normalisation, set to
+    ``n_max``).
+    """
+
+    def __init__(self, net: dict, n_max: int, num_tokens: int, beams: bool = False) -> None:
         super().__init__()
         from lorentznets.nets.pelican import PELICAN
 
-        options = {"average_particles": float(n_max), **net}
+        options = {**net, "beams": beams, "average_particles": float(n_max)}
         self.net = PELICAN(out_channels=1, readout="jet", in_scalar_channels=num_tokens, **options)
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:

@@ -22,7 +22,8 @@ SMALL_NETS = {
         "attention": {"num_heads": 2},
         "mlp": {},
     },
-    "pelican": {"hidden_channels": 6, "message_channels": 6, "num_blocks": 1, "readout_channels": 6},
+    # beams=true in the net config must not leak into the (exactly invariant) amplitude wrapper.
+    "pelican": {"hidden_channels": 6, "message_channels": 6, "num_blocks": 1, "readout_channels": 6, "beams": True},
     "lorentznet": {"hidden_channels": 8, "num_blocks": 2},
 }
 INVARIANT = ("gatr", "pelican", "lorentznet")
