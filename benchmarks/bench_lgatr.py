@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -63,16 +64,22 @@ def _time(fn, repeats: int) -> list[float]:
 
 
 def _peak_memory(fn, device: str) -> float:
-    """MiB."""
+    """Peak memory of one call in MiB; on CPU meaningful only in a fresh process (see main)."""
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
         fn()
         return (torch.cuda.max_memory_allocated() - base) / 2**20
-    # ru_maxrss only grows: measure the rise of the high-water mark, largest net last.
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     fn()
     return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+
+
+def _memory_in_subprocess(name: str) -> float:
+    # ru_maxrss never decreases, so each net's first step runs in its own fresh process.
+    argv = [sys.executable, __file__, *sys.argv[1:], "--memory-of", name]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return float(out.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -87,6 +94,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU)")
+    parser.add_argument("--memory-of", choices=("ours", "lgatr"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -114,13 +122,19 @@ def main() -> None:
         "lgatr": lambda: _step(official, x, s, device, args.bf16, attn_mask=attn_mask),
         "ours": lambda: _step(ours, x, s, device, args.bf16, mask=mask),
     }
+    if args.memory_of:
+        print(_peak_memory(runs[args.memory_of], device))
+        return
     for fn in runs.values():
         fn()  # warm up
     times = {name: [] for name in runs}
     for _ in range(args.repeats):
         for name, fn in runs.items():
             times[name] += _time(fn, 1)
-    memory = {name: _peak_memory(runs[name], device) for name in ("ours", "lgatr")}
+    if device == "cuda":
+        memory = {name: _peak_memory(fn, device) for name, fn in runs.items()}
+    else:
+        memory = {name: _memory_in_subprocess(name) for name in runs}
     for name in runs:
         print(
             f"{name:6s} fwd+bwd median {statistics.median(times[name]):.3f} s "

@@ -1,13 +1,19 @@
 """L-GATr: the Lorentz-equivariant geometric algebra transformer (arXiv 2405.14806).
 
-Numerics. In float64 the net is equivariant to ~1e-12 relative at boost rapidity 6. In float32
-the error grows with the boost, because boosted inputs have components of order e^y |p| that
-cancel in the invariants: measured on random inputs of a 2-block net, median relative output error
-1e-6 at rapidity 0, 2e-5 at rapidity 2, 1e-3 at rapidity 4, 6e-3 at rapidity 5 and 0.2 at
-rapidity 6 (the official ``lgatr`` behaves the same way; it quotes about 10% at rapidity 5 for
-its configurations). Work in float64, or boost inputs to a reference frame first, when large boosts
-matter. Under bf16 autocast the matrix products run in bf16 while layer norms, attention
-(Minkowski inner products and softmax) and geometric products stay in float32.
+Numerics. In float64 the net is equivariant to ~1e-11 relative at boost rapidity 6 (6 blocks; tested). In
+float32 the error grows with the boost, because boosted inputs have components of order
+e^y |p| that cancel in the invariants. Measured (2026-11-23, 2-core CPU, 6 blocks, 16/32 channels,
+4 jets x 30 random massive particles; median relative error of the invariant outputs against
+float64 in the boosted frame, rapidity y = 0, 1, 2, 3, 4, 5, 6):
+
+- momenta of unit scale: 2e-6, 5e-6, 3e-5, 3e-4, 2e-3, 1e-2, 0.1;
+- momenta of 50 GeV scale (unnormalised): 6e-4, 3e-3, 2e-2, 9e-2, 0.1, 0.13, 0.23.
+
+The official ``lgatr`` gives the same numbers within a factor 1.5 (the project measured about 10% for it at
+rapidity 5). So: scale momenta to O(1) before embedding, and use float64 (or boost to a
+reference frame first) when large boosts matter. Under bf16 autocast the matrix products run in
+bf16 while layer norms, attention (Minkowski inner products, softmax) and geometric products
+stay in float32.
 """
 
 from __future__ import annotations

@@ -73,6 +73,11 @@ def packed_attention(
     if query.shape[-2] != segments.num_items:
         raise ValueError(f"queries have {query.shape[-2]} items, segments {segments.num_items}")
     if backend in ("auto", "pad"):
+        if segments.num_items == segments.num_events * segments.max_length:
+            # Equal event sizes: padding is a free reshape.
+            shape = (query.shape[0], segments.num_events, segments.max_length, query.shape[-1])
+            dense = [t.reshape(shape).transpose(0, 1) for t in (query, key, value)]
+            return padded_attention(*dense).transpose(0, 1).reshape(query.shape)
         pad = [segments.pad(t, dim=1).transpose(0, 1) for t in (query, key, value)]  # (B, H, N, F)
         out = padded_attention(*pad, key_mask=segments.key_mask())
         return segments.unpad(out.transpose(0, 1), dim=1)

@@ -33,7 +33,8 @@ def paired_abs_squared_norm(paired: torch.Tensor) -> torch.Tensor:
     batch = x.shape[1:-1]
     squares = (x * x).reshape(8, -1, 2, x.shape[-1] // 2)
     metric = _grade_metric(x.dtype, x.device)
-    per_grade = torch.einsum("gpa,pnac->gnc", metric, squares)
+    with torch.autocast(x.device.type, enabled=False):
+        per_grade = torch.einsum("gpa,pnac->gnc", metric, squares)
     return per_grade.abs().sum(0).reshape(*batch, -1)
 
 

@@ -29,7 +29,7 @@ def paired_layer_norm(paired: torch.Tensor, groups: int = 1, epsilon: float = 0.
     norms = paired_abs_squared_norm(paired)  # (..., C)
     norms = norms.unflatten(-1, (groups, -1)).mean(-1)  # (..., groups)
     scale = torch.rsqrt(norms.clamp(min=epsilon))
-    x = paired.unflatten(-1, (2, groups, -1))
+    x = paired.to(scale.dtype).unflatten(-1, (2, groups, -1))
     return (x * scale.unsqueeze(-1).unsqueeze(-3)).flatten(-3)
 
 

@@ -22,11 +22,11 @@ def _reference(q, k, v, lengths):
     return torch.cat(out, 1)
 
 
-@pytest.mark.parametrize("backend", [b for b in BACKENDS])
-def test_packed_backends_match_per_event_attention(backend):
-    lengths = [3, 10, 1, 6]
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("lengths", [[3, 10, 1, 6], [4, 4, 4]])
+def test_packed_backends_match_per_event_attention(backend, lengths):
     q, k, v = _packed(lengths)
-    segments = PackedSegments.from_offsets(torch.tensor([0, 3, 13, 14, 20]))
+    segments = PackedSegments.from_offsets(torch.cumsum(torch.tensor([0, *lengths]), 0))
     out = packed_attention(q, k, v, segments, backend=backend)
     torch.testing.assert_close(out, _reference(q, k, v, lengths), rtol=1e-12, atol=1e-12)
 

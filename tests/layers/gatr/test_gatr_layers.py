@@ -139,3 +139,17 @@ def test_attention_mlp_block_equivariant_and_permutation_equivariant():
             particle_dims=(1, 1),
             out_particle_dims=(1, 1),
         )
+
+
+def test_delicate_parts_stay_float32_under_bf16_autocast():
+    from lorentznets.layers.attention import padded_attention
+    from lorentznets.layers.gatr.layer_norm import paired_layer_norm
+
+    x = to_paired(_inputs()[0]).to(torch.bfloat16)
+    q = torch.randn(2, 2, 5, 8, dtype=torch.bfloat16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert paired_layer_norm(x).dtype == torch.float32
+        assert paired_geometric_product(x, x).dtype == torch.float32
+        assert padded_attention(q, q, q).dtype == torch.float32
+        out, _ = EquivariantLinear(3, 5)(x.float())
+        assert out.dtype == torch.bfloat16  # the matrix products do use bf16
