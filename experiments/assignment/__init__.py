@@ -1,0 +1,1 @@
+"""Jet-parton assignment (SPANet-style) on all-hadronic ttbar events."""

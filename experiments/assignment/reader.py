@@ -1,0 +1,237 @@
+"""Read jet-parton assignment events from an HDF5 file in SPANet's layout.
+
+Layout (SPANet, unchanged; ``E`` events, ``N`` jet slots):
+
+- ``INPUTS/<sequential input>/MASK`` (E, N) bool, real jets first, and one (E, N) dataset per
+  feature named in the event file (e.g. ``pt``, ``eta``, ``phi``, ``mass``, ``btag``);
+- ``INPUTS/<global input>/<feature>`` (E,) for per-event inputs (no MASK);
+- ``TARGETS/<particle>/<product>`` (E,) integer jet indices, -1 for an unmatched parton; an
+  optional ``TARGETS/<particle>/MASK`` (E,) bool marks particles that are absent as a whole.
+
+``REGRESSIONS`` and ``CLASSIFICATIONS`` groups are not read (no event-level heads yet).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+import torch
+
+from lorentznets.assignment.topology import EventTopology
+
+LOG_TRANSFORMS = ("log", "log_normalize")
+
+
+@dataclass
+class AssignmentEvents:
+    """Events of one file, as tensors.
+
+    Attributes
+    ----------
+    features : torch.Tensor with shape (E, N, F), float32
+        Raw per-jet features in the event file's order (``feature_names``), zero for padding.
+    mask : torch.Tensor with shape (E, N), bool
+        True for real jets (real jets first).
+    global_features : torch.Tensor with shape (E, G), float32
+        Raw per-event features (``global_names``); G may be 0.
+    targets : tuple of torch.Tensor
+        Per particle of the topology, (E, k_p) int64 jet indices in the order of its products,
+        -1 where unmatched.
+    feature_names, global_names : tuple of str
+        ``global_names`` entries are ``"<input>/<feature>"``.
+    source : str
+        The file read.
+    """
+
+    features: torch.Tensor
+    mask: torch.Tensor
+    global_features: torch.Tensor
+    targets: tuple[torch.Tensor, ...]
+    feature_names: tuple[str, ...]
+    global_names: tuple[str, ...]
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.mask)
+
+    def subset(self, index: torch.Tensor) -> AssignmentEvents:
+        """The events at ``index`` (a 1-d index tensor)."""
+        return AssignmentEvents(
+            self.features[index],
+            self.mask[index],
+            self.global_features[index],
+            tuple(t[index] for t in self.targets),
+            self.feature_names,
+            self.global_names,
+            self.source,
+        )
+
+
+def _dataset(handle: h5py.File, key: str, source: str) -> h5py.Dataset:
+    if key not in handle:
+        parent = key.rsplit("/", 1)[0]
+        found = sorted(handle[parent]) if parent in handle and isinstance(handle[parent], h5py.Group) else []
+        raise KeyError(f"{source}: missing key {key!r} (found under {parent!r}: {found})")
+    node = handle[key]
+    if not isinstance(node, h5py.Dataset):
+        raise ValueError(f"{source}: {key!r} is a group, expected a dataset")
+    return node
+
+
+def _read_array(handle: h5py.File, key: str, source: str, shape: tuple[int, ...], stop: int) -> np.ndarray:
+    node = _dataset(handle, key, source)
+    if node.shape != shape:
+        raise ValueError(f"{source}: {key!r} has shape {node.shape}, expected {shape}")
+    return node[:stop]
+
+
+def _sequential_input(topology: EventTopology, source: str) -> tuple[str, dict]:
+    if len(topology.sequential_inputs) != 1:
+        raise ValueError(
+            f"{source}: exactly one SEQUENTIAL input is supported, the event file declares "
+            f"{sorted(topology.sequential_inputs)}"
+        )
+    return next(iter(topology.sequential_inputs.items()))
+
+
+def _check_mask(mask: np.ndarray, key: str, source: str) -> None:
+    if mask.dtype != np.bool_:
+        if not np.isin(mask, (0, 1)).all():
+            raise ValueError(f"{source}: {key!r} must be boolean (0/1), got dtype {mask.dtype}")
+    mask = mask.astype(bool)
+    empty = ~mask.any(axis=1)
+    if empty.any():
+        raise ValueError(f"{source}: {key!r}: event {int(np.flatnonzero(empty)[0])} has no real jet")
+    # Real jets first: once a slot is padding, every later slot must be padding too.
+    gaps = mask[:, 1:] & ~mask[:, :-1]
+    if gaps.any():
+        event = int(np.flatnonzero(gaps.any(axis=1))[0])
+        raise ValueError(f"{source}: {key!r}: event {event} has a real jet after a padding slot")
+
+
+def _check_feature(values: np.ndarray, mask: np.ndarray, key: str, transform: str, source: str) -> None:
+    real = values[mask]
+    bad = ~np.isfinite(real)
+    if bad.any():
+        events, jets = np.nonzero(mask)
+        first = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{source}: {key!r} has {int(bad.sum())} non-finite values on real jets "
+            f"(first at event {int(events[first])}, jet {int(jets[first])})"
+        )
+    if transform in LOG_TRANSFORMS and (real <= -1).any():
+        raise ValueError(
+            f"{source}: {key!r} has values <= -1, which the {transform!r} transform log(x + 1) cannot take"
+        )
+
+
+def _read_targets(
+    handle: h5py.File, topology: EventTopology, mask: np.ndarray, total: int, source: str
+) -> tuple[torch.Tensor, ...]:
+    stop = len(mask)
+    num_real = mask.sum(axis=1)
+    targets = []
+    for particle in topology.particles:
+        columns = []
+        for product in particle.products:
+            key = f"TARGETS/{particle.name}/{product}"
+            values = _read_array(handle, key, source, (total,), stop)
+            if not np.issubdtype(values.dtype, np.integer):
+                raise ValueError(f"{source}: {key!r} must hold integer jet indices, got dtype {values.dtype}")
+            out_of_range = (values < -1) | (values >= num_real)
+            if out_of_range.any():
+                event = int(np.flatnonzero(out_of_range)[0])
+                raise ValueError(
+                    f"{source}: {key!r}: event {event} points to jet {int(values[event])}, but the event has "
+                    f"{int(num_real[event])} real jets (valid: -1 for unmatched, 0..{int(num_real[event]) - 1})"
+                )
+            columns.append(values.astype(np.int64))
+        indices = np.stack(columns, axis=1)
+        mask_key = f"TARGETS/{particle.name}/MASK"
+        if mask_key in handle:
+            present = _read_array(handle, mask_key, source, (total,), stop).astype(bool)
+            indices[~present] = -1
+        targets.append(indices)
+    every = np.concatenate(targets, axis=1)
+    matched = every >= 0
+    ordered = np.sort(np.where(matched, every, -1 - np.arange(every.shape[1])), axis=1)
+    shared = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    if shared.any():
+        raise ValueError(f"{source}: TARGETS: event {int(np.flatnonzero(shared)[0])} assigns one jet to two partons")
+    return tuple(torch.from_numpy(t) for t in targets)
+
+
+def read_assignment_file(
+    path: str | os.PathLike, topology: EventTopology, max_events: int | None = None
+) -> AssignmentEvents:
+    """Read and validate an HDF5 file in SPANet's layout.
+
+    Parameters
+    ----------
+    path : str or path-like
+    topology : EventTopology
+        The event file: which inputs, features and targets to read.
+    max_events : int, optional
+        Read only the first events.
+
+    Returns
+    -------
+    AssignmentEvents
+
+    Raises
+    ------
+    FileNotFoundError
+        The file does not exist.
+    KeyError
+        A key the event file names is missing (the message names file and key).
+    ValueError
+        Unreadable file, wrong shapes, non-finite features on real jets, events without jets,
+        padding before real jets, targets out of range or sharing a jet.
+    """
+    source = str(path)
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"assignment data file not found: {source}")
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as error:
+        raise ValueError(f"{source}: cannot open as HDF5 ({error})") from error
+    with handle:
+        input_name, feature_spec = _sequential_input(topology, source)
+        mask_key = f"INPUTS/{input_name}/MASK"
+        mask_node = _dataset(handle, mask_key, source)
+        if mask_node.ndim != 2:
+            raise ValueError(f"{source}: {mask_key!r} must have shape (events, jets), got {mask_node.shape}")
+        shape = mask_node.shape
+        stop = shape[0] if max_events is None else min(int(max_events), shape[0])
+        mask = mask_node[:stop]
+        _check_mask(mask, mask_key, source)
+        mask = mask.astype(bool)
+        features = []
+        for feature, transform in feature_spec.items():
+            key = f"INPUTS/{input_name}/{feature}"
+            values = _read_array(handle, key, source, shape, stop).astype(np.float32)
+            _check_feature(values, mask, key, transform, source)
+            features.append(np.where(mask, values, 0.0).astype(np.float32))
+        global_names, global_values = [], []
+        for name, spec in topology.global_inputs.items():
+            for feature, transform in spec.items():
+                key = f"INPUTS/{name}/{feature}"
+                values = _read_array(handle, key, source, (shape[0],), stop).astype(np.float32)
+                _check_feature(values[:, None], np.ones((stop, 1), bool), key, transform, source)
+                global_names.append(f"{name}/{feature}")
+                global_values.append(values)
+        targets = _read_targets(handle, topology, mask, shape[0], source)
+    globals_array = np.stack(global_values, axis=1) if global_values else np.zeros((stop, 0), np.float32)
+    return AssignmentEvents(
+        torch.from_numpy(np.stack(features, axis=-1)),
+        torch.from_numpy(mask),
+        torch.from_numpy(globals_array),
+        targets,
+        tuple(feature_spec),
+        tuple(global_names),
+        source,
+    )

@@ -1,0 +1,164 @@
+"""Assignment wrappers: a library net encodes jets into per-jet features, SPANet-style heads
+turn them into per-particle log-probabilities and detection logits.
+
+Every assignment wrapper is registered with ``@register_wrapper("assignment", <model name>)``
+and subclasses :class:`AssignmentWrapper`:
+
+- constructor ``Wrapper(net: dict, topology, invariant_features, features=64, rank=32,
+  **options)``: ``net`` is ``cfg.model.net``; ``invariant_features`` names the per-jet
+  features that are Lorentz scalars (e.g. ``mass``, ``btag``), the only ones the
+  Lorentz-equivariant backbones see besides the four-momenta;
+- ``forward(features (B, N, F) raw, momenta (B, N, 4) GeV, mask (B, N), global_features (B, G))
+  -> (log_probs: list of (B, N, ..., N), detection_logits (B, P))``;
+- buffers for the feature statistics and the momentum unit (set by the experiment from the
+  training split), so a saved model needs no data file.
+
+Backbones with other models live in ``wrappers_<model>.py``. ``WRAPPERS`` is the live registry.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from experiments.assignment.normalization import FeatureTransform
+from experiments.registry import register_wrapper, wrapper_registry
+from lorentznets.assignment.model import AssignmentHeads
+from lorentznets.assignment.topology import EventTopology
+from lorentznets.nets.transformer import Transformer
+
+WRAPPERS = wrapper_registry("assignment")
+
+
+class AssignmentWrapper(nn.Module, ABC):
+    """Feature transforms, a per-jet backbone (:meth:`encode`, in subclasses) and the heads.
+
+    Parameters
+    ----------
+    topology : EventTopology
+    invariant_features : sequence of str
+        Per-jet features that are Lorentz invariant, passed as scalars to equivariant backbones.
+    features : int
+        Per-jet feature size D between backbone and heads.
+    rank : int
+        Rank of the symmetric score tensors.
+    """
+
+    def __init__(
+        self, topology: EventTopology, invariant_features: Sequence[str], features: int = 64, rank: int = 32
+    ) -> None:
+        super().__init__()
+        if len(topology.sequential_inputs) != 1:
+            raise ValueError(f"exactly one SEQUENTIAL input is supported, got {sorted(topology.sequential_inputs)}")
+        spec = next(iter(topology.sequential_inputs.values()))
+        self.feature_names = tuple(spec)
+        missing = [name for name in invariant_features if name not in spec]
+        if missing:
+            raise KeyError(f"invariant features {missing} are not jet inputs of the event file ({list(spec)})")
+        global_transforms = [t for features_ in topology.global_inputs.values() for t in features_.values()]
+        self.feature_transform = FeatureTransform(tuple(spec.values()))
+        self.global_transform = FeatureTransform(global_transforms)
+        self.register_buffer(
+            "invariant_index", torch.tensor([self.feature_names.index(n) for n in invariant_features], dtype=torch.long)
+        )
+        self.register_buffer("momentum_scale", torch.tensor(1.0))
+        self.num_features = len(spec)
+        self.num_globals = len(global_transforms)
+        self.num_invariants = len(invariant_features) + self.num_globals
+        self.features = features
+        self.heads = AssignmentHeads(topology, features, rank)
+        self.topology = topology
+
+    def set_momentum_scale(self, scale: float) -> None:
+        """Set the unit (GeV) momenta are divided by before entering the backbone."""
+        if not scale > 0:
+            raise ValueError(f"momentum scale must be positive, got {scale}")
+        self.momentum_scale.fill_(scale)
+
+    def fit_normalization(self, features: torch.Tensor, mask: torch.Tensor, global_features: torch.Tensor) -> None:
+        """Fit the feature statistics on real training jets (B, N, F), (B, N) and events (B, G)."""
+        self.feature_transform.fit(features, mask)
+        if self.num_globals:
+            self.global_transform.fit(global_features)
+
+    @abstractmethod
+    def encode(
+        self, jets: torch.Tensor, invariants: torch.Tensor, momenta: torch.Tensor, mask: torch.Tensor
+    ) -> torch.Tensor:
+        """Per-jet features (B, N, D).
+
+        Parameters
+        ----------
+        jets : torch.Tensor with shape (B, N, F + G)
+            All transformed jet features, then the transformed global features.
+        invariants : torch.Tensor with shape (B, N, S)
+            The transformed invariant jet features, then the global features.
+        momenta : torch.Tensor with shape (B, N, 4)
+            Four-momenta divided by the momentum scale.
+        mask : torch.Tensor with shape (B, N), bool
+        """
+
+    def forward(
+        self,
+        features: torch.Tensor,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        global_features: torch.Tensor | None = None,
+    ) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """Per-particle log-probabilities and detection logits.
+
+        Parameters
+        ----------
+        features : torch.Tensor with shape (B, N, F)
+            Raw jet features in the event file's order.
+        momenta : torch.Tensor with shape (B, N, 4)
+            Jet four-momenta (E, px, py, pz) in GeV.
+        mask : torch.Tensor with shape (B, N), bool
+        global_features : torch.Tensor with shape (B, G), optional (required when G > 0)
+
+        Returns
+        -------
+        log_probs : list of torch.Tensor
+            Per particle, (B, N, ..., N) with one jet axis per product; -inf for invalid tuples.
+        detection_logits : torch.Tensor with shape (B, P)
+        """
+        if features.shape[-1] != self.num_features:
+            raise ValueError(f"expected {self.num_features} jet features, got shape {tuple(features.shape)}")
+        weights = mask[..., None].to(features.dtype)
+        jets = self.feature_transform(features) * weights
+        invariants = jets[..., self.invariant_index]
+        if self.num_globals:
+            if global_features is None or global_features.shape[-1] != self.num_globals:
+                raise ValueError(f"expected global features (B, {self.num_globals})")
+            per_jet = self.global_transform(global_features)[:, None, :].expand(-1, jets.shape[1], -1) * weights
+            jets = torch.cat([jets, per_jet], dim=-1)
+            invariants = torch.cat([invariants, per_jet], dim=-1)
+        encoded = self.encode(jets, invariants, momenta / self.momentum_scale, mask)
+        return self.heads(encoded, mask)
+
+
+@register_wrapper("assignment", "transformer")
+class TransformerAssignmentWrapper(AssignmentWrapper):
+    """SPANet's baseline: a Transformer on all transformed jet features (not Lorentz invariant).
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.transformer.Transformer` arguments without channel counts.
+    **kwargs
+        :class:`AssignmentWrapper` arguments.
+    """
+
+    def __init__(self, net: dict, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.net = Transformer(
+            in_channels=self.num_features + self.num_globals,
+            out_channels=self.features,
+            **net,
+        )
+
+    def encode(self, jets, invariants, momenta, mask):
+        return self.net(jets, mask)
