@@ -1,0 +1,2 @@
+"""Top momentum reconstruction: regress the true top four-momentum of a top jet from its
+constituents with a Lorentz-covariant network."""

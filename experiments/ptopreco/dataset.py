@@ -1,0 +1,65 @@
+"""Top jets with their truth top momentum, batched as dicts of tensors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import torch
+from torch.utils.data import Dataset
+
+from experiments.tagging.dataset import load_tagging_splits
+from experiments.tagging.readers import JetData
+
+RegressionBatch = dict[str, torch.Tensor]
+
+
+class TopMomentumDataset(Dataset):
+    """Signal (top) jets and their truth top momentum.
+
+    Parameters
+    ----------
+    jets : JetData
+        Jets with ``truth``; only ``labels == 1`` (top) jets are kept.
+
+    Raises
+    ------
+    ValueError
+        No truth momenta in the data, or no top jets, or non-finite truth momenta.
+    """
+
+    def __init__(self, jets: JetData) -> None:
+        if jets.truth is None:
+            raise ValueError(
+                f"{jets.source}: no truth top momenta (key 'truth_Pmu' in lgn_h5 files, "
+                "'truthE..truthPZ' in landscape files); ptopreco needs them"
+            )
+        keep = jets.labels == 1
+        if not keep.any():
+            raise ValueError(f"{jets.source}: no top (label 1) jets to regress")
+        self.momenta = jets.momenta[keep]
+        self.mask = jets.mask[keep]
+        self.truth = jets.truth[keep]
+        self.source = jets.source
+        bad = ~torch.isfinite(self.truth).all(dim=1) | (self.truth[:, 0] <= 0)
+        if bad.any():
+            raise ValueError(
+                f"{self.source}: {int(bad.sum())} top jets have a non-finite or non-positive-energy "
+                f"truth momentum, first at top jet {int(bad.nonzero()[0])}"
+            )
+
+    def __len__(self) -> int:
+        return len(self.truth)
+
+    def __getitem__(self, index: int) -> RegressionBatch:
+        return self.__getitems__([index])
+
+    def __getitems__(self, indices: Sequence[int]) -> RegressionBatch:
+        index = torch.as_tensor(indices, dtype=torch.long)
+        mask = self.mask[index]
+        length = max(int(mask.sum(dim=1).max()), 1)
+        return {"momenta": self.momenta[index, :length], "mask": mask[:, :length], "truth": self.truth[index]}
+
+
+def load_top_momentum_splits(data_cfg: Mapping) -> dict[str, TopMomentumDataset]:
+    """Read and split jets as the tagging experiment does, keeping top jets with truth."""
+    return {name: TopMomentumDataset(jets) for name, jets in load_tagging_splits(data_cfg).items()}
