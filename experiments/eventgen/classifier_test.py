@@ -1,8 +1,10 @@
 """Classifier two-sample test: how well can a classifier tell generated from true events?"""
 
 import numpy as np
+import torch
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
+from threadpoolctl import threadpool_limits
 
 __all__ = ["classifier_two_sample_auc"]
 
@@ -55,6 +57,8 @@ def classifier_two_sample_auc(
     features, labels = features[order], labels[order]
     n_test = int(test_fraction * 2 * n)
     classifier = HistGradientBoostingClassifier(max_iter=max_iter, random_state=seed)
-    classifier.fit(features[n_test:], labels[n_test:])
-    scores = classifier.predict_proba(features[:n_test])[:, 1]
+    # OpenMP would otherwise use every core of the machine, ignoring the run's thread budget.
+    with threadpool_limits(limits=torch.get_num_threads(), user_api="openmp"):
+        classifier.fit(features[n_test:], labels[n_test:])
+        scores = classifier.predict_proba(features[:n_test])[:, 1]
     return float(roc_auc_score(labels[:n_test], scores))

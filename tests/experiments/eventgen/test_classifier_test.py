@@ -7,17 +7,17 @@ from experiments.eventgen.classifier_test import classifier_two_sample_auc
 def test_identical_distributions_give_auc_near_one_half():
     rng = np.random.default_rng(0)
     auc = classifier_two_sample_auc(
-        rng.normal(size=(3000, 4)), rng.normal(size=(3000, 4)), seed=0, max_iter=50
+        rng.normal(size=(2000, 4)), rng.normal(size=(2000, 4)), seed=0, max_iter=30
     )
-    assert abs(auc - 0.5) < 0.04
+    assert abs(auc - 0.5) < 0.05
 
 
 def test_different_distributions_are_separated():
     rng = np.random.default_rng(1)
-    true = rng.normal(size=(2000, 4))
-    generated = rng.normal(size=(2500, 4))
+    true = rng.normal(size=(1500, 4))
+    generated = rng.normal(size=(2000, 4))
     generated[:, 2] += 1.0
-    auc = classifier_two_sample_auc(true, generated, seed=0, max_iter=50)
+    auc = classifier_two_sample_auc(true, generated, seed=0, max_iter=30)
     # The optimal classifier reaches Phi(1 / sqrt(2)) = 0.76.
     assert 0.7 < auc < 0.8
 
