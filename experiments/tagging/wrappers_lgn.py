@@ -39,9 +39,7 @@ class LGNTaggingWrapper(TaggingWrapper):
         self.beams = bool(beams)
         self.net = LGN(out_channels=out_channels, in_scalars=num_scalars + int(self.beams), **net)
 
-    def forward(
-        self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None
-    ) -> torch.Tensor:
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N) bool."""
         p = momenta / self.momentum_scale
         if not self.beams:
