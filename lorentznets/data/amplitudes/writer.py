@@ -49,8 +49,8 @@ def write_process_file(
         Base seed; each process draws from its own stream (:func:`process_seed`).
     couplings : Couplings or None
     chunk_events : int
-        Events generated per step (bounds memory; the result does not depend on it for a fixed seed
-        only if it is unchanged).
+        Events generated per step (bounds memory). The events are reproducible for a fixed
+        (seed, chunk_events); another chunk size draws the random numbers in another order.
     progress : bool
         Show a progress bar.
     **generation
