@@ -116,5 +116,8 @@ class LorentzNet(nn.Module):
         expected = (*p.shape[:2], self.in_scalar_channels)
         if scalars.shape != expected:
             raise ValueError(f"LorentzNet: scalars must have shape {expected}, got {tuple(scalars.shape)}")
+        empty = ~mask.any(dim=1)
+        if empty.any():
+            raise ValueError(f"LorentzNet: set {int(empty.nonzero()[0])} of the batch has no real particles")
         if not torch.isfinite(p[mask]).all() or not torch.isfinite(scalars[mask]).all():
             raise ValueError("LorentzNet: momenta or scalars contain NaN or inf for real particles")

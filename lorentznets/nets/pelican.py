@@ -274,6 +274,9 @@ def _check_inputs(
             f"PELICAN: mask must be bool with shape {tuple(p.shape[:2])}, got "
             f"{mask.dtype} {tuple(mask.shape)}"
         )
+    empty = ~mask.any(dim=1)
+    if empty.any():
+        raise ValueError(f"PELICAN: set {int(empty.nonzero()[0])} of the batch has no real particles")
     if not torch.isfinite(p[mask]).all():
         raise ValueError("PELICAN: momenta p contain NaN or inf for real (unmasked) particles")
     if in_scalar_channels == 0 and scalars is not None:

@@ -72,6 +72,10 @@ def test_bad_inputs_raise():
     bad[1, 0, 2] = float("inf")
     with pytest.raises(ValueError, match="NaN or inf"):
         net(scalars, bad, mask)
+    empty = mask.clone()
+    empty[1] = False
+    with pytest.raises(ValueError, match="set 1 of the batch has no real particles"):
+        net(scalars, p, empty)
     with pytest.raises(ValueError, match="readout"):
         LorentzNet(2, 2, readout="edges")
 

@@ -113,6 +113,10 @@ def test_bad_inputs_raise_clear_errors():
         net(p, mask.double())
     with pytest.raises(ValueError, match="in_scalar_channels=0"):
         net(p, mask, torch.zeros(3, 7, 1, dtype=p.dtype))
+    empty = mask.clone()
+    empty[2] = False
+    with pytest.raises(ValueError, match="set 2 of the batch has no real particles"):
+        net(p, empty)
     with pytest.raises(ValueError, match="readout"):
         PELICAN(out_channels=1, readout="edges")
 
