@@ -19,10 +19,7 @@ ChunkTask = Callable[[dict[str, Any], int, int], dict[str, np.ndarray]]
 def chunk_plan(n_rows: int, chunk_size: int, first_chunk: int) -> list[tuple[int, int]]:
     """``(chunk index, rows)`` for the chunks still to generate, the last one possibly short."""
     n_chunks = -(-n_rows // chunk_size)
-    return [
-        (index, min(chunk_size, n_rows - index * chunk_size))
-        for index in range(first_chunk, n_chunks)
-    ]
+    return [(index, min(chunk_size, n_rows - index * chunk_size)) for index in range(first_chunk, n_chunks)]
 
 
 def _call(task: ChunkTask, settings: dict[str, Any], item: tuple[int, int]):
@@ -74,9 +71,7 @@ def generate_chunked_file(
     with ChunkedH5Writer(path, settings, chunk_size, resume=resume, overwrite=overwrite) as writer:
         plan = chunk_plan(n_rows, chunk_size, writer.chunks_done)
         call = functools.partial(_call, task, settings)
-        with tqdm(
-            total=n_rows, initial=min(writer.rows_done, n_rows), unit=unit, desc=Path(path).name
-        ) as progress:
+        with tqdm(total=n_rows, initial=min(writer.rows_done, n_rows), unit=unit, desc=Path(path).name) as progress:
             if workers == 1 or len(plan) <= 1:
                 results = map(call, plan)
                 for result in results:

@@ -21,8 +21,7 @@ DATASETS: dict[str, tuple[str, str]] = {
     ),
     "ttbar": (
         "lorentznets.data.generate.ttbar",
-        "all-hadronic ttbar for jet assignment (SPANet HDF5 + event YAML)"
-        " and event generation (ttbar_<n>j.npy)",
+        "all-hadronic ttbar for jet assignment (SPANet HDF5 + event YAML) and event generation (ttbar_<n>j.npy)",
     ),
     "amplitudes": (
         "lorentznets.data.amplitudes.generate",
@@ -67,13 +66,10 @@ def build_dataset_parser(dataset: str) -> tuple[argparse.ArgumentParser, object]
     except ModuleNotFoundError as error:
         if error.name is not None and module_name.startswith(error.name):
             raise ModuleNotFoundError(
-                f"the '{dataset}' generator lives in {module_name}, which is not installed in this"
-                " checkout yet"
+                f"the '{dataset}' generator lives in {module_name}, which is not installed in this checkout yet"
             ) from error
         raise
-    parser = argparse.ArgumentParser(
-        prog=f"python -m lorentznets.data.generate {dataset}", description=description
-    )
+    parser = argparse.ArgumentParser(prog=f"python -m lorentznets.data.generate {dataset}", description=description)
     module.add_arguments(parser)
     return parser, module
 

@@ -30,9 +30,7 @@ def _silence_stdout():
         os.close(saved)
 
 
-def cluster_antikt(
-    particles: ak.Array, radius: float, min_pt: float
-) -> tuple[ak.Array, ak.Array]:
+def cluster_antikt(particles: ak.Array, radius: float, min_pt: float) -> tuple[ak.Array, ak.Array]:
     """Cluster anti-kT jets and sort them by decreasing pT.
 
     Parameters

@@ -12,9 +12,7 @@ from lorentznets.data.generate.kinematics import from_pt_eta_phi_m
 TARGET_ORDER = ("t1/b", "t1/q1", "t1/q2", "t2/b", "t2/q1", "t2/q2")
 
 
-def ordered_jets(
-    source: dict[str, np.ndarray], targets: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def ordered_jets(source: dict[str, np.ndarray], targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reorder the jets of fully matched events as b1, q1, q2, b2, q3, q4, then extra jets.
 
     Parameters

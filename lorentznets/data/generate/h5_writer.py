@@ -51,9 +51,7 @@ class ChunkedH5Writer:
         encoded = json.dumps(settings, sort_keys=True)
         exists = self.path.exists()
         if exists and not (resume or overwrite):
-            raise FileExistsError(
-                f"{self.path} exists; pass --resume to continue it or --overwrite to replace it"
-            )
+            raise FileExistsError(f"{self.path} exists; pass --resume to continue it or --overwrite to replace it")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if exists and resume:
             self.file = h5py.File(self.path, "a")
@@ -121,10 +119,7 @@ class ChunkedH5Writer:
         start = self.rows_done
         existing = self._datasets()
         if existing and set(existing) != set(arrays):
-            raise KeyError(
-                f"chunk keys {sorted(arrays)} differ from the datasets in {self.path}:"
-                f" {sorted(existing)}"
-            )
+            raise KeyError(f"chunk keys {sorted(arrays)} differ from the datasets in {self.path}: {sorted(existing)}")
         for key, value in arrays.items():
             value = np.asarray(value)
             if key not in existing:
@@ -133,9 +128,7 @@ class ChunkedH5Writer:
                     key,
                     data=value,
                     maxshape=(None, *value.shape[1:]),
-                    chunks=(max(1, min(len(value), (1 << 20) // row_bytes)), *value.shape[1:])
-                    if len(value)
-                    else True,
+                    chunks=(max(1, min(len(value), (1 << 20) // row_bytes)), *value.shape[1:]) if len(value) else True,
                     compression="gzip",
                     compression_opts=4,
                 )
@@ -143,8 +136,7 @@ class ChunkedH5Writer:
             dataset = existing[key]
             if dataset.shape[1:] != value.shape[1:]:
                 raise ValueError(
-                    f"{self.path}:{key} has rows of shape {dataset.shape[1:]}, chunk has"
-                    f" {value.shape[1:]}"
+                    f"{self.path}:{key} has rows of shape {dataset.shape[1:]}, chunk has {value.shape[1:]}"
                 )
             dataset.resize(start + n_new, axis=0)
             dataset[start:] = value

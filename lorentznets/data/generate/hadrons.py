@@ -35,9 +35,7 @@ def heavy_hadrons(prt: ak.Array, quark: int, min_pt: float) -> ak.Array:
     return selected[selected.pt > min_pt]
 
 
-def any_within(
-    jet_eta: np.ndarray, jet_phi: np.ndarray, objects: ak.Array, max_delta_r: float
-) -> np.ndarray:
+def any_within(jet_eta: np.ndarray, jet_phi: np.ndarray, objects: ak.Array, max_delta_r: float) -> np.ndarray:
     """Whether any of ``objects`` (events, var) lies within ``max_delta_r`` of each jet.
 
     Parameters

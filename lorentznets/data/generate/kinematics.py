@@ -22,9 +22,7 @@ def four_momenta(records: ak.Array) -> np.ndarray:
     """
     energy = records.E if "E" in records.fields else records.e
     columns = [energy, records.px, records.py, records.pz]
-    return np.stack(
-        [ak.to_numpy(ak.fill_none(column, 0.0)).astype(np.float64) for column in columns], axis=-1
-    )
+    return np.stack([ak.to_numpy(ak.fill_none(column, 0.0)).astype(np.float64) for column in columns], axis=-1)
 
 
 def pt_eta_phi_m(p: np.ndarray) -> np.ndarray:

@@ -29,9 +29,7 @@ def add_common_arguments(
 ) -> None:
     """Add ``--n --seed --out --workers --chunk-size --resume --overwrite --mpi``."""
     parser.add_argument("--n", type=_positive_int, default=default_n, help="number of rows")
-    parser.add_argument(
-        "--seed", type=_seed, default=1, help="base seed; chunk c uses Random:seed = seed + c"
-    )
+    parser.add_argument("--seed", type=_seed, default=1, help="base seed; chunk c uses Random:seed = seed + c")
     parser.add_argument("--out", type=Path, default=Path(default_out), help="output file")
     parser.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
     parser.add_argument(
@@ -41,10 +39,6 @@ def add_common_arguments(
         help="rows per chunk; each chunk is one Pythia run and one flushed HDF5 write",
     )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--resume", action="store_true", help="continue an interrupted file with the same settings"
-    )
+    mode.add_argument("--resume", action="store_true", help="continue an interrupted file with the same settings")
     mode.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    parser.add_argument(
-        "--mpi", action="store_true", help="keep multi-parton interactions on (slower, realistic)"
-    )
+    parser.add_argument("--mpi", action="store_true", help="keep multi-parton interactions on (slower, realistic)")

@@ -27,6 +27,7 @@ from lorentznets.data.generate.pythia_session import (
     pthat,
     visible_final_state,
 )
+from lorentznets.data.generate.sampling import collect_rows, pthat_window, shuffled_union
 
 GLUON_SEED_OFFSET = 450_000_000
 Z_TO_NEUTRINOS = ("WeakZ0:gmZmode = 2", "23:onMode = off", "23:onIfAny = 12 14 16")
@@ -36,17 +37,11 @@ GLUON_PROCESS = ("WeakBosonAndParton:qqbar2gmZg = on",)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the quark-gluon options on ``parser``."""
-    add_common_arguments(
-        parser, default_n=100_000, default_out="data/cache/quarkgluon.h5", default_chunk=1000
-    )
+    add_common_arguments(parser, default_n=100_000, default_out="data/cache/quarkgluon.h5", default_chunk=1000)
     parser.add_argument("--ecm", type=float, default=14000.0, help="collision energy in GeV")
     parser.add_argument("--pthat-min", type=float, default=300.0, help="PhaseSpace:pTHatMin, GeV")
-    parser.add_argument(
-        "--pthat-max", type=float, default=0.0, help="PhaseSpace:pTHatMax, GeV (0 = none)"
-    )
-    parser.add_argument(
-        "--bias-power", type=float, default=4.0, help="PhaseSpace:bias2SelectionPow (0 = off)"
-    )
+    parser.add_argument("--pthat-max", type=float, default=0.0, help="PhaseSpace:pTHatMax, GeV (0 = none)")
+    parser.add_argument("--bias-power", type=float, default=4.0, help="PhaseSpace:bias2SelectionPow (0 = off)")
     parser.add_argument("--pt-min", type=float, default=500.0, help="jet pT lower cut, GeV")
     parser.add_argument("--pt-max", type=float, default=550.0, help="jet pT upper cut, GeV")
     parser.add_argument("--rapidity-max", type=float, default=1.7, help="jet |y| cut")
@@ -57,16 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
-    common = [f"Beams:eCM = {args.ecm}", f"PhaseSpace:pTHatMin = {args.pthat_min}"]
-    common += list(Z_TO_NEUTRINOS)
-    if args.pthat_max > 0:
-        common.append(f"PhaseSpace:pTHatMax = {args.pthat_max}")
-    if args.bias_power > 0:
-        common += [
-            "PhaseSpace:bias2Selection = on",
-            f"PhaseSpace:bias2SelectionPow = {args.bias_power}",
-            f"PhaseSpace:bias2SelectionRef = {args.pthat_min}",
-        ]
+    common = [*pthat_window(args), *Z_TO_NEUTRINOS]
     return {
         "generator": "lorentznets.data.generate.quarkgluon",
         "seed": args.seed,
@@ -122,12 +108,7 @@ def select_jets(events: ak.Array, settings: dict[str, Any], quark: bool) -> dict
 
 def _collect(settings: dict[str, Any], seed: int, n: int, quark: bool) -> dict[str, np.ndarray]:
     pythia = make_pythia(settings["quark_pythia" if quark else "gluon_pythia"], seed, settings["mpi"])
-    pieces, have = [], 0
-    while have < n:
-        rows = select_jets(next_batch(pythia, settings["batch"]), settings, quark)
-        pieces.append(rows)
-        have += len(rows["y"])
-    return {key: np.concatenate([p[key] for p in pieces])[:n] for key in pieces[0]}
+    return collect_rows(lambda: select_jets(next_batch(pythia, settings["batch"]), settings, quark), n)
 
 
 def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str, np.ndarray]:
@@ -138,8 +119,7 @@ def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str,
     seed = settings["seed"] + chunk
     quark = _collect(settings, seed, (rows + 1) // 2, quark=True)
     gluon = _collect(settings, seed + GLUON_SEED_OFFSET, rows // 2, quark=False)
-    order = np.random.default_rng([settings["seed"], chunk]).permutation(rows)
-    return {key: np.concatenate([quark[key], gluon[key]])[order] for key in quark}
+    return shuffled_union(quark, gluon, settings["seed"], chunk)
 
 
 def run(args: argparse.Namespace) -> None:

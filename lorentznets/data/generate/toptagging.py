@@ -27,6 +27,7 @@ from lorentznets.data.generate.pythia_session import (
     pthat,
     visible_final_state,
 )
+from lorentznets.data.generate.sampling import collect_rows, pthat_window, shuffled_union
 from lorentznets.data.generate.truth import top_decay_partons
 
 BACKGROUND_SEED_OFFSET = 450_000_000
@@ -41,9 +42,7 @@ BACKGROUND_PROCESS = ("HardQCD:all = on",)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the top-tagging options on ``parser``."""
-    add_common_arguments(
-        parser, default_n=100_000, default_out="data/cache/toptagging.h5", default_chunk=1000
-    )
+    add_common_arguments(parser, default_n=100_000, default_out="data/cache/toptagging.h5", default_chunk=1000)
     parser.add_argument("--ecm", type=float, default=14000.0, help="collision energy in GeV")
     parser.add_argument("--pthat-min", type=float, default=200.0, help="PhaseSpace:pTHatMin, GeV")
     parser.add_argument("--pthat-max", type=float, default=800.0, help="PhaseSpace:pTHatMax, GeV")
@@ -63,15 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
-    common = [f"Beams:eCM = {args.ecm}", f"PhaseSpace:pTHatMin = {args.pthat_min}"]
-    if args.pthat_max > 0:
-        common.append(f"PhaseSpace:pTHatMax = {args.pthat_max}")
-    if args.bias_power > 0:
-        common += [
-            "PhaseSpace:bias2Selection = on",
-            f"PhaseSpace:bias2SelectionPow = {args.bias_power}",
-            f"PhaseSpace:bias2SelectionRef = {args.pthat_min}",
-        ]
+    common = pthat_window(args)
     return {
         "generator": "lorentznets.data.generate.toptagging",
         "seed": args.seed,
@@ -154,12 +145,7 @@ def select_jets(events: ak.Array, settings: dict[str, Any], signal: bool) -> dic
 def _collect(settings: dict[str, Any], seed: int, n: int, signal: bool) -> dict[str, np.ndarray]:
     key = "signal_pythia" if signal else "background_pythia"
     pythia = make_pythia(settings[key], seed, mpi=settings["mpi"])
-    pieces, have = [], 0
-    while have < n:
-        rows = select_jets(next_batch(pythia, settings["batch"]), settings, signal)
-        pieces.append(rows)
-        have += len(rows["Nobj"])
-    return {key: np.concatenate([p[key] for p in pieces])[:n] for key in pieces[0]}
+    return collect_rows(lambda: select_jets(next_batch(pythia, settings["batch"]), settings, signal), n)
 
 
 def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str, np.ndarray]:
@@ -170,8 +156,7 @@ def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str,
     seed = settings["seed"] + chunk
     signal = _collect(settings, seed, (rows + 1) // 2, signal=True)
     background = _collect(settings, seed + BACKGROUND_SEED_OFFSET, rows // 2, signal=False)
-    order = np.random.default_rng([settings["seed"], chunk]).permutation(rows)
-    return {key: np.concatenate([signal[key], background[key]])[order] for key in signal}
+    return shuffled_union(signal, background, settings["seed"], chunk)
 
 
 def run(args: argparse.Namespace) -> None:

@@ -25,6 +25,7 @@ from lorentznets.data.generate.kinematics import delta_r, four_momenta, pt_eta_p
 from lorentznets.data.generate.matching import unique_delta_r_matching
 from lorentznets.data.generate.options import add_common_arguments
 from lorentznets.data.generate.pythia_session import make_pythia, next_batch, visible_final_state
+from lorentznets.data.generate.sampling import collect_rows
 from lorentznets.data.generate.spanet_event_file import write_ttbar_event_file
 from lorentznets.data.generate.truth import top_decay_partons
 
@@ -39,9 +40,7 @@ PARTONS = ("t1_b", "t1_q1", "t1_q2", "t2_b", "t2_q1", "t2_q2")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the ttbar options on ``parser``."""
-    add_common_arguments(
-        parser, default_n=100_000, default_out="data/cache/ttbar_allhad.h5", default_chunk=2000
-    )
+    add_common_arguments(parser, default_n=100_000, default_out="data/cache/ttbar_allhad.h5", default_chunk=2000)
     parser.add_argument("--ecm", type=float, default=13000.0, help="collision energy in GeV")
     parser.add_argument("--jet-pt-min", type=float, default=25.0, help="jet pT cut, GeV")
     parser.add_argument("--eta-max", type=float, default=2.5, help="jet |eta| cut")
@@ -63,9 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
     if args.min_jets < 6 or args.max_jets < args.min_jets:
-        raise ValueError(
-            f"need 6 <= --min-jets <= --max-jets, got {args.min_jets} and {args.max_jets}"
-        )
+        raise ValueError(f"need 6 <= --min-jets <= --max-jets, got {args.min_jets} and {args.max_jets}")
     return {
         "generator": "lorentznets.data.generate.ttbar",
         "seed": args.seed,
@@ -85,9 +82,7 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def select_events(
-    events: ak.Array, settings: dict[str, Any], rng: np.random.Generator
-) -> dict[str, np.ndarray]:
+def select_events(events: ak.Array, settings: dict[str, Any], rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Events with enough jets, as SPANet rows plus truth partons.
 
     Parameters
@@ -119,9 +114,7 @@ def select_events(
     x[~mask] = 0.0
 
     parton_x = np.stack([pt_eta_phi_m(partons[name][keep]) for name in PARTONS], axis=1)
-    distance = delta_r(
-        parton_x[:, :, None, 1], parton_x[:, :, None, 2], x[:, None, :, 1], x[:, None, :, 2]
-    )
+    distance = delta_r(parton_x[:, :, None, 1], parton_x[:, :, None, 2], x[:, None, :, 1], x[:, None, :, 2])
     distance[~np.broadcast_to(mask[:, None, :], distance.shape)] = np.inf
     matched = unique_delta_r_matching(distance, settings["jet_radius"])
 
@@ -130,9 +123,7 @@ def select_events(
     hadron_pt = settings["heavy_hadron_pt_min"]
     has_b = any_within(x[..., 1], x[..., 2], heavy_hadrons(prt, 5, hadron_pt), cone)
     has_c = any_within(x[..., 1], x[..., 2], heavy_hadrons(prt, 4, hadron_pt), cone)
-    efficiency = np.where(
-        has_b, settings["btag_b"], np.where(has_c, settings["btag_c"], settings["btag_light"])
-    )
+    efficiency = np.where(has_b, settings["btag_b"], np.where(has_c, settings["btag_c"], settings["btag_light"]))
     btag = (rng.random(mask.shape) < efficiency) & mask
 
     rows = {"INPUTS/Source/MASK": mask, "INPUTS/Source/btag": btag.astype(np.float32)}
@@ -149,12 +140,7 @@ def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str,
     """Generate ``rows`` selected events with ``Random:seed = seed + chunk``."""
     pythia = make_pythia(settings["pythia"], settings["seed"] + chunk, mpi=settings["mpi"])
     rng = np.random.default_rng([settings["seed"], chunk])
-    pieces, have = [], 0
-    while have < rows:
-        piece = select_events(next_batch(pythia, settings["batch"]), settings, rng)
-        pieces.append(piece)
-        have += len(piece["INPUTS/Source/MASK"])
-    return {key: np.concatenate([p[key] for p in pieces])[:rows] for key in pieces[0]}
+    return collect_rows(lambda: select_events(next_batch(pythia, settings["batch"]), settings, rng), rows)
 
 
 def run(args: argparse.Namespace) -> None:

@@ -1,0 +1,41 @@
+"""Pieces shared by the generators: pTHat-window settings and collecting rows batch by batch."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+import numpy as np
+
+Rows = dict[str, np.ndarray]
+
+
+def pthat_window(args: argparse.Namespace) -> list[str]:
+    """Pythia settings for the pTHat window and the pTHat^power phase-space bias of ``args``."""
+    settings = [f"Beams:eCM = {args.ecm}", f"PhaseSpace:pTHatMin = {args.pthat_min}"]
+    if args.pthat_max > 0:
+        settings.append(f"PhaseSpace:pTHatMax = {args.pthat_max}")
+    if args.bias_power > 0:
+        settings += [
+            "PhaseSpace:bias2Selection = on",
+            f"PhaseSpace:bias2SelectionPow = {args.bias_power}",
+            f"PhaseSpace:bias2SelectionRef = {args.pthat_min}",
+        ]
+    return settings
+
+
+def collect_rows(draw: Callable[[], Rows], n: int) -> Rows:
+    """Call ``draw`` (one Pythia batch -> selected rows) until ``n`` rows exist; return exactly ``n``."""
+    pieces, have = [], 0
+    while have < n:
+        piece = draw()
+        pieces.append(piece)
+        have += len(next(iter(piece.values())))
+    return {key: np.concatenate([p[key] for p in pieces])[:n] for key in pieces[0]}
+
+
+def shuffled_union(first: Rows, second: Rows, seed: int, chunk: int) -> Rows:
+    """Rows of two classes in a random order fixed by (seed, chunk)."""
+    rows = len(next(iter(first.values()))) + len(next(iter(second.values())))
+    order = np.random.default_rng([seed, chunk]).permutation(rows)
+    return {key: np.concatenate([first[key], second[key]])[order] for key in first}
