@@ -6,7 +6,9 @@ With the SQLite default, artifacts go to ``runs/tracking/artifacts``; browse eve
 ``mlflow ui --backend-store-uri sqlite:///runs/tracking/mlflow.db``.
 
 Concurrent runs (Hydra multirun with a parallel launcher, several jobs on one machine) share the
-SQLite file; every call is retried with exponential backoff when the database is locked.
+SQLite file: its creation (MLflow's schema migrations, which race when two processes run them)
+happens under an exclusive file lock, and every call is retried with exponential backoff when
+the database is locked.
 Metrics are buffered and sent in batches to keep the training loop fast.
 """
 
@@ -16,7 +18,8 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,6 +55,23 @@ def with_retries(fn: Callable[[], T], attempts: int = 8, base_delay: float = 0.2
             LOGGER.warning("MLflow busy (%s); retrying in %.1f s", error.__class__.__name__, delay)
             time.sleep(delay)
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path`` (no-op where ``fcntl`` is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; rely on the retries
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def flatten_config(config: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -103,10 +123,12 @@ class MlflowLogger:
         from mlflow.tracking import MlflowClient
 
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        lock: AbstractContextManager = nullcontext()
         if tracking_uri.startswith("sqlite:///"):
-            Path(tracking_uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-        self.client = with_retries(lambda: MlflowClient(tracking_uri=tracking_uri))
-        experiment_id = with_retries(lambda: self._experiment_id(experiment_name))
+            lock = _exclusive_lock(Path(tracking_uri[len("sqlite:///") :] + ".lock"))
+        with lock:
+            self.client = with_retries(lambda: MlflowClient(tracking_uri=tracking_uri))
+            experiment_id = with_retries(lambda: self._experiment_id(experiment_name))
         if run_id is None:
             run = with_retries(lambda: self.client.create_run(experiment_id, run_name=run_name))
             self.run_id = run.info.run_id

@@ -107,11 +107,9 @@ def test_existing_run_is_not_overwritten(tmp_path):
         _run(tmp_path, run_name="x")
 
 
-def test_bad_data_surfaces_as_one_line_error(tmp_path):
-    result = run_cli(toy_overrides(tmp_path, **{"+toy.num_samples": -1}) + ["-cn", "default"])
-    assert result.returncode == 2
-    assert "toy.num_samples must be positive" in result.stdout
-    assert "Traceback" not in result.stdout + result.stderr
+def test_bad_data_is_an_input_error(tmp_path):
+    with pytest.raises(ExperimentInputError, match="toy.num_samples must be positive"):
+        _run(tmp_path, run_name="bad", **{"+toy.num_samples": -1})
 
 
 def test_cli_reload_from_saved_config(tmp_path):

@@ -7,6 +7,7 @@ Selected with ``experiment=toy_experiment:ToyExperiment`` (this folder on ``PYTH
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import torch
@@ -37,6 +38,8 @@ class ToyExperiment(BaseExperiment):
         return nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 1))
 
     def batch_loss(self, batch):
+        # Slows steps down so that tests can kill a run between checkpoints.
+        time.sleep(self.cfg.toy.get("sleep_per_step", 0.0))
         x, y = batch
         loss = nn.functional.mse_loss(self.model(x).squeeze(-1), y)
         return loss, {"rmse": loss.detach().sqrt().item()}

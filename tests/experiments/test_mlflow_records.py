@@ -1,0 +1,91 @@
+"""MLflow records of a run, read back through the MLflow client from the real SQLite store."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from experiment_test_utils import REPO, compose_config, subprocess_env, toy_overrides
+from mlflow.tracking import MlflowClient
+
+from experiments.common.mlflow_logger import default_tracking_uri, with_retries
+from experiments.registry import get_experiment
+
+
+def test_run_records_params_metrics_and_artifacts(tmp_path):
+    cfg = compose_config("default", toy_overrides(tmp_path, run_name="ml", use_mlflow=True))
+    metrics = get_experiment(cfg.experiment)(cfg).run()
+
+    client = MlflowClient(default_tracking_uri(tmp_path))
+    assert (tmp_path / "runs" / "tracking" / "mlflow.db").is_file()
+    experiment = client.get_experiment_by_name("toy")
+    (run,) = client.search_runs([experiment.experiment_id])
+    assert run.info.run_name == "ml" and run.info.status == "FINISHED"
+    assert run.data.params["training.optimizer.name"] == "adam"
+    assert run.data.params["training.iterations"] == "40"
+    assert int(run.data.params["num_parameters"]) == 97
+    train_loss = client.get_metric_history(run.info.run_id, "train.loss")
+    assert [m.step for m in train_loss] == [10, 20, 30, 40]
+    assert [m.step for m in client.get_metric_history(run.info.run_id, "val.loss")] == [10, 20, 30, 40]
+    for key in ("train.lr", "train.grad_norm", "train.time_per_step", "val.rmse"):
+        assert key in run.data.metrics
+    assert run.data.metrics["test.mse"] == metrics["test.mse"]
+    artifacts = {
+        item.path
+        for folder in ("plots", "config", "models", "evaluation")
+        for item in client.list_artifacts(run.info.run_id, folder)
+    }
+    assert {"plots/training.pdf", "plots/errors.json", "config/config.yaml", "models/model_run0.pt"} <= artifacts
+
+
+@pytest.mark.slow
+def test_concurrent_runs_share_one_database(tmp_path):
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "run.py",
+                "-cn",
+                "default",
+                *toy_overrides(tmp_path, run_name=f"c{i}", use_mlflow=True, **{"training.iterations": 10}),
+            ],
+            cwd=REPO,
+            env=subprocess_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
+    client = MlflowClient(default_tracking_uri(tmp_path))
+    runs = client.search_runs([client.get_experiment_by_name("toy").experiment_id])
+    assert sorted(run.info.run_name for run in runs) == ["c0", "c1"]
+    assert all(run.info.status == "FINISHED" for run in runs)
+
+
+def test_retries_on_locked_database_then_gives_up():
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("(sqlite3.OperationalError) database is locked")
+        return "ok"
+
+    assert with_retries(flaky, base_delay=0.001) == "ok"
+    assert len(calls) == 3
+
+    def broken():
+        raise ValueError("bad value")
+
+    calls.clear()
+    try:
+        with_retries(broken, base_delay=0.001)
+    except ValueError as error:
+        assert "bad value" in str(error)
+    else:
+        raise AssertionError("a non-retryable error must propagate")
