@@ -1,0 +1,18 @@
+"""Validation summaries and the final metrics table."""
+
+from __future__ import annotations
+
+from experiments.common.progress import metrics_table, validation_summary
+
+
+def test_summary_line():
+    line = validation_summary(200, 1000, 0.41234, 0.40111, True, 1e-3, 0.052, {"accuracy": 0.9})
+    assert line == ("step 200/1000 | train 0.4123 | val 0.4011 * | lr 1.0e-03 | 0.052 s/step | accuracy 0.9000")
+
+
+def test_table_sorted_and_formatted():
+    table = metrics_table({"test.rej30": 2240.5, "test.auc": 0.987}, "results")
+    lines = table.splitlines()
+    assert lines[0] == "results"
+    assert lines[2].split() == ["test.auc", "0.9870"]
+    assert lines[3].split() == ["test.rej30", "2240.5000"]
