@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import resource
+import gc
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -52,34 +51,36 @@ def _step(net, x, s, device, autocast, **kwargs) -> None:
     loss.backward()
 
 
-def _time(fn, repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return times
+def _time(fn) -> tuple[float, float]:
+    """Wall-clock and process CPU seconds of one call (CPU time is steadier on a shared machine)."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    fn()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, time.process_time() - start_cpu
+
+
+def _rss_mib(field: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
 
 
 def _peak_memory(fn, device: str) -> float:
-    """Peak memory of one call in MiB; on CPU meaningful only in a fresh process (see main)."""
+    """Peak memory growth of one call in MiB (GPU: allocator peak; CPU: peak resident set)."""
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
         fn()
         return (torch.cuda.max_memory_allocated() - base) / 2**20
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # resets the peak resident set size (VmHWM), Linux >= 4.0
+    base = _rss_mib("VmRSS")
     fn()
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-
-
-def _memory_in_subprocess(name: str) -> float:
-    # ru_maxrss never decreases, so each net's first step runs in its own fresh process.
-    argv = [sys.executable, __file__, *sys.argv[1:], "--memory-of", name]
-    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
-    return float(out.strip().splitlines()[-1])
+    return _rss_mib("VmHWM") - base
 
 
 def main() -> None:
@@ -94,7 +95,6 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU)")
-    parser.add_argument("--memory-of", choices=("ours", "lgatr"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -122,30 +122,28 @@ def main() -> None:
         "lgatr": lambda: _step(official, x, s, device, args.bf16, attn_mask=attn_mask),
         "ours": lambda: _step(ours, x, s, device, args.bf16, mask=mask),
     }
-    if args.memory_of:
-        print(_peak_memory(runs[args.memory_of], device))
-        return
     for fn in runs.values():
         fn()  # warm up
     times = {name: [] for name in runs}
+    cpu = {name: [] for name in runs}
     for _ in range(args.repeats):
         for name, fn in runs.items():
-            times[name] += _time(fn, 1)
-    if device == "cuda":
-        memory = {name: _peak_memory(fn, device) for name, fn in runs.items()}
-    else:
-        memory = {name: _memory_in_subprocess(name) for name in runs}
+            wall, used = _time(fn)
+            times[name].append(wall)
+            cpu[name].append(used)
+    memory = {name: _peak_memory(fn, device) for name, fn in runs.items()}
     for name in runs:
         print(
-            f"{name:6s} fwd+bwd median {statistics.median(times[name]):.3f} s "
-            f"(min {min(times[name]):.3f}), peak memory {memory[name]:.0f} MiB"
+            f"{name:6s} fwd+bwd wall median {statistics.median(times[name]):.3f} s "
+            f"(min {min(times[name]):.3f}), CPU time median {statistics.median(cpu[name]):.3f} s, "
+            f"peak memory {memory[name]:.0f} MiB"
         )
     ratio = statistics.median(times["lgatr"]) / statistics.median(times["ours"])
+    cpu_ratio = statistics.median(cpu["lgatr"]) / statistics.median(cpu["ours"])
     print(
-        f"throughput ours/lgatr: {ratio:.2f}x; peak memory ours/lgatr: "
-        f"{memory['ours'] / max(memory['lgatr'], 1e-9):.2f}"
+        f"throughput ours/lgatr: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU time; "
+        f"peak memory ours/lgatr: {memory['ours'] / max(memory['lgatr'], 1e-9):.2f}"
     )
-
 
 if __name__ == "__main__":
     main()

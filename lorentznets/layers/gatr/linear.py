@@ -34,6 +34,56 @@ def _pair_basis(subgroup: bool) -> tuple[torch.Tensor, torch.Tensor]:
     return blocks.float(), to_invariants
 
 
+class _PairedLinear(torch.autograd.Function):
+    """Batched block product plus the scalar couplings of pair 0, with a hand-written backward.
+
+    Doing the pair-0 reads and writes inside one Function avoids what autograd would do for
+    slices of the activations: zero-filled full-size gradient buffers and copies per layer.
+    """
+
+    @staticmethod
+    def forward(ctx, x, blocks, scalars, s_weight, s_bias, mv_bias, inv_weight, slots):
+        out = torch.bmm(x, blocks)
+        in_width, out_width = slots * x.shape[-1] // 2, slots * out.shape[-1] // 2
+        head = out[0, :, :out_width]
+        if s_weight is not None:
+            head.addmm_(scalars, s_weight.T)
+            if s_bias is not None:
+                head.add_(s_bias)
+        elif mv_bias is not None:
+            out[0, :, : mv_bias.shape[0]].add_(mv_bias)
+        out_s = None if inv_weight is None else x[0, :, :in_width] @ inv_weight.T
+        ctx.save_for_backward(x, blocks, scalars, s_weight, inv_weight)
+        ctx.widths = (in_width, out_width)
+        ctx.has_biases = (s_bias is not None, mv_bias is not None)
+        ctx.mv_bias_width = 0 if mv_bias is None else mv_bias.shape[0]
+        return out, out_s
+
+    @staticmethod
+    def backward(ctx, grad_out, grad_s):
+        x, blocks, scalars, s_weight, inv_weight = ctx.saved_tensors
+        in_width, out_width = ctx.widths
+        need = ctx.needs_input_grad
+        grad_x = grad_blocks = grad_scalars = grad_s_weight = grad_s_bias = grad_mv_bias = None
+        grad_inv = None
+        if need[0]:
+            grad_x = torch.bmm(grad_out, blocks.transpose(1, 2))
+            if inv_weight is not None and grad_s is not None:
+                grad_x[0, :, :in_width].addmm_(grad_s, inv_weight)
+        if need[1]:
+            grad_blocks = torch.bmm(x.transpose(1, 2), grad_out)
+        head = grad_out[0, :, :out_width]
+        if s_weight is not None:
+            grad_scalars = head @ s_weight if need[2] else None
+            grad_s_weight = head.T @ scalars if need[3] else None
+            grad_s_bias = head.sum(0) if ctx.has_biases[0] and need[4] else None
+        elif ctx.has_biases[1] and need[5]:
+            grad_mv_bias = grad_out[0, :, : ctx.mv_bias_width].sum(0)
+        if inv_weight is not None and grad_s is not None and need[6]:
+            grad_inv = grad_s.T @ x[0, :, :in_width]
+        return (grad_x, grad_blocks, grad_scalars, grad_s_weight, grad_s_bias, grad_mv_bias, grad_inv, None)
+
+
 class EquivariantLinear(nn.Module):
     """Most general Lorentz-equivariant linear map of multivector and scalar channels.
 
@@ -75,9 +125,7 @@ class EquivariantLinear(nn.Module):
     ) -> None:
         super().__init__()
         if in_mv_channels < 1 or out_mv_channels < 1:
-            raise ValueError(
-                f"need at least one multivector channel, got in={in_mv_channels}, out={out_mv_channels}"
-            )
+            raise ValueError(f"need at least one multivector channel, got in={in_mv_channels}, out={out_mv_channels}")
         if initialization not in _INITIALIZATIONS:
             choices = list(_INITIALIZATIONS)
             raise ValueError(f"unknown initialization {initialization!r}; choose from {choices}")
@@ -163,18 +211,32 @@ class EquivariantLinear(nn.Module):
             got = None if scalars is None else tuple(scalars.shape)
             raise ValueError(f"layer built with in_s_channels={self.in_s_channels} got scalars {got}")
         batch = multivectors.shape[1:-1]
+        device = multivectors.device.type
+        autocast = torch.is_autocast_enabled(device)
+        dtype = torch.get_autocast_dtype(device) if autocast else multivectors.dtype
+
+        def cast(t):
+            return None if t is None else t.to(dtype)
+
         x = multivectors.reshape(8, -1, 2 * self.in_mv_channels)
-        out = torch.bmm(x, self.pair_weights())
-        invariants = x[0, :, : self.slots * self.in_mv_channels]
-        if self.s_to_mv is not None:
-            s = scalars.reshape(-1, self.in_s_channels)
-            out[0, :, : self.slots * self.out_mv_channels] += self.s_to_mv(s).to(out.dtype)
-        elif self.bias_mv is not None:
-            out[0, :, : self.out_mv_channels] += self.bias_mv.to(out.dtype)
+        flat_s = None if scalars is None else scalars.reshape(-1, self.in_s_channels)
+        s_to_mv, mv_to_s = self.s_to_mv, self.mv_to_s
+        with torch.autocast(device, enabled=False):
+            out, out_s = _PairedLinear.apply(
+                cast(x),
+                cast(self.pair_weights()),
+                cast(flat_s),
+                None if s_to_mv is None else cast(s_to_mv.weight),
+                None if s_to_mv is None else cast(s_to_mv.bias),
+                cast(self.bias_mv),
+                None if mv_to_s is None else cast(mv_to_s.weight),
+                self.slots,
+            )
         out = out.reshape(8, *batch, 2 * self.out_mv_channels)
-        if self.mv_to_s is None:
+        if out_s is None:
             return out, None
-        out_s = self.mv_to_s(invariants)
+        if mv_to_s.bias is not None:
+            out_s = out_s + mv_to_s.bias.to(out_s.dtype)
         if self.s_to_s is not None:
-            out_s = out_s + self.s_to_s(s)
+            out_s = out_s + self.s_to_s(flat_s).to(out_s.dtype)
         return out, out_s.reshape(*batch, self.out_s_channels)

@@ -153,3 +153,45 @@ def test_delicate_parts_stay_float32_under_bf16_autocast():
         assert padded_attention(q, q, q).dtype == torch.float32
         out, _ = EquivariantLinear(3, 5)(x.float())
         assert out.dtype == torch.bfloat16  # the matrix products do use bf16
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(in_s_channels=4, out_s_channels=6), dict(), dict(out_s_channels=2), dict(subgroup=False, in_s_channels=4)],
+)
+def test_linear_gradients_match_dense_reference(kw):
+    torch.manual_seed(5)
+    layer = EquivariantLinear(3, 5, **kw).double()
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.add_(torch.randn_like(p))
+    x, s = _inputs()
+    s = s if kw.get("in_s_channels") else None
+    x.requires_grad_()
+
+    def reference():
+        basis = equivariant_linear_basis(include_pseudoscalar_maps=kw.get("subgroup", True), dtype=F64)
+        out = torch.einsum("oie,eab,...ib->...oa", layer.weight, basis, x)
+        slots = [0, 15][: layer.slots]
+        extra = torch.zeros_like(out)
+        if s is not None:
+            extra[..., slots] = layer.s_to_mv(s).unflatten(-1, (layer.slots, 5)).transpose(-1, -2)
+        else:
+            extra[..., 0] = layer.bias_mv
+        out_s = None
+        if layer.mv_to_s is not None:
+            out_s = layer.mv_to_s(x[..., slots].transpose(-1, -2).flatten(-2))
+            if s is not None:
+                out_s = out_s + layer.s_to_s(s)
+        return out + extra, out_s
+
+    def loss(out, out_s):
+        weights = torch.linspace(-1, 1, out.numel(), dtype=F64).view(out.shape)
+        return (weights * out).sum() + (0 if out_s is None else out_s.square().sum())
+
+    params = [x, *layer.parameters()]
+    out, out_s = _wrap(layer)(x, s)
+    grads = torch.autograd.grad(loss(out, out_s), params)
+    ref_grads = torch.autograd.grad(loss(*reference()), params)
+    for g, r in zip(grads, ref_grads, strict=True):
+        torch.testing.assert_close(g, r, rtol=1e-11, atol=1e-11)
