@@ -124,6 +124,8 @@ def load_assignment_splits(data_cfg: Mapping) -> tuple[EventTopology, dict[str, 
         raise ValueError("set data.path (one file, split randomly) or data.files (one per split)")
     if not files:
         generate_if_missing(Path(data_cfg["path"]), data_cfg.get("generate"))
+        if not Path(data_cfg["path"]).is_file():
+            raise FileNotFoundError(f"assignment data file not found: {data_cfg['path']} (data.generate is off)")
     if not data_cfg.get("event_file") and files:
         raise ValueError("with data.files, set data.event_file (the SPANet event YAML)")
     topology = EventTopology.from_yaml(event_file_path(data_cfg))

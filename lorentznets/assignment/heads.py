@@ -28,7 +28,9 @@ def valid_tuples(mask: torch.Tensor, order: int) -> torch.Tensor:
     """
     batch, n = mask.shape
     valid = torch.ones((batch,) + (n,) * order, dtype=torch.bool, device=mask.device)
-    eye = torch.eye(n, dtype=torch.bool, device=mask.device)
+    # Not torch.eye(dtype=bool): ONNX Runtime has no boolean EyeLike kernel.
+    index = torch.arange(n, device=mask.device)
+    eye = index[:, None] == index[None, :]
     for axis in range(order):
         shape = [batch] + [1] * order
         shape[1 + axis] = n

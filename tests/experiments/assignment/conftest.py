@@ -1,0 +1,16 @@
+"""Fixtures of the assignment tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from assignment_test_utils import write_spanet_file  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def spanet_file(tmp_path_factory) -> Path:
+    return write_spanet_file(tmp_path_factory.mktemp("assignment") / "events.h5")
