@@ -23,6 +23,8 @@ from torch import nn
 
 from experiments.registry import register_wrapper, wrapper_registry
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
+from lorentznets.interface import embed_vector, extract_scalar, spurions
+from lorentznets.nets.lgatr import LGATr
 from lorentznets.nets.transformer import Transformer
 
 WRAPPERS = wrapper_registry("tagging")
@@ -94,9 +96,10 @@ class LGATrTaggingWrapper(TaggingWrapper):
 
     Each particle carries one multivector channel with its momentum (divided by
     ``momentum_scale``) and, to break the symmetry down to what the detector respects,
-    reference multivectors ("spurions") as extra channels: the beam axis (0, 0, 0, 1) and the
-    time direction (1, 0, 0, 0). Without spurions the tagger is exactly Lorentz-invariant. The
-    logits are the scalar components of the output multivector channels, averaged over the
+    reference multivectors ("spurions", :func:`lorentznets.interface.spurions`) as extra
+    channels: by default the plane transverse to the beam and the time direction, as in the
+    L-GATr tagger. With ``beam=None, time=False`` the tagger is exactly Lorentz-invariant.
+    The logits are the scalar components of the output multivector channels, averaged over the
     real particles.
 
     Parameters
@@ -109,10 +112,12 @@ class LGATrTaggingWrapper(TaggingWrapper):
         Logits per jet.
     num_scalars : int
         Per-particle scalar features.
-    beam_reference : bool
-        Add the beam-axis spurion.
-    time_reference : bool
+    beam : str or None
+        Beam spurion: ``"xyplane"``, ``"lightlike"``, ``"spacelike"``, ``"timelike"`` or None.
+    time : bool
         Add the time-direction spurion.
+    beam_mirror : bool
+        For four-vector beams, add the mirrored beam too.
     """
 
     def __init__(
@@ -120,20 +125,14 @@ class LGATrTaggingWrapper(TaggingWrapper):
         net: dict,
         out_channels: int,
         num_scalars: int,
-        beam_reference: bool = True,
-        time_reference: bool = True,
+        beam: str | None = "xyplane",
+        time: bool = True,
+        beam_mirror: bool = True,
     ) -> None:
         super().__init__()
-        from lorentznets.nets.lgatr import LGATr
-
-        spurions = []
-        if beam_reference:
-            spurions.append([0.0, 0.0, 0.0, 1.0])
-        if time_reference:
-            spurions.append([1.0, 0.0, 0.0, 0.0])
-        self.register_buffer("spurions", torch.tensor(spurions).reshape(-1, 4))
+        self.register_buffer("spurions", spurions(beam, time, beam_mirror))
         self.net = LGATr(
-            in_mv_channels=1 + len(spurions),
+            in_mv_channels=1 + len(self.spurions),
             out_mv_channels=out_channels,
             in_s_channels=num_scalars,
             out_s_channels=0,
@@ -142,10 +141,7 @@ class LGATrTaggingWrapper(TaggingWrapper):
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
-        from lorentznets.interface import embed_vector, extract_scalar
-
-        vectors = (momenta / self.momentum_scale)[..., None, :]
-        spurions = self.spurions.to(momenta.dtype).expand(*momenta.shape[:2], -1, -1)
-        multivectors = embed_vector(torch.cat([vectors, spurions], dim=-2))
-        outputs, _ = self.net(multivectors, scalars=scalars, mask=mask)
+        vectors = embed_vector(momenta / self.momentum_scale)[..., None, :]
+        references = self.spurions.to(vectors.dtype).expand(*momenta.shape[:2], -1, -1)
+        outputs, _ = self.net(torch.cat([vectors, references], dim=-2), scalars=scalars, mask=mask)
         return masked_mean(extract_scalar(outputs)[..., 0], mask)
