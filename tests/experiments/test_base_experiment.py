@@ -123,3 +123,13 @@ def test_cli_reload_from_saved_config(tmp_path):
     assert json.loads(first.read_text()) == json.loads(second.read_text())
     # Hydra must not create output folders or change the working directory.
     assert not (tmp_path / "outputs").exists()
+
+
+def test_multirun_sweep_runs_every_job(tmp_path):
+    overrides = toy_overrides(tmp_path, **{"training.iterations": 10, "training.validate_every": 5})
+    result = run_cli(["-m", "-cn", "default", *overrides, "training.optimizer.name=adam,lion"])
+    assert result.returncode == 0, result.stderr
+    runs = sorted((tmp_path / "runs" / "toy").iterdir())
+    assert len(runs) == 2
+    assert {(run / "config.yaml").read_text().count("name: lion") for run in runs} == {0, 1}
+    assert len(list((tmp_path / "runs" / "multirun").glob("*/multirun.yaml"))) == 1
