@@ -39,6 +39,11 @@ class AssignmentExperiment(BaseExperiment):
         if not self.is_main:
             topology, splits = load_assignment_splits(data_cfg)
         self.topology = topology
+        if topology.regressions or topology.classifications:
+            LOGGER.warning(
+                "the event file declares REGRESSIONS/CLASSIFICATIONS; event-level regression and "
+                "classification heads are not implemented, these targets are ignored"
+            )
         momentum_features = list(self.cfg.data.momentum_features)
         datasets = {name: AssignmentDataset(events, momentum_features) for name, events in splits.items()}
         for name, dataset in datasets.items():
