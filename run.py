@@ -39,8 +39,8 @@ def _configure_logging() -> None:
 def main(cfg: DictConfig) -> float | None:
     """Build the experiment named by ``cfg.experiment`` and run it.
 
-    Returns the validation-free objective for sweepers (Optuna): the first metric listed in
-    ``cfg.objective`` when set, else None.
+    Returns the metric named by ``cfg.objective`` (e.g. ``test.auc``) for sweepers such as
+    Optuna, or None when ``objective`` is null.
     """
     _configure_logging()
     torch.set_num_threads(cfg.num_threads)
