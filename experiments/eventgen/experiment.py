@@ -112,34 +112,17 @@ class TTbarExperiment(BaseExperiment):
 
     def evaluate(self, split: str) -> dict[str, float]:
         cfg = self.cfg
-        model = self.raw_model
         x_all = self.datasets[split].tensors[0]
         p_true = self.events[split]
-        metrics: dict[str, float] = {}
-
         losses = [self.batch_loss((batch.to(self.device),))[0].item() * len(batch)
                   for (batch,) in self.loader(split)]
-        metrics["loss"] = sum(losses) / len(x_all)
-
+        metrics = {"loss": sum(losses) / len(x_all)}
         generator = torch.Generator(device=self.device).manual_seed(cfg.seed)
-        x_nll = x_all[: cfg.likelihood.n_events].to(self.device)
-        log_p = torch.cat([
-            flow_log_likelihood(model, self.base, chunk, SolverConfig.cast(
-                OmegaConf.to_container(cfg.likelihood.solver)), cfg.likelihood.trace, generator)
-            for chunk in x_nll.split(cfg.likelihood.batchsize)
-        ])
-        log_det = self.coordinates.log_abs_det_jacobian(x_nll.to(torch.float64))
-        metrics["nll"] = -log_p.mean().item()
-        metrics["nll_fourmomenta"] = (-log_p.double() + log_det.to(log_p.device)).mean().item()
+        metrics.update(self._likelihood_metrics(x_all[: cfg.likelihood.n_events], generator))
 
         n_samples = cfg.sampling.n_samples or len(x_all)
-        solver = SolverConfig.cast(OmegaConf.to_container(cfg.sampling.solver))
         start = time.perf_counter()
-        samples = torch.cat([
-            sample_flow(model, self.base, min(cfg.sampling.batchsize, n_samples - done), solver,
-                        generator, device=self.device)
-            for done in range(0, n_samples, cfg.sampling.batchsize)
-        ])
+        samples = self._sample(n_samples, generator)
         seconds = time.perf_counter() - start
         metrics["sampling_events_per_second"] = n_samples / seconds
         p_gen = self.coordinates.x_to_fourmomenta(samples.to(torch.float64)).cpu()
@@ -161,8 +144,16 @@ class TTbarExperiment(BaseExperiment):
             max_iter=cfg.classifier.max_iter,
         )
         self.observables = {"true": obs_true, "generated": obs_gen}
-        self.generated_events = p_gen
+        self._save_samples(p_gen)
         return metrics
+
+    def _save_samples(self, p: torch.Tensor) -> Path:
+        """Write generated events in the input layout, ``samples/ttbar_<n>j.npy`` in the run."""
+        path = self.run_dir.path / "samples" / event_file("", self.cfg.data.n_extra_jets).name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, p.reshape(len(p), -1).numpy())
+        LOGGER.info("generated events in %s", path)
+        return path
 
     def _delta_r_names(self, names: list[str]) -> list[str]:
         """dR observables to draw: every pair, or (``plotting.delta_r_pairs: decay``) the pairs
@@ -176,6 +167,29 @@ class TTbarExperiment(BaseExperiment):
             )
         pairs = [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5), (0, 3)]
         return [f"dR_{names[i]}_{names[j]}" for i, j in pairs]
+
+    def _likelihood_metrics(
+        self, x: torch.Tensor, generator: torch.Generator
+    ) -> dict[str, float]:
+        """Mean NLL of events x (N, n_jets, 4) in flow coordinates and in 4-momentum space."""
+        cfg = self.cfg.likelihood
+        solver = SolverConfig.cast(OmegaConf.to_container(cfg.solver))
+        log_p = torch.cat([
+            flow_log_likelihood(self.raw_model, self.base, chunk, solver, cfg.trace, generator)
+            for chunk in x.to(self.device).split(cfg.batchsize)
+        ]).double().cpu()
+        log_det = self.coordinates.log_abs_det_jacobian(x.to(torch.float64)).cpu()
+        return {"nll": -log_p.mean().item(), "nll_fourmomenta": (log_det - log_p).mean().item()}
+
+    def _sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """n events (n, n_jets, 4) in flow coordinates, drawn in batches."""
+        cfg = self.cfg.sampling
+        solver = SolverConfig.cast(OmegaConf.to_container(cfg.solver))
+        return torch.cat([
+            sample_flow(self.raw_model, self.base, min(cfg.batchsize, n - done), solver,
+                        generator, device=self.device)
+            for done in range(0, n, cfg.batchsize)
+        ])
 
     def plot(self) -> list[Path]:
         true, generated = self.observables["true"], self.observables["generated"]

@@ -26,7 +26,8 @@ def _config(tmp_path, model, extra=()):
         f"model={model}", f"data.path={tmp_path / 'data'}", f"base_dir={tmp_path}",
         "data.n_extra_jets=1", "data.generate_if_missing=false", "progress=false",
         "training.iterations=4", "training.validate_every=2", "training.batchsize=32",
-        "mlflow.log_checkpoint=false", "sampling.batchsize=50", "sampling.solver.steps=2",
+        "mlflow.log_checkpoint=false", "sampling.n_samples=null", "sampling.batchsize=50",
+        "sampling.solver.steps=2",
         "likelihood.n_events=8", "likelihood.solver.steps=2", "classifier.max_iter=10",
         "plotting.bins=10", *SMALL_NETS[model], *extra,
     ]
@@ -52,6 +53,8 @@ def test_train_sample_evaluate_plot(tmp_path, model):
     assert np.isfinite(metrics["test.loss"])
 
     run_dir = next((tmp_path / "runs" / "ttbar").iterdir())
+    samples = np.load(run_dir / "samples" / "ttbar_1j.npy")
+    assert samples.shape == (60, 28) and np.isfinite(samples).all()
     for name in ("jets", "resonances", "delta_r"):
         assert (run_dir / "plots" / f"{name}.pdf").stat().st_size > 1000
 
