@@ -9,6 +9,7 @@ with DistributedDataParallel.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import hydra
@@ -35,6 +36,12 @@ def _configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # Schedulers (Slurm pre-emption, torchrun) stop jobs with SIGTERM: exit through Python so
+    # the MLflow run is closed as KILLED; the last checkpoint stays valid for resume=true.
+    raise SystemExit(128 + signum)
+
+
 @hydra.main(config_path="config", config_name="toptagging", version_base=None)
 def main(cfg: DictConfig) -> float | None:
     """Build the experiment named by ``cfg.experiment`` and run it.
@@ -43,6 +50,7 @@ def main(cfg: DictConfig) -> float | None:
     Optuna, or None when ``objective`` is null.
     """
     _configure_logging()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     torch.set_num_threads(cfg.num_threads)
     try:
         experiment = get_experiment(cfg.experiment)(cfg)

@@ -168,14 +168,19 @@ class BaseExperiment(ABC):
         net_cfg = OmegaConf.to_container(self.cfg.model.get("net", {}), resolve=True)
         return wrapper(net=net_cfg, **task_kwargs)
 
-    def loader(self, split: str, batch_size: int | None = None) -> DataLoader:
-        """Sequential loader over this rank's shard of ``split`` (all of it on one process)."""
+    def loader(self, split: str, batch_size: int | None = None, shard: bool = False) -> DataLoader:
+        """Sequential loader over ``split`` (batches of ``evaluation.batchsize`` by default).
+
+        With ``shard=True`` each DDP rank gets the disjoint part ``rank::world_size`` (used for
+        validation, whose sums are reduced over ranks); :meth:`evaluate` runs on the main rank
+        alone and uses the default, the whole split.
+        """
         dataset = self.datasets[split]
         sampler = ShardedSequentialBatchSampler(
             len(dataset),
             batch_size or self.cfg.evaluation.batchsize,
-            self.dist.rank,
-            self.dist.world_size,
+            self.dist.rank if shard else 0,
+            self.dist.world_size if shard else 1,
         )
         return DataLoader(
             dataset,
@@ -225,10 +230,11 @@ class BaseExperiment(ABC):
                 LOGGER.info("\n%s", metrics_table(self.metrics, f"{self.cfg.exp_name} results"))
             self.logger.finish()
             return self.metrics if self.is_main else {}
-        except BaseException:
+        except BaseException as error:
             logger = getattr(self, "logger", None)
             if logger is not None:
-                logger.finish(status="FAILED")
+                killed = isinstance(error, (KeyboardInterrupt, SystemExit))
+                logger.finish(status="KILLED" if killed else "FAILED")
             raise
         finally:
             self.dist.shutdown()
@@ -238,9 +244,7 @@ class BaseExperiment(ABC):
         if not self.is_main:
             logging.getLogger().setLevel(logging.WARNING)
         if not cfg.train and cfg.warm_start_idx is None:
-            raise ExperimentInputError(
-                "train=false needs warm_start_idx=<k> to choose the saved model to evaluate"
-            )
+            raise ExperimentInputError("train=false needs warm_start_idx=<k> to choose the saved model to evaluate")
         seed_everything(cfg.seed)
         run_name = self.dist.broadcast_object(cfg.run_name or datetime.now().strftime("%Y%m%d_%H%M%S_%f"))
         self.run_dir = RunDirectory(Path(cfg.base_dir) / "runs" / cfg.exp_name / run_name)
@@ -301,8 +305,12 @@ class BaseExperiment(ABC):
             LOGGER.info("loaded weights from %s", path)
         self.model = self.raw_model
         if self.dist.is_distributed:
+            # Buffers are not broadcast: our nets' buffers are constants, and broadcasts would
+            # be collectives inside validation loops of uneven length.
             self.model = nn.parallel.DistributedDataParallel(
-                self.model, device_ids=[self.dist.local_rank] if self.device.type == "cuda" else None
+                self.model,
+                device_ids=[self.dist.local_rank] if self.device.type == "cuda" else None,
+                broadcast_buffers=False,
             )
         if cfg.training.compile:
             self.model = torch.compile(self.model)
@@ -472,12 +480,26 @@ class BaseExperiment(ABC):
     @torch.no_grad()
     def validate(self) -> tuple[float, dict[str, float]]:
         """Sample-weighted mean validation loss and extra metrics, reduced over ranks."""
+        # Validate the unwrapped model: ranks may hold different numbers of validation batches,
+        # so no collective (such as DDP's buffer broadcast) may run inside the loop.
+        training_model, self.model = self.model, self.raw_model
+        try:
+            totals, count = self._validation_sums()
+        finally:
+            self.model = training_model
+        keys = sorted(totals)
+        sums = self.dist.all_reduce_sum(torch.tensor([totals[k] for k in keys] + [count], dtype=torch.float64))
+        means = {k: (sums[i] / sums[-1]).item() for i, k in enumerate(keys)}
+        return means.pop("loss"), means
+
+    def _validation_sums(self) -> tuple[dict[str, float], int]:
+        """Size-weighted sums of the loss and extra metrics over this rank's validation shard."""
         self.model.eval()
         max_batches = self.cfg.training.max_val_batches
         totals: dict[str, float] = {}
         count = 0
         with self._evaluation_weights():
-            for index, batch in enumerate(self.loader("val", self.cfg.evaluation.batchsize)):
+            for index, batch in enumerate(self.loader("val", shard=True)):
                 if max_batches is not None and index >= max_batches:
                     break
                 batch = self.to_device(batch)
@@ -487,12 +509,7 @@ class BaseExperiment(ABC):
                 count += size
                 for key, value in {"loss": loss.item(), **extra}.items():
                     totals[key] = totals.get(key, 0.0) + float(value) * size
-        keys = sorted(totals)
-        sums = self.dist.all_reduce_sum(
-            torch.tensor([totals[k] for k in keys] + [count], dtype=torch.float64)
-        )
-        means = {k: (sums[i] / sums[-1]).item() for i, k in enumerate(keys)}
-        return means.pop("loss"), means
+        return totals, count
 
     def _validate_and_checkpoint(self, train_loss: float, seconds_per_step: float) -> bool:
         """Validate, log, checkpoint; return True when early stopping triggers."""
@@ -505,9 +522,7 @@ class BaseExperiment(ABC):
             self.best_val_loss = val_loss
             self.validations_without_improvement = 0
             if self.is_main:
-                save_atomic(
-                    {"model": self._evaluation_state_dict(), "step": self.step}, self.run_dir.best_checkpoint
-                )
+                save_atomic({"model": self._evaluation_state_dict(), "step": self.step}, self.run_dir.best_checkpoint)
         else:
             self.validations_without_improvement += 1
         self.history["val_step"].append(self.step)
@@ -571,8 +586,7 @@ class BaseExperiment(ABC):
                 for split in self.evaluation_splits:
                     if split not in self.datasets:
                         raise KeyError(
-                            f"evaluation split {split!r} missing from init_data(); "
-                            f"have {sorted(self.datasets)}"
+                            f"evaluation split {split!r} missing from init_data(); have {sorted(self.datasets)}"
                         )
                     metrics = self.evaluate(split)
                     self.metrics.update({f"{split}.{k}": float(v) for k, v in metrics.items()})

@@ -26,9 +26,7 @@ class ExponentialMovingAverage:
         self.model = model
         self.decay = decay
         self.shadow = {
-            name: param.detach().clone()
-            for name, param in model.named_parameters()
-            if param.dtype.is_floating_point
+            name: param.detach().clone() for name, param in model.named_parameters() if param.dtype.is_floating_point
         }
 
     @torch.no_grad()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from experiment_test_utils import REPO, compose_config, subprocess_env, toy_overrides
@@ -89,3 +91,25 @@ def test_retries_on_locked_database_then_gives_up():
         assert "bad value" in str(error)
     else:
         raise AssertionError("a non-retryable error must propagate")
+
+
+def test_sigterm_closes_the_run_as_killed(tmp_path):
+    overrides = toy_overrides(
+        tmp_path, run_name="term", use_mlflow=True, **{"training.iterations": 400, "+toy.sleep_per_step": 0.05}
+    )
+    process = subprocess.Popen(
+        [sys.executable, "run.py", "-cn", "default", *overrides],
+        cwd=REPO,
+        env=subprocess_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    checkpoint = tmp_path / "runs" / "toy" / "term" / "checkpoints" / "last.pt"
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    client = MlflowClient(default_tracking_uri(tmp_path))
+    (run,) = client.search_runs([client.get_experiment_by_name("toy").experiment_id])
+    assert run.info.status == "KILLED"
