@@ -28,11 +28,13 @@ e.g. ``"tagging"``) and model name (``cfg.model.name``)::
 
 Each family keeps its own wrappers in ``experiments/<family>/wrappers.py``; other authors add
 theirs in separate modules ``experiments/<family>/wrappers_<model>.py`` so nobody edits a shared
-file. :func:`wrappers_for` imports ``wrappers.py`` and every ``wrappers_*.py`` of the family and
-returns the live ``{model name: wrapper class}`` dict; ``experiments/<family>/wrappers.py``
-exposes it as ``WRAPPERS``. Experiments pick a wrapper with
-``wrappers_for(family)[cfg.model.name]`` (see :meth:`BaseExperiment.build_wrapper`), never with
-an if/elif chain.
+file. ``experiments/<family>/wrappers.py`` exposes the family's live ``{model name: class}``
+dict as ``WRAPPERS = wrapper_registry("<family>")``. Experiments pick a wrapper with
+:func:`get_wrapper` (``BaseExperiment.build_wrapper(family, ...)`` does it for
+``cfg.model.name``), never with an if/elif chain: it imports ``wrappers.py`` and every
+``wrappers_*.py`` of the family, and a module that fails to import only disables its own
+models (the error is reported when one of them is requested). :func:`wrappers_for` returns
+the filled registry.
 """
 
 from __future__ import annotations
