@@ -125,6 +125,7 @@ def test_cli_reload_from_saved_config(tmp_path):
     assert not (tmp_path / "outputs").exists()
 
 
+@pytest.mark.slow
 def test_multirun_sweep_runs_every_job(tmp_path):
     overrides = toy_overrides(tmp_path, **{"training.iterations": 10, "training.validate_every": 5})
     result = run_cli(["-m", "-cn", "default", *overrides, "training.optimizer.name=adam,lion"])

@@ -93,6 +93,7 @@ def test_retries_on_locked_database_then_gives_up():
         raise AssertionError("a non-retryable error must propagate")
 
 
+@pytest.mark.slow
 def test_sigterm_closes_the_run_as_killed(tmp_path):
     overrides = toy_overrides(
         tmp_path, run_name="term", use_mlflow=True, **{"training.iterations": 400, "+toy.sleep_per_step": 0.05}

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-import mlflow
 import numpy as np
 import pytest
 import torch
 from hydra import compose, initialize_config_dir
+from mlflow.tracking import MlflowClient
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.registry import get_experiment
@@ -64,8 +64,8 @@ def test_lorentznet_run_generates_data_trains_and_is_invariant(tmp_path):
     plots = {p.name for p in (tmp_path / "runs" / "amplitudes" / "r" / "plots").iterdir()}
     assert {"amplitude_zg.pdf", "relative_error_zgg.pdf", "error_vs_pt_zg.pdf", "training.pdf"} <= plots
 
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'runs' / 'tracking' / 'mlflow.db'}")
-    run = mlflow.search_runs(experiment_names=["amplitudes"], output_format="list")[0]
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'runs' / 'tracking' / 'mlflow.db'}")
+    (run,) = client.search_runs([client.get_experiment_by_name("amplitudes").experiment_id])
     assert run.data.metrics["test.zgg.mse"] == pytest.approx(metrics["test.zgg.mse"])
 
     # The trained model, in float64, predicts the same for all momenta boosted by one transformation.
