@@ -8,8 +8,9 @@ same process, alternating. Usage::
     python benchmarks/bench_lgatr.py --blocks 12 --jets 64 --particles 100   # paper tagging size
 
 FLOPs come from torch's FLOP counter (matrix products only), a machine-independent measure.
-Memory is the peak resident-set growth during one forward+backward on CPU (the peak is reset
-through /proc/self/clear_refs before each net) and ``torch.cuda.max_memory_allocated`` on GPU.
+Memory on CPU is the peak resident-set growth of the first forward+backward, each net in a fresh
+subprocess (in one process the second net reuses memory the first one freed); on GPU it is
+``torch.cuda.max_memory_allocated`` of one call.
 On a loaded machine the ratios use the fastest repeat; CPU time is printed as a second opinion.
 """
 
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
+from benchmarks.memory import first_call_peak_rss  # noqa: E402
 from lorentznets.compat.lgatr import load_lgatr_state_dict  # noqa: E402
 from lorentznets.nets.lgatr import LGATr  # noqa: E402
 
@@ -63,27 +65,18 @@ def _time(fn) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - start_cpu
 
 
-def _rss_mib(field: str) -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
-def _peak_memory(fn, device: str) -> float:
-    """Peak memory growth of one call in MiB (GPU: allocator peak; CPU: peak resident set)."""
-    if device == "cuda":
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-        fn()
-        return (torch.cuda.max_memory_allocated() - base) / 2**20
-    gc.collect()
-    with open("/proc/self/clear_refs", "w") as clear:
-        clear.write("5")  # resets the peak resident set size (VmHWM), Linux >= 4.0
-    base = _rss_mib("VmRSS")
+def _gpu_peak_memory(fn) -> float:
+    """Allocator peak of one call in MiB over the memory allocated before it."""
+    torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated()
     fn()
-    return _rss_mib("VmHWM") - base
+    return (torch.cuda.max_memory_allocated() - base) / 2**20
+
+
+def _cpu_peak_memory(name: str) -> float:
+    """Run this script again for net ``name`` alone and read the first step's peak memory."""
+    command = [sys.executable, __file__, *sys.argv[1:], "--memory-of", name]
+    return float(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()[-1])
 
 
 def main() -> None:
@@ -98,6 +91,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU)")
+    parser.add_argument("--memory-of", choices=["lgatr", "ours"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -111,6 +105,15 @@ def main() -> None:
     low = args.min_particles or args.particles
     lengths = torch.randint(low, args.particles + 1, (args.jets,), device=device)
     mask = torch.arange(args.particles, device=device) < lengths[:, None]
+    # lgatr takes an additive/boolean attention mask through its SDPA kwargs.
+    attn_mask = mask[:, None, None, :]
+    runs = {
+        "lgatr": lambda: _step(official, x, s, device, args.bf16, attn_mask=attn_mask),
+        "ours": lambda: _step(ours, x, s, device, args.bf16, mask=mask),
+    }
+    if args.memory_of:  # the subprocess of _cpu_peak_memory
+        print(first_call_peak_rss(runs[args.memory_of]))
+        return
     n_params = sum(p.numel() for p in official.parameters())
     print(f"device {device}, torch {torch.__version__}, lgatr {lgatr.__version__}, threads {args.threads}")
     print(
@@ -118,13 +121,6 @@ def main() -> None:
         f"{n_params} parameters; {args.jets} jets x {low}-{args.particles} particles "
         f"({int(lengths.sum())} real), bf16={args.bf16}"
     )
-
-    # lgatr takes an additive/boolean attention mask through its SDPA kwargs.
-    attn_mask = mask[:, None, None, :]
-    runs = {
-        "lgatr": lambda: _step(official, x, s, device, args.bf16, attn_mask=attn_mask),
-        "ours": lambda: _step(ours, x, s, device, args.bf16, mask=mask),
-    }
     flops = {}
     for name, fn in runs.items():
         with FlopCounterMode(display=False) as counter:
@@ -141,7 +137,10 @@ def main() -> None:
             wall, used = _time(fn)
             times[name].append(wall)
             cpu[name].append(used)
-    memory = {name: _peak_memory(fn, device) for name, fn in runs.items()}
+    if device == "cuda":
+        memory = {name: _gpu_peak_memory(fn) for name, fn in runs.items()}
+    else:
+        memory = {name: _cpu_peak_memory(name) for name in runs}
     for name in runs:
         print(
             f"{name:6s} fwd+bwd wall median {statistics.median(times[name]):.3f} s "

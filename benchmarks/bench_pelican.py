@@ -23,7 +23,6 @@ import datetime
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
+from benchmarks.memory import first_call_peak_rss  # noqa: E402
 from lorentznets.layers.pelican import DotProductEncoder
 from lorentznets.lorentz import minkowski_dot
 from lorentznets.nets.pelican import PELICAN
@@ -63,9 +63,15 @@ class LiteWrapper(torch.nn.Module):
         self.encoder = DotProductEncoder(encoder_channels)
         self.self_pairs = self_pairs
         self.net = LitePELICAN(
-            in_channels_rank2=encoder_channels, in_channels_rank1=0, in_channels_rank0=0,
-            out_rank=0, out_channels=2, num_blocks=blocks, hidden_channels=hidden,
-            increase_hidden_channels=1.0, aggr="mean",
+            in_channels_rank2=encoder_channels,
+            in_channels_rank1=0,
+            in_channels_rank0=0,
+            out_rank=0,
+            out_channels=2,
+            num_blocks=blocks,
+            hidden_channels=hidden,
+            increase_hidden_channels=1.0,
+            aggr="mean",
         )
 
     def forward(self, p: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -84,8 +90,11 @@ class LiteWrapper(torch.nn.Module):
 def build(name: str, args: argparse.Namespace) -> torch.nn.Module:
     if name == "lorentznets":
         return PELICAN(
-            out_channels=2, hidden_channels=args.hidden, message_channels=args.hidden,
-            num_blocks=args.blocks, encoder_channels=args.encoder_channels,
+            out_channels=2,
+            hidden_channels=args.hidden,
+            message_channels=args.hidden,
+            num_blocks=args.blocks,
+            encoder_channels=args.encoder_channels,
             readout_channels=args.hidden,
         )
     self_pairs = name == "pelican-lite (self-pairs)"
@@ -96,8 +105,7 @@ def worker(args: argparse.Namespace) -> None:
     """Measure one model in this (fresh) process and print a JSON line."""
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    p, mask = make_jets(args.batch, args.particles, args.setting == "variable",
-                        torch.Generator().manual_seed(1))
+    p, mask = make_jets(args.batch, args.particles, args.setting == "variable", torch.Generator().manual_seed(1))
     model = build(args.worker, args)
     labels = torch.zeros(p.shape[0], dtype=torch.long)
 
@@ -107,17 +115,23 @@ def worker(args: argparse.Namespace) -> None:
 
     # Peak resident memory of the first training step over the state before it (model, data
     # and interpreter already resident); later steps reuse freed memory, so only the first counts.
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    step()
-    peak_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    peak_mib = first_call_peak_rss(step)
     times = []
     for _ in range(args.repeats):
         start = time.perf_counter()
         step()
         times.append(time.perf_counter() - start)
     seconds = sorted(times)[len(times) // 2]
-    print(json.dumps({"jets_per_s": args.batch / seconds, "peak_mib": peak_mib,
-                      "width": p.shape[1], "mean": float(mask.sum(1).float().mean())}))
+    print(
+        json.dumps(
+            {
+                "jets_per_s": args.batch / seconds,
+                "peak_mib": peak_mib,
+                "width": p.shape[1],
+                "mean": float(mask.sum(1).float().mean()),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -136,9 +150,11 @@ def main() -> None:
         worker(args)
         return
 
-    print(f"# {datetime.date.today()} | {platform.machine()}, {os.cpu_count()} cores, load "
-          f"{os.getloadavg()[0]:.1f} | torch {torch.__version__} | {args.threads} threads | "
-          f"batch {args.batch}, N {args.particles}, hidden {args.hidden}, blocks {args.blocks}")
+    print(
+        f"# {datetime.date.today()} | {platform.machine()}, {os.cpu_count()} cores, load "
+        f"{os.getloadavg()[0]:.1f} | torch {torch.__version__} | {args.threads} threads | "
+        f"batch {args.batch}, N {args.particles}, hidden {args.hidden}, blocks {args.blocks}"
+    )
     for setting in ("fixed", "variable"):
         results = {}
         for name in MODELS:
@@ -152,8 +168,10 @@ def main() -> None:
             print(f"{name:28s} {r['jets_per_s']:10.1f} {r['peak_mib']:10.1f}")
         for name, r in results.items():
             if name != "lorentznets":
-                print(f"lorentznets vs {name}: throughput x{info['jets_per_s'] / r['jets_per_s']:.2f}, "
-                      f"peak memory x{r['peak_mib'] / max(info['peak_mib'], 1e-3):.2f} smaller")
+                print(
+                    f"lorentznets vs {name}: throughput x{info['jets_per_s'] / r['jets_per_s']:.2f}, "
+                    f"peak memory x{r['peak_mib'] / max(info['peak_mib'], 1e-3):.2f} smaller"
+                )
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ import torch
 from ...algebra import geometric_product_table
 from .layout import PAIR_COMPONENTS
 
-#: Rows of the (rows, 256) outer-product buffer per chunk: about 64 MiB in float32.
-CHUNK_ROWS = 65536
+#: Rows per chunk: the (rows, 256) outer-product buffer (4 MiB in float32) stays in cache between
+#: the multiply and the GEMM; 16x larger chunks made a CPU training step of the quick tagger 2x slower.
+CHUNK_ROWS = 4096
 
 
 @lru_cache(maxsize=8)
