@@ -20,8 +20,8 @@ flattened, zero-padded momenta and tokens. ``WRAPPERS`` is the live registry (ot
 from __future__ import annotations
 
 import torch
-from torch import nn
 
+from experiments.common.momentum_scale import MomentumScaled, masked_mean
 from experiments.registry import register_wrapper, wrapper_registry
 from lorentznets.nets.mlp import MLP
 from lorentznets.nets.transformer import Transformer
@@ -39,24 +39,8 @@ __all__ = [
 WRAPPERS = wrapper_registry("amplitudes")
 
 
-def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mean over real particles of values (B, N, C) with mask (B, N); returns (B, C)."""
-    weights = mask.to(values.dtype)[..., None]
-    return (values * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1)
-
-
-class AmplitudeWrapper(nn.Module):
-    """Common part: the momentum unit (GeV) as a saved buffer."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.register_buffer("momentum_scale", torch.tensor(1.0))
-
-    def set_momentum_scale(self, scale: float) -> None:
-        """Set the unit (GeV) momenta are divided by before entering the net."""
-        if not scale > 0:
-            raise ValueError(f"momentum scale must be positive, got {scale}")
-        self.momentum_scale.fill_(scale)
+class AmplitudeWrapper(MomentumScaled):
+    """Common part: the momentum unit (GeV) as a saved buffer, padding set to zero."""
 
     def scaled(self, momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Momenta in units of ``momentum_scale`` with padding set to zero."""

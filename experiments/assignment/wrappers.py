@@ -22,9 +22,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 import torch
-from torch import nn
 
 from experiments.assignment.normalization import FeatureTransform
+from experiments.common.momentum_scale import MomentumScaled
 from experiments.registry import register_wrapper, wrapper_registry
 from lorentznets.assignment.model import AssignmentHeads
 from lorentznets.assignment.topology import EventTopology
@@ -33,7 +33,7 @@ from lorentznets.nets.transformer import Transformer
 WRAPPERS = wrapper_registry("assignment")
 
 
-class AssignmentWrapper(nn.Module, ABC):
+class AssignmentWrapper(MomentumScaled, ABC):
     """Feature transforms, a per-jet backbone (:meth:`encode`, in subclasses) and the heads.
 
     Parameters
@@ -64,19 +64,12 @@ class AssignmentWrapper(nn.Module, ABC):
         self.register_buffer(
             "invariant_index", torch.tensor([self.feature_names.index(n) for n in invariant_features], dtype=torch.long)
         )
-        self.register_buffer("momentum_scale", torch.tensor(1.0))
         self.num_features = len(spec)
         self.num_globals = len(global_transforms)
         self.num_invariants = len(invariant_features) + self.num_globals
         self.features = features
         self.heads = AssignmentHeads(topology, features, rank)
         self.topology = topology
-
-    def set_momentum_scale(self, scale: float) -> None:
-        """Set the unit (GeV) momenta are divided by before entering the backbone."""
-        if not scale > 0:
-            raise ValueError(f"momentum scale must be positive, got {scale}")
-        self.momentum_scale.fill_(scale)
 
     def fit_normalization(self, features: torch.Tensor, mask: torch.Tensor, global_features: torch.Tensor) -> None:
         """Fit the feature statistics on real training jets (B, N, F), (B, N) and events (B, G)."""

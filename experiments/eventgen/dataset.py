@@ -61,9 +61,7 @@ def load_ttbar_events(path: str | Path, n_extra_jets: int) -> np.ndarray:
     finite = np.isfinite(events).all(axis=(1, 2))
     if not finite.all():
         rows = np.flatnonzero(~finite)
-        raise ValueError(
-            f"{path}: {rows.size} events contain NaN or inf, first rows {rows[:5].tolist()}"
-        )
+        raise ValueError(f"{path}: {rows.size} events contain NaN or inf, first rows {rows[:5].tolist()}")
     energy = events[..., 0]
     m2 = energy**2 - (events[..., 1:] ** 2).sum(-1)
     unphysical = (energy <= 0) | (m2 < -1e-3 * energy**2)
@@ -76,9 +74,7 @@ def load_ttbar_events(path: str | Path, n_extra_jets: int) -> np.ndarray:
     return events
 
 
-def split_events(
-    events: np.ndarray, fractions: tuple[float, float, float], seed: int
-) -> dict[str, np.ndarray]:
+def split_events(events: np.ndarray, fractions: tuple[float, float, float], seed: int) -> dict[str, np.ndarray]:
     """Shuffle and split events into train, val and test.
 
     Parameters
@@ -98,11 +94,7 @@ def split_events(
     counts = [int(f * len(events)) for f in fractions]
     if min(counts) == 0:
         raise ValueError(
-            f"{len(events)} events are too few for the split fractions {fractions}: "
-            f"a split would be empty"
+            f"{len(events)} events are too few for the split fractions {fractions}: a split would be empty"
         )
     bounds = np.cumsum([0, *counts])
-    return {
-        name: events[order[bounds[i] : bounds[i + 1]]]
-        for i, name in enumerate(("train", "val", "test"))
-    }
+    return {name: events[order[bounds[i] : bounds[i + 1]]] for i, name in enumerate(("train", "val", "test"))}

@@ -54,12 +54,13 @@ class TTbarExperiment(BaseExperiment):
             events = events[: cfg.data.n_events]
         splits = split_events(events, tuple(cfg.data.split), cfg.seed)
         self.events = {name: torch.from_numpy(array) for name, array in splits.items()}
-        self.coordinates = JetCoordinates(
-            6 + n_extra, pt_min=cfg.flow.pt_min, mass_eps=cfg.flow.mass_eps
-        ).fit(self.events["train"])
+        self.coordinates = JetCoordinates(6 + n_extra, pt_min=cfg.flow.pt_min, mass_eps=cfg.flow.mass_eps).fit(
+            self.events["train"]
+        )
         self.base = GaussianUniformBase(PERIODIC_COMPONENTS, (6 + n_extra, 4))
         LOGGER.info(
-            "ttbar + %dj: %s events", n_extra,
+            "ttbar + %dj: %s events",
+            n_extra,
             ", ".join(f"{name} {len(array)}" for name, array in splits.items()),
         )
         return {
@@ -82,11 +83,24 @@ class TTbarExperiment(BaseExperiment):
             )
         # The generator writes the SPANet file and exports every jet multiplicity beside it.
         command = [
-            sys.executable, "-m", "lorentznets.data.generate", "ttbar",
-            "--n", str(data.generate.n), "--seed", str(data.generate.seed),
-            "--out", str(Path(data.path) / "ttbar_allhad.h5"), "--eventgen-dir", str(data.path),
-            "--workers", str(data.generate.workers),
-            "--jet-pt-min", str(self.cfg.cuts.pt_min), "--eta-max", str(self.cfg.cuts.eta_max),
+            sys.executable,
+            "-m",
+            "lorentznets.data.generate",
+            "ttbar",
+            "--n",
+            str(data.generate.n),
+            "--seed",
+            str(data.generate.seed),
+            "--out",
+            str(Path(data.path) / "ttbar_allhad.h5"),
+            "--eventgen-dir",
+            str(data.path),
+            "--workers",
+            str(data.generate.workers),
+            "--jet-pt-min",
+            str(self.cfg.cuts.pt_min),
+            "--eta-max",
+            str(self.cfg.cuts.eta_max),
         ]
         LOGGER.info("%s is missing: generating it with '%s'", path, " ".join(command[1:]))
         result = subprocess.run(command, capture_output=True, text=True)
@@ -98,9 +112,7 @@ class TTbarExperiment(BaseExperiment):
         return path
 
     def init_model(self) -> nn.Module:
-        return self.build_wrapper(
-            "eventgen", coordinates=self.coordinates, time_channels=self.cfg.flow.time_channels
-        )
+        return self.build_wrapper("eventgen", coordinates=self.coordinates, time_channels=self.cfg.flow.time_channels)
 
     def batch_loss(self, batch: tuple[torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
         (x1,) = batch
@@ -114,8 +126,7 @@ class TTbarExperiment(BaseExperiment):
         cfg = self.cfg
         x_all = self.datasets[split].tensors[0]
         p_true = self.events[split]
-        losses = [self.batch_loss((batch.to(self.device),))[0].item() * len(batch)
-                  for (batch,) in self.loader(split)]
+        losses = [self.batch_loss((batch.to(self.device),))[0].item() * len(batch) for (batch,) in self.loader(split)]
         metrics = {"loss": sum(losses) / len(x_all)}
         generator = torch.Generator(device=self.device).manual_seed(cfg.seed)
         metrics.update(self._likelihood_metrics(x_all[: cfg.likelihood.n_events], generator))
@@ -126,12 +137,15 @@ class TTbarExperiment(BaseExperiment):
         seconds = time.perf_counter() - start
         metrics["sampling_events_per_second"] = n_samples / seconds
         p_gen = self.coordinates.x_to_fourmomenta(samples.to(torch.float64)).cpu()
-        violations = cut_violations(
-            p_gen, cfg.cuts.pt_min, cfg.cuts.eta_max, cfg.cuts.get("delta_r_min")
-        )
+        violations = cut_violations(p_gen, cfg.cuts.pt_min, cfg.cuts.eta_max, cfg.cuts.get("delta_r_min"))
         metrics.update({f"cuts.{name}": value for name, value in violations.items()})
-        LOGGER.info("sampled %d events in %.1f s (%.0f events/s); cut violations %s",
-                    n_samples, seconds, n_samples / seconds, violations)
+        LOGGER.info(
+            "sampled %d events in %.1f s (%.0f events/s); cut violations %s",
+            n_samples,
+            seconds,
+            n_samples / seconds,
+            violations,
+        )
 
         finite = torch.isfinite(p_gen).all(dim=-1).all(dim=-1)
         obs_true = {k: v.numpy() for k, v in event_observables(p_true).items()}
@@ -162,22 +176,25 @@ class TTbarExperiment(BaseExperiment):
             return [k for k in self.observables["true"] if k.startswith("dR_")]
         if self.cfg.plotting.delta_r_pairs != "decay":
             raise ValueError(
-                f"plotting.delta_r_pairs must be 'all' or 'decay', got "
-                f"{self.cfg.plotting.delta_r_pairs!r}"
+                f"plotting.delta_r_pairs must be 'all' or 'decay', got {self.cfg.plotting.delta_r_pairs!r}"
             )
         pairs = [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5), (0, 3)]
         return [f"dR_{names[i]}_{names[j]}" for i, j in pairs]
 
-    def _likelihood_metrics(
-        self, x: torch.Tensor, generator: torch.Generator
-    ) -> dict[str, float]:
+    def _likelihood_metrics(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, float]:
         """Mean NLL of events x (N, n_jets, 4) in flow coordinates and in 4-momentum space."""
         cfg = self.cfg.likelihood
         solver = SolverConfig.cast(OmegaConf.to_container(cfg.solver))
-        log_p = torch.cat([
-            flow_log_likelihood(self.raw_model, self.base, chunk, solver, cfg.trace, generator)
-            for chunk in x.to(self.device).split(cfg.batchsize)
-        ]).double().cpu()
+        log_p = (
+            torch.cat(
+                [
+                    flow_log_likelihood(self.raw_model, self.base, chunk, solver, cfg.trace, generator)
+                    for chunk in x.to(self.device).split(cfg.batchsize)
+                ]
+            )
+            .double()
+            .cpu()
+        )
         log_det = self.coordinates.log_abs_det_jacobian(x.to(torch.float64)).cpu()
         return {"nll": -log_p.mean().item(), "nll_fourmomenta": (log_det - log_p).mean().item()}
 
@@ -185,11 +202,14 @@ class TTbarExperiment(BaseExperiment):
         """n events (n, n_jets, 4) in flow coordinates, drawn in batches."""
         cfg = self.cfg.sampling
         solver = SolverConfig.cast(OmegaConf.to_container(cfg.solver))
-        return torch.cat([
-            sample_flow(self.raw_model, self.base, min(cfg.batchsize, n - done), solver,
-                        generator, device=self.device)
-            for done in range(0, n, cfg.batchsize)
-        ])
+        return torch.cat(
+            [
+                sample_flow(
+                    self.raw_model, self.base, min(cfg.batchsize, n - done), solver, generator, device=self.device
+                )
+                for done in range(0, n, cfg.batchsize)
+            ]
+        )
 
     def plot(self) -> list[Path]:
         true, generated = self.observables["true"], self.observables["generated"]
@@ -200,7 +220,6 @@ class TTbarExperiment(BaseExperiment):
             "delta_r": self._delta_r_names(names),
         }
         return [
-            plot_observables(true, generated, self.plot_dir / f"{group}.pdf", observables,
-                             self.cfg.plotting.bins)
+            plot_observables(true, generated, self.plot_dir / f"{group}.pdf", observables, self.cfg.plotting.bins)
             for group, observables in groups.items()
         ]

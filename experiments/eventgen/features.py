@@ -21,6 +21,4 @@ def jet_features(x: torch.Tensor) -> torch.Tensor:
     torch.Tensor with shape (B, n_jets, 5)
         (log pt, eta, cos phi, sin phi, log m^2).
     """
-    return torch.stack(
-        [x[..., 0], x[..., 1], torch.cos(x[..., 2]), torch.sin(x[..., 2]), x[..., 3]], dim=-1
-    )
+    return torch.stack([x[..., 0], x[..., 1], torch.cos(x[..., 2]), torch.sin(x[..., 2]), x[..., 3]], dim=-1)

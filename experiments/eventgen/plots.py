@@ -60,9 +60,7 @@ def histogram_with_ratio(
     centres = 0.5 * (bins[1:] + bins[:-1])
     # Bins without true events have no ratio.
     shown = np.isfinite(ratio) & np.isfinite(error)
-    ax_ratio.errorbar(
-        centres[shown], ratio[shown], yerr=error[shown], fmt=".", color="tab:red", markersize=3
-    )
+    ax_ratio.errorbar(centres[shown], ratio[shown], yerr=error[shown], fmt=".", color="tab:red", markersize=3)
     ax_ratio.axhline(1.0, color="black", linewidth=0.8)
     ax_ratio.set_ylim(0.5, 1.5)
     ax_ratio.set_ylabel("gen / true")
@@ -107,14 +105,15 @@ def plot_observables(
     with PdfPages(path) as pdf:
         for name in names or list(true):
             fig, (ax_main, ax_ratio) = plt.subplots(
-                2, 1, figsize=(5, 4.5), sharex=True,
+                2,
+                1,
+                figsize=(5, 4.5),
+                sharex=True,
                 gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05},
             )
             finite = np.isfinite(generated[name])
             bins = _bins(true[name], name, n_bins)
-            histogram_with_ratio(
-                ax_main, ax_ratio, true[name], generated[name][finite], bins, _label(name)
-            )
+            histogram_with_ratio(ax_main, ax_ratio, true[name], generated[name][finite], bins, _label(name))
             pdf.savefig(fig, bbox_inches="tight")
             plt.close(fig)
     return path

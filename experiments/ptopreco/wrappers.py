@@ -7,8 +7,8 @@ a ``momentum_scale`` buffer (GeV) set by the experiment through ``set_momentum_s
 from __future__ import annotations
 
 import torch
-from torch import nn
 
+from experiments.common.momentum_scale import MomentumScaled
 from experiments.registry import register_wrapper, wrapper_registry
 from lorentznets.nets.pelican import PELICANRegressor
 
@@ -16,7 +16,7 @@ WRAPPERS = wrapper_registry("ptopreco")
 
 
 @register_wrapper("ptopreco", "pelican")
-class PELICANMomentumWrapper(nn.Module):
+class PELICANMomentumWrapper(MomentumScaled):
     """PELICAN's covariant head: sum_i (1 + c_i) p_i with invariant weights c_i.
 
     Parameters
@@ -27,14 +27,7 @@ class PELICANMomentumWrapper(nn.Module):
 
     def __init__(self, net: dict) -> None:
         super().__init__()
-        self.register_buffer("momentum_scale", torch.tensor(1.0))
         self.net = PELICANRegressor(**net)
-
-    def set_momentum_scale(self, scale: float) -> None:
-        """Set the unit (GeV) momenta are divided by inside the net."""
-        if not scale > 0:
-            raise ValueError(f"momentum scale must be positive, got {scale}")
-        self.momentum_scale.fill_(scale)
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Predicted top momenta (B, 4) in GeV."""

@@ -19,8 +19,8 @@ by :func:`experiments.registry.wrappers_for`. ``WRAPPERS`` is the live registry.
 from __future__ import annotations
 
 import torch
-from torch import nn
 
+from experiments.common.momentum_scale import MomentumScaled, masked_mean
 from experiments.registry import register_wrapper, wrapper_registry
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from lorentznets.interface import embed_vector, extract_scalar, spurions
@@ -30,34 +30,8 @@ from lorentznets.nets.transformer import Transformer
 WRAPPERS = wrapper_registry("tagging")
 
 
-def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mean over the real particles.
-
-    Parameters
-    ----------
-    values : torch.Tensor with shape (B, N, C)
-    mask : torch.Tensor with shape (B, N), bool
-
-    Returns
-    -------
-    torch.Tensor with shape (B, C)
-    """
-    weights = mask.to(values.dtype)[..., None]
-    return (values * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1)
-
-
-class TaggingWrapper(nn.Module):
+class TaggingWrapper(MomentumScaled):
     """Common part of the tagging wrappers: the momentum unit as a saved buffer."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.register_buffer("momentum_scale", torch.tensor(1.0))
-
-    def set_momentum_scale(self, scale: float) -> None:
-        """Set the unit (GeV) momenta are divided by before entering the net."""
-        if not scale > 0:
-            raise ValueError(f"momentum scale must be positive, got {scale}")
-        self.momentum_scale.fill_(scale)
 
 
 @register_wrapper("tagging", "transformer")
