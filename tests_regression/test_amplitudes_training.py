@@ -9,30 +9,20 @@ standardised log amplitude 0.0045 (LorentzNet) against 0.24 (MLP); fraction of z
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
-from experiments.registry import get_experiment
-
-REPO = Path(__file__).resolve().parents[1]
+from tests_regression.quick_run import run_quick
 
 
 def _train(tmp_path: Path, model: str) -> dict[str, float]:
     overrides = [
-        f"model={model}",
-        f"base_dir={tmp_path}",
-        f"run_name={model}",
         f"data.dir={tmp_path / 'data'}",
         "data.generate.n=8000",
         "data.train_size=4000",
         "training.iterations=1500",
         "training.validate_every=250",
-        "use_mlflow=false",
-        "progress=false",
         "num_threads=1",
     ]
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        cfg = compose("amplitudes", overrides=overrides)
-    return get_experiment(cfg.experiment)(cfg).run()
+    return run_quick("amplitudes", tmp_path, model, *overrides)
 
 
 @pytest.fixture(scope="module")

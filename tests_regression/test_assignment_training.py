@@ -12,30 +12,20 @@ are a little lower and noisier.
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
-from experiments.registry import get_experiment
-
-REPO = Path(__file__).resolve().parents[1]
+from tests_regression.quick_run import run_quick
 
 
 def _train(data: Path, base_dir: Path, model: str) -> dict[str, float]:
     overrides = [
-        f"model={model}",
-        f"base_dir={base_dir}",
-        f"run_name={model}",
         f"data.path={data}",
         "data.generate.n=20000",
         "data.generate.seed=11",
         "training.iterations=800",
         "training.validate_every=200",
-        "use_mlflow=false",
-        "progress=false",
         "num_threads=1",
     ]
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        cfg = compose("ttbar_assignment", overrides=overrides)
-    return get_experiment(cfg.experiment)(cfg).run()
+    return run_quick("ttbar_assignment", base_dir, model, *overrides)
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
-from experiments.registry import get_experiment
-
-REPO = Path(__file__).resolve().parents[1]
+from tests_regression.quick_run import REPO, run_quick
 
 SMALL_NETS = {
     "transformer": [],
@@ -29,22 +26,15 @@ SMALL_NETS = {
 
 def _run(tmp_path: Path, model: str, *extra: str) -> dict[str, float]:
     overrides = [
-        f"model={model}",
-        f"base_dir={tmp_path}",
-        f"run_name={model}",
         f"data.path={REPO / 'data' / 'cache' / 'toptagging_small.h5'}",
         "data.max_jets=8000",
         "data.max_particles=40",
         "training.iterations=400",
         "training.validate_every=100",
-        "use_mlflow=false",
-        "progress=false",
         *SMALL_NETS[model],
         *extra,
     ]
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        cfg = compose("toptagging", overrides=overrides)
-    return get_experiment(cfg.experiment)(cfg).run()
+    return run_quick("toptagging", tmp_path, model, *overrides)
 
 
 @pytest.mark.parametrize("model", sorted(SMALL_NETS))
