@@ -6,6 +6,7 @@ same process, alternating. Usage::
 
     python benchmarks/bench_lgatr.py                      # small default, ~1-2 min on 2 cores
     python benchmarks/bench_lgatr.py --blocks 12 --jets 64 --particles 100   # paper tagging size
+    python benchmarks/bench_lgatr.py --min-particles 10 --ablate   # variable length, per-optimisation gains
 
 FLOPs come from torch's FLOP counter (matrix products only), a machine-independent measure.
 Memory on CPU is the peak resident-set growth of the first forward+backward, each net in a fresh
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
 from lorentznets.compat.lgatr import load_lgatr_state_dict  # noqa: E402
+from lorentznets.layers.gatr import geometric_product  # noqa: E402
 from lorentznets.nets.lgatr import LGATr  # noqa: E402
 
 
@@ -91,6 +93,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast (GPU)")
+    parser.add_argument("--ablate", action="store_true", help="also time ours with single optimisations undone")
     parser.add_argument("--memory-of", choices=["lgatr", "ours"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -156,6 +159,34 @@ def main() -> None:
         f"{cpu_ratio:.2f}x CPU time (min); "
         f"peak memory ours/lgatr: {memory['ours'] / max(memory['lgatr'], 1e-9):.2f}"
     )
+    if args.ablate:
+        _ablate(ours, lambda: _step(ours, x, s, device, args.bf16, mask=mask), min(times["ours"]), args.repeats)
+
+
+@contextlib.contextmanager
+def _undone(ours: LGATr, optimisation: str):
+    """Temporarily switch one optimisation of ``ours`` off."""
+    if optimisation == "cache-sized geometric-product chunks":
+        saved, geometric_product.CHUNK_ROWS = geometric_product.CHUNK_ROWS, 2**40
+        try:
+            yield
+        finally:
+            geometric_product.CHUNK_ROWS = saved
+    else:  # packing variable-length jets instead of padding
+        ours.pack_padded = False
+        try:
+            yield
+        finally:
+            ours.pack_padded = True
+
+
+def _ablate(ours: LGATr, step, best: float, repeats: int) -> None:
+    """Print what each optimisation buys: the slowdown of ours with it undone."""
+    for optimisation in ("cache-sized geometric-product chunks", "packing instead of padding"):
+        with _undone(ours, optimisation):
+            step()
+            undone = min(_time(step)[0] for _ in range(repeats))
+        print(f"ablation: without {optimisation}: {undone:.3f} s, so it buys {undone / best:.2f}x")
 
 
 if __name__ == "__main__":
