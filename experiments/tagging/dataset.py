@@ -32,14 +32,22 @@ class JetDataset(Dataset):
         From :func:`experiments.tagging.readers.load_jets`.
     use_scalars : bool
         Include per-particle scalars (particle ID) if the data has them.
+    weights : torch.Tensor with shape (N,) or None
+        Per-jet weights for the loss and metrics (see :func:`class_normalised_weights`); batches
+        then carry them as ``"weights"`` (float32).
     """
 
-    def __init__(self, jets: JetData, use_scalars: bool = False) -> None:
+    def __init__(self, jets: JetData, use_scalars: bool = False, weights: torch.Tensor | None = None) -> None:
         self.momenta = jets.momenta
         self.mask = jets.mask
         self.labels = jets.labels
         self.scalars = jets.scalars if use_scalars else None
         self.source = jets.source
+        if weights is not None and weights.shape != self.labels.shape:
+            raise ValueError(
+                f"{self.source}: weights have shape {tuple(weights.shape)}, expected ({len(self.labels)},)"
+            )
+        self.weights = None if weights is None else weights.to(torch.float32)
 
     @property
     def num_scalars(self) -> int:
@@ -63,7 +71,67 @@ class JetDataset(Dataset):
         }
         if self.scalars is not None:
             batch["scalars"] = self.scalars[index, :length]
+        if self.weights is not None:
+            batch["weights"] = self.weights[index]
         return batch
+
+
+def class_normalised_weights(jets: JetData, num_classes: int, split: str) -> torch.Tensor:
+    """Per-jet weights rescaled so that they average to 1 within each class.
+
+    The physical mix inside a class comes from the weights; the class balance stays that of the
+    jet counts, as without weights.
+
+    Parameters
+    ----------
+    jets : JetData
+        Jets with ``weights``.
+    num_classes : int
+        Number of classes C (labels 0..C-1).
+    split : str
+        Split name, for messages.
+
+    Returns
+    -------
+    torch.Tensor with shape (N,), float64
+
+    Raises
+    ------
+    ValueError
+        ``jets`` has no weights, or the weights of a class present in the split sum to zero.
+    """
+    if jets.weights is None:
+        raise ValueError(f"{jets.source}: {split} split has no per-jet weights")
+    sums = torch.zeros(num_classes, dtype=torch.float64).index_add_(0, jets.labels, jets.weights)
+    counts = torch.bincount(jets.labels, minlength=num_classes).to(torch.float64)
+    zero = (counts > 0) & (sums <= 0)
+    if zero.any():
+        raise ValueError(
+            f"{jets.source}: the weights of class {int(zero.nonzero()[0])} in the {split} split sum to "
+            f"zero; cannot normalise them (set data.use_weights=false to ignore the weights)"
+        )
+    means = sums / counts.clamp(min=1)
+    return jets.weights / means.clamp(min=torch.finfo(torch.float64).tiny)[jets.labels]
+
+
+def effective_sample_sizes(weights: torch.Tensor, labels: torch.Tensor, num_classes: int) -> list[float]:
+    """Effective number of jets (sum w)^2 / sum w^2 of each class.
+
+    Parameters
+    ----------
+    weights : torch.Tensor with shape (N,)
+    labels : torch.Tensor with shape (N,), int64 in 0..C-1
+    num_classes : int
+        Number of classes C.
+
+    Returns
+    -------
+    list of C floats (0 for a class without jets)
+    """
+    weights = weights.to(torch.float64)
+    sums = torch.zeros(num_classes, dtype=torch.float64).index_add_(0, labels, weights)
+    squares = torch.zeros(num_classes, dtype=torch.float64).index_add_(0, labels, weights**2)
+    return (sums**2 / squares.clamp(min=torch.finfo(torch.float64).tiny)).tolist()
 
 
 def collate_batch(batch: TaggingBatch) -> TaggingBatch:

@@ -16,11 +16,14 @@ from experiments.registry import register_experiment
 from experiments.tagging.dataset import (
     JetDataset,
     TaggingBatch,
+    class_normalised_weights,
     collate_batch,
+    effective_sample_sizes,
     load_tagging_splits,
 )
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics
 from experiments.tagging.plots import plot_roc, plot_scores
+from experiments.tagging.readers import JetData
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -35,6 +38,11 @@ class TaggingExperiment(BaseExperiment):
     logit with binary cross-entropy and report accuracy, AUC and 1/eB at eS = 0.3, 0.5, 0.8;
     multi-class tasks (JetClass, 10 classes) train with cross-entropy and report accuracy and
     one-vs-rest AUCs. The config picks the task; one class serves all three names.
+
+    Files with per-jet ``weight`` (our Pythia samples, which bias pTHat) are weighted in the
+    losses and metrics when ``data.use_weights`` is true (the default): each split's weights are
+    normalised to mean 1 per class, so the weights fix the mix within a class and the class
+    balance stays that of the jet counts.
     """
 
     @property
@@ -54,16 +62,21 @@ class TaggingExperiment(BaseExperiment):
         self.dist.barrier()
         if not self.is_main:
             splits = load_tagging_splits(data_cfg)
-        datasets = {name: JetDataset(jets, use_scalars=self.cfg.data.use_scalars) for name, jets in splits.items()}
         num_classes = len(self.class_names)
-        for name, dataset in datasets.items():
-            bad = (dataset.labels < 0) | (dataset.labels >= num_classes)
+        for name, jets in splits.items():
+            bad = (jets.labels < 0) | (jets.labels >= num_classes)
             if bad.any():
                 raise ValueError(
-                    f"{dataset.source}: {name} split has labels outside 0..{num_classes - 1} "
+                    f"{jets.source}: {name} split has labels outside 0..{num_classes - 1} "
                     f"(data.class_names has {num_classes} classes), first at jet "
                     f"{int(bad.nonzero()[0])}"
                 )
+        weights = self._split_weights(splits)
+        datasets = {
+            name: JetDataset(jets, use_scalars=self.cfg.data.use_scalars, weights=weights[name])
+            for name, jets in splits.items()
+        }
+        for dataset in datasets.values():
             if self.cfg.data.use_scalars and dataset.scalars is None:
                 raise ValueError(
                     f"{dataset.source}: data.use_scalars=true but the file has no per-particle scalars (particle IDs)"
@@ -71,6 +84,39 @@ class TaggingExperiment(BaseExperiment):
         for name, dataset in datasets.items():
             LOGGER.info("%s: %d jets from %s", name, len(dataset), dataset.source)
         return datasets
+
+    def _split_weights(self, splits: dict[str, JetData]) -> dict[str, torch.Tensor | None]:
+        """Class-normalised per-jet weights of each split, or None everywhere when unused."""
+        present = {name: jets.weights is not None for name, jets in splits.items()}
+        if not any(present.values()):
+            return dict.fromkeys(splits)
+        if not self.cfg.data.get("use_weights", True):
+            LOGGER.info("data.use_weights=false: ignoring the per-jet weights in the data files")
+            return dict.fromkeys(splits)
+        if not all(present.values()):
+            missing = {name: splits[name].source for name, has in present.items() if not has}
+            raise ValueError(
+                f"data.use_weights=true, but only some splits have per-jet weights (key 'weight'); "
+                f"missing in {missing}: use files that all have weights or set data.use_weights=false"
+            )
+        num_classes = len(self.class_names)
+        weights = {name: class_normalised_weights(jets, num_classes, name) for name, jets in splits.items()}
+        sizes = []
+        for name, jets in splits.items():
+            ess = effective_sample_sizes(weights[name], jets.labels, num_classes)
+            counts = torch.bincount(jets.labels, minlength=num_classes).tolist()
+            per_class = ", ".join(
+                f"{label} {value:.1f} of {count}"
+                for label, value, count in zip(self.class_names, ess, counts, strict=True)
+                if count
+            )
+            sizes.append(f"{name}: {per_class}")
+        LOGGER.info(
+            "using per-jet weights (data.use_weights=true), normalised to mean 1 per class, in the loss "
+            "and metrics; effective jets (sum w)^2/sum w^2 per class: %s",
+            "; ".join(sizes),
+        )
+        return weights
 
     def init_model(self) -> nn.Module:
         train = self.datasets["train"]
@@ -93,24 +139,46 @@ class TaggingExperiment(BaseExperiment):
         logits = model(batch["momenta"], batch["mask"], batch.get("scalars"))
         return logits.float()
 
-    def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, float]:
+    def _loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, float]:
+        """Mean loss and accuracy of a batch, weighted means when ``weights`` (B,) are given."""
         if self.is_binary:
             logits = logits[:, 0]
-            loss = F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
-            accuracy = ((logits > 0).long() == labels).float().mean().item()
+            targets = labels.to(logits.dtype)
+            correct = ((logits > 0).long() == labels).float()
+            if weights is None:
+                return F.binary_cross_entropy_with_logits(logits, targets), correct.mean().item()
+            per_jet = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
         else:
-            loss = F.cross_entropy(logits, labels)
-            accuracy = (logits.argmax(dim=1) == labels).float().mean().item()
-        return loss, accuracy
+            correct = (logits.argmax(dim=1) == labels).float()
+            if weights is None:
+                return F.cross_entropy(logits, labels), correct.mean().item()
+            per_jet = F.cross_entropy(logits, labels, reduction="none")
+        weights = weights.to(per_jet.dtype)
+        # A batch of zero-weight jets contributes nothing instead of 0/0.
+        total = weights.sum().clamp(min=torch.finfo(weights.dtype).tiny)
+        return (weights * per_jet).sum() / total, ((weights * correct).sum() / total).item()
 
     def batch_loss(self, batch: TaggingBatch) -> tuple[torch.Tensor, dict[str, float]]:
-        loss, accuracy = self._loss(self._logits(self.model, batch), batch["labels"])
+        loss, accuracy = self._loss(self._logits(self.model, batch), batch["labels"], batch.get("weights"))
         return loss, {"accuracy": accuracy}
 
+    def batch_size(self, batch: TaggingBatch) -> float:
+        """Number of jets, or their summed weight for weighted batches.
+
+        The base averages validation losses with this, so a weighted validation loss is the
+        weighted mean over the whole split.
+        """
+        if "weights" in batch:
+            return float(batch["weights"].sum())
+        return len(batch["labels"])
+
     @torch.no_grad()
-    def predict(self, split: str) -> tuple[np.ndarray, np.ndarray]:
-        """Labels (N,) and class probabilities (N, C) of ``self.raw_model`` on ``split``."""
-        labels, probabilities = [], []
+    def predict(self, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Labels (N,), class probabilities (N, C) of ``self.raw_model`` on ``split`` and the jets'
+        weights (N,) (None for unweighted data)."""
+        labels, probabilities, weights = [], [], []
         for batch in self.loader(split):
             batch = self.to_device(batch)
             with self.autocast():
@@ -122,19 +190,22 @@ class TaggingExperiment(BaseExperiment):
                 probs = torch.softmax(logits, dim=1)
             labels.append(batch["labels"].cpu())
             probabilities.append(probs.double().cpu())
-        return torch.cat(labels).numpy(), torch.cat(probabilities).numpy()
+            if "weights" in batch:
+                weights.append(batch["weights"].double().cpu())
+        weight_array = torch.cat(weights).numpy() if weights else None
+        return torch.cat(labels).numpy(), torch.cat(probabilities).numpy(), weight_array
 
     def evaluate(self, split: str) -> dict[str, float]:
-        labels, probabilities = self.predict(split)
-        self.predictions = (split, labels, probabilities)
+        labels, probabilities, weights = self.predict(split)
+        self.predictions = (split, labels, probabilities, weights)
         if self.is_binary:
-            return binary_metrics(labels, probabilities[:, 1], efficiencies=(0.3, 0.5, 0.8))
-        return multiclass_metrics(labels, probabilities, self.class_names)
+            return binary_metrics(labels, probabilities[:, 1], efficiencies=(0.3, 0.5, 0.8), sample_weight=weights)
+        return multiclass_metrics(labels, probabilities, self.class_names, sample_weight=weights)
 
     def plot(self) -> list[Path]:
         if not hasattr(self, "predictions"):
             return []
-        split, labels, probabilities = self.predictions
+        split, labels, probabilities, weights = self.predictions
         name = self.class_names
         paths = []
         if self.is_binary:
@@ -144,6 +215,7 @@ class TaggingExperiment(BaseExperiment):
                     probabilities[:, 1],
                     self.plot_dir / f"roc_{split}.pdf",
                     title=f"{self.cfg.exp_name}, {self.cfg.model.name}",
+                    sample_weight=weights,
                 )
             )
             paths.append(
@@ -153,6 +225,7 @@ class TaggingExperiment(BaseExperiment):
                     name,
                     self.plot_dir / f"scores_{split}.pdf",
                     xlabel=f"{name[1]} score",
+                    sample_weight=weights,
                 )
             )
         else:
@@ -170,6 +243,7 @@ class TaggingExperiment(BaseExperiment):
                         score,
                         self.plot_dir / f"roc_{split}_{class_name}.pdf",
                         title=f"{class_name} vs {name[0]}",
+                        sample_weight=None if weights is None else weights[selected],
                     )
                 )
             paths.append(
@@ -179,6 +253,7 @@ class TaggingExperiment(BaseExperiment):
                     name,
                     self.plot_dir / f"scores_{split}.pdf",
                     xlabel="max class probability",
+                    sample_weight=weights,
                 )
             )
         return paths

@@ -9,7 +9,10 @@ from sklearn.metrics import roc_auc_score, roc_curve
 
 
 def rejection_at_efficiency(
-    labels: np.ndarray, scores: np.ndarray, efficiencies: Sequence[float]
+    labels: np.ndarray,
+    scores: np.ndarray,
+    efficiencies: Sequence[float],
+    sample_weight: np.ndarray | None = None,
 ) -> dict[float, float]:
     """Background rejection 1/eB at signal efficiencies eS, interpolating the ROC curve.
 
@@ -21,13 +24,15 @@ def rejection_at_efficiency(
         Larger means more signal-like.
     efficiencies : sequence of float
         Signal efficiencies eS in (0, 1].
+    sample_weight : np.ndarray with shape (N,) or None
+        Per-jet weights: eS and eB are weighted fractions (the weighted ROC curve).
 
     Returns
     -------
     dict
         ``{eS: 1/eB}``; ``inf`` where the interpolated eB is zero.
     """
-    background_eff, signal_eff, _ = roc_curve(labels, scores)
+    background_eff, signal_eff, _ = roc_curve(labels, scores, sample_weight=sample_weight)
     rejections = {}
     for efficiency in efficiencies:
         eb = float(np.interp(efficiency, signal_eff, background_eff))
@@ -36,7 +41,10 @@ def rejection_at_efficiency(
 
 
 def binary_metrics(
-    labels: np.ndarray, scores: np.ndarray, efficiencies: Sequence[float] = (0.3, 0.5, 0.8)
+    labels: np.ndarray,
+    scores: np.ndarray,
+    efficiencies: Sequence[float] = (0.3, 0.5, 0.8),
+    sample_weight: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Accuracy (threshold 0.5), AUC and 1/eB at each eS.
 
@@ -45,6 +53,10 @@ def binary_metrics(
     labels : np.ndarray with shape (N,), values 0 or 1
     scores : np.ndarray with shape (N,)
         Signal probabilities in [0, 1].
+    efficiencies : sequence of float
+        Signal efficiencies eS of the rejections.
+    sample_weight : np.ndarray with shape (N,) or None
+        Per-jet weights (finite, >= 0): weighted accuracy, AUC and ROC curve.
 
     Returns
     -------
@@ -52,16 +64,23 @@ def binary_metrics(
         ``accuracy``, ``auc`` and ``rej<100 eS>`` (e.g. ``rej30`` for eS = 0.3).
     """
     _check_both_classes(labels)
+    sample_weight = _check_weights(sample_weight, labels)
     metrics = {
-        "accuracy": float(np.mean((scores > 0.5) == (labels == 1))),
-        "auc": float(roc_auc_score(labels, scores)),
+        "accuracy": float(np.average((scores > 0.5) == (labels == 1), weights=sample_weight)),
+        "auc": float(roc_auc_score(labels, scores, sample_weight=sample_weight)),
     }
-    for efficiency, rejection in rejection_at_efficiency(labels, scores, efficiencies).items():
+    rejections = rejection_at_efficiency(labels, scores, efficiencies, sample_weight)
+    for efficiency, rejection in rejections.items():
         metrics[f"rej{round(100 * efficiency)}"] = rejection
     return metrics
 
 
-def multiclass_metrics(labels: np.ndarray, probabilities: np.ndarray, class_names: Sequence[str]) -> dict[str, float]:
+def multiclass_metrics(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    class_names: Sequence[str],
+    sample_weight: np.ndarray | None = None,
+) -> dict[str, float]:
     """Accuracy, one-vs-rest AUC per class and their mean.
 
     Parameters
@@ -69,6 +88,8 @@ def multiclass_metrics(labels: np.ndarray, probabilities: np.ndarray, class_name
     labels : np.ndarray with shape (N,), class indices
     probabilities : np.ndarray with shape (N, C)
     class_names : sequence of C str
+    sample_weight : np.ndarray with shape (N,) or None
+        Per-jet weights (finite, >= 0): weighted accuracy and AUCs.
 
     Returns
     -------
@@ -76,13 +97,14 @@ def multiclass_metrics(labels: np.ndarray, probabilities: np.ndarray, class_name
         ``accuracy``, ``auc_<class>`` and ``auc_macro`` (classes absent from ``labels`` are
         skipped).
     """
-    metrics = {"accuracy": float(np.mean(probabilities.argmax(axis=1) == labels))}
+    sample_weight = _check_weights(sample_weight, labels)
+    metrics = {"accuracy": float(np.average(probabilities.argmax(axis=1) == labels, weights=sample_weight))}
     aucs = []
     for index, name in enumerate(class_names):
         is_class = labels == index
         if is_class.all() or not is_class.any():
             continue
-        aucs.append(float(roc_auc_score(is_class, probabilities[:, index])))
+        aucs.append(float(roc_auc_score(is_class, probabilities[:, index], sample_weight=sample_weight)))
         metrics[f"auc_{name}"] = aucs[-1]
     if aucs:
         metrics["auc_macro"] = float(np.mean(aucs))
@@ -93,3 +115,14 @@ def _check_both_classes(labels: np.ndarray) -> None:
     present = set(np.unique(labels).tolist())
     if present != {0, 1}:
         raise ValueError(f"binary metrics need labels 0 and 1 present, got classes {sorted(present)}")
+
+
+def _check_weights(sample_weight: np.ndarray | None, labels: np.ndarray) -> np.ndarray | None:
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    if sample_weight.shape != labels.shape:
+        raise ValueError(f"sample_weight has shape {sample_weight.shape}, expected {labels.shape} like the labels")
+    if not (np.isfinite(sample_weight).all() and (sample_weight >= 0).all() and sample_weight.sum() > 0):
+        raise ValueError("sample_weight must be finite and >= 0 with a positive sum")
+    return sample_weight

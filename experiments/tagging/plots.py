@@ -14,7 +14,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def plot_roc(labels: np.ndarray, scores: np.ndarray, path: str | os.PathLike, title: str = "") -> Path:
+def plot_roc(
+    labels: np.ndarray,
+    scores: np.ndarray,
+    path: str | os.PathLike,
+    title: str = "",
+    sample_weight: np.ndarray | None = None,
+) -> Path:
     """Background rejection 1/eB (log scale) against signal efficiency eS.
 
     Parameters
@@ -23,8 +29,11 @@ def plot_roc(labels: np.ndarray, scores: np.ndarray, path: str | os.PathLike, ti
     scores : np.ndarray with shape (N,)
     path : str or os.PathLike
         Output file.
+    title : str
+    sample_weight : np.ndarray with shape (N,) or None
+        Per-jet weights of the efficiencies.
     """
-    background_eff, signal_eff, _ = roc_curve(labels, scores)
+    background_eff, signal_eff, _ = roc_curve(labels, scores, sample_weight=sample_weight)
     keep = background_eff > 0
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.plot(signal_eff[keep], 1.0 / background_eff[keep])
@@ -43,6 +52,7 @@ def plot_scores(
     class_names: Sequence[str],
     path: str | os.PathLike,
     xlabel: str = "score",
+    sample_weight: np.ndarray | None = None,
 ) -> Path:
     """Normalised histograms of ``scores`` for each true class.
 
@@ -54,13 +64,17 @@ def plot_scores(
         Name of each class index.
     path : str or os.PathLike
         Output file.
+    xlabel : str
+    sample_weight : np.ndarray with shape (N,) or None
+        Per-jet weights of the histogram entries.
     """
     fig, ax = plt.subplots(figsize=(5, 4))
     bins = np.linspace(0, 1, 51)
     for index, name in enumerate(class_names):
-        selected = scores[labels == index]
-        if len(selected):
-            ax.hist(selected, bins=bins, histtype="step", density=True, label=name)
+        in_class = labels == index
+        weights = None if sample_weight is None else sample_weight[in_class]
+        if in_class.any() and (weights is None or weights.sum() > 0):
+            ax.hist(scores[in_class], bins=bins, weights=weights, histtype="step", density=True, label=name)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("normalised density")
     ax.set_yscale("log")

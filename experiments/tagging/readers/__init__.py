@@ -2,8 +2,10 @@
 
 Formats: "lgn_h5" (converted top tagging, also our generator's output), "landscape_h5" (top-tagging
 landscape pandas HDF5), "lgatr_npz" (L-GATr's top-tagging archive), "energyflow_npz"
-(quark-gluon jets with particle IDs), "jetclass_root" (JetClass ROOT files). All readers stream
-in chunks and never build one Python object per jet.
+(quark-gluon jets with particle IDs, also our generator's HDF5 with the same keys),
+"jetclass_root" (JetClass ROOT files). All readers stream in chunks and never build one Python
+object per jet. Per-jet event weights (key ``weight``, written by our Pythia generator) are read
+where present.
 """
 
 from .jet_data import JetData

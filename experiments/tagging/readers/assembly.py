@@ -19,6 +19,7 @@ def collect_chunks(
     max_particles: int,
     source: str,
     drop_empty: bool = False,
+    weights: np.ndarray | None = None,
 ) -> JetData:
     """Copy chunks into preallocated float32 arrays and check for empty jets.
 
@@ -34,6 +35,8 @@ def collect_chunks(
         Description for messages and :attr:`JetData.source`.
     drop_empty : bool
         Drop jets without constituents (with a warning) instead of raising.
+    weights : np.ndarray with shape (num_jets,), float64, or None
+        Per-jet weights read separately (already checked), kept for the same jets.
 
     Returns
     -------
@@ -65,11 +68,13 @@ def collect_chunks(
         momenta, mask, labels = momenta[keep], mask[keep], labels[keep]
         scalars = None if scalars is None else scalars[keep]
         truth = None if truth is None else truth[keep]
+        weights = None if weights is None else weights[keep]
     return JetData(
         momenta=torch.from_numpy(momenta),
         mask=torch.from_numpy(mask),
         labels=torch.from_numpy(labels),
         scalars=None if scalars is None else torch.from_numpy(scalars),
         truth=None if truth is None else torch.from_numpy(truth),
+        weights=None if weights is None else torch.from_numpy(weights),
         source=source,
     )

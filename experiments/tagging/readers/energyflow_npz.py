@@ -1,6 +1,8 @@
-"""Format "energyflow_npz": the EnergyFlow quark-gluon jets (zenodo 3164691).
+"""Format "energyflow_npz": the EnergyFlow quark-gluon jets (zenodo 3164691) and our generator's
+quark-gluon HDF5 with the same keys.
 
-``X`` (N, M, 4) per constituent (pt [GeV], y, phi, pid), zero-padded; ``y`` (N,) 1 = quark.
+``X`` (N, M, 4) per constituent (pt [GeV], y, phi, pid), zero-padded; ``y`` (N,) 1 = quark; in
+our generator's files (``.h5``) also ``weight`` (N,) per-jet event weights.
 4-momenta use the PDG masses of :mod:`lorentznets.data.convert.pid`; ``scalars`` (N, P, 9) are the
 charge followed by LorentzNet's 8-way one-hot of abs(pid) in the order 11, 13, 22, 130, 211, 321,
 2112, 2212 (``scalars[..., 1:]`` is exactly LorentzNet's particle input).
@@ -8,21 +10,75 @@ charge followed by LorentzNet's 8-way one-hot of abs(pid) in the order 11, 13, 2
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from lorentznets.data.convert import NpzArray, iter_energyflow_chunks, npz_keys
+import h5py
+import numpy as np
+
+from lorentznets.data.convert import (
+    JetChunk,
+    NonFiniteTally,
+    NpzArray,
+    check_binary_labels,
+    chunk_bounds,
+    iter_energyflow_chunks,
+    momenta_from_pt_y_phi_pid,
+    nonzero_mask,
+    npz_keys,
+    order_and_pad,
+)
 
 from .assembly import collect_chunks
 from .jet_data import JetData
-from .validation import check_no_split, require_keys
+from .validation import check_no_split, require_file, require_keys, require_shape
+from .weights import read_h5_weights, read_npz_weights
 
 FORMAT = "energyflow_npz"
-SUFFIXES = (".npz",)
+SUFFIXES = (".npz", ".h5", ".hdf5", ".hdf")
+HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
+
+
+def _is_hdf5(path: Path) -> bool:
+    return path.suffix.lower() in HDF5_SUFFIXES
 
 
 def detect(path: Path) -> bool:
-    """Whether the archive has an ``X`` array (``y`` is checked on reading)."""
+    """Whether the archive or HDF5 file has an ``X`` array (``y`` is checked on reading)."""
+    if _is_hdf5(path):
+        with h5py.File(path, "r") as file:
+            return isinstance(file.get("X"), h5py.Dataset)
     return "X" in npz_keys(path)
+
+
+def _h5_chunks(
+    file: h5py.File, path: Path, max_particles: int, max_jets: int | None, chunk_size: int = 8192
+) -> Iterator[JetChunk]:
+    """Stream ``X`` and ``y`` of an open HDF5 file as canonical jet chunks (as the npz parser)."""
+    particles, labels = file["X"], file["y"]
+    tally = NonFiniteTally(path, "X")
+    for start, stop in chunk_bounds(particles.shape[0], chunk_size, max_jets):
+        rows = particles[start:stop]
+        tally.update(rows, start)
+        rows = np.where(np.isfinite(rows).all(axis=(1, 2))[:, None, None], rows, 0)
+        mask = nonzero_mask(rows)
+        momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key 'X'")
+        momenta, mask, (features,) = order_and_pad(momenta, mask, max_particles, (features,))
+        y = check_binary_labels(labels[start:stop], f"{path}: key 'y'", start)
+        yield JetChunk(start, momenta, mask, y, features, None)
+    tally.check()
+
+
+def _read_hdf5(path: Path, max_particles: int, max_jets: int | None, drop_empty: bool) -> JetData:
+    with h5py.File(require_file(path), "r") as file:
+        require_keys(path, file.keys(), ["X", "y"])
+        require_shape(path, "X", file["X"].shape, (None, None, 4))
+        total = file["X"].shape[0]
+        require_shape(path, "y", file["y"].shape, (total,))
+        num_jets = total if max_jets is None else min(total, max_jets)
+        weights = read_h5_weights(file, path, total, num_jets)
+        chunks = _h5_chunks(file, path, max_particles, max_jets)
+        return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty, weights)
 
 
 def read(
@@ -32,10 +88,14 @@ def read(
     max_jets: int | None,
     drop_empty: bool = False,
 ) -> JetData:
-    """Read jets; ``labels`` 1 = quark, ``scalars`` the particle-ID features, no ``truth``."""
+    """Read jets; ``labels`` 1 = quark, ``scalars`` the particle-ID features, no ``truth``;
+    ``weights`` from ``weight`` where present."""
     check_no_split(FORMAT, split)
+    if _is_hdf5(path):
+        return _read_hdf5(path, max_particles, max_jets, drop_empty)
     require_keys(path, npz_keys(path), ["X", "y"])
     total = len(NpzArray(path, "X"))
     num_jets = total if max_jets is None else min(total, max_jets)
+    weights = read_npz_weights(path, total, num_jets)
     chunks = iter_energyflow_chunks(path, max_particles, max_jets)
-    return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty)
+    return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty, weights)

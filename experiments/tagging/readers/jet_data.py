@@ -28,6 +28,9 @@ class JetData:
         Per-constituent particle-ID features where the format has them (zero for padding).
     truth : torch.Tensor with shape (N, 4), float32, or None
         Truth top-quark (E, px, py, pz) in GeV where the format has it.
+    weights : torch.Tensor with shape (N,), float64, or None
+        Per-jet event weights (finite, >= 0) where the file has them (our Pythia files compensate
+        the pTHat bias with them); None means unit weights.
     source : str
         Where the jets came from (file(s), format, split), for messages and logs.
     """
@@ -37,6 +40,7 @@ class JetData:
     labels: torch.Tensor
     scalars: torch.Tensor | None = None
     truth: torch.Tensor | None = None
+    weights: torch.Tensor | None = None
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -50,6 +54,8 @@ class JetData:
             expected["scalars"] = (self.scalars, (n, p, self.scalars.shape[-1]), torch.float32)
         if self.truth is not None:
             expected["truth"] = (self.truth, (n, 4), torch.float32)
+        if self.weights is not None:
+            expected["weights"] = (self.weights, (n,), torch.float64)
         for name, (tensor, shape, dtype) in expected.items():
             if n is None or tuple(tensor.shape) != shape or tensor.dtype != dtype:
                 raise ValueError(
@@ -57,6 +63,8 @@ class JetData:
                     f"{tuple(tensor.shape)} and dtype {tensor.dtype}, expected {shape} and {dtype} "
                     f"(mask shape {tuple(self.mask.shape)})"
                 )
+        if self.weights is not None and not bool(((self.weights >= 0) & self.weights.isfinite()).all()):
+            raise ValueError(f"JetData from {self.source or 'unknown source'}: 'weights' must be finite and >= 0")
 
     def __len__(self) -> int:
         return self.labels.shape[0]
@@ -88,17 +96,18 @@ class JetData:
             labels=self.labels[index],
             scalars=None if self.scalars is None else self.scalars[index],
             truth=None if self.truth is None else self.truth[index],
+            weights=None if self.weights is None else self.weights[index],
             source=self.source,
         )
 
     @classmethod
     def concatenate(cls, parts: Sequence[JetData], source: str | None = None) -> JetData:
-        """Join jets from several files along the jet axis (same P; scalars/truth in all or none)."""
+        """Join jets from several files along the jet axis (same P; scalars/truth/weights in all or none)."""
         if not parts:
             raise ValueError("JetData.concatenate needs at least one part")
         if len(parts) == 1:
             return parts[0]
-        for field in ("scalars", "truth"):
+        for field in ("scalars", "truth", "weights"):
             present = [getattr(part, field) is not None for part in parts]
             if any(present) and not all(present):
                 missing = [part.source for part, has in zip(parts, present, strict=True) if not has]
@@ -118,5 +127,6 @@ class JetData:
             labels=cat("labels"),
             scalars=cat("scalars"),
             truth=cat("truth"),
+            weights=cat("weights"),
             source=source if source is not None else " + ".join(part.source for part in parts),
         )

@@ -1,7 +1,8 @@
 """Format "lgn_h5": the converted top-tagging HDF5 of LGN/LorentzNet/PELICAN.
 
 Keys ``Nobj`` (N,), ``Pmu`` (N, P, 4) (E, px, py, pz) GeV, ``is_signal`` (N,), ``label`` (N, P)
-real-constituent mask, optional ``truth_Pmu`` (N, 4) and ``scalars`` (N, P, S). Written by
+real-constituent mask, optional ``truth_Pmu`` (N, 4), ``scalars`` (N, P, S) and ``weight`` (N,)
+per-jet event weights (our generator's files have them). Written by
 ``python -m lorentznets.data.convert`` and by our top-tagging generator. One split per file.
 """
 
@@ -17,6 +18,7 @@ from lorentznets.data.convert.lgn_layout import REQUIRED_KEYS
 from .assembly import collect_chunks
 from .jet_data import JetData
 from .validation import check_no_split, require_file, require_keys
+from .weights import read_h5_weights
 
 FORMAT = "lgn_h5"
 SUFFIXES = (".h5", ".hdf5", ".hdf")
@@ -35,12 +37,14 @@ def read(
     max_jets: int | None,
     drop_empty: bool = False,
 ) -> JetData:
-    """Read jets; ``labels`` from ``is_signal`` (1 = top), ``truth`` from ``truth_Pmu``."""
+    """Read jets; ``labels`` from ``is_signal`` (1 = top), ``truth`` from ``truth_Pmu``, ``weights``
+    from ``weight`` where present."""
     check_no_split(FORMAT, split)
     require_file(path)
     with h5py.File(path, "r") as file:
         require_keys(path, file.keys(), REQUIRED_KEYS)
         total = file["is_signal"].shape[0]
-    num_jets = total if max_jets is None else min(total, max_jets)
+        num_jets = total if max_jets is None else min(total, max_jets)
+        weights = read_h5_weights(file, path, total, num_jets)
     chunks = iter_lgn_chunks(path, max_particles, max_jets)
-    return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty)
+    return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty, weights)

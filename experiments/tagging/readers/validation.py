@@ -27,6 +27,7 @@ __all__ = [
     "check_max_particles",
     "check_no_split",
     "check_split",
+    "check_weights",
     "empty_jet_rows",
     "require_file",
     "require_keys",
@@ -86,3 +87,32 @@ def check_split(path: object, split: str | None, available: Sequence[str]) -> st
     if split is None or split not in available:
         raise ValueError(f"{path}: split {split!r} not available; choose split from {list(available)}")
     return split
+
+
+def check_weights(weights: np.ndarray, source: str, key: str, offset: int = 0) -> np.ndarray:
+    """Return per-jet weights as float64, raising ``ValueError`` unless all are finite and >= 0.
+
+    Parameters
+    ----------
+    weights : np.ndarray with shape (n,)
+    source : str
+        File name for the message.
+    key : str
+        Key (dataset) the weights come from.
+    offset : int
+        Index of the first jet of ``weights`` in the file.
+
+    Raises
+    ------
+    ValueError
+        The message names the file, the key, how many jets are bad and the first one.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    for problem, bad in (("NaN/inf", ~np.isfinite(weights)), ("negative", weights < 0)):
+        if bad.any():
+            first = int(np.argmax(bad))
+            raise ValueError(
+                f"{source}: key '{key}' has {problem} weights in {int(bad.sum())} jet(s); first bad jet "
+                f"index {offset + first} (weight {float(weights[first])}); weights must be finite and >= 0"
+            )
+    return weights

@@ -1,0 +1,60 @@
+"""Per-jet event weights, read from the ``weight`` key where a file has one.
+
+Our Pythia generator samples pTHat with a bias and stores the compensating weight of every jet
+under ``weight`` (see docs/data.md); public files have no weights.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from lorentznets.data.convert import NpzArray, npz_keys
+
+from .validation import check_weights, require_shape
+
+WEIGHT_KEY = "weight"
+
+
+def read_h5_weights(file: h5py.File, path: Path, num_rows: int, num_jets: int) -> np.ndarray | None:
+    """The first ``num_jets`` weights of an open HDF5 file, or None without a ``weight`` key.
+
+    Parameters
+    ----------
+    file : h5py.File
+        Open file.
+    path : Path
+        Its path, for messages.
+    num_rows : int
+        Number of jets in the file; ``weight`` must have shape (num_rows,).
+    num_jets : int
+        Number of jets read.
+
+    Returns
+    -------
+    np.ndarray with shape (num_jets,), float64, or None
+
+    Raises
+    ------
+    ValueError
+        Wrong shape, NaN/inf or negative weights; the message names the file and key.
+    """
+    if WEIGHT_KEY not in file:
+        return None
+    dataset = file[WEIGHT_KEY]
+    require_shape(path, WEIGHT_KEY, dataset.shape, (num_rows,))
+    return check_weights(dataset[:num_jets], str(path), WEIGHT_KEY)
+
+
+def read_npz_weights(path: Path, num_rows: int, num_jets: int) -> np.ndarray | None:
+    """The first ``num_jets`` weights of an ``.npz`` archive, or None without a ``weight`` key.
+
+    Same checks as :func:`read_h5_weights`.
+    """
+    if WEIGHT_KEY not in npz_keys(path):
+        return None
+    array = NpzArray(path, WEIGHT_KEY)
+    require_shape(path, WEIGHT_KEY, array.shape, (num_rows,))
+    return check_weights(array.read(num_jets), str(path), WEIGHT_KEY)
