@@ -47,7 +47,8 @@ class AssignmentDataset(Dataset):
 
     ``__getitems__`` returns a whole batch, trimmed to the largest number of real jets in it.
     Batch keys: ``features`` (B, N, F) raw, ``momenta`` (B, N, 4) GeV, ``mask`` (B, N),
-    ``global_features`` (B, G), ``targets`` (list of (B, k_p)).
+    ``global_features`` (B, G), ``targets`` (list of (B, k_p)), ``regressions`` (B, R) NaN
+    missing, ``classifications`` (B, C) -1 missing (R, C may be 0).
 
     Parameters
     ----------
@@ -82,6 +83,8 @@ class AssignmentDataset(Dataset):
             "mask": mask[:, :length],
             "global_features": self.events.global_features[index],
             "targets": [t[index] for t in self.events.targets],
+            "regressions": self.events.regressions[index],
+            "classifications": self.events.classifications[index],
         }
 
 

@@ -12,9 +12,13 @@ from torch import nn
 
 from experiments.assignment.dataset import AssignmentBatch, AssignmentDataset, load_assignment_splits
 from experiments.assignment.evaluation import decode_batches, purity_table, split_metrics
+from experiments.assignment.event_metrics import classification_metrics, event_target_table, regression_metrics
 from experiments.assignment.plots import plot_mass, plot_purity_vs_multiplicity, tuple_masses
 from experiments.base_experiment import BaseExperiment
+from experiments.common.checkpoint import load_checkpoint
 from experiments.registry import register_experiment
+from lorentznets.assignment.event_heads import saved_num_classes
+from lorentznets.assignment.event_loss import classification_loss, regression_loss
 from lorentznets.assignment.loss import assignment_loss
 
 LOGGER = logging.getLogger("lorentznets")
@@ -29,6 +33,17 @@ class AssignmentExperiment(BaseExperiment):
     symmetric assignment loss plus the detection loss. Evaluation decodes with the greedy and
     the exact decoder and reports purities per jet multiplicity and number of reconstructable
     particles (``<decoder>.<metric>``).
+
+    When the event file declares REGRESSIONS or CLASSIFICATIONS (SPANet's layout, see
+    :mod:`lorentznets.assignment.event_targets`), small MLP heads on the mean of the per-jet
+    features over real jets (joined with the global inputs) predict them. Regression targets are
+    standardised with training statistics kept in the model; each classification target has
+    max label + 1 classes on the training split (saved with the model, reused on warm start).
+    Their masked losses (squared error on standardised values ignoring NaN, cross-entropy
+    ignoring -1) are added with weights ``training.regression_loss_weight`` and
+    ``training.classification_loss_weight``; evaluation adds ``regression.<key>.rmse``,
+    ``.residual_std`` (original units), ``.rmse_mean_prediction`` (predicting the training mean)
+    and ``classification.<key>.accuracy`` (``.auc`` for two classes).
     """
 
     def init_data(self) -> dict[str, AssignmentDataset]:
@@ -39,29 +54,54 @@ class AssignmentExperiment(BaseExperiment):
         if not self.is_main:
             topology, splits = load_assignment_splits(data_cfg)
         self.topology = topology
-        if topology.regressions or topology.classifications:
-            LOGGER.warning(
-                "the event file declares REGRESSIONS/CLASSIFICATIONS; event-level regression and "
-                "classification heads are not implemented, these targets are ignored"
-            )
         momentum_features = list(self.cfg.data.momentum_features)
         datasets = {name: AssignmentDataset(events, momentum_features) for name, events in splits.items()}
         for name, dataset in datasets.items():
             LOGGER.info("%s: %d events from %s", name, len(dataset), dataset.source)
         return datasets
 
+    def _num_classes(self) -> list[int] | None:
+        """Classes per classification target: from the saved model on warm start, else max label
+        + 1 on the training split; every split's labels must fit."""
+        train = self.datasets["train"].events
+        if not train.classification_names:
+            return None
+        counts = None
+        if self.cfg.warm_start_idx is not None:
+            path = self.run_dir.existing_model_path(self.cfg.warm_start_idx)
+            counts = saved_num_classes(load_checkpoint(path)["model"])
+        if counts is None:
+            labels = train.classifications
+            if (labels < 0).all(dim=0).any():
+                empty = train.classification_names[int((labels < 0).all(dim=0).nonzero()[0])]
+                raise ValueError(f"{train.source}: classification target {empty!r} has no label in the training split")
+            counts = [int(c) + 1 for c in labels.max(dim=0).values]
+        for split, dataset in self.datasets.items():
+            events = dataset.events
+            for k, name in enumerate(events.classification_names):
+                largest = int(events.classifications[:, k].max()) if len(events) else -1
+                if largest >= counts[k]:
+                    raise ValueError(
+                        f"{events.source}: CLASSIFICATIONS/{name} in the {split} split has class {largest}, "
+                        f"but the model has {counts[k]} classes (from the training split)"
+                    )
+        return counts
+
     def init_model(self) -> nn.Module:
         options = self.cfg.model.get("wrapper")
+        num_classes = self._num_classes()
         model = self.build_wrapper(
             "assignment",
             topology=self.topology,
             invariant_features=list(self.cfg.data.invariant_features),
             features=self.cfg.heads.features,
             rank=self.cfg.heads.rank,
+            **({"num_classes": num_classes} if num_classes is not None else {}),
             **(OmegaConf.to_container(options, resolve=True) if options is not None else {}),
         )
         train = self.datasets["train"]
         model.fit_normalization(train.events.features, train.events.mask, train.events.global_features)
+        model.fit_regression_statistics(train.events.regressions)
         # A global constant commutes with Lorentz transformations.
         model.set_momentum_scale(float(train.momenta[train.events.mask].std()))
         return model
@@ -69,29 +109,79 @@ class AssignmentExperiment(BaseExperiment):
     def collate(self, items: AssignmentBatch) -> AssignmentBatch:
         return items
 
-    def _forward(self, model: nn.Module, batch: AssignmentBatch) -> tuple[list[torch.Tensor], torch.Tensor]:
-        log_probs, detection = model(batch["features"], batch["momenta"], batch["mask"], batch["global_features"])
-        return [lp.float() for lp in log_probs], detection.float()
+    def _forward(self, model: nn.Module, batch: AssignmentBatch):
+        """``(log_probs, detection_logits, event_outputs or None)``, float32."""
+        outputs = model(batch["features"], batch["momenta"], batch["mask"], batch["global_features"])
+        log_probs, detection = [lp.float() for lp in outputs[0]], outputs[1].float()
+        if len(outputs) == 2:
+            return log_probs, detection, None
+        regressions, logits = outputs[2]
+        return log_probs, detection, (regressions.float(), [c.float() for c in logits])
 
     def batch_loss(self, batch: AssignmentBatch) -> tuple[torch.Tensor, dict[str, float]]:
-        log_probs, detection = self._forward(self.model, batch)
+        log_probs, detection, event_outputs = self._forward(self.model, batch)
         loss, parts = assignment_loss(
             log_probs, detection, batch["targets"], self.topology, self.cfg.heads.detection_weight
         )
-        return loss, {key: float(value) for key, value in parts.items()}
+        parts = {key: float(value) for key, value in parts.items()}
+        if event_outputs is not None:
+            regressions, logits = event_outputs
+            training = self.cfg.training
+            if regressions.shape[-1]:
+                extra = regression_loss(self.raw_model.event_heads, regressions, batch["regressions"])
+                loss = loss + training.regression_loss_weight * extra
+                parts["regression_loss"] = float(extra.detach())
+            if logits:
+                extra = classification_loss(logits, batch["classifications"])
+                loss = loss + training.classification_loss_weight * extra
+                parts["classification_loss"] = float(extra.detach())
+        return loss, parts
 
-    def _outputs(self, split: str):
+    def _outputs(self, split: str, event_outputs: list):
         for batch in self.loader(split):
             batch = self.to_device(batch)
             with self.autocast():
-                log_probs, detection = self._forward(self.raw_model, batch)
+                log_probs, detection, event = self._forward(self.raw_model, batch)
+            if event is not None:
+                event_outputs.append((event, batch["regressions"], batch["classifications"]))
             yield log_probs, detection, batch
 
     def evaluate(self, split: str) -> dict[str, float]:
-        decoded = decode_batches(self._outputs(split))
+        event_outputs: list = []
+        decoded = decode_batches(self._outputs(split, event_outputs))
         metrics = split_metrics(decoded, self.topology)
         self.decoded = (split, decoded)
-        LOGGER.info("\n%s", purity_table(metrics, f"{self.cfg.exp_name}, {self.cfg.model.name}, {split} split"))
+        title = f"{self.cfg.exp_name}, {self.cfg.model.name}, {split} split"
+        LOGGER.info("\n%s", purity_table(metrics, title))
+        if event_outputs:
+            event_metrics = self._event_metrics(event_outputs)
+            LOGGER.info("\n%s", event_target_table(event_metrics, f"{title}: event-level targets"))
+            metrics.update(event_metrics)
+        return metrics
+
+    def _event_metrics(self, event_outputs: list) -> dict[str, float]:
+        heads = self.raw_model.event_heads
+        metrics = {}
+        if heads.regressions:
+            metrics.update(
+                regression_metrics(
+                    torch.cat([e[0][0] for e in event_outputs]).cpu().numpy(),
+                    torch.cat([e[1] for e in event_outputs]).cpu().numpy(),
+                    [t.key for t in heads.regressions],
+                    heads.regression_mean.cpu().numpy(),
+                )
+            )
+        if heads.classifications:
+            metrics.update(
+                classification_metrics(
+                    [
+                        torch.cat([e[0][1][k] for e in event_outputs]).cpu().numpy()
+                        for k in range(len(heads.classifications))
+                    ],
+                    torch.cat([e[2] for e in event_outputs]).cpu().numpy(),
+                    heads.classifications,
+                )
+            )
         return metrics
 
     def plot(self) -> list[Path]:

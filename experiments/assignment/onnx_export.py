@@ -2,7 +2,9 @@
 
 The exported graph takes the raw inputs (the feature transforms are inside the model) and
 returns one log-probability tensor per particle and the detection logits; decode them with
-:func:`decode_onnx_outputs`.
+:func:`decode_onnx_outputs`. A model with event-level heads also returns, after those,
+``regression.<key>`` (events,) in the targets' units per regression target and
+``classification_logits.<key>`` (events, classes) per classification target.
 """
 
 from __future__ import annotations
@@ -28,13 +30,25 @@ class _FlatOutputs(nn.Module):
         self.model = model
 
     def forward(self, features, momenta, mask, global_features):
-        log_probs, detection = self.model(features, momenta, mask, global_features)
-        return (*log_probs, detection)
+        outputs = self.model(features, momenta, mask, global_features)
+        flat = (*outputs[0], outputs[1])
+        if len(outputs) == 3:
+            regressions, logits = outputs[2]
+            flat = (*flat, *regressions.unbind(-1), *logits)
+        return flat
 
 
-def output_names(particle_names: Sequence[str]) -> list[str]:
-    """``log_probs_<particle>`` for each particle, then ``detection_logits``."""
-    return [f"log_probs_{name}" for name in particle_names] + ["detection_logits"]
+def output_names(
+    particle_names: Sequence[str], regression_keys: Sequence[str] = (), classification_keys: Sequence[str] = ()
+) -> list[str]:
+    """``log_probs_<particle>`` for each particle, ``detection_logits``, then
+    ``regression.<key>`` and ``classification_logits.<key>`` for the event-level targets."""
+    return (
+        [f"log_probs_{name}" for name in particle_names]
+        + ["detection_logits"]
+        + [f"regression.{key}" for key in regression_keys]
+        + [f"classification_logits.{key}" for key in classification_keys]
+    )
 
 
 def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_version: int = 17) -> list[str]:
@@ -55,12 +69,18 @@ def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_ve
     list of str
         The output names (see :func:`output_names`).
     """
-    names = output_names(model.topology.particle_names)
+    heads = getattr(model, "event_heads", None)
+    names = output_names(
+        model.topology.particle_names,
+        [t.key for t in heads.regressions] if heads is not None else (),
+        heads.classifications if heads is not None else (),
+    )
     dynamic = {"features": {0: "events", 1: "jets"}, "momenta": {0: "events", 1: "jets"}}
     dynamic.update({"mask": {0: "events", 1: "jets"}, "global_features": {0: "events"}})
     for name, particle in zip(names, model.topology.particles):
         dynamic[name] = {0: "events", **{1 + m: f"jets_{m}" for m in range(particle.num_products)}}
-    dynamic["detection_logits"] = {0: "events"}
+    for name in names[len(model.topology.particles) :]:
+        dynamic[name] = {0: "events"}
     was_training = model.training
     model.eval()
     try:
@@ -80,7 +100,7 @@ def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_ve
 
 
 def decode_onnx_outputs(
-    outputs: Sequence[np.ndarray], mask: np.ndarray, decoder: str = "greedy"
+    outputs: Sequence[np.ndarray], mask: np.ndarray, decoder: str = "greedy", num_particles: int | None = None
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Jet indices per particle from the exported network's outputs.
 
@@ -88,11 +108,15 @@ def decode_onnx_outputs(
     ----------
     outputs : sequence of np.ndarray
         As returned by ``onnxruntime.InferenceSession.run``: per particle (B, N, ..., N)
-        log-probabilities, then the (B, P) detection logits (ignored here).
+        log-probabilities, then the (B, P) detection logits and any event-level outputs (all
+        ignored here).
     mask : np.ndarray with shape (B, N), bool
         The real jets (the ``mask`` input).
     decoder : str
         ``"greedy"`` (SPANet's) or ``"exact"`` (best total log-probability).
+    num_particles : int, optional
+        Number P of log-probability outputs; required when the model has event-level outputs,
+        otherwise all outputs but the last.
 
     Returns
     -------
@@ -104,7 +128,10 @@ def decode_onnx_outputs(
     if decoder not in decoders:
         raise ValueError(f"decoder must be one of {sorted(decoders)}, got {decoder!r}")
     mask_t = torch.as_tensor(np.asarray(mask, dtype=bool))
-    log_probs = [torch.as_tensor(np.asarray(o, dtype=np.float64)) for o in outputs[:-1]]
+    count = len(outputs) - 1 if num_particles is None else num_particles
+    if not 0 < count < len(outputs):
+        raise ValueError(f"num_particles must be in 1..{len(outputs) - 1} for {len(outputs)} outputs, got {count}")
+    log_probs = [torch.as_tensor(np.asarray(o, dtype=np.float64)) for o in outputs[:count]]
     for p, lp in enumerate(log_probs):
         if tuple(lp.shape[:2]) != tuple(mask_t.shape):
             raise ValueError(f"output {p} has shape {tuple(lp.shape)}, not matching the mask {tuple(mask_t.shape)}")

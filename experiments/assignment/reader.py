@@ -6,9 +6,11 @@ Layout (SPANet, unchanged; ``E`` events, ``N`` jet slots):
   feature named in the event file (e.g. ``pt``, ``eta``, ``phi``, ``mass``, ``btag``);
 - ``INPUTS/<global input>/<feature>`` (E,) for per-event inputs (no MASK);
 - ``TARGETS/<particle>/<product>`` (E,) integer jet indices, -1 for an unmatched parton; an
-  optional ``TARGETS/<particle>/MASK`` (E,) bool marks particles that are absent as a whole.
-
-``REGRESSIONS`` and ``CLASSIFICATIONS`` groups are not read (no event-level heads yet).
+  optional ``TARGETS/<particle>/MASK`` (E,) bool marks particles that are absent as a whole;
+- ``REGRESSIONS/<group>/<name>`` (E,) float, NaN where missing, and
+  ``CLASSIFICATIONS/<group>/<name>`` (E,) integer class, -1 where missing, for the targets the
+  event file declares (see :mod:`lorentznets.assignment.event_targets`; particle-level targets
+  are read like event-level ones, one value per event).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import h5py
 import numpy as np
 import torch
 
+from lorentznets.assignment.event_targets import classification_targets, regression_targets
 from lorentznets.assignment.topology import EventTopology
 
 LOG_TRANSFORMS = ("log", "log_normalize")
@@ -45,6 +48,12 @@ class AssignmentEvents:
         ``global_names`` entries are ``"<input>/<feature>"``.
     source : str
         The file read.
+    regressions : torch.Tensor with shape (E, R), float32
+        Event-level regression targets (``regression_names``), NaN where missing; R may be 0.
+    classifications : torch.Tensor with shape (E, C), int64
+        Event-level class labels (``classification_names``), -1 where missing; C may be 0.
+    regression_names, classification_names : tuple of str
+        Paths under ``REGRESSIONS`` / ``CLASSIFICATIONS``, e.g. ``"EVENT/m_tt"``.
     """
 
     features: torch.Tensor
@@ -54,6 +63,10 @@ class AssignmentEvents:
     feature_names: tuple[str, ...]
     global_names: tuple[str, ...]
     source: str
+    regressions: torch.Tensor
+    classifications: torch.Tensor
+    regression_names: tuple[str, ...] = ()
+    classification_names: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.mask)
@@ -68,6 +81,10 @@ class AssignmentEvents:
             self.feature_names,
             self.global_names,
             self.source,
+            self.regressions[index],
+            self.classifications[index],
+            self.regression_names,
+            self.classification_names,
         )
 
 
@@ -165,6 +182,46 @@ def _read_targets(
     return tuple(torch.from_numpy(t) for t in targets)
 
 
+def _read_regressions(handle: h5py.File, keys: tuple[str, ...], total: int, stop: int, source: str) -> np.ndarray:
+    columns = []
+    for name in keys:
+        key = f"REGRESSIONS/{name}"
+        values = _read_array(handle, key, source, (total,), stop)
+        if not (np.issubdtype(values.dtype, np.floating) or np.issubdtype(values.dtype, np.integer)):
+            raise ValueError(f"{source}: {key!r} must hold numbers, got dtype {values.dtype}")
+        values = values.astype(np.float32)
+        infinite = np.isinf(values)
+        if infinite.any():
+            raise ValueError(
+                f"{source}: {key!r}: event {int(np.flatnonzero(infinite)[0])} is infinite (use NaN for missing)"
+            )
+        columns.append(values)
+    return np.stack(columns, axis=1) if columns else np.zeros((stop, 0), np.float32)
+
+
+def _read_classifications(handle: h5py.File, keys: tuple[str, ...], total: int, stop: int, source: str) -> np.ndarray:
+    columns = []
+    for name in keys:
+        key = f"CLASSIFICATIONS/{name}"
+        values = _read_array(handle, key, source, (total,), stop)
+        if np.issubdtype(values.dtype, np.floating):
+            fractional = ~np.isfinite(values) | (values != np.round(values))
+            if fractional.any():
+                event = int(np.flatnonzero(fractional)[0])
+                raise ValueError(f"{source}: {key!r} must hold integer class labels, event {event} has {values[event]}")
+        elif not (np.issubdtype(values.dtype, np.integer) or values.dtype == np.bool_):
+            raise ValueError(f"{source}: {key!r} must hold integer class labels, got dtype {values.dtype}")
+        values = values.astype(np.int64)
+        below = values < -1
+        if below.any():
+            event = int(np.flatnonzero(below)[0])
+            raise ValueError(
+                f"{source}: {key!r}: event {event} has class {int(values[event])} (valid: -1 for missing, 0, 1, ...)"
+            )
+        columns.append(values)
+    return np.stack(columns, axis=1) if columns else np.zeros((stop, 0), np.int64)
+
+
 def read_assignment_file(
     path: str | os.PathLike, topology: EventTopology, max_events: int | None = None
 ) -> AssignmentEvents:
@@ -190,7 +247,8 @@ def read_assignment_file(
         A key the event file names is missing (the message names file and key).
     ValueError
         Unreadable file, wrong shapes, non-finite features on real jets, events without jets,
-        padding before real jets, targets out of range or sharing a jet.
+        padding before real jets, targets out of range or sharing a jet, infinite regression
+        targets, non-integer or < -1 class labels.
     """
     source = str(path)
     if not Path(path).is_file():
@@ -225,6 +283,10 @@ def read_assignment_file(
                 global_names.append(f"{name}/{feature}")
                 global_values.append(values)
         targets = _read_targets(handle, topology, mask, shape[0], source)
+        regression_names = tuple(t.key for t in regression_targets(topology))
+        classification_names = classification_targets(topology)
+        regressions = _read_regressions(handle, regression_names, shape[0], stop, source)
+        classifications = _read_classifications(handle, classification_names, shape[0], stop, source)
     globals_array = np.stack(global_values, axis=1) if global_values else np.zeros((stop, 0), np.float32)
     return AssignmentEvents(
         torch.from_numpy(np.stack(features, axis=-1)),
@@ -234,4 +296,8 @@ def read_assignment_file(
         tuple(feature_spec),
         tuple(global_names),
         source,
+        torch.from_numpy(regressions),
+        torch.from_numpy(classifications),
+        regression_names,
+        classification_names,
     )

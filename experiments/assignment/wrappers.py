@@ -5,13 +5,16 @@ Every assignment wrapper is registered with ``@register_wrapper("assignment", <m
 and subclasses :class:`AssignmentWrapper`:
 
 - constructor ``Wrapper(net: dict, topology, invariant_features, features=64, rank=32,
-  **options)``: ``net`` is ``cfg.model.net``; ``invariant_features`` names the per-jet
-  features that are Lorentz scalars (e.g. ``mass``, ``btag``), the only ones the
-  Lorentz-equivariant backbones see besides the four-momenta;
+  num_classes=None, **options)``: ``net`` is ``cfg.model.net``; ``invariant_features`` names
+  the per-jet features that are Lorentz scalars (e.g. ``mass``, ``btag``), the only ones the
+  Lorentz-equivariant backbones see besides the four-momenta; ``num_classes`` the class count
+  per CLASSIFICATIONS target of the event file;
 - ``forward(features (B, N, F) raw, momenta (B, N, 4) GeV, mask (B, N), global_features (B, G))
-  -> (log_probs: list of (B, N, ..., N), detection_logits (B, P))``;
-- buffers for the feature statistics and the momentum unit (set by the experiment from the
-  training split), so a saved model needs no data file.
+  -> (log_probs: list of (B, N, ..., N), detection_logits (B, P))``, plus a third element
+  ``(regressions (B, R), classification_logits: list of (B, C_k))`` when the event file declares
+  REGRESSIONS or CLASSIFICATIONS (:class:`~lorentznets.assignment.event_heads.EventHeads`);
+- buffers for the feature and regression-target statistics, the class counts and the momentum
+  unit (set by the experiment from the training split), so a saved model needs no data file.
 
 Backbones with other models live in ``wrappers_<model>.py``. ``WRAPPERS`` is the live registry.
 """
@@ -26,6 +29,8 @@ import torch
 from experiments.assignment.normalization import FeatureTransform
 from experiments.common.momentum_scale import MomentumScaled
 from experiments.registry import register_wrapper, wrapper_registry
+from lorentznets.assignment.event_heads import EventHeads
+from lorentznets.assignment.event_targets import classification_targets, regression_targets
 from lorentznets.assignment.model import AssignmentHeads
 from lorentznets.assignment.topology import EventTopology
 from lorentznets.nets.transformer import Transformer
@@ -45,10 +50,17 @@ class AssignmentWrapper(MomentumScaled, ABC):
         Per-jet feature size D between backbone and heads.
     rank : int
         Rank of the symmetric score tensors.
+    num_classes : sequence of int, optional
+        Classes per CLASSIFICATIONS target of the event file (required when it declares any).
     """
 
     def __init__(
-        self, topology: EventTopology, invariant_features: Sequence[str], features: int = 64, rank: int = 32
+        self,
+        topology: EventTopology,
+        invariant_features: Sequence[str],
+        features: int = 64,
+        rank: int = 32,
+        num_classes: Sequence[int] | None = None,
     ) -> None:
         super().__init__()
         if len(topology.sequential_inputs) != 1:
@@ -70,12 +82,25 @@ class AssignmentWrapper(MomentumScaled, ABC):
         self.features = features
         self.heads = AssignmentHeads(topology, features, rank)
         self.topology = topology
+        regressions, classifications = regression_targets(topology), classification_targets(topology)
+        self.event_heads = None
+        if regressions or classifications:
+            if classifications and num_classes is None:
+                raise ValueError(f"num_classes is required for the classification targets {list(classifications)}")
+            self.event_heads = EventHeads(
+                features + self.num_globals, regressions, classifications, list(num_classes or []), hidden=features
+            )
 
     def fit_normalization(self, features: torch.Tensor, mask: torch.Tensor, global_features: torch.Tensor) -> None:
         """Fit the feature statistics on real training jets (B, N, F), (B, N) and events (B, G)."""
         self.feature_transform.fit(features, mask)
         if self.num_globals:
             self.global_transform.fit(global_features)
+
+    def fit_regression_statistics(self, regressions: torch.Tensor) -> None:
+        """Fit the regression-target standardisation on the training targets (E, R), NaN missing."""
+        if self.event_heads is not None:
+            self.event_heads.fit(regressions)
 
     @abstractmethod
     def encode(
@@ -100,8 +125,8 @@ class AssignmentWrapper(MomentumScaled, ABC):
         momenta: torch.Tensor,
         mask: torch.Tensor,
         global_features: torch.Tensor | None = None,
-    ) -> tuple[list[torch.Tensor], torch.Tensor]:
-        """Per-particle log-probabilities and detection logits.
+    ) -> tuple:
+        """Per-particle log-probabilities and detection logits (and event-level outputs).
 
         Parameters
         ----------
@@ -117,20 +142,27 @@ class AssignmentWrapper(MomentumScaled, ABC):
         log_probs : list of torch.Tensor
             Per particle, (B, N, ..., N) with one jet axis per product; -inf for invalid tuples.
         detection_logits : torch.Tensor with shape (B, P)
+        event_outputs : tuple, only with event-level targets
+            ``(regressions (B, R) in original units, classification logits: list of (B, C_k))``.
         """
         if features.shape[-1] != self.num_features:
             raise ValueError(f"expected {self.num_features} jet features, got shape {tuple(features.shape)}")
         weights = mask[..., None].to(features.dtype)
         jets = self.feature_transform(features) * weights
         invariants = jets[..., self.invariant_index]
+        globals_ = None
         if self.num_globals:
             if global_features is None or global_features.shape[-1] != self.num_globals:
                 raise ValueError(f"expected global features (B, {self.num_globals})")
-            per_jet = self.global_transform(global_features)[:, None, :].expand(-1, jets.shape[1], -1) * weights
+            globals_ = self.global_transform(global_features)
+            per_jet = globals_[:, None, :].expand(-1, jets.shape[1], -1) * weights
             jets = torch.cat([jets, per_jet], dim=-1)
             invariants = torch.cat([invariants, per_jet], dim=-1)
         encoded = self.encode(jets, invariants, momenta / self.momentum_scale, mask)
-        return self.heads(encoded, mask)
+        log_probs, detection = self.heads(encoded, mask)
+        if self.event_heads is None:
+            return log_probs, detection
+        return log_probs, detection, self.event_heads(encoded, mask, globals_)
 
 
 @register_wrapper("assignment", "transformer")

@@ -43,3 +43,42 @@ def write_spanet_file(path: Path, num_events: int = 300, max_jets: int = 10, see
                 handle[f"TARGETS/{particle}/{product}"] = targets[:, 3 * p + k].astype(np.int64)
     path.with_suffix(".yaml").write_text(EVENT_FILE)
     return path
+
+
+EVENT_TARGETS = """\
+REGRESSIONS:
+  EVENT: [{mean_pt: gaussian}]
+  t1: {PARTICLE: [[mass, gaussian]]}
+CLASSIFICATIONS:
+  EVENT: [hard]
+"""
+
+
+def write_event_target_file(path: Path, num_events: int = 300, seed: int = 0) -> Path:
+    """:func:`write_spanet_file` plus SPANet-layout event-level targets declared in its event file.
+
+    ``REGRESSIONS/EVENT/mean_pt``: mean jet pt (GeV), NaN in every 10th event;
+    ``REGRESSIONS/t1/PARTICLE/mass``: invariant mass (GeV) of t1's truth jets, NaN when unmatched;
+    ``CLASSIFICATIONS/EVENT/hard``: 1 when the leading jet pt is above the median, -1 in every 7th.
+    """
+    write_spanet_file(path, num_events=num_events, seed=seed)
+    with h5py.File(path, "a") as handle:
+        mask = handle["INPUTS/Source/MASK"][:]
+        pt = handle["INPUTS/Source/pt"][:].astype(np.float64)
+        eta, phi = handle["INPUTS/Source/eta"][:], handle["INPUTS/Source/phi"][:]
+        mass = handle["INPUTS/Source/mass"][:]
+        mean_pt = (pt * mask).sum(1) / mask.sum(1)
+        mean_pt[::10] = np.nan
+        energy = np.sqrt((pt * np.cosh(eta)) ** 2 + mass**2)
+        momenta = np.stack([energy, pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)], axis=-1)
+        jets = np.stack([handle[f"TARGETS/t1/{p}"][:] for p in ("q1", "q2", "b")], axis=1)
+        total = np.take_along_axis(momenta, np.clip(jets, 0, None)[..., None], axis=1).sum(1)
+        top_mass = np.sqrt(np.clip(total[:, 0] ** 2 - (total[:, 1:] ** 2).sum(1), 0, None))
+        top_mass[(jets < 0).any(1)] = np.nan
+        hard = (pt[:, 0] > np.median(pt[:, 0])).astype(np.int64)
+        hard[::7] = -1
+        handle["REGRESSIONS/EVENT/mean_pt"] = mean_pt.astype(np.float32)
+        handle["REGRESSIONS/t1/PARTICLE/mass"] = top_mass.astype(np.float32)
+        handle["CLASSIFICATIONS/EVENT/hard"] = hard
+    path.with_suffix(".yaml").write_text(EVENT_FILE.replace("REGRESSIONS:\nCLASSIFICATIONS:\n", EVENT_TARGETS))
+    return path
