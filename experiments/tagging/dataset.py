@@ -148,7 +148,8 @@ def generate_if_missing(path: Path, generate: Mapping | None) -> None:
         Expected data file.
     generate : mapping or None
         ``{dataset, n, seed, workers}`` for ``python -m lorentznets.data.generate``; None or a
-        null ``dataset`` disables generation (a missing file is then an error).
+        null ``dataset`` disables generation (a missing file is then an error). ``workers``
+        None uses one process per CPU core (the file does not depend on the number of workers).
 
     Notes
     -----
@@ -167,7 +168,7 @@ def generate_if_missing(path: Path, generate: Mapping | None) -> None:
         "--seed",
         str(generate["seed"]),
         "--workers",
-        str(generate["workers"]),
+        str(generate.get("workers") or os.cpu_count() or 1),
         "--out",
         str(path),
     ]

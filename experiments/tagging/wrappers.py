@@ -92,6 +92,17 @@ class LGATrTaggingWrapper(TaggingWrapper):
         Add the time-direction spurion.
     beam_mirror : bool
         For four-vector beams, add the mirrored beam too.
+    jet_channel : bool
+        Give every particle the jet momentum (sum of the real constituents) as one more vector
+        channel, so that jet-level invariants such as the jet mass are available from the first
+        layer; covariant, so it keeps every symmetry of the tagger. Our addition to the published
+        tagger: on the quick top-tagging setup (2-core CPU) the net without it sat at a validation
+        loss near 0.6 for the first 300-500 steps (also with the official package's initialisation),
+        with it the loss was 0.29 after 100 steps.
+    kinematic_scalars : bool
+        Also feed the seven ParT-style constituent features
+        (:func:`experiments.tagging.features.jet_constituent_features`) as scalars. They are not
+        Lorentz-invariant, so use them only together with symmetry-breaking spurions.
     """
 
     def __init__(
@@ -102,13 +113,16 @@ class LGATrTaggingWrapper(TaggingWrapper):
         beam: str | None = "xyplane",
         time: bool = True,
         beam_mirror: bool = True,
+        jet_channel: bool = True,
+        kinematic_scalars: bool = False,
     ) -> None:
         super().__init__()
         self.register_buffer("spurions", spurions(beam, time, beam_mirror))
+        self.jet_channel, self.kinematic_scalars = jet_channel, kinematic_scalars
         self.net = LGATr(
-            in_mv_channels=1 + len(self.spurions),
+            in_mv_channels=1 + int(jet_channel) + len(self.spurions),
             out_mv_channels=out_channels,
-            in_s_channels=num_scalars,
+            in_s_channels=num_scalars + (NUM_KINEMATIC_FEATURES if kinematic_scalars else 0),
             out_s_channels=0,
             **net,
         )
@@ -116,6 +130,12 @@ class LGATrTaggingWrapper(TaggingWrapper):
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
         vectors = embed_vector(momenta / self.momentum_scale)[..., None, :]
+        if self.jet_channel:
+            jet = embed_vector((momenta * mask[..., None]).sum(dim=1) / self.momentum_scale)
+            vectors = torch.cat([vectors, jet[:, None, None, :].expand_as(vectors)], dim=-2)
         references = self.spurions.to(vectors.dtype).expand(*momenta.shape[:2], -1, -1)
+        if self.kinematic_scalars:
+            kinematic = jet_constituent_features(momenta, mask)
+            scalars = kinematic if scalars is None else torch.cat([kinematic, scalars], dim=-1)
         outputs, _ = self.net(torch.cat([vectors, references], dim=-2), scalars=scalars, mask=mask)
         return masked_mean(extract_scalar(outputs)[..., 0], mask)

@@ -76,10 +76,13 @@ def test_transformer_wrapper_is_permutation_invariant_and_ignores_padding():
     torch.testing.assert_close(wrapper(noisy, mask), logits)
 
 
-def test_gatr_wrapper_without_spurions_is_lorentz_invariant():
+@pytest.mark.parametrize("jet_channel", [False, True])
+def test_gatr_wrapper_without_spurions_is_lorentz_invariant(jet_channel):
     momenta, mask = _jets()
     torch.manual_seed(2)
-    wrapper = LGATrTaggingWrapper(GATR_NET, out_channels=2, num_scalars=0, beam=None, time=False)
+    wrapper = LGATrTaggingWrapper(
+        GATR_NET, out_channels=2, num_scalars=0, beam=None, time=False, jet_channel=jet_channel
+    )
     wrapper = wrapper.double().eval()
     wrapper.set_momentum_scale(20.0)
     with torch.no_grad():
@@ -103,3 +106,18 @@ def test_gatr_wrapper_with_spurions_keeps_only_the_beam_symmetries():
 def test_gatr_wrapper_rejects_bad_spurion():
     with pytest.raises(ValueError, match="unknown beam spurion"):
         LGATrTaggingWrapper(GATR_NET, out_channels=1, num_scalars=0, beam="sideways")
+
+
+@pytest.mark.parametrize("options", [{"jet_channel": True}, {"kinematic_scalars": True}])
+def test_gatr_wrapper_options_keep_permutation_and_beam_symmetry_and_ignore_padding(options):
+    momenta, mask = _jets()
+    torch.manual_seed(4)
+    wrapper = LGATrTaggingWrapper(GATR_NET, out_channels=1, num_scalars=0, **options).double().eval()
+    with torch.no_grad():
+        logits = wrapper(momenta, mask)
+        perm = torch.randperm(6)
+        torch.testing.assert_close(wrapper(momenta[:, perm], mask[:, perm]), logits, rtol=1e-9, atol=1e-12)
+        torch.testing.assert_close(wrapper(momenta @ _z_rotation(0.4).T, mask), logits, rtol=1e-9, atol=1e-12)
+        noisy = momenta.clone()
+        noisy[0, 4:] = 1e3
+        torch.testing.assert_close(wrapper(noisy, mask), logits, rtol=1e-9, atol=1e-12)
