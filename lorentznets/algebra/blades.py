@@ -11,9 +11,7 @@ from itertools import combinations
 
 NUM_COMPONENTS = 16
 METRIC_SIGNATURE = (1, -1, -1, -1)
-BLADES: tuple[tuple[int, ...], ...] = tuple(
-    blade for grade in range(5) for blade in combinations(range(4), grade)
-)
+BLADES: tuple[tuple[int, ...], ...] = tuple(blade for grade in range(5) for blade in combinations(range(4), grade))
 GRADES: tuple[int, ...] = tuple(len(blade) for blade in BLADES)
 BLADE_INDEX = {blade: i for i, blade in enumerate(BLADES)}
 GRADE_SLICES: tuple[slice, ...] = (slice(0, 1), slice(1, 5), slice(5, 11), slice(11, 15), slice(15, 16))

@@ -57,31 +57,23 @@ def _dense_table(kind: str, dtype: torch.dtype, device: torch.device) -> torch.T
     return table.to(device)
 
 
-def product_table(
-    kind: str, dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu"
-) -> torch.Tensor:
+def product_table(kind: str, dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu") -> torch.Tensor:
     """Dense multiplication table of shape (16, 16, 16) for ``kind`` in {"geometric", "outer", "inner"}."""
     if kind not in _RULES:
         raise ValueError(f"unknown product {kind!r}; choose from {sorted(_RULES)}")
     return _dense_table(kind, dtype, torch.device(device))
 
 
-def geometric_product_table(
-    dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu"
-) -> torch.Tensor:
+def geometric_product_table(dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu") -> torch.Tensor:
     """Geometric product table with shape (16, 16, 16): ``(xy)_i = sum_jk T[i,j,k] x_j y_k``."""
     return product_table("geometric", dtype, device)
 
 
-def outer_product_table(
-    dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu"
-) -> torch.Tensor:
+def outer_product_table(dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu") -> torch.Tensor:
     """Outer (wedge) product table with shape (16, 16, 16)."""
     return product_table("outer", dtype, device)
 
 
-def inner_product_table(
-    dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu"
-) -> torch.Tensor:
+def inner_product_table(dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu") -> torch.Tensor:
     """Hestenes inner product table with shape (16, 16, 16) (the ``|`` of the clifford package)."""
     return product_table("inner", dtype, device)

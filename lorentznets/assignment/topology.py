@@ -80,8 +80,12 @@ class EventTopology:
         )
         event_group = generate_group(list(event), perms.get("EVENT"))
         return cls(
-            sequential, global_, particles, event_group,
-            dict(spec.get("REGRESSIONS") or {}), dict(spec.get("CLASSIFICATIONS") or {}),
+            sequential,
+            global_,
+            particles,
+            event_group,
+            dict(spec.get("REGRESSIONS") or {}),
+            dict(spec.get("CLASSIFICATIONS") or {}),
         )
 
     @classmethod

@@ -90,9 +90,7 @@ def convert_lgatr_state_dict(state_dict: Mapping[str, torch.Tensor], net: LGATr)
     expected = set(net.state_dict())
     missing, unexpected = sorted(expected - set(out)), sorted(set(out) - expected)
     if missing or unexpected:
-        raise KeyError(
-            f"lgatr state dict does not match the net: missing {missing[:5]}, unexpected {unexpected[:5]}"
-        )
+        raise KeyError(f"lgatr state dict does not match the net: missing {missing[:5]}, unexpected {unexpected[:5]}")
     return out
 
 

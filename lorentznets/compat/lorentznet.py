@@ -125,9 +125,7 @@ def from_official_state_dict(
     num_blocks = 1 + max(int(k.split(".")[1]) for k in converted if k.startswith("blocks."))
     if c_weight is None:
         if n_scalar not in PUBLISHED_C_WEIGHT:
-            raise ValueError(
-                f"{source}: no published c_weight for {n_scalar} input scalars; pass c_weight"
-            )
+            raise ValueError(f"{source}: no published c_weight for {n_scalar} input scalars; pass c_weight")
         c_weight = PUBLISHED_C_WEIGHT[n_scalar]
     model = LorentzNet(
         in_scalar_channels=n_scalar,

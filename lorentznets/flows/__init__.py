@@ -16,8 +16,21 @@ from .sampling import sample_flow, transport
 from .time_embedding import GaussianFourierTimeEmbedding
 
 __all__ = [
-    "FIXED_STEP_METHODS", "GaussianFourierTimeEmbedding", "GaussianUniformBase", "JetCoordinates",
-    "PERIODIC_COMPONENTS", "SolverConfig", "VelocityField", "conditional_path", "exact_divergence",
-    "flow_log_likelihood", "flow_matching_loss", "hutchinson_divergence", "odeint", "sample_flow",
-    "transport", "wrap_angle", "wrap_periodic",
+    "FIXED_STEP_METHODS",
+    "GaussianFourierTimeEmbedding",
+    "GaussianUniformBase",
+    "JetCoordinates",
+    "PERIODIC_COMPONENTS",
+    "SolverConfig",
+    "VelocityField",
+    "conditional_path",
+    "exact_divergence",
+    "flow_log_likelihood",
+    "flow_matching_loss",
+    "hutchinson_divergence",
+    "odeint",
+    "sample_flow",
+    "transport",
+    "wrap_angle",
+    "wrap_periodic",
 ]

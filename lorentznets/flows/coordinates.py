@@ -46,9 +46,7 @@ class JetCoordinates(nn.Module):
         if n_jets < 1:
             raise ValueError(f"JetCoordinates: n_jets must be >= 1, got {n_jets}")
         if pt_min < 0 or mass_eps <= 0:
-            raise ValueError(
-                f"JetCoordinates: need pt_min >= 0 and mass_eps > 0, got {pt_min}, {mass_eps}"
-            )
+            raise ValueError(f"JetCoordinates: need pt_min >= 0 and mass_eps > 0, got {pt_min}, {mass_eps}")
         self.n_jets = n_jets
         self.pt_min = float(pt_min)
         self.mass_eps = float(mass_eps)
@@ -64,8 +62,7 @@ class JetCoordinates(nn.Module):
     def _check(self, tensor: torch.Tensor, name: str) -> None:
         if tensor.shape[-2:] != (self.n_jets, 4):
             raise ValueError(
-                f"JetCoordinates: {name} must have shape (..., {self.n_jets}, 4), "
-                f"got {tuple(tensor.shape)}"
+                f"JetCoordinates: {name} must have shape (..., {self.n_jets}, 4), got {tuple(tensor.shape)}"
             )
         if not torch.isfinite(tensor).all():
             bad = (~torch.isfinite(tensor)).flatten(-2).any(-1).sum().item()
@@ -156,8 +153,7 @@ class JetCoordinates(nn.Module):
         """
         if p.dim() != 3 or p.shape[0] < 2:
             raise ValueError(
-                f"JetCoordinates.fit: need 4-momenta of shape (N >= 2, {self.n_jets}, 4), "
-                f"got {tuple(p.shape)}"
+                f"JetCoordinates.fit: need 4-momenta of shape (N >= 2, {self.n_jets}, 4), got {tuple(p.shape)}"
             )
         z = self.fourmomenta_to_physical(p.to(torch.float64))
         mean, std = z.mean(dim=0), z.std(dim=0).clamp_min(1e-6)
@@ -188,11 +184,5 @@ class JetCoordinates(nn.Module):
         log_pt_shift, eta, _, log_m2 = z.unbind(-1)
         pt = torch.exp(log_pt_shift) + self.pt_min
         energy = self.physical_to_fourmomenta(z)[..., 0]
-        per_jet = (
-            2 * torch.log(pt)
-            + torch.log(torch.cosh(eta))
-            + log_pt_shift
-            + log_m2
-            - torch.log(2 * energy)
-        )
+        per_jet = 2 * torch.log(pt) + torch.log(torch.cosh(eta)) + log_pt_shift + log_m2 - torch.log(2 * energy)
         return per_jet.sum(dim=-1) + torch.log(self.std.to(x.dtype)).sum()

@@ -60,9 +60,7 @@ def hutchinson_divergence(
     """
     if not v.requires_grad:
         return torch.zeros(v.shape[0], dtype=v.dtype, device=v.device)
-    (vjp,) = torch.autograd.grad(
-        v, x, grad_outputs=noise, create_graph=create_graph, allow_unused=True
-    )
+    (vjp,) = torch.autograd.grad(v, x, grad_outputs=noise, create_graph=create_graph, allow_unused=True)
     if vjp is None:
         return torch.zeros(v.shape[0], dtype=v.dtype, device=v.device)
     return (vjp * noise).flatten(1).sum(dim=1)

@@ -46,9 +46,7 @@ def flow_log_likelihood(
         Log density in the flow coordinates (the NLL is its negative).
     """
     if trace not in ("exact", "hutchinson"):
-        raise ValueError(
-            f"flow_log_likelihood: trace must be 'exact' or 'hutchinson', got {trace!r}"
-        )
+        raise ValueError(f"flow_log_likelihood: trace must be 'exact' or 'hutchinson', got {trace!r}")
     periodic = base.periodic.to(x1.device)
     noise = None
     if trace == "hutchinson":

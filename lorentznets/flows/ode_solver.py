@@ -45,9 +45,7 @@ class SolverConfig:
         names = {f.name for f in fields(cls)}
         unknown = set(config) - names
         if unknown:
-            raise KeyError(
-                f"SolverConfig: unknown keys {sorted(unknown)}; allowed: {sorted(names)}"
-            )
+            raise KeyError(f"SolverConfig: unknown keys {sorted(unknown)}; allowed: {sorted(names)}")
         return cls(**dict(config))
 
     def __post_init__(self):
@@ -75,16 +73,11 @@ def _fixed_step(func: Dynamics, y0: State, t0: float, t1: float, method: str, st
             k2 = func(t + h / 2, _add(y, k1, h / 2))
             k3 = func(t + h / 2, _add(y, k2, h / 2))
             k4 = func(t + h, _add(y, k3, h))
-            y = tuple(
-                s + h / 6 * (a + 2 * b + 2 * c + d)
-                for s, a, b, c, d in zip(y, k1, k2, k3, k4, strict=True)
-            )
+            y = tuple(s + h / 6 * (a + 2 * b + 2 * c + d) for s, a, b, c, d in zip(y, k1, k2, k3, k4, strict=True))
     return y
 
 
-def odeint(
-    func: Dynamics, y0: State, t0: float, t1: float, config: SolverConfig | dict | None = None
-) -> State:
+def odeint(func: Dynamics, y0: State, t0: float, t1: float, config: SolverConfig | dict | None = None) -> State:
     """Integrate ``dy/dt = func(t, y)`` from ``t0`` to ``t1``.
 
     Parameters
@@ -114,7 +107,12 @@ def odeint(
         options = {"step_size": abs(t1 - t0) / config.steps}
     try:
         solution = torchdiffeq.odeint(
-            func, y0, times, method=config.method, rtol=config.rtol, atol=config.atol,
+            func,
+            y0,
+            times,
+            method=config.method,
+            rtol=config.rtol,
+            atol=config.atol,
             options=options,
         )
     except ValueError as error:

@@ -29,9 +29,7 @@ class GaussianFourierTimeEmbedding(nn.Module):
     def __init__(self, channels: int, scale: float = 4.0, seed: int = 0):
         super().__init__()
         if channels < 2 or channels % 2:
-            raise ValueError(
-                f"GaussianFourierTimeEmbedding: channels must be even >= 2, got {channels}"
-            )
+            raise ValueError(f"GaussianFourierTimeEmbedding: channels must be even >= 2, got {channels}")
         generator = torch.Generator().manual_seed(seed)
         self.register_buffer("frequencies", scale * torch.randn(channels // 2, generator=generator))
 

@@ -17,8 +17,20 @@ from .spinor_map import (
 from .su2_clebsch_gordan import su2_clebsch_gordan, su2_clebsch_gordan_coefficient
 
 __all__ = [
-    "Irrep", "check_irrep", "clebsch_gordan", "clebsch_gordan_decomposition", "irrep_dim",
-    "irrep_representation", "irrep_to_vector", "lorentz_to_sl2c", "product_irreps", "random_sl2c",
-    "sl2c_to_lorentz", "sort_irreps", "spin_representation", "su2_clebsch_gordan",
-    "su2_clebsch_gordan_coefficient", "vector_to_irrep",
+    "Irrep",
+    "check_irrep",
+    "clebsch_gordan",
+    "clebsch_gordan_decomposition",
+    "irrep_dim",
+    "irrep_representation",
+    "irrep_to_vector",
+    "lorentz_to_sl2c",
+    "product_irreps",
+    "random_sl2c",
+    "sl2c_to_lorentz",
+    "sort_irreps",
+    "spin_representation",
+    "su2_clebsch_gordan",
+    "su2_clebsch_gordan_coefficient",
+    "vector_to_irrep",
 ]

@@ -23,9 +23,7 @@ def _lorentz_clebsch_gordan(irrep1: Irrep, irrep2: Irrep, irrep: Irrep) -> np.nd
     (k1, n1), (k2, n2), (k, n) = irrep1, irrep2, irrep
     left = su2_clebsch_gordan(k1, k2, k)
     right = su2_clebsch_gordan(n1, n2, n)
-    out = np.einsum("iab,jcd->ijacbd", left, right).reshape(
-        irrep_dim(irrep), irrep_dim(irrep1), irrep_dim(irrep2)
-    )
+    out = np.einsum("iab,jcd->ijacbd", left, right).reshape(irrep_dim(irrep), irrep_dim(irrep1), irrep_dim(irrep2))
     out.setflags(write=False)
     return out
 

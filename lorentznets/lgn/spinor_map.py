@@ -87,9 +87,7 @@ def sl2c_to_lorentz(matrix: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"expected complex (..., 2, 2) matrices, got {tuple(matrix.shape)} {matrix.dtype}")
     basis = torch.eye(4, dtype=matrix.real.dtype, device=matrix.device)
     columns = vector_to_irrep(basis)  # (4 basis vectors, 4 components)
-    rho = (matrix[..., :, None, :, None] * matrix.conj()[..., None, :, None, :]).reshape(
-        *matrix.shape[:-2], 4, 4
-    )
+    rho = (matrix[..., :, None, :, None] * matrix.conj()[..., None, :, None, :]).reshape(*matrix.shape[:-2], 4, 4)
     transformed = torch.einsum("...ij,nj->...ni", rho, columns)
     return irrep_to_vector(transformed).mT
 
@@ -175,12 +173,10 @@ def _check_proper_orthochronous(lorentz: torch.Tensor, atol: float) -> None:
     violation = (lorentz.mT @ g @ lorentz - g).abs().amax(dim=(-2, -1))
     if bool((violation > atol * scale).any()):
         raise ValueError(
-            f"not a Lorentz matrix: max |L^T g L - g| = {violation.max().item():.3e} "
-            f"(allowed {atol:.0e} x max|L|^2)"
+            f"not a Lorentz matrix: max |L^T g L - g| = {violation.max().item():.3e} (allowed {atol:.0e} x max|L|^2)"
         )
     if bool((lorentz[..., 0, 0] <= 0).any()) or bool((torch.linalg.det(lorentz) <= 0).any()):
         raise ValueError(
             "only proper orthochronous Lorentz matrices (det +1, L00 > 0) have SL(2, C) preimages; "
             "LGN's (k, n) irreps do not represent parity or time reversal"
         )
-

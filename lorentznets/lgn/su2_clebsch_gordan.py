@@ -15,9 +15,7 @@ from functools import cache
 import numpy as np
 
 
-def su2_clebsch_gordan_coefficient(
-    two_j1: int, two_m1: int, two_j2: int, two_m2: int, two_j: int, two_m: int
-) -> float:
+def su2_clebsch_gordan_coefficient(two_j1: int, two_m1: int, two_j2: int, two_m2: int, two_j: int, two_m: int) -> float:
     """The coefficient ``<j1 m1; j2 m2 | j m>`` (all arguments doubled).
 
     Returns 0 when the selection rules (``m = m1 + m2``, triangle inequality, matching parities,
@@ -44,8 +42,12 @@ def su2_clebsch_gordan_coefficient(
     total = Fraction(0)
     for t in range(t_min, t_max + 1):
         denominator = (
-            f(t) * f(a - t) * f(j1_m_m1 - t) * f(j2_p_m2 - t)
-            * f((two_j - two_j2 + two_m1) // 2 + t) * f((two_j - two_j1 - two_m2) // 2 + t)
+            f(t)
+            * f(a - t)
+            * f(j1_m_m1 - t)
+            * f(j2_p_m2 - t)
+            * f((two_j - two_j2 + two_m1) // 2 + t)
+            * f((two_j - two_j1 - two_m2) // 2 + t)
         )
         total += Fraction((-1) ** t, denominator)
     if total == 0:
@@ -62,9 +64,7 @@ def _su2_clebsch_gordan_matrix(two_j1: int, two_j2: int, two_j: int) -> np.ndarr
             two_m = two_m1 + two_m2
             if abs(two_m) <= two_j:
                 i = (two_j - two_m) // 2
-                out[i, a, b] = su2_clebsch_gordan_coefficient(
-                    two_j1, two_m1, two_j2, two_m2, two_j, two_m
-                )
+                out[i, a, b] = su2_clebsch_gordan_coefficient(two_j1, two_m1, two_j2, two_m2, two_j, two_m)
     out.setflags(write=False)
     return out
 

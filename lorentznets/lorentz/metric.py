@@ -7,9 +7,7 @@ import torch
 _SIGNS = (1.0, -1.0, -1.0, -1.0)
 
 
-def minkowski_metric(
-    dtype: torch.dtype | None = None, device: torch.device | str | None = None
-) -> torch.Tensor:
+def minkowski_metric(dtype: torch.dtype | None = None, device: torch.device | str | None = None) -> torch.Tensor:
     """The metric tensor g = diag(+1, -1, -1, -1).
 
     Returns
@@ -19,9 +17,7 @@ def minkowski_metric(
     return torch.diag(torch.tensor(_SIGNS, dtype=dtype or torch.get_default_dtype(), device=device))
 
 
-def metric_signs(
-    dtype: torch.dtype | None = None, device: torch.device | str | None = None
-) -> torch.Tensor:
+def metric_signs(dtype: torch.dtype | None = None, device: torch.device | str | None = None) -> torch.Tensor:
     """The diagonal of the metric, (+1, -1, -1, -1), with shape (4,)."""
     return torch.tensor(_SIGNS, dtype=dtype or torch.get_default_dtype(), device=device)
 
@@ -83,6 +79,4 @@ def pairwise_dots(p: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Te
 
 def _check_four_vector(p: torch.Tensor, name: str) -> None:
     if p.shape[-1] != 4:
-        raise ValueError(
-            f"{name} must have a last dimension of 4 (E, px, py, pz), got shape {tuple(p.shape)}"
-        )
+        raise ValueError(f"{name} must have a last dimension of 4 (E, px, py, pz), got shape {tuple(p.shape)}")

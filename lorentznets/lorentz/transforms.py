@@ -58,7 +58,9 @@ def time_reversal_matrix(dtype: torch.dtype = torch.float64, device=None) -> tor
 
 
 def random_rotation(
-    shape: Shape = (), generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64,
+    shape: Shape = (),
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float64,
     device=None,
 ) -> torch.Tensor:
     """Rotations drawn uniformly (Haar measure) from SO(3), as (*shape, 4, 4) Lorentz matrices."""
@@ -67,9 +69,15 @@ def random_rotation(
     w, x, y, z = q.unbind(-1)
     rot = torch.stack(
         [
-            1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-            2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-            2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y),
+            1 - 2 * (y * y + z * z),
+            2 * (x * y - z * w),
+            2 * (x * z + y * w),
+            2 * (x * y + z * w),
+            1 - 2 * (x * x + z * z),
+            2 * (y * z - x * w),
+            2 * (x * z - y * w),
+            2 * (y * z + x * w),
+            1 - 2 * (x * x + y * y),
         ],
         dim=-1,
     ).reshape(*q.shape[:-1], 3, 3)
@@ -77,8 +85,12 @@ def random_rotation(
 
 
 def random_boost(
-    shape: Shape = (), rapidity: float | None = None, max_rapidity: float = 6.0,
-    generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64, device=None,
+    shape: Shape = (),
+    rapidity: float | None = None,
+    max_rapidity: float = 6.0,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float64,
+    device=None,
 ) -> torch.Tensor:
     """Boosts along isotropic random axes, as (*shape, 4, 4) matrices.
 
@@ -96,8 +108,13 @@ def random_boost(
 
 
 def random_lorentz_transform(
-    shape: Shape = (), max_rapidity: float = 6.0, generator: torch.Generator | None = None,
-    dtype: torch.dtype = torch.float64, device=None, parity: bool = False, time_reversal: bool = False,
+    shape: Shape = (),
+    max_rapidity: float = 6.0,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float64,
+    device=None,
+    parity: bool = False,
+    time_reversal: bool = False,
     rapidity: float | None = None,
 ) -> torch.Tensor:
     """Random Lorentz transformations: rotation * boost * rotation.
@@ -118,9 +135,11 @@ def random_lorentz_transform(
     """
     shape = tuple(shape)
     kw = dict(generator=generator, dtype=dtype, device=device)
-    out = random_rotation(shape, **kw) @ random_boost(
-        shape, rapidity=rapidity, max_rapidity=max_rapidity, **kw
-    ) @ random_rotation(shape, **kw)
+    out = (
+        random_rotation(shape, **kw)
+        @ random_boost(shape, rapidity=rapidity, max_rapidity=max_rapidity, **kw)
+        @ random_rotation(shape, **kw)
+    )
     for wanted, elem in ((parity, parity_matrix), (time_reversal, time_reversal_matrix)):
         if wanted:
             flip = torch.rand(shape, generator=generator, dtype=dtype, device=device) < 0.5
@@ -137,6 +156,12 @@ def lorentz_violation(matrix: torch.Tensor) -> torch.Tensor:
 
 
 __all__ = [
-    "boost_matrix", "rotation_matrix", "parity_matrix", "time_reversal_matrix", "random_rotation",
-    "random_boost", "random_lorentz_transform", "lorentz_violation",
+    "boost_matrix",
+    "rotation_matrix",
+    "parity_matrix",
+    "time_reversal_matrix",
+    "random_rotation",
+    "random_boost",
+    "random_lorentz_transform",
+    "lorentz_violation",
 ]

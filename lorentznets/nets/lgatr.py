@@ -161,9 +161,7 @@ class LGATr(nn.Module):
     def _check_inputs(self, multivectors, scalars, mask, offsets) -> None:
         shape = tuple(multivectors.shape)
         if multivectors.dim() < 3 or shape[-2:] != (self.in_mv_channels, 16):
-            raise ValueError(
-                f"multivectors must have shape (..., items, {self.in_mv_channels}, 16), got {shape}"
-            )
+            raise ValueError(f"multivectors must have shape (..., items, {self.in_mv_channels}, 16), got {shape}")
         if not bool(torch.isfinite(multivectors).all()):
             raise ValueError("multivectors contain NaN or inf")
         if self.in_s_channels:
@@ -176,14 +174,10 @@ class LGATr(nn.Module):
             raise ValueError(f"net built with in_s_channels=0 got scalars of shape {tuple(scalars.shape)}")
         if mask is not None and offsets is not None:
             raise ValueError("give either mask (padded batch) or offsets (packed batch), not both")
-        if mask is not None and (
-            mask.dtype != torch.bool or tuple(mask.shape) != shape[:2] or len(shape) != 4
-        ):
+        if mask is not None and (mask.dtype != torch.bool or tuple(mask.shape) != shape[:2] or len(shape) != 4):
             raise ValueError(
                 f"mask must be bool with shape {shape[:2]} for multivectors {shape}, got "
                 f"{mask.dtype} {tuple(mask.shape)}"
             )
         if offsets is not None and len(shape) != 3:
-            raise ValueError(
-                f"packed multivectors must have shape (T, {self.in_mv_channels}, 16), got {shape}"
-            )
+            raise ValueError(f"packed multivectors must have shape (T, {self.in_mv_channels}, 16), got {shape}")

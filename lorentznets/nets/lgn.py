@@ -88,8 +88,16 @@ class LGN(nn.Module):
         for index, (c_in, c_out) in enumerate(zip(channels[:-1], channels[1:])):
             last = index == len(channels) - 2
             level = CGLevel(
-                irreps, c_in, c_out, self.maxdim, mlp_depth, mlp_width_factor, activation, num_basis,
-                aggregation, keep=[SCALAR] if last else None,
+                irreps,
+                c_in,
+                c_out,
+                self.maxdim,
+                mlp_depth,
+                mlp_width_factor,
+                activation,
+                num_basis,
+                aggregation,
+                keep=[SCALAR] if last else None,
             )
             levels.append(level)
             irreps = level.out_irreps
@@ -129,9 +137,7 @@ class LGN(nn.Module):
         weight, bias = self.readout.weight.to(dtype), self.readout.bias.to(dtype)
         return nn.functional.linear(readout_in, weight, bias).to(p.dtype)
 
-    def _check_inputs(
-        self, p: torch.Tensor, mask: torch.Tensor | None, scalars: torch.Tensor | None
-    ) -> torch.Tensor:
+    def _check_inputs(self, p: torch.Tensor, mask: torch.Tensor | None, scalars: torch.Tensor | None) -> torch.Tensor:
         if p.dim() != 3 or p.shape[-1] != 4:
             raise ValueError(f"LGN expects momenta p of shape (B, N, 4), got {tuple(p.shape)}")
         if not p.is_floating_point():
@@ -151,8 +157,5 @@ class LGN(nn.Module):
             if not bool(torch.isfinite(scalars[mask]).all()):
                 raise ValueError("LGN got NaN or inf scalars for unmasked particles")
         elif scalars is not None:
-            raise ValueError(
-                f"LGN was built with in_scalars=0 but got scalars of shape {tuple(scalars.shape)}"
-            )
+            raise ValueError(f"LGN was built with in_scalars=0 but got scalars of shape {tuple(scalars.shape)}")
         return mask
-

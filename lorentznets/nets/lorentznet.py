@@ -64,8 +64,7 @@ class LorentzNet(nn.Module):
         self.official = official
         self.embedding = nn.Linear(in_scalar_channels, hidden_channels)
         self.blocks = nn.ModuleList(
-            LGEB(hidden_channels, in_scalar_channels, c_weight, k < num_blocks - 1, dropout)
-            for k in range(num_blocks)
+            LGEB(hidden_channels, in_scalar_channels, c_weight, k < num_blocks - 1, dropout) for k in range(num_blocks)
         )
         self.decoder = nn.Sequential(
             nn.Linear(hidden_channels, hidden_channels),
@@ -110,8 +109,7 @@ class LorentzNet(nn.Module):
             raise ValueError(f"LorentzNet: momenta p must have shape (B, N, 4), got {tuple(p.shape)}")
         if mask.shape != p.shape[:2] or mask.dtype != torch.bool:
             raise ValueError(
-                f"LorentzNet: mask must be bool with shape {tuple(p.shape[:2])}, got "
-                f"{mask.dtype} {tuple(mask.shape)}"
+                f"LorentzNet: mask must be bool with shape {tuple(p.shape[:2])}, got {mask.dtype} {tuple(mask.shape)}"
             )
         expected = (*p.shape[:2], self.in_scalar_channels)
         if scalars.shape != expected:

@@ -73,11 +73,7 @@ class PELICANBackbone(nn.Module):
         self.hidden_channels = hidden_channels
         self.encoder = DotProductEncoder(encoder_channels)
         label_channels = in_scalar_channels + (2 if beams else 0)
-        self.lift = (
-            Equivariant1to2(label_channels, scalar_channels, average_particles)
-            if label_channels > 0
-            else None
-        )
+        self.lift = Equivariant1to2(label_channels, scalar_channels, average_particles) if label_channels > 0 else None
         in_channels = encoder_channels + (scalar_channels if self.lift is not None else 0)
         self.blocks = nn.ModuleList(
             PELICANBlock(
@@ -170,9 +166,7 @@ class PELICAN(nn.Module):
             nn.Linear(readout_channels, out_channels),
         )
 
-    def forward(
-        self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None
-    ) -> torch.Tensor:
+    def forward(self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Invariant outputs.
 
         Parameters
@@ -228,9 +222,7 @@ class PELICANRegressor(nn.Module):
             nn.Linear(readout_channels, 1),
         )
 
-    def forward(
-        self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None
-    ) -> torch.Tensor:
+    def forward(self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Predict one four-vector per set.
 
         Parameters
@@ -264,15 +256,12 @@ class PELICANRegressor(nn.Module):
         return _restore_padding(weights[..., None], keep)[..., 0]
 
 
-def _check_inputs(
-    p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None, in_scalar_channels: int
-) -> None:
+def _check_inputs(p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None, in_scalar_channels: int) -> None:
     if p.dim() != 3 or p.shape[-1] != 4:
         raise ValueError(f"PELICAN: momenta p must have shape (B, N, 4), got {tuple(p.shape)}")
     if mask.shape != p.shape[:2] or mask.dtype != torch.bool:
         raise ValueError(
-            f"PELICAN: mask must be bool with shape {tuple(p.shape[:2])}, got "
-            f"{mask.dtype} {tuple(mask.shape)}"
+            f"PELICAN: mask must be bool with shape {tuple(p.shape[:2])}, got {mask.dtype} {tuple(mask.shape)}"
         )
     empty = ~mask.any(dim=1)
     if empty.any():

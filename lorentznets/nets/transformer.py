@@ -26,14 +26,11 @@ class TransformerBlock(nn.Module):
         Dropout on attention weights and on the residual branches.
     """
 
-    def __init__(
-        self, hidden_channels: int, num_heads: int, mlp_ratio: int = 4, dropout: float = 0.0
-    ) -> None:
+    def __init__(self, hidden_channels: int, num_heads: int, mlp_ratio: int = 4, dropout: float = 0.0) -> None:
         super().__init__()
         if hidden_channels % num_heads != 0:
             raise ValueError(
-                f"TransformerBlock: hidden_channels={hidden_channels} is not divisible by "
-                f"num_heads={num_heads}"
+                f"TransformerBlock: hidden_channels={hidden_channels} is not divisible by num_heads={num_heads}"
             )
         self.num_heads = num_heads
         self.dropout = dropout
@@ -142,9 +139,7 @@ class Transformer(nn.Module):
         attn_mask = None
         if mask is not None:
             if mask.shape != x.shape[:2]:
-                raise ValueError(
-                    f"Transformer: mask shape {tuple(mask.shape)} does not match x shape {tuple(x.shape)}"
-                )
+                raise ValueError(f"Transformer: mask shape {tuple(mask.shape)} does not match x shape {tuple(x.shape)}")
             attn_mask = mask.bool()[:, None, None, :]
         h = self.linear_in(x)
         for block in self.blocks:

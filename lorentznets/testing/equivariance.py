@@ -115,13 +115,14 @@ def assert_equivariant(
     worst = 0.0
     for trial in range(n_trials):
         matrix = random_lorentz_transform(
-            (), max_rapidity=max_rapidity, generator=generator, parity=parity,
+            (),
+            max_rapidity=max_rapidity,
+            generator=generator,
+            parity=parity,
             time_reversal=time_reversal,
         )
         perm = _draw_permutation(inputs, in_dims, generator)
-        moved = tuple(
-            _permute(transform(x, rep, matrix), dim, perm) for x, rep, dim in zip(inputs, in_reps, in_dims)
-        )
+        moved = tuple(_permute(transform(x, rep, matrix), dim, perm) for x, rep, dim in zip(inputs, in_reps, in_dims))
         expected = _as_tuple(fn(*inputs))
         got = _as_tuple(fn(*moved))
         reps = tuple(out_reps) if out_reps is not None else ("scalar",) * len(expected)
@@ -169,7 +170,9 @@ def _split_particle_dims(particle_dims, out_particle_dims, n_inputs):
 
 def _draw_permutation(inputs, dims, generator) -> torch.Tensor | None:
     sizes = {
-        x.shape[d] for x, entry in zip(inputs, dims) if entry is not None
+        x.shape[d]
+        for x, entry in zip(inputs, dims)
+        if entry is not None
         for d in ((entry,) if isinstance(entry, int) else entry)
     }
     if not sizes:

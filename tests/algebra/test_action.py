@@ -62,9 +62,17 @@ def test_geometric_product_equivariant_at_rapidity_6():
     gen = torch.Generator().manual_seed(2)
     x, y = torch.randn(2, 32, 16, dtype=torch.float64, generator=gen)
     error = assert_equivariant(
-        geometric_product, (x, y), ("multivector", "multivector"), ("multivector",),
-        max_rapidity=6.0, n_trials=10, parity=True, time_reversal=True, rtol=1e-10,
-        particle_dims=(0, 0), out_particle_dims=(0,),
+        geometric_product,
+        (x, y),
+        ("multivector", "multivector"),
+        ("multivector",),
+        max_rapidity=6.0,
+        n_trials=10,
+        parity=True,
+        time_reversal=True,
+        rtol=1e-10,
+        particle_dims=(0, 0),
+        out_particle_dims=(0,),
     )
     assert error < 1e-10
 

@@ -12,8 +12,14 @@ def test_each_map_commutes_with_proper_transformations(index):
     basis = equivariant_linear_basis(True, torch.float64)[index]
     x = torch.randn(16, 16, dtype=torch.float64, generator=gen)
     error = assert_equivariant(
-        lambda v: v @ basis.T, (x,), ("multivector",), ("multivector",), max_rapidity=6.0, n_trials=5,
-        generator=gen, rtol=1e-10,
+        lambda v: v @ basis.T,
+        (x,),
+        ("multivector",),
+        ("multivector",),
+        max_rapidity=6.0,
+        n_trials=5,
+        generator=gen,
+        rtol=1e-10,
     )
     assert error < 1e-10
 
@@ -23,8 +29,14 @@ def test_grade_projections_commute_with_parity_and_time_reversal(index):
     basis = equivariant_linear_basis(False, torch.float64)[index]
     x = torch.randn(16, 16, dtype=torch.float64)
     assert_equivariant(
-        lambda v: v @ basis.T, (x,), ("multivector",), ("multivector",), parity=True, time_reversal=True,
-        n_trials=6, rtol=1e-10,
+        lambda v: v @ basis.T,
+        (x,),
+        ("multivector",),
+        ("multivector",),
+        parity=True,
+        time_reversal=True,
+        n_trials=6,
+        rtol=1e-10,
     )
 
 
@@ -33,7 +45,12 @@ def test_pseudoscalar_maps_break_under_parity():
     x = torch.randn(4, 16, dtype=torch.float64)
     with pytest.raises(AssertionError):
         assert_equivariant(
-            lambda v: v @ basis.T, (x,), ("multivector",), ("multivector",), parity=True, n_trials=8,
+            lambda v: v @ basis.T,
+            (x,),
+            ("multivector",),
+            ("multivector",),
+            parity=True,
+            n_trials=8,
         )
 
 

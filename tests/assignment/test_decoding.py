@@ -34,7 +34,7 @@ def test_decoders_never_reuse_jets():
         tuples, assigned = decode(log_probs, valid)
         _check_no_shared_jet(tuples, assigned)
         for p, t in enumerate(tuples):
-            ok = valid[p].flatten(1).gather(1, (t * torch.tensor([64, 8, 1][-t.shape[1]:])).sum(1, keepdim=True))
+            ok = valid[p].flatten(1).gather(1, (t * torch.tensor([64, 8, 1][-t.shape[1] :])).sum(1, keepdim=True))
             assert ok.squeeze(1)[assigned[:, p]].all()
 
 

@@ -4,10 +4,14 @@ from lorentznets.assignment.metrics import assignment_metrics
 
 
 def test_purities_with_symmetries(ttbar_topology):
-    targets = [np.array([[0, 1, 2], [0, 1, 2], [0, 1, -1], [-1, 1, 2]]),
-               np.array([[3, 4, 5], [3, 4, 5], [3, 4, 5], [3, -1, 5]])]
-    predictions = [np.array([[4, 3, 5], [0, 1, 2], [0, 1, 2], [0, 1, 2]]),   # event 0: t1/t2 swapped,
-                   np.array([[1, 0, 2], [3, 5, 4], [4, 3, 5], [3, 4, 5]])]   # q1<->q2 swapped
+    targets = [
+        np.array([[0, 1, 2], [0, 1, 2], [0, 1, -1], [-1, 1, 2]]),
+        np.array([[3, 4, 5], [3, 4, 5], [3, 4, 5], [3, -1, 5]]),
+    ]
+    predictions = [
+        np.array([[4, 3, 5], [0, 1, 2], [0, 1, 2], [0, 1, 2]]),  # event 0: t1/t2 swapped,
+        np.array([[1, 0, 2], [3, 5, 4], [4, 3, 5], [3, 4, 5]]),
+    ]  # q1<->q2 swapped
     assigned = np.ones((4, 2), dtype=bool)
     num_jets = np.array([6, 7, 8, 6])
     m = assignment_metrics(predictions, assigned, targets, num_jets, ttbar_topology)

@@ -26,8 +26,10 @@ def official_state_dict(n_scalar: int, hidden: int = 72, blocks: int = 6, seed: 
 
     def bn(prefix):
         return {
-            f"{prefix}.weight": 1 + t(hidden), f"{prefix}.bias": t(hidden),
-            f"{prefix}.running_mean": t(hidden), f"{prefix}.running_var": 0.5 + t(hidden).abs(),
+            f"{prefix}.weight": 1 + t(hidden),
+            f"{prefix}.bias": t(hidden),
+            f"{prefix}.running_mean": t(hidden),
+            f"{prefix}.running_var": 0.5 + t(hidden).abs(),
             f"{prefix}.num_batches_tracked": torch.tensor(1000),
         }
 
@@ -66,8 +68,16 @@ def reference_forward(sd, scalars, x, mask, c_weight):
         return F.linear(v, sd[f"{name}.weight"], sd.get(f"{name}.bias") if bias else None)
 
     def bnorm(v, name):
-        return F.batch_norm(v, sd[f"{name}.running_mean"], sd[f"{name}.running_var"],
-                            sd[f"{name}.weight"], sd[f"{name}.bias"], False, 0.0, 1e-5)
+        return F.batch_norm(
+            v,
+            sd[f"{name}.running_mean"],
+            sd[f"{name}.running_var"],
+            sd[f"{name}.weight"],
+            sd[f"{name}.bias"],
+            False,
+            0.0,
+            1e-5,
+        )
 
     def psi(v):
         return torch.sign(v) * torch.log(v.abs() + 1)
@@ -137,8 +147,9 @@ def test_quark_gluon_layout():
     scalars = quark_gluon_scalars(pid, mask).double()
     p3 = 50 * torch.randn(2, 5, 3, generator=g, dtype=torch.float64)
     p = torch.cat((torch.sqrt(p3.square().sum(-1, keepdim=True) + 0.02), p3), -1) * mask[..., None]
-    torch.testing.assert_close(model(scalars, p, mask), reference_forward(sd, scalars, p, mask, 1e-3),
-                               rtol=1e-10, atol=1e-10)
+    torch.testing.assert_close(
+        model(scalars, p, mask), reference_forward(sd, scalars, p, mask, 1e-3), rtol=1e-10, atol=1e-10
+    )
 
 
 def test_bad_checkpoints_raise(tmp_path):
@@ -161,7 +172,6 @@ def test_official_readout_depends_on_padding_default_does_not():
     ours.load_state_dict(official.state_dict())
     scalars, p, mask = top_batch(seed=5)
     extra = 4
-    wide = [torch.cat((t, torch.zeros(t.shape[0], extra, *t.shape[2:], dtype=t.dtype)), 1)
-            for t in (scalars, p, mask)]
+    wide = [torch.cat((t, torch.zeros(t.shape[0], extra, *t.shape[2:], dtype=t.dtype)), 1) for t in (scalars, p, mask)]
     assert (official(*wide) - official(scalars, p, mask)).abs().max() > 1e-6
     torch.testing.assert_close(ours(*wide), ours(scalars, p, mask), rtol=1e-12, atol=1e-12)

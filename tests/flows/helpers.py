@@ -43,10 +43,6 @@ class GaussianInterpolation:
 
     def log_prob(self, x: torch.Tensor) -> torch.Tensor:
         """Exact log density of the t = 1 distribution, shape (B,) for x (B, *event_shape)."""
-        gauss = (
-            -0.5 * ((x - self.mu) / self.sigma) ** 2
-            - torch.log(self.sigma)
-            - 0.5 * math.log(2 * math.pi)
-        )
+        gauss = -0.5 * ((x - self.mu) / self.sigma) ** 2 - torch.log(self.sigma) - 0.5 * math.log(2 * math.pi)
         uniform = torch.full_like(x, -math.log(2 * math.pi))
         return torch.where(self.periodic, uniform, gauss).flatten(1).sum(1)

@@ -25,9 +25,7 @@ def test_log_prob_matches_closed_form():
     periodic = torch.tensor([False, True])
     base = GaussianUniformBase(periodic, (3, 2))
     x = torch.randn(5, 3, 2, dtype=torch.float64)
-    expected = (
-        torch.distributions.Normal(0.0, 1.0).log_prob(x[..., 0]).sum(-1) - 3 * math.log(2 * math.pi)
-    )
+    expected = torch.distributions.Normal(0.0, 1.0).log_prob(x[..., 0]).sum(-1) - 3 * math.log(2 * math.pi)
     assert torch.allclose(base.log_prob(x), expected, atol=1e-12)
     # The periodic components are read modulo 2 pi.
     shifted = x.clone()

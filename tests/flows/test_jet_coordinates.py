@@ -59,9 +59,7 @@ def test_log_abs_det_jacobian_matches_autograd():
     coords = JetCoordinates(2, pt_min=20.0).fit(make_jets(100, 2, seed=6))
     x = coords.fourmomenta_to_x(p)
     for i in range(x.shape[0]):
-        jac = torch.autograd.functional.jacobian(
-            lambda xi: coords.x_to_fourmomenta(xi).flatten(), x[i]
-        ).reshape(8, 8)
+        jac = torch.autograd.functional.jacobian(lambda xi: coords.x_to_fourmomenta(xi).flatten(), x[i]).reshape(8, 8)
         expected = torch.linalg.slogdet(jac).logabsdet
         assert torch.allclose(coords.log_abs_det_jacobian(x[i : i + 1])[0], expected, atol=1e-9)
 

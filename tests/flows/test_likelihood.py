@@ -31,7 +31,11 @@ def test_hutchinson_trace_is_exact_for_a_diagonal_field(gaussian_flow):
     base = GaussianUniformBase(gaussian_flow.periodic, (2, 4))
     x1 = _data(gaussian_flow, 16)
     log_p = flow_log_likelihood(
-        gaussian_flow, base, x1, {"method": "rk4", "steps": 50}, "hutchinson",
+        gaussian_flow,
+        base,
+        x1,
+        {"method": "rk4", "steps": 50},
+        "hutchinson",
         generator=torch.Generator().manual_seed(0),
     )
     assert torch.allclose(log_p, gaussian_flow.log_prob(x1), atol=1e-6)

@@ -26,10 +26,7 @@ def test_exponential_decay_forward_and_backward(method, steps, tolerance):
 
 def test_rk4_has_fourth_order_convergence():
     y0 = (torch.tensor([1.0], dtype=torch.float64),)
-    errors = [
-        abs(odeint(decay, y0, 0.0, 1.0, {"method": "rk4", "steps": n})[0].item() - math.exp(-1))
-        for n in (8, 16)
-    ]
+    errors = [abs(odeint(decay, y0, 0.0, 1.0, {"method": "rk4", "steps": n})[0].item() - math.exp(-1)) for n in (8, 16)]
     assert errors[0] / errors[1] == pytest.approx(16, rel=0.15)
 
 

@@ -68,7 +68,11 @@ def test_padding_and_scalars():
     padded_scalars = torch.cat([scalars, torch.randn(2, 3, 2, dtype=torch.float64)], dim=1)
     assert torch.allclose(net(padded_p, padded_mask, padded_scalars), out, rtol=1e-13, atol=0)
     assert_invariant(
-        net, (p, mask, scalars), ("vector", "none", "scalar"), particle_dims=(1, 1, 1), max_rapidity=3.0,
+        net,
+        (p, mask, scalars),
+        ("vector", "none", "scalar"),
+        particle_dims=(1, 1, 1),
+        max_rapidity=3.0,
         rtol=1e-10,
     )
 

@@ -48,8 +48,13 @@ def test_without_beams_the_tagger_is_lorentz_invariant():
     model = _wrapper(beams=False)
     p, mask, scalars = _jets()
     assert_invariant(
-        model, (p, mask, scalars), ("vector", "none", "scalar"), particle_dims=(1, 1, 1), max_rapidity=3.0,
-        rtol=1e-9, n_trials=2,
+        model,
+        (p, mask, scalars),
+        ("vector", "none", "scalar"),
+        particle_dims=(1, 1, 1),
+        max_rapidity=3.0,
+        rtol=1e-9,
+        n_trials=2,
     )
 
 

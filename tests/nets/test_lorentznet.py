@@ -31,8 +31,7 @@ def build(seed=0, **kwargs):
 
 def test_default_is_lorentz_invariant_and_permutation_invariant():
     net = build()
-    assert_invariant(net, jets(), ("scalar", "vector", "none"), particle_dims=(1, 1, 1),
-                     max_rapidity=6.0, parity=True)
+    assert_invariant(net, jets(), ("scalar", "vector", "none"), particle_dims=(1, 1, 1), max_rapidity=6.0, parity=True)
 
 
 def test_particle_readout_equivariant_and_masked():
@@ -40,8 +39,9 @@ def test_particle_readout_equivariant_and_masked():
     scalars, p, mask = jets(seed=1)
     out = net(scalars, p, mask)
     assert out.shape == (3, 7, 2) and out[~mask].abs().max() == 0
-    assert_equivariant(net, (scalars, p, mask), ("scalar", "vector", "none"), ("scalar",),
-                       particle_dims=(1, 1, 1, 1), max_rapidity=6.0)
+    assert_equivariant(
+        net, (scalars, p, mask), ("scalar", "vector", "none"), ("scalar",), particle_dims=(1, 1, 1, 1), max_rapidity=6.0
+    )
 
 
 def test_default_is_batch_and_padding_independent():

@@ -7,8 +7,9 @@ from lorentznets.lorentz import boost_matrix, random_lorentz_transform, rotation
 from lorentznets.nets.pelican import PELICAN, PELICANRegressor
 from lorentznets.testing import assert_equivariant, assert_invariant
 
-SMALL = dict(hidden_channels=6, message_channels=5, num_blocks=2, encoder_channels=3,
-             readout_channels=4, momentum_scale=10.0)
+SMALL = dict(
+    hidden_channels=6, message_channels=5, num_blocks=2, encoder_channels=3, readout_channels=4, momentum_scale=10.0
+)
 
 
 def jets(batch: int = 3, n: int = 7, seed: int = 0):
@@ -18,7 +19,7 @@ def jets(batch: int = 3, n: int = 7, seed: int = 0):
     mass = torch.rand(batch, n, 1, generator=generator, dtype=torch.float64) + 0.1
     p = torch.cat((torch.sqrt(p3.square().sum(-1, keepdim=True) + mass**2), p3), dim=-1)
     mask = torch.ones(batch, n, dtype=torch.bool)
-    mask[0, n - 2:] = False
+    mask[0, n - 2 :] = False
     mask[1, 2] = False
     return p * mask[..., None], mask
 
@@ -31,8 +32,7 @@ def build(cls, seed=0, **kwargs):
 def test_jet_output_lorentz_and_permutation_invariant():
     p, mask = jets()
     net = build(PELICAN, out_channels=2)
-    assert_invariant(net, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=6.0,
-                     parity=True)
+    assert_invariant(net, (p, mask), ("vector", "none"), particle_dims=(1, 1), max_rapidity=6.0, parity=True)
 
 
 def test_particle_scalars_and_particle_readout_equivariant():
@@ -41,8 +41,9 @@ def test_particle_scalars_and_particle_readout_equivariant():
     net = build(PELICAN, out_channels=3, readout="particle", in_scalar_channels=2)
     out = net(p, mask, scalars)
     assert out.shape == (3, 7, 3) and out[~mask].abs().max() == 0
-    assert_equivariant(net, (p, mask, scalars), ("vector", "none", "scalar"), ("scalar",),
-                       particle_dims=(1, 1, 1, 1), max_rapidity=6.0)
+    assert_equivariant(
+        net, (p, mask, scalars), ("vector", "none", "scalar"), ("scalar",), particle_dims=(1, 1, 1, 1), max_rapidity=6.0
+    )
 
 
 def test_regressor_is_lorentz_covariant():
@@ -50,8 +51,9 @@ def test_regressor_is_lorentz_covariant():
     net = build(PELICANRegressor)
     out = net(p, mask)
     assert out.shape == (3, 4)
-    assert_equivariant(net, (p, mask), ("vector", "none"), ("vector",), particle_dims=(1, 1),
-                       max_rapidity=6.0, parity=True)
+    assert_equivariant(
+        net, (p, mask), ("vector", "none"), ("vector",), particle_dims=(1, 1), max_rapidity=6.0, parity=True
+    )
 
 
 def test_untrained_regressor_weights_start_near_one_sum():

@@ -8,8 +8,7 @@ from experiments.registry import wrappers_for
 from lorentznets.lorentz import rotation_matrix
 from lorentznets.testing import assert_equivariant
 
-NET = dict(hidden_channels=6, message_channels=6, num_blocks=2, encoder_channels=3,
-           readout_channels=4, beams=True)
+NET = dict(hidden_channels=6, message_channels=6, num_blocks=2, encoder_channels=3, readout_channels=4, beams=True)
 
 
 def jets():
@@ -42,5 +41,4 @@ def test_ptopreco_wrapper_is_covariant_and_in_gev():
         wrapper.net.head[-1].bias.zero_()
     torch.testing.assert_close(wrapper(p, mask), p.sum(1))  # untrained: the constituent sum
     torch.nn.init.normal_(wrapper.net.head[-1].weight)
-    assert_equivariant(wrapper, (p, mask), ("vector", "none"), ("vector",), particle_dims=(1, 1),
-                       max_rapidity=6.0)
+    assert_equivariant(wrapper, (p, mask), ("vector", "none"), ("vector",), particle_dims=(1, 1), max_rapidity=6.0)

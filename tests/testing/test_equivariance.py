@@ -35,19 +35,32 @@ def test_permutation_equivariance_is_checked():
     p = torch.randn(7, 4, dtype=torch.float64)
     mask = torch.ones(7, dtype=torch.bool)
     assert_equivariant(
-        pairwise_dots, (p, mask), ("vector", "none"), ("scalar",), particle_dims=(0, 0),
+        pairwise_dots,
+        (p, mask),
+        ("vector", "none"),
+        ("scalar",),
+        particle_dims=(0, 0),
         out_particle_dims=((0, 1),),
     )
     # Permuting only one axis of a pairwise output must be caught.
     with pytest.raises(AssertionError):
         assert_equivariant(
-            pairwise_dots, (p, mask), ("vector", "none"), ("scalar",), particle_dims=(0, 0),
-            out_particle_dims=(0,), max_rapidity=0.1,
-    )
+            pairwise_dots,
+            (p, mask),
+            ("vector", "none"),
+            ("scalar",),
+            particle_dims=(0, 0),
+            out_particle_dims=(0,),
+            max_rapidity=0.1,
+        )
     # Cumulative sums depend on the order of the particles: not permutation equivariant.
     with pytest.raises(AssertionError):
         assert_equivariant(
-            lambda x: torch.cumsum(x, 0), (p,), ("vector",), ("vector",), particle_dims=(0, 0),
+            lambda x: torch.cumsum(x, 0),
+            (p,),
+            ("vector",),
+            ("vector",),
+            particle_dims=(0, 0),
             max_rapidity=0.1,
         )
 

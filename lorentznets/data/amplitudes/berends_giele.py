@@ -54,11 +54,7 @@ _SQRT_HALF = 1.0 / math.sqrt(2.0)
 
 
 def _v3(j1: np.ndarray, j2: np.ndarray, p1: np.ndarray, p2: np.ndarray) -> np.ndarray:
-    return (
-        mdot(j1, j2)[..., None] * (p1 - p2)
-        + 2.0 * mdot(j1, p2)[..., None] * j2
-        - 2.0 * mdot(j2, p1)[..., None] * j1
-    )
+    return mdot(j1, j2)[..., None] * (p1 - p2) + 2.0 * mdot(j1, p2)[..., None] * j2 - 2.0 * mdot(j2, p1)[..., None] * j1
 
 
 def _v4(j1: np.ndarray, j2: np.ndarray, j3: np.ndarray) -> np.ndarray:
@@ -257,9 +253,7 @@ def qqbar_z_gluons_berends_giele(p: np.ndarray, couplings: Couplings, chunk_size
     np.ndarray with shape (N,)
     """
     if p.ndim != 3 or p.shape[-1] != 4 or not 4 <= p.shape[1] <= 8:
-        raise ValueError(
-            f"qqbar_z_gluons_berends_giele: momenta must be (N, 3 + m, 4), 1 <= m <= 5; got {p.shape}"
-        )
+        raise ValueError(f"qqbar_z_gluons_berends_giele: momenta must be (N, 3 + m, 4), 1 <= m <= 5; got {p.shape}")
     m = p.shape[1] - 3
     colour = quark_line_colour_matrix(m)
     out = np.empty(p.shape[0])

@@ -67,9 +67,7 @@ class Process:
         """Final-state masses in GeV, in event order."""
         return [couplings.mass_z if name == "Z" else 0.0 for name in self.particles[2:]]
 
-    def squared_amplitude(
-        self, p: np.ndarray, couplings: Couplings, backend: str | None = None
-    ) -> np.ndarray:
+    def squared_amplitude(self, p: np.ndarray, couplings: Couplings, backend: str | None = None) -> np.ndarray:
         """Averaged, symmetry-factored squared amplitude.
 
         Parameters
@@ -86,14 +84,11 @@ class Process:
         """
         if p.ndim != 3 or p.shape[1:] != (self.n_particles, 4):
             raise ValueError(
-                f"process {self.name}: momenta must have shape (N, {self.n_particles}, 4), "
-                f"got {tuple(p.shape)}"
+                f"process {self.name}: momenta must have shape (N, {self.n_particles}, 4), got {tuple(p.shape)}"
             )
         name = backend or next(iter(self.backends))
         if name not in self.backends:
-            raise ValueError(
-                f"process {self.name}: unknown backend {name!r}; available: {list(self.backends)}"
-            )
+            raise ValueError(f"process {self.name}: unknown backend {name!r}; available: {list(self.backends)}")
         summed = self.backends[name](p, couplings)
         return summed * self.symmetry_factor / self.initial_average
 

@@ -29,11 +29,7 @@ def padded_attention(
     attn_mask = None
     if key_mask is not None:
         if key_mask.shape != (query.shape[0], key.shape[-2]):
-            raise ValueError(
-                f"key_mask must have shape {(query.shape[0], key.shape[-2])}, got {tuple(key_mask.shape)}"
-            )
+            raise ValueError(f"key_mask must have shape {(query.shape[0], key.shape[-2])}, got {tuple(key_mask.shape)}")
         attn_mask = key_mask[:, None, None, :]
     with torch.autocast(query.device.type, enabled=False):
-        return scaled_dot_product_attention(
-            query.to(dtype), key.to(dtype), value.to(dtype), attn_mask=attn_mask
-        )
+        return scaled_dot_product_attention(query.to(dtype), key.to(dtype), value.to(dtype), attn_mask=attn_mask)

@@ -45,9 +45,7 @@ class GeometricBilinear(nn.Module):
             subgroup=subgroup,
             initialization="almost_unit_scalar",
         )
-        self.out = EquivariantLinear(
-            out_mv_channels, out_mv_channels, in_s_channels, out_s_channels, subgroup=subgroup
-        )
+        self.out = EquivariantLinear(out_mv_channels, out_mv_channels, in_s_channels, out_s_channels, subgroup=subgroup)
         self.norm = EquivariantLayerNorm()
 
     def forward(

@@ -44,9 +44,7 @@ class LGATrBlock(nn.Module):
         super().__init__()
         self.norm1 = EquivariantLayerNorm(mv_channels, s_channels, elementwise_affine=norm_elementwise_affine)
         self.norm2 = EquivariantLayerNorm(mv_channels, s_channels, elementwise_affine=norm_elementwise_affine)
-        self.attention = GeometricSelfAttention(
-            mv_channels, s_channels, attention, subgroup, output_init="small"
-        )
+        self.attention = GeometricSelfAttention(mv_channels, s_channels, attention, subgroup, output_init="small")
         self.attention_dropout = GradeDropout(dropout_prob) if dropout_prob is not None else None
         self.mlp = GeometricMLP(mv_channels, s_channels, mlp, subgroup, dropout_prob)
 

@@ -16,6 +16,16 @@ from .pair_weights import PairWeights
 from .scalar_mlp import ScalarMLP
 
 __all__ = [
-    "CGLevel", "ChannelwiseCGProduct", "InputEmbedding", "IrrepFeatures", "IrrepLinear",
-    "PairWeights", "SCALAR", "ScalarMLP", "VECTOR", "apply_mask", "as_complex", "check_features",
+    "CGLevel",
+    "ChannelwiseCGProduct",
+    "InputEmbedding",
+    "IrrepFeatures",
+    "IrrepLinear",
+    "PairWeights",
+    "SCALAR",
+    "ScalarMLP",
+    "VECTOR",
+    "apply_mask",
+    "as_complex",
+    "check_features",
 ]

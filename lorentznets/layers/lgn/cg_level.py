@@ -80,9 +80,7 @@ class CGLevel(nn.Module):
         self.square = ChannelwiseCGProduct(self.in_irreps, self.in_irreps, maxdim, symmetric=True, keep=keep)
         self.with_momentum = ChannelwiseCGProduct(self.in_irreps, [VECTOR], maxdim, keep=keep)
         self.pair_weights = PairWeights(self.in_channels, num_basis)
-        tau: dict[Irrep, int] = {
-            r: self.in_channels for r in self.in_irreps if keep is None or r in keep
-        }
+        tau: dict[Irrep, int] = {r: self.in_channels for r in self.in_irreps if keep is None or r in keep}
         for products in (self.square, self.with_momentum):
             for r, m in products.out_multiplicities.items():
                 tau[r] = tau.get(r, 0) + m * self.in_channels

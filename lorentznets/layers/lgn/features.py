@@ -70,4 +70,3 @@ def apply_mask(features: IrrepFeatures, mask: torch.Tensor | None) -> IrrepFeatu
         return features
     weight = mask[:, :, None, None].to(next(iter(features.values())).real.dtype)
     return {irrep: x * weight for irrep, x in features.items()}
-

@@ -25,14 +25,10 @@ class InputEmbedding(nn.Module):
     def __init__(self, in_scalars: int, channels: int) -> None:
         super().__init__()
         if in_scalars < 0 or channels < 1:
-            raise ValueError(
-                f"InputEmbedding needs in_scalars >= 0 and channels >= 1, got {in_scalars}, {channels}"
-            )
+            raise ValueError(f"InputEmbedding needs in_scalars >= 0 and channels >= 1, got {in_scalars}, {channels}")
         self.in_scalars, self.channels = int(in_scalars), int(channels)
         self.scalar_weight = (
-            nn.Parameter(torch.randn(channels, in_scalars, 2) / math.sqrt(2 * in_scalars))
-            if in_scalars > 0
-            else None
+            nn.Parameter(torch.randn(channels, in_scalars, 2) / math.sqrt(2 * in_scalars)) if in_scalars > 0 else None
         )
         self.scalar_bias = nn.Parameter(torch.randn(channels, 2) / math.sqrt(2))
         self.vector_weight = nn.Parameter(torch.randn(channels, 2) / math.sqrt(2))

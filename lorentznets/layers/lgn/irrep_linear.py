@@ -54,9 +54,7 @@ class IrrepLinear(nn.Module):
             w = torch.randn(self.out_multiplicities[r], fan_in, 2) / math.sqrt(2 * fan_in)
             self.weights[_key(r)] = nn.Parameter(w)
         self.bias = (
-            nn.Parameter(torch.zeros(self.out_multiplicities[SCALAR], 2))
-            if bias and SCALAR in self.irreps
-            else None
+            nn.Parameter(torch.zeros(self.out_multiplicities[SCALAR], 2)) if bias and SCALAR in self.irreps else None
         )
 
     def forward(self, features: IrrepFeatures) -> IrrepFeatures:
@@ -76,9 +74,7 @@ class IrrepLinear(nn.Module):
                 raise KeyError(f"IrrepLinear expects irrep {r}; got {sorted(features)}")
             x = features[r]
             if x.shape[2] != self.in_multiplicities[r]:
-                raise ValueError(
-                    f"irrep {r}: expected {self.in_multiplicities[r]} channels, got {x.shape[2]}"
-                )
+                raise ValueError(f"irrep {r}: expected {self.in_multiplicities[r]} channels, got {x.shape[2]}")
             w = as_complex(self.weights[_key(r)], x.dtype)
             y = torch.einsum("oc,bncd->bnod", w, x)
             if r == SCALAR and self.bias is not None:

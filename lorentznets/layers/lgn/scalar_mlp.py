@@ -26,9 +26,7 @@ class ScalarMLP(nn.Module):
 
     _ACTIVATIONS = {"leaky_relu": nn.LeakyReLU, "relu": nn.ReLU, "silu": nn.SiLU, "elu": nn.ELU}
 
-    def __init__(
-        self, channels: int, depth: int = 3, width_factor: int = 2, activation: str = "leaky_relu"
-    ) -> None:
+    def __init__(self, channels: int, depth: int = 3, width_factor: int = 2, activation: str = "leaky_relu") -> None:
         super().__init__()
         if activation not in self._ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose from {sorted(self._ACTIVATIONS)}")

@@ -41,8 +41,7 @@ def top_tagging_inputs(
     """
     if p.dim() != 3 or p.shape[-1] != 4 or mask.shape != p.shape[:2]:
         raise ValueError(
-            f"top_tagging_inputs: expected p (B, N, 4) and mask (B, N), got {tuple(p.shape)} "
-            f"and {tuple(mask.shape)}"
+            f"top_tagging_inputs: expected p (B, N, 4) and mask (B, N), got {tuple(p.shape)} and {tuple(mask.shape)}"
         )
     if trim:
         used = int(mask.sum(dim=1).max()) if mask.numel() else 0

@@ -77,9 +77,7 @@ def pair_statistics(x: torch.Tensor, counts: torch.Tensor) -> PairStatistics:
     return PairStatistics(diagonal, row_mean, column_mean, trace_mean, total_mean)
 
 
-def multiplicity_scale(
-    counts: torch.Tensor, exponents: torch.Tensor, average_particles: float
-) -> torch.Tensor:
+def multiplicity_scale(counts: torch.Tensor, exponents: torch.Tensor, average_particles: float) -> torch.Tensor:
     """The factor (n / N_avg) ** alpha for every set and every exponent.
 
     Parameters

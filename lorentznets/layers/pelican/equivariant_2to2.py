@@ -78,9 +78,7 @@ class Equivariant2to2(nn.Module):
         sources = (stats.diagonal, stats.row_mean, stats.column_mean)
         placed = []
         for p in range(3):
-            terms = [sources[0]] + [
-                sources[s + 1] * scale_vector[:, s, p, None, :] for s in range(2)
-            ]
+            terms = [sources[0]] + [sources[s + 1] * scale_vector[:, s, p, None, :] for s in range(2)]
             stacked = torch.cat(terms, dim=-1)
             placed.append(stacked @ self.weight_vector[:, p].reshape(3 * self.in_channels, c_out))
         on_diagonal, at_i, at_j = placed

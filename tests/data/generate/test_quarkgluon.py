@@ -14,10 +14,9 @@ def test_quark_gluon_jets(tmp_path):
     np.testing.assert_array_equal(real.sum(axis=1), np.minimum(n, 150))
     assert np.all(x[~real] == 0)
     assert np.all((x[real][:, 2] >= 0) & (x[real][:, 2] < 2 * np.pi))
-    assert np.all(np.isin(np.abs(x[real][:, 3]), [11, 13, 22, 211, 321, 130, 2112, 2212, 310, 3122,
-                                                    3112, 3222, 3312, 3322, 3334]))
-    jet_pt = np.hypot(
-        (x[..., 0] * np.cos(x[..., 2])).sum(axis=1), (x[..., 0] * np.sin(x[..., 2])).sum(axis=1)
+    assert np.all(
+        np.isin(np.abs(x[real][:, 3]), [11, 13, 22, 211, 321, 130, 2112, 2212, 310, 3122, 3112, 3222, 3312, 3322, 3334])
     )
+    jet_pt = np.hypot((x[..., 0] * np.cos(x[..., 2])).sum(axis=1), (x[..., 0] * np.sin(x[..., 2])).sum(axis=1))
     assert np.all((jet_pt > 499) & (jet_pt < 551))
     assert n[y == 0].mean() > n[y == 1].mean()

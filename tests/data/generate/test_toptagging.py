@@ -34,4 +34,3 @@ def test_physical_mass_shapes(toptagging_file):
     assert np.all(truth[~signal] == 0)
     truth_mass = np.sqrt(truth[signal, 0] ** 2 - (truth[signal, 1:] ** 2).sum(axis=1))
     np.testing.assert_allclose(np.median(truth_mass), 172.5, atol=3)
-

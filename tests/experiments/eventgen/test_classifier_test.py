@@ -6,9 +6,7 @@ from experiments.eventgen.classifier_test import classifier_two_sample_auc
 
 def test_identical_distributions_give_auc_near_one_half():
     rng = np.random.default_rng(0)
-    auc = classifier_two_sample_auc(
-        rng.normal(size=(2000, 4)), rng.normal(size=(2000, 4)), seed=0, max_iter=30
-    )
+    auc = classifier_two_sample_auc(rng.normal(size=(2000, 4)), rng.normal(size=(2000, 4)), seed=0, max_iter=30)
     assert abs(auc - 0.5) < 0.05
 
 

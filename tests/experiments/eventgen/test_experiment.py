@@ -16,28 +16,37 @@ CONFIG_DIR = str(Path(__file__).resolve().parents[3] / "config")
 
 SMALL_NETS = {
     "mlp": ["model.net.hidden_channels=16", "model.net.num_layers=1"],
-    "transformer": ["model.net.hidden_channels=16", "model.net.num_blocks=1",
-                    "model.net.num_heads=2"],
+    "transformer": ["model.net.hidden_channels=16", "model.net.num_blocks=1", "model.net.num_heads=2"],
 }
 
 
 def _config(tmp_path, model, extra=()):
     overrides = [
-        f"model={model}", f"data.path={tmp_path / 'data'}", f"base_dir={tmp_path}",
-        "data.n_extra_jets=1", "data.generate_if_missing=false", "progress=false",
-        "training.iterations=4", "training.validate_every=2", "training.batchsize=32",
-        "mlflow.log_checkpoint=false", "sampling.n_samples=null", "sampling.batchsize=50",
+        f"model={model}",
+        f"data.path={tmp_path / 'data'}",
+        f"base_dir={tmp_path}",
+        "data.n_extra_jets=1",
+        "data.generate_if_missing=false",
+        "progress=false",
+        "training.iterations=4",
+        "training.validate_every=2",
+        "training.batchsize=32",
+        "mlflow.log_checkpoint=false",
+        "sampling.n_samples=null",
+        "sampling.batchsize=50",
         "sampling.solver.steps=2",
-        "likelihood.n_events=8", "likelihood.solver.steps=2", "classifier.max_iter=10",
-        "plotting.bins=10", *SMALL_NETS[model], *extra,
+        "likelihood.n_events=8",
+        "likelihood.solver.steps=2",
+        "classifier.max_iter=10",
+        "plotting.bins=10",
+        *SMALL_NETS[model],
+        *extra,
     ]
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):
         return compose("ttbar", overrides=overrides)
 
 
-@pytest.mark.parametrize(
-    "model", ["mlp", pytest.param("transformer", marks=pytest.mark.slow)]
-)
+@pytest.mark.parametrize("model", ["mlp", pytest.param("transformer", marks=pytest.mark.slow)])
 def test_train_sample_evaluate_plot(tmp_path, model):
     (tmp_path / "data").mkdir()
     np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(600, n_extra_jets=1))

@@ -23,9 +23,7 @@ def test_resonance_masses_reconstruct_w_and_top():
 
 
 def test_delta_r_wraps_phi():
-    jets = torch.tensor(
-        [[[50.0, 0.5, 3.0, 5.0], [40.0, -0.5, -3.0, 5.0]]], dtype=torch.float64
-    )
+    jets = torch.tensor([[[50.0, 0.5, 3.0, 5.0], [40.0, -0.5, -3.0, 5.0]]], dtype=torch.float64)
     p = from_pt_eta_phi_m(jets)
     expected = math.sqrt(1.0 + (2 * math.pi - 6.0) ** 2)
     assert abs(delta_r(p, 0, 1).item() - expected) < 1e-9
@@ -50,7 +48,10 @@ def test_cut_violations_counts_events():
     bad[2, 0] = float("nan")
     out = cut_violations(bad, 25.0, 2.5, delta_r_min=0.0)
     assert out == {
-        "frac_nonfinite": 0.1, "frac_pt": 0.1, "frac_eta": 0.1, "frac_delta_r": 0.0,
+        "frac_nonfinite": 0.1,
+        "frac_pt": 0.1,
+        "frac_eta": 0.1,
+        "frac_delta_r": 0.0,
         "frac_any": 0.3,
     }
     assert cut_violations(p, 25.0, 2.5, delta_r_min=10.0)["frac_delta_r"] == 1.0

@@ -12,8 +12,11 @@ NETS = {
     "mlp": {"hidden_channels": 16, "num_layers": 2},
     "transformer": {"hidden_channels": 16, "num_blocks": 1, "num_heads": 2},
     "gatr": {
-        "num_blocks": 1, "hidden_mv_channels": 4, "hidden_s_channels": 8,
-        "attention": {"num_heads": 2}, "mlp": {},
+        "num_blocks": 1,
+        "hidden_mv_channels": 4,
+        "hidden_s_channels": 8,
+        "attention": {"num_heads": 2},
+        "mlp": {},
     },
 }
 
@@ -48,9 +51,7 @@ def test_velocity_shape_finiteness_and_gradients(name):
 def test_gatr_velocity_is_invariant_under_rotations_about_the_beam():
     torch.manual_seed(1)
     coordinates, p = _coordinates()
-    model = wrappers_for("eventgen")["gatr"](
-        net=NETS["gatr"], coordinates=coordinates, time_channels=8
-    ).double()
+    model = wrappers_for("eventgen")["gatr"](net=NETS["gatr"], coordinates=coordinates, time_channels=8).double()
     x = coordinates.fourmomenta_to_x(p[:8])
     t = torch.rand(8, dtype=torch.float64)
     v = model(t, x)
@@ -60,8 +61,14 @@ def test_gatr_velocity_is_invariant_under_rotations_about_the_beam():
         assert torch.allclose(model(t, rotated), v, rtol=1e-9, atol=1e-9 * v.abs().max().item())
     # The references break boosts: a boost along the beam changes the velocity.
     boosted = coordinates.fourmomenta_to_x(
-        torch.stack([p[:8, ..., 0] * math.cosh(0.5) + p[:8, ..., 3] * math.sinh(0.5),
-                     p[:8, ..., 1], p[:8, ..., 2],
-                     p[:8, ..., 3] * math.cosh(0.5) + p[:8, ..., 0] * math.sinh(0.5)], dim=-1)
+        torch.stack(
+            [
+                p[:8, ..., 0] * math.cosh(0.5) + p[:8, ..., 3] * math.sinh(0.5),
+                p[:8, ..., 1],
+                p[:8, ..., 2],
+                p[:8, ..., 3] * math.cosh(0.5) + p[:8, ..., 0] * math.sinh(0.5),
+            ],
+            dim=-1,
+        )
     )
     assert not torch.allclose(model(t, boosted), v, atol=1e-6)

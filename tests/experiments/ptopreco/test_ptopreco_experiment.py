@@ -44,13 +44,25 @@ def write_top_jets(path: Path, num_jets: int = 240, max_particles: int = 30, see
 
 def overrides(base_dir: Path, data: Path, **extra) -> list[str]:
     values = {
-        "data.path": str(data), "data.generate": "null", "data.max_particles": 30,
-        "data.split_fractions": "[0.5,0.25,0.25]", "base_dir": str(base_dir),
-        "model.net.hidden_channels": 8, "model.net.message_channels": 8,
-        "model.net.num_blocks": 2, "model.net.encoder_channels": 4, "model.net.readout_channels": 8,
-        "model.net.beams": False, "training.iterations": 20, "training.validate_every": 10,
-        "training.batchsize": 16, "training.optimizer.lr": 3e-3, "progress": False,
-        "use_mlflow": True, "num_threads": 1, "run_name": "r",
+        "data.path": str(data),
+        "data.generate": "null",
+        "data.max_particles": 30,
+        "data.split_fractions": "[0.5,0.25,0.25]",
+        "base_dir": str(base_dir),
+        "model.net.hidden_channels": 8,
+        "model.net.message_channels": 8,
+        "model.net.num_blocks": 2,
+        "model.net.encoder_channels": 4,
+        "model.net.readout_channels": 8,
+        "model.net.beams": False,
+        "training.iterations": 20,
+        "training.validate_every": 10,
+        "training.batchsize": 16,
+        "training.optimizer.lr": 3e-3,
+        "progress": False,
+        "use_mlflow": True,
+        "num_threads": 1,
+        "run_name": "r",
     }
     values.update(extra)
     return [f"{k}={v}" for k, v in values.items()]

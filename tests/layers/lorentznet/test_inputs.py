@@ -7,8 +7,10 @@ from lorentznets.layers.lorentznet import quark_gluon_scalars, top_tagging_input
 
 
 def test_top_inputs_follow_the_published_convention():
-    p = torch.tensor([[[0, 0, 0, 0], [5.0, 0, 0, 3.0], [0, 0, 0, 0]],
-                      [[13.0, 0, 5.0, 0], [2.0, 2.0, 0, 0], [0, 0, 0, 0]]], dtype=torch.float64)
+    p = torch.tensor(
+        [[[0, 0, 0, 0], [5.0, 0, 0, 3.0], [0, 0, 0, 0]], [[13.0, 0, 5.0, 0], [2.0, 2.0, 0, 0], [0, 0, 0, 0]]],
+        dtype=torch.float64,
+    )
     mask = torch.tensor([[False, True, False], [True, True, False]])
     scalars, p_out, mask_out = top_tagging_inputs(p, mask)
     # trimmed to the longest jet (2), beams first, real constituents left-aligned

@@ -32,9 +32,15 @@ def test_h_invariant_x_covariant_and_permutation_equivariant():
     lgeb = block()
     h_new, x_new = lgeb(h, p, mask, s)
     assert (x_new - p).abs().max() > 1e-3  # the coordinate update is active
-    assert_equivariant(lambda h, p, m, s: lgeb(h, p, m, s), (h, p, mask, s),
-                       ("scalar", "vector", "none", "scalar"), ("scalar", "vector"),
-                       particle_dims=(1, 1, 1, 1, 1, 1), max_rapidity=6.0, parity=True)
+    assert_equivariant(
+        lambda h, p, m, s: lgeb(h, p, m, s),
+        (h, p, mask, s),
+        ("scalar", "vector", "none", "scalar"),
+        ("scalar", "vector"),
+        particle_dims=(1, 1, 1, 1, 1, 1),
+        max_rapidity=6.0,
+        parity=True,
+    )
 
 
 def test_padding_does_not_leak():
@@ -54,8 +60,13 @@ def test_clamp_breaks_equivariance_only_when_active():
     h, p, mask, s = particles(seed=2)
     lgeb = block(seed=2)
     with pytest.raises(AssertionError, match="not equivariant"):
-        assert_equivariant(lambda h, p, m, s: lgeb(h, p, m, s, clamp=1.0)[1], (h, p, mask, s),
-                           ("scalar", "vector", "none", "scalar"), ("vector",), max_rapidity=6.0)
+        assert_equivariant(
+            lambda h, p, m, s: lgeb(h, p, m, s, clamp=1.0)[1],
+            (h, p, mask, s),
+            ("scalar", "vector", "none", "scalar"),
+            ("vector",),
+            max_rapidity=6.0,
+        )
 
 
 def test_masked_batch_norm_uses_real_entries_only():

@@ -17,9 +17,7 @@ def test_odd_masked_and_finite_gradient_at_zero():
     dots = torch.tensor([[[-5.0, 0.0], [2.0, 1e8]]], dtype=torch.float64, requires_grad=True)
     mask = torch.tensor([[[True, True], [True, False]]])
     out = encoder(dots, mask)
-    torch.testing.assert_close(
-        encoder(-dots.detach(), mask)[0, 0, 0], -out.detach()[0, 0, 0], rtol=1e-12, atol=0.0
-    )
+    torch.testing.assert_close(encoder(-dots.detach(), mask)[0, 0, 0], -out.detach()[0, 0, 0], rtol=1e-12, atol=0.0)
     assert out[0, 1, 1].abs().max() == 0
     out.sum().backward()
     assert torch.isfinite(dots.grad).all()
