@@ -65,31 +65,24 @@ def classification_metrics(logits: Sequence[np.ndarray], targets: np.ndarray, na
     return metrics
 
 
+def _section(metrics: Mapping[str, float], kind: str, columns: Mapping[str, str]) -> list[str]:
+    """Rows of one kind of target (``regression`` or ``classification``); ``columns`` maps a
+    metric suffix to its column title."""
+    names = sorted({key[len(kind) + 1 :].rsplit(".", 1)[0] for key in metrics if key.startswith(kind + ".")})
+    if not names:
+        return []
+    header = f"{kind:32s}{'events':>8s}" + "".join(f"{title:>12s}" for title in columns.values())
+    lines = [header, "-" * len(header)]
+    for name in names:
+        prefix = f"{kind}.{name}."
+        values = "".join(f"{metrics.get(prefix + suffix, float('nan')):12.4g}" for suffix in columns)
+        lines.append(f"{name:32s}{metrics[prefix + 'num_events']:8.0f}{values}")
+    return lines
+
+
 def event_target_table(metrics: Mapping[str, float], title: str) -> str:
     """A readable table of the regression and classification metrics."""
-    lines = [title]
-    regressions = sorted(
-        {key[len("regression.") :].rsplit(".", 1)[0] for key in metrics if key.startswith("regression.")}
-    )
-    if regressions:
-        header = f"{'regression':32s}{'events':>8s}{'rmse':>12s}{'resid std':>12s}{'rmse(mean)':>12s}"
-        lines += [header, "-" * len(header)]
-        for name in regressions:
-            prefix = f"regression.{name}."
-            lines.append(
-                f"{name:32s}{metrics[prefix + 'num_events']:8.0f}{metrics[prefix + 'rmse']:12.4g}"
-                f"{metrics[prefix + 'residual_std']:12.4g}{metrics[prefix + 'rmse_mean_prediction']:12.4g}"
-            )
-    classifications = sorted(
-        {key[len("classification.") :].rsplit(".", 1)[0] for key in metrics if key.startswith("classification.")}
-    )
-    if classifications:
-        header = f"{'classification':32s}{'events':>8s}{'accuracy':>12s}{'auc':>12s}"
-        lines += [header, "-" * len(header)]
-        for name in classifications:
-            prefix = f"classification.{name}."
-            lines.append(
-                f"{name:32s}{metrics[prefix + 'num_events']:8.0f}{metrics[prefix + 'accuracy']:12.3f}"
-                f"{metrics.get(prefix + 'auc', float('nan')):12.3f}"
-            )
+    regression = {"rmse": "rmse", "residual_std": "resid std", "rmse_mean_prediction": "rmse(mean)"}
+    classification = {"accuracy": "accuracy", "auc": "auc"}
+    lines = [title, *_section(metrics, "regression", regression), *_section(metrics, "classification", classification)]
     return "\n".join(lines)
