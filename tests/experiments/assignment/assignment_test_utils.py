@@ -6,6 +6,9 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import torch
+
+from lorentznets.lorentz import to_pt_eta_phi_m
 
 EVENT_FILE = """\
 INPUTS:
@@ -82,3 +85,13 @@ def write_event_target_file(path: Path, num_events: int = 300, seed: int = 0) ->
         handle["CLASSIFICATIONS/EVENT/hard"] = hard
     path.with_suffix(".yaml").write_text(EVENT_FILE.replace("REGRESSIONS:\nCLASSIFICATIONS:\n", EVENT_TARGETS))
     return path
+
+
+def boosted_batch(batch: dict, transform: torch.Tensor) -> dict:
+    """The batch with every jet Lorentz-transformed by ``transform`` (B, 4, 4) and the
+    (mass, pt, eta, phi) features recomputed from the transformed momenta."""
+    momenta = torch.einsum("bij,bnj->bni", transform, batch["momenta"]) * batch["mask"][..., None]
+    pt, eta, phi, mass = to_pt_eta_phi_m(momenta).unbind(-1)
+    features = batch["features"].clone()
+    features[..., 0], features[..., 1], features[..., 2], features[..., 3] = mass, pt, eta, phi
+    return {**batch, "features": features * batch["mask"][..., None], "momenta": momenta}

@@ -5,7 +5,7 @@ import numpy as np
 import onnxruntime
 import pytest
 import torch
-from assignment_test_utils import write_event_target_file
+from assignment_test_utils import boosted_batch, write_event_target_file
 from experiment_test_utils import compose_config
 from test_assignment_experiment import overrides
 from test_wrappers import NETS
@@ -16,6 +16,7 @@ from experiments.assignment.reader import read_assignment_file
 from experiments.registry import get_experiment, get_wrapper
 from lorentznets.assignment.event_heads import saved_num_classes
 from lorentznets.assignment.topology import EventTopology
+from lorentznets.lorentz import random_lorentz_transform
 
 
 def read(path):
@@ -74,12 +75,12 @@ def test_bad_event_targets_name_file_key_and_problem(tmp_path, edit, error, mess
     assert str(path) in str(info.value)
 
 
-def build(path, seed=0):
+def build(path, seed=0, name="transformer"):
     topology = EventTopology.from_yaml(path.with_suffix(".yaml"))
     dataset = AssignmentDataset(read_assignment_file(path, topology, 64), ["pt", "eta", "phi", "mass"])
     torch.manual_seed(seed)
-    model = get_wrapper("assignment", "transformer")(
-        net=NETS["transformer"],
+    model = get_wrapper("assignment", name)(
+        net=NETS[name],
         topology=topology,
         invariant_features=["mass", "btag"],
         features=12,
@@ -125,6 +126,27 @@ def test_heads_shapes_and_reload_without_the_training_file(event_target_file, tm
         get_wrapper("assignment", "transformer")(
             net=NETS["transformer"], topology=topology, invariant_features=["mass"], features=12, rank=6
         )
+
+
+@pytest.mark.parametrize("name", ["gatr", "pelican", "lorentznet"])
+def test_event_outputs_of_equivariant_backbones_are_lorentz_invariant(event_target_file, name):
+    model, dataset, _ = build(event_target_file, name=name)
+    model = model.double()
+    batch = dataset.__getitems__(list(range(8)))
+    batch = {k: (v.double() if torch.is_tensor(v) and v.is_floating_point() else v) for k, v in batch.items()}
+    # Features recomputed from the stored momenta on both sides, so the masses agree.
+    batch = boosted_batch(batch, torch.eye(4, dtype=torch.float64).expand(8, 4, 4))
+    transform = random_lorentz_transform((8,), max_rapidity=6.0, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        _, _, (regressions, logits) = model(
+            batch["features"], batch["momenta"], batch["mask"], batch["global_features"]
+        )
+        moved = boosted_batch(batch, transform)
+        _, _, (boosted_regressions, boosted_logits) = model(
+            moved["features"], moved["momenta"], moved["mask"], moved["global_features"]
+        )
+    torch.testing.assert_close(boosted_regressions, regressions, rtol=1e-6, atol=1e-8)
+    torch.testing.assert_close(boosted_logits[0], logits[0], rtol=1e-6, atol=1e-8)
 
 
 def test_onnx_parity_with_event_outputs(event_target_file, tmp_path):

@@ -1,5 +1,6 @@
 import pytest
 import torch
+from assignment_test_utils import boosted_batch
 
 from experiments.assignment.dataset import AssignmentDataset
 from experiments.assignment.reader import read_assignment_file
@@ -7,7 +8,7 @@ from experiments.registry import get_wrapper
 from lorentznets.assignment.decoding import exact_decode, greedy_decode
 from lorentznets.assignment.heads import valid_tuples
 from lorentznets.assignment.topology import EventTopology
-from lorentznets.lorentz import random_lorentz_transform, to_pt_eta_phi_m
+from lorentznets.lorentz import random_lorentz_transform
 
 NETS = {
     "transformer": {"hidden_channels": 16, "num_blocks": 1, "num_heads": 2},
@@ -37,15 +38,6 @@ def build(name, spanet_file, seed=0):
     return model.double().eval(), dataset, topology
 
 
-def _boosted_batch(batch, transform):
-    """The batch with every jet Lorentz-transformed and the features recomputed from the momenta."""
-    momenta = torch.einsum("bij,bnj->bni", transform, batch["momenta"]) * batch["mask"][..., None]
-    pt, eta, phi, mass = to_pt_eta_phi_m(momenta).unbind(-1)
-    features = batch["features"].clone()
-    features[..., 0], features[..., 1], features[..., 2], features[..., 3] = mass, pt, eta, phi
-    return {**batch, "features": features * batch["mask"][..., None], "momenta": momenta}
-
-
 def _outputs(model, batch):
     with torch.no_grad():
         return model(batch["features"], batch["momenta"], batch["mask"], batch["global_features"])
@@ -65,9 +57,9 @@ def test_assignment_invariant_under_common_lorentz_transformation(name, spanet_f
     generator = torch.Generator().manual_seed(1)
     transform = random_lorentz_transform((16,), max_rapidity=6.0, generator=generator)
     # Features recomputed from the stored float32 momenta on both sides, so the masses agree.
-    batch = _boosted_batch(batch, torch.eye(4, dtype=torch.float64).expand(16, 4, 4))
+    batch = boosted_batch(batch, torch.eye(4, dtype=torch.float64).expand(16, 4, 4))
     log_probs, detection = _outputs(model, batch)
-    boosted_log_probs, boosted_detection = _outputs(model, _boosted_batch(batch, transform))
+    boosted_log_probs, boosted_detection = _outputs(model, boosted_batch(batch, transform))
     for first, second in zip(log_probs, boosted_log_probs):
         assert _relative_difference(first, second) < 1e-6
     assert torch.allclose(detection, boosted_detection, rtol=1e-6, atol=1e-9)
@@ -87,7 +79,7 @@ def test_transformer_baseline_is_not_invariant(spanet_file):
     }
     transform = random_lorentz_transform((16,), max_rapidity=2.0, generator=torch.Generator().manual_seed(1))
     log_probs, _ = _outputs(model, batch)
-    boosted, _ = _outputs(model, _boosted_batch(batch, transform))
+    boosted, _ = _outputs(model, boosted_batch(batch, transform))
     assert _relative_difference(log_probs[0], boosted[0]) > 1e-3
 
 
