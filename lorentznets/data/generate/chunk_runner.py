@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import functools
 import multiprocessing
 from collections.abc import Callable
@@ -84,3 +85,18 @@ def generate_chunked_file(
                         writer.append(result)
                         progress.update(len(next(iter(result.values()))))
     return Path(path)
+
+
+def generate_from_args(task: ChunkTask, settings: dict[str, Any], args: argparse.Namespace, unit: str) -> Path:
+    """:func:`generate_chunked_file` with the output, size and run options of the common CLI arguments."""
+    return generate_chunked_file(
+        task,
+        settings,
+        Path(args.out),
+        args.n,
+        args.chunk_size,
+        workers=args.workers,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        unit=unit,
+    )

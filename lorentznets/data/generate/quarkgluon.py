@@ -11,12 +11,13 @@ final state is kept if 500 < pT < 550 GeV and |y| < 1.7. Output: HDF5 with the E
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from typing import Any
 
 import awkward as ak
 import numpy as np
 
-from lorentznets.data.generate.chunk_runner import generate_chunked_file
+from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt, gather_constituents
 from lorentznets.data.generate.kinematics import four_momenta, pt_eta_phi_m, rapidity
 from lorentznets.data.generate.options import add_common_arguments
@@ -27,7 +28,7 @@ from lorentznets.data.generate.pythia_session import (
     pthat,
     visible_final_state,
 )
-from lorentznets.data.generate.sampling import collect_rows, pthat_window, shuffled_union
+from lorentznets.data.generate.sampling import collect_rows, pthat_window, two_class_chunk
 
 GLUON_SEED_OFFSET = 450_000_000
 Z_TO_NEUTRINOS = ("WeakZ0:gmZmode = 2", "23:onMode = off", "23:onIfAny = 12 14 16")
@@ -116,22 +117,9 @@ def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str,
 
     Quarks use ``Random:seed = seed + chunk``, gluons ``seed + chunk + 450000000``.
     """
-    seed = settings["seed"] + chunk
-    quark = _collect(settings, seed, (rows + 1) // 2, quark=True)
-    gluon = _collect(settings, seed + GLUON_SEED_OFFSET, rows // 2, quark=False)
-    return shuffled_union(quark, gluon, settings["seed"], chunk)
+    return two_class_chunk(partial(_collect, settings), settings["seed"], chunk, rows, GLUON_SEED_OFFSET)
 
 
 def run(args: argparse.Namespace) -> None:
     """Generate the quark-gluon file described by ``args``."""
-    generate_chunked_file(
-        generate_chunk,
-        settings_from_args(args),
-        args.out,
-        args.n,
-        args.chunk_size,
-        workers=args.workers,
-        resume=args.resume,
-        overwrite=args.overwrite,
-        unit="jets",
-    )
+    generate_from_args(generate_chunk, settings_from_args(args), args, unit="jets")

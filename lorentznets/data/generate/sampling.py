@@ -39,3 +39,15 @@ def shuffled_union(first: Rows, second: Rows, seed: int, chunk: int) -> Rows:
     rows = len(next(iter(first.values()))) + len(next(iter(second.values())))
     order = np.random.default_rng([seed, chunk]).permutation(rows)
     return {key: np.concatenate([first[key], second[key]])[order] for key in first}
+
+
+def two_class_chunk(collect: Callable[[int, int, bool], Rows], seed: int, chunk: int, rows: int, offset: int) -> Rows:
+    """One chunk of ``rows`` rows, half of each class, in random order.
+
+    ``collect(random_seed, n, first_class)`` draws ``n`` rows of one class. The first class (half
+    the rows, rounded up) uses ``Random:seed = seed + chunk``, the second ``seed + chunk + offset``,
+    so the two Pythia instances never share a random stream.
+    """
+    first = collect(seed + chunk, (rows + 1) // 2, True)
+    second = collect(seed + chunk + offset, rows // 2, False)
+    return shuffled_union(first, second, seed, chunk)

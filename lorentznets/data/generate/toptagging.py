@@ -11,12 +11,13 @@ window and the effective sample size.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from typing import Any
 
 import awkward as ak
 import numpy as np
 
-from lorentznets.data.generate.chunk_runner import generate_chunked_file
+from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt, gather_constituents
 from lorentznets.data.generate.kinematics import delta_r, four_momenta, pt_eta_phi_m
 from lorentznets.data.generate.options import add_common_arguments
@@ -27,7 +28,7 @@ from lorentznets.data.generate.pythia_session import (
     pthat,
     visible_final_state,
 )
-from lorentznets.data.generate.sampling import collect_rows, pthat_window, shuffled_union
+from lorentznets.data.generate.sampling import collect_rows, pthat_window, two_class_chunk
 from lorentznets.data.generate.truth import top_decay_partons
 
 BACKGROUND_SEED_OFFSET = 450_000_000
@@ -153,22 +154,9 @@ def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str,
 
     Signal uses ``Random:seed = seed + chunk``, background ``seed + chunk + 450000000``.
     """
-    seed = settings["seed"] + chunk
-    signal = _collect(settings, seed, (rows + 1) // 2, signal=True)
-    background = _collect(settings, seed + BACKGROUND_SEED_OFFSET, rows // 2, signal=False)
-    return shuffled_union(signal, background, settings["seed"], chunk)
+    return two_class_chunk(partial(_collect, settings), settings["seed"], chunk, rows, BACKGROUND_SEED_OFFSET)
 
 
 def run(args: argparse.Namespace) -> None:
     """Generate the top-tagging file described by ``args``."""
-    generate_chunked_file(
-        generate_chunk,
-        settings_from_args(args),
-        args.out,
-        args.n,
-        args.chunk_size,
-        workers=args.workers,
-        resume=args.resume,
-        overwrite=args.overwrite,
-        unit="jets",
-    )
+    generate_from_args(generate_chunk, settings_from_args(args), args, unit="jets")

@@ -17,7 +17,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
-from lorentznets.data.generate.chunk_runner import generate_chunked_file
+from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt
 from lorentznets.data.generate.eventgen_export import export_event_generation
 from lorentznets.data.generate.hadrons import any_within, heavy_hadrons
@@ -145,18 +145,7 @@ def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str,
 
 def run(args: argparse.Namespace) -> None:
     """Generate the SPANet file, its event YAML and the event-generation npy files."""
-    out = Path(args.out)
-    generate_chunked_file(
-        generate_chunk,
-        settings_from_args(args),
-        out,
-        args.n,
-        args.chunk_size,
-        workers=args.workers,
-        resume=args.resume,
-        overwrite=args.overwrite,
-        unit="events",
-    )
+    out = generate_from_args(generate_chunk, settings_from_args(args), args, unit="events")
     write_ttbar_event_file(out.with_suffix(".yaml"))
     eventgen_dir = args.eventgen_dir or out.with_name(f"{out.stem}_eventgen")
     export_event_generation(out, eventgen_dir)
