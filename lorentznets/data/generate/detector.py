@@ -263,8 +263,13 @@ def simulate_detector(
 
     deposits = ~is_track & (np.abs(eta) < settings.calorimeter_eta_max) & ~np.isin(absid, INVISIBLE_IDS)
     towers = _towers(
-        event[deposits], eta[deposits], phi[deposits], flat["E"][deposits], np.isin(absid[deposits], ECAL_IDS),
-        rng, settings,
+        event[deposits],
+        eta[deposits],
+        phi[deposits],
+        flat["E"][deposits],
+        np.isin(absid[deposits], ECAL_IDS),
+        rng,
+        settings,
     )
     return _assemble([tracks, towers], n_events)
 

@@ -42,3 +42,12 @@ def add_common_arguments(
     mode.add_argument("--resume", action="store_true", help="continue an interrupted file with the same settings")
     mode.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     parser.add_argument("--mpi", action="store_true", help="keep multi-parton interactions on (slower, realistic)")
+
+
+def add_veto_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-veto``, which switches off the early jet veto of the jet-tagging generators."""
+    parser.add_argument(
+        "--no-veto",
+        action="store_true",
+        help="run every event through hadronisation and clustering (same jets, about 2x slower)",
+    )

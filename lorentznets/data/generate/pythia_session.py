@@ -15,7 +15,7 @@ NEUTRINO_IDS = (12, 14, 16)
 QUIET_SETTINGS = ("Next:numberCount = 0", "Print:quiet = on", "Random:setSeed = on")
 
 
-def make_pythia(settings: Sequence[str], seed: int, mpi: bool = False):
+def make_pythia(settings: Sequence[str], seed: int, mpi: bool = False, hooks=None):
     """Create and initialise a Pythia instance.
 
     Parameters
@@ -26,6 +26,9 @@ def make_pythia(settings: Sequence[str], seed: int, mpi: bool = False):
         ``Random:seed`` in [0, 900000000].
     mpi : bool
         Keep multi-parton interactions; they are switched off otherwise for speed.
+    hooks : pythia8mc.UserHooks or None
+        User hooks to install (e.g. :class:`~lorentznets.data.generate.jet_veto.JetVeto`). The
+        caller must keep this object alive as long as the instance is used.
 
     Returns
     -------
@@ -39,13 +42,15 @@ def make_pythia(settings: Sequence[str], seed: int, mpi: bool = False):
     for line in [*lines, *settings]:
         if not pythia.readString(line):
             raise ValueError(f"Pythia rejected the setting {line!r}")
+    if hooks is not None:
+        pythia.setUserHooksPtr(hooks)
     if not pythia.init():
         raise RuntimeError(f"Pythia failed to initialise with settings {list(settings)}")
     return pythia
 
 
 def next_batch(pythia, n_events: int) -> ak.Array:
-    """Generate ``n_events`` events; failed events are skipped and replaced by new ones.
+    """Generate ``n_events`` events; failed or vetoed events are skipped and replaced by new ones.
 
     Returns
     -------

@@ -19,8 +19,9 @@ import numpy as np
 
 from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt, gather_constituents
+from lorentznets.data.generate.jet_veto import VetoSettings, veto_from_settings
 from lorentznets.data.generate.kinematics import four_momenta, pt_eta_phi_m, rapidity
-from lorentznets.data.generate.options import add_common_arguments
+from lorentznets.data.generate.options import add_common_arguments, add_veto_argument
 from lorentznets.data.generate.pythia_session import (
     event_weight,
     make_pythia,
@@ -49,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--radius", type=float, default=0.4, help="anti-kT radius")
     parser.add_argument("--max-particles", type=int, default=150, help="particles kept per jet")
     parser.add_argument("--batch", type=int, default=500, help="Pythia events per nextBatch call")
+    add_veto_argument(parser)
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -68,6 +70,7 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "rapidity_max": args.rapidity_max,
         "max_particles": args.max_particles,
         "batch": args.batch,
+        "veto": None if args.no_veto else VetoSettings(args.pt_min, args.rapidity_max, args.radius).as_dict(),
     }
 
 
@@ -108,7 +111,8 @@ def select_jets(events: ak.Array, settings: dict[str, Any], quark: bool) -> dict
 
 
 def _collect(settings: dict[str, Any], seed: int, n: int, quark: bool) -> dict[str, np.ndarray]:
-    pythia = make_pythia(settings["quark_pythia" if quark else "gluon_pythia"], seed, settings["mpi"])
+    veto = veto_from_settings(settings["veto"])
+    pythia = make_pythia(settings["quark_pythia" if quark else "gluon_pythia"], seed, settings["mpi"], hooks=veto)
     return collect_rows(lambda: select_jets(next_batch(pythia, settings["batch"]), settings, quark), n)
 
 

@@ -5,7 +5,10 @@ leading anti-kT R = 0.8 jet of the visible final state (no neutrinos) is kept if
 GeV and |eta| < 2; signal jets must contain the top and its three decay quarks within dR < 0.8.
 The hard-process pTHat is sampled in [200, 800] GeV with Pythia's pTHat^4 phase-space bias, and
 every jet carries the compensating ``weight``; see ``docs/data.md`` for the measured bias of the
-window and the effective sample size.
+window and the effective sample size. Events that cannot give a jet above the pT cut are dropped
+early in the parton shower (:mod:`lorentznets.data.generate.jet_veto`), which keeps the same jets
+and halves the time. With ``--detector`` the jets are clustered from the tracks and towers of
+:mod:`lorentznets.data.generate.detector` instead of the particles.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ import numpy as np
 
 from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt, gather_constituents
+from lorentznets.data.generate.detector import DetectorSettings, particle_charge, simulate_detector
+from lorentznets.data.generate.jet_veto import VetoSettings, veto_from_settings
 from lorentznets.data.generate.kinematics import delta_r, four_momenta, pt_eta_phi_m
-from lorentznets.data.generate.options import add_common_arguments
+from lorentznets.data.generate.options import add_common_arguments, add_veto_argument
 from lorentznets.data.generate.pythia_session import (
     event_weight,
     make_pythia,
@@ -39,6 +44,7 @@ SIGNAL_PROCESS = (
     "24:onIfAny = 1 2 3 4 5",
 )
 BACKGROUND_PROCESS = ("HardQCD:all = on",)
+DETECTOR_STREAM = 7
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +65,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--radius", type=float, default=0.8, help="anti-kT radius and match dR")
     parser.add_argument("--max-constituents", type=int, default=200, help="constituents kept")
     parser.add_argument("--batch", type=int, default=500, help="Pythia events per nextBatch call")
+    add_veto_argument(parser)
+    parser.add_argument(
+        "--detector",
+        action="store_true",
+        help="cluster tracks and calorimeter towers of the simple ATLAS-like detector simulation "
+        "(lorentznets.data.generate.detector) instead of the particles",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -78,6 +91,8 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "eta_max": args.eta_max,
         "max_constituents": args.max_constituents,
         "batch": args.batch,
+        "veto": None if args.no_veto else VetoSettings(args.pt_min, args.eta_max, args.radius).as_dict(),
+        "detector": DetectorSettings().as_dict() if args.detector else None,
     }
 
 
@@ -94,7 +109,9 @@ def _top_match(jet: np.ndarray, partons: dict[str, np.ndarray], radius: float) -
     return matched
 
 
-def select_jets(events: ak.Array, settings: dict[str, Any], signal: bool) -> dict[str, np.ndarray]:
+def select_jets(
+    events: ak.Array, settings: dict[str, Any], signal: bool, rng: np.random.Generator | None = None
+) -> dict[str, np.ndarray]:
     """Leading jets of ``events`` that pass the cuts (and, for signal, the truth match).
 
     Parameters
@@ -105,6 +122,8 @@ def select_jets(events: ak.Array, settings: dict[str, Any], signal: bool) -> dic
         Output of :func:`settings_from_args`.
     signal : bool
         Apply the top truth match and fill ``truth_Pmu``.
+    rng : np.random.Generator or None
+        Random numbers of the detector simulation; required when ``settings["detector"]`` is set.
 
     Returns
     -------
@@ -112,6 +131,9 @@ def select_jets(events: ak.Array, settings: dict[str, Any], signal: bool) -> dic
         One row per selected jet, in the layout described in ``docs/data.md``.
     """
     particles = visible_final_state(events.prt)
+    if settings["detector"] is not None:
+        detector = DetectorSettings(**settings["detector"])
+        particles = simulate_detector(particles, particle_charge(particles.id), rng, detector)
     jets, index = cluster_antikt(particles, settings["jet_radius"], settings["pt_min"])
     n_jets = ak.to_numpy(ak.num(jets, axis=1))
     lead = four_momenta(ak.firsts(jets))
@@ -145,8 +167,10 @@ def select_jets(events: ak.Array, settings: dict[str, Any], signal: bool) -> dic
 
 def _collect(settings: dict[str, Any], seed: int, n: int, signal: bool) -> dict[str, np.ndarray]:
     key = "signal_pythia" if signal else "background_pythia"
-    pythia = make_pythia(settings[key], seed, mpi=settings["mpi"])
-    return collect_rows(lambda: select_jets(next_batch(pythia, settings["batch"]), settings, signal), n)
+    veto = veto_from_settings(settings["veto"])
+    pythia = make_pythia(settings[key], seed, mpi=settings["mpi"], hooks=veto)
+    rng = np.random.default_rng([seed, DETECTOR_STREAM])
+    return collect_rows(lambda: select_jets(next_batch(pythia, settings["batch"]), settings, signal, rng), n)
 
 
 def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str, np.ndarray]:

@@ -19,3 +19,10 @@ def ttbar_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("ttbar") / "ttbar.h5"
     main(["ttbar", "--n", "300", "--chunk-size", "150", "--seed", "5", "--out", str(path)])
     return path
+
+
+@pytest.fixture(scope="session")
+def toptagging_detector_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("toptagging_detector") / "top_detector.h5"
+    main(["toptagging", "--n", "160", "--chunk-size", "80", "--seed", "4", "--detector", "--out", str(path)])
+    return path

@@ -1,5 +1,9 @@
+import json
+
 import h5py
 import numpy as np
+
+from lorentznets.data.generate.detector import DetectorSettings
 
 
 def test_layout_and_balance(toptagging_file):
@@ -34,3 +38,20 @@ def test_physical_mass_shapes(toptagging_file):
     assert np.all(truth[~signal] == 0)
     truth_mass = np.sqrt(truth[signal, 0] ** 2 - (truth[signal, 1:] ** 2).sum(axis=1))
     np.testing.assert_allclose(np.median(truth_mass), 172.5, atol=3)
+
+
+def test_detector_level_jets(toptagging_detector_file):
+    with h5py.File(toptagging_detector_file) as f:
+        settings = json.loads(f.attrs["generator_settings"])
+        mass, signal = f["mass"][:], f["is_signal"][:] == 1
+        pmu, label = f["Pmu"][:].astype(np.float64), f["label"][:]
+        jet_pt = f["jet_pt"][:]
+    assert settings["detector"] == DetectorSettings().as_dict()
+    assert np.all((jet_pt > 550) & (jet_pt < 650))
+    # Towers are massless and sit on the calorimeter grid: many constituents have m = 0 exactly
+    # up to float32 rounding, unlike the pion-dominated particle level.
+    p = pmu[label]
+    m2 = p[:, 0] ** 2 - (p[:, 1:] ** 2).sum(axis=1)
+    assert np.mean(np.abs(m2) < 1e-3 * p[:, 0] ** 2) > 0.2
+    assert 160 < np.median(mass[signal]) < 185
+    assert np.median(mass[~signal]) < 120
