@@ -18,7 +18,7 @@ A subclass implements five methods (all run on every DDP rank unless noted):
     Loss of one batch (already on ``self.device``) as a scalar tensor, plus extra scalar
     metrics to log (may be empty). Call the model as ``self.model(...)`` so DDP synchronises
     gradients. Used for training and validation; the base averages validation losses weighted
-    by :meth:`batch_size`.
+    by :meth:`batch_weight`.
 ``evaluate(split: str) -> dict[str, float]``
     Main rank only. Evaluate ``self.raw_model`` (EMA weights already loaded when EMA is on) on
     ``self.datasets[split]`` and return metrics (plain floats). Use :meth:`loader` and
@@ -27,8 +27,9 @@ A subclass implements five methods (all run on every DDP rank unless noted):
     Main rank only, after :meth:`evaluate`. Write figures into ``self.plot_dir`` and return
     their paths; they are logged as MLflow artifacts. Training curves are plotted by the base.
 
-Optional hooks: :meth:`collate` (batch assembly), :meth:`batch_size` (number of samples in a
-batch, for weighting), :attr:`evaluation_splits` (default ``("test",)``).
+Optional hooks: :meth:`collate` (batch assembly), :meth:`batch_weight` (weight of a batch in
+the validation average: its number of samples, or their summed event weight),
+:attr:`evaluation_splits` (default ``("test",)``).
 
 Lifecycle (``experiment()`` / :meth:`run`)
 ------------------------------------------
@@ -149,14 +150,14 @@ class BaseExperiment(ABC):
         """Assemble a batch from dataset items (default: ``default_collate``)."""
         return default_collate(items)
 
-    def batch_size(self, batch: Any) -> int:
-        """Number of samples in ``batch`` (default: length of its first tensor)."""
+    def batch_weight(self, batch: Any) -> float:
+        """Weight of ``batch`` in the validation average (default: length of its first tensor)."""
         first = batch
         while isinstance(first, (tuple, list)):
             first = first[0]
         if isinstance(first, Mapping):
             first = next(iter(first.values()))
-        return len(first)
+        return float(len(first))
 
     # ------------------------------------------------------------------ helpers for subclasses
     def build_wrapper(self, family: str, **task_kwargs: Any) -> nn.Module:
@@ -492,12 +493,12 @@ class BaseExperiment(ABC):
         means = {k: (sums[i] / sums[-1]).item() for i, k in enumerate(keys)}
         return means.pop("loss"), means
 
-    def _validation_sums(self) -> tuple[dict[str, float], int]:
-        """Size-weighted sums of the loss and extra metrics over this rank's validation shard."""
+    def _validation_sums(self) -> tuple[dict[str, float], float]:
+        """Batch-weighted sums of the loss and extra metrics over this rank's validation shard."""
         self.model.eval()
         max_batches = self.cfg.training.max_val_batches
         totals: dict[str, float] = {}
-        count = 0
+        count = 0.0
         with self._evaluation_weights():
             for index, batch in enumerate(self.loader("val", shard=True)):
                 if max_batches is not None and index >= max_batches:
@@ -505,10 +506,10 @@ class BaseExperiment(ABC):
                 batch = self.to_device(batch)
                 with self.autocast():
                     loss, extra = self.batch_loss(batch)
-                size = self.batch_size(batch)
-                count += size
+                weight = self.batch_weight(batch)
+                count += weight
                 for key, value in {"loss": loss.item(), **extra}.items():
-                    totals[key] = totals.get(key, 0.0) + float(value) * size
+                    totals[key] = totals.get(key, 0.0) + float(value) * weight
         return totals, count
 
     def _validate_and_checkpoint(self, train_loss: float, seconds_per_step: float) -> bool:

@@ -164,7 +164,7 @@ class TaggingExperiment(BaseExperiment):
         loss, accuracy = self._loss(self._logits(self.model, batch), batch["labels"], batch.get("weights"))
         return loss, {"accuracy": accuracy}
 
-    def batch_size(self, batch: TaggingBatch) -> float:
+    def batch_weight(self, batch: TaggingBatch) -> float:
         """Number of jets, or their summed weight for weighted batches.
 
         The base averages validation losses with this, so a weighted validation loss is the
@@ -172,7 +172,7 @@ class TaggingExperiment(BaseExperiment):
         """
         if "weights" in batch:
             return float(batch["weights"].sum())
-        return len(batch["labels"])
+        return float(len(batch["labels"]))
 
     @torch.no_grad()
     def predict(self, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
