@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 
 
 def regression_metrics(
-    predictions: np.ndarray, targets: np.ndarray, names: Sequence[str], training_mean: np.ndarray
+    predictions: np.ndarray, targets: np.ndarray, names: Sequence[str], mean_prediction: np.ndarray
 ) -> dict[str, float]:
     """Per target ``regression.<name>.{rmse, residual_std, rmse_mean_prediction, num_events}``.
 
@@ -18,14 +18,16 @@ def regression_metrics(
     predictions, targets : np.ndarray with shape (E, R)
         Original units; NaN targets are left out.
     names : sequence of str
-    training_mean : np.ndarray with shape (R,)
-        The training-split mean; ``rmse_mean_prediction`` is the RMSE of predicting it.
+    mean_prediction : np.ndarray with shape (R,)
+        The training-split mean in original units (for ``log_gaussian`` targets, the inverse
+        transform of the mean of the transformed values); ``rmse_mean_prediction`` is the RMSE
+        of predicting it.
     """
     metrics = {}
     for r, name in enumerate(names):
         known = np.isfinite(targets[:, r])
         residual = (predictions[known, r] - targets[known, r]).astype(np.float64)
-        baseline = (training_mean[r] - targets[known, r]).astype(np.float64)
+        baseline = (mean_prediction[r] - targets[known, r]).astype(np.float64)
         empty = not known.any()
         metrics[f"regression.{name}.rmse"] = float("nan") if empty else float(np.sqrt(np.mean(residual**2)))
         metrics[f"regression.{name}.residual_std"] = float("nan") if empty else float(residual.std())

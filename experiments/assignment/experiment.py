@@ -39,11 +39,13 @@ class AssignmentExperiment(BaseExperiment):
     features over real jets (joined with the global inputs) predict them. Regression targets are
     standardised with training statistics kept in the model; each classification target has
     max label + 1 classes on the training split (saved with the model, reused on warm start).
-    Their masked losses (squared error on standardised values ignoring NaN, cross-entropy
+    Their masked losses (squared error on standardised values, absolute for ``laplacian``
+    targets, ignoring NaN; cross-entropy
     ignoring -1) are added with weights ``training.regression_loss_weight`` and
     ``training.classification_loss_weight``; evaluation adds ``regression.<key>.rmse``,
-    ``.residual_std`` (original units), ``.rmse_mean_prediction`` (predicting the training mean)
-    and ``classification.<key>.accuracy`` (``.auc`` for two classes).
+    ``.residual_std`` (original units), ``.rmse_mean_prediction`` (predicting the training mean
+    of the space the target is fitted in) and ``classification.<key>.accuracy`` (``.auc`` for
+    two classes).
     """
 
     def init_data(self) -> dict[str, AssignmentDataset]:
@@ -168,7 +170,7 @@ class AssignmentExperiment(BaseExperiment):
                     torch.cat([e[0][0] for e in event_outputs]).cpu().numpy(),
                     torch.cat([e[1] for e in event_outputs]).cpu().numpy(),
                     [t.key for t in heads.regressions],
-                    heads.regression_mean.cpu().numpy(),
+                    heads.mean_prediction().cpu().numpy(),
                 )
             )
         if heads.classifications:

@@ -9,9 +9,20 @@ from torch import nn
 
 from lorentznets.nets.mlp import MLP
 
-from .event_targets import RegressionTarget
+from .event_targets import LOG_REGRESSION_TYPES, RegressionTarget
 
 NUM_CLASSES_BUFFER = "num_classes"
+
+
+def signed_log(values: torch.Tensor) -> torch.Tensor:
+    """asinh(x / 2): log-like for large |x| (log |x| times the sign), linear near 0; any shape."""
+    return torch.asinh(values / 2)
+
+
+def inverse_signed_log(values: torch.Tensor) -> torch.Tensor:
+    """Inverse of :func:`signed_log`, 2 sinh(y); any shape."""
+    # exp(y) - exp(-y) rather than torch.sinh, which the ONNX exporter does not support.
+    return torch.exp(values) - torch.exp(-values)
 
 
 class EventHeads(nn.Module):
@@ -19,8 +30,10 @@ class EventHeads(nn.Module):
 
     Regression outputs are in the targets' original units; internally the network predicts
     standardised values, with the training mean and std kept as buffers (``regression_mean``,
-    ``regression_std``), so a saved model needs no training file. The class counts are a
-    buffer too (``num_classes``; read them back with :func:`saved_num_classes`).
+    ``regression_std``), so a saved model needs no training file. ``log_gaussian`` targets are
+    standardised after :func:`signed_log` (their mean and std are those of the transformed
+    values). The class counts are a buffer too (``num_classes``; read them back with
+    :func:`saved_num_classes`).
 
     Parameters
     ----------
@@ -63,6 +76,8 @@ class EventHeads(nn.Module):
         self.in_features = in_features
         self.register_buffer("regression_mean", torch.zeros(len(self.regressions)))
         self.register_buffer("regression_std", torch.ones(len(self.regressions)))
+        log_scale = [target.kind in LOG_REGRESSION_TYPES for target in self.regressions]
+        self.register_buffer("log_scale", torch.tensor(log_scale, dtype=torch.bool), persistent=False)
         self.register_buffer(NUM_CLASSES_BUFFER, torch.tensor([int(c) for c in num_classes], dtype=torch.long))
         self.regression = MLP(in_features, len(self.regressions), hidden, 2) if self.regressions else None
         self.classification = nn.ModuleList(MLP(in_features, int(c), hidden, 2) for c in num_classes)
@@ -72,8 +87,9 @@ class EventHeads(nn.Module):
         """Set the regression statistics from the training targets (E, R), NaN = missing."""
         if targets.shape[-1] != len(self.regressions):
             raise ValueError(f"expected {len(self.regressions)} regression targets, got shape {tuple(targets.shape)}")
+        transformed = self._to_fit_space(targets.double())
         for r, target in enumerate(self.regressions):
-            values = targets[:, r].double()
+            values = transformed[:, r]
             values = values[torch.isfinite(values)]
             if len(values) < 2:
                 raise ValueError(f"regression target {target.key!r} has fewer than two values in the training split")
@@ -81,9 +97,25 @@ class EventHeads(nn.Module):
             self.regression_mean[r] = float(values.mean())
             self.regression_std[r] = std if std > 0 else 1.0
 
+    def _to_fit_space(self, values: torch.Tensor) -> torch.Tensor:
+        return torch.where(self.log_scale, signed_log(values), values)
+
     def standardize(self, values: torch.Tensor) -> torch.Tensor:
         """Regression values (..., R) in original units -> training-standardised."""
-        return (values - self.regression_mean.to(values.dtype)) / self.regression_std.to(values.dtype)
+        mean, std = self.regression_mean.to(values.dtype), self.regression_std.to(values.dtype)
+        return (self._to_fit_space(values) - mean) / std
+
+    def destandardize(self, values: torch.Tensor) -> torch.Tensor:
+        """Training-standardised values (..., R) -> original units (inverse of :meth:`standardize`)."""
+        fitted = values * self.regression_std.to(values.dtype) + self.regression_mean.to(values.dtype)
+        # Zero the other targets before the exponential: an overflow there would make torch.where's
+        # gradient NaN even though its value is not selected.
+        log_input = torch.where(self.log_scale, fitted, torch.zeros_like(fitted))
+        return torch.where(self.log_scale, inverse_signed_log(log_input), fitted)
+
+    def mean_prediction(self) -> torch.Tensor:
+        """The constant prediction of a standardised 0 (the training mean), original units, (R,)."""
+        return self.destandardize(torch.zeros_like(self.regression_mean))
 
     def forward(
         self, jets: torch.Tensor, mask: torch.Tensor, global_features: torch.Tensor | None = None
@@ -113,8 +145,7 @@ class EventHeads(nn.Module):
         if self.regression is None:
             regressions = pooled.new_zeros(pooled.shape[0], 0)
         else:
-            std = self.regression_std.to(pooled.dtype)
-            regressions = self.regression(pooled) * std + self.regression_mean.to(pooled.dtype)
+            regressions = self.destandardize(self.regression(pooled))
         return regressions, [head(pooled) for head in self.classification]
 
 

@@ -13,9 +13,10 @@ from .event_heads import EventHeads
 def regression_loss(heads: EventHeads, predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Sum over targets of the mean error on the events where the target is known.
 
-    Errors are computed on training-standardised values: squared for ``gaussian``, absolute for
-    ``laplacian`` targets. NaN targets contribute nothing; a target with no known value in the
-    batch contributes 0.
+    Errors are computed on training-standardised values: absolute for ``laplacian`` targets,
+    squared for ``gaussian`` and ``log_gaussian`` ones (the latter standardised after
+    asinh(x / 2)). NaN targets contribute nothing; a target with no known value in the batch
+    contributes 0.
 
     Parameters
     ----------
@@ -33,7 +34,7 @@ def regression_loss(heads: EventHeads, predictions: torch.Tensor, targets: torch
     residual = heads.standardize(predictions) - heads.standardize(filled)
     total = predictions.new_zeros(())
     for r, target in enumerate(heads.regressions):
-        error = residual[:, r].square() if target.kind == "gaussian" else residual[:, r].abs()
+        error = residual[:, r].abs() if target.kind == "laplacian" else residual[:, r].square()
         weights = known[:, r].to(error.dtype)
         total = total + (error * weights).sum() / weights.sum().clamp(min=1)
     return total

@@ -12,7 +12,9 @@ per target under the same path::
       EVENT: [signal]                                             # CLASSIFICATIONS/EVENT/signal
 
 A particle may also hold a plain list (``t1: [mass]`` -> ``REGRESSIONS/t1/mass``). A regression
-entry is a name (type ``gaussian``), ``[name, type]`` or ``{name: type}``. Particle- and
+entry is a name (type ``gaussian``), ``[name, type]`` or ``{name: type}``; the types are SPANet's:
+``gaussian`` (squared error), ``laplacian`` (absolute error) and ``log_gaussian`` (squared error
+of the signed logarithm asinh(x / 2), for targets spanning orders of magnitude). Particle- and
 product-level targets are treated like event-level ones here: one value per event.
 """
 
@@ -22,7 +24,8 @@ from dataclasses import dataclass
 
 from .topology import EventTopology
 
-REGRESSION_TYPES = ("gaussian", "laplacian")
+REGRESSION_TYPES = ("gaussian", "laplacian", "log_gaussian")
+LOG_REGRESSION_TYPES = ("log_gaussian",)
 EVENT_GROUP = "EVENT"
 PARTICLE_GROUP = "PARTICLE"
 
@@ -36,7 +39,8 @@ class RegressionTarget:
     key : str
         Path under ``REGRESSIONS`` in the HDF5 file, e.g. ``"EVENT/m_tt"``.
     kind : str
-        ``"gaussian"`` (squared error) or ``"laplacian"`` (absolute error).
+        ``"gaussian"`` (squared error), ``"laplacian"`` (absolute error) or ``"log_gaussian"``
+        (squared error of asinh(x / 2)).
     """
 
     key: str

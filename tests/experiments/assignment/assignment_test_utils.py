@@ -51,7 +51,7 @@ def write_spanet_file(path: Path, num_events: int = 300, max_jets: int = 10, see
 EVENT_TARGETS = """\
 REGRESSIONS:
   EVENT: [{mean_pt: gaussian}]
-  t1: {PARTICLE: [[mass, gaussian]]}
+  t1: {PARTICLE: [[mass, log_gaussian]]}
 CLASSIFICATIONS:
   EVENT: [hard]
 """
