@@ -8,11 +8,11 @@ from lorentznets.data.generate.veto_check import check_veto
 
 
 @pytest.mark.parametrize(
-    ("dataset", "first_class"),
-    [("toptagging", True), ("toptagging", False), ("quarkgluon", True), ("quarkgluon", False)],
+    ("dataset", "first_class", "n_events"),
+    [("toptagging", True, 1000), ("toptagging", False, 1500), ("quarkgluon", True, 700), ("quarkgluon", False, 700)],
 )
-def test_veto_would_keep_every_accepted_jet(dataset, first_class):
-    check = check_veto(dataset, first_class, n_events=700, seed=17)
+def test_veto_would_keep_every_accepted_jet(dataset, first_class, n_events):
+    check = check_veto(dataset, first_class, n_events=n_events, seed=17)
     s = check.settings
     assert check.accepted.sum() >= 20
     assert check.lost_fraction == 0.0
