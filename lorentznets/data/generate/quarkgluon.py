@@ -43,7 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ecm", type=float, default=14000.0, help="collision energy in GeV")
     parser.add_argument("--pthat-min", type=float, default=300.0, help="PhaseSpace:pTHatMin, GeV")
     parser.add_argument("--pthat-max", type=float, default=0.0, help="PhaseSpace:pTHatMax, GeV (0 = none)")
-    parser.add_argument("--bias-power", type=float, default=4.0, help="PhaseSpace:bias2SelectionPow (0 = off)")
+    parser.add_argument(
+        "--bias-power", type=float, default=2.0, help="PhaseSpace:bias2SelectionPow (0 = off); see docs/data.md"
+    )
     parser.add_argument("--pt-min", type=float, default=500.0, help="jet pT lower cut, GeV")
     parser.add_argument("--pt-max", type=float, default=550.0, help="jet pT upper cut, GeV")
     parser.add_argument("--rapidity-max", type=float, default=1.7, help="jet |y| cut")
