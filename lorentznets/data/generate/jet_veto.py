@@ -28,6 +28,8 @@ import pythia8mc
 SLOWJET_ANTIKT = -1
 SLOWJET_VISIBLE = 2
 SLOWJET_KEEP_MASSES = 2
+# doVetoPT's first argument: 0-3 are points of the interleaved evolution of the hard process,
+# higher values the showers of resonance decays (checked there only through the second check).
 HARD_PROCESS_STAGES = (0, 1, 2, 3)
 
 
