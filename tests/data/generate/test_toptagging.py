@@ -3,6 +3,7 @@ import json
 import h5py
 import numpy as np
 
+from lorentznets.data.generate.cli import main
 from lorentznets.data.generate.detector import DetectorSettings
 
 
@@ -55,3 +56,17 @@ def test_detector_level_jets(toptagging_detector_file):
     assert np.mean(np.abs(m2) < 1e-3 * p[:, 0] ** 2) > 0.2
     assert 160 < np.median(mass[signal]) < 185
     assert np.median(mass[~signal]) < 120
+
+
+def test_file_depends_only_on_seed_not_on_workers(toptagging_detector_file, tmp_path):
+    # Same settings as the fixture, two worker processes instead of one: the jet veto (Pythia
+    # hook) and the detector's random numbers (seeded per chunk and class) must not change a bit.
+    path = tmp_path / "again.h5"
+    main(
+        ["toptagging", "--n", "160", "--chunk-size", "80", "--seed", "4", "--detector", "--workers", "2"]
+        + ["--out", str(path)]
+    )
+    with h5py.File(toptagging_detector_file) as first, h5py.File(path) as second:
+        assert set(first) == set(second)
+        for key in first:
+            np.testing.assert_array_equal(first[key][:], second[key][:], err_msg=key)
