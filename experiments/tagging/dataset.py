@@ -147,9 +147,10 @@ def generate_if_missing(path: Path, generate: Mapping | None) -> None:
     path : pathlib.Path
         Expected data file.
     generate : mapping or None
-        ``{dataset, n, seed, workers}`` for ``python -m lorentznets.data.generate``; None or a
-        null ``dataset`` disables generation (a missing file is then an error). ``workers``
+        ``{dataset, n, seed, workers, args}`` for ``python -m lorentznets.data.generate``; None
+        or a null ``dataset`` disables generation (a missing file is then an error). ``workers``
         None uses one process per CPU core (the file does not depend on the number of workers).
+        ``args`` (optional) is a list of further generator options, e.g. ``["--detector"]``.
 
     Notes
     -----
@@ -171,6 +172,7 @@ def generate_if_missing(path: Path, generate: Mapping | None) -> None:
         str(generate.get("workers") or os.cpu_count() or 1),
         "--out",
         str(path),
+        *(str(arg) for arg in generate.get("args") or ()),
     ]
     LOGGER.info(
         "data file %s does not exist: generating %d %s jets with Pythia (a few minutes): %s",
