@@ -14,19 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import h5py
-import numpy as np
 
 from lorentznets.data.convert import (
     JetChunk,
-    NonFiniteTally,
     NpzArray,
-    check_binary_labels,
     chunk_bounds,
+    energyflow_chunks,
     iter_energyflow_chunks,
-    momenta_from_pt_y_phi_pid,
-    nonzero_mask,
     npz_keys,
-    order_and_pad,
 )
 
 from .assembly import collect_chunks
@@ -56,17 +51,9 @@ def _h5_chunks(
 ) -> Iterator[JetChunk]:
     """Stream ``X`` and ``y`` of an open HDF5 file as canonical jet chunks (as the npz parser)."""
     particles, labels = file["X"], file["y"]
-    tally = NonFiniteTally(path, "X")
-    for start, stop in chunk_bounds(particles.shape[0], chunk_size, max_jets):
-        rows = particles[start:stop]
-        tally.update(rows, start)
-        rows = np.where(np.isfinite(rows).all(axis=(1, 2))[:, None, None], rows, 0)
-        mask = nonzero_mask(rows)
-        momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key 'X'")
-        momenta, mask, (features,) = order_and_pad(momenta, mask, max_particles, (features,))
-        y = check_binary_labels(labels[start:stop], f"{path}: key 'y'", start)
-        yield JetChunk(start, momenta, mask, y, features, None)
-    tally.check()
+    bounds = chunk_bounds(particles.shape[0], chunk_size, max_jets)
+    blocks = ((start, particles[start:stop], labels[start:stop]) for start, stop in bounds)
+    return energyflow_chunks(path, blocks, max_particles)
 
 
 def _read_hdf5(path: Path, max_particles: int, max_jets: int | None, drop_empty: bool) -> JetData:

@@ -15,7 +15,7 @@ from .checks import (
     require_keys,
     require_shape,
 )
-from .energyflow import convert_energyflow, iter_energyflow_chunks
+from .energyflow import convert_energyflow, energyflow_chunks, iter_energyflow_chunks
 from .jet_arrays import JetChunk, chunk_bounds, jet_pt_and_mass, nonzero_mask, order_and_pad
 from .landscape import convert_landscape, iter_landscape_chunks
 from .lgn_layout import iter_lgn_chunks, write_lgn_h5
@@ -38,6 +38,7 @@ __all__ = [
     "convert_energyflow",
     "convert_landscape",
     "empty_jet_message",
+    "energyflow_chunks",
     "is_pandas_frame",
     "iter_energyflow_chunks",
     "iter_landscape_chunks",

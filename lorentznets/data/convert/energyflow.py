@@ -8,7 +8,7 @@ pT 500-550 GeV and |y| < 1.7. 4-momenta use the particle masses in :mod:`.pid`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -54,16 +54,40 @@ def iter_energyflow_chunks(
     require_shape(path, "X", particles.shape, (None, None, 4))
     require_shape(path, "y", labels.shape, (particles.shape[0],))
     length = particles.shape[1] if max_particles is None else max_particles
-    tally = NonFiniteTally(path, "X")
     label_blocks = labels.iter_blocks(chunk_size, max_jets)
-    for (start, rows), (_, y) in zip(particles.iter_blocks(chunk_size, max_jets), label_blocks, strict=True):
+    blocks = zip(particles.iter_blocks(chunk_size, max_jets), label_blocks, strict=True)
+    return energyflow_chunks(path, ((start, rows, y) for (start, rows), (_, y) in blocks), length)
+
+
+def energyflow_chunks(
+    path: str | os.PathLike, blocks: Iterable[tuple[int, np.ndarray, np.ndarray]], max_particles: int
+) -> Iterator[JetChunk]:
+    """Canonical jet chunks from row blocks of an EnergyFlow-layout file (npz or our HDF5).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file, for messages.
+    blocks : iterable of (int, np.ndarray, np.ndarray)
+        ``(start, X rows (n, M, 4), y rows (n,))`` for consecutive row blocks.
+    max_particles : int
+        Length P of the particle axis.
+
+    Yields
+    ------
+    JetChunk
+        As :func:`iter_energyflow_chunks`; NaN/inf rows are zeroed and reported after the last
+        block.
+    """
+    tally = NonFiniteTally(path, "X")
+    for start, rows, y in blocks:
         tally.update(rows, start)
         rows = np.where(np.isfinite(rows).all(axis=(1, 2))[:, None, None], rows, 0)
         mask = nonzero_mask(rows)
         momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key 'X'")
-        momenta, mask, (features,) = order_and_pad(momenta, mask, length, (features,))
-        y = check_binary_labels(y, f"{path}: key 'y'", start)
-        yield JetChunk(start, momenta, mask, y, features, None)
+        momenta, mask, (features,) = order_and_pad(momenta, mask, max_particles, (features,))
+        labels = check_binary_labels(y, f"{path}: key 'y'", start)
+        yield JetChunk(start, momenta, mask, labels, features, None)
     tally.check()
 
 
