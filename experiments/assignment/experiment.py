@@ -40,8 +40,8 @@ class AssignmentExperiment(BaseExperiment):
     standardised with training statistics kept in the model; each classification target has
     max label + 1 classes on the training split (saved with the model, reused on warm start).
     Their masked losses (squared error on standardised values, absolute for ``laplacian``
-    targets, ignoring NaN; cross-entropy
-    ignoring -1) are added with weights ``training.regression_loss_weight`` and
+    targets, ignoring NaN; cross-entropy ignoring -1) are added with weights
+    ``training.regression_loss_weight`` and
     ``training.classification_loss_weight``; evaluation adds ``regression.<key>.rmse``,
     ``.residual_std`` (original units), ``.rmse_mean_prediction`` (predicting the training mean
     of the space the target is fitted in) and ``classification.<key>.accuracy`` (``.auc`` for

@@ -112,7 +112,8 @@ def select_jets(events: ak.Array, settings: dict[str, Any], quark: bool) -> dict
     }
 
 
-def _collect(settings: dict[str, Any], seed: int, n: int, quark: bool) -> dict[str, np.ndarray]:
+def generate_class(settings: dict[str, Any], seed: int, n: int, quark: bool) -> dict[str, np.ndarray]:
+    """``n`` selected jets of one class, quark (``quark``) or gluon, from one Pythia run with ``Random:seed = seed``."""
     veto = veto_from_settings(settings["veto"])
     pythia = make_pythia(settings["quark_pythia" if quark else "gluon_pythia"], seed, settings["mpi"], hooks=veto)
     return collect_rows(lambda: select_jets(next_batch(pythia, settings["batch"]), settings, quark), n)
@@ -123,7 +124,7 @@ def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str,
 
     Quarks use ``Random:seed = seed + chunk``, gluons ``seed + chunk + 450000000``.
     """
-    return two_class_chunk(partial(_collect, settings), settings["seed"], chunk, rows, GLUON_SEED_OFFSET)
+    return two_class_chunk(partial(generate_class, settings), settings["seed"], chunk, rows, GLUON_SEED_OFFSET)
 
 
 def run(args: argparse.Namespace) -> None:

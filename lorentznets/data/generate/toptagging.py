@@ -166,7 +166,8 @@ def select_jets(
     }
 
 
-def _collect(settings: dict[str, Any], seed: int, n: int, signal: bool) -> dict[str, np.ndarray]:
+def generate_class(settings: dict[str, Any], seed: int, n: int, signal: bool) -> dict[str, np.ndarray]:
+    """``n`` selected jets of one class, top (``signal``) or QCD, from one Pythia run with ``Random:seed = seed``."""
     key = "signal_pythia" if signal else "background_pythia"
     veto = veto_from_settings(settings["veto"])
     pythia = make_pythia(settings[key], seed, mpi=settings["mpi"], hooks=veto)
@@ -179,7 +180,7 @@ def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str,
 
     Signal uses ``Random:seed = seed + chunk``, background ``seed + chunk + 450000000``.
     """
-    return two_class_chunk(partial(_collect, settings), settings["seed"], chunk, rows, BACKGROUND_SEED_OFFSET)
+    return two_class_chunk(partial(generate_class, settings), settings["seed"], chunk, rows, BACKGROUND_SEED_OFFSET)
 
 
 def run(args: argparse.Namespace) -> None:

@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{name}: {acc.sum()} accepted jets of {len(acc)} events; the veto removes "
             f"{check.vetoed.mean():.1%} of the events and {check.lost_fraction:.2%} of the accepted jets "
-            f"(weighted); lowest wide-jet pT of an accepted jet: {check.shower_pt[acc].min():.0f} GeV at the "
+            f"(weighted); {acc.sum() / max((~check.vetoed).sum(), 1):.0%} of the events it keeps give "
+            f"an accepted jet; lowest wide-jet pT of an accepted jet: {check.shower_pt[acc].min():.0f} GeV at the "
             f"shower check (threshold {check.settings.pt_min - check.settings.shower_margin:.0f}), "
             f"{check.parton_pt[acc].min():.0f} GeV at parton level "
             f"(threshold {check.settings.pt_min - check.settings.parton_margin:.0f})"
