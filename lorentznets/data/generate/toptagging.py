@@ -44,6 +44,7 @@ SIGNAL_PROCESS = (
     "24:onIfAny = 1 2 3 4 5",
 )
 BACKGROUND_PROCESS = ("HardQCD:all = on",)
+# numpy seeds [Random:seed, DETECTOR_STREAM] give each Pythia run its own detector random stream.
 DETECTOR_STREAM = 7
 
 
@@ -133,6 +134,8 @@ def select_jets(
     """
     particles = visible_final_state(events.prt)
     if settings["detector"] is not None:
+        if rng is None:
+            raise ValueError("select_jets: settings ask for the detector simulation, which needs an rng")
         detector = DetectorSettings(**settings["detector"])
         particles = simulate_detector(particles, particle_charge(particles.id), rng, detector)
     jets, index = cluster_antikt(particles, settings["jet_radius"], settings["pt_min"])
