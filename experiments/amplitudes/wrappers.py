@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import torch
 
-from experiments.common.momentum_scale import MomentumScaled, masked_mean
+from experiments.common.momentum_scale import MomentumScaled
 from experiments.registry import register_wrapper, wrapper_registry
 from lorentznets.nets.mlp import MLP
+from lorentznets.nets.pooling import masked_mean
 from lorentznets.nets.transformer import Transformer
 
 __all__ = [

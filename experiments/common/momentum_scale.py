@@ -1,25 +1,9 @@
-"""What every experiment wrapper shares: the momentum unit as a saved buffer, and masked pooling."""
+"""What every experiment wrapper shares: the momentum unit as a saved buffer."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
-
-
-def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mean over the real particles.
-
-    Parameters
-    ----------
-    values : torch.Tensor with shape (B, N, C)
-    mask : torch.Tensor with shape (B, N), bool
-
-    Returns
-    -------
-    torch.Tensor with shape (B, C)
-    """
-    weights = mask.to(values.dtype)[..., None]
-    return (values * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1)
 
 
 class MomentumScaled(nn.Module):

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import torch
 
-from experiments.common.momentum_scale import MomentumScaled, masked_mean
+from experiments.common.momentum_scale import MomentumScaled
 from experiments.registry import register_wrapper, wrapper_registry
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from lorentznets.interface import embed_vector, extract_scalar, spurions
 from lorentznets.nets.lgatr import LGATr
+from lorentznets.nets.pooling import masked_mean
 from lorentznets.nets.transformer import Transformer
 
 WRAPPERS = wrapper_registry("tagging")

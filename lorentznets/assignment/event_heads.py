@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from lorentznets.nets.mlp import MLP
+from lorentznets.nets.pooling import masked_mean
 
 from .event_targets import LOG_REGRESSION_TYPES, RegressionTarget
 
@@ -136,8 +137,7 @@ class EventHeads(nn.Module):
         classification_logits : list of torch.Tensor
             Per classification target, (B, C_k).
         """
-        weights = mask.to(jets.dtype)[..., None]
-        pooled = (jets * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1)
+        pooled = masked_mean(jets, mask)
         if global_features is not None and global_features.shape[-1]:
             pooled = torch.cat([pooled, global_features.to(pooled.dtype)], dim=-1)
         if pooled.shape[-1] != self.in_features:
