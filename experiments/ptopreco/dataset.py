@@ -8,7 +8,7 @@ import torch
 from torch.utils.data import Dataset
 
 from experiments.tagging.dataset import load_tagging_splits
-from experiments.tagging.readers import JetData
+from lorentznets.data.readers import JetData
 
 RegressionBatch = dict[str, torch.Tensor]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
-from experiments.tagging.readers import JetData, detect_format, load_jets
+from lorentznets.data.readers import JetData, detect_format, load_jets
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -29,7 +29,7 @@ class JetDataset(Dataset):
     Parameters
     ----------
     jets : JetData
-        From :func:`experiments.tagging.readers.load_jets`.
+        From :func:`lorentznets.data.readers.load_jets`.
     use_scalars : bool
         Include per-particle scalars (particle ID) if the data has them.
     weights : torch.Tensor with shape (N,) or None

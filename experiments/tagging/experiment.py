@@ -23,7 +23,7 @@ from experiments.tagging.dataset import (
 )
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics
 from experiments.tagging.plots import plot_roc, plot_scores
-from experiments.tagging.readers import JetData
+from lorentznets.data.readers import JetData
 
 LOGGER = logging.getLogger("lorentznets")
 

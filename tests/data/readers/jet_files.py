@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import uproot
 
-from experiments.tagging.readers.jetclass_root import IMPACT_BRANCHES, LABELS, PID_BRANCHES
+from lorentznets.data.readers.jetclass_root import IMPACT_BRANCHES, LABELS, PID_BRANCHES
 
 
 def random_jets(n_jets: int, n_slots: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from experiments.tagging.readers import load_jets
 from lorentznets.data.convert import PID_CLASSES
+from lorentznets.data.readers import load_jets
 
 from .jet_files import write_energyflow
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from experiments.tagging.readers import JetData
+from lorentznets.data.readers import JetData
 
 
 def make(n: int = 5, p: int = 3, scalars: bool = True, source: str = "a") -> JetData:

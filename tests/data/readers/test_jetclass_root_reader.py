@@ -4,9 +4,9 @@ import pytest
 import torch
 import uproot
 
-from experiments.tagging.readers import load_jets
-from experiments.tagging.readers.jetclass_root import LABELS, PID_BRANCHES
-from experiments.tagging.readers.jetclass_root import read as read_jetclass
+from lorentznets.data.readers import load_jets
+from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES
+from lorentznets.data.readers.jetclass_root import read as read_jetclass
 
 from .jet_files import random_jets, write_jetclass
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from experiments.tagging.readers import load_jets
+from lorentznets.data.readers import load_jets
 
 from .jet_files import random_jets, reference_order, write_lgn
 

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from experiments.tagging.readers import available_formats, detect_format, load_jets
+from lorentznets.data.readers import available_formats, detect_format, load_jets
 
 from .jet_files import random_jets, write_energyflow, write_jetclass, write_landscape, write_lgn
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from experiments.tagging.readers import JetData, load_jets
+from lorentznets.data.readers import JetData, load_jets
 
 from .jet_files import random_jets, write_energyflow, write_lgn
 

@@ -12,7 +12,7 @@ from experiment_test_utils import compose_config
 from experiments.ptopreco.dataset import TopMomentumDataset
 from experiments.ptopreco.metrics import resolution_metrics
 from experiments.registry import get_experiment
-from experiments.tagging.readers import load_jets
+from lorentznets.data.readers import load_jets
 
 
 def write_top_jets(path: Path, num_jets: int = 240, max_particles: int = 30, seed: int = 0) -> Path:

@@ -17,7 +17,7 @@ from experiments.base_experiment import ExperimentInputError
 from experiments.registry import get_experiment
 from experiments.tagging.dataset import class_normalised_weights, effective_sample_sizes
 from experiments.tagging.metrics import binary_metrics
-from experiments.tagging.readers import JetData
+from lorentznets.data.readers import JetData
 
 
 def _jets(labels: list[int], weights: list[float]) -> JetData:
