@@ -76,13 +76,20 @@ class NonFiniteTally:
         self.count = 0
         self.first: int | None = None
 
-    def update(self, values: np.ndarray, offset: int) -> None:
-        """Record bad jets in ``values`` with shape (n_jets, ...), whose first jet has index ``offset``."""
+    def update(self, values: np.ndarray, offset: int) -> np.ndarray:
+        """Record bad jets in ``values`` with shape (n_jets, ...), whose first jet has index ``offset``.
+
+        Returns
+        -------
+        np.ndarray with shape (n_jets,), bool
+            True for the jets without NaN/inf.
+        """
         bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
         n_bad = int(bad.sum())
         if n_bad and self.first is None:
             self.first = offset + int(np.argmax(bad))
         self.count += n_bad
+        return ~bad
 
     def check(self) -> None:
         """Raise ``ValueError`` if any bad jet was recorded."""

@@ -12,11 +12,18 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from lorentznets.data.physics_checks import check_derived_momenta, check_four_momenta
+
 from .checks import NonFiniteTally, check_binary_labels, require_shape
 from .jet_arrays import JetChunk, nonzero_mask, order_and_pad
 from .lgn_layout import write_lgn_h5
 from .npz_stream import NpzArray
 from .pid import momenta_from_pt_y_phi_pid
+
+# Keys of the EnergyFlow layout, also written by our quark-gluon generator.
+PARTICLES_KEY = "X"
+LABELS_KEY = "y"
+PARTICLE_COLUMNS = ("pt", "y", "phi", "pid")
 
 
 def iter_energyflow_chunks(
@@ -49,10 +56,10 @@ def iter_energyflow_chunks(
         Missing file or key, wrong shapes, unknown PDG ids, labels other than 0/1, NaN/inf
         entries (raised after the last chunk, naming how many jets and the first one).
     """
-    particles = NpzArray(path, "X")
-    labels = NpzArray(path, "y")
-    require_shape(path, "X", particles.shape, (None, None, 4))
-    require_shape(path, "y", labels.shape, (particles.shape[0],))
+    particles = NpzArray(path, PARTICLES_KEY)
+    labels = NpzArray(path, LABELS_KEY)
+    require_shape(path, PARTICLES_KEY, particles.shape, (None, None, 4))
+    require_shape(path, LABELS_KEY, labels.shape, (particles.shape[0],))
     length = particles.shape[1] if max_particles is None else max_particles
     label_blocks = labels.iter_blocks(chunk_size, max_jets)
     blocks = zip(particles.iter_blocks(chunk_size, max_jets), label_blocks, strict=True)
@@ -79,14 +86,16 @@ def energyflow_chunks(
         As :func:`iter_energyflow_chunks`; NaN/inf rows are zeroed and reported after the last
         block.
     """
-    tally = NonFiniteTally(path, "X")
+    tally = NonFiniteTally(path, PARTICLES_KEY)
     for start, rows, y in blocks:
-        tally.update(rows, start)
-        rows = np.where(np.isfinite(rows).all(axis=(1, 2))[:, None, None], rows, 0)
+        finite = tally.update(rows, start)
+        rows = np.where(finite[:, None, None], rows, 0)
         mask = nonzero_mask(rows)
-        momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key 'X'")
+        momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key '{PARTICLES_KEY}'")
+        check_derived_momenta(rows, momenta, mask, str(path), PARTICLES_KEY, PARTICLE_COLUMNS, start)
+        check_four_momenta(momenta, mask, str(path), PARTICLES_KEY, start)
         momenta, mask, (features,) = order_and_pad(momenta, mask, max_particles, (features,))
-        labels = check_binary_labels(y, f"{path}: key 'y'", start)
+        labels = check_binary_labels(y, f"{path}: key '{LABELS_KEY}'", start)
         yield JetChunk(start, momenta, mask, labels, features, None)
     tally.check()
 
@@ -120,8 +129,8 @@ def convert_energyflow(
     int
         Number of jets written.
     """
-    particles = NpzArray(source, "X")
-    require_shape(source, "X", particles.shape, (None, None, 4))
+    particles = NpzArray(source, PARTICLES_KEY)
+    require_shape(source, PARTICLES_KEY, particles.shape, (None, None, 4))
     num_jets = len(particles) if max_jets is None else min(len(particles), max_jets)
     length = particles.shape[1] if max_particles is None else max_particles
     chunks = iter_energyflow_chunks(source, length, max_jets, chunk_size)

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from lorentznets.data.physics_checks import check_four_momenta
+
 from .checks import NonFiniteTally, check_binary_labels
 from .jet_arrays import JetChunk, chunk_bounds, nonzero_mask, order_and_pad
 from .lgn_layout import write_lgn_h5
@@ -21,6 +23,7 @@ LANDSCAPE_KEY = "table"
 LABEL_COLUMN = "is_signal_new"
 TRUTH_COLUMNS = ["truthE", "truthPX", "truthPY", "truthPZ"]
 _COMPONENTS = ["E", "PX", "PY", "PZ"]
+MOMENTUM_KEYS = "E_*/PX_*/PY_*/PZ_* columns"
 
 
 def landscape_num_constituents(columns: list[str]) -> int:
@@ -60,7 +63,8 @@ def iter_landscape_chunks(
     ------
     FileNotFoundError, KeyError, ValueError
         Missing file, key or column; no constituent columns; non-binary labels; NaN/inf momenta
-        (raised after the last chunk, naming how many jets and the first one).
+        (raised after the last chunk, naming how many jets and the first one); unphysical
+        constituents (:func:`lorentznets.data.physics_checks.check_four_momenta`).
     """
     with PandasHDFFrame(path, LANDSCAPE_KEY) as frame:
         n_const = landscape_num_constituents(frame.columns)
@@ -68,19 +72,20 @@ def iter_landscape_chunks(
             frame.require_columns(["E_0"])
         momentum_columns = [f"{c}_{i}" for c in _COMPONENTS for i in range(n_const)]
         frame.require_columns(momentum_columns + TRUTH_COLUMNS + [LABEL_COLUMN])
-        tally = NonFiniteTally(path, "E_*/PX_*/PY_*/PZ_* columns")
+        tally = NonFiniteTally(path, MOMENTUM_KEYS)
         for start, stop in chunk_bounds(frame.num_rows, chunk_size, max_jets):
             raw = frame.read(momentum_columns, start, stop)
             # Columns come component-major (all E, then all PX, ...); regroup to (jet, particle, 4).
             momenta = raw.reshape(len(raw), 4, n_const).transpose(0, 2, 1)
-            tally.update(momenta, start)
+            finite = tally.update(momenta, start)
             labels = check_binary_labels(
                 frame.read([LABEL_COLUMN], start, stop)[:, 0], f"{path}: column '{LABEL_COLUMN}'", start
             )
             truth = frame.read(TRUTH_COLUMNS, start, stop)
-            finite = np.isfinite(momenta).all(axis=(1, 2))
             momenta = np.where(finite[:, None, None], momenta, 0)
-            momenta, mask, _ = order_and_pad(momenta, nonzero_mask(momenta), max_particles)
+            mask = nonzero_mask(momenta)
+            check_four_momenta(momenta, mask, str(path), MOMENTUM_KEYS, start)
+            momenta, mask, _ = order_and_pad(momenta, mask, max_particles)
             yield JetChunk(start, momenta, mask, labels, None, truth)
         tally.check()
 

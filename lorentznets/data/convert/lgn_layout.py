@@ -21,9 +21,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import h5py
 import numpy as np
+
+from lorentznets.data.physics_checks import check_four_momenta
 
 from .checks import (
     NonFiniteTally,
@@ -32,9 +34,21 @@ from .checks import (
     require_keys,
     require_shape,
 )
+from .h5_files import h5py_module, open_h5
 from .jet_arrays import JetChunk, chunk_bounds, jet_pt_and_mass, order_and_pad
 
-REQUIRED_KEYS = ("Nobj", "Pmu", "is_signal", "label")
+if TYPE_CHECKING:
+    import h5py
+
+NOBJ_KEY = "Nobj"
+PMU_KEY = "Pmu"
+MASK_KEY = "label"
+LABEL_KEY = "is_signal"
+TRUTH_KEY = "truth_Pmu"
+JET_PT_KEY = "jet_pt"
+MASS_KEY = "mass"
+SCALARS_KEY = "scalars"
+REQUIRED_KEYS = (NOBJ_KEY, PMU_KEY, LABEL_KEY, MASK_KEY)
 
 
 def write_lgn_h5(path: str | os.PathLike, chunks: Iterable[JetChunk], num_jets: int, max_particles: int) -> int:
@@ -63,21 +77,21 @@ def write_lgn_h5(path: str | os.PathLike, chunks: Iterable[JetChunk], num_jets: 
     partial = path.with_name(path.name + ".partial")
     written = 0
     try:
-        with h5py.File(partial, "w") as file:
+        with h5py_module().File(partial, "w") as file:
             datasets: dict[str, h5py.Dataset] = {}
             for chunk in chunks:
                 if not datasets:
                     datasets = _create_datasets(file, chunk, num_jets, max_particles)
                 rows = slice(chunk.offset, chunk.offset + len(chunk.labels))
-                datasets["Pmu"][rows] = chunk.momenta
-                datasets["label"][rows] = chunk.mask
-                datasets["Nobj"][rows] = chunk.mask.sum(axis=1)
-                datasets["is_signal"][rows] = chunk.labels
-                datasets["jet_pt"][rows], datasets["mass"][rows] = jet_pt_and_mass(chunk.momenta)
-                if "truth_Pmu" in datasets:
-                    datasets["truth_Pmu"][rows] = chunk.truth
-                if "scalars" in datasets:
-                    datasets["scalars"][rows] = chunk.scalars
+                datasets[PMU_KEY][rows] = chunk.momenta
+                datasets[MASK_KEY][rows] = chunk.mask
+                datasets[NOBJ_KEY][rows] = chunk.mask.sum(axis=1)
+                datasets[LABEL_KEY][rows] = chunk.labels
+                datasets[JET_PT_KEY][rows], datasets[MASS_KEY][rows] = jet_pt_and_mass(chunk.momenta)
+                if TRUTH_KEY in datasets:
+                    datasets[TRUTH_KEY][rows] = chunk.truth
+                if SCALARS_KEY in datasets:
+                    datasets[SCALARS_KEY][rows] = chunk.scalars
                 written = rows.stop
             if written != num_jets:
                 raise ValueError(f"{path}: expected {num_jets} jets, got {written}")
@@ -90,17 +104,17 @@ def write_lgn_h5(path: str | os.PathLike, chunks: Iterable[JetChunk], num_jets: 
 def _create_datasets(file: h5py.File, first: JetChunk, num_jets: int, max_particles: int) -> dict[str, h5py.Dataset]:
     block = min(num_jets, 1024)
     shapes = {
-        "Pmu": ((num_jets, max_particles, 4), first.momenta.dtype),
-        "label": ((num_jets, max_particles), bool),
-        "Nobj": ((num_jets,), np.int64),
-        "is_signal": ((num_jets,), np.int64),
-        "jet_pt": ((num_jets,), np.float64),
-        "mass": ((num_jets,), np.float64),
+        PMU_KEY: ((num_jets, max_particles, 4), first.momenta.dtype),
+        MASK_KEY: ((num_jets, max_particles), bool),
+        NOBJ_KEY: ((num_jets,), np.int64),
+        LABEL_KEY: ((num_jets,), np.int64),
+        JET_PT_KEY: ((num_jets,), np.float64),
+        MASS_KEY: ((num_jets,), np.float64),
     }
     if first.truth is not None:
-        shapes["truth_Pmu"] = ((num_jets, 4), first.truth.dtype)
+        shapes[TRUTH_KEY] = ((num_jets, 4), first.truth.dtype)
     if first.scalars is not None:
-        shapes["scalars"] = ((num_jets, max_particles, first.scalars.shape[-1]), np.float32)
+        shapes[SCALARS_KEY] = ((num_jets, max_particles, first.scalars.shape[-1]), np.float32)
     # Chunking by blocks of whole jets keeps later row-range reads to few HDF5 chunks.
     return {
         key: file.create_dataset(key, shape, dtype=dtype, chunks=(block,) + shape[1:])
@@ -135,29 +149,31 @@ def iter_lgn_chunks(
     ------
     FileNotFoundError, KeyError, ValueError
         Missing file or key; wrong shapes; ``Nobj`` disagreeing with ``label``; labels other than
-        0/1; NaN/inf in ``Pmu`` (raised after the last chunk).
+        0/1; NaN/inf in ``Pmu`` (raised after the last chunk); unphysical constituents
+        (:func:`lorentznets.data.physics_checks.check_four_momenta`).
     """
     path = require_file(path)
-    with h5py.File(path, "r") as file:
+    with open_h5(path) as file:
         require_keys(path, file.keys(), REQUIRED_KEYS)
-        pmu, mask, nobj, is_signal = (file[k] for k in ("Pmu", "label", "Nobj", "is_signal"))
-        require_shape(path, "Pmu", pmu.shape, (None, None, 4))
+        pmu, mask, nobj, is_signal = (file[k] for k in (PMU_KEY, MASK_KEY, NOBJ_KEY, LABEL_KEY))
+        require_shape(path, PMU_KEY, pmu.shape, (None, None, 4))
         n, n_slots = pmu.shape[:2]
-        require_shape(path, "label", mask.shape, (n, n_slots))
-        require_shape(path, "Nobj", nobj.shape, (n,))
-        require_shape(path, "is_signal", is_signal.shape, (n,))
-        truth = file.get("truth_Pmu")
+        require_shape(path, MASK_KEY, mask.shape, (n, n_slots))
+        require_shape(path, NOBJ_KEY, nobj.shape, (n,))
+        require_shape(path, LABEL_KEY, is_signal.shape, (n,))
+        truth = file.get(TRUTH_KEY)
         if truth is not None:
-            require_shape(path, "truth_Pmu", truth.shape, (n, 4))
-        scalars = file.get("scalars")
+            require_shape(path, TRUTH_KEY, truth.shape, (n, 4))
+        scalars = file.get(SCALARS_KEY)
         if scalars is not None:
-            require_shape(path, "scalars", scalars.shape, (n, n_slots, None))
-        tally = NonFiniteTally(path, "Pmu")
+            require_shape(path, SCALARS_KEY, scalars.shape, (n, n_slots, None))
+        tally = NonFiniteTally(path, PMU_KEY)
         for start, stop in chunk_bounds(n, chunk_size, max_jets):
             momenta = pmu[start:stop]
-            tally.update(momenta, start)
-            momenta = np.where(np.isfinite(momenta).all(axis=(1, 2))[:, None, None], momenta, 0)
+            finite = tally.update(momenta, start)
+            momenta = np.where(finite[:, None, None], momenta, 0)
             real = mask[start:stop].astype(bool)
+            check_four_momenta(momenta, real & finite[:, None], str(path), PMU_KEY, start)
             counts = nobj[start:stop]
             mismatch = real.sum(axis=1) != counts
             if mismatch.any():

@@ -14,10 +14,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from .checks import require_file
+from .h5_files import h5py_module, open_h5
 
 
 def _describe_columns(columns: Sequence[str]) -> str:
@@ -45,7 +45,7 @@ class PandasHDFFrame:
     def __init__(self, path: str | os.PathLike, key: str = "table") -> None:
         self.path = require_file(path)
         self.key = key
-        self._file = h5py.File(self.path, "r")
+        self._file = open_h5(self.path)
         self._store = None
         try:
             self._open(key)
@@ -54,6 +54,7 @@ class PandasHDFFrame:
             raise
 
     def _open(self, key: str) -> None:
+        h5py = h5py_module()
         if key not in self._file:
             raise KeyError(f"{self.path}: missing key '{key}'; keys present: {sorted(self._file.keys())}")
         group = self._file[key]
@@ -135,7 +136,8 @@ class PandasHDFFrame:
 
 def is_pandas_frame(path: str | os.PathLike, key: str = "table") -> bool:
     """Whether ``path`` holds a pandas frame (fixed or table format) under ``key``."""
-    with h5py.File(Path(path), "r") as file:
+    h5py = h5py_module()
+    with open_h5(Path(path)) as file:
         if key not in file or not isinstance(file[key], h5py.Group):
             return False
         group = file[key]

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-
-import h5py
+from typing import TYPE_CHECKING
 
 from lorentznets.data.convert import (
     JetChunk,
@@ -23,11 +22,16 @@ from lorentznets.data.convert import (
     iter_energyflow_chunks,
     npz_keys,
 )
+from lorentznets.data.convert.energyflow import LABELS_KEY, PARTICLES_KEY
+from lorentznets.data.convert.h5_files import h5py_module, open_h5
 
 from .assembly import collect_chunks
 from .jet_data import JetData
 from .validation import check_no_split, require_file, require_keys, require_shape
 from .weights import read_h5_weights, read_npz_weights
+
+if TYPE_CHECKING:
+    import h5py
 
 FORMAT = "energyflow_npz"
 SUFFIXES = (".npz", ".h5", ".hdf5", ".hdf")
@@ -41,27 +45,27 @@ def _is_hdf5(path: Path) -> bool:
 def detect(path: Path) -> bool:
     """Whether the archive or HDF5 file has an ``X`` array (``y`` is checked on reading)."""
     if _is_hdf5(path):
-        with h5py.File(path, "r") as file:
-            return isinstance(file.get("X"), h5py.Dataset)
-    return "X" in npz_keys(path)
+        with open_h5(path) as file:
+            return isinstance(file.get(PARTICLES_KEY), h5py_module().Dataset)
+    return PARTICLES_KEY in npz_keys(path)
 
 
 def _h5_chunks(
     file: h5py.File, path: Path, max_particles: int, max_jets: int | None, chunk_size: int = 8192
 ) -> Iterator[JetChunk]:
     """Stream ``X`` and ``y`` of an open HDF5 file as canonical jet chunks (as the npz parser)."""
-    particles, labels = file["X"], file["y"]
+    particles, labels = file[PARTICLES_KEY], file[LABELS_KEY]
     bounds = chunk_bounds(particles.shape[0], chunk_size, max_jets)
     blocks = ((start, particles[start:stop], labels[start:stop]) for start, stop in bounds)
     return energyflow_chunks(path, blocks, max_particles)
 
 
 def _read_hdf5(path: Path, max_particles: int, max_jets: int | None, drop_empty: bool) -> JetData:
-    with h5py.File(require_file(path), "r") as file:
-        require_keys(path, file.keys(), ["X", "y"])
-        require_shape(path, "X", file["X"].shape, (None, None, 4))
-        total = file["X"].shape[0]
-        require_shape(path, "y", file["y"].shape, (total,))
+    with open_h5(require_file(path)) as file:
+        require_keys(path, file.keys(), [PARTICLES_KEY, LABELS_KEY])
+        require_shape(path, PARTICLES_KEY, file[PARTICLES_KEY].shape, (None, None, 4))
+        total = file[PARTICLES_KEY].shape[0]
+        require_shape(path, LABELS_KEY, file[LABELS_KEY].shape, (total,))
         num_jets = total if max_jets is None else min(total, max_jets)
         weights = read_h5_weights(file, path, total, num_jets)
         chunks = _h5_chunks(file, path, max_particles, max_jets)
@@ -80,8 +84,8 @@ def read(
     check_no_split(FORMAT, split)
     if _is_hdf5(path):
         return _read_hdf5(path, max_particles, max_jets, drop_empty)
-    require_keys(path, npz_keys(path), ["X", "y"])
-    total = len(NpzArray(path, "X"))
+    require_keys(path, npz_keys(path), [PARTICLES_KEY, LABELS_KEY])
+    total = len(NpzArray(path, PARTICLES_KEY))
     num_jets = total if max_jets is None else min(total, max_jets)
     weights = read_npz_weights(path, total, num_jets)
     chunks = iter_energyflow_chunks(path, max_particles, max_jets)

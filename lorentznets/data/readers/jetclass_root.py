@@ -14,16 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import awkward as ak
 import numpy as np
-import uproot
 
 from lorentznets.data.convert import JetChunk, order_and_pad
+from lorentznets.data.convert.optional import import_optional
+from lorentznets.data.physics_checks import check_four_momenta
 
 from .assembly import collect_chunks
 from .jet_data import JetData
 from .validation import NonFiniteTally, check_no_split, require_file, require_keys
+
+if TYPE_CHECKING:
+    import awkward as ak
 
 FORMAT = "jetclass_root"
 SUFFIXES = (".root",)
@@ -50,6 +54,7 @@ PID_BRANCHES = (
     "part_isMuon",
 )
 IMPACT_BRANCHES = ("part_d0val", "part_d0err", "part_dzval", "part_dzerr")
+MOMENTUM_KEYS = "/".join(MOMENTUM_BRANCHES)
 
 
 def detect(path: Path) -> bool:
@@ -58,13 +63,30 @@ def detect(path: Path) -> bool:
     return True
 
 
+def _awkward():
+    return import_optional("awkward", "reading JetClass ROOT files")
+
+
+def _open_root(path: Path):
+    """Open a ROOT file with uproot, raising ``ValueError`` naming it when it is not ROOT or truncated."""
+    uproot = import_optional("uproot", "reading JetClass ROOT files")
+    try:
+        return uproot.open(path)
+    except (OSError, ValueError) as error:
+        raise ValueError(
+            f"{path}: cannot open as a ROOT file ({path.stat().st_size} bytes): {error}; it is truncated or not ROOT"
+        ) from error
+
+
 def _padded(jagged: ak.Array, length: int) -> np.ndarray:
     """(n, length) float64 array from a jagged (n, var) one, zero-padded."""
+    ak = _awkward()
     filled = ak.fill_none(ak.pad_none(jagged, length, axis=1, clip=True), 0.0)
     return ak.to_numpy(filled).astype(np.float64)
 
 
 def _labels(arrays: ak.Array, path: Path, offset: int) -> np.ndarray:
+    ak = _awkward()
     flags = np.stack([ak.to_numpy(arrays[name]).astype(np.float64) for name in LABELS], axis=1)
     bad = flags.sum(axis=1) != 1
     if bad.any():
@@ -95,8 +117,9 @@ def iter_jetclass_chunks(
     branches = list(MOMENTUM_BRANCHES + PID_BRANCHES + LABELS)
     if impact_parameters:
         branches += IMPACT_BRANCHES
-    tally = NonFiniteTally(path, "part_energy/part_px/part_py/part_pz")
-    with uproot.open(path) as file:
+    ak = _awkward()
+    tally = NonFiniteTally(path, MOMENTUM_KEYS)
+    with _open_root(path) as file:
         require_keys(path, [key.split(";")[0] for key in file.keys()], [TREE])
         tree = file[TREE]
         require_keys(f"{path}:{TREE}", tree.keys(), branches)
@@ -106,9 +129,10 @@ def iter_jetclass_chunks(
             counts = ak.to_numpy(ak.num(arrays["part_energy"], axis=1))
             length = max(int(counts.max(initial=0)), 1)
             momenta = np.stack([_padded(arrays[b], length) for b in MOMENTUM_BRANCHES], axis=-1)
-            tally.update(momenta, offset)
-            momenta = np.where(np.isfinite(momenta).all(axis=(1, 2))[:, None, None], momenta, 0)
+            finite = tally.update(momenta, offset)
+            momenta = np.where(finite[:, None, None], momenta, 0)
             mask = np.arange(length) < counts[:, None]
+            check_four_momenta(momenta, mask & finite[:, None], str(path), MOMENTUM_KEYS, offset)
             scalars = _scalars(arrays, length, impact_parameters)
             momenta, mask, (scalars,) = order_and_pad(momenta, mask, max_particles, (scalars,))
             yield JetChunk(offset, momenta, mask, _labels(arrays, path, offset), scalars)
@@ -118,7 +142,7 @@ def iter_jetclass_chunks(
 
 def num_entries(path: Path) -> int:
     """Number of jets in the file's tree."""
-    with uproot.open(require_file(path)) as file:
+    with _open_root(require_file(path)) as file:
         require_keys(path, [key.split(";")[0] for key in file.keys()], [TREE])
         return int(file[TREE].num_entries)
 

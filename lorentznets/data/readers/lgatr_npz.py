@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from lorentznets.data.convert import JetChunk, NpzArray, nonzero_mask, npz_keys, order_and_pad
+from lorentznets.data.physics_checks import check_four_momenta
 
 from .assembly import collect_chunks
 from .jet_data import JetData
@@ -25,7 +26,9 @@ from .validation import (
 
 FORMAT = "lgatr_npz"
 SUFFIXES = (".npz",)
+# Keys: kinematics_<split> (N, P, 4) and labels_<split> (N,).
 _PREFIX = "kinematics_"
+LABELS_PREFIX = "labels_"
 
 
 def available_splits(path: Path) -> list[str]:
@@ -46,9 +49,11 @@ def _chunks(kinematics: NpzArray, labels: NpzArray, max_particles: int, max_jets
         labels.iter_blocks(chunk_size, max_jets),
         strict=True,
     ):
-        tally.update(rows, start)
-        rows = np.where(np.isfinite(rows).all(axis=(1, 2))[:, None, None], rows, 0)
-        momenta, mask, _ = order_and_pad(rows, nonzero_mask(rows), max_particles)
+        finite = tally.update(rows, start)
+        rows = np.where(finite[:, None, None], rows, 0)
+        mask = nonzero_mask(rows)
+        check_four_momenta(rows, mask, str(kinematics.path), kinematics.key, start)
+        momenta, mask, _ = order_and_pad(rows, mask, max_particles)
         y = check_binary_labels(y, f"{labels.path}: key '{labels.key}'", start)
         yield JetChunk(start, momenta, mask, y)
     tally.check()
@@ -63,9 +68,9 @@ def read(
 ) -> JetData:
     """Read the jets of ``split`` (required); ``labels`` 1 = top, no scalars or truth."""
     split = check_split(path, split, available_splits(path))
-    require_keys(path, npz_keys(path), [f"labels_{split}"])
+    require_keys(path, npz_keys(path), [f"{LABELS_PREFIX}{split}"])
     kinematics = NpzArray(path, f"{_PREFIX}{split}")
-    labels = NpzArray(path, f"labels_{split}")
+    labels = NpzArray(path, f"{LABELS_PREFIX}{split}")
     require_shape(path, kinematics.key, kinematics.shape, (None, None, 4))
     require_shape(path, labels.key, labels.shape, (kinematics.shape[0],))
     total = len(kinematics)

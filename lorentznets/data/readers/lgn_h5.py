@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import h5py
-
 from lorentznets.data.convert import iter_lgn_chunks
-from lorentznets.data.convert.lgn_layout import REQUIRED_KEYS
+from lorentznets.data.convert.h5_files import h5py_module, open_h5
+from lorentznets.data.convert.lgn_layout import LABEL_KEY, PMU_KEY, REQUIRED_KEYS
 
 from .assembly import collect_chunks
 from .jet_data import JetData
@@ -26,8 +25,8 @@ SUFFIXES = (".h5", ".hdf5", ".hdf")
 
 def detect(path: Path) -> bool:
     """Whether ``path`` is an HDF5 file with a ``Pmu`` dataset (other keys are checked on reading)."""
-    with h5py.File(path, "r") as file:
-        return isinstance(file.get("Pmu"), h5py.Dataset)
+    with open_h5(path) as file:
+        return isinstance(file.get(PMU_KEY), h5py_module().Dataset)
 
 
 def read(
@@ -41,9 +40,9 @@ def read(
     from ``weight`` where present."""
     check_no_split(FORMAT, split)
     require_file(path)
-    with h5py.File(path, "r") as file:
+    with open_h5(path) as file:
         require_keys(path, file.keys(), REQUIRED_KEYS)
-        total = file["is_signal"].shape[0]
+        total = file[LABEL_KEY].shape[0]
         num_jets = total if max_jets is None else min(total, max_jets)
         weights = read_h5_weights(file, path, total, num_jets)
     chunks = iter_lgn_chunks(path, max_particles, max_jets)

@@ -7,15 +7,17 @@ under ``weight`` (see docs/data.md); public files have no weights.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import h5py
 import numpy as np
 
 from lorentznets.data.convert import NpzArray, npz_keys
+from lorentznets.data.convert.event_weights import WEIGHT_KEY
 
 from .validation import check_weights, require_shape
 
-WEIGHT_KEY = "weight"
+if TYPE_CHECKING:
+    import h5py
 
 
 def read_h5_weights(file: h5py.File, path: Path, num_rows: int, num_jets: int) -> np.ndarray | None:
