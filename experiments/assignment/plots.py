@@ -5,61 +5,90 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from experiments.assignment.evaluation import DECODERS  # noqa: E402
-
-MULTIPLICITIES = (("6", "_njets6"), ("7", "_njets7"), (">= 8", "_njets8plus"), ("all", ""))
+from experiments.assignment.evaluation import DECODERS
+from experiments.common.plot_style import draw_histograms_with_ratio, hep_style, save_figure, weighted_histogram
+from lorentznets.assignment.metrics import multiplicity_bins
 
 
-def plot_purity_vs_multiplicity(metrics: Mapping[str, float], path: Path, title: str = "") -> Path:
+def plot_purity_vs_multiplicity(metrics: Mapping[str, float], path: Path, min_jets: int, title: str = "") -> list[Path]:
     """Bar chart of the event purity per jet multiplicity for each decoder (all events with a
-    reconstructable top, and fully reconstructable events)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
-    positions = np.arange(len(MULTIPLICITIES))
+    reconstructable top, and fully reconstructable events); written as PDF and PNG.
+
+    Parameters
+    ----------
+    metrics : mapping
+        ``<decoder>.event_purity[_full][_njets6|_njets7|_njets8plus]`` values of one split.
+    path : Path
+        Output file.
+    min_jets : int
+        Fewest jets of a full event (the topology's number of products); the bins are those of
+        :func:`lorentznets.assignment.metrics.multiplicity_bins`.
+    title : str
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    from matplotlib.figure import Figure
+
+    multiplicities = [(_bin_label(bounds), suffix) for suffix, bounds in multiplicity_bins(min_jets).items()]
+    multiplicities.append(("all", ""))
+    positions = np.arange(len(multiplicities))
     decoders = [d for d in DECODERS if f"{d}.event_purity" in metrics]
     width = 0.8 / max(len(decoders), 1)
-    for ax, (events, extra) in zip(axes, (("any top reconstructable", ""), ("both tops reconstructable", "_full"))):
-        for k, decoder in enumerate(decoders):
-            values = []
-            for _, suffix in MULTIPLICITIES:
-                values.append(metrics.get(f"{decoder}.event_purity{extra}{suffix}", np.nan))
-            ax.bar(positions + (k - (len(decoders) - 1) / 2) * width, values, width, label=decoder)
-        ax.set_xticks(positions, [label for label, _ in MULTIPLICITIES])
-        ax.set_xlabel("jets per event")
-        ax.set_title(events, fontsize=10)
-        ax.set_ylim(0, 1)
-    axes[0].set_ylabel("event purity")
-    axes[0].legend(title="decoder")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    with hep_style(font_scale=0.7):
+        fig = Figure(figsize=(18, 7))
+        axes = fig.subplots(1, 2, sharey=True)
+        for ax, (events, extra) in zip(axes, (("any top reconstructable", ""), ("both tops reconstructable", "_full"))):
+            for k, decoder in enumerate(decoders):
+                values = [metrics.get(f"{decoder}.event_purity{extra}{suffix}", np.nan) for _, suffix in multiplicities]
+                ax.bar(positions + (k - (len(decoders) - 1) / 2) * width, values, width, label=decoder)
+            ax.set_xticks(positions, [label for label, _ in multiplicities])
+            ax.minorticks_off()
+            ax.set_xlabel("jets per event")
+            ax.set_title(events)
+            ax.set_ylim(0, 1)
+        axes[0].set_ylabel("event purity")
+        axes[0].legend(title="decoder")
+        if title:
+            fig.suptitle(title)
+        return save_figure(fig, path)
 
 
-def plot_mass(
-    predicted: np.ndarray, truth: np.ndarray, path: Path, xlabel: str, bins: np.ndarray, reference: float
-) -> Path:
-    """Histogram of an invariant mass (GeV) of the assigned jets against that of the true jets."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(5, 3.8))
-    ax.hist(truth, bins=bins, histtype="step", color="black", label="true jets")
-    ax.hist(predicted, bins=bins, histtype="step", color="tab:blue", label="assigned jets")
-    ax.axvline(reference, color="gray", linestyle=":", linewidth=1)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("entries")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+def _bin_label(bounds: tuple[int, int | None]) -> str:
+    low, high = bounds
+    return str(low) if high == low else f">= {low}" if high is None else f"{low}-{high}"
+
+
+def plot_mass(predicted: np.ndarray, truth: np.ndarray, path: Path, xlabel: str, bins: np.ndarray) -> list[Path]:
+    """Histogram of an invariant mass of the assigned jets against that of the true jets, with
+    their ratio; written as PDF and PNG.
+
+    Parameters
+    ----------
+    predicted, truth : np.ndarray with shape (N,)
+        Masses in GeV.
+    path : Path
+        Output file.
+    xlabel : str
+    bins : np.ndarray with shape (n_bins + 1,)
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    from matplotlib.figure import Figure
+
+    histograms = {"true jets": weighted_histogram(truth, bins), "assigned jets": weighted_histogram(predicted, bins)}
+    with hep_style():
+        fig = Figure(figsize=(10, 10))
+        ax_main, ax_ratio = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1), gridspec_kw={"hspace": 0.05})
+        draw_histograms_with_ratio(ax_main, ax_ratio, histograms, "true jets", xlabel, ylabel="entries")
+        return save_figure(fig, path)
 
 
 def tuple_masses(momenta: np.ndarray, tuples: np.ndarray, keep: np.ndarray) -> np.ndarray:

@@ -1,15 +1,14 @@
 """Histograms of generated versus true events with ratio panels."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from experiments.common.plot_style import draw_histograms_with_ratio, hep_style, save_figure, weighted_histogram
 
-__all__ = ["AXIS_LABELS", "histogram_with_ratio", "plot_observables"]
+__all__ = ["AXIS_LABELS", "plot_observables"]
 
 AXIS_LABELS = {
     "pt": r"$p_T$ [GeV]",
@@ -19,52 +18,13 @@ AXIS_LABELS = {
     "dR": r"$\Delta R$",
 }
 
+_COLUMNS = 4
+
 
 def _label(name: str) -> str:
     quantity, _, rest = name.partition("_")
     rest = rest.replace("_", ", ")
     return f"{AXIS_LABELS.get(quantity, quantity)}  ({rest})"
-
-
-def histogram_with_ratio(
-    ax_main: plt.Axes,
-    ax_ratio: plt.Axes,
-    true: np.ndarray,
-    generated: np.ndarray,
-    bins: np.ndarray,
-    label: str,
-) -> None:
-    """Normalised histograms of true and generated values and their ratio with stat. errors.
-
-    Parameters
-    ----------
-    ax_main, ax_ratio : matplotlib Axes
-        Upper (distributions) and lower (generated / true) panels.
-    true, generated : numpy.ndarray with shape (N,)
-    bins : numpy.ndarray with shape (n_bins + 1,)
-    label : str
-        x-axis label.
-    """
-    h_true, _ = np.histogram(true, bins=bins)
-    h_gen, _ = np.histogram(generated, bins=bins)
-    width = np.diff(bins)
-    norm_true = h_true / max(len(true), 1) / width
-    norm_gen = h_gen / max(len(generated), 1) / width
-    ax_main.stairs(norm_true, bins, color="black", label="truth")
-    ax_main.stairs(norm_gen, bins, color="tab:red", label="generated")
-    ax_main.set_ylabel("normalised")
-    ax_main.legend(frameon=False)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = norm_gen / norm_true
-        error = ratio * np.sqrt(1 / np.maximum(h_gen, 1) + 1 / np.maximum(h_true, 1))
-    centres = 0.5 * (bins[1:] + bins[:-1])
-    # Bins without true events have no ratio.
-    shown = np.isfinite(ratio) & np.isfinite(error)
-    ax_ratio.errorbar(centres[shown], ratio[shown], yerr=error[shown], fmt=".", color="tab:red", markersize=3)
-    ax_ratio.axhline(1.0, color="black", linewidth=0.8)
-    ax_ratio.set_ylim(0.5, 1.5)
-    ax_ratio.set_ylabel("gen / true")
-    ax_ratio.set_xlabel(label)
 
 
 def _bins(true: np.ndarray, name: str, n_bins: int) -> np.ndarray:
@@ -82,38 +42,43 @@ def plot_observables(
     path: str | Path,
     names: list[str] | None = None,
     n_bins: int = 50,
-) -> Path:
-    """Write a multi-page PDF with one histogram-with-ratio page per observable.
+) -> list[Path]:
+    """One figure with a panel per observable: normalised true and generated histograms with
+    statistical errors, and generated / true below; written as PDF and PNG.
 
     Parameters
     ----------
     true, generated : dict name -> numpy.ndarray with shape (N,)
-        Observables of true and generated events (see ``event_observables``).
+        Observables of true and generated events (see ``event_observables``); non-finite
+        generated values are dropped.
     path : str or Path
-        Output PDF.
+        Output file.
     names : list of str, optional
-        Observables to draw, in order (default: all keys of ``true``).
+        Observables to draw, in order, four per row (default: all keys of ``true``).
     n_bins : int
 
     Returns
     -------
-    Path
-        ``path``.
+    list of pathlib.Path
+        The files written.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with PdfPages(path) as pdf:
-        for name in names or list(true):
-            fig, (ax_main, ax_ratio) = plt.subplots(
-                2,
-                1,
-                figsize=(5, 4.5),
-                sharex=True,
-                gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05},
+    from matplotlib.figure import Figure
+
+    names = names or list(true)
+    rows = -(-len(names) // _COLUMNS)
+    columns = min(len(names), _COLUMNS)
+    with hep_style(font_scale=0.6):
+        fig = Figure(figsize=(6.5 * columns, 6.5 * rows))
+        grid = fig.add_gridspec(rows, columns, hspace=0.3, wspace=0.35)
+        for index, name in enumerate(names):
+            ax_main, ax_ratio = (
+                grid[divmod(index, _COLUMNS)].subgridspec(2, 1, height_ratios=[3, 1], hspace=0.05).subplots(sharex=True)
             )
-            finite = np.isfinite(generated[name])
+            values = generated[name][np.isfinite(generated[name])]
             bins = _bins(true[name], name, n_bins)
-            histogram_with_ratio(ax_main, ax_ratio, true[name], generated[name][finite], bins, _label(name))
-            pdf.savefig(fig, bbox_inches="tight")
-            plt.close(fig)
-    return path
+            histograms = {
+                "truth": weighted_histogram(true[name], bins).density(),
+                "generated": weighted_histogram(values, bins).density(),
+            }
+            draw_histograms_with_ratio(ax_main, ax_ratio, histograms, "truth", _label(name))
+        return save_figure(fig, path)

@@ -5,38 +5,44 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from experiments.common.plot_style import hep_style, save_figure, weighted_histogram
 
 _AXES = {
-    "pt": ("(pT_pred - pT_true) / pT_true", (-0.5, 0.5)),
-    "mass": ("(m_pred - m_true) / m_true", (-1.0, 1.0)),
-    "angle": ("angle(pred, true) [rad]", (0.0, 0.3)),
+    "pt": (r"$(p_T^{pred} - p_T^{true}) / p_T^{true}$", (-0.5, 0.5)),
+    "mass": (r"$(m^{pred} - m^{true}) / m^{true}$", (-1.0, 1.0)),
+    "angle": (r"$\angle(\vec p^{\,pred}, \vec p^{\,true})$ [rad]", (0.0, 0.3)),
 }
 
 
-def plot_residuals(residuals: Mapping[str, Mapping[str, np.ndarray]], path: Path) -> Path:
-    """One panel per quantity, one histogram per method.
+def plot_residuals(residuals: Mapping[str, Mapping[str, np.ndarray]], path: Path) -> list[Path]:
+    """One panel per quantity, one histogram per method, values outside the range in the edge bins.
 
     Parameters
     ----------
     residuals : mapping of method name to the output of :func:`metrics.residuals`
+        Each an array with shape (N,) per quantity (``pt``, ``mass``, ``angle``).
     path : Path
-        Output file.
+        Output file; written as PDF and PNG.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
     """
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
-    for ax, (key, (label, limits)) in zip(axes, _AXES.items(), strict=True):
-        bins = np.linspace(*limits, 61)
-        for name, values in residuals.items():
-            ax.hist(np.clip(values[key], *limits), bins=bins, histtype="step", label=name)
-        ax.set_xlabel(label)
-    axes[0].set_ylabel("top jets")
-    axes[0].legend()
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    import mplhep
+    from matplotlib.figure import Figure
+
+    with hep_style(font_scale=0.7):
+        fig = Figure(figsize=(24, 7))
+        axes = fig.subplots(1, 3)
+        for ax, (key, (label, limits)) in zip(axes, _AXES.items(), strict=True):
+            bins = np.linspace(*limits, 61)
+            for name, values in residuals.items():
+                histogram = weighted_histogram(np.clip(values[key], *limits), bins)
+                mplhep.histplot(histogram.values, bins, yerr=histogram.errors, ax=ax, label=name, flow=None)
+            ax.set_xlabel(label)
+        axes[0].set_ylabel("top jets")
+        axes[0].legend()
+        return save_figure(fig, path)

@@ -6,12 +6,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
 import numpy as np
-from sklearn.metrics import roc_curve
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from experiments.common.plot_style import draw_roc, hep_style, save_figure, weighted_histogram
 
 
 def plot_roc(
@@ -20,30 +17,31 @@ def plot_roc(
     path: str | os.PathLike,
     title: str = "",
     sample_weight: np.ndarray | None = None,
-) -> Path:
-    """Background rejection 1/eB (log scale) against signal efficiency eS.
+) -> list[Path]:
+    """Background rejection 1/eB (log scale) against signal efficiency eS, AUC in the legend.
 
     Parameters
     ----------
     labels : np.ndarray with shape (N,), 1 = signal
     scores : np.ndarray with shape (N,)
     path : str or os.PathLike
-        Output file.
+        Output file; written as PDF and PNG.
     title : str
+        Legend entry of the curve (e.g. the model).
     sample_weight : np.ndarray with shape (N,) or None
         Per-jet weights of the efficiencies.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
     """
-    background_eff, signal_eff, _ = roc_curve(labels, scores, sample_weight=sample_weight)
-    keep = background_eff > 0
-    fig, ax = plt.subplots(figsize=(5, 4))
-    ax.plot(signal_eff[keep], 1.0 / background_eff[keep])
-    ax.set_yscale("log")
-    ax.set_xlim(0, 1)
-    ax.set_xlabel(r"signal efficiency $\epsilon_S$")
-    ax.set_ylabel(r"background rejection $1/\epsilon_B$")
-    ax.grid(alpha=0.3, which="both")
-    ax.set_title(title)
-    return _save(fig, path)
+    from matplotlib.figure import Figure
+
+    with hep_style():
+        fig = Figure(figsize=(10, 8))
+        draw_roc(fig.subplots(), labels, scores, sample_weight=sample_weight, label=title)
+        return save_figure(fig, path)
 
 
 def plot_scores(
@@ -53,39 +51,42 @@ def plot_scores(
     path: str | os.PathLike,
     xlabel: str = "score",
     sample_weight: np.ndarray | None = None,
-) -> Path:
-    """Normalised histograms of ``scores`` for each true class.
+) -> list[Path]:
+    """Normalised histograms of ``scores`` for each true class, with sqrt(sum w^2) error bars.
 
     Parameters
     ----------
     labels : np.ndarray with shape (N,), class indices
-    scores : np.ndarray with shape (N,)
+    scores : np.ndarray with shape (N,), in [0, 1]
     class_names : sequence of str
         Name of each class index.
     path : str or os.PathLike
-        Output file.
+        Output file; written as PDF and PNG.
     xlabel : str
     sample_weight : np.ndarray with shape (N,) or None
         Per-jet weights of the histogram entries.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
     """
-    fig, ax = plt.subplots(figsize=(5, 4))
+    import mplhep
+    from matplotlib.figure import Figure
+
     bins = np.linspace(0, 1, 51)
-    for index, name in enumerate(class_names):
-        in_class = labels == index
-        weights = None if sample_weight is None else sample_weight[in_class]
-        if in_class.any() and (weights is None or weights.sum() > 0):
-            ax.hist(scores[in_class], bins=bins, weights=weights, histtype="step", density=True, label=name)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("normalised density")
-    ax.set_yscale("log")
-    ax.legend()
-    return _save(fig, path)
-
-
-def _save(fig: plt.Figure, path: str | os.PathLike) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    with hep_style():
+        fig = Figure(figsize=(10, 8))
+        ax = fig.subplots()
+        for index, name in enumerate(class_names):
+            in_class = labels == index
+            weights = None if sample_weight is None else sample_weight[in_class]
+            histogram = weighted_histogram(scores[in_class], bins, weights)
+            if histogram.values.sum() > 0:
+                density = histogram.density()
+                mplhep.histplot(density.values, bins, yerr=density.errors, ax=ax, label=name, flow=None)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("normalised density")
+        ax.set_yscale("log")
+        ax.legend()
+        return save_figure(fig, path)
