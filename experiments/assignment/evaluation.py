@@ -8,25 +8,30 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lorentznets.assignment.count_bins import cluster_labels, count_bin_name, count_bins, purity_by_particle_count
 from lorentznets.assignment.decoding import exact_decode, greedy_decode
 from lorentznets.assignment.heads import valid_tuples
-from lorentznets.assignment.loss import particle_present
-from lorentznets.assignment.metrics import assignment_metrics
+from lorentznets.assignment.metrics import assignment_metrics, multiplicity_bins
 from lorentznets.assignment.topology import EventTopology
 
 DECODERS = {"greedy": greedy_decode, "exact": exact_decode}
-TABLE_BINS = (
-    ("all events", ""),
-    ("6 jets", "_njets6"),
-    ("7 jets", "_njets7"),
-    (">= 8 jets", "_njets8plus"),
-    ("both tops reconstructable", "_full"),
-    ("  both, 6 jets", "_full_njets6"),
-    ("  both, 7 jets", "_full_njets7"),
-    ("  both, >= 8 jets", "_full_njets8plus"),
-    ("one top reconstructable", "_partial"),
-)
-MULTIPLICITY_BINS = ("_njets6", "_njets7", "_njets8plus")
+
+
+def table_bins(topology: EventTopology) -> list[tuple[str, str]]:
+    """Rows of the purity table, ``(label, metric suffix)``: all events, each jet multiplicity,
+    fully reconstructable events (overall and per multiplicity), partially reconstructable."""
+    bins = multiplicity_bins(topology.num_products)
+    rows = [("all events", "")]
+    rows += [(_multiplicity_label(b) + " jets", suffix) for suffix, b in bins.items()]
+    rows.append(("all particles reconstructable", "_full"))
+    rows += [("  all, " + _multiplicity_label(b) + " jets", "_full" + suffix) for suffix, b in bins.items()]
+    rows.append(("some particles reconstructable", "_partial"))
+    return rows
+
+
+def _multiplicity_label(bounds: tuple[int, int | None]) -> str:
+    low, high = bounds
+    return f"{low}" if high is not None else f">= {low}"
 
 
 @dataclass
@@ -92,13 +97,17 @@ def decode_batches(outputs: Iterable[tuple[list[torch.Tensor], torch.Tensor, Map
 
 
 def split_metrics(decoded: DecodedSplit, topology: EventTopology) -> dict[str, float]:
-    """Purities of both decoders (``<decoder>.<metric>``) and the detection accuracy."""
+    """Purities of both decoders (``<decoder>.<metric>``), the table by number of reconstructable
+    particles (``<decoder>.counts/...``, see :mod:`lorentznets.assignment.count_bins`) and the
+    detection accuracy."""
     metrics: dict[str, float] = {}
+    present = np.stack([(t >= 0).all(1) for t in decoded.targets], 1)
+    full = present.all(1)
+    bins = multiplicity_bins(topology.num_products)
     for name, (tuples, assigned) in decoded.predictions.items():
         values = assignment_metrics(tuples, assigned, decoded.targets, decoded.num_jets, topology)
         metrics.update({f"{name}.{key}": value for key, value in values.items()})
         # The published headline number: fully reconstructable events, per jet multiplicity.
-        full = np.stack([(t >= 0).all(1) for t in decoded.targets], 1).all(1)
         values = assignment_metrics(
             [t[full] for t in tuples],
             assigned[full],
@@ -106,37 +115,53 @@ def split_metrics(decoded: DecodedSplit, topology: EventTopology) -> dict[str, f
             decoded.num_jets[full],
             topology,
         )
-        for suffix in MULTIPLICITY_BINS:
+        for suffix in bins:
             for key in ("event_purity", "particle_purity", "jet_efficiency", "num_events"):
                 metrics[f"{name}.{key}_full{suffix}"] = values[f"{key}{suffix}"]
-    present = particle_present(torch.stack([torch.from_numpy(t) for t in decoded.targets], 1)).numpy()
-    # With identical particles the detection head cannot know which is which: compare counts.
+        counts = purity_by_particle_count(tuples, assigned, decoded.targets, topology)
+        metrics.update({f"{name}.{key}": value for key, value in counts.items()})
+    detected = decoded.detection_probability > 0.5
     if len(topology.event_symmetries) > 1:
-        metrics["detection_count_accuracy"] = float(
-            ((decoded.detection_probability > 0.5).sum(1) == present.sum(1)).mean()
-        )
+        # Interchangeable particles cannot be told apart: compare the counts per cluster.
+        right = [detected[:, list(c)].sum(1) == present[:, list(c)].sum(1) for c in topology.clusters]
+        metrics["detection_count_accuracy"] = float(np.stack(right, 1).all(1).mean())
     else:
-        metrics["detection_accuracy"] = float(((decoded.detection_probability > 0.5) == present).mean())
+        metrics["detection_accuracy"] = float((detected == present).mean())
     return metrics
 
 
-def purity_table(metrics: Mapping[str, float], title: str) -> str:
+def purity_table(metrics: Mapping[str, float], title: str, topology: EventTopology) -> str:
     """A readable table: event / particle purity and jet efficiency per bin, both decoders."""
     decoders = [d for d in DECODERS if f"{d}.event_purity" in metrics]
     header = f"{'':28s}{'events':>8s}" + "".join(
-        f"{d + ' event':>14s}{d + ' top':>12s}{d + ' jet':>12s}" for d in decoders
+        f"{d + ' event':>14s}{d + ' particle':>16s}{d + ' jet':>12s}" for d in decoders
     )
     lines = [title, header, "-" * len(header)]
-    for label, suffix in TABLE_BINS:
+    for label, suffix in table_bins(topology):
         count = metrics.get(f"{decoders[0]}.num_events{suffix}", float("nan"))
         row = f"{label:28s}{count:8.0f}"
         for d in decoders:
             row += (
                 f"{metrics[f'{d}.event_purity{suffix}']:14.3f}"
-                f"{metrics[f'{d}.particle_purity{suffix}']:12.3f}"
+                f"{metrics[f'{d}.particle_purity{suffix}']:16.3f}"
                 f"{metrics[f'{d}.jet_efficiency{suffix}']:12.3f}"
             )
         lines.append(row)
     no_particle = metrics.get(f"{decoders[0]}.fraction_no_particle", float("nan"))
-    lines.append(f"events with no reconstructable top (not in the purities): {no_particle:.3f}")
+    lines.append(f"events with no reconstructable particle (not in the purities): {no_particle:.3f}")
+    return "\n".join(lines)
+
+
+def count_table(metrics: Mapping[str, float], title: str, topology: EventTopology, decoder: str = "exact") -> str:
+    """SPANet's table by number of reconstructable particles per cluster, for one decoder."""
+    labels = cluster_labels(topology)
+    header = "".join(f"{label:>10s}" for label in labels) + f"{'fraction':>10s}{'event':>8s}"
+    header += "".join(f"{'purity ' + label:>16s}" for label in labels)
+    lines = [f"{title}: {decoder} decoder by reconstructable particles per cluster", header, "-" * len(header)]
+    for combination in count_bins(topology):
+        prefix = f"{decoder}.{count_bin_name(topology, combination)}/"
+        row = "".join(f"{str(n):>10s}" for n in combination)
+        row += f"{metrics[prefix + 'event_proportion']:10.3f}{metrics[prefix + 'event_purity']:8.3f}"
+        row += "".join(f"{metrics[prefix + 'particle_purity.' + label]:16.3f}" for label in labels)
+        lines.append(row)
     return "\n".join(lines)

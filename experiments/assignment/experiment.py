@@ -11,7 +11,7 @@ from omegaconf import OmegaConf
 from torch import nn
 
 from experiments.assignment.dataset import AssignmentBatch, AssignmentDataset, load_assignment_splits
-from experiments.assignment.evaluation import decode_batches, purity_table, split_metrics
+from experiments.assignment.evaluation import count_table, decode_batches, purity_table, split_metrics
 from experiments.assignment.event_metrics import classification_metrics, event_target_table, regression_metrics
 from experiments.assignment.plots import plot_mass, plot_purity_vs_multiplicity, tuple_masses
 from experiments.base_experiment import BaseExperiment
@@ -50,11 +50,7 @@ class AssignmentExperiment(BaseExperiment):
 
     def init_data(self) -> dict[str, AssignmentDataset]:
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
-        if self.is_main:
-            topology, splits = load_assignment_splits(data_cfg)
-        self.dist.barrier()
-        if not self.is_main:
-            topology, splits = load_assignment_splits(data_cfg)
+        topology, splits = load_assignment_splits(data_cfg)
         self.topology = topology
         momentum_features = list(self.cfg.data.momentum_features)
         datasets = {name: AssignmentDataset(events, momentum_features) for name, events in splits.items()}
@@ -154,7 +150,8 @@ class AssignmentExperiment(BaseExperiment):
         metrics = split_metrics(decoded, self.topology)
         self.decoded = (split, decoded)
         title = f"{self.cfg.exp_name}, {self.cfg.model.name}, {split} split"
-        LOGGER.info("\n%s", purity_table(metrics, title))
+        LOGGER.info("\n%s", purity_table(metrics, title, self.topology))
+        LOGGER.info("\n%s", count_table(metrics, title, self.topology))
         if event_outputs:
             event_metrics = self._event_metrics(event_outputs)
             LOGGER.info("\n%s", event_target_table(event_metrics, f"{title}: event-level targets"))
@@ -194,21 +191,25 @@ class AssignmentExperiment(BaseExperiment):
         metrics = {key[len(split) + 1 :]: value for key, value in prefix.items()}
         paths = [
             plot_purity_vs_multiplicity(
-                metrics, self.plot_dir / f"purity_{split}.pdf", f"{self.cfg.exp_name}, {self.cfg.model.name}"
+                metrics,
+                self.plot_dir / f"purity_{split}.pdf",
+                self.topology.num_products,
+                f"{self.cfg.exp_name}, {self.cfg.model.name}",
             )
         ]
         paths += self._mass_plots(split, decoded)
         return paths
 
     def _mass_plots(self, split: str, decoded) -> list[Path]:
-        """Masses of the exactly decoded particles and of their W candidates (the two products
-        that the product symmetry exchanges) against the true jets'."""
+        """Masses of the exactly decoded particles with two or more products, and of the pair of
+        products that the product symmetry exchanges inside a larger decay (the W of a hadronic
+        top), against the true jets'."""
         tuples, assigned = decoded.predictions["exact"]
         paths = []
         for p, particle in enumerate(self.topology.particles):
             target = decoded.targets[p]
             keep = assigned[:, p] & (target >= 0).all(1)
-            if not keep.any():
+            if particle.num_products < 2 or not keep.any():
                 continue
             name = particle.name
             paths.append(
@@ -218,11 +219,10 @@ class AssignmentExperiment(BaseExperiment):
                     self.plot_dir / f"mass_{name}_{split}.pdf",
                     f"m({name} jets) [GeV]",
                     np.linspace(0, 400, 61),
-                    173.0,
                 )
             )
             swapped = [i for i in range(particle.num_products) if any(s[i] != i for s in particle.symmetries)]
-            if len(swapped) == 2:
+            if len(swapped) == 2 < particle.num_products:
                 paths.append(
                     plot_mass(
                         tuple_masses(decoded.momenta, tuples[p][:, swapped], keep),
@@ -230,7 +230,6 @@ class AssignmentExperiment(BaseExperiment):
                         self.plot_dir / f"mass_{name}_W_{split}.pdf",
                         f"m({name}: {' + '.join(particle.products[i] for i in swapped)}) [GeV]",
                         np.linspace(0, 250, 51),
-                        80.4,
                     )
                 )
         return paths

@@ -72,9 +72,7 @@ def assignment_loss(
         assign = torch.zeros_like(detection_logits[:, 0])
         detect = torch.zeros_like(assign)
         for p in range(num_particles):
-            q = perm[p]
-            if targets[q].shape[-1] != targets[p].shape[-1]:
-                raise ValueError(f"event symmetry swaps particles {p} and {q} with different products")
+            q = perm[p]  # EventTopology only exchanges particles with the same products
             group_size = len(topology.particles[p].symmetries)
             nll = -(gather_log_prob(log_probs[p], targets[q]) + math.log(group_size))
             assign = assign + torch.where(present[:, q], nll, torch.zeros_like(nll))

@@ -12,7 +12,8 @@ from .topology import EventTopology
 def _particle_matches(pred: np.ndarray, target: np.ndarray, symmetries) -> tuple[np.ndarray, np.ndarray]:
     """Whole-tuple match and number of correctly placed products, best over the product group.
 
-    pred, target: (B, k). Returns (B,) bool and (B,) int.
+    pred, target: (B, k). Returns (B,) bool and (B,) int. The whole-tuple match needs every
+    product matched, so it is False for a partially matched particle.
     """
     whole = np.zeros(len(pred), dtype=bool)
     jets = np.zeros(len(pred), dtype=np.int64)
@@ -22,6 +23,59 @@ def _particle_matches(pred: np.ndarray, target: np.ndarray, symmetries) -> tuple
         whole |= hits.sum(1) == target.shape[1]
         jets = np.maximum(jets, hits.sum(1))
     return whole, jets
+
+
+def multiplicity_bins(minimum: int) -> dict[str, tuple[int, int | None]]:
+    """Jet-multiplicity bins ``{suffix: (low, high)}`` (inclusive, high None: open) starting at the
+    fewest vectors a full event has, e.g. ``_njets6``, ``_njets7``, ``_njets8plus`` for 6 products."""
+    return {
+        f"_njets{minimum}": (minimum, minimum),
+        f"_njets{minimum + 1}": (minimum + 1, minimum + 1),
+        f"_njets{minimum + 2}plus": (minimum + 2, None),
+    }
+
+
+def in_bin(num_jets: np.ndarray, bounds: tuple[int, int | None]) -> np.ndarray:
+    """(E,) bool: events whose multiplicity lies in ``bounds`` (see :func:`multiplicity_bins`)."""
+    low, high = bounds
+    return (num_jets >= low) & (num_jets <= high if high is not None else True)
+
+
+def best_matches(
+    predictions: Sequence[np.ndarray], assigned: np.ndarray, targets: Sequence[np.ndarray], topology: EventTopology
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per true particle, whether it is reconstructable and right, under the best event permutation.
+
+    The event permutation maximises the number of right reconstructable particles, then the
+    number of right jets.
+
+    Returns
+    -------
+    present : np.ndarray with shape (B, P), bool
+        All products of the true particle are matched to jets.
+    whole : np.ndarray with shape (B, P), bool
+        Its predicted tuple is right up to the product symmetries (whether present or not).
+    jets : np.ndarray with shape (B, P), int
+        Its matched products whose predicted jet is right.
+    """
+    present = np.stack([(t >= 0).all(1) for t in targets], 1)
+    best_event = np.full(len(present), -1.0)
+    best = None
+    for perm in topology.event_symmetries:
+        whole = np.zeros_like(present)
+        jets = np.zeros(present.shape, dtype=np.int64)
+        for p, q in enumerate(perm):
+            w, j = _particle_matches(predictions[p], targets[q], topology.particles[p].symmetries)
+            whole[:, q] = w & assigned[:, p]
+            jets[:, q] = np.where(assigned[:, p], j, 0)
+        score = (whole & present).sum(1) + 1e-3 * jets.sum(1) / max(1, topology.num_products)
+        better = score > best_event
+        best_event = np.where(better, score, best_event)
+        if best is None:
+            best = (whole.copy(), jets.copy())
+        else:
+            best[0][better], best[1][better] = whole[better], jets[better]
+    return present, best[0], best[1]
 
 
 def assignment_metrics(
@@ -42,7 +96,8 @@ def assignment_metrics(
     targets : sequence of np.ndarray
         Per particle, (B, k_p) true jet indices, -1 for unmatched products.
     num_jets : np.ndarray with shape (B,)
-        Number of real jets per event, for the multiplicity bins (6, 7, >=8).
+        Number of real jets (vectors) per event, for the multiplicity bins
+        (:func:`multiplicity_bins` of the topology's total number of products).
     topology : EventTopology
 
     Returns
@@ -51,39 +106,19 @@ def assignment_metrics(
         ``event_purity`` (events with every reconstructable particle right, best event
         permutation, among events with at least one reconstructable particle),
         ``particle_purity`` (reconstructable particles right), ``jet_efficiency`` (matched
-        partons whose jet is right), each also with suffixes ``_njets6``, ``_njets7``,
-        ``_njets8plus``, ``_full`` (all particles reconstructable), ``_partial``; plus
+        partons whose jet is right), each also with the multiplicity suffixes (``_njets6``,
+        ``_njets7``, ``_njets8plus`` for six products), ``_full`` (all particles
+        reconstructable), ``_partial``; ``particle_purity.<particle>`` per particle (under the
+        best event permutation, so interchangeable particles share their value); plus
         ``fraction_no_particle`` (events with no reconstructable particle, reported apart).
     """
-    present = np.stack([(t >= 0).all(1) for t in targets], 1)
-    best_event = np.full(len(num_jets), -1.0)
-    best = None
-    for perm in topology.event_symmetries:
-        whole = np.zeros_like(present)
-        jets = np.zeros(present.shape, dtype=np.int64)
-        for p, q in enumerate(perm):
-            w, j = _particle_matches(predictions[p], targets[q], topology.particles[p].symmetries)
-            whole[:, q] = w & assigned[:, p]
-            jets[:, q] = np.where(assigned[:, p], j, 0)
-        score = (whole & present).sum(1) + 1e-3 * jets.sum(1)
-        better = score > best_event
-        best_event = np.where(better, score, best_event)
-        if best is None:
-            best = (whole.copy(), jets.copy())
-        else:
-            best[0][better], best[1][better] = whole[better], jets[better]
-    whole, jets = best
+    present, whole, jets = best_matches(predictions, assigned, targets, topology)
     matched_partons = np.stack([(t >= 0).sum(1) for t in targets], 1).sum(1)
     any_present = present.any(1)
     event_right = ((whole | ~present).all(1)) & any_present
-    bins = {
-        "": np.ones(len(num_jets), dtype=bool),
-        "_njets6": num_jets == 6,
-        "_njets7": num_jets == 7,
-        "_njets8plus": num_jets >= 8,
-        "_full": present.all(1),
-        "_partial": any_present & ~present.all(1),
-    }
+    bins = {"": np.ones(len(num_jets), dtype=bool)}
+    bins.update({suffix: in_bin(num_jets, b) for suffix, b in multiplicity_bins(topology.num_products).items()})
+    bins.update({"_full": present.all(1), "_partial": any_present & ~present.all(1)})
     out: dict[str, float] = {"fraction_no_particle": float((~any_present).mean()) if len(num_jets) else 0.0}
     for suffix, selected in bins.items():
         events = selected & any_present
@@ -91,6 +126,8 @@ def assignment_metrics(
         out[f"particle_purity{suffix}"] = _ratio((whole & present)[events].sum(), present[events].sum())
         out[f"jet_efficiency{suffix}"] = _ratio(jets[selected].sum(), matched_partons[selected].sum())
         out[f"num_events{suffix}"] = float(events.sum())
+    for p, name in enumerate(topology.particle_names):
+        out[f"particle_purity.{name}"] = _ratio((whole & present)[:, p].sum(), present[:, p].sum())
     return out
 
 

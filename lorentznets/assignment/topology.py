@@ -21,15 +21,23 @@ class ParticleTopology:
     name : str
     products : tuple of str
     symmetries : tuple of permutations of the product positions (identity first)
+    sources : tuple of (str or None)
+        The SEQUENTIAL input each product's target index points into (SPANet's ``{b: Jets}``
+        product notation); None: the first SEQUENTIAL input.
     """
 
     name: str
     products: tuple[str, ...]
     symmetries: tuple[Permutation, ...]
+    sources: tuple[str | None, ...] = ()
 
     @property
     def num_products(self) -> int:
         return len(self.products)
+
+    def source_of(self, position: int) -> str | None:
+        """The SEQUENTIAL input of product ``position`` (None: the first one)."""
+        return self.sources[position] if self.sources else None
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,18 @@ class EventTopology:
     def particle_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.particles)
 
+    @property
+    def clusters(self) -> tuple[tuple[int, ...], ...]:
+        """Orbits of the event symmetry group: sets of interchangeable particles (sorted indices),
+        e.g. ``((0, 1), (2,))`` for ``t1 <-> t2`` and a Higgs."""
+        orbits = {tuple(sorted({perm[p] for perm in self.event_symmetries})) for p in range(len(self.particles))}
+        return tuple(sorted(orbits))
+
+    @property
+    def num_products(self) -> int:
+        """Total number of decay products of all particles (the fewest vectors a full event has)."""
+        return sum(p.num_products for p in self.particles)
+
     @classmethod
     def from_dict(cls, spec: dict, source: str = "<dict>") -> EventTopology:
         """Build from the parsed YAML of a SPANet event file."""
@@ -75,10 +95,17 @@ class EventTopology:
             raise ValueError(f"{source}: EVENT declares no particles")
         perms = spec.get("PERMUTATIONS") or {}
         particles = tuple(
-            ParticleTopology(name, tuple(products), generate_group(products, perms.get(name)))
-            for name, products in event.items()
+            _particle(name, products, perms.get(name), sequential, source) for name, products in event.items()
         )
         event_group = generate_group(list(event), perms.get("EVENT"))
+        for perm in event_group:
+            for p, q in enumerate(perm):
+                first, second = particles[p], particles[q]
+                if (first.num_products, first.sources) != (second.num_products, second.sources):
+                    raise ValueError(
+                        f"{source}: PERMUTATIONS/EVENT exchanges {first.name} and {second.name}, which have "
+                        f"different decay products ({list(first.products)} vs {list(second.products)})"
+                    )
         return cls(
             sequential,
             global_,
@@ -95,6 +122,38 @@ class EventTopology:
             raise FileNotFoundError(f"event file not found: {path}")
         with open(path) as handle:
             return cls.from_dict(yaml.safe_load(handle), str(path))
+
+
+def _particle(name: str, products, generators, sequential: dict, source: str) -> ParticleTopology:
+    """A particle from its EVENT entry: products are names or ``{name: SEQUENTIAL input}``."""
+    if not products:
+        raise ValueError(f"{source}: EVENT/{name} declares no decay products")
+    names, sources = [], []
+    for product in products:
+        if isinstance(product, dict) and len(product) == 1:
+            product, input_name = next(iter(product.items()))
+            if input_name not in sequential:
+                raise ValueError(
+                    f"{source}: EVENT/{name}/{product} points to input {input_name!r}, which is not a "
+                    f"SEQUENTIAL input ({sorted(sequential)})"
+                )
+            sources.append(str(input_name))
+        elif isinstance(product, str):
+            sources.append(None)
+        else:
+            raise ValueError(f"{source}: EVENT/{name}: a product is a name or {{name: input}}, got {product!r}")
+        names.append(str(product))
+    if len(set(names)) != len(names):
+        raise ValueError(f"{source}: EVENT/{name} names a product twice: {names}")
+    # Products of the first input are stored as None so that files without sources compare equal.
+    first = next(iter(sequential))
+    resolved = tuple(None if s in (None, first) else s for s in sources)
+    group = generate_group(names, generators)
+    for perm in group:
+        swapped = [(names[i], names[j]) for i, j in enumerate(perm) if resolved[i] != resolved[j]]
+        if swapped:
+            raise ValueError(f"{source}: PERMUTATIONS/{name} exchanges {swapped[0]}, which come from different inputs")
+    return ParticleTopology(name, tuple(names), group, resolved if any(resolved) else ())
 
 
 def _inputs(section, source: str, name: str) -> dict:

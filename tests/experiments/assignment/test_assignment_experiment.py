@@ -35,7 +35,7 @@ def test_run_py_trains_evaluates_prints_purity_table_and_plots(tmp_path, spanet_
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "ttbar_assignment, transformer, test split" in result.stdout
-    assert "both tops reconstructable" in result.stdout and "greedy event" in result.stdout
+    assert "all particles reconstructable" in result.stdout and "greedy event" in result.stdout
     run_dir = tmp_path / "runs" / "ttbar_assignment" / "test"
     metrics = json.loads(next((run_dir / "evaluation").glob("*.json")).read_text())
     metrics = metrics.get("metrics", metrics)
