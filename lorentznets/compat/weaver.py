@@ -1,0 +1,113 @@
+"""Load weaver-core's ParT and ParticleNet state dicts into our nets.
+
+The modules compute the same functions; only names (and Conv1d/Conv2d kernels of size one, which
+we hold as Linear weights) differ. The reference inputs also differ in layout: weaver takes
+(B, C, N) features and (px, py, pz, E) momenta, ours (B, N, C) and (E, px, py, pz).
+"""
+
+from __future__ import annotations
+
+import re
+
+import torch
+
+_PART_BLOCK = {
+    "pre_attn_norm": "norm_attn",
+    "attn.in_proj": "qkv",
+    "attn.out_proj": "out",
+    "c_attn": "head_scale",
+    "post_attn_norm": "norm_post_attn",
+    "pre_fc_norm": "norm_ffn",
+    "fc1": "fc1",
+    "post_fc_norm": "norm_post_fc",
+    "fc2": "fc2",
+    "w_resid": "residual_scale",
+}
+
+
+def convert_part_state_dict(state: dict[str, torch.Tensor], prefix: str = "") -> dict[str, torch.Tensor]:
+    """Rename a weaver ``ParticleTransformer`` (version 1) state dict for :class:`ParticleTransformer`.
+
+    Parameters
+    ----------
+    state : dict of str to torch.Tensor
+        ``weaver.nn.model.ParticleTransformer.ParticleTransformer(...).state_dict()``.
+    prefix : str
+        Prefix of our keys (e.g. ``"net."`` inside a wrapper).
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+    """
+    out = {}
+    num_fc = 1 + max((int(m.group(1)) for k in state if (m := re.match(r"fc\.(\d+)\.", k))), default=0)
+    for key, value in state.items():
+        out[prefix + _part_key(key, num_fc)] = value.squeeze(-1) if _is_kernel(key, value) else value
+    return out
+
+
+def _part_key(key: str, num_fc: int) -> str:
+    if key.startswith("embed.input_bn."):
+        return key.replace("embed.input_bn.", "embedding.input_norm.")
+    if m := re.match(r"embed\.embed\.(\d+)\.(.*)", key):
+        return f"embedding.layers.{m.group(1)}.{m.group(2)}"
+    if m := re.match(r"pair_embed\.embed\.(\d+)\.(.*)", key):
+        index = int(m.group(1))
+        if index == 0:
+            return f"pair_embedding.input_norm.{m.group(2)}"
+        layer, kind = divmod(index - 1, 3)
+        return f"pair_embedding.{'linears' if kind == 0 else 'norms'}.{layer}.{m.group(2)}"
+    if m := re.match(r"(cls_blocks|blocks)\.(\d+)\.(.+)$", key):
+        group, index, rest = m.groups()
+        module, _, leaf = rest.rpartition(".") if rest not in _PART_BLOCK else (rest, "", "")
+        ours = "blocks" if group == "blocks" else "class_blocks"
+        return f"{ours}.{index}.{_PART_BLOCK[module]}" + (f".{leaf}" if leaf else "")
+    if key == "cls_token":
+        return "class_token"
+    if key.startswith("norm."):
+        return key
+    if m := re.match(r"fc\.(\d+)\.(?:0\.)?(weight|bias)", key):
+        return f"head.{3 * int(m.group(1))}.{m.group(2)}"
+    raise KeyError(f"unexpected weaver ParT key {key!r}")
+
+
+def convert_particlenet_state_dict(state: dict[str, torch.Tensor], prefix: str = "") -> dict[str, torch.Tensor]:
+    """Rename a weaver ``ParticleNet`` state dict for :class:`lorentznets.nets.particlenet.ParticleNet`.
+
+    Parameters
+    ----------
+    state : dict of str to torch.Tensor
+        ``weaver.nn.model.ParticleNet.ParticleNet(...).state_dict()`` (classification, not
+        segmentation).
+    prefix : str
+        Prefix of our keys.
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+    """
+    out = {}
+    for key, value in state.items():
+        out[prefix + _particlenet_key(key)] = value.flatten(1) if _is_kernel(key, value) else value
+    return out
+
+
+def _particlenet_key(key: str) -> str:
+    if key.startswith("bn_fts."):
+        return key.replace("bn_fts.", "input_norm.")
+    if m := re.match(r"edge_convs\.(\d+)\.(convs|bns)\.(\d+)\.(.*)", key):
+        kind = "linears" if m.group(2) == "convs" else "norms"
+        return f"edge_convs.{m.group(1)}.{kind}.{m.group(3)}.{m.group(4)}"
+    if m := re.match(r"edge_convs\.(\d+)\.(sc|sc_bn)\.(.*)", key):
+        kind = "shortcut" if m.group(2) == "sc" else "shortcut_norm"
+        return f"edge_convs.{m.group(1)}.{kind}.{m.group(3)}"
+    if m := re.match(r"fusion_block\.(\d)\.(.*)", key):
+        return f"fusion.{'linear' if m.group(1) == '0' else 'norm'}.{m.group(2)}"
+    if m := re.match(r"fc\.(\d+)\.(?:0\.)?(weight|bias)", key):
+        return f"head.{3 * int(m.group(1))}.{m.group(2)}"
+    raise KeyError(f"unexpected weaver ParticleNet key {key!r}")
+
+
+def _is_kernel(key: str, value: torch.Tensor) -> bool:
+    # Conv1d/Conv2d weights with kernel size one: (out, in, 1) or (out, in, 1, 1)
+    return key.endswith("weight") and value.dim() >= 3

@@ -1,0 +1,116 @@
+"""The Particle Transformer block: normformer-style attention and feed-forward with learnt scales."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+Attention = Callable[..., torch.Tensor]
+
+
+def standard_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, **kwargs) -> torch.Tensor:
+    """Scaled dot-product attention over (B, H, N, C) heads."""
+    return F.scaled_dot_product_attention(q, k, v, **kwargs)
+
+
+class ParTBlock(nn.Module):
+    """One ParT block (arXiv 2202.03772, fig. 3), particle self-attention or class attention.
+
+    LayerNorm, multi-head attention with an additive bias, a learnt scale per output chunk,
+    LayerNorm, dropout, residual; then LayerNorm, Linear, GELU, dropout, LayerNorm, Linear, dropout,
+    added to the residual scaled by a learnt per-channel vector.
+
+    Parameters
+    ----------
+    channels : int
+        Token width, divisible by ``num_heads``.
+    num_heads : int
+    ffn_ratio : int
+        Hidden width of the feed-forward part relative to ``channels``.
+    dropout, attn_dropout, activation_dropout : float
+        Dropout after each residual branch, on the attention weights, after the GELU.
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        num_heads: int,
+        ffn_ratio: int = 4,
+        dropout: float = 0.1,
+        attn_dropout: float = 0.1,
+        activation_dropout: float = 0.1,
+    ) -> None:
+        super().__init__()
+        if channels % num_heads:
+            raise ValueError(f"ParTBlock: channels={channels} is not divisible by num_heads={num_heads}")
+        self.num_heads = num_heads
+        self.attn_dropout = attn_dropout
+        self.norm_attn = nn.LayerNorm(channels)
+        self.qkv = nn.Linear(channels, 3 * channels)
+        self.out = nn.Linear(channels, channels)
+        self.head_scale = nn.Parameter(torch.ones(num_heads))
+        self.norm_post_attn = nn.LayerNorm(channels)
+        self.norm_ffn = nn.LayerNorm(channels)
+        self.fc1 = nn.Linear(channels, ffn_ratio * channels)
+        self.norm_post_fc = nn.LayerNorm(ffn_ratio * channels)
+        self.fc2 = nn.Linear(ffn_ratio * channels, channels)
+        self.residual_scale = nn.Parameter(torch.ones(channels))
+        self.dropout = nn.Dropout(dropout)
+        self.activation_dropout = nn.Dropout(activation_dropout)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        attn_mask: torch.Tensor,
+        class_token: torch.Tensor | None = None,
+        attention: Attention = standard_attention,
+    ) -> torch.Tensor:
+        """Update the particle tokens, or the class token attending to them.
+
+        Parameters
+        ----------
+        x : torch.Tensor with shape (B, N, C)
+            Particle tokens.
+        attn_mask : torch.Tensor with shape (B, H or 1, N_q, N_k), float
+            Additive attention bias, ``-inf`` on padded keys. For class attention N_q = 1 and
+            N_k = 1 + N (the class token attends to itself and the particles).
+        class_token : torch.Tensor with shape (B, 1, C), optional
+            If given, class attention: only this token is updated.
+        attention : callable
+            ``attention(q, k, v, attn_mask=..., dropout_p=...)`` on (B, H, N, C / H) heads; the
+            LLoCa frame-to-frame attention plugs in here.
+
+        Returns
+        -------
+        torch.Tensor with shape (B, N, C), or (B, 1, C) for class attention
+        """
+        if class_token is None:
+            residual = x
+            normed = self.norm_attn(x)
+            q, k, v = self._split_heads(F.linear(normed, self.qkv.weight, self.qkv.bias), 3)
+        else:
+            # the published class attention normalises keys/values but not the query
+            residual = class_token
+            normed = self.norm_attn(torch.cat((class_token, x), dim=1))
+            channels = x.shape[-1]
+            w, b = self.qkv.weight, self.qkv.bias
+            (q,) = self._split_heads(F.linear(class_token, w[:channels], b[:channels]), 1)
+            k, v = self._split_heads(F.linear(normed, w[channels:], b[channels:]), 2)
+        h = attention(q, k, v, attn_mask=attn_mask, dropout_p=self.attn_dropout if self.training else 0.0)
+        h = self.out(h.transpose(1, 2).flatten(2))
+        # the published head scale acts on chunks of the projected output, not on the heads
+        h = (h.unflatten(-1, (self.num_heads, -1)) * self.head_scale[:, None]).flatten(-2)
+        h = self.dropout(self.norm_post_attn(h))
+        x = h + residual
+        h = self.activation_dropout(F.gelu(self.fc1(self.norm_ffn(x))))
+        h = self.dropout(self.fc2(self.norm_post_fc(h)))
+        return h + self.residual_scale * x
+
+    def _split_heads(self, x: torch.Tensor, parts: int) -> tuple[torch.Tensor, ...]:
+        # (B, N, parts * C) -> parts x (B, H, N, C / H)
+        batch, num, width = x.shape
+        x = x.reshape(batch, num, parts, self.num_heads, width // (parts * self.num_heads))
+        return tuple(x.permute(2, 0, 3, 1, 4).unbind(0))

@@ -1,0 +1,101 @@
+"""ParT input embeddings: per-particle features to tokens, pair features to attention biases."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .interaction import pairwise_interaction_features
+from .masked_batch_norm import MaskedBatchNorm
+
+
+class ParticleEmbedding(nn.Module):
+    """BatchNorm of the raw features, then (LayerNorm, Linear, GELU) per width in ``dims``.
+
+    The batch statistics include padded particles, as in the published ParT.
+
+    Parameters
+    ----------
+    in_channels : int
+        Per-particle input features.
+    dims : sequence of int
+        Widths of the successive layers; the last is the token width.
+    """
+
+    def __init__(self, in_channels: int, dims: tuple[int, ...]) -> None:
+        super().__init__()
+        self.input_norm = nn.BatchNorm1d(in_channels)
+        layers: list[nn.Module] = []
+        for dim in dims:
+            layers += [nn.LayerNorm(in_channels), nn.Linear(in_channels, dim), nn.GELU()]
+            in_channels = dim
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        """Embed.
+
+        Parameters
+        ----------
+        features : torch.Tensor with shape (B, N, C_in)
+
+        Returns
+        -------
+        torch.Tensor with shape (B, N, dims[-1])
+        """
+        return self.layers(self.input_norm(features.transpose(1, 2)).transpose(1, 2))
+
+
+class PairEmbedding(nn.Module):
+    """Pair features of the unordered pairs (i >= j) through pointwise layers to one bias per head.
+
+    (MaskedBatchNorm, then Linear, MaskedBatchNorm, GELU per width, without the last GELU);
+    the batch statistics use only real pairs, as the published ParT's sparse pair embedding does.
+    The result is symmetric in (i, j) and zero on pairs with a padded particle.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        Widths; the last is the number of attention heads.
+    features : tuple of str
+        Pair features (see :func:`pairwise_interaction_features`), in order.
+    eps : float
+        Lower clamp inside the logarithms of the features.
+    """
+
+    def __init__(self, dims: tuple[int, ...], features: tuple[str, ...], eps: float = 1e-8) -> None:
+        super().__init__()
+        self.features = tuple(features)
+        self.eps = eps
+        self.input_norm = MaskedBatchNorm(len(self.features))
+        widths = (len(self.features), *dims)
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
+        self.norms = nn.ModuleList(MaskedBatchNorm(b) for b in widths[1:])
+        self.activation = nn.GELU()
+
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Attention biases.
+
+        Parameters
+        ----------
+        momenta : torch.Tensor with shape (B, N, 4)
+            (E, px, py, pz) in GeV.
+        mask : torch.Tensor with shape (B, N), bool
+
+        Returns
+        -------
+        torch.Tensor with shape (B, dims[-1], N, N)
+        """
+        batch, num = mask.shape
+        rows, cols = torch.tril_indices(num, num, device=momenta.device)
+        pair_mask = mask[:, rows] & mask[:, cols]
+        x = pairwise_interaction_features(momenta[:, rows], momenta[:, cols], self.features, self.eps)
+        x = self.input_norm(x, pair_mask)
+        for index, (linear, norm) in enumerate(zip(self.linears, self.norms)):
+            x = norm(linear(x), pair_mask)
+            if index < len(self.linears) - 1:
+                x = self.activation(x)
+        x = (x * pair_mask.unsqueeze(-1)).transpose(1, 2)
+        out = x.new_zeros(batch, x.shape[1], num, num)
+        out[:, :, rows, cols] = x
+        out[:, :, cols, rows] = x
+        return out

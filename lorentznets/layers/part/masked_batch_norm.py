@@ -1,0 +1,43 @@
+"""Batch normalisation over the real entries of padded data, without a host-device sync."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class MaskedBatchNorm(nn.BatchNorm1d):
+    """BatchNorm over the last axis of (..., C) features with batch statistics from real entries.
+
+    Same parameters and buffers as :class:`torch.nn.BatchNorm1d`. In training mode the mean and
+    the (biased) variance are weighted sums over the entries where ``mask`` is True, so padded
+    particles or pairs do not shift them; no boolean indexing, so no host-device sync and a fixed
+    graph for ``torch.compile``. The running variance is updated with the unbiased estimate, as in
+    torch. In evaluation mode it is the affine map with the running statistics.
+    """
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        """Normalise.
+
+        Parameters
+        ----------
+        x : torch.Tensor with shape (..., C)
+        mask : torch.Tensor with shape (...), bool
+
+        Returns
+        -------
+        torch.Tensor with shape (..., C); padded entries are transformed too (callers mask them).
+        """
+        if self.training:
+            weight = mask.to(x.dtype).unsqueeze(-1)
+            dims = tuple(range(x.dim() - 1))
+            count = weight.sum(dims).clamp(min=2.0)
+            mean = (x * weight).sum(dims) / count
+            var = ((x - mean).square() * weight).sum(dims) / count
+            with torch.no_grad():
+                self.num_batches_tracked.add_(1)
+                self.running_mean.lerp_(mean.detach(), self.momentum)
+                self.running_var.lerp_(var.detach() * count / (count - 1), self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        return (x - mean) * (torch.rsqrt(var + self.eps) * self.weight) + self.bias

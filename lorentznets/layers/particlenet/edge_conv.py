@@ -1,0 +1,66 @@
+"""ParticleNet's EdgeConv block (arXiv 1902.08570): shared MLP on (x_i, x_j - x_i), mean over neighbours."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from .knn import gather_neighbours, knn_indices
+
+
+class EdgeConvBlock(nn.Module):
+    """``ReLU(shortcut(x_i) + mean_j MLP(x_i, x_j - x_i))`` over the k nearest neighbours j of i.
+
+    Each MLP layer is a bias-free Linear, BatchNorm (statistics over all particles and neighbours,
+    padded ones included, as published) and ReLU. The shortcut is a bias-free Linear with BatchNorm
+    when the width changes, else the identity.
+
+    Parameters
+    ----------
+    k : int
+        Neighbours.
+    in_channels : int
+    widths : sequence of int
+        Widths of the MLP layers; the last is the output width.
+    """
+
+    def __init__(self, k: int, in_channels: int, widths: Sequence[int]) -> None:
+        super().__init__()
+        self.k = k
+        sizes = (2 * in_channels, *widths)
+        self.linears = nn.ModuleList(nn.Linear(a, b, bias=False) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.norms = nn.ModuleList(nn.BatchNorm1d(b) for b in widths)
+        if in_channels == widths[-1]:
+            self.shortcut, self.shortcut_norm = None, None
+        else:
+            self.shortcut = nn.Linear(in_channels, widths[-1], bias=False)
+            self.shortcut_norm = nn.BatchNorm1d(widths[-1])
+
+    def forward(self, points: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        """Update the particle features.
+
+        Parameters
+        ----------
+        points : torch.Tensor with shape (B, N, D)
+            Coordinates that define the neighbours (padded particles moved far away by the caller).
+        features : torch.Tensor with shape (B, N, C_in)
+
+        Returns
+        -------
+        torch.Tensor with shape (B, N, widths[-1])
+        """
+        neighbours = gather_neighbours(features, knn_indices(points, self.k))
+        centre = features.unsqueeze(2).expand_as(neighbours)
+        x = torch.cat((centre, neighbours - centre), dim=-1)
+        for linear, norm in zip(self.linears, self.norms):
+            x = linear(x)
+            x = torch.relu(norm(x.reshape(-1, x.shape[-1])).view_as(x))
+        x = x.mean(dim=2)
+        if self.shortcut is None:
+            shortcut = features
+        else:
+            shortcut = self.shortcut(features)
+            shortcut = self.shortcut_norm(shortcut.reshape(-1, shortcut.shape[-1])).view_as(shortcut)
+        return torch.relu(shortcut + x)

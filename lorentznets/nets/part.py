@@ -1,0 +1,122 @@
+"""Particle Transformer (ParT, arXiv 2202.03772): attention with pairwise interaction biases."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from ..layers.part import PAIR_FEATURES, PairEmbedding, ParTBlock, ParticleEmbedding, standard_attention
+from ..layers.part.block import Attention
+
+
+class ParticleTransformer(nn.Module):
+    """ParT: particle embedding, pair-biased self-attention blocks, class-attention blocks, head.
+
+    Permutation invariant; not Lorentz-equivariant (a baseline, and the backbone of LLoCa-ParT,
+    which passes its frame-to-frame attention through ``forward``). State dicts of weaver-core's
+    ``ParticleTransformer`` (version 1) load through :func:`lorentznets.compat.weaver.convert_part_state_dict`.
+
+    Parameters
+    ----------
+    in_channels : int
+        Per-particle features.
+    out_channels : int
+        Outputs per jet (logits).
+    embed_dims : sequence of int
+        Widths of the particle embedding; the last is the token width.
+    pair_embed_dims : sequence of int
+        Hidden widths of the pair embedding (its output has ``num_heads`` channels); empty: no pair
+        bias.
+    pair_features : sequence of str
+        Pair features, in order (see :data:`lorentznets.layers.part.PAIR_FEATURES`).
+    num_heads, num_layers, num_cls_layers : int
+        Heads, particle blocks, class-attention blocks.
+    ffn_ratio : int
+        Feed-forward width relative to the token width.
+    fc_params : sequence of (int, float)
+        Hidden layers of the head (width, dropout), each Linear + ReLU + Dropout.
+    dropout, attn_dropout, activation_dropout : float
+        Dropouts of the particle blocks (the class-attention blocks use none).
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        embed_dims: Sequence[int] = (128, 512, 128),
+        pair_embed_dims: Sequence[int] = (64, 64, 64),
+        pair_features: Sequence[str] = PAIR_FEATURES,
+        num_heads: int = 8,
+        num_layers: int = 8,
+        num_cls_layers: int = 2,
+        ffn_ratio: int = 4,
+        fc_params: Sequence[Sequence[float]] = (),
+        dropout: float = 0.1,
+        attn_dropout: float = 0.1,
+        activation_dropout: float = 0.1,
+    ) -> None:
+        super().__init__()
+        channels = embed_dims[-1]
+        self.num_heads = num_heads
+        self.embedding = ParticleEmbedding(in_channels, tuple(embed_dims))
+        self.pair_embedding = (
+            PairEmbedding((*pair_embed_dims, num_heads), tuple(pair_features)) if len(pair_embed_dims) else None
+        )
+        self.blocks = nn.ModuleList(
+            ParTBlock(channels, num_heads, ffn_ratio, dropout, attn_dropout, activation_dropout)
+            for _ in range(num_layers)
+        )
+        self.class_blocks = nn.ModuleList(
+            ParTBlock(channels, num_heads, ffn_ratio, 0.0, 0.0, 0.0) for _ in range(num_cls_layers)
+        )
+        self.class_token = nn.Parameter(torch.zeros(1, 1, channels))
+        nn.init.trunc_normal_(self.class_token, std=0.02)
+        self.norm = nn.LayerNorm(channels)
+        head: list[nn.Module] = []
+        for width, rate in fc_params:
+            head += [nn.Linear(channels, int(width)), nn.ReLU(), nn.Dropout(float(rate))]
+            channels = int(width)
+        head.append(nn.Linear(channels, out_channels))
+        self.head = nn.Sequential(*head)
+        # deeper blocks start with smaller residual branches (the published "fix_init")
+        with torch.no_grad():
+            for depth, block in enumerate(self.blocks, start=1):
+                block.out.weight.div_(math.sqrt(2.0 * depth))
+                block.fc2.weight.div_(math.sqrt(2.0 * depth))
+
+    def forward(
+        self,
+        features: torch.Tensor,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        attention: Attention = standard_attention,
+    ) -> torch.Tensor:
+        """Jet outputs.
+
+        Parameters
+        ----------
+        features : torch.Tensor with shape (B, N, in_channels)
+        momenta : torch.Tensor with shape (B, N, 4)
+            (E, px, py, pz) in GeV, for the pair features.
+        mask : torch.Tensor with shape (B, N), bool
+            True for real particles.
+        attention : callable
+            Attention of the particle blocks (see :class:`ParTBlock`).
+
+        Returns
+        -------
+        torch.Tensor with shape (B, out_channels)
+        """
+        x = self.embedding(features) * mask.unsqueeze(-1)
+        key_bias = torch.zeros_like(mask, dtype=x.dtype).masked_fill(~mask, float("-inf"))[:, None, None, :]
+        attn_mask = key_bias if self.pair_embedding is None else self.pair_embedding(momenta, mask) + key_bias
+        for block in self.blocks:
+            x = block(x, attn_mask, attention=attention)
+        token = self.class_token.expand(x.shape[0], -1, -1)
+        class_mask = torch.cat((key_bias.new_zeros(x.shape[0], 1, 1, 1), key_bias), dim=-1)
+        for block in self.class_blocks:
+            token = block(x, class_mask, class_token=token)
+        return self.head(self.norm(token.squeeze(1)))

@@ -1,0 +1,44 @@
+"""ParticleNet: neighbours, permutation invariance, padding invariance, compilation."""
+
+import pytest
+import torch
+
+from lorentznets.layers.particlenet import knn_indices
+from lorentznets.nets.particlenet import ParticleNet
+
+
+def _net():
+    torch.manual_seed(0)
+    return ParticleNet(4, 2, conv_params=[(3, (8, 8)), (3, (16,))], fc_params=[(8, 0.0)]).double().eval()
+
+
+def test_knn_matches_brute_force():
+    points = torch.randn(2, 10, 3, dtype=torch.float64)
+    distance = torch.cdist(points, points)
+    distance.diagonal(dim1=1, dim2=2).fill_(float("inf"))
+    expected = distance.argsort(dim=-1)[..., :4]
+    torch.testing.assert_close(knn_indices(points, 4), expected)
+
+
+def test_permutation_invariant_and_padding_blind():
+    net = _net()
+    points = torch.randn(3, 9, 2, dtype=torch.float64)
+    features = torch.randn(3, 9, 4, dtype=torch.float64)
+    mask = torch.ones(3, 9, dtype=torch.bool)
+    mask[2, 5:] = False
+    out = net(points, features, mask)
+    perm = torch.randperm(9)
+    torch.testing.assert_close(net(points[:, perm], features[:, perm], mask[:, perm]), out)
+    garbage_points = torch.where(mask[..., None], points, 0.0)
+    garbage_features = torch.where(mask[..., None], features, -50.0)
+    torch.testing.assert_close(net(garbage_points, garbage_features, mask), out)
+    assert not torch.allclose(net(points, features.flip(1), mask), out)
+
+
+@pytest.mark.slow
+def test_compiles_fullgraph():
+    net = _net().float()
+    points, features = torch.randn(3, 9, 2), torch.randn(3, 9, 4)
+    mask = torch.ones(3, 9, dtype=torch.bool)
+    compiled = torch.compile(net, fullgraph=True)
+    torch.testing.assert_close(compiled(points, features, mask), net(points, features, mask), rtol=1e-4, atol=1e-5)
