@@ -91,7 +91,9 @@ def energyflow_chunks(
         finite = tally.update(rows, start)
         rows = np.where(finite[:, None, None], rows, 0)
         mask = nonzero_mask(rows)
-        momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key '{PARTICLES_KEY}'")
+        # Overflow is reported, with the stored values, by check_derived_momenta.
+        with np.errstate(over="ignore", invalid="ignore"):
+            momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key '{PARTICLES_KEY}'")
         check_derived_momenta(rows, momenta, mask, str(path), PARTICLES_KEY, PARTICLE_COLUMNS, start)
         check_four_momenta(momenta, mask, str(path), PARTICLES_KEY, start)
         momenta, mask, (features,) = order_and_pad(momenta, mask, max_particles, (features,))
