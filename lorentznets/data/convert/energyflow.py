@@ -24,6 +24,8 @@ from .pid import momenta_from_pt_y_phi_pid
 PARTICLES_KEY = "X"
 LABELS_KEY = "y"
 PARTICLE_COLUMNS = ("pt", "y", "phi", "pid")
+# Our generator's extra key: the number of constituents before truncation (the readers ignore it).
+N_PARTICLES_KEY = "n_particles"
 
 
 def iter_energyflow_chunks(

@@ -1,10 +1,16 @@
-"""Generating a file chunk by chunk, optionally in parallel worker processes."""
+"""Generating a file chunk by chunk, optionally in parallel worker processes.
+
+Workers never outlive the generating process: each asks the kernel to kill it when its parent
+dies (:func:`lorentznets.data.generate.worker_lifetime.die_with_parent`), so a run stopped with
+SIGKILL leaves no Pythia running, and the pool is terminated when generation stops otherwise.
+"""
 
 from __future__ import annotations
 
 import argparse
 import functools
 import multiprocessing
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from lorentznets.data.generate.h5_writer import ChunkedH5Writer
+from lorentznets.data.generate.worker_lifetime import die_with_parent
 
 ChunkTask = Callable[[dict[str, Any], int, int], dict[str, np.ndarray]]
 
@@ -60,7 +67,8 @@ def generate_chunked_file(
     workers : int
         Worker processes; 1 runs in this process.
     resume, overwrite : bool
-        See :class:`ChunkedH5Writer`.
+        See :class:`ChunkedH5Writer`; ``resume`` continues a partial file (and starts again one
+        that holds no chunk yet).
     unit : str
         Progress-bar unit.
 
@@ -69,7 +77,7 @@ def generate_chunked_file(
     Path
         ``path``.
     """
-    with ChunkedH5Writer(path, settings, chunk_size, resume=resume, overwrite=overwrite) as writer:
+    with ChunkedH5Writer(path, settings, chunk_size, resume=resume, overwrite=overwrite, n_requested=n_rows) as writer:
         plan = chunk_plan(n_rows, chunk_size, writer.chunks_done)
         call = functools.partial(_call, task, settings)
         with tqdm(total=n_rows, initial=min(writer.rows_done, n_rows), unit=unit, desc=Path(path).name) as progress:
@@ -80,10 +88,16 @@ def generate_chunked_file(
                     progress.update(len(next(iter(result.values()))))
             else:
                 context = multiprocessing.get_context("spawn")
-                with context.Pool(min(workers, len(plan))) as pool:
+                pool = context.Pool(min(workers, len(plan)), initializer=die_with_parent, initargs=(os.getpid(),))
+                try:
                     for result in pool.imap(call, plan):
                         writer.append(result)
                         progress.update(len(next(iter(result.values()))))
+                    pool.close()
+                finally:
+                    pool.terminate()
+                    pool.join()
+        writer.mark_complete()
     return Path(path)
 
 

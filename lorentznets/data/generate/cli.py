@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 DATASETS: dict[str, tuple[str, str]] = {
     "toptagging": (
@@ -72,6 +74,53 @@ def build_dataset_parser(dataset: str) -> tuple[argparse.ArgumentParser, object]
     parser = argparse.ArgumentParser(prog=f"python -m lorentznets.data.generate {dataset}", description=description)
     module.add_arguments(parser)
     return parser, module
+
+
+def generate(
+    dataset: str,
+    out: str | os.PathLike,
+    n: int,
+    *,
+    seed: int = 1,
+    workers: int = 1,
+    resume: bool = False,
+    overwrite: bool = False,
+    options: Sequence[str] = (),
+) -> Path:
+    """Run a Pythia generator from Python, exactly as its command line would.
+
+    Parameters
+    ----------
+    dataset : str
+        "toptagging", "quarkgluon" or "ttbar" (the amplitudes have
+        :func:`lorentznets.data.amplitudes.write_process_file`).
+    out : str or os.PathLike
+        Output HDF5 file.
+    n : int
+        Rows (jets or events) in all.
+    seed, workers : int
+        As ``--seed`` and ``--workers``; the file does not depend on ``workers``.
+    resume : bool
+        Continue a partial ``out`` (see :func:`lorentznets.data.generate.status.generation_status`);
+        one that holds no chunk yet is started again. A complete ``out`` gets its last chunk again
+        if ``n`` is not a multiple of the chunk size, and nothing else.
+    overwrite : bool
+        Replace ``out``.
+    options : sequence of str
+        Further options of the dataset, e.g. ``["--detector"]`` or ``["--eventgen-dir", "d"]``.
+
+    Returns
+    -------
+    Path
+        ``out``.
+    """
+    if resume and overwrite:
+        raise ValueError("generate: pass resume or overwrite, not both")
+    argv = ["--n", str(n), "--seed", str(seed), "--workers", str(workers), "--out", os.fspath(out), *options]
+    argv += ["--resume"] * resume + ["--overwrite"] * overwrite
+    parser, module = build_dataset_parser(dataset)
+    module.run(parser.parse_args(argv))
+    return Path(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-
 import awkward as ak
 import numpy as np
 import vector
 
 vector.register_awkward()
 
-_banner_shown = False
 
 
-@contextlib.contextmanager
-def _silence_stdout():
-    """Redirect the C-level stdout to /dev/null (FastJet prints its banner there)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(devnull)
-        os.close(saved)
+def silence_fastjet_banner() -> None:
+    """Stop FastJet from printing its 13-line banner (it would, once in every worker process).
+
+    FastJet prints the banner on the first clustering of a process, to the stream set with
+    ``ClusterSequence::set_fastjet_banner_stream``; with no stream it prints nothing, and
+    ``print_banner`` then only marks the banner as shown. The awkward interface shares this
+    state with the SWIG bindings that expose these two functions.
+    """
+    from fastjet import _swig
+
+    _swig.ClusterSequence.set_fastjet_banner_stream(None)
+    _swig.ClusterSequence.print_banner()
 
 
 def cluster_antikt(particles: ak.Array, radius: float, min_pt: float) -> tuple[ak.Array, ak.Array]:
@@ -52,18 +46,15 @@ def cluster_antikt(particles: ak.Array, radius: float, min_pt: float) -> tuple[a
     """
     import fastjet
 
-    global _banner_shown
+    silence_fastjet_banner()
     inputs = ak.zip(
         {"px": particles.px, "py": particles.py, "pz": particles.pz, "E": particles.E},
         with_name="Momentum4D",
     )
     definition = fastjet.JetDefinition(fastjet.antikt_algorithm, radius)
-    silence = contextlib.nullcontext() if _banner_shown else _silence_stdout()
-    with silence:
-        sequence = fastjet.ClusterSequence(inputs, definition)
-        jets = sequence.inclusive_jets(min_pt=min_pt)
-        index = sequence.constituent_index(min_pt=min_pt)
-    _banner_shown = True
+    sequence = fastjet.ClusterSequence(inputs, definition)
+    jets = sequence.inclusive_jets(min_pt=min_pt)
+    index = sequence.constituent_index(min_pt=min_pt)
     order = ak.argsort(jets.pt, axis=1, ascending=False)
     jets, index = jets[order], index[order]
     index = ak.values_astype(index, np.int64)

@@ -17,6 +17,8 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from lorentznets.data.convert.energyflow import LABELS_KEY, N_PARTICLES_KEY, PARTICLES_KEY
+from lorentznets.data.convert.event_weights import PTHAT_KEY, WEIGHT_KEY
 from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt, gather_constituents
 from lorentznets.data.generate.jet_veto import VetoSettings, veto_from_settings
@@ -104,11 +106,11 @@ def select_jets(events: ak.Array, settings: dict[str, Any], quark: bool) -> dict
     x[..., 3] = ak.to_numpy(ak.fill_none(padded.id, 0))
     x[~real] = 0.0
     return {
-        "X": x,
-        "y": np.full(int(keep.sum()), int(quark), dtype=np.int64),
-        "n_particles": ak.to_numpy(ak.num(constituents, axis=1)).astype(np.int64),
-        "weight": event_weight(events.info)[keep],
-        "pthat": pthat(events.info)[keep].astype(np.float32),
+        PARTICLES_KEY: x,
+        LABELS_KEY: np.full(int(keep.sum()), int(quark), dtype=np.int64),
+        N_PARTICLES_KEY: ak.to_numpy(ak.num(constituents, axis=1)).astype(np.int64),
+        WEIGHT_KEY: event_weight(events.info)[keep],
+        PTHAT_KEY: pthat(events.info)[keep].astype(np.float32),
     }
 
 

@@ -20,6 +20,16 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from lorentznets.data.convert.event_weights import PTHAT_KEY, WEIGHT_KEY
+from lorentznets.data.convert.lgn_layout import (
+    JET_PT_KEY,
+    LABEL_KEY,
+    MASK_KEY,
+    MASS_KEY,
+    NOBJ_KEY,
+    PMU_KEY,
+    TRUTH_KEY,
+)
 from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt, gather_constituents
 from lorentznets.data.generate.detector import DetectorSettings, particle_charge, simulate_detector
@@ -157,15 +167,15 @@ def select_jets(
     n_obj = np.minimum(ak.to_numpy(ak.num(constituents, axis=1)), n_max)
     n_kept = int(keep.sum())
     return {
-        "Nobj": n_obj.astype(np.int64),
-        "Pmu": pmu.astype(np.float32),
-        "label": np.arange(n_max)[None, :] < n_obj[:, None],
-        "is_signal": np.full(n_kept, int(signal), dtype=np.int64),
-        "truth_Pmu": truth[keep].astype(np.float32),
-        "jet_pt": lead_x[keep, 0].astype(np.float32),
-        "mass": lead_x[keep, 3].astype(np.float32),
-        "weight": event_weight(events.info)[keep],
-        "pthat": pthat(events.info)[keep].astype(np.float32),
+        NOBJ_KEY: n_obj.astype(np.int64),
+        PMU_KEY: pmu.astype(np.float32),
+        MASK_KEY: np.arange(n_max)[None, :] < n_obj[:, None],
+        LABEL_KEY: np.full(n_kept, int(signal), dtype=np.int64),
+        TRUTH_KEY: truth[keep].astype(np.float32),
+        JET_PT_KEY: lead_x[keep, 0].astype(np.float32),
+        MASS_KEY: lead_x[keep, 3].astype(np.float32),
+        WEIGHT_KEY: event_weight(events.info)[keep],
+        PTHAT_KEY: pthat(events.info)[keep].astype(np.float32),
     }
 
 

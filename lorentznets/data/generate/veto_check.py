@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import awkward as ak
 import numpy as np
 
+from lorentznets.data.convert.event_weights import WEIGHT_KEY
 from lorentznets.data.generate.jet_veto import JetVeto, VetoSettings
 from lorentznets.data.generate.pythia_session import event_weight, make_pythia, next_batch
 
@@ -98,7 +99,7 @@ def check_veto(dataset: str, first_class: bool, n_events: int, seed: int) -> Vet
         shower_pt=bounds[:, 0],
         parton_pt=bounds[:, 1],
         # The pTHat-bias weight (float64) is unique per event, so it identifies the selected ones.
-        accepted=np.isin(weight, rows["weight"]),
+        accepted=np.isin(weight, rows[WEIGHT_KEY]),
         weight=weight,
     )
 

@@ -27,7 +27,7 @@ from lorentznets.data.convert.h5_files import h5py_module, open_h5
 
 from .assembly import collect_chunks
 from .jet_data import JetData
-from .validation import check_no_split, require_file, require_keys, require_shape
+from .validation import check_no_split, require_complete_generation, require_file, require_keys, require_shape
 from .weights import read_h5_weights, read_npz_weights
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ def _h5_chunks(
 
 
 def _read_hdf5(path: Path, max_particles: int, max_jets: int | None, drop_empty: bool) -> JetData:
+    require_complete_generation(require_file(path))
     with open_h5(require_file(path)) as file:
         require_keys(path, file.keys(), [PARTICLES_KEY, LABELS_KEY])
         require_shape(path, PARTICLES_KEY, file[PARTICLES_KEY].shape, (None, None, 4))

@@ -16,7 +16,7 @@ from lorentznets.data.convert.lgn_layout import LABEL_KEY, PMU_KEY, REQUIRED_KEY
 
 from .assembly import collect_chunks
 from .jet_data import JetData
-from .validation import check_no_split, require_file, require_keys
+from .validation import check_no_split, require_complete_generation, require_file, require_keys
 from .weights import read_h5_weights
 
 FORMAT = "lgn_h5"
@@ -39,7 +39,7 @@ def read(
     """Read jets; ``labels`` from ``is_signal`` (1 = top), ``truth`` from ``truth_Pmu``, ``weights``
     from ``weight`` where present."""
     check_no_split(FORMAT, split)
-    require_file(path)
+    require_complete_generation(require_file(path))
     with open_h5(path) as file:
         require_keys(path, file.keys(), REQUIRED_KEYS)
         total = file[LABEL_KEY].shape[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from lorentznets.data.convert.checks import (
     require_keys,
     require_shape,
 )
+from lorentznets.data.generate.status import generation_status
 
 __all__ = [
     "NonFiniteTally",
@@ -28,6 +30,7 @@ __all__ = [
     "check_no_split",
     "check_split",
     "check_weights",
+    "require_complete_generation",
     "empty_jet_rows",
     "require_file",
     "require_keys",
@@ -63,6 +66,19 @@ def empty_jet_rows(mask: np.ndarray, source: str, drop_empty: bool) -> np.ndarra
         raise ValueError(message + "; pass drop_empty=True to drop them")
     warnings.warn(message + "; dropping them", stacklevel=3)
     return np.flatnonzero(~empty)
+
+
+def require_complete_generation(path: Path) -> None:
+    """Refuse a file that our generator has not finished (an interrupted generation).
+
+    Raises
+    ------
+    ValueError
+        The message names the file, the rows it holds of those requested and how to resume.
+    """
+    status = generation_status(path)
+    if status.state == "partial":
+        raise ValueError(f"refusing to read a partly generated file: {status.message}")
 
 
 def check_no_split(fmt: str, split: str | None) -> None:
