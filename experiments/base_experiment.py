@@ -1,10 +1,14 @@
-"""The base experiment: everything an experiment needs except its data, model and metrics.
+"""The base experiment: the contract every task implements, and the run around it.
+
+The training loop itself lives in :class:`experiments.common.trainer.Trainer`; the experiment
+supplies data, model, loss, evaluation and plots (see ``docs/architecture.md``).
 
 Subclass contract
 -----------------
 A subclass implements five methods (all run on every DDP rank unless noted):
 
 ``init_data() -> dict[str, torch.utils.data.Dataset]``
+    Runs on the main rank first and then on the others, so it may generate or convert files.
     Load or generate the data and return datasets by split; ``"train"`` and ``"val"`` are
     required, further splits (e.g. ``"test"``) are what :meth:`evaluate` uses. Each item is
     whatever :meth:`collate` turns into a batch (default: :func:`torch.utils.data.default_collate`,
@@ -14,9 +18,10 @@ A subclass implements five methods (all run on every DDP rank unless noted):
 ``init_model() -> torch.nn.Module``
     Build the model from ``self.cfg.model`` (usually ``self.build_wrapper(family, ...)``).
     The base moves it to ``self.device`` and wraps it (DDP, ``torch.compile``).
-``batch_loss(batch) -> tuple[torch.Tensor, dict[str, float]]``
+``batch_loss(batch) -> tuple[torch.Tensor, dict[str, torch.Tensor | float]]``
     Loss of one batch (already on ``self.device``) as a scalar tensor, plus extra scalar
-    metrics to log (may be empty). Call the model as ``self.model(...)`` so DDP synchronises
+    metrics to log (may be empty): return them as detached 0-d tensors, not ``.item()``, so the
+    training step never waits for the device. Call the model as ``self.model(...)`` so DDP synchronises
     gradients. Used for training and validation; the base averages validation losses weighted
     by :meth:`batch_weight`.
 ``evaluate(split: str) -> dict[str, float]``
@@ -33,10 +38,11 @@ the validation average: its number of samples, or their summed event weight),
 
 Lifecycle (``experiment()`` / :meth:`run`)
 ------------------------------------------
-distributed setup -> seeds -> run directory and config -> MLflow -> ``init_data`` ->
-``init_model`` -> optimizer/scheduler/EMA -> (resume or warm start) -> training with periodic
-validation, checkpoints and early stopping -> final model saved -> ``evaluate`` for each split
--> ``plot`` -> MLflow artifacts -> summary table.
+distributed setup -> seeds -> run directory and config (its path is printed) -> MLflow ->
+``init_data`` -> ``init_model`` -> :class:`~experiments.common.trainer.Trainer` (optimizer,
+scheduler, EMA; resume or warm start) -> training with periodic validation, checkpoints and
+early stopping -> final model saved -> ``evaluate`` for each split -> ``plot`` -> MLflow
+artifacts -> summary table.
 
 Run directory ``<base_dir>/runs/<exp_name>/<run_name>/``
 ----------------------------------------------------------
@@ -56,16 +62,14 @@ Run directory ``<base_dir>/runs/<exp_name>/<run_name>/``
 ``evaluation/model_run<k>_<timestamp>.json``
     Evaluation metrics of every evaluation of model k.
 ``plots/``
-    Figures.
+    Figures of the training run; a re-evaluation writes ``plots/model_run<k>_<timestamp>/``.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -76,16 +80,15 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, default_collate
 
-from experiments.common.checkpoint import load_checkpoint, save_atomic
+from experiments.common.checkpoint import CheckpointError, load_checkpoint, remove_stale_temporaries, save_atomic
 from experiments.common.distributed import init_distributed
-from experiments.common.ema import ExponentialMovingAverage
 from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resolve_tracking_uri
-from experiments.common.optimizers import build_optimizer
-from experiments.common.progress import metrics_table, progress_bar, validation_summary
+from experiments.common.progress import metrics_table
 from experiments.common.run_directory import RunDirectory
-from experiments.common.sampler import ResumableBatchSampler, ShardedSequentialBatchSampler
-from experiments.common.schedulers import build_scheduler
-from experiments.common.seeding import get_rng_state, seed_everything, set_rng_state
+from experiments.common.sampler import ShardedSequentialBatchSampler
+from experiments.common.seeding import seed_everything
+from experiments.common.trainer import Trainer
+from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
 from experiments.registry import get_wrapper
 
@@ -116,13 +119,7 @@ class BaseExperiment(ABC):
         self.datasets: dict[str, Dataset] = {}
         self.model: nn.Module
         self.raw_model: nn.Module
-        self.ema: ExponentialMovingAverage | None = None
-        self.step = 0
-        self.history: dict[str, list[float]] = {
-            key: [] for key in ("train_step", "train_loss", "lr", "val_step", "val_loss")
-        }
-        self.best_val_loss = math.inf
-        self.validations_without_improvement = 0
+        self.trainer: Trainer
         self.metrics: dict[str, float] = {}
 
     # ------------------------------------------------------------------ subclass contract
@@ -208,8 +205,8 @@ class BaseExperiment(ABC):
 
     @property
     def plot_dir(self) -> Path:
-        """Folder for figures of this run."""
-        return self.run_dir.path / "plots"
+        """Folder for figures: ``plots/`` for a training, ``plots/model_run<k>_<timestamp>/`` for a re-evaluation."""
+        return getattr(self, "_plot_dir", self.run_dir.path / "plots")
 
     # ------------------------------------------------------------------ lifecycle
     def __call__(self) -> dict[str, float]:
@@ -221,7 +218,7 @@ class BaseExperiment(ABC):
         try:
             self._setup()
             if self.cfg.train:
-                self.train()
+                self.trainer.fit()
                 self._save_final_model()
             if self.cfg.evaluate:
                 self._evaluate_all()
@@ -240,6 +237,16 @@ class BaseExperiment(ABC):
         finally:
             self.dist.shutdown()
 
+    @property
+    def history(self) -> dict[str, list[float]]:
+        """Training curves of the trainer's state."""
+        return self.trainer.state.history
+
+    @property
+    def step(self) -> int:
+        """Optimizer steps taken."""
+        return self.trainer.step
+
     def _setup(self) -> None:
         cfg = self.cfg
         if not self.is_main:
@@ -256,14 +263,19 @@ class BaseExperiment(ABC):
                 f"run directory {self.run_dir.path} already holds trained models; use resume=true, "
                 "warm_start_idx=<k> or another run_name"
             )
+        if not cfg.train:
+            stamp = datetime.now().strftime("%Y%m%d_%H%M%S_%f")
+            self._plot_dir = self.run_dir.path / "plots" / f"model_run{cfg.warm_start_idx}_{stamp}"
         OmegaConf.set_struct(cfg, False)
         cfg.run_name = run_name
         OmegaConf.set_struct(cfg, True)
         if self.is_main:
             self.run_dir.write_config(cfg, overwrite=fresh)
+            for stale in remove_stale_temporaries(self.run_dir.last_checkpoint.parent):
+                LOGGER.info("removed %s, left by a run killed while saving a checkpoint", stale)
         self.dist.barrier()
 
-        state = load_checkpoint(self.run_dir.last_checkpoint) if resuming else None
+        state = self._load_resume_state() if resuming else None
         if cfg.resume and state is None and self.is_main:
             LOGGER.warning("resume=true but %s has no checkpoint: starting from scratch", self.run_dir.path)
         self.logger = MlflowLogger(
@@ -271,13 +283,17 @@ class BaseExperiment(ABC):
             tracking_uri=resolve_tracking_uri(cfg.mlflow.tracking_uri, cfg.base_dir),
             experiment_name=cfg.mlflow.experiment_name,
             run_name=run_name if cfg.train else f"{run_name}_eval{cfg.warm_start_idx}",
-            run_id=state["mlflow_run_id"] if state is not None else None,
+            run_id=state.mlflow_run_id if state is not None else None,
         )
+        if self.is_main:
+            run_id = f" (MLflow run {self.logger.run_id})" if self.logger.enabled else ""
+            LOGGER.info("run directory %s%s", self.run_dir.path.resolve(), run_id)
+        if state is None:
+            self.logger.log_params(flatten_config(OmegaConf.to_container(cfg, resolve=True)))
         self.logger.set_tag("run_dir", str(self.run_dir.path.resolve()))
-        self.logger.log_params(flatten_config(OmegaConf.to_container(cfg, resolve=True)))
 
         try:
-            self.datasets = self.init_data()
+            self.datasets = self._init_data_main_rank_first()
         except (FileNotFoundError, KeyError, ValueError) as error:
             message = error.args[0] if isinstance(error, KeyError) and error.args else error
             raise ExperimentInputError(
@@ -291,284 +307,54 @@ class BaseExperiment(ABC):
         num_parameters = sum(p.numel() for p in self.raw_model.parameters() if p.requires_grad)
         LOGGER.info("model %s: %d trainable parameters", cfg.model.name, num_parameters)
         self.logger.log_params({"num_parameters": num_parameters})
-        if cfg.training.ema_decay is not None:
-            self.ema = ExponentialMovingAverage(self.raw_model, cfg.training.ema_decay)
-        self._build_optimizer()
+        self.trainer = Trainer(
+            self,
+            self.raw_model,
+            cfg.training,
+            seed=cfg.seed,
+            dist=self.dist,
+            logger=self.logger,
+            run_dir=self.run_dir,
+            show_progress=self.is_main and cfg.progress,
+        )
         if state is not None:
-            self._load_training_state(state)
-            LOGGER.info("resumed %s at step %d", self.run_dir.path, self.step)
+            self.trainer.restore(state)
+            LOGGER.info("resumed %s at step %d", self.run_dir.path, self.trainer.step)
         elif cfg.warm_start_idx is not None:
             try:
                 path = self.run_dir.existing_model_path(cfg.warm_start_idx)
-            except FileNotFoundError as error:
-                raise ExperimentInputError(str(error)) from error
-            self._load_weights(load_checkpoint(path, map_location=self.device)["model"])
+                weights = load_checkpoint(path, map_location=self.device)["model"]
+            except (FileNotFoundError, CheckpointError) as error:
+                raise ExperimentInputError(str(error)) from None
+            self.trainer.load_weights(weights)
             LOGGER.info("loaded weights from %s", path)
-        self.model = self.raw_model
-        if self.dist.is_distributed:
-            # Buffers are not broadcast: our nets' buffers are constants, and broadcasts would
-            # be collectives inside validation loops of uneven length.
-            self.model = nn.parallel.DistributedDataParallel(
-                self.model,
-                device_ids=[self.dist.local_rank] if self.device.type == "cuda" else None,
-                broadcast_buffers=False,
-            )
-        if cfg.training.compile:
-            self.model = torch.compile(self.model)
 
-    def _build_optimizer(self) -> None:
-        opt = self.cfg.training.optimizer
-        sched = self.cfg.training.scheduler
-        self.optimizer = build_optimizer(
-            self.raw_model.parameters(),
-            opt.name,
-            opt.lr,
-            opt.weight_decay,
-            tuple(opt.betas) if opt.get("betas") is not None else None,
-        )
-        self.scheduler = build_scheduler(
-            self.optimizer,
-            sched.name,
-            total_steps=self.cfg.training.iterations,
-            lr=opt.lr,
-            min_lr_factor=sched.min_lr_factor,
-            warmup_fraction=sched.warmup_fraction,
-            plateau_factor=sched.plateau_factor,
-            plateau_patience=sched.plateau_patience,
-        )
-
-    # ------------------------------------------------------------------ state
-    def _evaluation_weights(self) -> AbstractContextManager:
-        """Context in which ``raw_model`` holds the weights used for validation/evaluation."""
-        return self.ema.average_parameters() if self.ema is not None else nullcontext()
-
-    def _evaluation_state_dict(self) -> dict[str, torch.Tensor]:
-        with self._evaluation_weights():
-            return {k: v.detach().clone() for k, v in self.raw_model.state_dict().items()}
-
-    def _load_weights(self, state_dict: Mapping[str, torch.Tensor]) -> None:
-        self.raw_model.load_state_dict(state_dict)
-        if self.ema is not None:
-            self.ema = ExponentialMovingAverage(self.raw_model, self.ema.decay)
-
-    def _training_state(self) -> dict[str, Any]:
-        return {
-            "model": self.raw_model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            "ema": self.ema.state_dict() if self.ema is not None else None,
-            "step": self.step,
-            "best_val_loss": self.best_val_loss,
-            "validations_without_improvement": self.validations_without_improvement,
-            "history": self.history,
-            "rng": get_rng_state(),
-            "mlflow_run_id": self.logger.run_id,
-            "world_size": self.dist.world_size,
-        }
-
-    def _load_training_state(self, state: Mapping[str, Any]) -> None:
-        self.raw_model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
-        if self.ema is not None:
-            if state["ema"] is None:
-                raise ValueError("checkpoint has no EMA state but training.ema_decay is set")
-            self.ema.load_state_dict(state["ema"])
-        self.step = state["step"]
-        self.best_val_loss = state["best_val_loss"]
-        self.validations_without_improvement = state["validations_without_improvement"]
-        self.history = state["history"]
-        set_rng_state(state["rng"])
-
-    # ------------------------------------------------------------------ training
-    def _train_batches(self) -> Iterator[Any]:
-        dataset = self.datasets["train"]
-        per_rank = self.cfg.training.batchsize // self.dist.world_size
-        if per_rank * self.dist.world_size != self.cfg.training.batchsize:
-            raise ValueError(
-                f"training.batchsize={self.cfg.training.batchsize} is not divisible by the "
-                f"{self.dist.world_size} processes"
-            )
-        sampler = ResumableBatchSampler(
-            len(dataset),
-            per_rank,
-            seed=self.cfg.seed,
-            rank=self.dist.rank,
-            world_size=self.dist.world_size,
-            start_batch=self.step,
-        )
-        loader = DataLoader(
-            dataset,
-            batch_sampler=sampler,
-            collate_fn=self.collate,
-            num_workers=self.cfg.training.num_workers,
-        )
-        for batch in loader:
-            yield self.to_device(batch)
-
-    def train(self) -> None:
-        """Train for ``training.iterations`` steps with validation every ``validate_every``."""
-        cfg = self.cfg.training
-        if self.step >= cfg.iterations:
-            LOGGER.info("training already complete (%d steps)", self.step)
-            self._restore_best()
-            return
-        batches = self._train_batches()
-        bar = progress_bar(
-            total=cfg.iterations,
-            initial=self.step,
-            enabled=self.is_main and self.cfg.progress,
-            desc="train",
-        )
-        loss_sum, loss_count, interval_start = 0.0, 0, time.perf_counter()
-        steps_in_interval = 0
-        while self.step < cfg.iterations:
-            self.model.train()
-            batch = next(batches)
-            with self.autocast():
-                loss, extra = self.batch_loss(batch)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"non-finite training loss {loss.item()} at step {self.step}")
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            grad_norm = nn.utils.clip_grad_norm_(
-                self.raw_model.parameters(),
-                cfg.clip_grad_norm if cfg.clip_grad_norm is not None else math.inf,
-            )
-            self.optimizer.step()
-            if cfg.scheduler.name != "plateau":
-                self.scheduler.step()
-            if self.ema is not None:
-                self.ema.update()
-            self.step += 1
-            steps_in_interval += 1
-            loss_value = loss.item()
-            loss_sum += loss_value
-            loss_count += 1
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss_value:.4f}")
-            if self.step % cfg.log_every == 0:
-                lr = self.optimizer.param_groups[0]["lr"]
-                seconds = (time.perf_counter() - interval_start) / steps_in_interval
-                self.history["train_step"].append(self.step)
-                self.history["train_loss"].append(loss_value)
-                self.history["lr"].append(lr)
-                self.logger.log_metrics(
-                    {
-                        "train.loss": loss_value,
-                        "train.lr": lr,
-                        "train.grad_norm": float(grad_norm),
-                        "train.time_per_step": seconds,
-                        **{f"train.{k}": float(v) for k, v in extra.items()},
-                    },
-                    self.step,
-                )
-            if self.step % cfg.validate_every == 0 or self.step == cfg.iterations:
-                seconds = (time.perf_counter() - interval_start) / steps_in_interval
-                train_loss = self._reduce_mean(loss_sum, loss_count)
-                stop = self._validate_and_checkpoint(train_loss, seconds)
-                loss_sum, loss_count, steps_in_interval = 0.0, 0, 0
-                interval_start = time.perf_counter()
-                if stop:
-                    break
-        bar.close()
-        self._restore_best()
-
-    def _reduce_mean(self, total: float, count: int) -> float:
-        sums = self.dist.all_reduce_sum(torch.tensor([total, count], dtype=torch.float64))
-        return (sums[0] / sums[1].clamp(min=1)).item()
-
-    @torch.no_grad()
-    def validate(self) -> tuple[float, dict[str, float]]:
-        """Sample-weighted mean validation loss and extra metrics, reduced over ranks."""
-        # Validate the unwrapped model: ranks may hold different numbers of validation batches,
-        # so no collective (such as DDP's buffer broadcast) may run inside the loop.
-        training_model, self.model = self.model, self.raw_model
+    def _load_resume_state(self) -> TrainerState:
+        path = self.run_dir.last_checkpoint
         try:
-            totals, count = self._validation_sums()
+            return TrainerState.from_dict(load_checkpoint(path), str(path))
+        except (CheckpointError, ValueError) as error:
+            raise ExperimentInputError(f"{error}; delete it or start a new run_name") from None
+
+    def _init_data_main_rank_first(self) -> dict[str, Dataset]:
+        """:meth:`init_data` on the main rank first (it may generate or convert files), then on the others."""
+        if not self.is_main:
+            self.dist.barrier()
+        try:
+            return self.init_data()
         finally:
-            self.model = training_model
-        keys = sorted(totals)
-        sums = self.dist.all_reduce_sum(torch.tensor([totals[k] for k in keys] + [count], dtype=torch.float64))
-        means = {k: (sums[i] / sums[-1]).item() for i, k in enumerate(keys)}
-        return means.pop("loss"), means
-
-    def _validation_sums(self) -> tuple[dict[str, float], float]:
-        """Batch-weighted sums of the loss and extra metrics over this rank's validation shard."""
-        self.model.eval()
-        max_batches = self.cfg.training.max_val_batches
-        totals: dict[str, float] = {}
-        count = 0.0
-        with self._evaluation_weights():
-            for index, batch in enumerate(self.loader("val", shard=True)):
-                if max_batches is not None and index >= max_batches:
-                    break
-                batch = self.to_device(batch)
-                with self.autocast():
-                    loss, extra = self.batch_loss(batch)
-                weight = self.batch_weight(batch)
-                count += weight
-                for key, value in {"loss": loss.item(), **extra}.items():
-                    totals[key] = totals.get(key, 0.0) + float(value) * weight
-        return totals, count
-
-    def _validate_and_checkpoint(self, train_loss: float, seconds_per_step: float) -> bool:
-        """Validate, log, checkpoint; return True when early stopping triggers."""
-        cfg = self.cfg.training
-        val_loss, extra = self.validate()
-        if cfg.scheduler.name == "plateau":
-            self.scheduler.step(val_loss)
-        is_best = val_loss < self.best_val_loss
-        if is_best:
-            self.best_val_loss = val_loss
-            self.validations_without_improvement = 0
             if self.is_main:
-                save_atomic({"model": self._evaluation_state_dict(), "step": self.step}, self.run_dir.best_checkpoint)
-        else:
-            self.validations_without_improvement += 1
-        self.history["val_step"].append(self.step)
-        self.history["val_loss"].append(val_loss)
-        lr = self.optimizer.param_groups[0]["lr"]
-        self.logger.log_metrics(
-            {
-                "val.loss": val_loss,
-                "val.best_loss": self.best_val_loss,
-                **{f"val.{k}": v for k, v in extra.items()},
-            },
-            self.step,
-        )
-        if self.is_main:
-            save_atomic(self._training_state(), self.run_dir.last_checkpoint)
-            LOGGER.info(
-                validation_summary(
-                    self.step, cfg.iterations, train_loss, val_loss, is_best, lr, seconds_per_step, extra
-                )
-            )
-        self.logger.flush()
-        self.dist.barrier()
-        patience = cfg.early_stopping_patience
-        if patience is not None and self.validations_without_improvement >= patience:
-            LOGGER.info("early stopping at step %d: no improvement in %d validations", self.step, patience)
-            return True
-        return False
+                self.dist.barrier()
 
-    def _restore_best(self) -> None:
-        """Load the best validation weights when ``training.restore_best`` is on."""
-        if not self.cfg.training.restore_best or not self.run_dir.best_checkpoint.is_file():
-            return
-        self.dist.barrier()
-        weights = load_checkpoint(self.run_dir.best_checkpoint, map_location=self.device)
-        self._load_weights(weights["model"])
-        LOGGER.info("restored the best weights (step %d)", weights["step"])
-
+    # ------------------------------------------------------------------ final model
     def _save_final_model(self) -> None:
         self.model_index = self.run_dir.next_model_index()
         if self.is_main:
             path = self.run_dir.model_path(self.model_index)
             save_atomic(
                 {
-                    "model": self._evaluation_state_dict(),
-                    "step": self.step,
+                    "model": self.trainer.evaluation_state_dict(),
+                    "step": self.trainer.step,
                     "config": OmegaConf.to_container(self.cfg, resolve=True),
                 },
                 path,
@@ -583,7 +369,7 @@ class BaseExperiment(ABC):
         index = getattr(self, "model_index", self.cfg.warm_start_idx)
         if self.is_main:
             self.raw_model.eval()
-            with torch.no_grad(), self._evaluation_weights():
+            with torch.no_grad(), self.trainer.evaluation_weights():
                 for split in self.evaluation_splits:
                     if split not in self.datasets:
                         raise KeyError(
@@ -591,7 +377,7 @@ class BaseExperiment(ABC):
                         )
                     metrics = self.evaluate(split)
                     self.metrics.update({f"{split}.{k}": float(v) for k, v in metrics.items()})
-            self.logger.log_metrics(self.metrics, self.step)
+            self.logger.log_metrics(self.metrics, self.trainer.step)
             self.logger.flush()
             path = self.run_dir.write_metrics(self.metrics, index)
             self.logger.log_artifact(path, "evaluation")
@@ -600,7 +386,7 @@ class BaseExperiment(ABC):
     def _plot_all(self) -> None:
         paths = list(self.plot() or [])
         if self.history["train_step"] or self.history["val_step"]:
-            paths.append(plot_training_curves(self.history, self.plot_dir / "training.pdf"))
+            paths.extend(plot_training_curves(self.history, self.plot_dir / "training.pdf"))
         for path in paths:
             self.logger.log_artifact(path, "plots")
         self.logger.log_artifact(self.run_dir.config_path, "config")

@@ -62,7 +62,7 @@ class AmplitudeExperiment(BaseExperiment):
     def _ensure_file(self, name: str) -> Path:
         path = Path(self.cfg.data.dir) / f"{name}.npy"
         generate = self.cfg.data.generate
-        if path.is_file() or not self.is_main:
+        if path.is_file():
             return path
         command = (
             f"python -m lorentznets.data.generate amplitudes --process {name} --n {generate.n} "
@@ -88,7 +88,6 @@ class AmplitudeExperiment(BaseExperiment):
         particles_of = {name: self._particles(name) for name in cfg.processes}
         for name in cfg.processes:
             self._ensure_file(name)
-        self.dist.barrier()
         splits: dict[str, list[ProcessData]] = {"train": [], "val": [], "test": []}
         for name, particles in particles_of.items():
             momenta, amplitudes = load_amplitude_file(Path(cfg.dir) / f"{name}.npy", len(particles), cfg.max_events)

@@ -13,6 +13,7 @@ from torch import nn
 from experiments.assignment.dataset import AssignmentBatch, AssignmentDataset, load_assignment_splits
 from experiments.assignment.evaluation import count_table, decode_batches, purity_table, split_metrics
 from experiments.assignment.event_metrics import classification_metrics, event_target_table, regression_metrics
+from experiments.assignment.onnx_export import INPUT_NAMES, export_onnx
 from experiments.assignment.plots import plot_mass, plot_purity_vs_multiplicity, tuple_masses
 from experiments.base_experiment import BaseExperiment
 from experiments.common.checkpoint import load_checkpoint
@@ -52,8 +53,7 @@ class AssignmentExperiment(BaseExperiment):
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
         topology, splits = load_assignment_splits(data_cfg)
         self.topology = topology
-        momentum_features = list(self.cfg.data.momentum_features)
-        datasets = {name: AssignmentDataset(events, momentum_features) for name, events in splits.items()}
+        datasets = {name: AssignmentDataset(events) for name, events in splits.items()}
         for name, dataset in datasets.items():
             LOGGER.info("%s: %d events from %s", name, len(dataset), dataset.source)
         return datasets
@@ -198,7 +198,26 @@ class AssignmentExperiment(BaseExperiment):
             )
         ]
         paths += self._mass_plots(split, decoded)
+        if self.cfg.evaluation.export_onnx:
+            paths.append(self._export_onnx())
         return paths
+
+    def _export_onnx(self) -> Path:
+        """The trained network as ONNX next to the saved models (``models/model.onnx``), traced on
+        a few test events; inputs and outputs are those of
+        :mod:`experiments.assignment.onnx_export`. The base experiment has no export step, so the
+        file is written here and logged with the plots."""
+        path = self.run_dir.path / "models" / "model.onnx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        batch = self.datasets["test"].__getitems__(list(range(min(4, len(self.datasets["test"])))))
+        model = self.raw_model.float().cpu()
+        example = {key: batch[key] for key in INPUT_NAMES}
+        export_onnx(
+            model, path, {key: value.float() if value.is_floating_point() else value for key, value in example.items()}
+        )
+        model.to(self.device)
+        LOGGER.info("ONNX model in %s", path)
+        return path
 
     def _mass_plots(self, split: str, decoded) -> list[Path]:
         """Masses of the exactly decoded particles with two or more products, and of the pair of

@@ -1,17 +1,31 @@
-"""Atomic checkpoint files.
+"""Atomic checkpoint files that load without running code.
 
-A checkpoint is written to a temporary file in the same directory and moved into place with
-:func:`os.replace`, so a run killed while saving leaves the previous checkpoint intact.
+A checkpoint is written to a temporary file ``.<name>.<random>.tmp`` in the same directory and
+moved into place with :func:`os.replace`, so a run killed while saving leaves the previous
+checkpoint intact; :func:`remove_stale_temporaries` deletes what such a kill left behind.
+
+Checkpoints hold only tensors and plain data (dicts, lists, numbers, strings) and are read with
+``torch.load(weights_only=True)``: a file that asks the unpickler for anything else (a class, a
+function such as ``os.system``) is refused before any of it runs.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
+
+TEMPORARY_SUFFIX = ".tmp"
+_UNSAFE_GLOBAL = re.compile(r"(?:unsupported|Unsupported global:) GLOBAL ([\w.]+)")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that is unsafe, truncated or not a checkpoint; the message names it."""
 
 
 def save_atomic(obj: Any, path: str | os.PathLike) -> Path:
@@ -20,7 +34,7 @@ def save_atomic(obj: Any, path: str | os.PathLike) -> Path:
     Parameters
     ----------
     obj : Any
-        Picklable object, usually a dict of state dicts.
+        Tensors and plain data, usually a dict of state dicts.
     path : str or os.PathLike
         Destination; parent directories are created.
 
@@ -31,7 +45,7 @@ def save_atomic(obj: Any, path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(handle, "wb") as file:
             torch.save(obj, file)
@@ -45,17 +59,52 @@ def save_atomic(obj: Any, path: str | os.PathLike) -> Path:
     return path
 
 
+def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """Delete temporary files that a kill during :func:`save_atomic` left in ``folder``.
+
+    Call it only when no other process writes checkpoints into ``folder`` (at the start of a
+    run, on the main rank).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The deleted files.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    stale = [p for p in folder.glob(f".*{TEMPORARY_SUFFIX}") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> Any:
-    """Load a checkpoint written by :func:`save_atomic`.
+    """Load a checkpoint written by :func:`save_atomic`, refusing anything that could run code.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
+    CheckpointError
+        If the file asks for objects other than tensors and plain data (a crafted or foreign
+        pickle: nothing of it is executed), or is truncated, empty or not a torch file.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path} does not exist")
-    # Our checkpoints hold RNG states (numpy arrays, tuples), which the weights-only unpickler
-    # rejects; they are files this framework wrote itself.
-    return torch.load(path, map_location=map_location, weights_only=False)
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"checkpoint {path} is empty (0 bytes): delete it or rerun without resume")
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as error:
+        found = _UNSAFE_GLOBAL.search(str(error))
+        what = f"the global {found.group(1)}" if found else "a non-tensor object"
+        raise CheckpointError(
+            f"refused to load {path}: it asks for {what}, which could run code; only tensors and plain "
+            "data load (nothing from the file was executed)"
+        ) from None
+    except Exception as error:  # noqa: BLE001 - any other failure of the unpickler means a broken file
+        raise CheckpointError(
+            f"checkpoint {path} is truncated or not a torch checkpoint ({error.__class__.__name__})"
+        ) from None

@@ -188,8 +188,15 @@ class MlflowLogger:
             with_retries(lambda: self.client.set_tag(self.run_id, key, value))
 
     def finish(self, status: str = "FINISHED") -> None:
-        """Flush metrics and mark the run terminated with ``status``."""
+        """Mark the run terminated with ``status``; flush buffered metrics only when FINISHED.
+
+        Metrics buffered when a run stops early were recorded after its last checkpoint
+        (:class:`~experiments.common.trainer.Trainer` flushes right after each one); a resumed
+        run records those steps again, so they are dropped here rather than logged twice.
+        """
         if not self.enabled:
             return
-        self.flush()
+        if status == "FINISHED":
+            self.flush()
+        self._buffer = []
         with_retries(lambda: self.client.set_terminated(self.run_id, status=status))

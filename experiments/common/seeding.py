@@ -1,4 +1,8 @@
-"""Seeding and capture/restore of every random number generator the training touches."""
+"""Seeding and capture/restore of every random number generator the training touches.
+
+Captured states are plain data (tensors, ints, floats, strings, lists, dicts), so checkpoints
+that hold them load with ``torch.load(weights_only=True)``.
+"""
 
 from __future__ import annotations
 
@@ -17,21 +21,39 @@ def seed_everything(seed: int) -> None:
 
 
 def get_rng_state() -> dict[str, Any]:
-    """Return the states of the Python, numpy, torch and CUDA generators."""
-    state = {
-        "python": random.getstate(),
-        "numpy": np.random.get_state(),
+    """Return the states of the Python, numpy, torch and CUDA generators as plain data.
+
+    Returns
+    -------
+    dict
+        ``python``: {version, state (625,) int64 tensor, gauss}, ``numpy``: {key (624,) int64
+        tensor, pos, has_gauss, gauss}, ``torch``: uint8 tensor, ``cuda``: list of uint8
+        tensors (only with CUDA).
+    """
+    version, mt_state, gauss = random.getstate()
+    _, key, pos, has_gauss, cached = np.random.get_state(legacy=True)
+    state: dict[str, Any] = {
+        "python": {"version": version, "state": torch.tensor(mt_state, dtype=torch.int64), "gauss": gauss},
+        "numpy": {
+            "key": torch.from_numpy(key.astype(np.int64)),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "gauss": float(cached),
+        },
         "torch": torch.get_rng_state(),
     }
     if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
+        state["cuda"] = list(torch.cuda.get_rng_state_all())
     return state
 
 
 def set_rng_state(state: dict[str, Any]) -> None:
     """Restore generator states captured by :func:`get_rng_state`."""
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
+    python = state["python"]
+    random.setstate((python["version"], tuple(int(v) for v in python["state"].tolist()), python["gauss"]))
+    numpy = state["numpy"]
+    key = numpy["key"].numpy().astype(np.uint32)
+    np.random.set_state(("MT19937", key, numpy["pos"], numpy["has_gauss"], numpy["gauss"]))
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])

@@ -37,11 +37,7 @@ class TopMomentumExperiment(BaseExperiment):
 
     def init_data(self) -> dict[str, TopMomentumDataset]:
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
-        if self.is_main:
-            splits = load_top_momentum_splits(data_cfg)
-        self.dist.barrier()
-        if not self.is_main:
-            splits = load_top_momentum_splits(data_cfg)
+        splits = load_top_momentum_splits(data_cfg)
         for name, dataset in splits.items():
             LOGGER.info("%s: %d top jets from %s", name, len(dataset), dataset.source)
         return splits

@@ -57,11 +57,7 @@ class TaggingExperiment(BaseExperiment):
 
     def init_data(self) -> dict[str, JetDataset]:
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
-        if self.is_main:
-            splits = load_tagging_splits(data_cfg)
-        self.dist.barrier()
-        if not self.is_main:
-            splits = load_tagging_splits(data_cfg)
+        splits = load_tagging_splits(data_cfg)
         num_classes = len(self.class_names)
         for name, jets in splits.items():
             bad = (jets.labels < 0) | (jets.labels >= num_classes)

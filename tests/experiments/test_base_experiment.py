@@ -71,7 +71,7 @@ def test_ema_evaluates_averaged_weights(tmp_path):
     # The raw model holds the last training weights, the saved model the averaged ones.
     raw = experiment.raw_model.state_dict()
     assert any(not torch.equal(saved["model"][k], raw[k]) for k in raw)
-    for name, value in experiment.ema.shadow.items():
+    for name, value in experiment.trainer.ema.shadow.items():
         torch.testing.assert_close(saved["model"][name], value, rtol=0, atol=0)
 
 

@@ -1,0 +1,402 @@
+"""The training loop, separate from the experiment that supplies data, model and loss.
+
+The trainer owns the optimizer, the learning-rate scheduler, the EMA of the weights, early
+stopping and checkpoints; everything it must remember between runs is one
+:class:`~experiments.common.trainer_state.TrainerState`, which is exactly what
+``checkpoints/last.pt`` holds.
+
+The training step does not synchronise the host with the device: losses, gradient norms and
+extra metrics stay on the device and are read once every ``training.log_every`` steps (where a
+non-finite loss is also detected) and at validations.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Protocol
+
+import torch
+from omegaconf import DictConfig
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from experiments.common.checkpoint import load_checkpoint, save_atomic
+from experiments.common.distributed import DistributedContext
+from experiments.common.ema import ExponentialMovingAverage
+from experiments.common.mlflow_logger import MlflowLogger
+from experiments.common.optimizers import build_optimizer
+from experiments.common.progress import progress_bar, validation_summary
+from experiments.common.run_directory import RunDirectory
+from experiments.common.sampler import ResumableBatchSampler
+from experiments.common.schedulers import build_scheduler
+from experiments.common.seeding import get_rng_state, set_rng_state
+from experiments.common.trainer_state import TrainerState
+
+LOGGER = logging.getLogger("lorentznets")
+
+
+class TrainingTask(Protocol):
+    """What the trainer needs from an experiment (see ``experiments/base_experiment.py``)."""
+
+    model: nn.Module
+    datasets: dict[str, Dataset]
+
+    def batch_loss(self, batch: Any) -> tuple[torch.Tensor, Mapping[str, Any]]: ...
+
+    def batch_weight(self, batch: Any) -> float: ...
+
+    def collate(self, items: list[Any]) -> Any: ...
+
+    def loader(self, split: str, batch_size: int | None = None, shard: bool = False) -> DataLoader: ...
+
+    def to_device(self, batch: Any) -> Any: ...
+
+    def autocast(self) -> AbstractContextManager: ...
+
+
+class Trainer:
+    """Trains ``raw_model`` on a task's ``"train"`` split, validating on ``"val"``.
+
+    Parameters
+    ----------
+    task : TrainingTask
+        The experiment; its ``model`` attribute is set to the model to call in ``batch_loss``
+        (the DDP/compiled wrapper while training, the plain model while validating).
+    raw_model : torch.nn.Module
+        The unwrapped model, already on the device.
+    cfg : omegaconf.DictConfig
+        ``cfg.training`` of the run.
+    seed : int
+        Seed of the training-batch order.
+    dist : DistributedContext
+    logger : MlflowLogger
+    run_dir : RunDirectory
+    show_progress : bool
+        tqdm bar on the main rank.
+    """
+
+    def __init__(
+        self,
+        task: TrainingTask,
+        raw_model: nn.Module,
+        cfg: DictConfig,
+        seed: int,
+        dist: DistributedContext,
+        logger: MlflowLogger,
+        run_dir: RunDirectory,
+        show_progress: bool,
+    ) -> None:
+        self.task = task
+        self.raw_model = raw_model
+        self.cfg = cfg
+        self.seed = seed
+        self.dist = dist
+        self.logger = logger
+        self.run_dir = run_dir
+        self.show_progress = show_progress
+        self.state = TrainerState(world_size=dist.world_size)
+        self.ema = ExponentialMovingAverage(raw_model, cfg.ema_decay) if cfg.ema_decay is not None else None
+        opt, sched = cfg.optimizer, cfg.scheduler
+        self.optimizer = build_optimizer(
+            raw_model.parameters(),
+            opt.name,
+            opt.lr,
+            opt.weight_decay,
+            tuple(opt.betas) if opt.betas is not None else None,
+        )
+        self.scheduler = build_scheduler(
+            self.optimizer,
+            sched.name,
+            total_steps=cfg.iterations,
+            lr=opt.lr,
+            min_lr_factor=sched.min_lr_factor,
+            warmup_fraction=sched.warmup_fraction,
+            plateau_factor=sched.plateau_factor,
+            plateau_patience=sched.plateau_patience,
+        )
+        self.model = self._wrap(raw_model)
+        task.model = self.model
+
+    def _wrap(self, model: nn.Module) -> nn.Module:
+        if self.dist.is_distributed:
+            # Buffers (batch-norm running statistics) are averaged over ranks before every
+            # validation by _synchronise_buffers instead of broadcast in each forward: ranks
+            # may hold different numbers of validation batches, so no collective may run there.
+            model = nn.parallel.DistributedDataParallel(
+                model,
+                device_ids=[self.dist.local_rank] if self.dist.device.type == "cuda" else None,
+                broadcast_buffers=False,
+            )
+        if self.cfg.compile:
+            model = torch.compile(model)
+        return model
+
+    # ------------------------------------------------------------------ state
+    @property
+    def step(self) -> int:
+        """Optimizer steps taken."""
+        return self.state.step
+
+    def capture(self) -> TrainerState:
+        """The full state for ``checkpoints/last.pt``."""
+        self.state.model = self.raw_model.state_dict()
+        self.state.optimizer = self.optimizer.state_dict()
+        self.state.scheduler = self.scheduler.state_dict()
+        self.state.ema = self.ema.state_dict() if self.ema is not None else None
+        self.state.rng = get_rng_state()
+        self.state.mlflow_run_id = self.logger.run_id
+        self.state.world_size = self.dist.world_size
+        return self.state
+
+    def restore(self, state: TrainerState) -> None:
+        """Continue from a state captured by :meth:`capture`."""
+        self.raw_model.load_state_dict(state.model)
+        self.optimizer.load_state_dict(state.optimizer)
+        self.scheduler.load_state_dict(state.scheduler)
+        if self.ema is not None:
+            if state.ema is None:
+                raise ValueError("checkpoint has no EMA state but training.ema_decay is set")
+            self.ema.load_state_dict(state.ema)
+        set_rng_state(state.rng)
+        self.state = state
+
+    def load_weights(self, state_dict: Mapping[str, torch.Tensor]) -> None:
+        """Load model weights (warm start, best weights); the EMA restarts from them."""
+        self.raw_model.load_state_dict(state_dict)
+        if self.ema is not None:
+            self.ema = ExponentialMovingAverage(self.raw_model, self.ema.decay)
+
+    def evaluation_weights(self) -> AbstractContextManager:
+        """Context in which ``raw_model`` holds the weights used for validation/evaluation."""
+        return self.ema.average_parameters() if self.ema is not None else nullcontext()
+
+    def evaluation_state_dict(self) -> dict[str, torch.Tensor]:
+        """Copy of the evaluation weights (EMA weights when EMA is on)."""
+        with self.evaluation_weights():
+            return {k: v.detach().clone() for k, v in self.raw_model.state_dict().items()}
+
+    # ------------------------------------------------------------------ training
+    def _train_batches(self) -> Iterator[Any]:
+        dataset = self.task.datasets["train"]
+        per_rank = self.cfg.batchsize // self.dist.world_size
+        if per_rank * self.dist.world_size != self.cfg.batchsize:
+            raise ValueError(
+                f"training.batchsize={self.cfg.batchsize} is not divisible by the {self.dist.world_size} processes"
+            )
+        sampler = ResumableBatchSampler(
+            len(dataset),
+            per_rank,
+            seed=self.seed,
+            rank=self.dist.rank,
+            world_size=self.dist.world_size,
+            start_batch=self.state.step,
+        )
+        loader = DataLoader(
+            dataset,
+            batch_sampler=sampler,
+            collate_fn=self.task.collate,
+            num_workers=self.cfg.num_workers,
+            pin_memory=self.dist.device.type == "cuda",
+            persistent_workers=self.cfg.num_workers > 0,
+        )
+        for batch in loader:
+            yield self.task.to_device(batch)
+
+    def _training_step(self, batch: Any) -> tuple[torch.Tensor, torch.Tensor, Mapping[str, Any]]:
+        """One optimizer step; returns loss, gradient norm and extra metrics, all on the device."""
+        self.model.train()
+        with self.task.autocast():
+            loss, extra = self.task.batch_loss(batch)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        max_norm = self.cfg.clip_grad_norm if self.cfg.clip_grad_norm is not None else math.inf
+        grad_norm = nn.utils.clip_grad_norm_(self.raw_model.parameters(), max_norm)
+        self.optimizer.step()
+        if self.cfg.scheduler.name != "plateau":
+            self.scheduler.step()
+        if self.ema is not None:
+            self.ema.update()
+        self.state.step += 1
+        return loss.detach(), grad_norm.detach(), extra
+
+    def fit(self) -> None:
+        """Train until ``iterations`` steps or early stopping; then load the best weights."""
+        cfg = self.cfg
+        if self.state.step >= cfg.iterations:
+            LOGGER.info("training already complete (%d steps)", self.state.step)
+            self.restore_best()
+            return
+        batches = self._train_batches()
+        bar = progress_bar(total=cfg.iterations, initial=self.state.step, enabled=self.show_progress, desc="train")
+        device = self.dist.device
+        loss_sum = torch.zeros((), dtype=torch.float64, device=device)
+        interval = _Interval(self.state.step)
+        while self.state.step < cfg.iterations:
+            loss, grad_norm, extra = self._training_step(next(batches))
+            loss_sum += loss.double()
+            bar.update(1)
+            if self.state.step % cfg.log_every == 0:
+                self._log_training(loss, grad_norm, extra, interval, bar)
+            if self.state.step % cfg.validate_every == 0 or self.state.step == cfg.iterations:
+                train_loss = self._reduce_mean(loss_sum, self.state.step - interval.validation_start)
+                stop = self._validate_and_checkpoint(train_loss, interval.seconds_per_step(self.state.step))
+                loss_sum.zero_()
+                interval.restart(self.state.step)
+                if stop:
+                    break
+        bar.close()
+        self.restore_best()
+
+    def _log_training(
+        self,
+        loss: torch.Tensor,
+        grad_norm: torch.Tensor,
+        extra: Mapping[str, Any],
+        interval: _Interval,
+        bar: Any,
+    ) -> None:
+        """Read this step's values from the device (once per ``log_every``) and record them."""
+        values = torch.stack([loss.double(), grad_norm.double()]).tolist()
+        loss_value, norm_value = values
+        if not math.isfinite(loss_value):
+            raise FloatingPointError(
+                f"non-finite training loss {loss_value} at step {self.state.step}: lower training.optimizer.lr, "
+                "set training.clip_grad_norm, or check the inputs"
+            )
+        lr = self.optimizer.param_groups[0]["lr"]
+        self.state.history["train_step"].append(self.state.step)
+        self.state.history["train_loss"].append(loss_value)
+        self.state.history["lr"].append(lr)
+        bar.set_postfix(loss=f"{loss_value:.4f}")
+        self.logger.log_metrics(
+            {
+                "train.loss": loss_value,
+                "train.lr": lr,
+                "train.grad_norm": norm_value,
+                "train.time_per_step": interval.seconds_per_step(self.state.step),
+                **{f"train.{k}": float(v) for k, v in extra.items()},
+            },
+            self.state.step,
+        )
+
+    def _reduce_mean(self, total: torch.Tensor, count: int) -> float:
+        sums = torch.stack([total.double().cpu(), torch.tensor(float(count), dtype=torch.float64)])
+        sums = self.dist.all_reduce_sum(sums)
+        return (sums[0] / sums[1].clamp(min=1)).item()
+
+    def _synchronise_buffers(self) -> None:
+        """Average floating-point buffers (batch-norm running statistics) over DDP ranks."""
+        if not self.dist.is_distributed:
+            return
+        for buffer in self.raw_model.buffers():
+            if buffer.is_floating_point():
+                buffer.copy_(self.dist.all_reduce_sum(buffer.detach().clone()) / self.dist.world_size)
+
+    @torch.no_grad()
+    def validate(self) -> tuple[float, dict[str, float]]:
+        """Sample-weighted mean validation loss and extra metrics, reduced over ranks."""
+        self._synchronise_buffers()
+        # Validate the unwrapped model: ranks may hold different numbers of validation batches,
+        # so no collective (such as DDP's buffer broadcast) may run inside the loop.
+        self.task.model = self.raw_model
+        try:
+            totals, count = self._validation_sums()
+        finally:
+            self.task.model = self.model
+        keys = sorted(totals)
+        stacked = torch.stack([totals[k].double().cpu() for k in keys] + [torch.tensor(count, dtype=torch.float64)])
+        sums = self.dist.all_reduce_sum(stacked)
+        means = {k: (sums[i] / sums[-1]).item() for i, k in enumerate(keys)}
+        return means.pop("loss"), means
+
+    def _validation_sums(self) -> tuple[dict[str, torch.Tensor], float]:
+        """Batch-weighted sums (on the device) of the loss and extra metrics over this rank's shard."""
+        self.raw_model.eval()
+        max_batches = self.cfg.max_val_batches
+        totals: dict[str, torch.Tensor] = {}
+        count = 0.0
+        with self.evaluation_weights():
+            for index, batch in enumerate(self.task.loader("val", shard=True)):
+                if max_batches is not None and index >= max_batches:
+                    break
+                batch = self.task.to_device(batch)
+                with self.task.autocast():
+                    loss, extra = self.task.batch_loss(batch)
+                weight = self.task.batch_weight(batch)
+                count += weight
+                for key, value in {"loss": loss.detach(), **extra}.items():
+                    value = torch.as_tensor(value, dtype=torch.float64, device=self.dist.device) * weight
+                    totals[key] = totals[key] + value if key in totals else value
+        return totals, count
+
+    def _validate_and_checkpoint(self, train_loss: float, seconds_per_step: float) -> bool:
+        """Validate, log, checkpoint; return True when early stopping triggers."""
+        cfg = self.cfg
+        val_loss, extra = self.validate()
+        if not math.isfinite(train_loss):
+            raise FloatingPointError(
+                f"non-finite training loss before step {self.state.step}: lower training.optimizer.lr, "
+                "set training.clip_grad_norm, or check the inputs"
+            )
+        if cfg.scheduler.name == "plateau":
+            self.scheduler.step(val_loss)
+        state = self.state
+        is_best = val_loss < state.best_val_loss
+        if is_best:
+            state.best_val_loss = val_loss
+            state.validations_without_improvement = 0
+            if self.dist.is_main:
+                save_atomic({"model": self.evaluation_state_dict(), "step": state.step}, self.run_dir.best_checkpoint)
+        else:
+            state.validations_without_improvement += 1
+        state.history["val_step"].append(state.step)
+        state.history["val_loss"].append(val_loss)
+        lr = self.optimizer.param_groups[0]["lr"]
+        self.logger.log_metrics(
+            {"val.loss": val_loss, "val.best_loss": state.best_val_loss, **{f"val.{k}": v for k, v in extra.items()}},
+            state.step,
+        )
+        if self.dist.is_main:
+            save_atomic(self.capture().to_dict(), self.run_dir.last_checkpoint)
+            LOGGER.info(
+                validation_summary(
+                    state.step, cfg.iterations, train_loss, val_loss, is_best, lr, seconds_per_step, extra
+                )
+            )
+        # Metrics reach MLflow only once the checkpoint that covers them exists: after a kill
+        # and resume=true, no step is logged twice.
+        self.logger.flush()
+        self.dist.barrier()
+        patience = cfg.early_stopping_patience
+        if patience is not None and state.validations_without_improvement >= patience:
+            LOGGER.info("early stopping at step %d: no improvement in %d validations", state.step, patience)
+            return True
+        return False
+
+    def restore_best(self) -> None:
+        """Load the best validation weights when ``training.restore_best`` is on."""
+        if not self.cfg.restore_best or not self.run_dir.best_checkpoint.is_file():
+            return
+        self.dist.barrier()
+        weights = load_checkpoint(self.run_dir.best_checkpoint, map_location=self.dist.device)
+        self.load_weights(weights["model"])
+        LOGGER.info("restored the best weights (step %d)", weights["step"])
+
+
+class _Interval:
+    """Wall-clock bookkeeping between validations (seconds per step for the logs)."""
+
+    def __init__(self, step: int, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self.restart(step)
+
+    def restart(self, step: int) -> None:
+        self.validation_start = step
+        self.start_time = self.clock()
+
+    def seconds_per_step(self, step: int) -> float:
+        return (self.clock() - self.start_time) / max(step - self.validation_start, 1)

@@ -1,0 +1,77 @@
+"""The trainer's state: exactly what ``checkpoints/last.pt`` stores."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+HISTORY_KEYS = ("train_step", "train_loss", "lr", "val_step", "val_loss")
+
+
+def empty_history() -> dict[str, list[float]]:
+    """Training curves with no entries: ``{key: []}`` for every key in :data:`HISTORY_KEYS`."""
+    return {key: [] for key in HISTORY_KEYS}
+
+
+@dataclass
+class TrainerState:
+    """Everything needed to continue a training exactly where it stopped.
+
+    Every field is a tensor or plain data (numbers, strings, lists, dicts of these), so the
+    checkpoint loads with ``torch.load(weights_only=True)``.
+
+    Attributes
+    ----------
+    step : int
+        Optimizer steps taken.
+    best_val_loss : float
+        Lowest validation loss so far (``inf`` before the first validation).
+    validations_without_improvement : int
+        Early-stopping counter.
+    history : dict of str to list of float
+        Training curves (keys :data:`HISTORY_KEYS`).
+    mlflow_run_id : str or None
+        MLflow run that a resumed training continues.
+    world_size : int
+        DDP processes that wrote the state.
+    model, optimizer, scheduler : dict
+        State dicts of the unwrapped model, optimizer and learning-rate scheduler.
+    ema : dict or None
+        State of the exponential moving average of the weights, None without EMA.
+    rng : dict
+        Generator states from :func:`experiments.common.seeding.get_rng_state`.
+    """
+
+    step: int = 0
+    best_val_loss: float = math.inf
+    validations_without_improvement: int = 0
+    history: dict[str, list[float]] = field(default_factory=empty_history)
+    mlflow_run_id: str | None = None
+    world_size: int = 1
+    model: dict[str, Any] = field(default_factory=dict)
+    optimizer: dict[str, Any] = field(default_factory=dict)
+    scheduler: dict[str, Any] = field(default_factory=dict)
+    ema: dict[str, Any] | None = None
+    rng: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The checkpoint payload: one entry per field (shallow, no copies)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, payload: dict[str, Any], source: str) -> TrainerState:
+        """Rebuild a state from :meth:`to_dict`'s payload.
+
+        Raises
+        ------
+        ValueError
+            If ``payload`` lacks fields or has unknown ones; the message names ``source``.
+        """
+        names = {f.name for f in fields(cls)}
+        if not isinstance(payload, dict) or set(payload) != names:
+            have = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
+            raise ValueError(
+                f"{source} is not a training checkpoint of this version: expected keys {sorted(names)}, got {have}"
+            )
+        return cls(**payload)
