@@ -1,0 +1,35 @@
+"""Local reference frames (LLoCa): learned equivariant frames, symmetry-breaking and random frames,
+tensor representations and their change between frames.
+
+A frame is the matrix L_i (..., 4, 4) from global to local components of particle i; equivariant
+frames transform as ``L_i -> L_i Lambda^-1`` (see :mod:`lorentznets.frames.frame_ops`).
+"""
+
+from .frame_ops import change_of_frame, inverse_frame, to_local
+from .gram_schmidt import gram_schmidt_frames
+from .learned_frames import METHODS, LearnedFrames
+from .polar_decomposition import orthonormal_rotation, polar_decomposition_frames, rest_frame_boost
+from .random_frames import TRANSFORMS, RandomGlobalFrames, identity_frames
+from .references import REFERENCES, reference_vectors
+from .tensor_reps import TensorReps, transform_tensor_reps
+from .vector_net import EquivariantVectorNet
+
+__all__ = [
+    "METHODS",
+    "REFERENCES",
+    "TRANSFORMS",
+    "EquivariantVectorNet",
+    "LearnedFrames",
+    "RandomGlobalFrames",
+    "TensorReps",
+    "change_of_frame",
+    "gram_schmidt_frames",
+    "identity_frames",
+    "inverse_frame",
+    "orthonormal_rotation",
+    "polar_decomposition_frames",
+    "reference_vectors",
+    "rest_frame_boost",
+    "to_local",
+    "transform_tensor_reps",
+]

@@ -1,0 +1,57 @@
+"""Local frames as Lorentz matrices: inversion, change of frame, vectors in local coordinates.
+
+A frame of particle i is the matrix L_i (shape (..., 4, 4)) that maps global components to the
+local ones, ``p_local = L_i p``. Under a global transformation Lambda an equivariant frame
+becomes ``L_i Lambda^-1``, so local components and the changes of frame ``L_i L_j^-1`` are
+invariant. This is the convention of LLoCa (arXiv 2505.20280) and of the ``lloca`` package.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ..lorentz import metric_signs
+
+
+def inverse_frame(frames: torch.Tensor) -> torch.Tensor:
+    """Inverse of Lorentz matrices, ``g L^T g`` (exact, no solve).
+
+    Parameters
+    ----------
+    frames : torch.Tensor with shape (..., 4, 4)
+
+    Returns
+    -------
+    torch.Tensor with shape (..., 4, 4)
+    """
+    signs = metric_signs(frames.dtype, frames.device)
+    return frames.mT * signs[:, None] * signs
+
+
+def change_of_frame(frames_to: torch.Tensor, frames_from: torch.Tensor) -> torch.Tensor:
+    """``L_to L_from^-1``: maps components in frame ``from`` to components in frame ``to``.
+
+    Parameters
+    ----------
+    frames_to, frames_from : torch.Tensor with broadcastable shapes (..., 4, 4)
+
+    Returns
+    -------
+    torch.Tensor with shape (..., 4, 4)
+    """
+    return frames_to @ inverse_frame(frames_from)
+
+
+def to_local(frames: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
+    """Components of four-vectors in local frames.
+
+    Parameters
+    ----------
+    frames : torch.Tensor with shape (..., 4, 4)
+    vectors : torch.Tensor with shape (..., 4), broadcastable against the frames' batch shape
+
+    Returns
+    -------
+    torch.Tensor with shape (..., 4)
+    """
+    return (frames @ vectors.unsqueeze(-1)).squeeze(-1)

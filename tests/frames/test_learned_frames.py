@@ -1,0 +1,88 @@
+"""Learned frames: exact equivariance at rapidity 6 (float64), and symmetry breaking by references."""
+
+import pytest
+import torch
+
+from lorentznets.frames import LearnedFrames, RandomGlobalFrames, identity_frames, inverse_frame, to_local
+from lorentznets.lorentz import boost_matrix, random_rotation, rotation_matrix
+from lorentznets.testing import assert_equivariant, assert_invariant
+
+
+def _frames(method, references=()):
+    torch.manual_seed(0)
+    return LearnedFrames(method, {"hidden_channels": 16, "references": references, "scale": 10.0}).double()
+
+
+@pytest.mark.parametrize("method", ["polar", "gram_schmidt"])
+def test_learned_frames_equivariant(method, momenta, mask):
+    net = _frames(method)
+
+    def basis(p, m):  # (B, N, 4 basis vectors, 4); padded particles have degenerate frames
+        return inverse_frame(net(p, m)).mT * m[..., None, None]
+
+    assert_equivariant(basis, (momenta, mask), ("vector", "none"), ("vector",), particle_dims=(1, 1, 1), rtol=1e-9)
+
+    def local(p, m):  # every particle's momentum in every frame: Lorentz invariant
+        return to_local(net(p, m).unsqueeze(2), p.unsqueeze(1)) * m[:, :, None, None]
+
+    assert_invariant(local, (momenta, mask), ("vector", "none"), particle_dims=(1, 1, (1, 2)), rtol=1e-9)
+
+
+def _z_rotation(angle):
+    angle = torch.tensor(angle, dtype=torch.float64)
+    c, s = angle.cos(), angle.sin()
+    return rotation_matrix(torch.tensor([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]], dtype=torch.float64))
+
+
+def _boost(rapidity, axis):
+    return boost_matrix(torch.tensor(rapidity, dtype=torch.float64), torch.tensor(axis, dtype=torch.float64))
+
+
+GENERIC_ROTATION = random_rotation(generator=torch.Generator().manual_seed(5))
+# the residual group of each choice of references, and transformations outside it
+CASES = {
+    ("beam",): ([_z_rotation(0.7) @ _boost(3.0, [1.0, 2.0, 0.0])], [_boost(2.0, [0.0, 0.0, 1.0]), GENERIC_ROTATION]),
+    ("time",): ([GENERIC_ROTATION], [_boost(2.0, [0.0, 0.0, 1.0]), _boost(2.0, [1.0, 0.0, 0.0])]),
+    ("beam", "time"): ([_z_rotation(2.1)], [GENERIC_ROTATION, _boost(2.0, [0.0, 0.0, 1.0])]),
+}
+
+
+@pytest.mark.parametrize("references", list(CASES))
+@pytest.mark.parametrize("method", ["polar", "gram_schmidt"])
+def test_references_break_exactly_to_their_subgroup(method, references, momenta, mask):
+    net = _frames(method, references)
+    kept, broken = CASES[references]
+    real = mask[..., None, None]
+    frames = net(momenta, mask) * real
+    for matrix in kept:
+        moved = net(momenta @ matrix.mT, mask) @ matrix * real
+        assert (moved - frames).abs().max() < 1e-9 * frames.abs().max()
+    for matrix in broken:
+        moved = net(momenta @ matrix.mT, mask) @ matrix * real
+        assert (moved - frames).abs().max() > 1e-3 * frames.abs().max()
+
+
+def test_identity_and_random_global_frames(momenta):
+    eye = torch.eye(4, dtype=torch.float64)
+    torch.testing.assert_close(identity_frames(momenta), eye.expand(2, 7, 4, 4))
+    frames = RandomGlobalFrames("lorentz", std_rapidity=0.5).train()(momenta)
+    torch.testing.assert_close(frames, frames[:, :1].expand_as(frames))  # one transformation per event
+    assert (frames - eye).abs().max() > 1e-3
+    torch.testing.assert_close(RandomGlobalFrames().eval()(momenta), eye.expand(2, 7, 4, 4))
+
+
+@pytest.mark.parametrize(
+    ("transform", "kept"),
+    [("rotation", [0]), ("z_rotation", [0, 3]), ("z_boost_rotation", [])],
+)
+def test_random_frames_change_only_what_they_claim(transform, kept, momenta):
+    frames = RandomGlobalFrames(transform, std_rapidity=0.5).train()(momenta)
+    local = to_local(frames, momenta)
+    for component in kept:  # energy for rotations, energy and pz for rotations about z
+        torch.testing.assert_close(local[..., component], momenta[..., component])
+    pt = momenta[..., 1:3].norm(dim=-1)
+    if transform != "rotation":  # rotations about z and boosts along z keep pT
+        torch.testing.assert_close(local[..., 1:3].norm(dim=-1), pt)
+    mass2 = lambda p: p[..., 0] ** 2 - p[..., 1:].square().sum(-1)  # noqa: E731
+    torch.testing.assert_close(mass2(local), mass2(momenta))
+    assert (local - momenta).abs().max() > 1e-3
