@@ -9,7 +9,6 @@ import vector
 vector.register_awkward()
 
 
-
 def silence_fastjet_banner() -> None:
     """Stop FastJet from printing its 13-line banner (it would, once in every worker process).
 
