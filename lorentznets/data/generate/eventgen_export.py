@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-import h5py
 import numpy as np
 
+from lorentznets.data.convert.h5_files import open_h5
 from lorentznets.data.generate.kinematics import from_pt_eta_phi_m
+from lorentznets.data.generate.spanet_layout import KINEMATICS, MASK, SOURCE_GROUP, source_key, target_key
+from lorentznets.data.physics_checks import check_derived_momenta, check_four_momenta
 
 TARGET_ORDER = ("t1/b", "t1/q1", "t1/q2", "t2/b", "t2/q1", "t2/q2")
 
 
-def ordered_jets(source: dict[str, np.ndarray], targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ordered_jets(
+    source: dict[str, np.ndarray], targets: np.ndarray, path: str = "SPANet arrays"
+) -> tuple[np.ndarray, np.ndarray]:
     """Reorder the jets of fully matched events as b1, q1, q2, b2, q3, q4, then extra jets.
 
     Parameters
@@ -21,6 +26,8 @@ def ordered_jets(source: dict[str, np.ndarray], targets: np.ndarray) -> tuple[np
         SPANet ``INPUTS/Source`` arrays ``MASK, pt, eta, phi, mass``, each (events, jets).
     targets : np.ndarray
         Shape (events, 6), jet indices in ``TARGET_ORDER``, -1 where unmatched.
+    path : str
+        Where the arrays come from, for the messages of the physics checks.
 
     Returns
     -------
@@ -30,12 +37,15 @@ def ordered_jets(source: dict[str, np.ndarray], targets: np.ndarray) -> tuple[np
     n_extra : np.ndarray
         Shape (matched events,), the number of extra jets.
     """
-    mask = source["MASK"].astype(bool)
-    matched = np.all(targets >= 0, axis=1)
-    mask, targets = mask[matched], targets[matched]
-    x = np.stack([source[key][matched] for key in ("pt", "eta", "phi", "mass")], axis=-1)
-    p = from_pt_eta_phi_m(x.astype(np.float64))
+    mask = source[MASK].astype(bool)
+    x = np.stack([source[key] for key in KINEMATICS], axis=-1).astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = from_pt_eta_phi_m(x)
     p[~mask] = 0.0
+    check_derived_momenta(x, p, mask, path, SOURCE_GROUP, KINEMATICS)
+    check_four_momenta(p, mask, path, SOURCE_GROUP)
+    matched = np.all(targets >= 0, axis=1)
+    mask, targets, p = mask[matched], targets[matched], p[matched]
     n_events, n_jets = mask.shape
     is_target = np.zeros_like(mask)
     np.put_along_axis(is_target, targets, True, axis=1)
@@ -50,6 +60,8 @@ def ordered_jets(source: dict[str, np.ndarray], targets: np.ndarray) -> tuple[np
 
 def export_event_generation(spanet_file: Path, out_dir: Path) -> dict[int, Path]:
     """Write ``ttbar_<n>j.npy`` (events, 4 (6 + n)) for every extra-jet multiplicity n present.
+
+    Each file is written to a temporary name and renamed, so one that exists is whole.
 
     Parameters
     ----------
@@ -66,18 +78,21 @@ def export_event_generation(spanet_file: Path, out_dir: Path) -> dict[int, Path]
     spanet_file = Path(spanet_file)
     if not spanet_file.exists():
         raise FileNotFoundError(f"SPANet file {spanet_file} not found")
-    with h5py.File(spanet_file, "r") as f:
-        for key in ("INPUTS/Source/MASK", *[f"TARGETS/{t}" for t in TARGET_ORDER]):
+    target_keys = [target_key(*name.split("/")) for name in TARGET_ORDER]
+    with open_h5(spanet_file) as f:
+        for key in (source_key(MASK), *target_keys):
             if key not in f:
                 raise KeyError(f"{spanet_file} lacks the dataset '{key}' of the SPANet layout")
-        source = {key: f[f"INPUTS/Source/{key}"][:] for key in ("MASK", "pt", "eta", "phi", "mass")}
-        targets = np.stack([f[f"TARGETS/{t}"][:] for t in TARGET_ORDER], axis=1)
-    jets, n_extra = ordered_jets(source, targets)
+        source = {key: f[source_key(key)][:] for key in (MASK, *KINEMATICS)}
+        targets = np.stack([f[key][:] for key in target_keys], axis=1)
+    jets, n_extra = ordered_jets(source, targets, str(spanet_file))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     for n in np.unique(n_extra):
         rows = jets[n_extra == n, : 6 + n].reshape(-1, 4 * (6 + n))
         written[int(n)] = out_dir / f"ttbar_{n}j.npy"
-        np.save(written[int(n)], rows)
+        temporary = out_dir / f".ttbar_{n}j.{os.getpid()}.tmp.npy"
+        np.save(temporary, rows)
+        os.replace(temporary, written[int(n)])
     return written
