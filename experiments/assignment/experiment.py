@@ -189,14 +189,12 @@ class AssignmentExperiment(BaseExperiment):
         split, decoded = self.decoded
         prefix = {key: value for key, value in self.metrics.items() if key.startswith(f"{split}.")}
         metrics = {key[len(split) + 1 :]: value for key, value in prefix.items()}
-        paths = [
-            plot_purity_vs_multiplicity(
-                metrics,
-                self.plot_dir / f"purity_{split}.pdf",
-                self.topology.num_products,
-                f"{self.cfg.exp_name}, {self.cfg.model.name}",
-            )
-        ]
+        paths = plot_purity_vs_multiplicity(
+            metrics,
+            self.plot_dir / f"purity_{split}.pdf",
+            self.topology.num_products,
+            f"{self.cfg.exp_name}, {self.cfg.model.name}",
+        )
         paths += self._mass_plots(split, decoded)
         if self.cfg.evaluation.export_onnx:
             paths.append(self._export_onnx())
@@ -231,7 +229,7 @@ class AssignmentExperiment(BaseExperiment):
             if particle.num_products < 2 or not keep.any():
                 continue
             name = particle.name
-            paths.append(
+            paths.extend(
                 plot_mass(
                     tuple_masses(decoded.momenta, tuples[p], keep),
                     tuple_masses(decoded.momenta, target, keep),
@@ -242,7 +240,7 @@ class AssignmentExperiment(BaseExperiment):
             )
             swapped = [i for i in range(particle.num_products) if any(s[i] != i for s in particle.symmetries)]
             if len(swapped) == 2 < particle.num_products:
-                paths.append(
+                paths.extend(
                     plot_mass(
                         tuple_masses(decoded.momenta, tuples[p][:, swapped], keep),
                         tuple_masses(decoded.momenta, target[:, swapped], keep),

@@ -45,19 +45,28 @@ class FeatureTransform(nn.Module):
         Parameters
         ----------
         values : torch.Tensor with shape (..., F)
-        mask : torch.Tensor with shape (...), bool, optional
-            Entries to use (real jets); all when None.
+        mask : torch.Tensor with shape (...) or (..., F), bool, optional
+            Entries to use (real jets), per feature when it has the last axis F; all when None.
         """
         if values.shape[-1] != len(self.transforms):
             raise ValueError(f"expected {len(self.transforms)} features, got shape {tuple(values.shape)}")
         logged = self._log(values.double())
-        real = logged[mask] if mask is not None else logged.reshape(-1, values.shape[-1])
-        if len(real) < 2:
-            raise ValueError("need at least two real entries to fit the feature normalisation")
-        std = real.std(dim=0)
-        std = torch.where(std > 0, std, torch.ones_like(std))
-        self.mean.copy_(torch.where(self.use_normalize, real.mean(dim=0), torch.zeros_like(std)))
-        self.std.copy_(torch.where(self.use_normalize, std, torch.ones_like(std)))
+        if mask is None:
+            mask = torch.ones(values.shape[:-1], dtype=torch.bool, device=values.device)
+        if mask.dim() == values.dim() - 1:
+            mask = mask[..., None].expand(values.shape)
+        mean, std = torch.zeros_like(self.mean, dtype=torch.float64), torch.ones_like(self.std, dtype=torch.float64)
+        for feature in range(len(self.transforms)):
+            if not self.use_normalize[feature]:
+                continue
+            real = logged[..., feature][mask[..., feature]]
+            if len(real) < 2:
+                raise ValueError(f"need at least two real entries to fit the normalisation of feature {feature}")
+            mean[feature] = real.mean()
+            spread = real.std()
+            std[feature] = spread if spread > 0 else 1.0
+        self.mean.copy_(mean)
+        self.std.copy_(std)
 
     def forward(self, values: torch.Tensor) -> torch.Tensor:
         """Transformed features, same shape (..., F) as ``values``."""

@@ -6,8 +6,12 @@ and subclasses :class:`AssignmentWrapper`:
 
 - constructor ``Wrapper(net: dict, topology, invariant_features, features=64, rank=32,
   num_classes=None, **options)``: ``net`` is ``cfg.model.net``; ``invariant_features`` names
-  the per-jet features that are Lorentz scalars (e.g. ``mass``, ``btag``), the only ones the
-  Lorentz-equivariant backbones see besides the four-momenta; ``num_classes`` the class count
+  the per-vector features that are Lorentz scalars (e.g. ``mass``, ``btag``; in every SEQUENTIAL
+  input that has them), the only ones the Lorentz-equivariant backbones see besides the
+  four-momenta and, with several inputs, the input flags; the global inputs are passed to them as
+  scalars too, which breaks Lorentz equivariance unless they are Lorentz scalars (a missing
+  transverse momentum, or its azimuth, is invariant only under rotations about and boosts
+  along the beam axis); ``num_classes`` the class count
   per CLASSIFICATIONS target of the event file;
 - ``forward(features (B, N, F) raw, momenta (B, N, 4) GeV, mask (B, N), global_features (B, G))
   -> (log_probs: list of (B, N, ..., N), detection_logits (B, P))``, plus a third element
@@ -31,6 +35,7 @@ from experiments.common.momentum_scale import MomentumScaled
 from experiments.registry import register_wrapper, wrapper_registry
 from lorentznets.assignment.event_heads import EventHeads
 from lorentznets.assignment.event_targets import classification_targets, regression_targets
+from lorentznets.assignment.input_layout import vector_layout
 from lorentznets.assignment.model import AssignmentHeads
 from lorentznets.assignment.topology import EventTopology
 from lorentznets.nets.transformer import Transformer
@@ -63,22 +68,29 @@ class AssignmentWrapper(MomentumScaled, ABC):
         num_classes: Sequence[int] | None = None,
     ) -> None:
         super().__init__()
-        if len(topology.sequential_inputs) != 1:
-            raise ValueError(f"exactly one SEQUENTIAL input is supported, got {sorted(topology.sequential_inputs)}")
-        spec = next(iter(topology.sequential_inputs.values()))
-        self.feature_names = tuple(spec)
-        missing = [name for name in invariant_features if name not in spec]
+        layout = vector_layout(topology)
+        self.feature_names = layout.names
+        missing = [name for name in invariant_features if name not in layout.features[layout.num_flags :]]
         if missing:
-            raise KeyError(f"invariant features {missing} are not jet inputs of the event file ({list(spec)})")
+            raise KeyError(
+                f"invariant features {missing} are not features of any SEQUENTIAL input of the event file "
+                f"({list(layout.names)})"
+            )
         global_transforms = [t for features_ in topology.global_inputs.values() for t in features_.values()]
-        self.feature_transform = FeatureTransform(tuple(spec.values()))
+        self.feature_transform = FeatureTransform(layout.transforms)
         self.global_transform = FeatureTransform(global_transforms)
-        self.register_buffer(
-            "invariant_index", torch.tensor([self.feature_names.index(n) for n in invariant_features], dtype=torch.long)
-        )
-        self.num_features = len(spec)
+        # Input flags are Lorentz scalars; so is every column of a feature named invariant.
+        invariant = [
+            c for c, (o, f) in enumerate(zip(layout.owner, layout.features)) if o < 0 or f in invariant_features
+        ]
+        self.register_buffer("invariant_index", torch.tensor(invariant, dtype=torch.long))
+        # owner[s, c]: column c applies to vectors of input s (input flags apply to all).
+        owner = torch.tensor([[o in (s, -1) for o in layout.owner] for s in range(len(layout.inputs))])
+        self.register_buffer("column_owner", owner.float(), persistent=False)
+        self.num_flags = layout.num_flags
+        self.num_features = len(layout.names)
         self.num_globals = len(global_transforms)
-        self.num_invariants = len(invariant_features) + self.num_globals
+        self.num_invariants = len(invariant) + self.num_globals
         self.features = features
         self.heads = AssignmentHeads(topology, features, rank)
         self.topology = topology
@@ -92,8 +104,9 @@ class AssignmentWrapper(MomentumScaled, ABC):
             )
 
     def fit_normalization(self, features: torch.Tensor, mask: torch.Tensor, global_features: torch.Tensor) -> None:
-        """Fit the feature statistics on real training jets (B, N, F), (B, N) and events (B, G)."""
-        self.feature_transform.fit(features, mask)
+        """Fit the feature statistics on real training vectors (B, N, F), (B, N) and events (B, G);
+        each column on the vectors of the input it belongs to."""
+        self.feature_transform.fit(features, mask[..., None] & (self._applies(features) > 0))
         if self.num_globals:
             self.global_transform.fit(global_features)
 
@@ -101,6 +114,12 @@ class AssignmentWrapper(MomentumScaled, ABC):
         """Fit the regression-target standardisation on the training targets (E, R), NaN missing."""
         if self.event_heads is not None:
             self.event_heads.fit(regressions)
+
+    def _applies(self, features: torch.Tensor) -> torch.Tensor:
+        """(B, N, F) float: 1 where a column belongs to the vector's input (always with one input)."""
+        if not self.num_flags:
+            return torch.ones_like(features)
+        return features[..., : self.num_flags] @ self.column_owner
 
     @abstractmethod
     def encode(
@@ -148,7 +167,7 @@ class AssignmentWrapper(MomentumScaled, ABC):
         if features.shape[-1] != self.num_features:
             raise ValueError(f"expected {self.num_features} jet features, got shape {tuple(features.shape)}")
         weights = mask[..., None].to(features.dtype)
-        jets = self.feature_transform(features) * weights
+        jets = self.feature_transform(features) * weights * self._applies(features)
         invariants = jets[..., self.invariant_index]
         globals_ = None
         if self.num_globals:

@@ -95,3 +95,73 @@ def boosted_batch(batch: dict, transform: torch.Tensor) -> dict:
     features = batch["features"].clone()
     features[..., 0], features[..., 1], features[..., 2], features[..., 3] = mass, pt, eta, phi
     return {**batch, "features": features * batch["mask"][..., None], "momenta": momenta}
+
+
+SEMILEPTONIC_EVENT_FILE = """\
+INPUTS:
+  SEQUENTIAL:
+    Jets: {mass: log_normalize, pt: log_normalize, eta: normalize, sin_phi: normalize, cos_phi: normalize, btag: none}
+    Leptons:
+      {mass: log_normalize, pt: log_normalize, eta: normalize, sin_phi: normalize, cos_phi: normalize, etag: none}
+  GLOBAL:
+    Met: {met: log_normalize, sin_phi: normalize, cos_phi: normalize}
+EVENT:
+  ht: [q1, q2, b]
+  lt: [b, {l: Leptons}]
+PERMUTATIONS:
+  ht: [[q1, q2]]
+REGRESSIONS:
+  EVENT: [neutrino_px, neutrino_py, neutrino_pz]
+  lt: {PARTICLE: [[mass, log_gaussian]]}
+CLASSIFICATIONS:
+"""
+
+
+def write_semileptonic_file(path: Path, num_events: int = 200, max_jets: int = 8, seed: int = 0) -> Path:
+    """A SPANet-layout file written by hand the way SPANet's semi-leptonic examples store it:
+    jets and leptons as two SEQUENTIAL inputs with ``sin_phi``/``cos_phi``, MET as a GLOBAL input,
+    the hadronic top on three jets, the leptonic top on a jet and a lepton (``{l: Leptons}``),
+    neutrino momentum components and the leptonic top mass as regressions.
+
+    4..max_jets jets and 0..2 leptons per event (events without a lepton have ``lt/l = -1``);
+    the true azimuths are kept as ``phi`` (not declared in the event file) to check the reader.
+    """
+    rng = np.random.default_rng(seed)
+    num_jets = rng.integers(4, max_jets + 1, num_events)
+    num_leptons = rng.choice([0, 1, 1, 1, 2], num_events)
+    with h5py.File(path, "w") as handle:
+        for name, count, slots, tag in (("Jets", num_jets, max_jets, "btag"), ("Leptons", num_leptons, 2, "etag")):
+            mask = np.arange(slots)[None, :] < count[:, None]
+            pt = np.sort(rng.exponential(50.0, (num_events, slots)) + 20.0, axis=1)[:, ::-1]
+            phi = rng.uniform(-np.pi, np.pi, (num_events, slots))
+            columns = {
+                "pt": pt,
+                "eta": rng.uniform(-2.5, 2.5, (num_events, slots)),
+                "phi": phi,
+                "sin_phi": np.sin(phi),
+                "cos_phi": np.cos(phi),
+                "mass": rng.uniform(2.0, 15.0, (num_events, slots)) if name == "Jets" else np.full(pt.shape, 0.105),
+                tag: rng.integers(0, 2, (num_events, slots)).astype(float),
+            }
+            handle[f"INPUTS/{name}/MASK"] = mask
+            for feature, values in columns.items():
+                handle[f"INPUTS/{name}/{feature}"] = np.where(mask, values, 0.0).astype(np.float32)
+        met_phi = rng.uniform(-np.pi, np.pi, num_events)
+        handle["INPUTS/Met/met"] = rng.exponential(40.0, num_events).astype(np.float32)
+        handle["INPUTS/Met/sin_phi"] = np.sin(met_phi).astype(np.float32)
+        handle["INPUTS/Met/cos_phi"] = np.cos(met_phi).astype(np.float32)
+        jets = np.stack([rng.permutation(n)[:4] for n in num_jets])
+        jets[rng.random(jets.shape) < 0.1] = -1
+        lepton = np.where(num_leptons > 0, rng.integers(0, 2, num_events) % np.maximum(num_leptons, 1), -1)
+        for k, product in enumerate(("q1", "q2", "b")):
+            handle[f"TARGETS/ht/{product}"] = jets[:, k].astype(np.int64)
+        handle["TARGETS/lt/b"] = jets[:, 3].astype(np.int64)
+        handle["TARGETS/lt/l"] = lepton.astype(np.int64)
+        neutrino = rng.normal(0.0, 40.0, (num_events, 3))
+        for k, axis in enumerate(("px", "py", "pz")):
+            handle[f"REGRESSIONS/EVENT/neutrino_{axis}"] = neutrino[:, k].astype(np.float32)
+        mass = rng.normal(172.0, 20.0, num_events)
+        mass[lepton < 0] = np.nan
+        handle["REGRESSIONS/lt/PARTICLE/mass"] = mass.astype(np.float32)
+    path.with_suffix(".yaml").write_text(SEMILEPTONIC_EVENT_FILE)
+    return path

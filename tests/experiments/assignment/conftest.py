@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from assignment_test_utils import write_event_target_file, write_spanet_file  # noqa: E402
+from assignment_test_utils import write_event_target_file, write_semileptonic_file, write_spanet_file  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +19,8 @@ def spanet_file(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def event_target_file(tmp_path_factory) -> Path:
     return write_event_target_file(tmp_path_factory.mktemp("assignment_event_targets") / "events.h5")
+
+
+@pytest.fixture(scope="session")
+def semileptonic_file(tmp_path_factory) -> Path:
+    return write_semileptonic_file(tmp_path_factory.mktemp("assignment_semileptonic") / "events.h5")

@@ -1,7 +1,9 @@
 import json
 
+import onnxruntime
 import pytest
 from experiment_test_utils import compose_config, run_cli
+from mlflow.tracking import MlflowClient
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.registry import get_experiment
@@ -61,3 +63,30 @@ def test_missing_data_file_is_a_clear_error(tmp_path):
     cfg = compose_config("ttbar_assignment", overrides(tmp_path, tmp_path / "missing.h5"))
     with pytest.raises(ExperimentInputError, match=r"assignment data file not found: .*missing\.h5"):
         get_experiment(cfg.experiment)(cfg).run()
+
+
+def test_run_py_on_a_hand_built_semileptonic_file(tmp_path, semileptonic_file):
+    """Jets and leptons as two inputs with sin_phi/cos_phi, MET, particles of 3 and 2 products
+    (one from the lepton input), neutrino regressions: train, evaluate, plot, ONNX, MLflow."""
+    extra = {"model.net.hidden_channels": 8, "use_mlflow": True, "data.invariant_features": "[mass,btag,etag]"}
+    extra["data.event_file"] = str(semileptonic_file.with_suffix(".yaml"))
+    result = run_cli(["-cn", "ttbar_assignment", *overrides(tmp_path, semileptonic_file, **extra)], timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "all particles reconstructable" in result.stdout and "by reconstructable particles" in result.stdout
+    run_dir = tmp_path / "runs" / "ttbar_assignment" / "test"
+    metrics = json.loads(next((run_dir / "evaluation").glob("*.json")).read_text())
+    metrics = metrics.get("metrics", metrics)
+    # 3 + 2 products: the multiplicity bins start at 5 vectors.
+    for key in ("test.exact.event_purity_njets5", "test.greedy.particle_purity.lt", "test.exact.jet_efficiency"):
+        assert 0.0 <= metrics[key] <= 1.0
+    assert 0.0 <= metrics["test.exact.counts/ht_1/lt_1/event_purity"] <= 1.0
+    assert metrics["test.regression.EVENT/neutrino_pz.num_events"] > 0
+    plots = {p.name for p in (run_dir / "plots").iterdir()}
+    assert {"purity_test.pdf", "mass_ht_test.pdf", "mass_ht_W_test.pdf", "mass_lt_test.pdf"} <= plots
+    session = onnxruntime.InferenceSession(str(run_dir / "models" / "model.onnx"))
+    names = [o.name for o in session.get_outputs()]
+    assert names[:3] == ["log_probs_ht", "log_probs_lt", "detection_logits"]
+    assert "regression.EVENT/neutrino_px" in names
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'runs' / 'tracking' / 'mlflow.db'}")
+    (run,) = client.search_runs([client.get_experiment_by_name("ttbar_assignment").experiment_id])
+    assert run.data.metrics["test.exact.jet_efficiency"] == pytest.approx(metrics["test.exact.jet_efficiency"])

@@ -77,7 +77,7 @@ def test_bad_event_targets_name_file_key_and_problem(tmp_path, edit, error, mess
 
 def build(path, seed=0, name="transformer"):
     topology = EventTopology.from_yaml(path.with_suffix(".yaml"))
-    dataset = AssignmentDataset(read_assignment_file(path, topology, 64), ["pt", "eta", "phi", "mass"])
+    dataset = AssignmentDataset(read_assignment_file(path, topology, 64))
     torch.manual_seed(seed)
     model = get_wrapper("assignment", name)(
         net=NETS[name],

@@ -32,7 +32,7 @@ def test_reads_spanet_layout_values_and_targets(spanet_file, topology):
 
 
 def test_momenta_from_pt_eta_phi_mass(spanet_file, topology):
-    dataset = AssignmentDataset(read_assignment_file(spanet_file, topology), ["pt", "eta", "phi", "mass"])
+    dataset = AssignmentDataset(read_assignment_file(spanet_file, topology))
     real = dataset.events.mask
     features = dataset.events.features
     momenta = dataset.momenta.double()

@@ -27,7 +27,7 @@ EQUIVARIANT = ("gatr", "pelican", "lorentznet")
 
 def build(name, spanet_file, seed=0):
     topology = EventTopology.from_yaml(spanet_file.with_suffix(".yaml"))
-    dataset = AssignmentDataset(read_assignment_file(spanet_file, topology, 64), ["pt", "eta", "phi", "mass"])
+    dataset = AssignmentDataset(read_assignment_file(spanet_file, topology, 64))
     torch.manual_seed(seed)
     model = get_wrapper("assignment", name)(
         net=NETS[name], topology=topology, invariant_features=["mass", "btag"], features=12, rank=6
