@@ -12,8 +12,9 @@ float64 in the boosted frame, rapidity y = 0, 1, 2, 3, 4, 5, 6):
 The official ``lgatr`` gives the same numbers within a factor 1.5 (the project measured about 10% for it at
 rapidity 5). So: scale momenta to O(1) before embedding, and use float64 (or boost to a
 reference frame first) when large boosts matter. Under bf16 autocast the matrix products run in
-bf16 while layer norms, attention (Minkowski inner products, softmax) and geometric products
-stay in float32.
+bf16 while layer norms, attention (Minkowski inner products, softmax), geometric products and
+the output layer stay in float32. On CUDA packed batches attend through FlexAttention
+(:mod:`lorentznets.layers.attention.flex`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from ..layers.attention import PackedSegments
+from ..layers.attention import PackedSegments, check_offsets, event_block_mask, resolve_backend
 from ..layers.gatr.block import LGATrBlock
 from ..layers.gatr.config import AttentionConfig, MLPConfig
 from ..layers.gatr.layout import from_paired, to_paired
@@ -62,7 +63,8 @@ class LGATr(nn.Module):
     checkpoint_blocks : bool
         Recompute blocks in the backward pass to save memory.
     pack_padded : bool
-        Pack the real items of padded batches internally (faster with much padding).
+        Pack the real items of padded batches internally in eager CPU runs (faster with much
+        padding; see :meth:`forward`).
     """
 
     def __init__(
@@ -86,6 +88,7 @@ class LGATr(nn.Module):
         attention, mlp = AttentionConfig.cast(attention), MLPConfig.cast(mlp)
         self.in_mv_channels, self.in_s_channels = in_mv_channels, in_s_channels
         self.checkpoint_blocks, self.pack_padded = checkpoint_blocks, pack_padded
+        self.attention_backend = attention.backend
         self.linear_in = EquivariantLinear(
             in_mv_channels, hidden_mv_channels, in_s_channels, hidden_s_channels, subgroup=subgroup
         )
@@ -111,8 +114,18 @@ class LGATr(nn.Module):
         scalars: torch.Tensor | None = None,
         mask: torch.Tensor | None = None,
         offsets: torch.Tensor | None = None,
+        max_length: int | None = None,
+        validate_inputs: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Run the net.
+
+        Shapes are always checked (free); tensor values only with ``validate_inputs``, because
+        reading them stalls a GPU and breaks ``torch.compile`` graphs: check data where they enter
+        (:meth:`check_inputs`) and keep ``validate_inputs`` off in training.
+
+        Padded batches are packed internally (``pack_padded``) only in eager CPU runs: packing
+        needs the number of real items on the host. On CUDA and under ``torch.compile`` they run
+        padded with a key mask; give packed batches (``offsets``) to get the packed speed there.
 
         Parameters
         ----------
@@ -121,35 +134,51 @@ class LGATr(nn.Module):
         mask : torch.Tensor with shape (B, N), bool, or None
         offsets : torch.Tensor with shape (B + 1,), int64, or None
             Packed batch (exclusive with ``mask``).
+        max_length : int or None
+            Largest event size of a packed batch (a collate function knows it); without it the
+            CPU attention backend reads it from ``offsets`` (a synchronisation).
+        validate_inputs : bool
+            Also run :meth:`check_inputs` (finite values, valid offsets, no empty events).
 
         Returns
         -------
         multivectors : torch.Tensor with shape (..., N, out_mv_channels, 16) (or (T, ...))
         scalars : torch.Tensor with shape (..., N, out_s_channels), or None if out_s_channels == 0
         """
-        self._check_inputs(multivectors, scalars, mask, offsets)
+        self._check_shapes(multivectors, scalars, mask, offsets)
+        if validate_inputs:
+            self.check_inputs(multivectors, scalars, mask, offsets)
         if offsets is not None:
-            return self._run(multivectors, scalars, PackedSegments.from_offsets(offsets), None)
+            num_items = multivectors.shape[0]
+            if resolve_backend(self.attention_backend, multivectors.device) == "flex":
+                max_length = num_items  # flex needs no padding; an upper bound avoids a synchronisation
+            segments = PackedSegments.from_offsets(offsets, num_items, max_length, validate=False)
+            return self._run(multivectors, scalars, segments, None)
         if mask is None:
             return self._run(multivectors, scalars, None, None)
-        if not self.pack_padded:
+        packs = self.pack_padded and multivectors.device.type == "cpu" and not torch.compiler.is_compiling()
+        if not packs:
             out_mv, out_s = self._run(multivectors, scalars, None, mask)
             keep = mask.unsqueeze(-1)
             return out_mv * keep.unsqueeze(-1), None if out_s is None else out_s * keep
-        segments = PackedSegments.from_mask(mask)
+        segments = PackedSegments.from_mask(mask, validate=False)
         flat = mask.flatten()
         packed_s = None if scalars is None else scalars.flatten(0, 1)[flat]
         out_mv, out_s = self._run(multivectors.flatten(0, 1)[flat], packed_s, segments, None)
         return self._scatter(out_mv, mask), None if out_s is None else self._scatter(out_s, mask)
 
     def _run(self, multivectors, scalars, segments, key_mask):
+        if segments is not None and resolve_backend(self.attention_backend, multivectors.device) == "flex":
+            segments = segments.with_block_mask(event_block_mask(segments))  # once for all blocks
         h_mv, h_s = self.linear_in(to_paired(multivectors), scalars)
         for block in self.blocks:
             if self.checkpoint_blocks and torch.is_grad_enabled():
                 h_mv, h_s = checkpoint(block, h_mv, h_s, segments, key_mask, use_reentrant=False)
             else:
                 h_mv, h_s = block(h_mv, h_s, segments, key_mask)
-        out_mv, out_s = self.linear_out(h_mv, h_s)
+        # Outputs (logits, regressed values) in float32 or higher, also under autocast.
+        with torch.autocast(h_mv.device.type, enabled=False):
+            out_mv, out_s = self.linear_out(_at_least_float32(h_mv), _at_least_float32(h_s))
         return from_paired(out_mv), out_s
 
     @staticmethod
@@ -158,18 +187,14 @@ class LGATr(nn.Module):
         out[mask.flatten()] = packed
         return out.unflatten(0, mask.shape)
 
-    def _check_inputs(self, multivectors, scalars, mask, offsets) -> None:
+    def _check_shapes(self, multivectors, scalars, mask, offsets) -> None:
         shape = tuple(multivectors.shape)
         if multivectors.dim() < 3 or shape[-2:] != (self.in_mv_channels, 16):
             raise ValueError(f"multivectors must have shape (..., items, {self.in_mv_channels}, 16), got {shape}")
-        if not bool(torch.isfinite(multivectors).all()):
-            raise ValueError("multivectors contain NaN or inf")
         if self.in_s_channels:
             if scalars is None or tuple(scalars.shape) != shape[:-2] + (self.in_s_channels,):
                 got = None if scalars is None else tuple(scalars.shape)
                 raise ValueError(f"scalars must have shape {shape[:-2] + (self.in_s_channels,)}, got {got}")
-            if not bool(torch.isfinite(scalars).all()):
-                raise ValueError("scalars contain NaN or inf")
         elif scalars is not None:
             raise ValueError(f"net built with in_s_channels=0 got scalars of shape {tuple(scalars.shape)}")
         if mask is not None and offsets is not None:
@@ -181,3 +206,34 @@ class LGATr(nn.Module):
             )
         if offsets is not None and len(shape) != 3:
             raise ValueError(f"packed multivectors must have shape (T, {self.in_mv_channels}, 16), got {shape}")
+
+    def check_inputs(
+        self,
+        multivectors: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+        offsets: torch.Tensor | None = None,
+    ) -> None:
+        """Raise a clear ``ValueError`` for inputs :meth:`forward` cannot handle.
+
+        Checks shapes, finite values, non-empty events and valid offsets. Reads tensor values (a
+        host-device synchronisation): call it where the data enter, e.g. on the first batch.
+
+        Parameters
+        ----------
+        multivectors, scalars, mask, offsets
+            As for :meth:`forward`.
+        """
+        self._check_shapes(multivectors, scalars, mask, offsets)
+        if not bool(torch.isfinite(multivectors).all()):
+            raise ValueError("multivectors contain NaN or inf")
+        if scalars is not None and not bool(torch.isfinite(scalars).all()):
+            raise ValueError("scalars contain NaN or inf")
+        if mask is not None and not bool(mask.any(1).all()):
+            raise ValueError(f"mask has empty events at {torch.nonzero(~mask.any(1)).flatten().tolist()}")
+        if offsets is not None:
+            check_offsets(offsets, multivectors.shape[0])
+
+
+def _at_least_float32(x: torch.Tensor | None) -> torch.Tensor | None:
+    return None if x is None else x.to(torch.promote_types(x.dtype, torch.float32))

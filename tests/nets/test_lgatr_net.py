@@ -102,11 +102,41 @@ def test_bad_inputs_raise_clear_errors():
     x, s = (t.float() for t in _jets())
     with pytest.raises(ValueError, match="multivectors must have shape"):
         net(x[..., :15], s)
-    with pytest.raises(ValueError, match="NaN or inf"):
-        net(torch.full_like(x, float("nan")), s)
     with pytest.raises(ValueError, match="scalars must have shape"):
         net(x, None)
-    with pytest.raises(ValueError, match="empty events"):
-        net(x, s, mask=torch.zeros(3, 9, dtype=torch.bool))
     with pytest.raises(ValueError, match="not both"):
         net(x, s, mask=torch.ones(3, 9, dtype=torch.bool), offsets=torch.tensor([0, 9]))
+    # Value checks read the tensors: only on request, or through check_inputs at the data boundary.
+    with pytest.raises(ValueError, match="multivectors contain NaN or inf"):
+        net(torch.full_like(x, float("nan")), s, validate_inputs=True)
+    with pytest.raises(ValueError, match="scalars contain NaN or inf"):
+        net.check_inputs(x, torch.full_like(s, float("inf")))
+    with pytest.raises(ValueError, match=r"empty events at \[0, 1, 2\]"):
+        net(x, s, mask=torch.zeros(3, 9, dtype=torch.bool), validate_inputs=True)
+    with pytest.raises(ValueError, match=r"empty events at \[1\]"):
+        net.check_inputs(x[0], s[0], offsets=torch.tensor([0, 4, 4, 9]))
+    with pytest.raises(ValueError, match="offsets end at 8"):
+        net.check_inputs(x[0], s[0], offsets=torch.tensor([0, 4, 8]))
+    net.check_inputs(x[0], s[0], offsets=torch.tensor([0, 4, 9]))
+    assert torch.isnan(net(torch.full_like(x, float("nan")), s)[0]).all()
+
+
+def test_packed_with_known_max_length_and_flex_equal_padded():
+    x, s = _jets(batch=3, items=8)
+    mask = torch.arange(8) < torch.tensor([8, 3, 5])[:, None]
+    offsets = torch.tensor([0, 8, 11, 16])
+    padded = _net(pack_padded=False).double()(x, s, mask=mask)
+    for backend in ("pad", "flex"):
+        net = _net(attention={"num_heads": 2, "backend": backend}).double()
+        with torch.no_grad():  # FlexAttention has no CPU backward
+            packed = net(x[mask], s[mask], offsets=offsets, max_length=8)
+        torch.testing.assert_close(packed[0], padded[0][mask], rtol=1e-11, atol=1e-12)
+        torch.testing.assert_close(packed[1], padded[1][mask], rtol=1e-11, atol=1e-12)
+
+
+def test_outputs_stay_float32_under_autocast():
+    net = _net()
+    x, s = (t.float() for t in _jets(seed=2))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        mv, out_s = net(x, s, mask=torch.ones(3, 9, dtype=torch.bool))
+    assert mv.dtype == out_s.dtype == torch.float32

@@ -1,7 +1,17 @@
 """Attention backends for padded and packed (variable-length) batches, usable by any net."""
 
-from .packed import BACKENDS, packed_attention
+from .flex import event_block_mask, flex_available
+from .packed import BACKENDS, packed_attention, resolve_backend
 from .padded import padded_attention
-from .segments import PackedSegments
+from .segments import PackedSegments, check_offsets
 
-__all__ = ["BACKENDS", "PackedSegments", "packed_attention", "padded_attention"]
+__all__ = [
+    "BACKENDS",
+    "PackedSegments",
+    "check_offsets",
+    "event_block_mask",
+    "flex_available",
+    "packed_attention",
+    "padded_attention",
+    "resolve_backend",
+]

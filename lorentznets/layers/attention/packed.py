@@ -3,11 +3,13 @@
 Backends, all on PyTorch alone:
 
 - ``"pad"``: scatter into a (B, max_length) padded batch, masked ``scaled_dot_product_attention``,
-  gather back. Cost O(B max_length^2); the default.
+  gather back. Cost O(B max_length^2); the CPU default.
 - ``"block_mask"``: one ``scaled_dot_product_attention`` over all T particles with a dense
   (T, T) block-diagonal mask. Cost O(T^2); simple, for small batches.
-- ``"flex"``: ``torch.nn.attention.flex_attention`` with a block-sparse mask built from event ids;
-  only where the installed torch has it (compiled kernels need ``torch.compile``).
+- ``"flex"``: ``torch.nn.attention.flex_attention`` with a block-sparse mask built from event ids
+  (:mod:`.flex`); the CUDA default. On CPU it runs unfused (for tests).
+
+``"auto"`` picks ``"flex"`` on CUDA (where the installed torch has it) and ``"pad"`` elsewhere.
 """
 
 from __future__ import annotations
@@ -15,37 +17,34 @@ from __future__ import annotations
 import torch
 from torch.nn.functional import scaled_dot_product_attention
 
+from .flex import flex_available, flex_packed_attention
 from .padded import padded_attention
 from .segments import PackedSegments
 
 BACKENDS = ("auto", "pad", "block_mask", "flex")
 
 
-def _flex_available() -> bool:
-    try:
-        from torch.nn.attention import flex_attention  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def resolve_backend(backend: str, device: torch.device) -> str:
+    """The concrete backend ``backend`` stands for on ``device`` ("auto" resolved).
 
+    Parameters
+    ----------
+    backend : str
+        One of ``BACKENDS``.
+    device : torch.device
 
-def _event_ids(segments: PackedSegments) -> torch.Tensor:
-    lengths = segments.offsets.diff()
-    return torch.repeat_interleave(torch.arange(len(lengths), device=lengths.device), lengths)
-
-
-def _flex(query, key, value, segments):
-    from torch.nn.attention.flex_attention import create_block_mask, flex_attention
-
-    events = _event_ids(segments)
-
-    def same_event(b, h, q_idx, kv_idx):
-        return events[q_idx] == events[kv_idx]
-
-    total = segments.num_items
-    mask = create_block_mask(same_event, None, None, total, total, device=query.device.type)
-    out = flex_attention(query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0), block_mask=mask)
-    return out.squeeze(0)
+    Returns
+    -------
+    str
+        "pad", "block_mask" or "flex".
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown attention backend {backend!r}; choose from {BACKENDS}")
+    if backend == "auto":
+        return "flex" if device.type == "cuda" and flex_available() else "pad"
+    if backend == "flex" and not flex_available():
+        raise ValueError("backend 'flex' needs torch.nn.attention.flex_attention (torch >= 2.5)")
+    return backend
 
 
 def packed_attention(
@@ -62,17 +61,16 @@ def packed_attention(
     query, key, value : torch.Tensor with shape (H, T, F)
     segments : PackedSegments
     backend : str
-        One of ``BACKENDS``; "auto" is "pad".
+        One of ``BACKENDS``.
 
     Returns
     -------
     torch.Tensor with shape (H, T, F)
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown attention backend {backend!r}; choose from {BACKENDS}")
+    backend = resolve_backend(backend, query.device)
     if query.shape[-2] != segments.num_items:
         raise ValueError(f"queries have {query.shape[-2]} items, segments {segments.num_items}")
-    if backend in ("auto", "pad"):
+    if backend == "pad":
         if segments.num_items == segments.num_events * segments.max_length:
             # Equal event sizes: padding is a free reshape.
             shape = (query.shape[0], segments.num_events, segments.max_length, query.shape[-1])
@@ -85,9 +83,6 @@ def packed_attention(
     query, key, value = query.to(dtype), key.to(dtype), value.to(dtype)
     with torch.autocast(query.device.type, enabled=False):
         if backend == "flex":
-            if not _flex_available():
-                raise ValueError("backend 'flex' needs torch.nn.attention.flex_attention (torch >= 2.5)")
-            return _flex(query, key, value, segments)
-        events = _event_ids(segments)
-        mask = events[:, None] == events[None, :]
+            return flex_packed_attention(query, key, value, segments)
+        mask = segments.event_ids[:, None] == segments.event_ids[None, :]
         return scaled_dot_product_attention(query, key, value, attn_mask=mask)

@@ -61,6 +61,12 @@ class _PairedLinear(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_out, grad_s):
+        # The forward fixed the dtypes; a backward called inside an autocast region must not recast.
+        with torch.autocast(grad_out.device.type, enabled=False):
+            return _PairedLinear._backward(ctx, grad_out, grad_s)
+
+    @staticmethod
+    def _backward(ctx, grad_out, grad_s):
         x, blocks, scalars, s_weight, inv_weight = ctx.saved_tensors
         in_width, out_width = ctx.widths
         need = ctx.needs_input_grad
