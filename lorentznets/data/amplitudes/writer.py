@@ -35,7 +35,9 @@ def write_process_file(
     """Generate ``n_events`` of a process and save them as ``<out_dir>/<process_name>.npy``.
 
     The file is written to a temporary name first and then renamed, so an interrupted run never leaves
-    a truncated file behind.
+    a truncated file behind (:func:`lorentznets.data.generate.status.generation_status` checks one
+    against the number of events wanted); temporary files of earlier interrupted runs are removed.
+    ``<process_name>.meta.txt``, written before the rename, records the settings and ``n_events``.
 
     Parameters
     ----------
@@ -74,10 +76,28 @@ def write_process_file(
             chunks.append(generate_events(process, size, rng, couplings, **generation))
             bar.update(size)
     path = out_dir / f"{process_name}.npy"
+    _remove_stale_temporaries(out_dir, process_name)
     tmp = out_dir / f".{process_name}.{os.getpid()}.tmp.npy"
     np.save(tmp, np.concatenate(chunks))
+    settings = {**asdict(couplings), **generation, "seed": seed, "n_events": n_events}
+    (out_dir / f"{process_name}.meta.txt").write_text("".join(f"{k}: {v}\n" for k, v in settings.items()))
     os.replace(tmp, path)
-    (out_dir / f"{process_name}.meta.txt").write_text(
-        "".join(f"{k}: {v}\n" for k, v in {**asdict(couplings), **generation, "seed": seed}.items())
-    )
     return path
+
+
+def _remove_stale_temporaries(out_dir: Path, process_name: str) -> None:
+    """Delete ``.<process>.<pid>.tmp.npy`` files whose writing process no longer runs."""
+    for stale in out_dir.glob(f".{process_name}.*.tmp.npy"):
+        pid = stale.name[len(process_name) + 2 : -len(".tmp.npy")]
+        if pid.isdigit() and not _running(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it runs, as another user
+    return True

@@ -1,6 +1,9 @@
 """Event generation, the npy writer and the command-line protocol."""
 
 import argparse
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -8,6 +11,7 @@ import pytest
 from lorentznets.data.amplitudes import Couplings, generate_events, get_process, write_process_file
 from lorentznets.data.amplitudes import generate as amplitude_cli
 from lorentznets.data.amplitudes.invariants import mdot
+from lorentznets.data.generate.status import generation_status
 
 
 @pytest.mark.parametrize("process_name", ["zg", "zgg", "gg_ggg"])
@@ -50,7 +54,20 @@ def test_writer_saves_npy_and_metadata(tmp_path):
     data = np.load(path)
     assert data.shape == (120, 4 * 5 + 1)
     assert "alpha_s: 0.118" in (tmp_path / "zgg.meta.txt").read_text()
+    assert "n_events: 120" in (tmp_path / "zgg.meta.txt").read_text()
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_writer_removes_what_an_interrupted_run_left(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".zg.{dead.pid}.tmp.npy"
+    stale.write_bytes(b"\x93NUMPY half")
+    live = tmp_path / f".zg.{os.getppid()}.tmp.npy"
+    live.write_bytes(b"being written")
+    write_process_file(tmp_path, "zg", 10, progress=False)
+    assert not stale.exists() and live.exists()
+    assert generation_status(tmp_path / "zg.npy", n_requested=10).state == "complete"
 
 
 def test_cli_protocol_writes_requested_processes(tmp_path):
