@@ -3,16 +3,16 @@ per-jet Python objects."""
 
 from __future__ import annotations
 
+import glob
 import logging
-import os
-import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import torch
 from torch.utils.data import Dataset
 
+from experiments.common.generated_data import ensure_generated, pythia_generator
+from experiments.common.splits import split_indices
 from lorentznets.data.readers import JetData, detect_format, load_jets
 
 LOGGER = logging.getLogger("lorentznets")
@@ -139,58 +139,6 @@ def collate_batch(batch: TaggingBatch) -> TaggingBatch:
     return batch
 
 
-def generate_if_missing(path: Path, generate: Mapping | None) -> None:
-    """Run the Pythia generator to create ``path`` when it does not exist.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        Expected data file.
-    generate : mapping or None
-        ``{dataset, n, seed, workers, args}`` for ``python -m lorentznets.data.generate``; None
-        or a null ``dataset`` disables generation (a missing file is then an error). ``workers``
-        None uses one process per CPU core (the file does not depend on the number of workers).
-        ``args`` (optional) is a list of further generator options, e.g. ``["--detector"]``.
-
-    Notes
-    -----
-    An existing file is used as it is; after an interrupted generation, finish it with the
-    generator's ``--resume`` option or delete it.
-    """
-    if path.exists() or not generate or not generate.get("dataset"):
-        return
-    command = [
-        sys.executable,
-        "-m",
-        "lorentznets.data.generate",
-        str(generate["dataset"]),
-        "--n",
-        str(generate["n"]),
-        "--seed",
-        str(generate["seed"]),
-        "--workers",
-        str(generate.get("workers") or os.cpu_count() or 1),
-        "--out",
-        str(path),
-        *(str(arg) for arg in generate.get("args") or ()),
-    ]
-    LOGGER.info(
-        "data file %s does not exist: generating %d %s jets with Pythia (a few minutes): %s",
-        path,
-        generate["n"],
-        generate["dataset"],
-        " ".join(command),
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The generator's progress bar goes straight to the console.
-    result = subprocess.run(command, env=dict(os.environ))
-    if result.returncode != 0 or not path.exists():
-        raise FileNotFoundError(
-            f"{path} does not exist and generating it failed with exit code "
-            f"{result.returncode} (command: {' '.join(command)}; its output is above)"
-        )
-
-
 def _read(path: str, split: str, data_cfg: Mapping) -> JetData:
     fmt = data_cfg["format"]
     resolved = detect_format(path) if fmt == "auto" and Path(path).is_file() else fmt
@@ -202,34 +150,6 @@ def _read(path: str, split: str, data_cfg: Mapping) -> JetData:
         max_particles=data_cfg["max_particles"],
         max_jets=data_cfg.get("max_jets"),
     )
-
-
-def random_split(jets: JetData, fractions: Sequence[float], seed: int) -> dict[str, JetData]:
-    """Split jets into train/val/test by a seeded permutation.
-
-    Parameters
-    ----------
-    jets : JetData
-    fractions : sequence of 3 floats
-        Train, validation and test fractions (summing to at most 1).
-    seed : int
-        Seed of the permutation, independent of the training seed.
-    """
-    if len(fractions) != 3 or any(f <= 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
-        raise ValueError(f"data.split_fractions must be three positive numbers summing to <= 1, got {fractions}")
-    order = torch.randperm(len(jets), generator=torch.Generator().manual_seed(seed))
-    bounds = [0]
-    for fraction in fractions:
-        bounds.append(bounds[-1] + int(round(fraction * len(jets))))
-    splits = {}
-    for name, start, stop in zip(("train", "val", "test"), bounds[:-1], bounds[1:], strict=True):
-        if stop <= start:
-            raise ValueError(
-                f"{jets.source}: {len(jets)} jets are too few for a non-empty {name} split "
-                f"with fractions {list(fractions)}"
-            )
-        splits[name] = jets.subset(order[start:stop])
-    return splits
 
 
 def load_tagging_splits(data_cfg: Mapping) -> dict[str, JetData]:
@@ -248,6 +168,11 @@ def load_tagging_splits(data_cfg: Mapping) -> dict[str, JetData]:
     if not data_cfg.get("path"):
         raise ValueError("set data.path (one file, split randomly) or data.files (one per split)")
     path = Path(data_cfg["path"])
-    generate_if_missing(path, data_cfg.get("generate"))
+    generate = data_cfg["generate"]
+    if not glob.has_magic(str(path)):
+        make = pythia_generator(path, generate) if generate is not None else None
+        what = f"{generate['n']} {generate['dataset']} jets with Pythia (a few minutes)" if generate else ""
+        ensure_generated(path, generate, make, what)
     jets = _read(str(path), "train", data_cfg)
-    return random_split(jets, data_cfg["split_fractions"], data_cfg["split_seed"])
+    indices = split_indices(len(jets), data_cfg["split_fractions"], data_cfg["split_seed"], jets.source)
+    return {name: jets.subset(index) for name, index in indices.items()}

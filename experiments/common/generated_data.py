@@ -1,0 +1,121 @@
+"""Generate-if-missing: one component and one config block (``data.generate``) for every
+experiment that reads generated files.
+
+``data.generate`` is ``{dataset, n, seed, workers, args}`` or null. A file that is missing is
+generated; one left partial by an interrupted generation is resumed (chunked HDF5) or made
+again (``.npy``), and the log says which; a complete file, or one that no generator of ours
+wrote (a public dataset), is used as it is. Generation runs in this process (on the main rank
+first, see :meth:`experiments.base_experiment.BaseExperiment.init_data`), so its worker
+processes end with the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from lorentznets.data.generate.status import generation_status
+
+LOGGER = logging.getLogger("lorentznets")
+
+Generator = Callable[[bool, bool], Any]
+"""Called as ``make(resume, overwrite)`` to write the file."""
+
+
+def ensure_generated(path: str | os.PathLike, generate: Mapping[str, Any] | None, make: Generator, what: str) -> Path:
+    """Make sure ``path`` holds a complete data file, generating or resuming it when allowed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The data file.
+    generate : mapping or None
+        The ``data.generate`` block; None forbids generation.
+    make : callable
+        ``make(resume, overwrite)`` writes ``path`` with the settings of ``generate``.
+    what : str
+        What the file holds, for messages (e.g. ``"10000 toptagging jets"``).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing and ``generate`` is None, or generation did not produce it.
+    ValueError
+        If the file is partial or unreadable and ``generate`` is None.
+    """
+    path = Path(path)
+    status = generation_status(path, None if generate is None else int(generate["n"]))
+    if status.complete:
+        return path
+    if generate is None:
+        if status.state == "missing":
+            raise FileNotFoundError(f"data file {path} does not exist and data.generate is null (generation is off)")
+        raise ValueError(f"{status.message}; data.generate is null, so run.py does not do it")
+    resume = status.state == "partial" and status.resumable
+    overwrite = status.state in ("partial", "unreadable") and not resume
+    if status.state == "missing":
+        LOGGER.info("data file %s does not exist: generating %s", path, what)
+    elif resume:
+        LOGGER.warning("%s: resuming the interrupted generation", status.message)
+    else:
+        LOGGER.warning("%s: generating it again", status.message)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    make(resume, overwrite)
+    status = generation_status(path, int(generate["n"]))
+    if not status.complete:
+        raise FileNotFoundError(f"generating {what} did not complete {path}: {status.message}")
+    return path
+
+
+def generator_workers(generate: Mapping[str, Any]) -> int:
+    """``data.generate.workers``, or the cores available to this process when null."""
+    if generate.get("workers"):
+        return int(generate["workers"])
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def pythia_generator(
+    dataset_path: str | os.PathLike, generate: Mapping[str, Any], extra: tuple[str, ...] = ()
+) -> Generator:
+    """``make(resume, overwrite)`` running ``python -m lorentznets.data.generate <dataset>`` in process.
+
+    Parameters
+    ----------
+    dataset_path : str or os.PathLike
+        Output HDF5 file.
+    generate : mapping
+        ``data.generate``: ``dataset`` (toptagging, quarkgluon, ttbar), ``n``, ``seed``,
+        ``workers``, ``args`` (further generator options).
+    extra : tuple of str
+        Options the experiment adds (e.g. ``--eventgen-dir``).
+    """
+
+    def make(resume: bool, overwrite: bool) -> None:
+        from lorentznets.data.generate.cli import generate as run_generator
+
+        options = [*(str(a) for a in generate["args"] or ()), *extra]
+        try:
+            run_generator(
+                str(generate["dataset"]),
+                dataset_path,
+                int(generate["n"]),
+                seed=int(generate["seed"]),
+                workers=generator_workers(generate),
+                resume=resume,
+                overwrite=overwrite,
+                options=options,
+            )
+        except SystemExit as error:  # argparse rejected an option and printed why
+            raise ValueError(
+                f"the {generate['dataset']} generator rejected its options {options} (exit code {error.code}; "
+                "its message is above): check data.generate.args"
+            ) from None
+
+    return make

@@ -1,0 +1,44 @@
+"""Generate-if-missing with the real Pythia generator: generate, use as is, resume, refuse."""
+
+import json
+
+import h5py
+import pytest
+
+from experiments.common.generated_data import ensure_generated, pythia_generator
+
+
+def _generate(n, args=("--chunk-size", "10")):
+    return {"dataset": "toptagging", "n": n, "seed": 3, "workers": 1, "args": list(args)}
+
+
+def _ensure(path, generate):
+    return ensure_generated(path, generate, pythia_generator(path, generate), "test jets")
+
+
+def test_generates_uses_as_is_and_resumes_a_partial_file(tmp_path, caplog):
+    path = tmp_path / "data" / "top.h5"
+    _ensure(path, _generate(20, ("--detector", "--chunk-size", "10")))
+    with h5py.File(path) as handle:
+        settings = json.loads(handle.attrs["generator_settings"])
+        assert len(handle["Nobj"]) == 20
+    assert settings["detector"] is not None and settings["chunk_size"] == 10
+    # A complete file is used as it is: the generator (with a bogus option) is never called.
+    _ensure(path, {**_generate(20), "args": ["--not-an-option"]})
+    # Asking for more rows than the file holds resumes the generation, and says so.
+    caplog.set_level("WARNING", logger="lorentznets")
+    _ensure(path, _generate(30, ("--detector", "--chunk-size", "10")))
+    assert "resuming the interrupted generation" in caplog.text
+    with h5py.File(path) as handle:
+        assert len(handle["Nobj"]) == 30
+
+
+def test_rejected_generator_option_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match=r"rejected its options \['--bogus'\].*data.generate.args"):
+        _ensure(tmp_path / "top.h5", _generate(10, ("--bogus",)))
+
+
+def test_missing_file_without_generation_is_a_clear_error(tmp_path):
+    path = tmp_path / "absent.h5"
+    with pytest.raises(FileNotFoundError, match="absent.h5 does not exist and data.generate is null"):
+        ensure_generated(path, None, None, "nothing")
