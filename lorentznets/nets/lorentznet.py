@@ -73,8 +73,13 @@ class LorentzNet(nn.Module):
             nn.Linear(hidden_channels, out_channels),
         )
 
-    def forward(self, scalars: torch.Tensor, p: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, scalars: torch.Tensor, p: torch.Tensor, mask: torch.Tensor, edges: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Run the network.
+
+        No value of the inputs is read on the host (no device sync): the checks here look only at
+        shapes and dtypes. :meth:`validate_inputs` checks the values where the batch is assembled.
 
         Parameters
         ----------
@@ -84,18 +89,23 @@ class LorentzNet(nn.Module):
             Momenta (E, px, py, pz) in GeV.
         mask : torch.Tensor with shape (B, N), bool
             True for real particles (beams included).
+        edges : torch.Tensor with shape (2, E), int64, optional
+            :func:`~lorentznets.layers.lorentznet.real_pairs` of ``mask``, built with the batch:
+            messages then run over the real pairs only (cost sum_b n_b^2 instead of B N^2, the
+            faster choice unless the jets nearly fill the padding). Without it the blocks work on
+            the padded (B, N, N) grid. Both give the same result.
 
         Returns
         -------
         torch.Tensor with shape (B, out_channels), or (B, N, out_channels) with zeros for padded
         particles when ``readout="particle"``.
         """
-        self._check_inputs(scalars, p, mask)
+        self._check_layout(scalars, p, mask, edges)
         clamp = _OFFICIAL_CLAMP if self.official else None
         h = self.embedding(scalars) * mask[..., None]
         x = p
         for block in self.blocks:
-            h, x = block(h, x, mask, scalars, clamp)
+            h, x = block(h, x, mask, scalars, clamp, edges)
         if self.readout == "particle":
             return self.decoder(h) * mask[..., None]
         if self.official:
@@ -104,7 +114,30 @@ class LorentzNet(nn.Module):
             pooled = h.sum(dim=1) / mask.sum(dim=1, keepdim=True).clamp(min=1).to(h.dtype)
         return self.decoder(pooled)
 
-    def _check_inputs(self, scalars: torch.Tensor, p: torch.Tensor, mask: torch.Tensor) -> None:
+    def validate_inputs(self, scalars: torch.Tensor, p: torch.Tensor, mask: torch.Tensor) -> None:
+        """Check the input values (reads them on the host: call it at the data boundary, not per step).
+
+        Parameters
+        ----------
+        scalars, p, mask : torch.Tensor
+            As for :meth:`forward`.
+
+        Raises
+        ------
+        ValueError
+            For a set without real particles, or NaN or inf in the momenta or scalars of real
+            particles.
+        """
+        self._check_layout(scalars, p, mask, None)
+        empty = ~mask.any(dim=1)
+        if empty.any():
+            raise ValueError(f"LorentzNet: set {int(empty.nonzero()[0])} of the batch has no real particles")
+        if not torch.isfinite(p[mask]).all() or not torch.isfinite(scalars[mask]).all():
+            raise ValueError("LorentzNet: momenta or scalars contain NaN or inf for real particles")
+
+    def _check_layout(
+        self, scalars: torch.Tensor, p: torch.Tensor, mask: torch.Tensor, edges: torch.Tensor | None
+    ) -> None:
         if p.dim() != 3 or p.shape[-1] != 4:
             raise ValueError(f"LorentzNet: momenta p must have shape (B, N, 4), got {tuple(p.shape)}")
         if mask.shape != p.shape[:2] or mask.dtype != torch.bool:
@@ -114,8 +147,14 @@ class LorentzNet(nn.Module):
         expected = (*p.shape[:2], self.in_scalar_channels)
         if scalars.shape != expected:
             raise ValueError(f"LorentzNet: scalars must have shape {expected}, got {tuple(scalars.shape)}")
-        empty = ~mask.any(dim=1)
-        if empty.any():
-            raise ValueError(f"LorentzNet: set {int(empty.nonzero()[0])} of the batch has no real particles")
-        if not torch.isfinite(p[mask]).all() or not torch.isfinite(scalars[mask]).all():
-            raise ValueError("LorentzNet: momenta or scalars contain NaN or inf for real particles")
+        dtype = self.embedding.weight.dtype
+        if p.dtype != dtype or scalars.dtype != dtype:
+            raise TypeError(
+                f"LorentzNet: momenta are {p.dtype} and scalars {scalars.dtype}, but the network's parameters are "
+                f"{dtype}; convert the inputs (e.g. p.to({dtype})) or the network (e.g. net.to({p.dtype}))"
+            )
+        if edges is not None and (edges.dim() != 2 or edges.shape[0] != 2 or edges.dtype != torch.int64):
+            raise ValueError(
+                f"LorentzNet: edges must be int64 with shape (2, E) (see real_pairs), got {edges.dtype} "
+                f"{tuple(edges.shape)}"
+            )

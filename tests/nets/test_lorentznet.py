@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets.lorentznet import LorentzNet
 from lorentznets.testing import assert_equivariant, assert_invariant
 
@@ -68,16 +69,54 @@ def test_bad_inputs_raise():
     scalars, p, mask = jets()
     with pytest.raises(ValueError, match="scalars must have shape"):
         net(scalars[..., :1], p, mask)
+    with pytest.raises(TypeError, match="momenta are torch.float64 and scalars torch.float64, but the network's"):
+        build().float()(scalars, p, mask)
+    with pytest.raises(ValueError, match="edges must be int64 with shape"):
+        net(scalars, p, mask, real_pairs(mask)[:1])
     bad = p.clone()
     bad[1, 0, 2] = float("inf")
+    net(scalars, bad, mask)  # forward reads no values: the check belongs to the data boundary
     with pytest.raises(ValueError, match="NaN or inf"):
-        net(scalars, bad, mask)
+        net.validate_inputs(scalars, bad, mask)
     empty = mask.clone()
     empty[1] = False
     with pytest.raises(ValueError, match="set 1 of the batch has no real particles"):
-        net(scalars, p, empty)
+        net.validate_inputs(scalars, p, empty)
+    net.validate_inputs(scalars, p, mask)
     with pytest.raises(ValueError, match="readout"):
         LorentzNet(2, 2, readout="edges")
+
+
+@pytest.mark.parametrize("official", [False, True])
+@pytest.mark.parametrize("readout", ["jet", "particle"])
+def test_real_pair_edges_give_the_padded_grid_result(official, readout):
+    scalars, p, mask = jets(batch=4, seed=5)
+    wide = [torch.cat((t, torch.zeros(4, 3, *t.shape[2:], dtype=t.dtype)), 1) for t in (scalars, p, mask)]
+    for train in (False, True):
+        net = build(seed=5, official=official, readout=readout).train(train)
+        grid = net(*wide)
+        (grid.square().sum()).backward()
+        grid_grads = [w.grad.clone() for w in net.parameters()]
+        net.zero_grad()
+        edges = net(*wide, edges=real_pairs(wide[2]))
+        (edges.square().sum()).backward()
+        torch.testing.assert_close(edges, grid, rtol=1e-12, atol=1e-12)
+        for w, expected in zip(net.parameters(), grid_grads):
+            torch.testing.assert_close(w.grad, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_real_pair_edges_are_invariant_and_padding_independent():
+    net = build(seed=6)
+    scalars, p, mask = jets(seed=6)
+
+    def with_edges(s, q, m):
+        return net(s, q, m, real_pairs(m))
+
+    assert_invariant(
+        with_edges, (scalars, p, mask), ("scalar", "vector", "none"), particle_dims=(1, 1, 1), max_rapidity=6.0
+    )
+    wide = [torch.cat((t, torch.zeros(3, 5, *t.shape[2:], dtype=t.dtype)), 1) for t in (scalars, p, mask)]
+    torch.testing.assert_close(with_edges(*wide), with_edges(scalars, p, mask), rtol=1e-12, atol=1e-12)
 
 
 def test_trains_in_train_mode_with_padding():

@@ -3,6 +3,7 @@
 from .inputs import QUARK_GLUON_PIDS, quark_gluon_scalars, top_tagging_inputs
 from .lgeb import LGEB
 from .masked_batch_norm import MaskedBatchNorm1d
+from .real_pairs import real_pairs
 from .signed_log import signed_log
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "QUARK_GLUON_PIDS",
     "MaskedBatchNorm1d",
     "quark_gluon_scalars",
+    "real_pairs",
     "signed_log",
     "top_tagging_inputs",
 ]

@@ -22,6 +22,13 @@ class LGEB(nn.Module):
     where s are the input scalars. The coordinate update is a sum of four-vectors with invariant
     weights, so x stays exactly Lorentz covariant and h invariant.
 
+    The edges are either every (i, j) of the padded (B, N, N) grid, masked (``edges=None``), or an
+    edge list of the real pairs only (:func:`~lorentznets.layers.lorentznet.real_pairs`, built
+    where the batch is assembled): same result, cost proportional to the number of real pairs.
+    In both forms phi_e's first layer is split into per-particle products h W_i and h W_j added
+    per edge, so no (edges, 2H + 2) concatenation is formed, and in evaluation mode the batch norm
+    that follows it is folded into those products.
+
     Parameters
     ----------
     hidden_channels : int
@@ -69,6 +76,7 @@ class LGEB(nn.Module):
         mask: torch.Tensor,
         scalars: torch.Tensor,
         clamp: float | None = None,
+        edges: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Apply the block.
 
@@ -84,38 +92,94 @@ class LGEB(nn.Module):
         clamp : float, optional
             Clamp each coordinate message to [-clamp, clamp] (the original code's +-100, which
             breaks exact equivariance); None for no clamp.
+        edges : torch.Tensor with shape (2, E), int64, optional
+            ``real_pairs(mask)``: pass messages over these pairs only instead of the padded grid.
 
         Returns
         -------
         h : torch.Tensor with shape (B, N, H), zero for padded particles.
         x : torch.Tensor with shape (B, N, 4)
         """
+        if edges is None:
+            messages, shift = self._dense_messages(h, x, mask, clamp)
+        else:
+            messages, shift = self._edge_messages(h, x, edges, clamp)
+        if self.update_momenta:
+            x = x + self.c_weight * shift
+        node = torch.cat((h, messages, scalars), dim=-1)
+        node = torch.relu(self.node_norm(self.node_linear(node), mask))
+        h = h + self.node_out(self.dropout(node))
+        return h * mask[..., None], x
+
+    def _pair_weights(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """phi_e's first layer split into per-particle halves, with its batch norm folded in when evaluating.
+
+        Returns ``a`` (..., N, H) and ``b`` (..., N, H), the receiver's and sender's parts, and the
+        (2, H) weights of (psi(norm), psi(dot)); the edge pre-activation is a_i + b_j + [norm, dot] w.
+        """
+        weight, hh = self.edge_linear.weight, self.hidden_channels
+        w_i, w_j, w_pair = weight[:, :hh].T, weight[:, hh : 2 * hh].T, weight[:, 2 * hh :].T
+        if self.training:
+            return h @ w_i, h @ w_j, w_pair
+        scale, shift = self.edge_norm.folded_affine()
+        return torch.addmm(shift, h.flatten(0, -2), w_i * scale).view_as(h), h @ (w_j * scale), w_pair * scale
+
+    def _edge_features(self, m: torch.Tensor, edge_mask: torch.Tensor | None) -> torch.Tensor:
+        """The rest of phi_e, gated by phi_m; (..., H) -> (..., H)."""
+        if self.training:  # in evaluation mode _pair_weights folded the batch norm in
+            m = self.edge_norm(m, edge_mask)
+        # in place: m is a fresh intermediate whose value no backward needs
+        m = torch.relu_(self.edge_out(torch.relu_(m)))
+        return m * torch.sigmoid(self.gate(m))
+
+    def _coordinate_weights(self, m: torch.Tensor) -> torch.Tensor:
+        """phi_x: (..., H) -> (..., 1)."""
+        return self.coord_out(torch.relu(self.coord_hidden(m)))
+
+    def _dense_messages(
+        self, h: torch.Tensor, x: torch.Tensor, mask: torch.Tensor, clamp: float | None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Summed messages (B, N, H) and mean coordinate message (B, N, 4) over the padded grid."""
         n = h.shape[1]
         eye = torch.eye(n, dtype=torch.bool, device=h.device)
         edge_mask = mask[:, :, None] & mask[:, None, :] & ~eye
         diff = x[:, :, None, :] - x[:, None, :, :]
-        norms = signed_log(minkowski_dot(diff, diff))
-        dots = signed_log(pairwise_dots(x))
-
-        # phi_e's first layer acts on [h_i, h_j, norm_ij, dot_ij]; split it to avoid (B, N, N, 2H)
-        weight = self.edge_linear.weight
-        hh = self.hidden_channels
-        m = (h @ weight[:, :hh].T)[:, :, None, :] + (h @ weight[:, hh : 2 * hh].T)[:, None, :, :]
-        m = m + norms[..., None] * weight[:, 2 * hh] + dots[..., None] * weight[:, 2 * hh + 1]
-        m = torch.relu(self.edge_norm(m, edge_mask))
-        m = torch.relu(self.edge_out(m))
-        m = m * torch.sigmoid(self.gate(m))
-        m = m * edge_mask[..., None]
-
+        pair = signed_log(torch.stack((minkowski_dot(diff, diff), pairwise_dots(x)), dim=-1))
+        a, b, w_pair = self._pair_weights(h)
+        m = a[:, :, None, :] + b[:, None, :, :] + pair @ w_pair
+        m = self._edge_features(m, edge_mask) * edge_mask[..., None]
+        shift = None
         if self.update_momenta:
-            trans = diff * self.coord_out(torch.relu(self.coord_hidden(m)))
+            trans = diff * self._coordinate_weights(m)
             if clamp is not None:
                 trans = trans.clamp(-clamp, clamp)
             trans = trans * edge_mask[..., None]
             neighbours = edge_mask.sum(dim=2, keepdim=True).clamp(min=1).to(x.dtype)
-            x = x + self.c_weight * trans.sum(dim=2) / neighbours
+            shift = trans.sum(dim=2) / neighbours
+        return m.sum(dim=2), shift
 
-        node = torch.cat((h, m.sum(dim=2), scalars), dim=-1)
-        node = torch.relu(self.node_norm(self.node_linear(node), mask))
-        h = h + self.node_out(self.dropout(node))
-        return h * mask[..., None], x
+    def _edge_messages(
+        self, h: torch.Tensor, x: torch.Tensor, edges: torch.Tensor, clamp: float | None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Summed messages (B, N, H) and mean coordinate message (B, N, 4) over an edge list."""
+        batch, n, hh = h.shape
+        x_flat = x.reshape(batch * n, 4)
+        receiver, sender = edges[0], edges[1]
+        x_i, x_j = x_flat[receiver], x_flat[sender]
+        diff = x_i - x_j
+        pair = signed_log(torch.stack((minkowski_dot(diff, diff), minkowski_dot(x_i, x_j)), dim=-1))
+        a, b, w_pair = self._pair_weights(h.reshape(batch * n, hh))
+        m = a.index_select(0, receiver)
+        m += b.index_select(0, sender)
+        m.addmm_(pair, w_pair)  # in place: one pass over the (E, H) edges instead of three
+        m = self._edge_features(m, None)
+        messages = h.new_zeros(batch * n, hh).index_add_(0, receiver, m).reshape(batch, n, hh)
+        shift = None
+        if self.update_momenta:
+            trans = diff * self._coordinate_weights(m)
+            if clamp is not None:
+                trans = trans.clamp(-clamp, clamp)
+            summed = x_flat.new_zeros(batch * n, 4).index_add_(0, receiver, trans)
+            count = x_flat.new_zeros(batch * n).index_add_(0, receiver, x_flat.new_ones(receiver.shape))
+            shift = (summed / count.clamp(min=1)[:, None]).reshape(batch, n, 4)
+        return messages, shift

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lorentznets.layers.lorentznet import LGEB, MaskedBatchNorm1d
+from lorentznets.layers.lorentznet import LGEB, MaskedBatchNorm1d, real_pairs
 from lorentznets.testing import assert_equivariant
 
 
@@ -85,3 +85,40 @@ def test_masked_batch_norm_uses_real_entries_only():
     norm.eval()
     reference.eval()
     torch.testing.assert_close(norm(x, mask), reference(x.reshape(-1, 3)).reshape(4, 5, 3))
+
+
+def test_masked_batch_norm_without_real_entries_keeps_its_statistics():
+    norm = MaskedBatchNorm1d(3).double()
+    x = torch.randn(2, 4, 3, dtype=torch.float64)
+    norm(x, torch.zeros(2, 4, dtype=torch.bool))
+    torch.testing.assert_close(norm.running_mean, torch.zeros(3, dtype=torch.float64))
+    torch.testing.assert_close(norm.running_var, torch.ones(3, dtype=torch.float64))
+
+
+def test_masked_batch_norm_folded_affine_and_unmasked_form():
+    torch.manual_seed(1)
+    norm = MaskedBatchNorm1d(3).double()
+    with torch.no_grad():
+        norm.running_mean.normal_()
+        norm.running_var.uniform_(0.5, 2.0)
+        norm.weight.normal_()
+        norm.bias.normal_()
+    x = torch.randn(4, 5, 3, dtype=torch.float64)
+    everything = torch.ones(4, 5, dtype=torch.bool)
+    torch.testing.assert_close(norm(x), norm(x, everything))  # training: batch statistics
+    norm.eval()
+    scale, shift = norm.folded_affine()
+    torch.testing.assert_close(norm(x, everything), x * scale + shift)
+    torch.testing.assert_close(norm(x), x * scale + shift)
+
+
+def test_edge_list_matches_padded_grid_in_both_modes():
+    h, p, mask, s = particles(seed=3)
+    edges = real_pairs(mask)
+    for train in (False, True):
+        lgeb = block(seed=3).train(train)
+        for clamp in (None, 1.0):
+            grid = lgeb(h, p, mask, s, clamp)
+            listed = lgeb(h, p, mask, s, clamp, edges)
+            torch.testing.assert_close(listed[0], grid[0], rtol=1e-12, atol=1e-12)
+            torch.testing.assert_close(listed[1][mask], grid[1][mask], rtol=1e-12, atol=1e-12)
