@@ -99,10 +99,13 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
         return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
         found = _UNSAFE_GLOBAL.search(str(error))
-        what = f"the global {found.group(1)}" if found else "a non-tensor object"
+        if found is None:
+            raise CheckpointError(
+                f"checkpoint {path} is truncated or not a torch checkpoint (the weights-only unpickler refused it)"
+            ) from None
         raise CheckpointError(
-            f"refused to load {path}: it asks for {what}, which could run code; only tensors and plain "
-            "data load (nothing from the file was executed)"
+            f"refused to load {path}: it asks for the global {found.group(1)}, which could run code; only "
+            "tensors and plain data load (nothing from the file was executed)"
         ) from None
     except Exception as error:  # noqa: BLE001 - any other failure of the unpickler means a broken file
         raise CheckpointError(
