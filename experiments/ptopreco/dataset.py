@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import torch
 from torch.utils.data import Dataset
 
-from experiments.tagging.dataset import load_tagging_splits
+from experiments.common.jet_splits import load_jet_splits
 from lorentznets.data.readers import JetData
 
 RegressionBatch = dict[str, torch.Tensor]
@@ -62,4 +62,4 @@ class TopMomentumDataset(Dataset):
 
 def load_top_momentum_splits(data_cfg: Mapping) -> dict[str, TopMomentumDataset]:
     """Read and split jets as the tagging experiment does, keeping top jets with truth."""
-    return {name: TopMomentumDataset(jets) for name, jets in load_tagging_splits(data_cfg).items()}
+    return {name: TopMomentumDataset(jets) for name, jets in load_jet_splits(data_cfg).items()}

@@ -12,6 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from experiments.base_experiment import BaseExperiment
+from experiments.common.jet_splits import load_jet_splits
 from experiments.registry import register_experiment
 from experiments.tagging.dataset import (
     JetDataset,
@@ -19,7 +20,6 @@ from experiments.tagging.dataset import (
     class_normalised_weights,
     collate_batch,
     effective_sample_sizes,
-    load_tagging_splits,
 )
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics
 from experiments.tagging.plots import plot_roc, plot_scores
@@ -57,7 +57,7 @@ class TaggingExperiment(BaseExperiment):
 
     def init_data(self) -> dict[str, JetDataset]:
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
-        splits = load_tagging_splits(data_cfg)
+        splits = load_jet_splits(data_cfg)
         num_classes = len(self.class_names)
         for name, jets in splits.items():
             bad = (jets.labels < 0) | (jets.labels >= num_classes)
