@@ -91,6 +91,9 @@ class PELICANBackbone(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Encode a batch of particle sets into pair features.
 
+        The dot products and their encoding run in float32 or higher, also under autocast: they
+        span many orders of magnitude.
+
         Parameters
         ----------
         p : torch.Tensor with shape (B, N, 4)
@@ -104,18 +107,39 @@ class PELICANBackbone(nn.Module):
             N' = N + 2 with beams (the beams come first), else N.
         mask : torch.Tensor with shape (B, N'), bool
         """
-        _check_inputs(p, mask, scalars, self.in_scalar_channels)
-        p = p / self.momentum_scale
+        _check_shapes(p, mask, scalars, self.in_scalar_channels)
+        p = p.to(torch.promote_types(p.dtype, torch.float32)) / self.momentum_scale
         labels = scalars
         if self.beams:
             p, mask, labels = append_beams(p, mask, scalars)
         pair_mask = mask[:, :, None] & mask[:, None, :]
-        x = self.encoder(pairwise_dots(p, mask), pair_mask)
+        with torch.autocast(p.device.type, enabled=False):
+            x = self.encoder(pairwise_dots(p, mask), pair_mask)
         if self.lift is not None:
             x = torch.cat((x, self.lift(labels, mask)), dim=-1)
         for block in self.blocks:
             x = block(x, mask)
         return x, mask
+
+    def check_inputs(self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> None:
+        """Raise a clear ``ValueError`` for inputs :meth:`forward` cannot handle.
+
+        Checks shapes, that every set has a real particle and that real momenta are finite.
+        Reads tensor values (a host-device synchronisation): call it where the data enter, not
+        per training step; ``forward`` checks shapes only.
+
+        Parameters
+        ----------
+        p : torch.Tensor with shape (B, N, 4)
+        mask : torch.Tensor with shape (B, N), bool
+        scalars : torch.Tensor with shape (B, N, S), optional
+        """
+        _check_shapes(p, mask, scalars, self.in_scalar_channels)
+        empty = ~mask.any(dim=1)
+        if bool(empty.any()):
+            raise ValueError(f"PELICAN: set {int(empty.nonzero()[0])} of the batch has no real particles")
+        if not bool(torch.isfinite(p[mask]).all()):
+            raise ValueError("PELICAN: momenta p contain NaN or inf for real (unmasked) particles")
 
 
 class PELICAN(nn.Module):
@@ -186,10 +210,14 @@ class PELICAN(nn.Module):
         p, mask, scalars, keep = _drop_unused_padding(p, mask, scalars)
         pairs, pair_mask = self.backbone(p, mask, scalars)
         if self.readout == "jet":
-            return self.head(self.aggregate(pairs, pair_mask))
+            return _head(self.head, self.aggregate(pairs, pair_mask))
         offset = 2 if self.backbone.beams else 0
-        out = self.head(self.aggregate(pairs, pair_mask))[:, offset:] * mask[..., None]
+        out = _head(self.head, self.aggregate(pairs, pair_mask))[:, offset:] * mask[..., None]
         return _restore_padding(out, keep)
+
+    def check_inputs(self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> None:
+        """See :meth:`PELICANBackbone.check_inputs`."""
+        self.backbone.check_inputs(p, mask, scalars)
 
 
 class PELICANRegressor(nn.Module):
@@ -237,7 +265,13 @@ class PELICANRegressor(nn.Module):
         torch.Tensor with shape (B, 4), in GeV.
         """
         weights = self.particle_weights(p, mask, scalars)
-        return torch.einsum("bn,bnd->bd", weights, p)
+        dtype = torch.promote_types(weights.dtype, p.dtype)
+        with torch.autocast(p.device.type, enabled=False):
+            return torch.einsum("bn,bnd->bd", weights.to(dtype), p.to(dtype))
+
+    def check_inputs(self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> None:
+        """See :meth:`PELICANBackbone.check_inputs`."""
+        self.backbone.check_inputs(p, mask, scalars)
 
     def particle_weights(
         self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None
@@ -251,23 +285,18 @@ class PELICANRegressor(nn.Module):
         p_kept, mask_kept, scalars, keep = _drop_unused_padding(p, mask, scalars)
         pairs, pair_mask = self.backbone(p_kept, mask_kept, scalars)
         offset = 2 if self.backbone.beams else 0
-        c = self.head(self.aggregate(pairs, pair_mask))[:, offset:, 0]
+        c = _head(self.head, self.aggregate(pairs, pair_mask))[:, offset:, 0]
         weights = (1.0 + c) * mask_kept
         return _restore_padding(weights[..., None], keep)[..., 0]
 
 
-def _check_inputs(p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None, in_scalar_channels: int) -> None:
+def _check_shapes(p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None, in_scalar_channels: int) -> None:
     if p.dim() != 3 or p.shape[-1] != 4:
         raise ValueError(f"PELICAN: momenta p must have shape (B, N, 4), got {tuple(p.shape)}")
     if mask.shape != p.shape[:2] or mask.dtype != torch.bool:
         raise ValueError(
             f"PELICAN: mask must be bool with shape {tuple(p.shape[:2])}, got {mask.dtype} {tuple(mask.shape)}"
         )
-    empty = ~mask.any(dim=1)
-    if empty.any():
-        raise ValueError(f"PELICAN: set {int(empty.nonzero()[0])} of the batch has no real particles")
-    if not torch.isfinite(p[mask]).all():
-        raise ValueError("PELICAN: momenta p contain NaN or inf for real (unmasked) particles")
     if in_scalar_channels == 0 and scalars is not None:
         raise ValueError("PELICAN: got scalars but the network was built with in_scalar_channels=0")
     if in_scalar_channels > 0:
@@ -277,10 +306,27 @@ def _check_inputs(p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | N
             raise ValueError(f"PELICAN: scalars must have shape {expected}, got {got}")
 
 
+def _linear_float32(linear: nn.Linear, x: torch.Tensor) -> torch.Tensor:
+    """``linear(x)`` in the weights' precision (float32 under autocast): outputs are logits or weights."""
+    with torch.autocast(x.device.type, enabled=False):
+        return linear(x.to(linear.weight.dtype))
+
+
+def _head(head: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
+    """The readout MLP with its last linear map in float32."""
+    return _linear_float32(head[-1], head[:-1](x))
+
+
 def _drop_unused_padding(
     p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, tuple[torch.Tensor, int] | None]:
-    """Drop particle slots that are padding in every set (exact, since pairs are masked)."""
+    """Drop particle slots that are padding in every set (exact, since pairs are masked).
+
+    Only in eager CPU runs: the kept size is data-dependent, which would stall a GPU and break a
+    compiled graph; there the padded slots are computed and masked instead.
+    """
+    if p.device.type != "cpu" or torch.compiler.is_compiling():
+        return p, mask, scalars, None
     used = mask.any(dim=0)
     if bool(used.all()):
         return p, mask, scalars, None

@@ -108,7 +108,8 @@ def test_bad_inputs_raise_clear_errors():
     bad = p.clone()
     bad[1, 0, 0] = float("nan")
     with pytest.raises(ValueError, match="NaN"):
-        net(bad, mask)
+        net.check_inputs(bad, mask)
+    assert torch.isnan(net(bad, mask)[1]).all()  # forward reads no values
     with pytest.raises(ValueError, match=r"\(B, N, 4\)"):
         net(p[..., :3], mask)
     with pytest.raises(ValueError, match="mask"):
@@ -118,7 +119,10 @@ def test_bad_inputs_raise_clear_errors():
     empty = mask.clone()
     empty[2] = False
     with pytest.raises(ValueError, match="set 2 of the batch has no real particles"):
-        net(p, empty)
+        net.check_inputs(p, empty)
+    regressor = build(PELICANRegressor)
+    with pytest.raises(ValueError, match="set 2 of the batch has no real particles"):
+        regressor.check_inputs(p, empty)
     with pytest.raises(ValueError, match="readout"):
         PELICAN(out_channels=1, readout="edges")
 
@@ -139,3 +143,16 @@ def test_trains_on_a_toy_task():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.4 * losses[0]
+
+
+def test_bf16_autocast_keeps_dots_and_outputs_float32():
+    p, mask = jets(seed=4)
+    net = build(PELICAN, out_channels=2).float()
+    regressor = build(PELICANRegressor).float()
+    reference = net(p.float(), mask)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = net(p.float(), mask)
+        covariant = regressor(p.float(), mask)
+    assert out.dtype == covariant.dtype == torch.float32
+    assert (out - reference).abs().max() < 0.1 * reference.abs().max()
+    torch.testing.assert_close(covariant, regressor(p.float(), mask), rtol=0.05, atol=0.05 * p.abs().max().item())

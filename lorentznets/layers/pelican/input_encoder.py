@@ -39,11 +39,12 @@ class DotProductEncoder(nn.Module):
         """
         power = self.alpha.square() + 1e-6
         dots = dots[..., None]
-
-        def transform(d: torch.Tensor) -> torch.Tensor:
-            return torch.expm1(torch.log1p(d.clamp(min=0.0)) * power) / power
-
-        # torch.where keeps the slope 1 at d = 0 (exactly the diagonal of massless particles),
-        # which sign(d) * f(|d|) would zero in autograd.
-        encoded = torch.where(dots >= 0, transform(dots), -transform(-dots))
+        positive = dots >= 0
+        # |d| and sign(d) written with torch.where so that the slope at d = 0 (exactly the
+        # diagonal of massless particles) is 1 by construction, on every torch version: sign(d)
+        # and abs(d) have zero gradient there, and clamp's gradient at its bound changed between
+        # releases.
+        magnitude = torch.where(positive, dots, -dots)
+        sign = torch.where(positive, 1.0, -1.0).to(dots.dtype)
+        encoded = sign * torch.expm1(torch.log1p(magnitude) * power) / power
         return encoded * pair_mask[..., None]
