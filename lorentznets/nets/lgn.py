@@ -121,6 +121,9 @@ class LGN(nn.Module):
         Returns
         -------
         torch.Tensor with shape (B, out_channels), dtype of ``p``
+
+        No value of the inputs is read on the host (no device sync); :meth:`validate_inputs` checks
+        them where the batch is assembled.
         """
         mask = self._check_inputs(p, mask, scalars)
         dtype = torch.float64 if self.high_precision else p.dtype
@@ -137,6 +140,27 @@ class LGN(nn.Module):
         weight, bias = self.readout.weight.to(dtype), self.readout.bias.to(dtype)
         return nn.functional.linear(readout_in, weight, bias).to(p.dtype)
 
+    def validate_inputs(
+        self, p: torch.Tensor, mask: torch.Tensor | None = None, scalars: torch.Tensor | None = None
+    ) -> None:
+        """Check the input values (reads them on the host: call it at the data boundary, not per step).
+
+        Parameters
+        ----------
+        p, mask, scalars : torch.Tensor
+            As for :meth:`forward`.
+
+        Raises
+        ------
+        ValueError
+            For NaN or inf momenta or scalars of real particles.
+        """
+        mask = self._check_inputs(p, mask, scalars)
+        if not bool(torch.isfinite(p[mask]).all()):
+            raise ValueError("LGN got NaN or inf momenta for unmasked particles")
+        if scalars is not None and not bool(torch.isfinite(scalars[mask]).all()):
+            raise ValueError("LGN got NaN or inf scalars for unmasked particles")
+
     def _check_inputs(self, p: torch.Tensor, mask: torch.Tensor | None, scalars: torch.Tensor | None) -> torch.Tensor:
         if p.dim() != 3 or p.shape[-1] != 4:
             raise ValueError(f"LGN expects momenta p of shape (B, N, 4), got {tuple(p.shape)}")
@@ -148,14 +172,9 @@ class LGN(nn.Module):
             raise ValueError(
                 f"LGN expects a bool mask of shape {tuple(p.shape[:2])}, got {tuple(mask.shape)} {mask.dtype}"
             )
-        if not bool(torch.isfinite(p[mask]).all()):
-            raise ValueError("LGN got NaN or inf momenta for unmasked particles")
-        if self.in_scalars > 0:
-            if scalars is None or scalars.shape != (*p.shape[:2], self.in_scalars):
-                got = None if scalars is None else tuple(scalars.shape)
-                raise ValueError(f"LGN expects scalars of shape {(*p.shape[:2], self.in_scalars)}, got {got}")
-            if not bool(torch.isfinite(scalars[mask]).all()):
-                raise ValueError("LGN got NaN or inf scalars for unmasked particles")
-        elif scalars is not None:
+        if self.in_scalars > 0 and (scalars is None or scalars.shape != (*p.shape[:2], self.in_scalars)):
+            got = None if scalars is None else tuple(scalars.shape)
+            raise ValueError(f"LGN expects scalars of shape {(*p.shape[:2], self.in_scalars)}, got {got}")
+        if self.in_scalars == 0 and scalars is not None:
             raise ValueError(f"LGN was built with in_scalars=0 but got scalars of shape {tuple(scalars.shape)}")
         return mask

@@ -104,13 +104,30 @@ def test_paper_configuration_size():
     [
         (torch.zeros(2, 3), None, None, r"shape \(B, N, 4\)"),
         (torch.zeros(2, 3, 4), torch.ones(2, 3), None, "bool mask of shape"),
-        (torch.full((2, 3, 4), float("nan")), None, None, "NaN or inf momenta"),
         (torch.zeros(2, 3, 4), None, torch.zeros(2, 3, 1), "in_scalars=0"),
     ],
 )
 def test_bad_inputs_raise(p, mask, scalars, message):
     with pytest.raises(ValueError, match=message):
         _net()(p, mask, scalars)
+
+
+def test_validate_inputs_finds_non_finite_values_forward_does_not_read_them():
+    net = _net(in_scalars=1)
+    p, mask = _jets(batch=2, particles=6)
+    scalars = torch.zeros(2, 6, 1, dtype=torch.float64)
+    net.validate_inputs(p, mask, scalars)
+    bad_p = p.clone()
+    bad_p[0, 0, 1] = float("nan")
+    bad_scalars = scalars.clone()
+    bad_scalars[1, 0, 0] = float("inf")
+    net(bad_p, mask, scalars)  # forward reads no values (no device sync)
+    with pytest.raises(ValueError, match="NaN or inf momenta"):
+        net.validate_inputs(bad_p, mask, scalars)
+    with pytest.raises(ValueError, match="NaN or inf scalars"):
+        net.validate_inputs(p, mask, bad_scalars)
+    with pytest.raises(ValueError, match="in_scalars=0"):
+        _net().validate_inputs(p, mask, scalars)
 
 
 def test_nan_in_padding_is_ignored():
