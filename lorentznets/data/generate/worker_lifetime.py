@@ -26,6 +26,14 @@ def _watch_parent(parent_pid: int) -> None:
     os._exit(1)
 
 
+def _kernel_kills_on_parent_death() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; False where that is unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+
+
 def die_with_parent(parent_pid: int) -> None:
     """Arrange for this process to end when ``parent_pid`` ends; use as a pool ``initializer``.
 
@@ -34,11 +42,7 @@ def die_with_parent(parent_pid: int) -> None:
     parent_pid : int
         The process id of the parent (``os.getpid()`` in the parent, passed to the worker).
     """
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-            threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    else:
+    if not _kernel_kills_on_parent_death():
         threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     # The parent may have died before the request above took effect.
     if os.getppid() != parent_pid:

@@ -123,7 +123,12 @@ def load_jets(
     KeyError
         Missing key/branch/column; names the file, key and the keys present.
     ValueError
-        Unknown format, wrong shapes, NaN/inf momenta, empty jets, bad labels, bad arguments.
+        Unknown format, wrong shapes, NaN/inf momenta, empty jets, bad labels, bad arguments; a
+        truncated or unreadable file; a partly generated file (see
+        :func:`lorentznets.data.generate.status.generation_status`); unphysical constituents
+        (see :func:`lorentznets.data.physics_checks.check_four_momenta`). Messages name the file.
+    ImportError
+        The format needs an optional package (h5py, uproot, awkward): ``pip install lorentznets[data]``.
 
     Examples
     --------
