@@ -59,35 +59,50 @@ class JetCoordinates(nn.Module):
         """Bool mask with shape (n_jets, 4), True for phi."""
         return PERIODIC_COMPONENTS.expand(self.n_jets, 4).to(self.mean.device)
 
-    def _check(self, tensor: torch.Tensor, name: str) -> None:
+    def _check_shape(self, tensor: torch.Tensor, name: str) -> None:
         if tensor.shape[-2:] != (self.n_jets, 4):
             raise ValueError(
                 f"JetCoordinates: {name} must have shape (..., {self.n_jets}, 4), got {tuple(tensor.shape)}"
             )
-        if not torch.isfinite(tensor).all():
-            bad = (~torch.isfinite(tensor)).flatten(-2).any(-1).sum().item()
+
+    def _check_finite(self, tensor: torch.Tensor, name: str) -> None:
+        if not bool(torch.isfinite(tensor).all()):
+            bad = int((~torch.isfinite(tensor)).flatten(-2).any(-1).sum())
             raise ValueError(f"JetCoordinates: {name} has NaN or inf entries in {bad} events")
 
-    def fourmomenta_to_physical(self, p: torch.Tensor) -> torch.Tensor:
+    def check_fourmomenta(self, p: torch.Tensor) -> None:
+        """Raise a clear ``ValueError`` unless ``p`` (..., n_jets, 4) holds finite jets above ``pt_min``.
+
+        Reads tensor values (a host-device synchronisation): meant for where the data enter.
+        """
+        self._check_shape(p, "4-momenta")
+        self._check_finite(p, "4-momenta")
+        pt = transverse_momentum(p)
+        if bool((pt <= self.pt_min).any()):
+            n_bad = int((pt <= self.pt_min).sum())
+            raise ValueError(
+                f"JetCoordinates: {n_bad} jets have pt <= pt_min = {self.pt_min} GeV "
+                f"(smallest pt {float(pt.min()):.3f} GeV); lower pt_min below the data's pt cut"
+            )
+
+    def fourmomenta_to_physical(self, p: torch.Tensor, validate: bool = False) -> torch.Tensor:
         """(E, px, py, pz) -> (log(pt - pt_min), eta, phi, log(m^2 + eps)).
 
         Parameters
         ----------
         p : torch.Tensor with shape (..., n_jets, 4)
             Jet 4-momenta in GeV.
+        validate : bool
+            Run :meth:`check_fourmomenta` first (reads values; off on the training path).
 
         Returns
         -------
         torch.Tensor with shape (..., n_jets, 4), phi in [-pi, pi)
         """
-        self._check(p, "4-momenta")
+        if validate:
+            self.check_fourmomenta(p)
+        self._check_shape(p, "4-momenta")
         pt = transverse_momentum(p)
-        if (pt <= self.pt_min).any():
-            n_bad = (pt <= self.pt_min).sum().item()
-            raise ValueError(
-                f"JetCoordinates: {n_bad} jets have pt <= pt_min = {self.pt_min} GeV "
-                f"(smallest pt {pt.min().item():.3f} GeV); lower pt_min below the data's pt cut"
-            )
         m2 = squared_mass(p).clamp_min(0.0)
         return torch.stack(
             [
@@ -125,13 +140,21 @@ class JetCoordinates(nn.Module):
         """Flow coordinates (..., n_jets, 4) -> physical coordinates (..., n_jets, 4)."""
         return x * self.std.to(x.dtype) + self.mean.to(x.dtype)
 
-    def fourmomenta_to_x(self, p: torch.Tensor) -> torch.Tensor:
-        """4-momenta (..., n_jets, 4) in GeV -> flow coordinates (..., n_jets, 4)."""
-        return self.standardize(self.fourmomenta_to_physical(p))
+    def fourmomenta_to_x(self, p: torch.Tensor, validate: bool = False) -> torch.Tensor:
+        """4-momenta (..., n_jets, 4) in GeV -> flow coordinates (..., n_jets, 4).
 
-    def x_to_fourmomenta(self, x: torch.Tensor) -> torch.Tensor:
-        """Flow coordinates (..., n_jets, 4) -> 4-momenta (..., n_jets, 4) in GeV."""
-        self._check(x, "flow coordinates")
+        ``validate`` runs :meth:`check_fourmomenta` first (use it where data are loaded).
+        """
+        return self.standardize(self.fourmomenta_to_physical(p, validate))
+
+    def x_to_fourmomenta(self, x: torch.Tensor, validate: bool = False) -> torch.Tensor:
+        """Flow coordinates (..., n_jets, 4) -> 4-momenta (..., n_jets, 4) in GeV.
+
+        ``validate`` also checks that ``x`` is finite (reads values).
+        """
+        self._check_shape(x, "flow coordinates")
+        if validate:
+            self._check_finite(x, "flow coordinates")
         return self.physical_to_fourmomenta(self.unstandardize(x))
 
     @torch.no_grad()
@@ -155,7 +178,7 @@ class JetCoordinates(nn.Module):
             raise ValueError(
                 f"JetCoordinates.fit: need 4-momenta of shape (N >= 2, {self.n_jets}, 4), got {tuple(p.shape)}"
             )
-        z = self.fourmomenta_to_physical(p.to(torch.float64))
+        z = self.fourmomenta_to_physical(p.to(torch.float64), validate=True)
         mean, std = z.mean(dim=0), z.std(dim=0).clamp_min(1e-6)
         periodic = self.periodic
         self.mean.copy_(torch.where(periodic, torch.zeros_like(mean), mean))

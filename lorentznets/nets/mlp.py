@@ -66,6 +66,9 @@ class MLP(nn.Module):
 
         Returns
         -------
-        torch.Tensor with shape (..., out_channels)
+        torch.Tensor with shape (..., out_channels), in the weights' dtype also under autocast.
         """
-        return self.net(x)
+        hidden = self.net[:-1](x)
+        last = self.net[-1]
+        with torch.autocast(hidden.device.type, enabled=False):
+            return last(hidden.to(last.weight.dtype))

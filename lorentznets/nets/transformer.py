@@ -132,7 +132,7 @@ class Transformer(nn.Module):
 
         Returns
         -------
-        torch.Tensor with shape (B, N, out_channels)
+        torch.Tensor with shape (B, N, out_channels), in the weights' dtype also under autocast.
         """
         if x.ndim != 3:
             raise ValueError(f"Transformer: expected x with shape (B, N, C), got {tuple(x.shape)}")
@@ -144,7 +144,9 @@ class Transformer(nn.Module):
         h = self.linear_in(x)
         for block in self.blocks:
             h = block(h, attn_mask)
-        out = self.linear_out(self.norm_out(h))
+        # Outputs (logits, regressed values) in float32 or higher, also under autocast.
+        with torch.autocast(h.device.type, enabled=False):
+            out = self.linear_out(self.norm_out(h).to(self.linear_out.weight.dtype))
         if mask is not None:
             out = out * mask[..., None].to(out.dtype)
         return out

@@ -79,10 +79,18 @@ def test_bad_inputs_raise_clear_errors():
     p = make_jets(5, 2)
     p[1, 0, 1] = float("nan")
     with pytest.raises(ValueError, match="NaN or inf entries in 1 events"):
-        coords.fourmomenta_to_x(p)
+        coords.fourmomenta_to_x(p, validate=True)
+    with pytest.raises(ValueError, match="NaN or inf entries in 1 events"):
+        coords.fit(p)
     low = make_jets(5, 2)
     low[0, 0, 1:3] = torch.tensor([10.0, 0.0], dtype=torch.float64)
-    with pytest.raises(ValueError, match="pt <= pt_min"):
-        coords.fourmomenta_to_x(low)
+    with pytest.raises(ValueError, match="1 jets have pt <= pt_min"):
+        coords.check_fourmomenta(low)
     with pytest.raises(ValueError, match="N >= 2"):
         coords.fit(make_jets(1, 2))
+    x = torch.zeros(3, 2, 4, dtype=torch.float64)
+    x[2, 1, 0] = float("inf")
+    with pytest.raises(ValueError, match="flow coordinates has NaN or inf entries in 1 events"):
+        coords.x_to_fourmomenta(x, validate=True)
+    # Without validate nothing reads values: non-finite inputs give non-finite outputs.
+    assert not torch.isfinite(coords.x_to_fourmomenta(x)[2, 1]).all()
