@@ -8,6 +8,7 @@ frames transform as ``L_i -> L_i Lambda^-1`` (see :mod:`lorentznets.frames.frame
 from .frame_ops import change_of_frame, inverse_frame, to_local
 from .gram_schmidt import gram_schmidt_frames
 from .learned_frames import METHODS, LearnedFrames
+from .local_features import NUM_LOCAL_FEATURES, local_jet_features
 from .polar_decomposition import orthonormal_rotation, polar_decomposition_frames, rest_frame_boost
 from .random_frames import TRANSFORMS, RandomGlobalFrames, identity_frames
 from .references import REFERENCES, reference_vectors
@@ -16,6 +17,7 @@ from .vector_net import EquivariantVectorNet
 
 __all__ = [
     "METHODS",
+    "NUM_LOCAL_FEATURES",
     "REFERENCES",
     "TRANSFORMS",
     "EquivariantVectorNet",
@@ -26,6 +28,7 @@ __all__ = [
     "gram_schmidt_frames",
     "identity_frames",
     "inverse_frame",
+    "local_jet_features",
     "orthonormal_rotation",
     "polar_decomposition_frames",
     "reference_vectors",

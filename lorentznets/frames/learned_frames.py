@@ -50,11 +50,12 @@ class LearnedFrames(nn.Module):
         Returns
         -------
         torch.Tensor with shape (B, N, 4, 4), dtype of ``momenta``
-            Global-to-local matrices L_i.
+            Global-to-local matrices L_i; the identity for padded particles.
         """
         vectors = self.vector_net(momenta, mask, scalars).double()
         if self.method == "polar":
             frames = polar_decomposition_frames(vectors[..., 0, :], vectors[..., 1:, :])
         else:
             frames = gram_schmidt_frames(vectors)
-        return frames.to(momenta.dtype)
+        eye = torch.eye(4, dtype=frames.dtype, device=frames.device)
+        return torch.where(mask[..., None, None], frames, eye).to(momenta.dtype)

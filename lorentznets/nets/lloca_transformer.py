@@ -1,0 +1,137 @@
+"""LLoCa-Transformer (arXiv 2505.20280): a plain Transformer made Lorentz-equivariant by local
+frames and frame-to-frame attention."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ..frames import TensorReps
+from ..layers.lloca import FrameTransforms, frame_attention, frame_transforms
+
+
+class LLoCaTransformerBlock(nn.Module):
+    """Pre-LN block: parameter-free LayerNorm, LLoCa attention, residual; LayerNorm, MLP, residual.
+
+    Parameters
+    ----------
+    reps : TensorReps
+        Representation of one attention head; the token width is ``num_heads * reps.dim``.
+    num_heads : int
+    mlp_ratio : int
+    dropout : float
+        Dropout after the attention projection and inside the MLP.
+    """
+
+    def __init__(self, reps: TensorReps, num_heads: int, mlp_ratio: int = 4, dropout: float = 0.0) -> None:
+        super().__init__()
+        channels = num_heads * reps.dim
+        self.reps = reps
+        self.num_heads = num_heads
+        self.qkv = nn.Linear(channels, 3 * channels)
+        self.out = nn.Linear(channels, channels)
+        self.dropout = nn.Dropout(dropout)
+        self.mlp = nn.Sequential(
+            nn.Linear(channels, mlp_ratio * channels),
+            nn.Dropout(dropout),
+            nn.GELU(),
+            nn.Linear(mlp_ratio * channels, channels),
+            nn.Dropout(dropout),
+        )
+
+    def forward(self, x: torch.Tensor, transforms: FrameTransforms, attn_mask: torch.Tensor | None) -> torch.Tensor:
+        """Update the tokens.
+
+        Parameters
+        ----------
+        x : torch.Tensor with shape (B, N, C)
+            Local components, C = num_heads * reps.dim.
+        transforms : FrameTransforms
+        attn_mask : torch.Tensor with shape (B, 1, 1, N), bool, optional
+
+        Returns
+        -------
+        torch.Tensor with shape (B, N, C)
+        """
+        batch, num, channels = x.shape
+        h = F.layer_norm(x, (channels,))
+        q, k, v = self.qkv(h).reshape(batch, num, 3, self.num_heads, self.reps.dim).permute(2, 0, 3, 1, 4)
+        h = frame_attention(q, k, v, self.reps, transforms, attn_mask)
+        x = x + self.dropout(self.out(h.transpose(1, 2).reshape(batch, num, channels)))
+        return x + self.mlp(F.layer_norm(x, (channels,)))
+
+
+class LLoCaTransformer(nn.Module):
+    """Stack of LLoCa-Transformer blocks between linear maps, on tokens in local frames.
+
+    Lorentz-equivariant when its inputs are local (invariant) features and the frames are
+    equivariant: the per-particle outputs are then invariant. State dicts of ``lloca``'s
+    ``Transformer`` load through :func:`lorentznets.compat.lloca.convert_lloca_transformer_state_dict`.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Per-particle input and output channels.
+    attn_reps : str or TensorReps
+        Representation of one attention head, e.g. ``"8x0n+4x1n"``.
+    num_heads, num_blocks : int
+    mlp_ratio : int
+    dropout : float
+    preserve_variance : bool
+        Rescale the frame changes by each frame's Lorentz factor relative to the reference momentum
+        (then ``forward`` needs ``reference``).
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        attn_reps: str | TensorReps = "8x0n+4x1n",
+        num_heads: int = 8,
+        num_blocks: int = 6,
+        mlp_ratio: int = 4,
+        dropout: float = 0.0,
+        preserve_variance: bool = True,
+    ) -> None:
+        super().__init__()
+        self.reps = TensorReps.cast(attn_reps)
+        self.preserve_variance = preserve_variance
+        channels = num_heads * self.reps.dim
+        self.linear_in = nn.Linear(in_channels, channels)
+        self.blocks = nn.ModuleList(
+            LLoCaTransformerBlock(self.reps, num_heads, mlp_ratio, dropout) for _ in range(num_blocks)
+        )
+        self.linear_out = nn.Linear(channels, out_channels)
+
+    def forward(
+        self,
+        features: torch.Tensor,
+        frames: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        reference: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Per-particle outputs.
+
+        Parameters
+        ----------
+        features : torch.Tensor with shape (B, N, in_channels)
+            Local (frame-invariant) features.
+        frames : torch.Tensor with shape (B, N, 4, 4)
+        mask : torch.Tensor with shape (B, N), bool, optional
+            True for real particles (padded ones are never attended to).
+        reference : torch.Tensor with shape (B, 4), optional
+            Reference momentum in GeV (e.g. the jet), required with ``preserve_variance``.
+
+        Returns
+        -------
+        torch.Tensor with shape (B, N, out_channels)
+        """
+        if self.preserve_variance and reference is None:
+            raise ValueError("LLoCaTransformer with preserve_variance=True needs the reference momentum")
+        transforms = frame_transforms(frames, reference if self.preserve_variance else None)
+        attn_mask = None if mask is None else mask[:, None, None, :]
+        x = self.linear_in(features)
+        for block in self.blocks:
+            x = block(x, transforms, attn_mask)
+        return self.linear_out(x)
