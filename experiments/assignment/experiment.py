@@ -197,25 +197,29 @@ class AssignmentExperiment(BaseExperiment):
         )
         paths += self._mass_plots(split, decoded)
         if self.cfg.evaluation.export_onnx:
-            paths.append(self._export_onnx())
+            paths += self._export_onnx()
         return paths
 
-    def _export_onnx(self) -> Path:
+    def _export_onnx(self) -> list[Path]:
         """The trained network as ONNX next to the saved models (``models/model.onnx``), traced on
         a few test events; inputs and outputs are those of
         :mod:`experiments.assignment.onnx_export`. The base experiment has no export step, so the
-        file is written here and logged with the plots."""
+        file is written here and logged with the plots. A backbone with an operator ONNX lacks
+        is reported in the log and skipped, so the finished run is kept."""
         path = self.run_dir.path / "models" / "model.onnx"
         path.parent.mkdir(parents=True, exist_ok=True)
         batch = self.datasets["test"].__getitems__(list(range(min(4, len(self.datasets["test"])))))
+        example = {key: batch[key].float() if batch[key].is_floating_point() else batch[key] for key in INPUT_NAMES}
         model = self.raw_model.float().cpu()
-        example = {key: batch[key] for key in INPUT_NAMES}
-        export_onnx(
-            model, path, {key: value.float() if value.is_floating_point() else value for key, value in example.items()}
-        )
-        model.to(self.device)
+        try:
+            export_onnx(model, path, example)
+        except torch.onnx.errors.UnsupportedOperatorError as error:
+            LOGGER.warning("no ONNX export for model %s: %s", self.cfg.model.name, error)
+            return []
+        finally:
+            model.to(self.device)
         LOGGER.info("ONNX model in %s", path)
-        return path
+        return [path]
 
     def _mass_plots(self, split: str, decoded) -> list[Path]:
         """Masses of the exactly decoded particles with two or more products, and of the pair of

@@ -1,4 +1,8 @@
-"""All-hadronic ttbar events for jet assignment (SPANet layout) and event generation (npy).
+"""ttbar events for jet assignment (SPANet layout) and event generation (npy).
+
+``--decay allhadronic`` (the default) is described here; ``--decay semileptonic`` writes
+jets, leptons and MET with one leptonic top (:mod:`lorentznets.data.generate.ttbar_semileptonic`)
+and no event-generation files.
 
 13 TeV pp at particle level, both W bosons decaying to quarks. Jets: anti-kT R = 0.4 on the
 visible final state, pT > 25 GeV, |eta| < 2.5, at least 6 per event, the 16 hardest stored. The
@@ -26,8 +30,10 @@ from lorentznets.data.generate.matching import unique_delta_r_matching
 from lorentznets.data.generate.options import add_common_arguments
 from lorentznets.data.generate.pythia_session import make_pythia, next_batch, visible_final_state
 from lorentznets.data.generate.sampling import collect_rows
-from lorentznets.data.generate.spanet_event_file import write_ttbar_event_file
+from lorentznets.data.generate.spanet_event_file import write_semileptonic_event_file, write_ttbar_event_file
 from lorentznets.data.generate.truth import top_decay_partons
+from lorentznets.data.generate.ttbar_semileptonic import PROCESS as SEMILEPTONIC_PROCESS
+from lorentznets.data.generate.ttbar_semileptonic import select_semileptonic
 
 PROCESS = (
     "Top:gg2ttbar = on",
@@ -45,7 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jet-pt-min", type=float, default=25.0, help="jet pT cut, GeV")
     parser.add_argument("--eta-max", type=float, default=2.5, help="jet |eta| cut")
     parser.add_argument("--radius", type=float, default=0.4, help="anti-kT radius and match dR")
-    parser.add_argument("--min-jets", type=int, default=6, help="minimum jets per event")
+    parser.add_argument(
+        "--decay",
+        choices=("allhadronic", "semileptonic"),
+        default="allhadronic",
+        help="both W to quarks, or W+ to quarks and W- to e/mu + neutrino",
+    )
+    parser.add_argument("--min-jets", type=int, default=None, help="minimum jets per event (6; semileptonic: 4)")
     parser.add_argument("--max-jets", type=int, default=16, help="jets stored per event")
     parser.add_argument("--btag-b", type=float, default=0.70, help="b-jet tag efficiency")
     parser.add_argument("--btag-c", type=float, default=0.10, help="c-jet mistag rate")
@@ -61,18 +73,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
-    if args.min_jets < 6 or args.max_jets < args.min_jets:
-        raise ValueError(f"need 6 <= --min-jets <= --max-jets, got {args.min_jets} and {args.max_jets}")
+    fewest = 6 if args.decay == "allhadronic" else 4
+    min_jets = fewest if args.min_jets is None else args.min_jets
+    if min_jets < fewest or args.max_jets < min_jets:
+        raise ValueError(f"need {fewest} <= --min-jets <= --max-jets, got {min_jets} and {args.max_jets}")
     return {
         "generator": "lorentznets.data.generate.ttbar",
+        "decay": args.decay,
         "seed": args.seed,
         "chunk_size": args.chunk_size,
         "mpi": args.mpi,
-        "pythia": [f"Beams:eCM = {args.ecm}", *PROCESS],
+        "pythia": [f"Beams:eCM = {args.ecm}", *(PROCESS if args.decay == "allhadronic" else SEMILEPTONIC_PROCESS)],
         "jet_radius": args.radius,
         "jet_pt_min": args.jet_pt_min,
         "eta_max": args.eta_max,
-        "min_jets": args.min_jets,
+        "min_jets": min_jets,
         "max_jets": args.max_jets,
         "btag_b": args.btag_b,
         "btag_c": args.btag_c,
@@ -140,12 +155,17 @@ def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str,
     """Generate ``rows`` selected events with ``Random:seed = seed + chunk``."""
     pythia = make_pythia(settings["pythia"], settings["seed"] + chunk, mpi=settings["mpi"])
     rng = np.random.default_rng([settings["seed"], chunk])
-    return collect_rows(lambda: select_events(next_batch(pythia, settings["batch"]), settings, rng), rows)
+    select = select_events if settings["decay"] == "allhadronic" else select_semileptonic
+    return collect_rows(lambda: select(next_batch(pythia, settings["batch"]), settings, rng), rows)
 
 
 def run(args: argparse.Namespace) -> None:
-    """Generate the SPANet file, its event YAML and the event-generation npy files."""
-    out = generate_from_args(generate_chunk, settings_from_args(args), args, unit="events")
+    """Generate the SPANet file, its event YAML and (all-hadronic) the event-generation npy files."""
+    settings = settings_from_args(args)
+    out = generate_from_args(generate_chunk, settings, args, unit="events")
+    if settings["decay"] == "semileptonic":
+        write_semileptonic_event_file(out.with_suffix(".yaml"))
+        return
     write_ttbar_event_file(out.with_suffix(".yaml"))
     eventgen_dir = args.eventgen_dir or out.with_name(f"{out.stem}_eventgen")
     export_event_generation(out, eventgen_dir)
