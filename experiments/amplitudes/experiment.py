@@ -180,9 +180,9 @@ class AmplitudeExperiment(BaseExperiment):
             predicted = np.exp(prediction[selected] * std + mean)
             errors = relative_errors(prediction[selected], target[selected], mean, std)
             title = f"{name}, {self.cfg.model.name}"
-            paths.append(plot_amplitude_histogram(truth, predicted, self.plot_dir / f"amplitude_{name}.pdf", title))
-            paths.append(plot_relative_error(errors, self.plot_dir / f"relative_error_{name}.pdf", title))
-            paths.append(
+            paths.extend(plot_amplitude_histogram(truth, predicted, self.plot_dir / f"amplitude_{name}.pdf", title))
+            paths.extend(plot_relative_error(errors, self.plot_dir / f"relative_error_{name}.pdf", title))
+            paths.extend(
                 plot_error_vs_variable(
                     _leading_final_pt(data),
                     errors,

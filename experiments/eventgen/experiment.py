@@ -220,6 +220,9 @@ class TTbarExperiment(BaseExperiment):
             "delta_r": self._delta_r_names(names),
         }
         return [
-            plot_observables(true, generated, self.plot_dir / f"{group}.pdf", observables, self.cfg.plotting.bins)
+            path
             for group, observables in groups.items()
+            for path in plot_observables(
+                true, generated, self.plot_dir / f"{group}.pdf", observables, self.cfg.plotting.bins
+            )
         ]

@@ -86,4 +86,4 @@ class TopMomentumExperiment(BaseExperiment):
             return []
         split, predicted, truth, summed = self.predictions
         data = {self.cfg.model.name: residuals(predicted, truth), "constituent sum": residuals(summed, truth)}
-        return [plot_residuals(data, self.plot_dir / f"residuals_{split}.pdf")]
+        return plot_residuals(data, self.plot_dir / f"residuals_{split}.pdf")

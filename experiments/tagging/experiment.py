@@ -205,7 +205,7 @@ class TaggingExperiment(BaseExperiment):
         name = self.class_names
         paths = []
         if self.is_binary:
-            paths.append(
+            paths.extend(
                 plot_roc(
                     labels,
                     probabilities[:, 1],
@@ -214,7 +214,7 @@ class TaggingExperiment(BaseExperiment):
                     sample_weight=weights,
                 )
             )
-            paths.append(
+            paths.extend(
                 plot_scores(
                     labels,
                     probabilities[:, 1],
@@ -233,7 +233,7 @@ class TaggingExperiment(BaseExperiment):
                 score = probabilities[selected, index] / (
                     probabilities[selected, index] + probabilities[selected, 0] + 1e-12
                 )
-                paths.append(
+                paths.extend(
                     plot_roc(
                         (labels[selected] == index).astype(int),
                         score,
@@ -242,7 +242,7 @@ class TaggingExperiment(BaseExperiment):
                         sample_weight=None if weights is None else weights[selected],
                     )
                 )
-            paths.append(
+            paths.extend(
                 plot_scores(
                     labels,
                     probabilities.max(axis=1),

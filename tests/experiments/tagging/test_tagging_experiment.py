@@ -24,13 +24,20 @@ def test_toptagging_trains_evaluates_plots_and_reloads(tmp_path, jets_file):
     # Three prongs against one are easy to tell apart: the tagger must have learned.
     assert metrics["test.auc"] > 0.75
     plots = tmp_path / "runs" / "toptagging" / "t" / "plots"
-    assert {p.name for p in plots.iterdir()} == {"roc_test.pdf", "scores_test.pdf", "training.pdf"}
+    figures = {f"{name}.{suffix}" for name in ("roc_test", "scores_test", "training") for suffix in ("pdf", "png")}
+    assert {p.name for p in plots.iterdir()} == figures
+    before = {p.name: p.read_bytes() for p in plots.iterdir()}
     assert len(experiment.datasets["test"]) == 100
     _, again = _run(
         "toptagging",
         tagging_overrides(tmp_path, jets_file, run_name="t", train=False, warm_start_idx=0),
     )
     assert again == metrics
+    # The re-evaluation plots into its own folder and leaves the training run's figures alone.
+    (evaluation,) = [p for p in plots.iterdir() if p.is_dir()]
+    assert evaluation.name.startswith("model_run0_")
+    assert {p.name for p in evaluation.iterdir()} == figures - {"training.pdf", "training.png"}
+    assert {p.name: p.read_bytes() for p in plots.iterdir() if p.is_file()} == before
 
 
 def test_multiclass_head_trains(tmp_path, jets_file):
