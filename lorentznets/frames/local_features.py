@@ -9,7 +9,9 @@ from .frame_ops import to_local
 NUM_LOCAL_FEATURES = 8
 
 
-def local_jet_features(momenta: torch.Tensor, frames: torch.Tensor, mask: torch.Tensor, scale: float) -> torch.Tensor:
+def local_jet_features(
+    momenta: torch.Tensor, frames: torch.Tensor, mask: torch.Tensor, scale: float | torch.Tensor
+) -> torch.Tensor:
     """``sign(x) ln(1 + |x| / scale)`` of the components of ``L_i p_i`` and ``L_i p_jet``.
 
     Lorentz invariant for equivariant frames (``L_i -> L_i Lambda^-1``), since both vectors
@@ -21,7 +23,7 @@ def local_jet_features(momenta: torch.Tensor, frames: torch.Tensor, mask: torch.
         (E, px, py, pz) in GeV.
     frames : torch.Tensor with shape (B, N, 4, 4)
     mask : torch.Tensor with shape (B, N), bool
-    scale : float
+    scale : float or torch.Tensor with shape ()
         Momentum unit in GeV.
 
     Returns

@@ -1,0 +1,117 @@
+"""LLoCa tagging wrappers (model names ``lloca_transformer`` and ``lloca_part``).
+
+Each constituent gets a learned local frame from the momenta (and the scalars); the backbone sees
+the constituent and the jet in that frame (:func:`lorentznets.frames.local_jet_features`), so the
+logits are Lorentz invariant, or invariant under the subgroup that fixes the reference vectors
+given in ``frames.vector_net.references`` (``[beam, time]`` breaks to rotations about the beam).
+``frames.kind: identity`` or ``random`` (global augmentation) gives the non-equivariant variants.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from experiments.registry import register_wrapper
+from experiments.tagging.wrappers import TaggingWrapper
+from lorentznets.frames import (
+    NUM_LOCAL_FEATURES,
+    LearnedFrames,
+    RandomGlobalFrames,
+    identity_frames,
+    local_jet_features,
+)
+from lorentznets.nets.lloca_part import LLoCaParticleTransformer
+from lorentznets.nets.lloca_transformer import LLoCaTransformer
+from lorentznets.nets.pooling import masked_mean
+
+FRAME_KINDS = ("learned", "identity", "random")
+
+
+class LLoCaTaggingWrapper(TaggingWrapper):
+    """Frames and local features shared by the LLoCa taggers.
+
+    Parameters
+    ----------
+    num_scalars : int
+        Per-particle scalars, passed to the vector net of learned frames and to the backbone.
+    frames : dict
+        ``kind`` (one of ``FRAME_KINDS``) and, for learned frames, ``method`` and ``vector_net``
+        (:class:`lorentznets.frames.LearnedFrames`), for random ones the
+        :class:`lorentznets.frames.RandomGlobalFrames` arguments.
+    """
+
+    def __init__(self, num_scalars: int, frames: dict | None = None) -> None:
+        super().__init__()
+        options = dict(frames or {"kind": "learned"})
+        self.kind = options.pop("kind", "learned")
+        if self.kind not in FRAME_KINDS:
+            raise ValueError(f"unknown frames kind {self.kind!r}; choose from {FRAME_KINDS}")
+        self.frames: nn.Module | None = None
+        if self.kind == "learned":
+            vector_net = {**options.pop("vector_net", {}), "num_scalars": num_scalars}
+            self.frames = LearnedFrames(vector_net=vector_net, **options)
+        elif self.kind == "random":
+            self.frames = RandomGlobalFrames(**options)
+
+    def local_inputs(
+        self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Frames (B, N, 4, 4), local features (B, N, 8 + S) and the jet momentum (B, 4) in GeV."""
+        momenta = momenta * mask[..., None]
+        if self.kind == "learned":
+            frames = self.frames(momenta / self.momentum_scale, mask, scalars)
+        elif self.kind == "random":
+            frames = self.frames(momenta)
+        else:
+            frames = identity_frames(momenta)
+        features = local_jet_features(momenta, frames, mask, self.momentum_scale)
+        if scalars is not None:
+            features = torch.cat((features, scalars), dim=-1)
+        return frames, features, momenta.sum(dim=1)
+
+
+@register_wrapper("tagging", "lloca_transformer")
+class LLoCaTransformerTaggingWrapper(LLoCaTaggingWrapper):
+    """LLoCa-Transformer on local features, mean-pooled over the constituents.
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.lloca_transformer.LLoCaTransformer` arguments without channel counts.
+    out_channels, num_scalars : int
+    frames : dict, optional
+        See :class:`LLoCaTaggingWrapper`.
+    """
+
+    def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
+        super().__init__(num_scalars, frames)
+        self.net = LLoCaTransformer(NUM_LOCAL_FEATURES + num_scalars, out_channels, **net)
+
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+        frames, features, jet = self.local_inputs(momenta, mask, scalars)
+        return masked_mean(self.net(features, frames, mask, jet), mask)
+
+
+@register_wrapper("tagging", "lloca_part")
+class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
+    """LLoCa-ParT on local features, with the invariant pair feature ln m^2 by default.
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.lloca_part.LLoCaParticleTransformer` arguments without channel counts.
+    out_channels, num_scalars : int
+    frames : dict, optional
+        See :class:`LLoCaTaggingWrapper`.
+    """
+
+    def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
+        super().__init__(num_scalars, frames)
+        self.net = LLoCaParticleTransformer(NUM_LOCAL_FEATURES + num_scalars, out_channels, **net)
+
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+        frames, features, jet = self.local_inputs(momenta, mask, scalars)
+        return self.net(features, momenta * mask[..., None], frames, mask, jet)

@@ -1,0 +1,64 @@
+"""ParT and ParticleNet tagging wrappers (model names ``part`` and ``particlenet``)."""
+
+from __future__ import annotations
+
+import torch
+
+from experiments.registry import register_wrapper
+from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
+from experiments.tagging.wrappers import TaggingWrapper
+from lorentznets.nets.part import ParticleTransformer
+from lorentznets.nets.particlenet import ParticleNet
+
+# positions of (delta eta, delta phi) in jet_constituent_features: ParticleNet's first neighbour space
+_ETA_PHI = slice(4, 6)
+
+
+def _inputs(momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None) -> torch.Tensor:
+    features = jet_constituent_features(momenta, mask)
+    return features if scalars is None else torch.cat((features, scalars), dim=-1)
+
+
+@register_wrapper("tagging", "part")
+class ParTTaggingWrapper(TaggingWrapper):
+    """Particle Transformer on the seven ParT constituent features (+ scalars), with the pair
+    interaction features of the constituent momenta in GeV.
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.part.ParticleTransformer` arguments without channel counts.
+    out_channels : int
+    num_scalars : int
+    """
+
+    def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
+        super().__init__()
+        self.net = ParticleTransformer(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
+
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+        return self.net(_inputs(momenta, mask, scalars), momenta * mask[..., None], mask)
+
+
+@register_wrapper("tagging", "particlenet")
+class ParticleNetTaggingWrapper(TaggingWrapper):
+    """ParticleNet on the seven ParT constituent features (+ scalars); the first neighbour search
+    uses (delta eta, delta phi) to the jet axis, as published.
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.particlenet.ParticleNet` arguments without channel counts.
+    out_channels : int
+    num_scalars : int
+    """
+
+    def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
+        super().__init__()
+        self.net = ParticleNet(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
+
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+        features = _inputs(momenta, mask, scalars)
+        return self.net(features[..., _ETA_PHI], features, mask)
