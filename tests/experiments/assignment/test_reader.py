@@ -47,7 +47,7 @@ def test_momenta_from_pt_eta_phi_mass(spanet_file, topology):
 
 
 def test_random_split_is_disjoint_and_covers(spanet_file):
-    cfg = {"path": str(spanet_file), "split_fractions": [0.8, 0.1, 0.1], "split_seed": 0}
+    cfg = {"path": str(spanet_file), "split_fractions": [0.8, 0.1, 0.1], "split_seed": 0, "generate": None}
     _, splits = load_assignment_splits(cfg)
     assert [len(s) for s in splits.values()] == [240, 30, 30]
 
