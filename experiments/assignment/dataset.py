@@ -21,7 +21,8 @@ class AssignmentDataset(Dataset):
 
     ``__getitems__`` returns a whole batch, trimmed to the largest number of real vectors in it.
     Batch keys: ``features`` (B, N, F) raw, ``momenta`` (B, N, 4) GeV (see
-    :class:`~experiments.assignment.reader.AssignmentEvents`), ``mask`` (B, N),
+    :class:`~experiments.assignment.reader.AssignmentEvents`), ``mask`` (B, N), ``multiplicity``
+    (B,) real vectors in the inputs that hold targets,
     ``global_features`` (B, G), ``targets`` (list of (B, k_p)), ``regressions`` (B, R) NaN
     missing, ``classifications`` (B, C) -1 missing (R, C may be 0).
 
@@ -34,11 +35,6 @@ class AssignmentDataset(Dataset):
         self.events = events
         self.momenta = events.momenta
         self.source = events.source
-
-    @property
-    def num_jets(self) -> torch.Tensor:
-        """Real jets per event, (E,)."""
-        return self.events.mask.sum(dim=1)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -53,6 +49,7 @@ class AssignmentDataset(Dataset):
         return {
             "features": self.events.features[index, :length],
             "momenta": self.momenta[index, :length],
+            "multiplicity": self.events.multiplicity[index],
             "mask": mask[:, :length],
             "global_features": self.events.global_features[index],
             "targets": [t[index] for t in self.events.targets],

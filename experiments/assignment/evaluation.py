@@ -45,6 +45,7 @@ class DecodedSplit:
     targets : list of np.ndarray
         Per particle, (E, k_p), -1 unmatched.
     num_jets : np.ndarray with shape (E,)
+        Real vectors in the inputs that hold targets (the batches' ``multiplicity``).
     detection_probability : np.ndarray with shape (E, P)
     momenta : list of np.ndarray
         Per event, (num_jets, 4) GeV, for invariant masses of assigned jets.
@@ -63,7 +64,8 @@ def decode_batches(outputs: Iterable[tuple[list[torch.Tensor], torch.Tensor, Map
     Parameters
     ----------
     outputs : iterable of (log_probs, detection_logits, batch)
-        Network outputs of each batch with the batch dict (``mask``, ``momenta``, ``targets``).
+        Network outputs of each batch with the batch dict (``mask``, ``momenta``, ``targets``,
+        ``multiplicity``).
     """
     predictions: dict[str, list] = {name: [] for name in DECODERS}
     targets, num_jets, detection, momenta = [], [], [], []
@@ -75,7 +77,7 @@ def decode_batches(outputs: Iterable[tuple[list[torch.Tensor], torch.Tensor, Map
             tuples, assigned = decode([lp.double() for lp in log_probs], valid)
             predictions[name].append(([t.cpu().numpy() for t in tuples], assigned.cpu().numpy()))
         targets.append([t.cpu().numpy() for t in batch["targets"]])
-        num_jets.append(mask.sum(1).cpu().numpy())
+        num_jets.append(batch["multiplicity"].cpu().numpy())
         detection.append(torch.sigmoid(detection_logits.double()).cpu().numpy())
         momenta.append(batch["momenta"].double().cpu().numpy())
         max_jets = max(max_jets, mask.shape[1])

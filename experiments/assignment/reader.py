@@ -65,6 +65,9 @@ class AssignmentEvents:
     momenta : torch.Tensor with shape (E, N, 4), float32
         Four-momenta (E, px, py, pz) in GeV from the kinematic features, zero for padding and for
         inputs without kinematics.
+    multiplicity : torch.Tensor with shape (E,), int64
+        Real vectors in the SEQUENTIAL inputs that targets point into (the jets of a file whose
+        leptons are inputs only), for the jet-multiplicity bins.
     regression_names, classification_names : tuple of str
         Paths under ``REGRESSIONS`` / ``CLASSIFICATIONS``, e.g. ``"EVENT/m_tt"``.
     """
@@ -79,6 +82,7 @@ class AssignmentEvents:
     regressions: torch.Tensor
     classifications: torch.Tensor
     momenta: torch.Tensor
+    multiplicity: torch.Tensor
     regression_names: tuple[str, ...] = ()
     classification_names: tuple[str, ...] = ()
 
@@ -98,6 +102,7 @@ class AssignmentEvents:
             self.regressions[index],
             self.classifications[index],
             self.momenta[index],
+            self.multiplicity[index],
             self.regression_names,
             self.classification_names,
         )
@@ -273,6 +278,13 @@ def _joined_inputs(
     return features, momenta_array, np.take_along_axis(mask, order, axis=1), masks, packed_position, totals.pop()
 
 
+def _multiplicity(topology: EventTopology, masks: list[np.ndarray]) -> np.ndarray:
+    """(E,) real vectors in the SEQUENTIAL inputs that some product points into."""
+    inputs = list(topology.sequential_inputs)
+    used = {inputs.index(p.source_of(k) or inputs[0]) for p in topology.particles for k in range(p.num_products)}
+    return sum(masks[i].sum(axis=1) for i in sorted(used)).astype(np.int64)
+
+
 def _read_regressions(handle: h5py.File, keys: tuple[str, ...], total: int, stop: int, source: str) -> np.ndarray:
     columns = []
     for name in keys:
@@ -377,6 +389,7 @@ def read_assignment_file(
         torch.from_numpy(regressions),
         torch.from_numpy(classifications),
         torch.from_numpy(momenta.astype(np.float32)),
+        torch.from_numpy(_multiplicity(topology, masks)),
         regression_names,
         classification_names,
     )

@@ -51,5 +51,8 @@ def test_event_file_reads_with_the_assignment_reader(semileptonic_file):
     events = read_assignment_file(semileptonic_file, topology)
     assert [t.shape[1] for t in events.targets] == [3, 1]
     assert events.feature_names[:2] == ("Jets", "Leptons")
+    # Only jets are targets: the multiplicity bins count jets, not the leptons.
+    with h5py.File(semileptonic_file) as f:
+        assert np.array_equal(events.multiplicity.numpy(), f["INPUTS/Jets/MASK"][:].sum(1))
     assert events.regression_names == ("EVENT/neutrino_px", "EVENT/neutrino_py", "EVENT/neutrino_pz")
     assert not (semileptonic_file.parent / "semi_eventgen").exists()

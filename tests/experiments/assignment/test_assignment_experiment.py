@@ -13,7 +13,7 @@ def overrides(base_dir, data_path, model="transformer", **extra):
     values = {
         "model": model,
         "data.path": str(data_path),
-        "data.generate.dataset": "null",
+        "data.generate": "null",
         "base_dir": str(base_dir),
         "run_name": "test",
         "training.iterations": 6,
@@ -61,7 +61,7 @@ def test_equivariant_backbone_through_the_experiment_class(tmp_path, spanet_file
 
 def test_missing_data_file_is_a_clear_error(tmp_path):
     cfg = compose_config("ttbar_assignment", overrides(tmp_path, tmp_path / "missing.h5"))
-    with pytest.raises(ExperimentInputError, match=r"assignment data file not found: .*missing\.h5"):
+    with pytest.raises(ExperimentInputError, match=r"missing\.h5 does not exist and data.generate is null"):
         get_experiment(cfg.experiment)(cfg).run()
 
 

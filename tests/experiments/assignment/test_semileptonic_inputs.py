@@ -37,6 +37,8 @@ def test_inputs_are_joined_packed_and_targets_follow(semileptonic_file, topology
         num_jets = jets.sum(1)
         # Packed per event: real jets, then real leptons, then padding.
         assert torch.equal(events.mask.sum(1), torch.from_numpy(num_jets + leptons.sum(1)))
+        # Both inputs hold targets (lt/l is a lepton): the multiplicity bins count both.
+        assert torch.equal(events.multiplicity, events.mask.sum(1))
         assert not (events.mask[:, 1:] & ~events.mask[:, :-1]).any()
         flags = events.features[..., :2]
         slot = torch.arange(events.mask.shape[1])
