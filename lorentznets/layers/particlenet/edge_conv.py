@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from .knn import gather_neighbours, knn_indices
 
@@ -51,11 +52,15 @@ class EdgeConvBlock(nn.Module):
         -------
         torch.Tensor with shape (B, N, widths[-1])
         """
-        neighbours = gather_neighbours(features, knn_indices(points, self.k))
-        centre = features.unsqueeze(2).expand_as(neighbours)
-        x = torch.cat((centre, neighbours - centre), dim=-1)
-        for linear, norm in zip(self.linears, self.norms):
-            x = linear(x)
+        # the first layer, W (x_i, x_j - x_i) = (W_a - W_b) x_i + W_b x_j, is applied per particle
+        # and then gathered, which costs N instead of N k products
+        w_centre, w_neighbour = self.linears[0].weight.chunk(2, dim=-1)
+        centre = F.linear(features, w_centre - w_neighbour)
+        neighbours = gather_neighbours(F.linear(features, w_neighbour), knn_indices(points, self.k))
+        x = centre.unsqueeze(2) + neighbours
+        for index, (linear, norm) in enumerate(zip(self.linears, self.norms)):
+            if index > 0:
+                x = linear(x)
             x = torch.relu(norm(x.reshape(-1, x.shape[-1])).view_as(x))
         x = x.mean(dim=2)
         if self.shortcut is None:
