@@ -30,7 +30,6 @@ __all__ = [
     "AmplitudeDataset",
     "load_amplitude_file",
     "particle_tokens",
-    "split_indices",
 ]
 
 TOKEN_NAMES = ("q", "qbar", "g", "Z", "incoming")
@@ -108,20 +107,6 @@ def particle_tokens(particles: list[str] | tuple[str, ...], n_incoming: int = 2)
         tokens[i, TOKEN_NAMES.index(name)] = 1.0
     tokens[:n_incoming, -1] = 1.0
     return tokens
-
-
-def split_indices(n: int, fractions: tuple[float, float, float], seed: int) -> dict[str, np.ndarray]:
-    """Random train/val/test indices of n events with the given fractions."""
-    if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-6:
-        raise ValueError(f"split fractions must be three non-negative numbers summing to 1, got {fractions}")
-    order = np.random.default_rng(seed).permutation(n)
-    n_train = int(round(fractions[0] * n))
-    n_val = int(round(fractions[1] * n))
-    return {
-        "train": order[:n_train],
-        "val": order[n_train : n_train + n_val],
-        "test": order[n_train + n_val :],
-    }
 
 
 @dataclass

@@ -16,7 +16,6 @@ from experiments.amplitudes.dataset import (
     AmplitudeDataset,
     ProcessData,
     load_amplitude_file,
-    split_indices,
 )
 from experiments.amplitudes.metrics import amplitude_metrics, relative_errors
 from experiments.amplitudes.plots import (
@@ -25,6 +24,8 @@ from experiments.amplitudes.plots import (
     plot_relative_error,
 )
 from experiments.base_experiment import BaseExperiment
+from experiments.common.generated_data import ensure_generated
+from experiments.common.splits import split_indices
 from experiments.registry import register_experiment
 from lorentznets.data.amplitudes import PROCESSES, write_process_file
 
@@ -60,26 +61,29 @@ class AmplitudeExperiment(BaseExperiment):
         return PROCESSES[name].particles
 
     def _ensure_file(self, name: str) -> Path:
-        path = Path(self.cfg.data.dir) / f"{name}.npy"
-        generate = self.cfg.data.generate
-        if path.is_file():
+        """``<data.dir>/<name>.npy``, generated when missing and ``data.generate`` allows."""
+        cfg = self.cfg.data
+        path = Path(cfg.dir) / f"{name}.npy"
+        generate = OmegaConf.to_container(cfg.generate, resolve=True) if cfg.generate is not None else None
+        if name not in PROCESSES:
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"amplitude file {path} of process {name!r} (not a generated process) is missing"
+                )
             return path
-        command = (
-            f"python -m lorentznets.data.generate amplitudes --process {name} --n {generate.n} "
-            f"--out {self.cfg.data.dir}"
-        )
-        if not generate.enabled or name not in PROCESSES:
-            raise FileNotFoundError(f"amplitude file {path} is missing; create it with: {command}")
-        LOGGER.info("%s missing: generating %d events (%s)", path, generate.n, command)
-        options = OmegaConf.to_container(generate, resolve=True)
-        return write_process_file(
-            self.cfg.data.dir,
-            name,
-            options.pop("n"),
-            seed=options.pop("seed"),
-            progress=self.cfg.progress,
-            **{k: v for k, v in options.items() if k != "enabled"},
-        )
+        phase_space = OmegaConf.to_container(cfg.phase_space, resolve=True)
+
+        def make(resume: bool, overwrite: bool) -> None:
+            write_process_file(
+                cfg.dir, name, generate["n"], seed=generate["seed"], progress=self.cfg.progress, **phase_space
+            )
+
+        if path.is_file():
+            # The writer renames a complete file into place: an existing file is never partial.
+            return path
+        command = f"python -m lorentznets.data.generate amplitudes --process {name} --n <events> --out {cfg.dir}"
+        what = f"{generate['n'] if generate else 0} {name} events"
+        return ensure_generated(path, generate, make, what, hint=f"create it with: {command}")
 
     def init_data(self) -> dict[str, AmplitudeDataset]:
         cfg = self.cfg.data
@@ -91,7 +95,8 @@ class AmplitudeExperiment(BaseExperiment):
         splits: dict[str, list[ProcessData]] = {"train": [], "val": [], "test": []}
         for name, particles in particles_of.items():
             momenta, amplitudes = load_amplitude_file(Path(cfg.dir) / f"{name}.npy", len(particles), cfg.max_events)
-            indices = split_indices(len(amplitudes), tuple(cfg.split_fractions), cfg.split_seed)
+            split = split_indices(len(amplitudes), list(cfg.split_fractions), cfg.split_seed, f"{cfg.dir}/{name}.npy")
+            indices = {key: index.numpy() for key, index in split.items()}
             if cfg.train_size is not None:
                 if cfg.train_size > len(indices["train"]):
                     raise ValueError(

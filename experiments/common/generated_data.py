@@ -25,7 +25,9 @@ Generator = Callable[[bool, bool], Any]
 """Called as ``make(resume, overwrite)`` to write the file."""
 
 
-def ensure_generated(path: str | os.PathLike, generate: Mapping[str, Any] | None, make: Generator, what: str) -> Path:
+def ensure_generated(
+    path: str | os.PathLike, generate: Mapping[str, Any] | None, make: Generator | None, what: str, hint: str = ""
+) -> Path:
     """Make sure ``path`` holds a complete data file, generating or resuming it when allowed.
 
     Parameters
@@ -38,6 +40,8 @@ def ensure_generated(path: str | os.PathLike, generate: Mapping[str, Any] | None
         ``make(resume, overwrite)`` writes ``path`` with the settings of ``generate``.
     what : str
         What the file holds, for messages (e.g. ``"10000 toptagging jets"``).
+    hint : str
+        How to make the file by hand, added to the error when generation is off.
 
     Returns
     -------
@@ -56,7 +60,10 @@ def ensure_generated(path: str | os.PathLike, generate: Mapping[str, Any] | None
         return path
     if generate is None:
         if status.state == "missing":
-            raise FileNotFoundError(f"data file {path} does not exist and data.generate is null (generation is off)")
+            raise FileNotFoundError(
+                f"data file {path} does not exist and data.generate is null (generation is off)"
+                + (f"; {hint}" if hint else "")
+            )
         raise ValueError(f"{status.message}; data.generate is null, so run.py does not do it")
     resume = status.state == "partial" and status.resumable
     overwrite = status.state in ("partial", "unreadable") and not resume

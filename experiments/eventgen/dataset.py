@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DECAY_JETS", "event_file", "jet_names", "load_ttbar_events", "split_events"]
+__all__ = ["DECAY_JETS", "event_file", "jet_names", "load_ttbar_events"]
 
 DECAY_JETS = ("b1", "q1", "q2", "b2", "q3", "q4")
 """Names of the six top-decay jets in file order: t -> b1 (W -> q1 q2), tbar -> b2 (W -> q3 q4)."""
@@ -72,29 +72,3 @@ def load_ttbar_events(path: str | Path, n_extra_jets: int) -> np.ndarray:
             f"(not (E, px, py, pz) 4-momenta?), first rows {rows[:5].tolist()}"
         )
     return events
-
-
-def split_events(events: np.ndarray, fractions: tuple[float, float, float], seed: int) -> dict[str, np.ndarray]:
-    """Shuffle and split events into train, val and test.
-
-    Parameters
-    ----------
-    events : numpy.ndarray with shape (N, n_jets, 4)
-    fractions : (float, float, float)
-        Fractions of train, val and test; must sum to at most 1.
-    seed : int
-
-    Returns
-    -------
-    dict with keys ``train``, ``val``, ``test``, each (N_split, n_jets, 4)
-    """
-    if any(f <= 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
-        raise ValueError(f"split fractions must be positive and sum to <= 1, got {fractions}")
-    order = np.random.default_rng(seed).permutation(len(events))
-    counts = [int(f * len(events)) for f in fractions]
-    if min(counts) == 0:
-        raise ValueError(
-            f"{len(events)} events are too few for the split fractions {fractions}: a split would be empty"
-        )
-    bounds = np.cumsum([0, *counts])
-    return {name: events[order[bounds[i] : bounds[i + 1]]] for i, name in enumerate(("train", "val", "test"))}

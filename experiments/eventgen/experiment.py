@@ -1,8 +1,6 @@
 """TTbarExperiment: continuous normalising flow for ttbar + n jets, trained by flow matching."""
 
 import logging
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +11,10 @@ from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
 from experiments.base_experiment import BaseExperiment
+from experiments.common.generated_data import ensure_generated, pythia_generator
+from experiments.common.splits import split_indices
 from experiments.registry import register_experiment
+from lorentznets.data.generate.status import generation_status
 from lorentznets.flows import (
     PERIODIC_COMPONENTS,
     GaussianUniformBase,
@@ -26,7 +27,7 @@ from lorentznets.flows import (
 
 from .classifier_test import classifier_two_sample_auc
 from .cuts import cut_violations
-from .dataset import event_file, jet_names, load_ttbar_events, split_events
+from .dataset import event_file, jet_names, load_ttbar_events
 from .observables import event_observables
 from .plots import plot_observables
 
@@ -50,10 +51,10 @@ class TTbarExperiment(BaseExperiment):
         cfg = self.cfg
         n_extra = cfg.data.n_extra_jets
         events = load_ttbar_events(self._event_path(), n_extra)
-        if cfg.data.n_events is not None:
-            events = events[: cfg.data.n_events]
-        splits = split_events(events, tuple(cfg.data.split), cfg.seed)
-        self.events = {name: torch.from_numpy(array) for name, array in splits.items()}
+        if cfg.data.max_events is not None:
+            events = events[: cfg.data.max_events]
+        indices = split_indices(len(events), list(cfg.data.split_fractions), cfg.data.split_seed, str(cfg.data.path))
+        self.events = {name: torch.from_numpy(events[index.numpy()]) for name, index in indices.items()}
         self.coordinates = JetCoordinates(6 + n_extra, pt_min=cfg.flow.pt_min, mass_eps=cfg.flow.mass_eps).fit(
             self.events["train"]
         )
@@ -61,7 +62,7 @@ class TTbarExperiment(BaseExperiment):
         LOGGER.info(
             "ttbar + %dj: %s events",
             n_extra,
-            ", ".join(f"{name} {len(array)}" for name, array in splits.items()),
+            ", ".join(f"{name} {len(array)}" for name, array in self.events.items()),
         )
         return {
             name: TensorDataset(self.coordinates.fourmomenta_to_x(p).to(torch.float32))
@@ -69,46 +70,28 @@ class TTbarExperiment(BaseExperiment):
         }
 
     def _event_path(self) -> Path:
-        """The event file, generated with the Pythia ttbar generator when missing and allowed."""
+        """The event file; the Pythia ttbar generator makes (or resumes) it when ``data.generate`` allows.
+
+        The generator writes the SPANet file ``<data.path>/ttbar_allhad.h5`` and exports every
+        jet multiplicity beside it as ``ttbar_<n>j.npy``.
+        """
         data = self.cfg.data
         path = event_file(data.path, data.n_extra_jets)
-        if path.is_file():
+        source = Path(data.path) / "ttbar_allhad.h5"
+        if path.is_file() and (not source.exists() or generation_status(source).complete):
             return path
-        if not data.generate_if_missing:
+        generate = OmegaConf.to_container(data.generate, resolve=True) if data.generate is not None else None
+        if generate is None:
             raise FileNotFoundError(
-                f"ttbar event file {path} does not exist; generate it with "
-                f"'python -m lorentznets.data.generate ttbar --out {data.path}/ttbar_allhad.h5 "
-                f"--eventgen-dir {data.path}' or set "
-                "data.generate_if_missing=true"
+                f"ttbar event file {path} does not exist and data.generate is null; generate it with "
+                f"'python -m lorentznets.data.generate ttbar --out {source} --eventgen-dir {data.path}'"
             )
-        # The generator writes the SPANet file and exports every jet multiplicity beside it.
-        command = [
-            sys.executable,
-            "-m",
-            "lorentznets.data.generate",
-            "ttbar",
-            "--n",
-            str(data.generate.n),
-            "--seed",
-            str(data.generate.seed),
-            "--out",
-            str(Path(data.path) / "ttbar_allhad.h5"),
-            "--eventgen-dir",
-            str(data.path),
-            "--workers",
-            str(data.generate.workers),
-            "--jet-pt-min",
-            str(self.cfg.cuts.pt_min),
-            "--eta-max",
-            str(self.cfg.cuts.eta_max),
-        ]
-        LOGGER.info("%s is missing: generating it with '%s'", path, " ".join(command[1:]))
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0 or not path.is_file():
-            raise FileNotFoundError(
-                f"ttbar event file {path} is missing and generating it failed "
-                f"(exit code {result.returncode}): {result.stderr.strip()[-2000:]}"
-            )
+        cuts = ("--eventgen-dir", str(data.path), "--jet-pt-min", str(self.cfg.cuts.pt_min))
+        cuts += ("--eta-max", str(self.cfg.cuts.eta_max))
+        make = pythia_generator(source, generate, extra=cuts)
+        ensure_generated(source, generate, make, f"{generate['n']} ttbar events with Pythia")
+        if not path.is_file():
+            raise FileNotFoundError(f"the ttbar generator completed {source} but did not export {path}")
         return path
 
     def init_model(self) -> nn.Module:

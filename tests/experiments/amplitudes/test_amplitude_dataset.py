@@ -10,7 +10,6 @@ from experiments.amplitudes.dataset import (
     ProcessData,
     load_amplitude_file,
     particle_tokens,
-    split_indices,
 )
 from experiments.amplitudes.metrics import amplitude_metrics, relative_errors
 
@@ -60,11 +59,6 @@ def test_particle_tokens_and_splits():
     assert tokens[2, TOKEN_NAMES.index("Z")] == 1
     with pytest.raises(ValueError, match="unknown particle 'W'"):
         particle_tokens(("W",))
-    splits = split_indices(100, (0.6, 0.2, 0.2), seed=1)
-    assert [len(splits[k]) for k in ("train", "val", "test")] == [60, 20, 20]
-    assert len(np.unique(np.concatenate(list(splits.values())))) == 100
-    with pytest.raises(ValueError, match="summing to 1"):
-        split_indices(10, (0.5, 0.2, 0.2), seed=0)
 
 
 def test_dataset_pads_and_standardises():

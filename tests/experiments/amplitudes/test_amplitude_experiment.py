@@ -82,8 +82,11 @@ def test_lorentznet_run_generates_data_trains_and_is_invariant(tmp_path):
 
 def test_missing_file_without_generation_names_file_and_command(tmp_path):
     overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
-    overrides += ["data.generate.enabled=false", "use_mlflow=false"]
-    with pytest.raises(ExperimentInputError, match=r"zg.npy is missing; create it with: python -m lorentznets"):
+    overrides += ["data.generate=null", "use_mlflow=false"]
+    with pytest.raises(
+        ExperimentInputError,
+        match=r"zg.npy does not exist and data.generate is null .*create it with: python -m lorentznets",
+    ):
         _run(overrides)
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from experiments.eventgen.dataset import event_file, jet_names, load_ttbar_events, split_events
+from experiments.eventgen.dataset import event_file, jet_names, load_ttbar_events
 
 from .helpers import make_ttbar_events
 
@@ -34,17 +34,3 @@ def test_bad_files_raise_clear_errors(tmp_path):
     np.save(tmp_path / "order.npy", np.roll(good.reshape(10, 6, 4), -1, axis=-1).reshape(10, 24))
     with pytest.raises(ValueError, match="order.npy: .* m\\^2 < 0"):
         load_ttbar_events(tmp_path / "order.npy", 0)
-
-
-def test_split_is_a_seeded_partition():
-    events = np.arange(100, dtype=float).reshape(100, 1, 1)
-    splits = split_events(events, (0.8, 0.1, 0.1), seed=3)
-    assert [len(splits[k]) for k in ("train", "val", "test")] == [80, 10, 10]
-    together = np.concatenate([splits[k].ravel() for k in ("train", "val", "test")])
-    assert sorted(together.tolist()) == list(range(100))
-    again = split_events(events, (0.8, 0.1, 0.1), seed=3)
-    assert np.array_equal(again["test"], splits["test"])
-    with pytest.raises(ValueError, match="too few"):
-        split_events(events[:5], (0.8, 0.1, 0.1), seed=0)
-    with pytest.raises(ValueError, match="sum to <= 1"):
-        split_events(events, (0.8, 0.2, 0.1), seed=0)

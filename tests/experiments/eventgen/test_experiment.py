@@ -26,7 +26,7 @@ def _config(tmp_path, model, extra=()):
         f"data.path={tmp_path / 'data'}",
         f"base_dir={tmp_path}",
         "data.n_extra_jets=1",
-        "data.generate_if_missing=false",
+        "data.generate=null",
         "progress=false",
         "training.iterations=4",
         "training.validate_every=2",
@@ -76,5 +76,5 @@ def test_train_sample_evaluate_plot(tmp_path, model):
 
 def test_missing_file_gives_a_clear_error(tmp_path):
     cfg = _config(tmp_path, "mlp", ["use_mlflow=false"])
-    with pytest.raises(ExperimentInputError, match=r"ttbar_1j.npy does not exist; generate it"):
+    with pytest.raises(ExperimentInputError, match=r"ttbar_1j.npy does not exist and data.generate is null; generate it"):
         get_experiment(cfg.experiment)(cfg).run()
