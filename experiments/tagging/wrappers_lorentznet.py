@@ -16,6 +16,9 @@ class LorentzNetTaggingWrapper(TaggingWrapper):
     and the scalars psi(one-hot(constituent, beam) * mass), followed by any per-particle scalars
     (zero for the beams). Momenta are divided by the momentum scale first (the published runs used
     GeV); the beams make the tagger invariant only under rotations about the beam axis.
+    The inputs are cast to the net's dtype only after the constituent masses are computed (in
+    float64, see :func:`~lorentznets.layers.lorentznet.top_tagging_inputs`): float64 momenta give
+    a float32 net accurate masses for massless constituents, float32 momenta only rounding noise.
 
     Parameters
     ----------
@@ -34,8 +37,9 @@ class LorentzNetTaggingWrapper(TaggingWrapper):
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
-        labels, p, mask_beams = top_tagging_inputs(momenta / self.momentum_scale, mask, trim=False)
+        dtype = self.net.embedding.weight.dtype
+        labels, p, mask_beams = top_tagging_inputs(momenta / self.momentum_scale, mask, trim=False, dtype=dtype)
         if scalars is not None:
-            padding = scalars.new_zeros(scalars.shape[0], 2, scalars.shape[-1])
-            labels = torch.cat((labels, torch.cat((padding, scalars), dim=1)), dim=-1)
+            padding = labels.new_zeros(scalars.shape[0], 2, scalars.shape[-1])
+            labels = torch.cat((labels, torch.cat((padding, scalars.to(dtype)), dim=1)), dim=-1)
         return self.net(labels, p, mask_beams)

@@ -36,5 +36,5 @@ def real_pairs(mask: torch.Tensor) -> torch.Tensor:
     n = mask.shape[1]
     pair = mask[:, :, None] & mask[:, None, :]
     pair &= ~torch.eye(n, dtype=torch.bool, device=mask.device)
-    batch, i, j = pair.nonzero(as_tuple=True)
-    return torch.stack((batch * n + i, batch * n + j))
+    flat = pair.flatten().nonzero().squeeze(1)  # b N^2 + i N + j
+    return torch.stack((flat // n, flat // (n * n) * n + flat % n))

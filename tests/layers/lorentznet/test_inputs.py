@@ -27,6 +27,20 @@ def test_top_inputs_follow_the_published_convention():
     assert scalars[1, 3].abs().max() == 0 and scalars[0, 3].abs().max() == 0
 
 
+def test_massless_constituents_get_masses_from_float64_before_the_cast():
+    g = torch.Generator().manual_seed(0)
+    p3 = 100 * torch.randn(4, 30, 3, generator=g, dtype=torch.float64)
+    p = torch.cat((p3.norm(dim=-1, keepdim=True), p3), dim=-1)  # massless to float64 precision
+    mask = torch.ones(4, 30, dtype=torch.bool)
+    scalars, p_out, _ = top_tagging_inputs(p, mask, dtype=torch.float32)
+    assert scalars.dtype == p_out.dtype == torch.float32
+    assert scalars[:, 2:].abs().max() < 1e-5  # psi(m) with m ~ sqrt(eps_64) E
+    torch.testing.assert_close(p_out[:, 2:], p.float())
+    # the documented float32 behaviour: from float32 momenta the masses are rounding noise
+    noisy, _, _ = top_tagging_inputs(p.float(), mask)
+    assert noisy[:, 2:].abs().max() > 1e-3
+
+
 def test_quark_gluon_scalars():
     pid = torch.tensor([[22, -211, 2212, 0]])
     mask = pid != 0
