@@ -1,0 +1,332 @@
+"""Throughput and peak memory of our LorentzNet against the official code's computation, on padded jets.
+
+"Official" here is OUR re-implementation of the computation strategy of the LorentzNet authors'
+code (github gongshiqi/LorentzNet-release, not on PyPI), written from its semantics, not its
+code: the collate function drops padding columns unused by every jet of the batch and builds the
+edge list of all ordered pairs of real particles jet by jet on the host; each block gathers
+``[h_i, h_j, psi(|x_i - x_j|^2), psi(x_i . x_j)]`` per edge, runs phi_e, phi_m and phi_x on the
+edges and aggregates with ``index_add_`` (its ``unsorted_segment_sum`` / ``_mean``); the readout
+averages over the padded length. It has the original module names, so it loads our weights through
+:func:`lorentznets.compat.lorentznet.to_official_state_dict`, and the benchmark checks (float64)
+that it gives our outputs before timing anything.
+
+Compared, at equal weights and inputs (quark-gluon layout: 8 one-hot scalars, 72 hidden, 6 blocks):
+
+- ``ours (real pairs)``: :class:`~lorentznets.nets.LorentzNet` with ``edges=real_pairs(mask)``;
+- ``official``: the re-implementation above;
+- ``ours (padded grid)``: :class:`~lorentznets.nets.LorentzNet` without ``edges`` (the previous,
+  dense computation over the padded (B, N, N) grid), unless ``--no-dense``.
+
+Jets have uniformly drawn multiplicities in [--min-particles, --max-particles] and are padded to
+--pad. Times are forward passes in evaluation mode without gradients (``--train``: forward and
+backward in training mode); the models alternate within every repeat and the fastest repeat
+counts. Building the edge list (ours: ``real_pairs``; official: its collate) is timed on its own
+and not included. Peak memory: CPU, peak resident-set growth of the first call, each model in a
+fresh subprocess; CUDA, ``torch.cuda.max_memory_allocated`` of one call.
+
+Usage::
+
+    python benchmarks/bench_lorentznet.py                       # 16 jets, 10-200 constituents padded to 200
+    python benchmarks/bench_lorentznet.py --batch 256 --device cuda   # a GPU-sized batch
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+
+from benchmarks.memory import first_call_peak_rss  # noqa: E402
+from lorentznets.compat.lorentznet import to_official_state_dict  # noqa: E402
+from lorentznets.layers.lorentznet import real_pairs  # noqa: E402
+from lorentznets.nets.lorentznet import LorentzNet  # noqa: E402
+
+MODELS = ("ours (real pairs)", "official", "ours (padded grid)")
+NUM_SCALARS = 8
+
+
+def _psi(x: torch.Tensor) -> torch.Tensor:
+    return torch.sign(x) * torch.log(x.abs() + 1)
+
+
+def _minkowski(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    # written as the original code does (2 a0 b0 - sum_mu a_mu b_mu), which rounds differently
+    prod = a * b
+    return 2 * prod[:, 0] - prod.sum(dim=-1)
+
+
+def _segment_sum(data: torch.Tensor, segments: torch.Tensor, count: int) -> torch.Tensor:
+    return data.new_zeros(count, data.shape[1]).index_add_(0, segments, data)
+
+
+class OfficialLGEB(nn.Module):
+    """One block as the original computes it, on a flat edge list (module names as the original)."""
+
+    def __init__(self, hidden: int, n_scalar: int, c_weight: float, last: bool):
+        super().__init__()
+        self.c_weight, self.last = c_weight, last
+        self.phi_e = nn.Sequential(
+            nn.Linear(2 * hidden + 2, hidden, bias=False),
+            nn.BatchNorm1d(hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+        )
+        self.phi_h = nn.Sequential(
+            nn.Linear(2 * hidden + n_scalar, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Linear(hidden, hidden)
+        )
+        self.phi_m = nn.Sequential(nn.Linear(hidden, 1), nn.Sigmoid())
+        if not last:
+            self.phi_x = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1, bias=False))
+
+    def forward(self, h, x, edges, node_attr):
+        i, j = edges
+        x_diff = x[i] - x[j]
+        norms = _psi(_minkowski(x_diff, x_diff))[:, None]
+        dots = _psi(_minkowski(x[i], x[j]))[:, None]
+        m = self.phi_e(torch.cat([h[i], h[j], norms, dots], dim=1))
+        m = m * self.phi_m(m)
+        if not self.last:
+            trans = torch.clamp(x_diff * self.phi_x(m), min=-100, max=100)
+            total = _segment_sum(trans, i, x.shape[0])
+            count = _segment_sum(torch.ones_like(trans), i, x.shape[0])
+            x = x + self.c_weight * total / count.clamp(min=1)
+        agg = torch.cat([h, _segment_sum(m, i, h.shape[0]), node_attr], dim=1)
+        return h + self.phi_h(agg), x
+
+
+class OfficialLorentzNet(nn.Module):
+    """The original network on flattened nodes (B * N, ...) and an edge list."""
+
+    def __init__(self, n_scalar: int, hidden: int, n_class: int, blocks: int, c_weight: float):
+        super().__init__()
+        self.hidden = hidden
+        self.embedding = nn.Linear(n_scalar, hidden)
+        self.LGEBs = nn.ModuleList(
+            OfficialLGEB(hidden, n_scalar, c_weight, last=k == blocks - 1) for k in range(blocks)
+        )
+        self.graph_dec = nn.Sequential(
+            nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(0.0), nn.Linear(hidden, n_class)
+        )
+
+    def forward(self, scalars, x, edges, node_mask, n_nodes):
+        h = self.embedding(scalars)
+        for block in self.LGEBs:
+            h, x = block(h, x, edges, scalars)
+        h = (h * node_mask).view(-1, n_nodes, self.hidden).mean(dim=1)
+        return self.graph_dec(h)
+
+
+def official_collate(scalars: torch.Tensor, p: torch.Tensor, mask: torch.Tensor):
+    """The original collate: drop padding columns no jet uses, flatten, build the edges jet by jet."""
+    keep = mask.any(dim=0)
+    scalars, p, mask = scalars[:, keep], p[:, keep], mask[:, keep]
+    batch, n = mask.shape
+    not_self = ~np.eye(n, dtype=bool)
+    rows, cols = [], []
+    for b, jet in enumerate(mask.cpu().numpy()):
+        i, j = np.nonzero(jet[:, None] & jet[None, :] & not_self)
+        rows.append(b * n + i)
+        cols.append(b * n + j)
+    edges = [torch.from_numpy(np.concatenate(v)).to(p.device) for v in (rows, cols)]
+    flat = (scalars.reshape(batch * n, -1), p.reshape(batch * n, 4), edges, mask.reshape(-1, 1).to(p.dtype), n)
+    return flat, (scalars, p, mask)
+
+
+def make_jets(batch: int, low: int, high: int, pad: int, seed: int):
+    """Quark-gluon-like jets: one-hot PID scalars, nearly massless constituents around the z axis, GeV."""
+    g = torch.Generator().manual_seed(seed)
+    counts = torch.randint(low, high + 1, (batch,), generator=g)
+    mask = torch.arange(pad)[None, :] < counts[:, None]
+    energy = 25 * -torch.rand(batch, pad, generator=g, dtype=torch.float64).log() + 0.5
+    direction = 0.2 * torch.randn(batch, pad, 3, generator=g, dtype=torch.float64)
+    direction[..., 2] += 1
+    direction = direction / direction.norm(dim=-1, keepdim=True)
+    p = torch.cat((energy[..., None], energy[..., None] * direction * 0.9999), dim=-1)
+    pid = torch.randint(0, NUM_SCALARS, (batch, pad), generator=g)
+    scalars = nn.functional.one_hot(pid, NUM_SCALARS).double()
+    return scalars * mask[..., None], p * mask[..., None], mask
+
+
+def benchmark_jets(args, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The timed batch, float32 on ``device``."""
+    scalars, p, mask = make_jets(args.batch, args.min_particles, args.max_particles, args.pad, seed=1)
+    return scalars.float().to(device), p.float().to(device), mask.to(device)
+
+
+def build_pair(seed: int = 0) -> tuple[LorentzNet, OfficialLorentzNet]:
+    """Our net (official mode) with random weights and batch-norm statistics, and the original with the same."""
+    torch.manual_seed(seed)
+    ours = LorentzNet(NUM_SCALARS, 2, hidden_channels=72, num_blocks=6, c_weight=1e-3, official=True)
+    with torch.no_grad():
+        for name, buffer in ours.named_buffers():
+            if name.endswith("running_mean"):
+                buffer.normal_(0, 0.2)
+            elif name.endswith("running_var"):
+                buffer.uniform_(0.5, 2.0)
+        for block in ours.blocks:
+            if block.update_momenta:
+                block.coord_out.weight.normal_(0, 0.3)  # a visible coordinate update
+    official = OfficialLorentzNet(NUM_SCALARS, 72, 2, 6, 1e-3)
+    official.load_state_dict(to_official_state_dict(ours, prefix=""))
+    return ours.eval(), official.eval()
+
+
+def check_parity(ours: LorentzNet, official: OfficialLorentzNet, jets) -> float:
+    """Largest float64 output difference of the three computations on a few jets (must be ~1e-12)."""
+    ours64, official64 = ours.double(), official.double()
+    scalars, p, mask = (t[:4] for t in jets)
+    flat, (s, q, m) = official_collate(scalars, p, mask)
+    with torch.no_grad():
+        reference = official64(*flat)
+        outputs = [ours64(s, q, m, real_pairs(m)), ours64(s, q, m)]
+    worst = max(float((out - reference).abs().max()) for out in outputs)
+    if worst > 1e-9 * max(1.0, float(reference.abs().max())):
+        raise AssertionError(f"our LorentzNet differs from the official computation by {worst:.3g}")
+    return worst
+
+
+def runners(args, device: torch.device) -> dict[str, Callable[[], None]]:
+    """One call per model: a forward (eval, no grad) or forward + backward (train)."""
+    ours, official = build_pair()
+    ours.to(device).train(args.train)
+    official.to(device).train(args.train)
+    scalars, p, mask = (
+        t.to(device) for t in make_jets(args.batch, args.min_particles, args.max_particles, args.pad, 1)
+    )
+    scalars, p = scalars.float(), p.float()
+    flat, (s, q, m) = official_collate(scalars, p, mask)
+    edges = real_pairs(m)
+
+    def call(fn):
+        def run():
+            if args.train:
+                for net in (ours, official):
+                    net.zero_grad(set_to_none=True)
+                fn().square().sum().backward()
+            else:
+                with torch.no_grad():
+                    fn()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+
+        return run
+
+    return {
+        "ours (real pairs)": call(lambda: ours(s, q, m, edges)),
+        "official": call(lambda: official(*flat)),
+        "ours (padded grid)": call(lambda: ours(s, q, m)),
+    }
+
+
+def prep_times(args, device: torch.device) -> tuple[float, float]:
+    """Seconds to build the edge list of one batch: ours (real_pairs) and the official collate."""
+    scalars, p, mask = (
+        t.to(device) for t in make_jets(args.batch, args.min_particles, args.max_particles, args.pad, 1)
+    )
+    best = [float("inf"), float("inf")]
+    for _ in range(3):
+        for k, fn in enumerate((lambda: real_pairs(mask), lambda: official_collate(scalars, p, mask))):
+            start = time.perf_counter()
+            fn()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            best[k] = min(best[k], time.perf_counter() - start)
+    return best[0], best[1]
+
+
+def worker(args) -> None:
+    """Peak memory of one model's first call, in this fresh process; prints a JSON line."""
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    run = runners(args, device)[args.worker]
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+        before = torch.cuda.memory_allocated()
+        run()
+        peak = (torch.cuda.max_memory_allocated() - before) / 2**20
+    else:
+        peak = first_call_peak_rss(run)
+    print(json.dumps({"peak_mib": peak}))
+
+
+def context(args) -> str:
+    return f"[{torch.get_num_threads()} torch threads, load {os.getloadavg()[0]:.1f}, {args.device}]"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--min-particles", type=int, default=10)
+    parser.add_argument("--max-particles", type=int, default=200)
+    parser.add_argument("--pad", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--train", action="store_true", help="time forward + backward in training mode")
+    parser.add_argument("--no-dense", action="store_true", help="skip our padded-grid computation")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker is not None:
+        worker(args)
+        return
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    models = [name for name in MODELS if not (args.no_dense and name == "ours (padded grid)")]
+    jets = make_jets(args.batch, args.min_particles, args.max_particles, args.pad, 1)
+    real = int(jets[2].sum())
+    pairs = int((jets[2].sum(1) * (jets[2].sum(1) - 1)).sum())
+    print(
+        f"# torch {torch.__version__} | {os.cpu_count()} cores | batch {args.batch}, multiplicity "
+        f"{args.min_particles}-{args.max_particles} padded to {args.pad} ({real} real particles, {pairs} real pairs "
+        f"of {args.batch * jets[2].shape[1] ** 2} padded) | {'train' if args.train else 'eval'} | "
+        f"shared machine: figures are noisy {context(args)}"
+    )
+    worst = check_parity(*build_pair(), jets)
+    print(f"parity (float64, 4 jets): largest output difference to the official computation {worst:.2g}")
+    ours_prep, official_prep = prep_times(args, device)
+    print(
+        f"edge list per batch: ours (real_pairs) {1e3 * ours_prep:.1f} ms, official collate "
+        f"{1e3 * official_prep:.1f} ms {context(args)}"
+    )
+
+    run = runners(args, device)
+    best = {name: float("inf") for name in models}
+    for repeat in range(args.repeats):
+        seconds = {}
+        for name in models:
+            start = time.perf_counter()
+            run[name]()
+            seconds[name] = time.perf_counter() - start
+            best[name] = min(best[name], seconds[name])
+        print(f"repeat {repeat + 1}: " + ", ".join(f"{n} {seconds[n]:.2f} s" for n in models) + f" {context(args)}")
+    del run
+
+    memory = {}
+    for name in models:
+        command = [sys.executable, __file__, *sys.argv[1:], "--worker", name]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        memory[name] = json.loads(out.strip().splitlines()[-1])["peak_mib"]
+    print(f"\n{'model':20s} {'jets/s':>10s} {'peak MiB':>10s}")
+    for name in models:
+        print(f"{name:20s} {args.batch / best[name]:10.2f} {memory[name]:10.1f} {context(args)}")
+    for name in models[1:]:
+        print(
+            f"ours (real pairs) vs {name}: throughput x{best[name] / best['ours (real pairs)']:.2f}, "
+            f"peak memory x{memory['ours (real pairs)'] / max(memory[name], 1e-3):.2f} of theirs {context(args)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
