@@ -6,6 +6,7 @@ import h5py
 import numpy as np
 
 from lorentznets.data.generate import generate, generation_status
+from lorentznets.data.readers import load_jets
 
 
 def test_resumed_file_equals_the_uninterrupted_one(toptagging_file, tmp_path):
@@ -20,6 +21,8 @@ def test_resumed_file_equals_the_uninterrupted_one(toptagging_file, tmp_path):
     assert (status.state, status.rows, status.n_requested) == ("partial", 100, 200)
     generate("toptagging", path, 200, seed=11, resume=True, options=["--chunk-size", "100"])
     assert generation_status(path).state == "complete"
+    # Real Pythia jets pass the readers' physics checks.
+    assert len(load_jets(path)) == 200
     with h5py.File(path) as resumed, h5py.File(toptagging_file) as fresh:
         assert set(resumed) == set(fresh)
         for name in fresh:
