@@ -1,0 +1,142 @@
+"""Forward+backward time and peak memory of our LLoCa nets against the ``lloca`` package, and of our
+LLoCa-Transformer tagger against our L-GATr.
+
+LLoCa-Transformer and LLoCa-ParT at the papers' tagging sizes (12 blocks / the published ParT, 8 heads
+of 8x0n+2x1n): ours and lloca's get the same weights (ours loaded through
+:mod:`lorentznets.compat.lloca`), the same jets and the same local frames, and are timed alternately
+in one process. The tagger comparison times our whole LLoCa-Transformer pipeline (learned frames,
+local features, backbone) against our L-GATr at its paper tagging size (12 blocks, 16 multivector /
+32 scalar channels, 8 heads) on the same jets. Ratios use the fastest repeat; every figure comes
+with the torch thread count and the load average (a shared machine is noisy). Usage::
+
+    python benchmarks/bench_lloca.py                 # all three comparisons, 32 jets x 20-64 particles
+    python benchmarks/bench_lloca.py --compare transformer --jets 16
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+
+from benchmarks.bench_part import compare, jets, train_step  # noqa: E402
+from benchmarks.memory import first_call_peak_rss  # noqa: E402
+from lorentznets.compat.lloca import convert_lloca_part_state_dict, convert_lloca_transformer_state_dict  # noqa: E402
+from lorentznets.frames import NUM_LOCAL_FEATURES, LearnedFrames, local_jet_features  # noqa: E402
+from lorentznets.interface import embed_vector  # noqa: E402
+from lorentznets.lorentz import random_lorentz_transform  # noqa: E402
+from lorentznets.nets.lgatr import LGATr  # noqa: E402
+from lorentznets.nets.lloca_part import LLoCaParticleTransformer  # noqa: E402
+from lorentznets.nets.lloca_transformer import LLoCaTransformer  # noqa: E402
+
+REPS, HEADS = "8x0n+2x1n", 8
+COMPARISONS = ("transformer", "part", "tagger")
+
+
+def _inputs(args):
+    momenta, features, mask = jets(args.jets, args.particles, args.min_particles, NUM_LOCAL_FEATURES)
+    generator = torch.Generator().manual_seed(1)
+    frames = random_lorentz_transform(mask.shape, max_rapidity=2.0, generator=generator).float()
+    return momenta, features, mask, frames, momenta.sum(1)
+
+
+def transformer_runs(args) -> dict[str, Callable[[], None]]:
+    from lloca.backbone.transformer import Transformer
+    from lloca.framesnet.frames import Frames
+
+    config = dict(num_blocks=12, num_heads=HEADS)
+    reference = Transformer(in_channels=NUM_LOCAL_FEATURES, attn_reps=REPS, out_channels=1, **config)
+    ours = LLoCaTransformer(NUM_LOCAL_FEATURES, 1, REPS, **config)
+    ours.load_state_dict(convert_lloca_transformer_state_dict(reference.state_dict(), HEADS))
+    momenta, features, mask, frames, jet = _inputs(args)
+    attn_mask = mask[:, None, None, :]
+    return {
+        "lloca LLoCa-Transformer": train_step(
+            lambda: reference(features, Frames(frames), p_ref=jet, attn_mask=attn_mask) * mask[..., None]
+        ),
+        "ours LLoCa-Transformer": train_step(lambda: ours(features, frames, mask, jet) * mask[..., None]),
+    }
+
+
+def part_runs(args) -> dict[str, Callable[[], None]]:
+    from lloca.backbone.particletransformer import ParticleTransformer
+    from lloca.framesnet.frames import Frames
+
+    reference = ParticleTransformer(
+        input_dim=NUM_LOCAL_FEATURES, attn_reps=REPS, num_classes=2, pair_input_dim=1, num_heads=HEADS
+    )
+    ours = LLoCaParticleTransformer(NUM_LOCAL_FEATURES, 2, REPS, num_heads=HEADS, embed_dims=(128, 512, 128))
+    ours.load_state_dict(convert_lloca_part_state_dict(reference.state_dict()))
+    momenta, features, mask, frames, jet = _inputs(args)
+    weaver = (features.transpose(1, 2), momenta[..., [1, 2, 3, 0]].transpose(1, 2), mask[:, None])
+    return {
+        "lloca LLoCa-ParT": train_step(
+            lambda: reference(weaver[0], Frames(frames), v=weaver[1], mask=weaver[2], p_ref=jet)
+        ),
+        "ours LLoCa-ParT": train_step(lambda: ours(features, momenta, frames, mask, jet)),
+    }
+
+
+def tagger_runs(args) -> dict[str, Callable[[], None]]:
+    momenta, _, mask, _, jet = _inputs(args)
+    scale = float(momenta[mask].std())
+    frames_net = LearnedFrames("polar", {"hidden_channels": 128, "num_layers": 2})
+    lloca = LLoCaTransformer(NUM_LOCAL_FEATURES, 1, REPS, num_heads=HEADS, num_blocks=12)
+    lgatr = LGATr(
+        num_blocks=12,
+        in_mv_channels=1,
+        out_mv_channels=1,
+        hidden_mv_channels=16,
+        in_s_channels=0,
+        out_s_channels=1,
+        hidden_s_channels=32,
+        attention={"num_heads": 8},
+        mlp={},
+    )
+
+    def lloca_tagger() -> torch.Tensor:
+        frames = frames_net(momenta / scale, mask)
+        features = local_jet_features(momenta, frames, mask, scale)
+        return lloca(features, frames, mask, jet) * mask[..., None]
+
+    def lgatr_tagger() -> torch.Tensor:
+        _, scalars = lgatr(embed_vector(momenta / scale).unsqueeze(-2), mask=mask)
+        return scalars * mask[..., None]
+
+    return {"ours L-GATr tagger": train_step(lgatr_tagger), "ours LLoCa-Transformer tagger": train_step(lloca_tagger)}
+
+
+RUNS = {"transformer": transformer_runs, "part": part_runs, "tagger": tagger_runs}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", choices=[*COMPARISONS, "all"], default="all")
+    parser.add_argument("--jets", type=int, default=32)
+    parser.add_argument("--particles", type=int, default=64, help="particles per jet (max)")
+    parser.add_argument("--min-particles", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--memory-of", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    base_argv = [f"--jets={args.jets}", f"--particles={args.particles}", f"--min-particles={args.min_particles}"]
+    base_argv.append(f"--threads={args.threads}")
+    for name in COMPARISONS if args.compare == "all" else (args.compare,):
+        runs = RUNS[name](args)
+        if args.memory_of:
+            if args.memory_of in runs:
+                print(first_call_peak_rss(runs[args.memory_of]))
+            continue
+        print(f"{name}: {args.jets} jets x {args.min_particles}-{args.particles} particles, papers' sizes")
+        compare(runs, next(iter(runs)), args.repeats, [*base_argv, f"--compare={name}"], __file__)
+
+
+if __name__ == "__main__":
+    main()
