@@ -9,6 +9,7 @@ with DistributedDataParallel.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 
@@ -17,8 +18,10 @@ import torch
 from omegaconf import DictConfig
 
 from experiments.base_experiment import ExperimentInputError
+from experiments.common.config_schema import ConfigError
 from experiments.common.progress import TqdmLoggingHandler
-from experiments.registry import get_experiment
+from experiments.common.threads import default_num_threads, warn_if_oversubscribed
+from experiments.registry import UnsafeImportError, get_experiment
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -32,7 +35,7 @@ def _configure_logging() -> None:
     handler = TqdmLoggingHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
-    for noisy in ("alembic", "mlflow", "matplotlib", "urllib3", "git"):
+    for noisy in ("alembic", "mlflow", "matplotlib", "urllib3", "git", "numexpr"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -40,6 +43,14 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
     # Schedulers (Slurm pre-emption, torchrun) stop jobs with SIGTERM: exit through Python so
     # the MLflow run is closed as KILLED; the last checkpoint stays valid for resume=true.
     raise SystemExit(128 + signum)
+
+
+def _set_threads(configured: int | str) -> None:
+    # "auto": the cores this process may use, shared among the DDP ranks of this node.
+    local_ranks = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    threads = default_num_threads(local_ranks) if configured == "auto" else int(configured)
+    torch.set_num_threads(threads)
+    warn_if_oversubscribed(threads)
 
 
 @hydra.main(config_path="config", config_name="toptagging", version_base=None)
@@ -51,10 +62,17 @@ def main(cfg: DictConfig) -> float | None:
     """
     _configure_logging()
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    torch.set_num_threads(cfg.num_threads)
     try:
-        experiment = get_experiment(cfg.experiment)(cfg)
-        metrics = experiment.run()
+        experiment_class = get_experiment(cfg.experiment)
+        check = getattr(experiment_class, "check_config", None)
+        if check is not None:
+            check(cfg)
+    except (ConfigError, KeyError, UnsafeImportError) as error:
+        LOGGER.error("%s", error.args[0] if isinstance(error, KeyError) and error.args else error)
+        sys.exit(2)
+    _set_threads(cfg.num_threads)
+    try:
+        metrics = experiment_class(cfg).run()
     except ExperimentInputError as error:
         LOGGER.error("%s", error)
         sys.exit(2)

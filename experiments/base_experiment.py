@@ -73,7 +73,7 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from omegaconf import DictConfig, OmegaConf
@@ -81,6 +81,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, default_collate
 
 from experiments.common.checkpoint import CheckpointError, load_checkpoint, remove_stale_temporaries, save_atomic
+from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_schemas, validate_config
 from experiments.common.distributed import init_distributed
 from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resolve_tracking_uri
 from experiments.common.progress import metrics_table
@@ -90,7 +91,7 @@ from experiments.common.seeding import seed_everything
 from experiments.common.trainer import Trainer
 from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
-from experiments.registry import get_wrapper
+from experiments.registry import get_wrapper, wrappers_for
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -110,6 +111,40 @@ class BaseExperiment(ABC):
     """
 
     evaluation_splits: tuple[str, ...] = ("test",)
+    config_schema: ClassVar[Mapping[str, Any]] = {}
+    """Sections this experiment adds to :data:`~experiments.common.config_schema.DEFAULT_SCHEMA`."""
+    model_family: ClassVar[str | None] = None
+    """Wrapper family of ``cfg.model.name`` (``experiments/<family>/wrappers*.py``); None: any model name."""
+
+    @classmethod
+    def check_config(cls, cfg: DictConfig) -> None:
+        """Validate the whole config before any work: types, ranges, allowed values, the model.
+
+        Raises
+        ------
+        ConfigError
+            In one line naming the key, the value and what is allowed.
+        """
+        container = OmegaConf.to_container(cfg, resolve=True)
+        container.pop("hydra", None)
+        validate_config(container, merge_schemas(DEFAULT_SCHEMA, cls.config_schema))
+        if cls.model_family is not None:
+            available = wrappers_for(cls.model_family)
+            if cfg.model.name not in available:
+                raise ConfigError(
+                    f"config key model={cfg.model.name!r} is not offered for the experiment {cfg.experiment!r}: "
+                    f"expected one of {', '.join(sorted(available))}"
+                )
+        if cfg.device == "cuda" and not torch.cuda.is_available():
+            raise ConfigError(
+                "config key device='cuda' is not allowed: this machine has no CUDA device (use auto or cpu)"
+            )
+        if cfg.training.validate_every > cfg.training.iterations and cfg.train:
+            LOGGER.warning(
+                "training.validate_every=%d exceeds training.iterations=%d: one validation at the end",
+                cfg.training.validate_every,
+                cfg.training.iterations,
+            )
 
     def __init__(self, cfg: DictConfig) -> None:
         self.cfg = cfg

@@ -40,6 +40,7 @@ the filled registry.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from collections.abc import Callable
 from pathlib import Path
@@ -96,8 +97,37 @@ def _import_experiment_modules(name: str | None = None) -> dict[str, str]:
     return errors
 
 
+class UnsafeImportError(ImportError):
+    """A ``module:Class`` experiment whose source lies inside a run folder (shared data, not code)."""
+
+
+def _inside_run_folder(path: Path) -> bool:
+    """Whether ``path`` is inside a ``runs/`` tree or a run directory (one holding ``config.yaml``
+    and ``models/`` or ``checkpoints/``)."""
+    for folder in path.resolve().parents:
+        if folder.name == "runs":
+            return True
+        if (folder / "config.yaml").is_file() and ((folder / "models").is_dir() or (folder / "checkpoints").is_dir()):
+            return True
+    return False
+
+
 def _import_object(path: str) -> Any:
     module_name, _, attribute = path.partition(":")
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError) as error:
+        raise KeyError(f"experiment {path!r}: cannot find module {module_name!r} ({error})") from None
+    if spec is None:
+        raise KeyError(f"experiment {path!r}: no module named {module_name!r} on the Python path")
+    origin = spec.origin if spec.origin not in (None, "namespace") else None
+    locations = [Path(origin)] if origin else [Path(p) for p in spec.submodule_search_locations or ()]
+    unsafe = [str(location) for location in locations if _inside_run_folder(location)]
+    if unsafe:
+        raise UnsafeImportError(
+            f"refused to import experiment {path!r} from {unsafe[0]}: code inside a run folder is never imported "
+            "(run folders are shared data); install or place your experiment module outside runs/"
+        )
     module = importlib.import_module(module_name)
     if not hasattr(module, attribute):
         raise KeyError(f"module {module_name!r} has no attribute {attribute!r}")

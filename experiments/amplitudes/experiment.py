@@ -23,6 +23,7 @@ from experiments.amplitudes.plots import (
     plot_error_vs_variable,
     plot_relative_error,
 )
+from experiments.amplitudes.schema import AMPLITUDES_SCHEMA
 from experiments.base_experiment import BaseExperiment
 from experiments.common.generated_data import ensure_generated
 from experiments.common.splits import split_indices
@@ -46,6 +47,9 @@ class AmplitudeExperiment(BaseExperiment):
     events; metrics are reported per process (``<split>.<process>.<metric>``) and for all events
     together (``<split>.mse``).
     """
+
+    config_schema = AMPLITUDES_SCHEMA
+    model_family = "amplitudes"
 
     evaluation_splits = ("train", "val", "test")
 

@@ -15,6 +15,7 @@ from experiments.assignment.evaluation import count_table, decode_batches, purit
 from experiments.assignment.event_metrics import classification_metrics, event_target_table, regression_metrics
 from experiments.assignment.onnx_export import INPUT_NAMES, export_onnx
 from experiments.assignment.plots import plot_mass, plot_purity_vs_multiplicity, tuple_masses
+from experiments.assignment.schema import ASSIGNMENT_SCHEMA
 from experiments.base_experiment import BaseExperiment
 from experiments.common.checkpoint import load_checkpoint
 from experiments.registry import register_experiment
@@ -48,6 +49,9 @@ class AssignmentExperiment(BaseExperiment):
     of the space the target is fitted in) and ``classification.<key>.accuracy`` (``.auc`` for
     two classes).
     """
+
+    config_schema = ASSIGNMENT_SCHEMA
+    model_family = "assignment"
 
     def init_data(self) -> dict[str, AssignmentDataset]:
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)

@@ -13,6 +13,7 @@ from torch.utils.data import Dataset, TensorDataset
 from experiments.base_experiment import BaseExperiment
 from experiments.common.generated_data import ensure_generated, pythia_generator
 from experiments.common.splits import split_indices
+from experiments.eventgen.schema import EVENTGEN_SCHEMA
 from experiments.registry import register_experiment
 from lorentznets.data.generate.status import generation_status
 from lorentznets.flows import (
@@ -46,6 +47,9 @@ class TTbarExperiment(BaseExperiment):
     space (``nll_fourmomenta``, density per GeV^(4 n_jets)), classifier two-sample AUC,
     sampling throughput and the fractions of generated events violating the cuts.
     """
+
+    config_schema = EVENTGEN_SCHEMA
+    model_family = "eventgen"
 
     def init_data(self) -> dict[str, Dataset]:
         cfg = self.cfg

@@ -14,6 +14,7 @@ from experiments.base_experiment import BaseExperiment
 from experiments.ptopreco.dataset import RegressionBatch, TopMomentumDataset, load_top_momentum_splits
 from experiments.ptopreco.metrics import residuals, resolution_metrics
 from experiments.ptopreco.plots import plot_residuals
+from experiments.ptopreco.schema import PTOPRECO_SCHEMA
 from experiments.registry import register_experiment
 from lorentznets.lorentz import squared_mass
 
@@ -34,6 +35,9 @@ class TopMomentumExperiment(BaseExperiment):
     resolution and bias, and the angle between predicted and true top directions; the same
     metrics for the plain constituent sum (``baseline_*``) put them in context.
     """
+
+    config_schema = PTOPRECO_SCHEMA
+    model_family = "ptopreco"
 
     def init_data(self) -> dict[str, TopMomentumDataset]:
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)

@@ -23,6 +23,7 @@ from experiments.tagging.dataset import (
 )
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics
 from experiments.tagging.plots import plot_roc, plot_scores
+from experiments.tagging.schema import TAGGING_SCHEMA
 from lorentznets.data.readers import JetData
 
 LOGGER = logging.getLogger("lorentznets")
@@ -44,6 +45,9 @@ class TaggingExperiment(BaseExperiment):
     normalised to mean 1 per class, so the weights fix the mix within a class and the class
     balance stays that of the jet counts.
     """
+
+    config_schema = TAGGING_SCHEMA
+    model_family = "tagging"
 
     @property
     def class_names(self) -> list[str]:
@@ -86,7 +90,7 @@ class TaggingExperiment(BaseExperiment):
         present = {name: jets.weights is not None for name, jets in splits.items()}
         if not any(present.values()):
             return dict.fromkeys(splits)
-        if not self.cfg.data.get("use_weights", True):
+        if not self.cfg.data.use_weights:
             LOGGER.info("data.use_weights=false: ignoring the per-jet weights in the data files")
             return dict.fromkeys(splits)
         if not all(present.values()):

@@ -1,0 +1,33 @@
+"""Config schema of amplitude regression; see :mod:`experiments.common.config_schema`."""
+
+from experiments.common.config_schema import (
+    GENERATE_SCHEMA,
+    boolean,
+    fractions,
+    integer,
+    mapping,
+    real,
+    string,
+    string_list,
+)
+
+AMPLITUDES_SCHEMA = {
+    "data": {
+        "dir": string(),
+        "processes": string_list(non_empty=True),
+        "particles": mapping(),
+        "max_events": integer(1, nullable=True),
+        "split_fractions": fractions(3),
+        "split_seed": integer(0),
+        "train_size": integer(1, nullable=True),
+        "particle_tokens": boolean(),
+        "generate": GENERATE_SCHEMA,
+        "phase_space": {
+            "sqrt_s": real(0.0, exclusive_minimum=True),
+            "pt_min": real(0.0),
+            "delta_r_min": real(0.0),
+            "max_boost_rapidity": real(0.0),
+        },
+    },
+    "model": {"wrapper": mapping(nullable=True)},
+}

@@ -1,0 +1,42 @@
+"""Config schema of jet-parton assignment; see :mod:`experiments.common.config_schema`."""
+
+from experiments.common.config_schema import (
+    GENERATE_SCHEMA,
+    Key,
+    boolean,
+    fractions,
+    integer,
+    mapping,
+    real,
+    string,
+    string_list,
+)
+
+ASSIGNMENT_SCHEMA = {
+    "data": {
+        "path": string(nullable=True),
+        "files": Key(
+            (dict,),
+            "a mapping with the keys train, val, test",
+            lambda v: set(v) == {"train", "val", "test"},
+            nullable=True,
+        ),
+        "event_file": string(nullable=True),
+        "max_events": integer(1, nullable=True),
+        "invariant_features": string_list(),
+        "split_fractions": fractions(3),
+        "split_seed": integer(0),
+        "generate": GENERATE_SCHEMA,
+    },
+    "heads": {
+        "features": integer(1),
+        "rank": integer(1),
+        "detection_weight": real(0.0),
+    },
+    "training": {
+        "regression_loss_weight": real(0.0),
+        "classification_loss_weight": real(0.0),
+    },
+    "evaluation": {"export_onnx": boolean()},
+    "model": {"wrapper": mapping(nullable=True)},
+}

@@ -1,0 +1,40 @@
+"""Config schema of event generation; see :mod:`experiments.common.config_schema`."""
+
+from experiments.common.config_schema import GENERATE_SCHEMA, choice, fractions, integer, real, string
+
+SOLVER_SCHEMA = {
+    "method": string(allowed="a solver name: euler, midpoint, rk4 or a torchdiffeq method such as dopri5"),
+    "steps": integer(1),
+    "rtol": real(0.0, exclusive_minimum=True),
+    "atol": real(0.0, exclusive_minimum=True),
+}
+
+EVENTGEN_SCHEMA = {
+    "data": {
+        "path": string(),
+        "n_extra_jets": integer(0),
+        "max_events": integer(1, nullable=True),
+        "split_fractions": fractions(3),
+        "split_seed": integer(0),
+        "generate": GENERATE_SCHEMA,
+    },
+    "cuts": {
+        "pt_min": real(0.0),
+        "eta_max": real(0.0, exclusive_minimum=True),
+        "delta_r_min": real(0.0, nullable=True),
+    },
+    "flow": {
+        "pt_min": real(0.0),
+        "mass_eps": real(0.0, exclusive_minimum=True),
+        "time_channels": integer(2),
+    },
+    "sampling": {"n_samples": integer(1, nullable=True), "batchsize": integer(1), "solver": SOLVER_SCHEMA},
+    "likelihood": {
+        "n_events": integer(1),
+        "batchsize": integer(1),
+        "trace": choice("exact", "hutchinson"),
+        "solver": SOLVER_SCHEMA,
+    },
+    "classifier": {"max_iter": integer(1)},
+    "plotting": {"bins": integer(2), "delta_r_pairs": choice("decay", "all")},
+}

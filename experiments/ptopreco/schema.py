@@ -1,0 +1,9 @@
+"""Config schema of the top-momentum regression; see :mod:`experiments.common.config_schema`."""
+
+from experiments.common.config_schema import real
+from experiments.tagging.schema import JET_FILES_SCHEMA
+
+PTOPRECO_SCHEMA = {
+    "data": JET_FILES_SCHEMA,
+    "loss": {"mass_weight": real(0.0)},
+}

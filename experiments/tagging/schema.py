@@ -1,0 +1,42 @@
+"""Config schema of the tagging experiments (toptagging, qgtagging, jetclass); see
+:mod:`experiments.common.config_schema`."""
+
+from experiments.common.config_schema import (
+    GENERATE_SCHEMA,
+    Key,
+    boolean,
+    choice,
+    fractions,
+    integer,
+    mapping,
+    string,
+)
+
+JET_FORMATS = ("auto", "lgn_h5", "landscape_h5", "lgatr_npz", "energyflow_npz", "jetclass_root")
+
+JET_FILES_SCHEMA = {
+    "path": string(nullable=True),
+    "files": Key(
+        (dict,),
+        "a mapping with the keys train, val, test",
+        lambda v: set(v) == {"train", "val", "test"},
+        nullable=True,
+    ),
+    "format": choice(*JET_FORMATS),
+    "max_particles": integer(1),
+    "max_jets": integer(1, nullable=True),
+    "split_fractions": fractions(3),
+    "split_seed": integer(0),
+    "generate": GENERATE_SCHEMA,
+}
+"""Keys of a jet-file data block (shared with the top-momentum regression)."""
+
+TAGGING_SCHEMA = {
+    "data": {
+        **JET_FILES_SCHEMA,
+        "class_names": Key((list,), "a list of at least 2 class names", lambda v: len(v) >= 2),
+        "use_scalars": boolean(),
+        "use_weights": boolean(),
+    },
+    "model": {"wrapper": mapping(nullable=True)},
+}
