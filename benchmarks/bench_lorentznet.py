@@ -17,6 +17,10 @@ Compared, at equal weights and inputs (quark-gluon layout: 8 one-hot scalars, 72
 - ``ours (padded grid)``: :class:`~lorentznets.nets.LorentzNet` without ``edges`` (the previous,
   dense computation over the padded (B, N, N) grid), unless ``--no-dense``.
 
+``--net lgn`` times :class:`~lorentznets.nets.LGN` (the paper's top tagger, channels 2-3-4-3)
+with and without ``edges``, i.e. against our own previous dense computation: no official LGN
+code is installable here.
+
 Jets have uniformly drawn multiplicities in [--min-particles, --max-particles] and are padded to
 --pad. Times are forward passes in evaluation mode without gradients (``--train``: forward and
 backward in training mode); the models alternate within every repeat and the fastest repeat
@@ -28,6 +32,7 @@ Usage::
 
     python benchmarks/bench_lorentznet.py                       # 16 jets, 10-200 constituents padded to 200
     python benchmarks/bench_lorentznet.py --batch 256 --device cuda   # a GPU-sized batch
+    python benchmarks/bench_lorentznet.py --net lgn --batch 8         # LGN, edge list vs padded grid
 """
 
 from __future__ import annotations
@@ -50,9 +55,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
 from lorentznets.compat.lorentznet import to_official_state_dict  # noqa: E402
 from lorentznets.layers.lorentznet import real_pairs  # noqa: E402
+from lorentznets.nets.lgn import LGN  # noqa: E402
 from lorentznets.nets.lorentznet import LorentzNet  # noqa: E402
 
-MODELS = ("ours (real pairs)", "official", "ours (padded grid)")
+MODELS = {
+    "lorentznet": ("ours (real pairs)", "official", "ours (padded grid)"),
+    "lgn": ("ours (real pairs)", "ours (padded grid)"),
+}
 NUM_SCALARS = 8
 
 
@@ -197,44 +206,62 @@ def check_parity(ours: LorentzNet, official: OfficialLorentzNet, jets) -> float:
     return worst
 
 
-def runners(args, device: torch.device) -> dict[str, Callable[[], None]]:
+def _timed_call(fn: Callable[[], torch.Tensor], nets: list[nn.Module], train: bool, device: torch.device):
+    def run() -> None:
+        if train:
+            for net in nets:
+                net.zero_grad(set_to_none=True)
+            fn().square().sum().backward()
+        else:
+            with torch.no_grad():
+                fn()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    return run
+
+
+def lorentznet_runners(args, device: torch.device) -> dict[str, Callable[[], None]]:
     """One call per model: a forward (eval, no grad) or forward + backward (train)."""
     ours, official = build_pair()
-    ours.to(device).train(args.train)
-    official.to(device).train(args.train)
-    scalars, p, mask = (
-        t.to(device) for t in make_jets(args.batch, args.min_particles, args.max_particles, args.pad, 1)
-    )
-    scalars, p = scalars.float(), p.float()
-    flat, (s, q, m) = official_collate(scalars, p, mask)
+    nets = [ours.to(device).train(args.train), official.to(device).train(args.train)]
+    flat, (s, q, m) = official_collate(*benchmark_jets(args, device))
     edges = real_pairs(m)
-
-    def call(fn):
-        def run():
-            if args.train:
-                for net in (ours, official):
-                    net.zero_grad(set_to_none=True)
-                fn().square().sum().backward()
-            else:
-                with torch.no_grad():
-                    fn()
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-
-        return run
-
     return {
-        "ours (real pairs)": call(lambda: ours(s, q, m, edges)),
-        "official": call(lambda: official(*flat)),
-        "ours (padded grid)": call(lambda: ours(s, q, m)),
+        "ours (real pairs)": _timed_call(lambda: ours(s, q, m, edges), nets, args.train, device),
+        "official": _timed_call(lambda: official(*flat), nets, args.train, device),
+        "ours (padded grid)": _timed_call(lambda: ours(s, q, m), nets, args.train, device),
     }
+
+
+def lgn_runners(args, device: torch.device) -> dict[str, Callable[[], None]]:
+    """LGN (the paper's top tagger size) with and without the edge list; no official code to compare."""
+    torch.manual_seed(0)
+    net = LGN(channels=(2, 3, 4, 3), maxdim=2).to(device).train(args.train)
+    _, p, mask = benchmark_jets(args, device)
+    edges = real_pairs(mask)
+    return {
+        "ours (real pairs)": _timed_call(lambda: net(p, mask, edges=edges), [net], args.train, device),
+        "ours (padded grid)": _timed_call(lambda: net(p, mask), [net], args.train, device),
+    }
+
+
+def runners(args, device: torch.device) -> dict[str, Callable[[], None]]:
+    return (lgn_runners if args.net == "lgn" else lorentznet_runners)(args, device)
+
+
+def lgn_parity(jets) -> float:
+    """Largest float64 output difference of LGN with and without the edge list on a few jets."""
+    torch.manual_seed(0)
+    net = LGN(channels=(2, 3, 4, 3), maxdim=2).double()
+    _, p, mask = (t[:4] for t in jets)
+    with torch.no_grad():
+        return float((net(p, mask, edges=real_pairs(mask)) - net(p, mask)).abs().max())
 
 
 def prep_times(args, device: torch.device) -> tuple[float, float]:
     """Seconds to build the edge list of one batch: ours (real_pairs) and the official collate."""
-    scalars, p, mask = (
-        t.to(device) for t in make_jets(args.batch, args.min_particles, args.max_particles, args.pad, 1)
-    )
+    scalars, p, mask = benchmark_jets(args, device)
     best = [float("inf"), float("inf")]
     for _ in range(3):
         for k, fn in enumerate((lambda: real_pairs(mask), lambda: official_collate(scalars, p, mask))):
@@ -276,6 +303,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--train", action="store_true", help="time forward + backward in training mode")
     parser.add_argument("--no-dense", action="store_true", help="skip our padded-grid computation")
+    parser.add_argument("--net", choices=("lorentznet", "lgn"), default="lorentznet")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker is not None:
@@ -283,18 +311,21 @@ def main() -> None:
         return
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    models = [name for name in MODELS if not (args.no_dense and name == "ours (padded grid)")]
+    models = [name for name in MODELS[args.net] if not (args.no_dense and name == "ours (padded grid)")]
     jets = make_jets(args.batch, args.min_particles, args.max_particles, args.pad, 1)
     real = int(jets[2].sum())
     pairs = int((jets[2].sum(1) * (jets[2].sum(1) - 1)).sum())
     print(
         f"# torch {torch.__version__} | {os.cpu_count()} cores | batch {args.batch}, multiplicity "
         f"{args.min_particles}-{args.max_particles} padded to {args.pad} ({real} real particles, {pairs} real pairs "
-        f"of {args.batch * jets[2].shape[1] ** 2} padded) | {'train' if args.train else 'eval'} | "
+        f"of {args.batch * jets[2].shape[1] ** 2} padded) | {args.net} | {'train' if args.train else 'eval'} | "
         f"shared machine: figures are noisy {context(args)}"
     )
-    worst = check_parity(*build_pair(), jets)
-    print(f"parity (float64, 4 jets): largest output difference to the official computation {worst:.2g}")
+    if args.net == "lgn":
+        print(f"parity (float64, 4 jets): largest output difference, edge list vs padded grid {lgn_parity(jets):.2g}")
+    else:
+        worst = check_parity(*build_pair(), jets)
+        print(f"parity (float64, 4 jets): largest output difference to the official computation {worst:.2g}")
     ours_prep, official_prep = prep_times(args, device)
     print(
         f"edge list per batch: ours (real_pairs) {1e3 * ours_prep:.1f} ms, official collate "

@@ -105,7 +105,11 @@ class LGN(nn.Module):
         self.readout = nn.Linear(2 * channels[-1], self.out_channels)
 
     def forward(
-        self, p: torch.Tensor, mask: torch.Tensor | None = None, scalars: torch.Tensor | None = None
+        self,
+        p: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        scalars: torch.Tensor | None = None,
+        edges: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Invariant predictions for a batch of particle sets.
 
@@ -117,6 +121,10 @@ class LGN(nn.Module):
             True for real particles (default: all real).
         scalars : torch.Tensor with shape (B, N, in_scalars), optional
             Per-particle invariant features.
+        edges : torch.Tensor with shape (2, E), int64, optional
+            :func:`~lorentznets.layers.lorentznet.real_pairs` of ``mask`` (built with the batch):
+            the pair weights and messages are then computed for the real pairs only instead of the
+            padded (B, N, N) grid. Same result up to rounding.
 
         Returns
         -------
@@ -129,12 +137,16 @@ class LGN(nn.Module):
         dtype = torch.float64 if self.high_precision else p.dtype
         momenta = torch.where(mask[..., None], p.to(dtype) * self.momentum_scale, 0.0)
         irrep_momenta = vector_to_irrep(momenta)[:, :, None, :]
-        pair_invariants = squared_mass(momenta[:, :, None, :] - momenta[:, None, :, :])
+        if edges is None:
+            pair_invariants = squared_mass(momenta[:, :, None, :] - momenta[:, None, :, :])
+        else:
+            flat = momenta.reshape(-1, 4)
+            pair_invariants = squared_mass(flat[edges[0]] - flat[edges[1]])
         if self.in_scalars > 0:
             scalars = torch.where(mask[..., None], scalars.to(dtype), 0.0)
         features = self.embedding(irrep_momenta, scalars, mask)
         for level in self.levels:
-            features = level(features, irrep_momenta, pair_invariants, mask)
+            features = level(features, irrep_momenta, pair_invariants, mask, edges)
         pooled = features[SCALAR].sum(dim=1)[..., 0]  # (B, C_L), padded particles are zero
         readout_in = torch.cat([pooled.real, pooled.imag], dim=-1)
         weight, bias = self.readout.weight.to(dtype), self.readout.bias.to(dtype)

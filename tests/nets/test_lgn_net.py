@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets.lgn import LGN
 from lorentznets.testing import assert_invariant
 
@@ -75,6 +76,28 @@ def test_padding_and_scalars():
         max_rapidity=3.0,
         rtol=1e-10,
     )
+
+
+@pytest.mark.parametrize("aggregation", ["sum", "mean"])
+def test_real_pair_edges_give_the_padded_grid_result(aggregation):
+    net = _net(in_scalars=1, aggregation=aggregation)
+    p, mask = _jets(batch=3, particles=7, seed=4)
+    scalars = torch.randn(3, 7, 1, dtype=torch.float64) * mask[..., None]
+    grid = net(p, mask, scalars)
+    grid.square().sum().backward()
+    grid_grads = [w.grad.clone() for w in net.parameters()]
+    net.zero_grad()
+    listed = net(p, mask, scalars, edges=real_pairs(mask))
+    listed.square().sum().backward()
+    torch.testing.assert_close(listed, grid, rtol=1e-12, atol=1e-15)
+    for w, expected in zip(net.parameters(), grid_grads):
+        torch.testing.assert_close(w.grad, expected, rtol=1e-10, atol=1e-13)
+
+    def with_edges(p, mask, scalars):
+        return net(p, mask, scalars, edges=real_pairs(mask))
+
+    kinds = ("vector", "none", "scalar")
+    assert_invariant(with_edges, (p, mask, scalars), kinds, particle_dims=(1, 1, 1), max_rapidity=3.0, rtol=1e-10)
 
 
 def test_float32_inputs_run_in_high_precision_and_train():
