@@ -26,7 +26,7 @@ from lorentznets.flows import (
     sample_flow,
 )
 
-from .classifier_test import classifier_two_sample_auc
+from .two_sample_classifier import classifier_two_sample_auc
 from .cuts import cut_violations
 from .dataset import event_file, jet_names, load_ttbar_events
 from .observables import event_observables

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from experiments.eventgen.classifier_test import classifier_two_sample_auc
+from experiments.eventgen.two_sample_classifier import classifier_two_sample_auc
 
 
 def test_identical_distributions_give_auc_near_one_half():
