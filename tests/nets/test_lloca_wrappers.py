@@ -1,0 +1,67 @@
+"""LLoCa experiment wrappers: exact invariance (float64, rapidity 6) of the tagging and amplitude
+wrappers, and symmetry breaking by the beam and time references."""
+
+import pytest
+import torch
+
+from experiments.amplitudes.wrappers_lloca import LLoCaTransformerAmplitudeWrapper
+from experiments.tagging.wrappers_lloca import LLoCaParTTaggingWrapper, LLoCaTransformerTaggingWrapper
+from lorentznets.lorentz import boost_matrix, rotation_matrix
+from lorentznets.testing import assert_invariant
+
+FRAMES = {"kind": "learned", "method": "polar", "vector_net": {"hidden_channels": 16}}
+TRANSFORMER = {"attn_reps": "4x0n+1x1n", "num_heads": 2, "num_blocks": 1}
+
+
+def _momenta(seed: int, batch: int = 2, num: int = 5) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    spatial = 5 * torch.randn(batch, num, 3, generator=generator, dtype=torch.float64)
+    mass = 1 + torch.rand(batch, num, 1, generator=generator, dtype=torch.float64)
+    return torch.cat(((spatial.square().sum(-1, keepdim=True) + mass**2).sqrt(), spatial), -1)
+
+
+def _mask():
+    mask = torch.ones(2, 5, dtype=torch.bool)
+    mask[1, 3:] = False
+    return mask
+
+
+@pytest.mark.parametrize("kind", ["transformer", "part"])
+def test_tagging_wrappers_invariant(kind):
+    torch.manual_seed(0)
+    if kind == "transformer":
+        wrapper = LLoCaTransformerTaggingWrapper(TRANSFORMER, 1, 1, frames=FRAMES)
+    else:
+        net = {"attn_reps": "4x0n+1x1n", "num_heads": 2, "pair_embed_dims": [4], "num_layers": 1}
+        wrapper = LLoCaParTTaggingWrapper(net, 1, 1, frames=FRAMES)
+    wrapper = wrapper.double().eval()
+    wrapper.set_momentum_scale(5.0)
+    mask = _mask()
+    scalars = torch.randn(2, 5, 1, dtype=torch.float64)
+    momenta = _momenta(0) * mask[..., None]
+    inputs, reps = (momenta, mask, scalars), ("vector", "none", "scalar")
+    assert_invariant(wrapper, inputs, reps, particle_dims=(1, 1, 1), rtol=1e-9)
+
+
+def test_beam_and_time_references_keep_only_rotations_about_the_beam():
+    torch.manual_seed(0)
+    frames = {**FRAMES, "vector_net": {"hidden_channels": 8, "references": ["beam", "time"]}}
+    wrapper = LLoCaTransformerTaggingWrapper(TRANSFORMER, 1, 0, frames=frames).double().eval()
+    momenta, mask = _momenta(1), torch.ones(2, 5, dtype=torch.bool)
+    angle = torch.tensor(1.1, dtype=torch.float64)
+    c, s = angle.cos(), angle.sin()
+    z_rotation = rotation_matrix(torch.stack([c, -s, 0 * c, s, c, 0 * c, 0 * c, 0 * c, 1 + 0 * c]).reshape(3, 3))
+    z_boost = boost_matrix(torch.tensor(1.5, dtype=torch.float64), torch.tensor([0.0, 0.0, 1.0], dtype=torch.float64))
+    logits = wrapper(momenta, mask)
+    torch.testing.assert_close(wrapper(momenta @ z_rotation.mT, mask), logits, rtol=1e-9, atol=1e-12)
+    assert (wrapper(momenta @ z_boost.mT, mask) - logits).abs().max() > 1e-6
+
+
+def test_amplitude_wrapper_invariant():
+    torch.manual_seed(0)
+    wrapper = LLoCaTransformerAmplitudeWrapper(TRANSFORMER, n_max=5, num_tokens=2, frames=FRAMES).double()
+    wrapper.set_momentum_scale(5.0)
+    mask = _mask()
+    tokens = torch.nn.functional.one_hot(torch.tensor([0, 1, 1, 0, 1]), 2).double().expand(2, 5, 2)
+    inputs, reps = (_momenta(2) * mask[..., None], mask, tokens), ("vector", "none", "scalar")
+    assert_invariant(wrapper, inputs, reps, particle_dims=(1, 1, 1), rtol=1e-9)
