@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .geometric_product import paired_geometric_product
+from .geometric_product import paired_geometric_product, paired_product_table
 from .layer_norm import EquivariantLayerNorm
 from .linear import EquivariantLinear
 
@@ -47,6 +47,8 @@ class GeometricBilinear(nn.Module):
         )
         self.out = EquivariantLinear(out_mv_channels, out_mv_channels, in_s_channels, out_s_channels, subgroup=subgroup)
         self.norm = EquivariantLayerNorm()
+        # A buffer travels with the module to its device once, and enters compiled graphs as an input.
+        self.register_buffer("product_table", paired_product_table(), persistent=False)
 
     def forward(
         self, multivectors: torch.Tensor, scalars: torch.Tensor | None = None
@@ -65,5 +67,5 @@ class GeometricBilinear(nn.Module):
         """
         left, _ = self.left(multivectors, scalars)
         right, _ = self.right(multivectors, scalars)
-        product = paired_geometric_product(left, right)
+        product = paired_geometric_product(left, right, self.product_table)
         return self.norm(*self.out(product.to(left.dtype), scalars))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .layout import PAIR_GRADES
+from .layout import pair_grades
 
 
 class GradeDropout(nn.Module):
@@ -40,7 +40,7 @@ class GradeDropout(nn.Module):
         channels = multivectors.shape[-1] // 2
         keep = torch.full((5, *multivectors.shape[1:-1], channels), 1 - self.p, device=multivectors.device)
         keep = torch.bernoulli(keep).to(multivectors.dtype) / (1 - self.p)
-        mask = keep[PAIR_GRADES.to(keep.device).flatten()].unflatten(0, (8, 2))  # (8, 2, ..., C)
+        mask = keep[pair_grades(keep.device).flatten()].unflatten(0, (8, 2))  # (8, 2, ..., C)
         mask = mask.movedim(1, -2).flatten(-2)
         out_s = None if scalars is None else nn.functional.dropout(scalars, self.p, True)
         return multivectors * mask, out_s

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import torch
 
 from ...algebra import geometric_product_table
-from .layout import PAIR_COMPONENTS
+from .layout import PAIR_COMPONENTS, device_constant
 
 #: Rows per chunk: the (rows, 256) outer-product buffer (4 MiB in float32) stays in cache between
 #: the multiply and the GEMM; 16x larger chunks made a CPU training step of the quick tagger 2x slower.
 CHUNK_ROWS = 4096
 
 
-@lru_cache(maxsize=8)
-def _paired_table(dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+def _table_numbers() -> list:
     # (16, 256): table[i, j * 16 + k] in the paired component order of i, j, k.
     order = PAIR_COMPONENTS.flatten()
     table = geometric_product_table(torch.float64)[order][:, order][:, :, order]
-    return table.reshape(16, 256).to(dtype=dtype, device=device)
+    return table.reshape(16, 256).tolist()
+
+
+_TABLE = _table_numbers()
+
+
+@device_constant
+def _paired_table(dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    return torch.tensor(_TABLE, dtype=dtype, device=device)
+
+
+def paired_product_table(dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """The geometric product table in the paired component order, shape (16, 256), on CPU.
+
+    ``table[i, j * 16 + k]`` is the coefficient of component i in ``e_j e_k``.
+    """
+    return torch.tensor(_TABLE, dtype=dtype)
 
 
 def _components_last(paired: torch.Tensor) -> torch.Tensor:
@@ -43,34 +56,32 @@ class _PairedGeometricProduct(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def forward(ctx, x: torch.Tensor, y: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
         items = x.shape[1]
         xr, yr = _components_last(x), _components_last(y)
-        table = _paired_table(xr.dtype, xr.device)
         out = torch.empty_like(xr)
         for start in range(0, xr.shape[0], CHUNK_ROWS):
             sl = slice(start, start + CHUNK_ROWS)
             outer = (xr[sl, :, None] * yr[sl, None, :]).view(-1, 256)
             torch.mm(outer, table.T, out=out[sl])
-        ctx.save_for_backward(xr, yr)
+        ctx.save_for_backward(xr, yr, table)
         ctx.items = items
         return _components_first(out, items)
 
     @staticmethod
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        xr, yr = ctx.saved_tensors
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, None]:
+        xr, yr, table = ctx.saved_tensors
         gr = _components_last(grad)
-        table = _paired_table(xr.dtype, xr.device)
         grad_x, grad_y = torch.empty_like(xr), torch.empty_like(yr)
         for start in range(0, xr.shape[0], CHUNK_ROWS):
             sl = slice(start, start + CHUNK_ROWS)
             coupling = (gr[sl] @ table).view(-1, 16, 16)  # d out / d (x_j y_k)
             torch.sum(coupling * yr[sl, None, :], dim=-1, out=grad_x[sl])
             torch.sum(coupling * xr[sl, :, None], dim=-2, out=grad_y[sl])
-        return _components_first(grad_x, ctx.items), _components_first(grad_y, ctx.items)
+        return _components_first(grad_x, ctx.items), _components_first(grad_y, ctx.items), None
 
 
-def paired_geometric_product(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def paired_geometric_product(x: torch.Tensor, y: torch.Tensor, table: torch.Tensor | None = None) -> torch.Tensor:
     """Geometric product of matching channels, ``out_c = x_c y_c``.
 
     Always evaluated in float32 or higher: under autocast the inputs are upcast and the result
@@ -80,6 +91,9 @@ def paired_geometric_product(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     ----------
     x, y : torch.Tensor with shape (8, ..., 2 C)
         Multivectors in the paired layout, same shape.
+    table : torch.Tensor with shape (16, 256) or None
+        :func:`paired_product_table`, e.g. a module buffer (a compiled graph then takes it as an
+        input instead of building it); made and cached per dtype and device when None.
 
     Returns
     -------
@@ -92,5 +106,6 @@ def paired_geometric_product(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     with torch.autocast(x.device.type, enabled=False):
         x2 = x.to(dtype).reshape(8, -1, x.shape[-1])
         y2 = y.to(dtype).reshape(8, -1, y.shape[-1])
-        out = _PairedGeometricProduct.apply(x2, y2)
+        table = _paired_table(dtype, x.device) if table is None else table.to(dtype)
+        out = _PairedGeometricProduct.apply(x2, y2, table)
     return out.reshape(8, *batch, x.shape[-1])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import torch
 
-from .layout import PAIR_GRADES, paired_metric_signs
+from .layout import device_constant, pair_grades, paired_metric_signs
 
 
+@device_constant
 def _grade_metric(dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     # (5, 8, 2): row g holds the metric sign of every (pair, slot) of grade g, zeros elsewhere.
-    grades = PAIR_GRADES.to(device)
+    grades = pair_grades(device)
     onehot = (grades.unsqueeze(0) == torch.arange(5, device=device).view(5, 1, 1)).to(dtype)
     return onehot * paired_metric_signs(dtype, device)
 

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from .invariants import paired_abs_squared_norm
-from .layout import PAIR_GRADES
+from .layout import pair_grades
 
 
 def paired_layer_norm(paired: torch.Tensor, groups: int = 1, epsilon: float = 0.01) -> torch.Tensor:
@@ -82,7 +82,7 @@ class EquivariantLayerNorm(nn.Module):
         if scalars is not None and scalars.shape[-1] > 0:
             out_s = nn.functional.layer_norm(scalars, scalars.shape[-1:])
         if self.elementwise_affine:
-            gain = self.weight_mv[:, PAIR_GRADES.to(self.weight_mv.device)]  # (C, 8, 2)
+            gain = self.weight_mv[:, pair_grades(self.weight_mv.device)]  # (C, 8, 2)
             gain = gain.permute(1, 2, 0).reshape(8, *([1] * (out_mv.dim() - 2)), -1)
             out_mv = out_mv * gain
             if out_s is not None:

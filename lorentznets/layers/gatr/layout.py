@@ -18,6 +18,9 @@ of a network.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import torch
 
 from ...algebra import GRADES, inner_product_signs
@@ -29,6 +32,48 @@ PAIR_COMPONENTS = torch.tensor(PAIRS)
 COMPONENT_POSITION = torch.argsort(PAIR_COMPONENTS.flatten())
 #: Grade of (pair, slot), shape (8, 2).
 PAIR_GRADES = torch.tensor(GRADES)[PAIR_COMPONENTS]
+
+
+def device_constant(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
+    """Cache a constant tensor per (dtype, device) arguments, built from Python numbers.
+
+    Eager calls hit the cache (one copy to a GPU, not one per call, which would synchronise the
+    stream). Under ``torch.compile`` the builder is traced instead: a tensor made from Python
+    numbers becomes a constant of the compiled graph.
+    """
+    cached = functools.lru_cache(maxsize=32)(fn)
+
+    @functools.wraps(fn)
+    def constant(*args):
+        if torch.compiler.is_compiling():
+            return fn(*args)
+        return cached(*args)
+
+    return constant
+
+
+_PAIR_INDEX = PAIR_COMPONENTS.flatten().tolist()
+_COMPONENT_POSITION = COMPONENT_POSITION.tolist()
+_PAIR_GRADES = PAIR_GRADES.tolist()
+_PAIR_METRIC_SIGNS = inner_product_signs(dtype=torch.float64)[PAIR_COMPONENTS].tolist()
+
+
+@device_constant
+def pair_index(device: torch.device) -> torch.Tensor:
+    """``PAIR_COMPONENTS.flatten()`` on ``device``, shape (16,)."""
+    return torch.tensor(_PAIR_INDEX, device=device)
+
+
+@device_constant
+def component_position(device: torch.device) -> torch.Tensor:
+    """``COMPONENT_POSITION`` on ``device``, shape (16,)."""
+    return torch.tensor(_COMPONENT_POSITION, device=device)
+
+
+@device_constant
+def pair_grades(device: torch.device) -> torch.Tensor:
+    """``PAIR_GRADES`` on ``device``, shape (8, 2)."""
+    return torch.tensor(_PAIR_GRADES, device=device)
 
 
 def to_paired(multivectors: torch.Tensor) -> torch.Tensor:
@@ -44,7 +89,7 @@ def to_paired(multivectors: torch.Tensor) -> torch.Tensor:
     """
     if multivectors.shape[-1] != 16:
         raise ValueError(f"multivectors must have last dimension 16, got shape {tuple(multivectors.shape)}")
-    index = PAIR_COMPONENTS.flatten().to(multivectors.device)
+    index = pair_index(multivectors.device)
     x = multivectors.index_select(-1, index).unflatten(-1, (8, 2))  # (..., C, 8, 2)
     x = x.movedim(-2, 0).movedim(-1, -2)  # (8, ..., 2, C)
     return x.flatten(-2).contiguous()
@@ -64,13 +109,14 @@ def from_paired(paired: torch.Tensor) -> torch.Tensor:
     if paired.shape[0] != 8 or paired.shape[-1] % 2:
         raise ValueError(f"paired multivectors must have shape (8, ..., 2C), got {tuple(paired.shape)}")
     x = paired.unflatten(-1, (2, -1)).movedim(-2, -1).movedim(0, -2)  # (..., C, 8, 2)
-    index = COMPONENT_POSITION.to(paired.device)
+    index = component_position(paired.device)
     return x.flatten(-2).index_select(-1, index)
 
 
+@device_constant
 def paired_metric_signs(dtype: torch.dtype, device: torch.device | str | None = None) -> torch.Tensor:
     """Inner-product signs ``<reverse(e_A) e_A>_0`` in the paired order, shape (8, 2)."""
-    return inner_product_signs(dtype=dtype, device=device)[PAIR_COMPONENTS.to(device)]
+    return torch.tensor(_PAIR_METRIC_SIGNS, dtype=dtype, device=device)
 
 
 def scalar_slots(subgroup: bool) -> int:
