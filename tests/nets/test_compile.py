@@ -2,11 +2,12 @@
 
 Each case compiles the forward pass (any graph break raises); the backward pass runs the graph
 AOTAutograd compiled with it. The default run uses the ``aot_eager`` backend (Dynamo and
-AOTAutograd capture forward and backward; the proof of no graph break and no host sync); the
-same cases with Inductor code generation are marked slow (minutes of C++ compilation on 2 cores). Outputs and parameter gradients are compared with an eager copy of
-the same net in float64. The tagging case compiles wrapper + loss in one function and takes two
-optimizer steps; ``torch.optim`` steps graph-break by design (pytorch issue 104053), so the
-optimizer runs eagerly on the compiled gradients, as in the trainer.
+AOTAutograd capture forward and backward: the proof of no graph break and no host sync); the
+same cases with Inductor code generation are marked slow (minutes of C++ compilation on 2
+cores). Outputs and parameter gradients are compared with an eager copy of the same net in
+float64. The tagging case compiles wrapper + loss in one function and takes two optimizer steps;
+``torch.optim`` steps graph-break by design (pytorch issue 104053), so the optimizer runs eagerly
+on the compiled gradients, as in the trainer.
 """
 
 from __future__ import annotations
