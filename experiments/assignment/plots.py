@@ -14,12 +14,13 @@ from lorentznets.assignment.metrics import multiplicity_bins
 
 def plot_purity_vs_multiplicity(metrics: Mapping[str, float], path: Path, min_jets: int, title: str = "") -> list[Path]:
     """Bar chart of the event purity per jet multiplicity for each decoder (all events with a
-    reconstructable top, and fully reconstructable events); written as PDF and PNG.
+    reconstructable particle, and fully reconstructable events); written as PDF and PNG.
 
     Parameters
     ----------
     metrics : mapping
-        ``<decoder>.event_purity[_full][_njets6|_njets7|_njets8plus]`` values of one split.
+        ``<decoder>.event_purity[_full][<multiplicity suffix>]`` values of one split (e.g.
+        ``_njets6``, ``_njets7``, ``_njets8plus`` for six products).
     path : Path
         Output file.
     min_jets : int
@@ -42,7 +43,8 @@ def plot_purity_vs_multiplicity(metrics: Mapping[str, float], path: Path, min_je
     with hep_style(font_scale=0.7):
         fig = Figure(figsize=(18, 7))
         axes = fig.subplots(1, 2, sharey=True)
-        for ax, (events, extra) in zip(axes, (("any top reconstructable", ""), ("both tops reconstructable", "_full"))):
+        panels = (("any particle reconstructable", ""), ("all particles reconstructable", "_full"))
+        for ax, (events, extra) in zip(axes, panels):
             for k, decoder in enumerate(decoders):
                 values = [metrics.get(f"{decoder}.event_purity{extra}{suffix}", np.nan) for _, suffix in multiplicities]
                 ax.bar(positions + (k - (len(decoders) - 1) / 2) * width, values, width, label=decoder)
