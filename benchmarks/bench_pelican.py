@@ -1,11 +1,12 @@
-"""Throughput and peak memory of our PELICAN against pelican-lite at equal size (CPU).
+"""Throughput and peak memory of our PELICAN against pelican-lite at equal size (CPU or CUDA).
 
 Both networks get the same jets, the same dot-product encoder (ours, applied to the pair
 entries each one uses), the same number of blocks and channels (pelican-lite's
 ``increase_hidden_channels=1`` matches ``message_channels = hidden_channels``), mean aggregation
 and a 2->0 readout. pelican-lite runs on a sparse edge list, ours on dense padded pairs. We time
 forward + backward of a training step (median of repeats) and measure the peak resident memory
-the first step adds, each model in a fresh subprocess, in two settings:
+the first step adds, each model in a fresh subprocess (on CUDA: the allocator peak of the second
+step), in two settings:
 
 - ``fixed``: every jet has exactly N constituents;
 - ``variable``: multiplicities drawn uniformly in [N/4, N] and padded to the batch maximum.
@@ -106,16 +107,27 @@ def worker(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     p, mask = make_jets(args.batch, args.particles, args.setting == "variable", torch.Generator().manual_seed(1))
-    model = build(args.worker, args)
-    labels = torch.zeros(p.shape[0], dtype=torch.long)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = build(args.worker, args).to(device)
+    p, mask = p.to(device), mask.to(device)
+    labels = torch.zeros(p.shape[0], dtype=torch.long, device=device)
 
     def step():
         model.zero_grad(set_to_none=True)
         torch.nn.functional.cross_entropy(model(p, mask), labels).backward()
+        if device == "cuda":
+            torch.cuda.synchronize()
 
-    # Peak resident memory of the first training step over the state before it (model, data
-    # and interpreter already resident); later steps reuse freed memory, so only the first counts.
-    peak_mib = first_call_peak_rss(step)
+    if device == "cuda":
+        step()  # warm-up: kernels selected, allocator filled
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        step()
+        peak_mib = (torch.cuda.max_memory_allocated() - base) / 2**20
+    else:
+        # Peak resident memory of the first training step over the state before it (model, data
+        # and interpreter already resident); later steps reuse freed memory, so only the first counts.
+        peak_mib = first_call_peak_rss(step)
     times = []
     for _ in range(args.repeats):
         start = time.perf_counter()
@@ -129,6 +141,8 @@ def worker(args: argparse.Namespace) -> None:
                 "peak_mib": peak_mib,
                 "width": p.shape[1],
                 "mean": float(mask.sum(1).float().mean()),
+                "device": device,
+                "load": os.getloadavg()[0],
             }
         )
     )
@@ -163,9 +177,9 @@ def main() -> None:
             results[name] = json.loads(out.strip().splitlines()[-1])
         info = results["lorentznets"]
         print(f"\n{setting} multiplicity (padded width {info['width']}, mean {info['mean']:.1f})")
-        print(f"{'model':28s} {'jets/s':>10s} {'peak MiB':>10s}")
+        print(f"{'model':28s} {'jets/s':>10s} {'peak MiB':>10s}  device, load")
         for name, r in results.items():
-            print(f"{name:28s} {r['jets_per_s']:10.1f} {r['peak_mib']:10.1f}")
+            print(f"{name:28s} {r['jets_per_s']:10.1f} {r['peak_mib']:10.1f}  {r['device']}, {r['load']:.1f}")
         for name, r in results.items():
             if name != "lorentznets":
                 print(
