@@ -8,6 +8,7 @@ import torch
 
 from experiments.registry import register_wrapper
 from experiments.tagging.wrappers import TaggingWrapper
+from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets.lgn import LGN
 
 
@@ -39,11 +40,30 @@ class LGNTaggingWrapper(TaggingWrapper):
         self.beams = bool(beams)
         self.net = LGN(out_channels=out_channels, in_scalars=num_scalars + int(self.beams), **net)
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N) bool."""
+    def pair_list(self, mask: torch.Tensor) -> torch.Tensor:
+        """Edge list (2, E) of the net's real pairs (beams first, if any) for ``mask`` (B, N).
+
+        Reads the mask on the host: build it with the batch and pass it to :meth:`forward` as
+        ``edges``, so that the pair weights are computed for real pairs only (see ``LGN.forward``).
+        """
+        if self.beams:
+            mask = torch.cat((mask.new_ones(mask.shape[0], 2), mask), dim=1)
+        return real_pairs(mask)
+
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        edges: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N) bool.
+
+        ``edges``: optional :meth:`pair_list` of ``mask``; the same logits, faster on padded jets.
+        """
         p = momenta / self.momentum_scale
         if not self.beams:
-            return self.net(p, mask, scalars)
+            return self.net(p, mask, scalars, edges)
         batch = p.shape[0]
         beam = torch.tensor(
             [[math.sqrt(2.0), 0.0, 0.0, 1.0], [math.sqrt(2.0), 0.0, 0.0, -1.0]], dtype=p.dtype, device=p.device
@@ -55,4 +75,4 @@ class LGNTaggingWrapper(TaggingWrapper):
         if scalars is not None:
             scalars = torch.cat([scalars.new_zeros(batch, 2, scalars.shape[-1]), scalars], dim=1)
             flags = torch.cat([flags, scalars.to(p.dtype)], dim=-1)
-        return self.net(p, mask, flags)
+        return self.net(p, mask, flags, edges)

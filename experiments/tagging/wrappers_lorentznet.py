@@ -6,7 +6,7 @@ import torch
 
 from experiments.registry import register_wrapper
 from experiments.tagging.wrappers import TaggingWrapper
-from lorentznets.layers.lorentznet import top_tagging_inputs
+from lorentznets.layers.lorentznet import real_pairs, top_tagging_inputs
 from lorentznets.nets.lorentznet import LorentzNet
 
 
@@ -35,11 +35,28 @@ class LorentzNetTaggingWrapper(TaggingWrapper):
         super().__init__()
         self.net = LorentzNet(in_scalar_channels=2 + num_scalars, out_channels=out_channels, **net)
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+    def pair_list(self, mask: torch.Tensor) -> torch.Tensor:
+        """Edge list (2, E) of the net's real pairs (beams first, then the constituents) for ``mask`` (B, N).
+
+        Reads the mask on the host: build it with the batch and pass it to :meth:`forward` as
+        ``edges``, so that messages run over real pairs only (see ``LorentzNet.forward``).
+        """
+        return real_pairs(torch.cat((mask.new_ones(mask.shape[0], 2), mask), dim=1))
+
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        edges: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N).
+
+        ``edges``: optional :meth:`pair_list` of ``mask``; the same logits, faster on padded jets.
+        """
         dtype = self.net.embedding.weight.dtype
         labels, p, mask_beams = top_tagging_inputs(momenta / self.momentum_scale, mask, trim=False, dtype=dtype)
         if scalars is not None:
             padding = labels.new_zeros(scalars.shape[0], 2, scalars.shape[-1])
             labels = torch.cat((labels, torch.cat((padding, scalars.to(dtype)), dim=1)), dim=-1)
-        return self.net(labels, p, mask_beams)
+        return self.net(labels, p, mask_beams, edges)

@@ -73,3 +73,13 @@ def test_with_beams_the_tagger_is_invariant_only_under_rotations_about_the_beam(
     boost = boost_matrix(torch.tensor(1.5, dtype=torch.float64), torch.tensor([0.0, 0.0, 1.0], dtype=torch.float64))
     # The massive beams (sqrt2, 0, 0, +-1) are not boost invariant, so neither is the tagger.
     assert not torch.allclose(model(p @ boost.mT, mask, scalars), out, rtol=1e-6, atol=0)
+
+
+def test_pair_list_edges_give_the_same_logits():
+    p, mask, scalars = _jets()
+    for beams in (False, True):
+        model = _wrapper(beams=beams)
+        edges = model.pair_list(mask)
+        n = mask.sum(1) + 2 * beams
+        assert edges.shape[1] == int((n * (n - 1)).sum())
+        torch.testing.assert_close(model(p, mask, scalars, edges), model(p, mask, scalars), rtol=1e-12, atol=1e-14)

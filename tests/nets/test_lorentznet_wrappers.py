@@ -22,6 +22,9 @@ def test_tagging_wrapper_builds_published_inputs_and_is_padding_independent():
     out = wrapper(p * mask[..., None], mask, scalars)
     assert out.shape == (2, 1)
     torch.testing.assert_close(wrapper(p[1:, :3], mask[1:, :3], scalars[1:, :3]), out[1:], rtol=1e-12, atol=1e-12)
+    edges = wrapper.pair_list(mask)
+    assert edges.shape[1] == 8 * 7 + 5 * 4  # beams included
+    torch.testing.assert_close(wrapper(p * mask[..., None], mask, scalars, edges), out, rtol=1e-12, atol=1e-12)
     c, s = math.cos(0.4), math.sin(0.4)
     rotation = rotation_matrix(torch.tensor([[c, -s, 0], [s, c, 0], [0, 0, 1]], dtype=torch.float64))
     torch.testing.assert_close(wrapper((p * mask[..., None]) @ rotation.mT, mask, scalars), out, rtol=1e-10, atol=1e-12)
