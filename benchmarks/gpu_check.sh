@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The prepared GPU check: one command, under 8 minutes on one H100/H200-class GPU, no network.
+#
+# Usage: bash benchmarks/gpu_check.sh [--cpu-smoke] [OUTDIR]     (OUTDIR defaults to $OUT, else
+#        ./gpu_check_out)
+#
+# The GPU machine needs only a CUDA PyTorch (2.11 or newer, CPython 3.12): the remaining
+# dependencies are installed offline from the wheel folder benchmarks/gpu_wheels.sh prepares on a
+# machine with a package index (24.1 MiB; $GPU_WHEELS overrides the folder; MLflow and the other
+# experiment-only packages do not fit the 60 MiB budget, so the run.py tests of tests/gpu skip
+# unless they are installed). Steps, each with its own time limit, each logged, none stopping the
+# others:
+#
+#   1. the `gpu` tests (tests/gpu: every net on CUDA in float32 and bf16 against CPU float64,
+#      packed equals padded, compiled equals eager, run.py per experiment, torchrun over NCCL);
+#   2. bench_lgatr.py --bf16 at the paper tagger size (12 blocks, 16/32 channels, 8 heads; 128
+#      jets of 20-100 particles), against lgatr 2.0.0;
+#   3. bench_pelican.py on CUDA, against pelican-lite;
+#   4. 50 training steps of every tagger at its config_paper size in bf16 (jets/s, peak memory);
+#   5. bench_input.py: jets/s from each on-disk format to device-ready batches, to compare with 4.
+#
+# It writes OUTDIR/gpu_check_summary.md and OUTDIR/gpu_check_summary.json (and OUTDIR/logs/).
+# The exit status is 0 when every step passed. --cpu-smoke runs the same steps at tiny sizes on
+# the CPU (no install, CUDA hidden), so CI proves the script works: about 3 minutes on 2 cores.
+set -uo pipefail
+
+SMOKE=0
+OUTDIR=""
+for arg in "$@"; do
+    case "$arg" in
+        --cpu-smoke) SMOKE=1 ;;
+        -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+        -*) echo "unknown option $arg" >&2; exit 2 ;;
+        *) OUTDIR=$arg ;;
+    esac
+done
+OUTDIR=${OUTDIR:-${OUT:-gpu_check_out}}
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WHEELS=${GPU_WHEELS:-$REPO/benchmarks/gpu_wheels}
+mkdir -p "$OUTDIR/logs"
+OUTDIR=$(cd "$OUTDIR" && pwd)
+STEPS=$OUTDIR/logs/steps.tsv
+: >"$STEPS"
+cd "$REPO"
+export PYTHONPATH=$REPO${PYTHONPATH:+:$PYTHONPATH}
+export PYTHONUNBUFFERED=1
+
+if [ "$SMOKE" = 1 ]; then
+    export CUDA_VISIBLE_DEVICES=""
+elif [ -d "$WHEELS" ]; then
+    python -m pip install --no-index --no-deps --quiet "$WHEELS"/*.whl >"$OUTDIR/logs/install.log" 2>&1 ||
+        echo "installing the wheels of $WHEELS failed: see $OUTDIR/logs/install.log" >&2
+else
+    echo "no wheel folder $WHEELS: using what is installed" >&2
+fi
+
+# step NAME LIMIT_S COMMAND...: run with a time limit, log, and record "name rc seconds" in $STEPS.
+step() {
+    local name=$1 limit=$2
+    shift 2
+    echo "== $name (limit ${limit} s): $*"
+    local start=$SECONDS
+    timeout --kill-after=10 "$limit" "$@" >"$OUTDIR/logs/$name.log" 2>&1
+    local rc=$?
+    printf '%s\t%s\t%s\t%s\n' "$name" "$rc" "$((SECONDS - start))" "$*" >>"$STEPS"
+    echo "   rc $rc after $((SECONDS - start)) s; log $OUTDIR/logs/$name.log"
+}
+
+if [ "$SMOKE" = 1 ]; then
+    step gpu_tests 120 python -m pytest -q -p no:cacheprovider -m gpu tests/gpu
+    step bench_lgatr 240 python benchmarks/bench_lgatr.py --blocks 1 --mv-channels 4 --s-channels 8 --heads 2 \
+        --jets 4 --particles 10 --min-particles 5 --repeats 1
+    step bench_pelican 240 python benchmarks/bench_pelican.py --batch 4 --particles 8 --hidden 4 --blocks 1 \
+        --encoder-channels 2 --repeats 1
+    step throughput 240 python benchmarks/bench_train_throughput.py --smoke --json "$OUTDIR/logs/throughput.json"
+    step bench_input 240 python benchmarks/bench_input.py --jets 64 --batch 16 --json "$OUTDIR/logs/input.json"
+else
+    step gpu_tests 210 python -m pytest -q -p no:cacheprovider -m gpu tests/gpu
+    step bench_lgatr 90 python benchmarks/bench_lgatr.py --bf16 --blocks 12 --mv-channels 16 --s-channels 32 \
+        --heads 8 --jets 128 --particles 100 --min-particles 20 --repeats 5
+    step bench_pelican 60 python benchmarks/bench_pelican.py --batch 128 --particles 100 --repeats 5
+    step throughput 90 python benchmarks/bench_train_throughput.py --bf16 --steps 50 \
+        --json "$OUTDIR/logs/throughput.json"
+    step bench_input 40 python benchmarks/bench_input.py --jets 4096 --batch 128 --json "$OUTDIR/logs/input.json"
+fi
+
+python benchmarks/gpu_check_summary.py "$OUTDIR" $([ "$SMOKE" = 1 ] && echo --cpu-smoke)

@@ -1,0 +1,94 @@
+"""Write gpu_check_summary.md and gpu_check_summary.json from the logs of benchmarks/gpu_check.sh.
+
+Usage: ``python benchmarks/gpu_check_summary.py OUTDIR [--cpu-smoke]``; exits 1 unless every
+step passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+import torch
+
+#: Lines of each step's log kept in the summary (its figures; the full log stays in logs/).
+TAIL_LINES = 25
+
+
+def _steps(outdir: Path) -> list[dict]:
+    steps = []
+    for line in (outdir / "logs" / "steps.tsv").read_text().splitlines():
+        name, rc, seconds, command = line.split("\t", 3)
+        log = (outdir / "logs" / f"{name}.log").read_text(errors="replace").splitlines()
+        status = "passed" if rc == "0" else ("timed out" if rc in ("124", "137") else "failed")
+        steps.append(
+            {
+                "name": name,
+                "status": status,
+                "exit_code": int(rc),
+                "seconds": int(seconds),
+                "command": command,
+                "log_tail": log[-TAIL_LINES:],
+            }
+        )
+    return steps
+
+
+def _json_or_none(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _markdown(summary: dict) -> str:
+    lines = [
+        f"# GPU check{' (CPU smoke run)' if summary['cpu_smoke'] else ''}",
+        "",
+        f"{summary['date']} | {summary['device']} | torch {summary['torch']} | python {summary['python']} | "
+        f"load {summary['load']:.1f}",
+        "",
+        "| step | status | seconds |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {s['name']} | {s['status']} (exit {s['exit_code']}) | {s['seconds']} |" for s in summary["steps"]]
+    throughput = summary.get("throughput")
+    if throughput:
+        lines += ["", f"## Training throughput (bf16={throughput['bf16']})", ""]
+        lines += ["| model | parameters | jets/s | peak memory (MiB) |", "|---|---|---|---|"]
+        for r in throughput["results"]:
+            memory = "-" if r["peak_memory_mib"] is None else f"{r['peak_memory_mib']:.0f}"
+            lines.append(f"| {r['model']} | {r['parameters']} | {r['jets_per_second']:.1f} | {memory} |")
+    for step in summary["steps"]:
+        lines += ["", f"## {step['name']}", "", f"`{step['command']}`", "", "```", *step["log_tail"], "```"]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--cpu-smoke", action="store_true")
+    args = parser.parse_args()
+    logs = args.outdir / "logs"
+    summary = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpu_smoke": args.cpu_smoke,
+        "device": torch.cuda.get_device_name() if torch.cuda.is_available() else f"CPU ({platform.machine()})",
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "load": os.getloadavg()[0],
+        "steps": _steps(args.outdir),
+        "throughput": _json_or_none(logs / "throughput.json"),
+        "input_pipeline": _json_or_none(logs / "input.json"),
+    }
+    summary["passed"] = all(step["status"] == "passed" for step in summary["steps"])
+    (args.outdir / "gpu_check_summary.json").write_text(json.dumps(summary, indent=2))
+    (args.outdir / "gpu_check_summary.md").write_text(_markdown(summary))
+    print(f"summary: {args.outdir / 'gpu_check_summary.md'} ({'all passed' if summary['passed'] else 'FAILURES'})")
+    sys.exit(0 if summary["passed"] else 1)
+
+
+if __name__ == "__main__":
+    main()
