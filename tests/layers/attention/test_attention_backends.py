@@ -4,7 +4,14 @@ import pytest
 import torch
 from torch.nn.functional import scaled_dot_product_attention
 
-from lorentznets.layers.attention import BACKENDS, PackedSegments, packed_attention, padded_attention
+from lorentznets.layers.attention import (
+    BACKENDS,
+    PackedSegments,
+    check_offsets,
+    packed_attention,
+    padded_attention,
+    resolve_backend,
+)
 
 
 def _packed(lengths, heads=2, features=5, seed=0):
@@ -55,3 +62,28 @@ def test_segments_from_mask_and_errors():
     q, k, v = _packed([2, 3])
     with pytest.raises(ValueError, match="unknown attention backend"):
         packed_attention(q, k, v, segments, backend="xformers")
+
+
+def test_backend_resolution_and_offset_checks():
+    assert resolve_backend("auto", torch.device("cpu")) == "pad"
+    assert resolve_backend("auto", torch.device("cuda")) == "flex"  # resolution reads no device
+    assert resolve_backend("block_mask", torch.device("cuda")) == "block_mask"
+    with pytest.raises(ValueError, match="unknown attention backend"):
+        resolve_backend("xformers", torch.device("cpu"))
+    with pytest.raises(ValueError, match="1-d integer"):
+        check_offsets(torch.tensor([0.0, 2.0]))
+    with pytest.raises(ValueError, match="offsets end at 5"):
+        check_offsets(torch.tensor([0, 2, 5]), num_items=6)
+
+
+def test_segments_from_given_sizes_match_derived_ones():
+    offsets = torch.tensor([0, 3, 4, 9])
+    derived = PackedSegments.from_offsets(offsets)
+    given = PackedSegments.from_offsets(offsets, num_items=9, max_length=7, validate=False)
+    assert derived.max_length == 5 and given.max_length == 7
+    assert derived.event_ids.tolist() == given.event_ids.tolist() == [0, 0, 0, 1, 2, 2, 2, 2, 2]
+    assert given.positions.tolist() == [0, 1, 2, 0, 0, 1, 2, 3, 4]
+    q, k, v = _packed([3, 1, 5])
+    torch.testing.assert_close(
+        packed_attention(q, k, v, given, backend="pad"), _reference(q, k, v, [3, 1, 5]), rtol=1e-12, atol=1e-12
+    )
