@@ -35,8 +35,8 @@ MODELS = {
     "gatr": "config_paper/model/gatr.yaml",
     "pelican": "config_paper/model/pelican.yaml",
     "lorentznet": "config_paper/model/lorentznet.yaml",
-    "lgn": "config_paper/model/lgn.yaml",
     "transformer": "config/model/transformer.yaml",
+    "lgn": "config_paper/model/lgn.yaml",
 }
 
 
@@ -145,9 +145,9 @@ def main() -> None:
             f"{name:12s} {result['parameters']:>9d} parameters  {result['jets_per_second']:10.1f} jets/s  "
             f"peak memory {memory}  (load {os.getloadavg()[0]:.1f})"
         )
-    if args.json:
-        summary = {"device": device, "torch": torch.__version__, "bf16": args.bf16, "results": results}
-        args.json.write_text(json.dumps(summary, indent=2))
+        if args.json:  # after every model, so a run cut short by a time limit keeps what it measured
+            summary = {"device": device, "torch": torch.__version__, "bf16": args.bf16, "results": results}
+            args.json.write_text(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":

@@ -75,13 +75,13 @@ if [ "$SMOKE" = 1 ]; then
     step throughput 240 python benchmarks/bench_train_throughput.py --smoke --json "$OUTDIR/logs/throughput.json"
     step bench_input 240 python benchmarks/bench_input.py --jets 64 --batch 16 --json "$OUTDIR/logs/input.json"
 else
-    step gpu_tests 210 python -m pytest -q -p no:cacheprovider -m gpu tests/gpu
-    step bench_lgatr 90 python benchmarks/bench_lgatr.py --bf16 --blocks 12 --mv-channels 16 --s-channels 32 \
+    step gpu_tests 180 python -m pytest -q -p no:cacheprovider -m gpu tests/gpu
+    step bench_lgatr 80 python benchmarks/bench_lgatr.py --bf16 --blocks 12 --mv-channels 16 --s-channels 32 \
         --heads 8 --jets 128 --particles 100 --min-particles 20 --repeats 5
-    step bench_pelican 60 python benchmarks/bench_pelican.py --batch 128 --particles 100 --repeats 5
-    step throughput 90 python benchmarks/bench_train_throughput.py --bf16 --steps 50 \
+    step bench_pelican 50 python benchmarks/bench_pelican.py --batch 128 --particles 100 --repeats 5
+    step throughput 110 python benchmarks/bench_train_throughput.py --bf16 --steps 50 \
         --json "$OUTDIR/logs/throughput.json"
-    step bench_input 40 python benchmarks/bench_input.py --jets 4096 --batch 128 --json "$OUTDIR/logs/input.json"
+    step bench_input 30 python benchmarks/bench_input.py --jets 4096 --batch 128 --json "$OUTDIR/logs/input.json"
 fi
 
 python benchmarks/gpu_check_summary.py "$OUTDIR" $([ "$SMOKE" = 1 ] && echo --cpu-smoke)
