@@ -150,8 +150,8 @@ class LGATr(nn.Module):
             self.check_inputs(multivectors, scalars, mask, offsets)
         if offsets is not None:
             num_items = multivectors.shape[0]
-            if resolve_backend(self.attention_backend, multivectors.device) == "flex":
-                max_length = num_items  # flex needs no padding; an upper bound avoids a synchronisation
+            if resolve_backend(self.attention_backend, multivectors.device) != "pad":
+                max_length = num_items  # only "pad" pads; an upper bound avoids a synchronisation
             segments = PackedSegments.from_offsets(offsets, num_items, max_length, validate=False)
             return self._run(multivectors, scalars, segments, None)
         if mask is None:
