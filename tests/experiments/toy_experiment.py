@@ -15,10 +15,13 @@ from torch import nn
 from torch.utils.data import TensorDataset
 
 from experiments.base_experiment import BaseExperiment
+from experiments.common.config_schema import FREE
 
 
 class ToyExperiment(BaseExperiment):
     """Linear regression with known weights; used only by the framework tests."""
+
+    config_schema = {"toy": FREE}
 
     def init_data(self) -> dict[str, TensorDataset]:
         num = self.cfg.toy.num_samples
