@@ -13,9 +13,15 @@ import os
 import signal
 import sys
 
-import hydra
-import torch
-from omegaconf import DictConfig
+# Before torch loads OpenMP: idle threads sleep instead of spin-waiting, which made trainings
+# up to 10x slower on a machine with other work (docs/running.md, Threads). MLflow's own INFO lines
+# (database setup) stay quiet unless asked for.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+
+import hydra  # noqa: E402
+import torch  # noqa: E402
+from omegaconf import DictConfig  # noqa: E402
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.config_schema import ConfigError

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 
 def regression_metrics(
@@ -49,6 +48,8 @@ def classification_metrics(logits: Sequence[np.ndarray], targets: np.ndarray, na
         Labels, -1 where missing (left out).
     names : sequence of str
     """
+    from sklearn.metrics import roc_auc_score  # sklearn loads in seconds: only when used
+
     metrics = {}
     for k, name in enumerate(names):
         known = targets[:, k] >= 0

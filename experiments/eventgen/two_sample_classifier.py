@@ -2,8 +2,6 @@
 
 import numpy as np
 import torch
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 __all__ = ["classifier_two_sample_auc"]
@@ -37,6 +35,9 @@ def classifier_two_sample_auc(
     float
         Held-out ROC AUC.
     """
+    from sklearn.ensemble import HistGradientBoostingClassifier  # sklearn loads in seconds: only when used
+    from sklearn.metrics import roc_auc_score  # sklearn loads in seconds: only when used
+
     if true_features.ndim != 2 or true_features.shape[1:] != generated_features.shape[1:]:
         raise ValueError(
             f"classifier_two_sample_auc: feature arrays must be (N, F) with equal F, got "

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.metrics import roc_auc_score, roc_curve
 
 
 def rejection_at_efficiency(
@@ -32,6 +31,8 @@ def rejection_at_efficiency(
     dict
         ``{eS: 1/eB}``; ``inf`` where the interpolated eB is zero.
     """
+    from sklearn.metrics import roc_curve  # sklearn loads in seconds: only when used
+
     background_eff, signal_eff, _ = roc_curve(labels, scores, sample_weight=sample_weight)
     rejections = {}
     for efficiency in efficiencies:
@@ -63,6 +64,8 @@ def binary_metrics(
     dict
         ``accuracy``, ``auc`` and ``rej<100 eS>`` (e.g. ``rej30`` for eS = 0.3).
     """
+    from sklearn.metrics import roc_auc_score  # sklearn loads in seconds: only when used
+
     _check_both_classes(labels)
     sample_weight = _check_weights(sample_weight, labels)
     metrics = {
@@ -97,6 +100,8 @@ def multiclass_metrics(
         ``accuracy``, ``auc_<class>`` and ``auc_macro`` (classes absent from ``labels`` are
         skipped).
     """
+    from sklearn.metrics import roc_auc_score  # sklearn loads in seconds: only when used
+
     sample_weight = _check_weights(sample_weight, labels)
     metrics = {"accuracy": float(np.average(probabilities.argmax(axis=1) == labels, weights=sample_weight))}
     aucs = []
