@@ -268,9 +268,8 @@ def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any], prefix
     unknown = sorted(set(config) - set(schema))
     if unknown:
         known = ", ".join(sorted(schema))
-        raise ConfigError(
-            f"unknown config key {prefix}{unknown[0]} (misspelt?); keys of {prefix or 'the config'}: {known}"
-        )
+        section = prefix.rstrip(".") or "the config"
+        raise ConfigError(f"unknown config key {prefix}{unknown[0]} (misspelt?); keys of {section}: {known}")
     for key, spec in schema.items():
         path = f"{prefix}{key}"
         if key not in config:
