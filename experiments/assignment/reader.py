@@ -23,6 +23,7 @@ that packed sequence. Everything the topology needs is checked here, before any 
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from lorentznets.assignment.input_layout import four_momenta, kinematic_columns,
 from lorentznets.assignment.topology import EventTopology
 
 LOG_TRANSFORMS = ("log", "log_normalize")
+LOGGER = logging.getLogger("lorentznets")
 
 
 @dataclass
@@ -258,6 +260,12 @@ def _joined_inputs(
                 block[..., column] = mask
         columns = kinematic_columns(tuple(spec))
         if columns is None:
+            LOGGER.info(
+                "%s: INPUTS/%s has no pt, eta and azimuth: zero four-momenta, equivariant backbones see only "
+                "its invariant features",
+                source,
+                name,
+            )
             momenta.append(np.zeros(mask.shape + (4,)))
         else:
             tensors = {key: torch.from_numpy(values[key]) for key in columns.used}
@@ -350,7 +358,7 @@ def read_assignment_file(
         A key the event file names is missing (the message names file and key).
     ValueError
         Unreadable file, wrong shapes, non-finite features on real jets, events without any real
-        vector, padding before real vectors, incomplete kinematics (e.g. ``sin_phi`` without
+        vector, padding before real vectors, inconsistent kinematics (e.g. ``sin_phi`` without
         ``cos_phi``), targets out of range or sharing a jet, a particle that is never fully
         matched, infinite regression targets, non-integer or < -1 class labels.
     """

@@ -8,9 +8,10 @@ flag column per input (named after the input) comes first, then every input's fe
 
 Four-momenta (E, px, py, pz) in GeV come from ``pt`` and ``eta`` with the azimuth as ``phi`` or
 as ``sin_phi`` and ``cos_phi``, and the mass (``mass``) or the energy (``energy``); without
-either the vector is taken as massless. An input without ``pt``, ``eta`` and an azimuth has no
-kinematics: its vectors get a zero four-momentum (unchanged by any Lorentz transformation), so
-equivariant backbones see only its Lorentz-invariant features.
+either the vector is taken as massless. An input without all of ``pt``, ``eta`` and an azimuth
+(e.g. MET with only its magnitude and angle) has no kinematics: its vectors get a zero
+four-momentum (unchanged by any Lorentz transformation), so equivariant backbones see only its
+Lorentz-invariant features and its input flag.
 """
 
 from __future__ import annotations
@@ -56,13 +57,15 @@ class KinematicColumns:
 
 
 def kinematic_columns(features: Sequence[str], where: str = "input") -> KinematicColumns | None:
-    """Which features of one input give its four-momenta; None for an input without kinematics.
+    """Which features of one input give its four-momenta; None for an input without kinematics
+    (any of ``pt``, ``eta`` and the azimuth missing, e.g. a MET input with only its magnitude and
+    angle).
 
     Raises
     ------
     ValueError
-        Kinematics given only in part (e.g. ``sin_phi`` without ``cos_phi``, or ``pt`` without
-        ``eta``), or both ``phi`` and ``sin_phi``/``cos_phi``, or both a mass and an energy.
+        ``sin_phi`` without ``cos_phi`` or the other way round, both ``phi`` and
+        ``sin_phi``/``cos_phi``, or both a mass and an energy.
     """
     names = set(features)
     has_phi, has_sin, has_cos = "phi" in names, "sin_phi" in names, "cos_phi" in names
@@ -74,12 +77,8 @@ def kinematic_columns(features: Sequence[str], where: str = "input") -> Kinemati
     energies = [n for n in ENERGY_NAMES if n in names]
     if len(masses) + len(energies) > 1:
         raise ValueError(f"{where}: give one of the mass or the energy, found {masses + energies}")
-    parts = {"pt": "pt" in names, "eta": "eta" in names, "azimuth": has_phi or has_sin}
-    if not any(parts.values()):
+    if not ("pt" in names and "eta" in names and (has_phi or has_sin)):
         return None
-    if not all(parts.values()):
-        missing = [k for k, v in parts.items() if not v]
-        raise ValueError(f"{where}: four-momenta need pt, eta and phi (or sin_phi, cos_phi); missing {missing}")
     return KinematicColumns(
         "pt",
         "eta",

@@ -149,3 +149,22 @@ def test_lgatr_assignment_invariant_with_two_inputs(semileptonic_file, topology)
         return [torch.where(torch.isfinite(lp), lp, torch.zeros_like(lp)) for lp in log_probs]
 
     assert_invariant(assignment, (batch["momenta"].double(),), ("vector",), max_rapidity=2.0)
+
+
+def test_met_as_a_sequential_input_without_kinematics(tmp_path):
+    """MET stored as a one-vector SEQUENTIAL input (magnitude and angle only): zero four-momentum."""
+    path = write_semileptonic_file(tmp_path / "events.h5", num_events=30)
+    with h5py.File(path, "a") as handle:
+        handle["INPUTS/MetVector/MASK"] = np.ones((30, 1), bool)
+        for feature in ("met", "sin_phi", "cos_phi"):
+            handle[f"INPUTS/MetVector/{feature}"] = handle[f"INPUTS/Met/{feature}"][:][:, None]
+    text = SEMILEPTONIC_EVENT_FILE.replace(
+        "  GLOBAL:", "    MetVector: {met: log_normalize, sin_phi: none, cos_phi: none}\n  GLOBAL:"
+    )
+    path.with_suffix(".yaml").write_text(text)
+    events = read_assignment_file(path, EventTopology.from_yaml(path.with_suffix(".yaml")))
+    met_slot = events.features[..., events.feature_names.index("MetVector")] == 1
+    assert torch.equal(met_slot.sum(1), torch.ones(30, dtype=torch.long))
+    assert (events.momenta[met_slot] == 0).all() and (events.momenta[events.mask & ~met_slot] != 0).any(-1).all()
+    # MET is an input only: the multiplicity bins count jets and leptons (the inputs with targets).
+    assert torch.equal(events.multiplicity, events.mask.sum(1) - 1)
