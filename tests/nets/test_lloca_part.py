@@ -46,3 +46,20 @@ def test_non_invariant_pair_feature_breaks_invariance():
     mask = torch.ones(2, 6, dtype=torch.bool)
     with pytest.raises(AssertionError):
         assert_invariant(_model(("ln_m2", "ln_kt")), (_momenta(1), mask), ("vector", "none"))
+
+
+@pytest.mark.slow
+def test_compiles_fullgraph():
+    torch.manual_seed(0)
+    net = LLoCaParticleTransformer(8, 2, "4x0n+2x1n", num_heads=2, pair_embed_dims=(8,), num_layers=1).eval()
+    frames_net = LearnedFrames("polar", {"hidden_channels": 8})
+    momenta = _momenta(2).float()
+    mask = torch.ones(2, 6, dtype=torch.bool)
+
+    def model(momenta, mask):
+        frames = frames_net(momenta, mask)
+        features = local_jet_features(momenta, frames, mask, 10.0)
+        return net(features, momenta, frames, mask, momenta.sum(1))
+
+    compiled = torch.compile(model, fullgraph=True)
+    torch.testing.assert_close(compiled(momenta, mask), model(momenta, mask), rtol=1e-4, atol=1e-4)
