@@ -1,8 +1,9 @@
 """ttbar events for jet assignment (SPANet layout) and event generation (npy).
 
 ``--decay allhadronic`` (the default) is described here; ``--decay semileptonic`` writes
-jets, leptons and MET with one leptonic top (:mod:`lorentznets.data.generate.ttbar_semileptonic`)
-and no event-generation files.
+jets, leptons and MET with one leptonic top (:mod:`lorentznets.data.generate.ttbar_semileptonic`).
+``--higgs`` generates ttH with H -> b bbar instead (targets ``h/{b1, b2}``, two more jets
+required). Event-generation files are written for all-hadronic ttbar only.
 
 13 TeV pp at particle level, both W bosons decaying to quarks. Jets: anti-kT R = 0.4 on the
 visible final state, pT > 25 GeV, |eta| < 2.5, at least 6 per event, the 16 hardest stored. The
@@ -42,6 +43,17 @@ PROCESS = (
     "24:onIfAny = 1 2 3 4 5",
 )
 PARTONS = ("t1_b", "t1_q1", "t1_q2", "t2_b", "t2_q1", "t2_q2")
+# ttH instead of ttbar production, with H -> b bbar (--higgs).
+TTH_PRODUCTION = ("HiggsSM:gg2Httbar = on", "HiggsSM:qqbar2Httbar = on", "25:onMode = off", "25:onIfMatch = 5 -5")
+HIGGS_PARTONS = ("h_b1", "h_b2")
+
+
+def pythia_process(decay: str, higgs: bool) -> tuple[str, ...]:
+    """Pythia lines of the process: ttbar or ttH (H -> b bbar), the W decays of ``decay``."""
+    lines = PROCESS if decay == "allhadronic" else SEMILEPTONIC_PROCESS
+    if not higgs:
+        return lines
+    return TTH_PRODUCTION + tuple(line for line in lines if not line.startswith("Top:"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +68,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("allhadronic", "semileptonic"),
         default="allhadronic",
         help="both W to quarks, or W+ to quarks and W- to e/mu + neutrino",
+    )
+    parser.add_argument(
+        "--higgs",
+        action="store_true",
+        help="ttH production with H -> b bbar (targets h/{b1, b2}; two more jets required)",
     )
     parser.add_argument("--min-jets", type=int, default=None, help="minimum jets per event (6; semileptonic: 4)")
     parser.add_argument("--max-jets", type=int, default=16, help="jets stored per event")
@@ -73,17 +90,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
-    fewest = 6 if args.decay == "allhadronic" else 4
+    fewest = (6 if args.decay == "allhadronic" else 4) + (2 if args.higgs else 0)
     min_jets = fewest if args.min_jets is None else args.min_jets
     if min_jets < fewest or args.max_jets < min_jets:
         raise ValueError(f"need {fewest} <= --min-jets <= --max-jets, got {min_jets} and {args.max_jets}")
     return {
         "generator": "lorentznets.data.generate.ttbar",
         "decay": args.decay,
+        "higgs": args.higgs,
         "seed": args.seed,
         "chunk_size": args.chunk_size,
         "mpi": args.mpi,
-        "pythia": [f"Beams:eCM = {args.ecm}", *(PROCESS if args.decay == "allhadronic" else SEMILEPTONIC_PROCESS)],
+        "pythia": [f"Beams:eCM = {args.ecm}", *pythia_process(args.decay, args.higgs)],
         "jet_radius": args.radius,
         "jet_pt_min": args.jet_pt_min,
         "eta_max": args.eta_max,
@@ -114,13 +132,15 @@ def select_events(events: ak.Array, settings: dict[str, Any], rng: np.random.Gen
     dict of str to np.ndarray
         Dataset path to rows: ``INPUTS/Source/{MASK, pt, eta, phi, mass, btag}`` (events, jets),
         ``TARGETS/t{1,2}/{b, q1, q2}`` (events,) int64, ``TRUTH/t{1,2}/{t, b, q1, q2}``
-        (events, 4) float32 (E, px, py, pz) in GeV.
+        (events, 4) float32 (E, px, py, pz) in GeV; with ``settings["higgs"]`` also
+        ``TARGETS/h/{b1, b2}`` and ``TRUTH/h/{h, b1, b2}``.
     """
     particles = visible_final_state(events.prt)
     jets, _ = cluster_antikt(particles, settings["jet_radius"], settings["jet_pt_min"])
     jets = jets[np.abs(jets.eta) < settings["eta_max"]]
     n_jets = ak.to_numpy(ak.num(jets, axis=1))
-    partons, found = top_decay_partons(events.prt)
+    partons, found = top_decay_partons(events.prt, settings["higgs"])
+    names = PARTONS + (HIGGS_PARTONS if settings["higgs"] else ())
     keep = (n_jets >= settings["min_jets"]) & found
     n_max = settings["max_jets"]
     p = four_momenta(ak.pad_none(jets[keep], n_max, axis=1, clip=True))
@@ -128,7 +148,7 @@ def select_events(events: ak.Array, settings: dict[str, Any], rng: np.random.Gen
     x = pt_eta_phi_m(p)
     x[~mask] = 0.0
 
-    parton_x = np.stack([pt_eta_phi_m(partons[name][keep]) for name in PARTONS], axis=1)
+    parton_x = np.stack([pt_eta_phi_m(partons[name][keep]) for name in names], axis=1)
     distance = delta_r(parton_x[:, :, None, 1], parton_x[:, :, None, 2], x[:, None, :, 1], x[:, None, :, 2])
     distance[~np.broadcast_to(mask[:, None, :], distance.shape)] = np.inf
     matched = unique_delta_r_matching(distance, settings["jet_radius"])
@@ -144,7 +164,7 @@ def select_events(events: ak.Array, settings: dict[str, Any], rng: np.random.Gen
     rows = {"INPUTS/Source/MASK": mask, "INPUTS/Source/btag": btag.astype(np.float32)}
     for i, key in enumerate(("pt", "eta", "phi", "mass")):
         rows[f"INPUTS/Source/{key}"] = x[..., i].astype(np.float32)
-    for i, name in enumerate(PARTONS):
+    for i, name in enumerate(names):
         rows[f"TARGETS/{name.replace('_', '/')}"] = matched[:, i]
     for name, momentum in partons.items():
         rows[f"TRUTH/{name.replace('_', '/')}"] = momentum[keep].astype(np.float32)
@@ -164,8 +184,10 @@ def run(args: argparse.Namespace) -> None:
     settings = settings_from_args(args)
     out = generate_from_args(generate_chunk, settings, args, unit="events")
     if settings["decay"] == "semileptonic":
-        write_semileptonic_event_file(out.with_suffix(".yaml"))
+        write_semileptonic_event_file(out.with_suffix(".yaml"), settings["higgs"])
         return
-    write_ttbar_event_file(out.with_suffix(".yaml"))
+    write_ttbar_event_file(out.with_suffix(".yaml"), settings["higgs"])
+    if settings["higgs"]:
+        return
     eventgen_dir = args.eventgen_dir or out.with_name(f"{out.stem}_eventgen")
     export_event_generation(out, eventgen_dir)

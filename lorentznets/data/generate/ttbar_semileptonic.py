@@ -79,7 +79,8 @@ def select_semileptonic(events: ak.Array, settings: dict[str, Any], rng: np.rand
         ``INPUTS/Leptons/{MASK, pt, eta, phi, mass, charge, muon}`` (events, 2),
         ``INPUTS/Met/{met, sin_phi, cos_phi}`` (events,), ``TARGETS/t1/{q1, q2, b}`` and
         ``TARGETS/t2/b`` (events,) int64, ``REGRESSIONS/EVENT/neutrino_{px, py, pz}`` (events,)
-        GeV, ``TRUTH/t1/{t, b, q1, q2}`` and ``TRUTH/t2/{t, b, l, nu}`` (events, 4) (E, px, py, pz).
+        GeV, ``TRUTH/t1/{t, b, q1, q2}`` and ``TRUTH/t2/{t, b, l, nu}`` (events, 4) (E, px, py, pz);
+        with ``settings["higgs"]`` also ``TARGETS/h/{b1, b2}`` and ``TRUTH/h/{h, b1, b2}``.
     """
     particles = visible_final_state(events.prt)
     is_lepton = isolated_leptons(particles)
@@ -89,7 +90,8 @@ def select_semileptonic(events: ak.Array, settings: dict[str, Any], rng: np.rand
     jets = jets[np.abs(jets.eta) < settings["eta_max"]]
     n_jets = ak.to_numpy(ak.num(jets, axis=1))
     n_leptons = ak.to_numpy(ak.num(leptons, axis=1))
-    partons, found = semileptonic_top_partons(events.prt)
+    partons, found = semileptonic_top_partons(events.prt, settings["higgs"])
+    names = JET_PARTONS + (("h_b1", "h_b2") if settings["higgs"] else ())
     keep = (n_jets >= settings["min_jets"]) & (n_leptons >= 1) & found
     n_max = settings["max_jets"]
     p = four_momenta(ak.pad_none(jets[keep], n_max, axis=1, clip=True))
@@ -97,7 +99,7 @@ def select_semileptonic(events: ak.Array, settings: dict[str, Any], rng: np.rand
     x = pt_eta_phi_m(p)
     x[~mask] = 0.0
 
-    parton_x = np.stack([pt_eta_phi_m(partons[name][keep]) for name in JET_PARTONS], axis=1)
+    parton_x = np.stack([pt_eta_phi_m(partons[name][keep]) for name in names], axis=1)
     distance = delta_r(parton_x[:, :, None, 1], parton_x[:, :, None, 2], x[:, None, :, 1], x[:, None, :, 2])
     distance[~np.broadcast_to(mask[:, None, :], distance.shape)] = np.inf
     matched = unique_delta_r_matching(distance, settings["jet_radius"])
@@ -120,7 +122,7 @@ def select_semileptonic(events: ak.Array, settings: dict[str, Any], rng: np.rand
     rows["INPUTS/Met/met"] = met.astype(np.float32)
     rows["INPUTS/Met/sin_phi"] = np.where(met > 0, met_y / safe, 0.0).astype(np.float32)
     rows["INPUTS/Met/cos_phi"] = np.where(met > 0, met_x / safe, 1.0).astype(np.float32)
-    for i, name in enumerate(JET_PARTONS):
+    for i, name in enumerate(names):
         rows[f"TARGETS/{name.replace('_', '/')}"] = matched[:, i]
     neutrino = partons["t2_nu"][keep]
     for i, axis in enumerate(("px", "py", "pz")):

@@ -56,3 +56,22 @@ def test_event_file_reads_with_the_assignment_reader(semileptonic_file):
         assert np.array_equal(events.multiplicity.numpy(), f["INPUTS/Jets/MASK"][:].sum(1))
     assert events.regression_names == ("EVENT/neutrino_px", "EVENT/neutrino_py", "EVENT/neutrino_pz")
     assert not (semileptonic_file.parent / "semi_eventgen").exists()
+
+
+@pytest.mark.slow
+def test_tth_with_higgs_to_bb_has_particles_of_three_one_and_two_jets(tmp_path):
+    """Semi-leptonic ttH, H -> b bbar (about 35 s on a loaded 2-core machine: Pythia ttH events
+    with six jets)."""
+    path = tmp_path / "tth.h5"
+    options = ["--decay", "semileptonic", "--higgs", "--n", "30", "--chunk-size", "30", "--seed", "4"]
+    main(["ttbar", *options, "--out", str(path)])
+    with h5py.File(path) as f:
+        higgs = f["TRUTH/h/h"][:].astype(np.float64)
+        assert np.allclose(np.sqrt(higgs[:, 0] ** 2 - (higgs[:, 1:] ** 2).sum(1)), 125.0, atol=0.5)
+        assert f["INPUTS/Jets/MASK"][:].sum(1).min() >= 6
+        b_jets = np.stack([f["TARGETS/h/b1"][:], f["TARGETS/h/b2"][:]], 1)
+    assert (b_jets >= 0).all(1).mean() > 0.3
+    topology = EventTopology.from_yaml(path.with_suffix(".yaml"))
+    assert topology.particle_names == ("t1", "t2", "h") and topology.num_products == 6
+    events = read_assignment_file(path, topology)
+    assert [t.shape[1] for t in events.targets] == [3, 1, 2]
