@@ -2,7 +2,8 @@
 
 Both nets of a pair get the same configuration and weights (ours loaded through
 :mod:`lorentznets.compat.weaver`), the same jets, and are timed in the same process, alternating;
-the ratios use the fastest repeat. Every figure is printed with the torch thread count and the
+the ratios use the fastest repeat (wall clock, and process CPU time, which a loaded machine
+disturbs less). Every figure is printed with the torch thread count and the
 machine's load average: on a shared machine the figures are noisy. Memory is the peak resident-set
 growth of the first training step, each net in a fresh subprocess. weaver runs with its defaults
 (sequence trimming on, sparse pair embedding); ours pads every jet to the longest. Usage::
@@ -63,19 +64,22 @@ def compare(runs: dict[str, Callable[[], None]], reference: str, repeats: int, a
     for fn in runs.values():
         fn()  # warm-up
     times: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
         for name, fn in runs.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             fn()
             times[name].append(time.perf_counter() - start)
-            print(f"  {name:24s} fwd+bwd {times[name][-1]:.3f} s {conditions()}", flush=True)
+            cpu[name].append(time.process_time() - start_cpu)
+            print(f"  {name:24s} fwd+bwd {times[name][-1]:.3f} s, CPU {cpu[name][-1]:.3f} s {conditions()}", flush=True)
     memory = {name: _peak_memory(name, argv, script) for name in runs}
     for name in runs:
         print(f"{name:26s} best {min(times[name]):.3f} s, peak memory {memory[name]:.0f} MiB {conditions()}")
     for name in runs:
         if name != reference:
             print(
-                f"{name} / {reference}: throughput {min(times[reference]) / min(times[name]):.2f}x, "
+                f"{name} / {reference}: throughput {min(times[reference]) / min(times[name]):.2f}x wall, "
+                f"{min(cpu[reference]) / min(cpu[name]):.2f}x CPU time, "
                 f"peak memory {memory[name] / max(memory[reference], 1e-9):.2f}x {conditions()}"
             )
 
