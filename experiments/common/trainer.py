@@ -35,6 +35,7 @@ from experiments.common.sampler import ResumableBatchSampler
 from experiments.common.schedulers import build_scheduler
 from experiments.common.seeding import get_rng_state, set_rng_state
 from experiments.common.trainer_state import TrainerState
+from lorentznets.layers.lorentznet import synchronise_batch_norm
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -123,9 +124,11 @@ class Trainer:
 
     def _wrap(self, model: nn.Module) -> nn.Module:
         if self.dist.is_distributed:
-            # Buffers (batch-norm running statistics) are averaged over ranks before every
-            # validation by _synchronise_buffers instead of broadcast in each forward: ranks
-            # may hold different numbers of validation batches, so no collective may run there.
+            # Batch statistics over the whole global batch, so that the ranks' running statistics
+            # agree and a DDP training computes what one process would. Buffers are not broadcast
+            # in each forward (ranks may hold different numbers of validation batches, so no
+            # collective may run there); _synchronise_buffers averages any other float buffer.
+            synchronise_batch_norm(model)
             model = nn.parallel.DistributedDataParallel(
                 model,
                 device_ids=[self.dist.local_rank] if self.dist.device.type == "cuda" else None,
@@ -259,9 +262,13 @@ class Trainer:
         interval: _Interval,
         bar: Any,
     ) -> None:
-        """Read this step's values from the device (once per ``log_every``) and record them."""
-        values = torch.stack([loss.double(), grad_norm.double()]).tolist()
-        loss_value, norm_value = values
+        """Read this step's values from the device (once per ``log_every``) and record them.
+
+        Under DDP the loss is the mean over the ranks (the loss of the whole global batch); the
+        gradient norm is the same on every rank.
+        """
+        mean_loss = self.dist.all_reduce_sum(loss.double()) / self.dist.world_size
+        loss_value, norm_value = torch.stack([mean_loss, grad_norm.double()]).tolist()
         if not math.isfinite(loss_value):
             raise FloatingPointError(
                 f"non-finite training loss {loss_value} at step {self.state.step}: lower training.optimizer.lr, "

@@ -6,7 +6,9 @@ import json
 import subprocess
 import sys
 
-from experiment_test_utils import REPO, compose_config, subprocess_env, toy_overrides
+import torch
+from experiment_test_utils import HERE, REPO, compose_config, subprocess_env, toy_overrides
+from tagging.tagging_test_utils import tagging_overrides, write_lgn_jets
 
 from experiments.common.checkpoint import load_checkpoint
 from experiments.registry import get_experiment
@@ -45,3 +47,53 @@ def test_torchrun_two_processes_matches_single_process(tmp_path):
     # Rank 0 evaluates the whole test split once.
     (evaluation,) = (tmp_path / "runs" / "toy" / "ddp" / "evaluation").glob("*.json")
     assert json.loads(evaluation.read_text())["test.count"] == 80
+
+
+def test_lorentznet_batch_norm_agrees_across_ranks_and_with_one_process(tmp_path):
+    jets = write_lgn_jets(tmp_path / "jets.h5", num_jets=160)
+    transformer_only = ("model.net.hidden_channels", "model.net.num_blocks", "model.net.num_heads")
+    settings = {
+        "data.max_particles": 12,
+        "training.iterations": 8,
+        "training.validate_every": 4,
+        "training.log_every": 1,
+        "training.batchsize": 16,
+        "device": "cpu",
+    }
+    overrides = ["model=lorentznet", "model.net.hidden_channels=8", "model.net.num_blocks=2"] + [
+        o for o in tagging_overrides(tmp_path, jets, **settings) if not o.startswith(transformer_only)
+    ]
+    single_cfg = compose_config("toptagging", [*overrides, "run_name=single"])
+    get_experiment(single_cfg.experiment)(single_cfg).run()
+    ddp = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node=2",
+            str(HERE / "ddp_lorentznet_run.py"),
+            str(tmp_path),
+            *overrides,
+            "run_name=ddp",
+        ],
+        cwd=REPO,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert ddp.returncode == 0, ddp.stderr[-3000:]
+    rank0 = torch.load(tmp_path / "buffers_rank0.pt", weights_only=True)
+    rank1 = torch.load(tmp_path / "buffers_rank1.pt", weights_only=True)
+    assert [name for name in rank0 if name.endswith(("running_mean", "running_var"))]
+    for name in rank0:
+        torch.testing.assert_close(rank0[name], rank1[name], rtol=0, atol=0)
+    runs = tmp_path / "runs" / "toptagging"
+    single_history = load_checkpoint(runs / "single" / "checkpoints" / "last.pt")["history"]
+    ddp_history = load_checkpoint(runs / "ddp" / "checkpoints" / "last.pt")["history"]
+    # The loss of the global batch at every step, and the validation losses, are those of one process.
+    for key, tolerance in (("train_loss", 1e-5), ("val_loss", 1e-4)):
+        torch.testing.assert_close(
+            torch.tensor(ddp_history[key]), torch.tensor(single_history[key]), rtol=tolerance, atol=0
+        )

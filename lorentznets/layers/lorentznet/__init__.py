@@ -2,7 +2,7 @@
 
 from .inputs import QUARK_GLUON_PIDS, quark_gluon_scalars, top_tagging_inputs
 from .lgeb import LGEB
-from .masked_batch_norm import MaskedBatchNorm1d
+from .masked_batch_norm import MaskedBatchNorm1d, synchronise_batch_norm
 from .real_pairs import real_pairs
 from .signed_log import signed_log
 
@@ -13,5 +13,6 @@ __all__ = [
     "quark_gluon_scalars",
     "real_pairs",
     "signed_log",
+    "synchronise_batch_norm",
     "top_tagging_inputs",
 ]

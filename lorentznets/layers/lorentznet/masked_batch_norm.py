@@ -14,9 +14,15 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
     particles or pairs do not shift the statistics. In evaluation mode it is the ordinary affine
     map with the running statistics. The masked statistics are weighted sums, not a boolean
     selection, so the layer never reads values on the host (no device sync) and compiles into one
-    graph. A batch without real entries leaves the running statistics unchanged; with one real
+    graph. With ``synchronise`` set (:func:`synchronise_batch_norm`, done by the trainer under DDP),
+    the statistics are summed over all processes, so a distributed training computes what a
+    single process with the whole batch computes and the running statistics agree on every rank.
+    A batch without real entries leaves the running statistics unchanged; with one real
     entry the running variance takes the biased estimate (zero) instead of the unbiased one.
     """
+
+    synchronise: bool = False
+    """Batch statistics over the real entries of all DDP processes (see :func:`synchronise_batch_norm`)."""
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:  # type: ignore[override]
         """Normalise.
@@ -32,15 +38,15 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
         -------
         torch.Tensor with shape (..., C); padded entries are transformed too (callers mask them).
         """
-        if mask is None:
+        if mask is None and not self.synchronise:
             flat = x.reshape(-1, x.shape[-1])
             return super().forward(flat).reshape(x.shape)
         if self.training:
-            weight = mask[..., None].to(x.dtype)
+            weight = torch.ones_like(x[..., :1]) if mask is None else mask[..., None].to(x.dtype)
             dims = tuple(range(x.dim() - 1))
-            count = weight.sum()
-            mean = (x * weight).sum(dim=dims) / count.clamp(min=1)
-            var = ((x - mean).square() * weight).sum(dim=dims) / count.clamp(min=1)
+            count = self._sum_over_ranks(weight.sum().reshape(1))[0]
+            mean = self._sum_over_ranks((x * weight).sum(dim=dims)) / count.clamp(min=1)
+            var = self._sum_over_ranks(((x - mean).square() * weight).sum(dim=dims)) / count.clamp(min=1)
             with torch.no_grad():
                 self.num_batches_tracked += 1
                 step = self.momentum * (count > 0).to(x.dtype)
@@ -51,6 +57,12 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
         scale = torch.rsqrt(var + self.eps) * self.weight
         return (x - mean) * scale + self.bias
 
+    def _sum_over_ranks(self, value: torch.Tensor) -> torch.Tensor:
+        """``value`` summed over the DDP processes when synchronised (differentiable), else itself."""
+        if not self.synchronise:
+            return value
+        return all_reduce_with_gradient(value)
+
     def folded_affine(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The evaluation-mode map as ``x * scale + shift``, to fold into a preceding linear layer.
 
@@ -60,3 +72,28 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
         """
         scale = torch.rsqrt(self.running_var + self.eps) * self.weight
         return scale, self.bias - self.running_mean * scale
+
+
+def all_reduce_with_gradient(value: torch.Tensor) -> torch.Tensor:
+    """Sum over the processes of the default group, differentiable (gradients are summed too)."""
+    from torch.distributed.nn.functional import all_reduce
+
+    return all_reduce(value)
+
+
+def synchronise_batch_norm(model: nn.Module) -> int:
+    """Switch every :class:`MaskedBatchNorm1d` in ``model`` to statistics over all DDP processes.
+
+    Call it after ``torch.distributed`` is initialised and before wrapping the model in DDP; every
+    process must then run the same number of training forward passes (it does: the batches are
+    split evenly).
+
+    Returns
+    -------
+    int
+        Number of layers switched.
+    """
+    layers = [module for module in model.modules() if isinstance(module, MaskedBatchNorm1d)]
+    for layer in layers:
+        layer.synchronise = True
+    return len(layers)
