@@ -4,8 +4,8 @@
 no host-device sync (``.item()``, ``bool(tensor)``, value-dependent branches) in ``forward``.
 The fast cases use the ``aot_eager`` backend: Dynamo's capture and AOTAutograd's functionalised
 forward and backward graphs, which is where breaks and in-place problems show, without Inductor's
-C++ code generation. That generation took 225 s (edge list) and 506 s (padded grid) for a 2-block
-LorentzNet on our shared 2-core machine at load 10, so the Inductor cases are marked slow.
+C++ code generation. With Inductor the three slow cases took 213 s, 218 s and 81 s on our shared
+2-core machine at load 8 (the fast ones 121 s together at load 10), so they are marked slow.
 Everything runs in float64 and compares outputs and parameter gradients with an eager copy.
 """
 
