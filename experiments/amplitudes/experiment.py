@@ -115,6 +115,12 @@ class AmplitudeExperiment(BaseExperiment):
         train = {p.name: p for p in splits["train"]}
         self.log_mean = {name: float(np.log(p.amplitudes).mean()) for name, p in train.items()}
         self.log_std = {name: float(np.log(p.amplitudes).std()) for name, p in train.items()}
+        for name, std in self.log_std.items():
+            if not std > 1e-9:  # rounding leaves ~1e-16 for a constant
+                raise ValueError(
+                    f"{Path(cfg.dir) / f'{name}.npy'}: every training amplitude of {name} is the same "
+                    f"({float(train[name].amplitudes[0]):g}): there is nothing to regress"
+                )
         self.momentum_scale = float(np.concatenate([p.momenta.ravel() for p in train.values()]).std())
         self.n_max = max(len(p.particles) for p in splits["train"])
         datasets = {

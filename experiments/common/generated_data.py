@@ -58,6 +58,18 @@ def ensure_generated(
     status = generation_status(path, None if generate is None else int(generate["n"]))
     if status.complete:
         return path
+    if status.state == "partial" and generation_status(path).complete:
+        # A finished generation of fewer rows than data.generate.n asks for (e.g. a file made
+        # with other settings): never changed behind the user's back.
+        LOGGER.warning(
+            "%s holds %d rows, fewer than data.generate.n=%s: using it as it is (point data.path elsewhere "
+            "to generate %s)",
+            path,
+            status.rows,
+            generate["n"] if generate else "?",
+            generate["n"] if generate else "a new file",
+        )
+        return path
     if generate is None:
         if status.state == "missing":
             raise FileNotFoundError(

@@ -71,6 +71,14 @@ class TaggingExperiment(BaseExperiment):
                     f"(data.class_names has {num_classes} classes), first at jet "
                     f"{int(bad.nonzero()[0])}"
                 )
+            present = torch.unique(jets.labels).tolist()
+            if len(present) < 2:
+                names = [self.class_names[i] for i in present]
+                raise ValueError(
+                    f"{jets.source}: the {name} split holds only the class(es) {names} of {self.class_names}: "
+                    "a tagger cannot be trained or evaluated on it (check data.files, data.max_jets and the "
+                    "files' labels)"
+                )
         weights = self._split_weights(splits)
         datasets = {
             name: JetDataset(jets, use_scalars=self.cfg.data.use_scalars, weights=weights[name])
@@ -133,10 +141,20 @@ class TaggingExperiment(BaseExperiment):
         return model
 
     def collate(self, items: TaggingBatch) -> TaggingBatch:
-        return collate_batch(items)
+        """Stack a batch; nets with pairwise messages over real pairs get their edge list here.
+
+        Wrappers with a ``pair_list(mask)`` method (LorentzNet, LGN) take ``edges``: building
+        them reads the mask on the host, so it happens with the batch, not in ``forward``.
+        """
+        batch = collate_batch(items)
+        pair_list = getattr(getattr(self, "raw_model", None), "pair_list", None)
+        if pair_list is not None:
+            batch["edges"] = pair_list(batch["mask"])
+        return batch
 
     def _logits(self, model: nn.Module, batch: TaggingBatch) -> torch.Tensor:
-        logits = model(batch["momenta"], batch["mask"], batch.get("scalars"))
+        extra = {"edges": batch["edges"]} if "edges" in batch else {}
+        logits = model(batch["momenta"], batch["mask"], batch.get("scalars"), **extra)
         return logits.float()
 
     def _loss(

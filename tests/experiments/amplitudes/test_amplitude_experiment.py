@@ -102,3 +102,17 @@ def test_bad_file_and_unknown_process_give_clear_errors(tmp_path):
     overrides[-1] = "data.processes=[foo]"
     with pytest.raises(ExperimentInputError, match="data.particles"):
         _run(overrides)
+
+
+def test_constant_amplitudes_are_stopped_at_load(tmp_path):
+    from lorentznets.data.amplitudes import PROCESSES
+    from lorentznets.data.amplitudes.events import generate_events
+
+    (tmp_path / "data").mkdir()
+    data = generate_events(PROCESSES["zg"], 60, np.random.default_rng(0))
+    data[:, -1] = 2.5
+    np.save(tmp_path / "data" / "zg.npy", data)
+    overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
+    overrides += ["data.processes=[zg]", "use_mlflow=false"]
+    with pytest.raises(ExperimentInputError, match=r"zg.npy: every training amplitude of zg is the same \(2.5\)"):
+        _run(overrides)

@@ -6,6 +6,7 @@ import h5py
 import pytest
 
 from experiments.common.generated_data import ensure_generated, pythia_generator
+from lorentznets.data.generate.h5_writer import COMPLETE_ATTR, REQUESTED_ATTR
 
 
 def _generate(n, args=("--chunk-size", "10")):
@@ -25,8 +26,16 @@ def test_generates_uses_as_is_and_resumes_a_partial_file(tmp_path, caplog):
     assert settings["detector"] is not None and settings["chunk_size"] == 10
     # A complete file is used as it is: the generator (with a bogus option) is never called.
     _ensure(path, {**_generate(20), "args": ["--not-an-option"]})
-    # Asking for more rows than the file holds resumes the generation, and says so.
+    # A finished file with fewer rows than asked for is used as it is, never changed.
     caplog.set_level("WARNING", logger="lorentznets")
+    _ensure(path, _generate(30, ("--detector", "--chunk-size", "10")))
+    assert "holds 20 rows, fewer than data.generate.n=30: using it as it is" in caplog.text
+    with h5py.File(path) as handle:
+        assert len(handle["Nobj"]) == 20
+    # An interrupted generation (as the generator leaves it when killed) is resumed, and says so.
+    with h5py.File(path, "r+") as handle:
+        handle.attrs[COMPLETE_ATTR] = False
+        handle.attrs[REQUESTED_ATTR] = 30
     _ensure(path, _generate(30, ("--detector", "--chunk-size", "10")))
     assert "resuming the interrupted generation" in caplog.text
     with h5py.File(path) as handle:

@@ -106,3 +106,12 @@ def test_wrong_key_names_file_and_key(tmp_path):
         del file["is_signal"]
     with pytest.raises(ExperimentInputError, match=r"nokey\.h5.*is_signal"):
         _run("toptagging", tagging_overrides(tmp_path, path, run_name="k", **{"data.format": "lgn_h5"}))
+
+
+def test_split_with_one_class_is_stopped_at_load(tmp_path):
+    path = write_lgn_jets(tmp_path / "qcd_only.h5", num_jets=80)
+    with h5py.File(path, "r+") as file:
+        file["is_signal"][...] = 0
+    with pytest.raises(ExperimentInputError, match=r"the train split holds only the class\(es\) \['QCD'\]"):
+        _run("toptagging", tagging_overrides(tmp_path, path, run_name="one"))
+    assert not (tmp_path / "runs" / "toptagging" / "one" / "checkpoints").exists()

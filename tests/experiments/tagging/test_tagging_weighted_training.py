@@ -89,8 +89,7 @@ def test_weighted_training_logs_and_reports_weighted_metrics(tmp_path, weighted_
         logits = experiment.raw_model(batch["momenta"], batch["mask"], None)[:, 0].float()
     per_jet = F.binary_cross_entropy_with_logits(logits, batch["labels"].float(), reduction="none")
     expected_loss = float((batch["weights"] * per_jet).sum() / batch["weights"].sum())
-    with experiment._evaluation_weights():
-        assert experiment.validate()[0] == pytest.approx(expected_loss, rel=1e-5)
+    assert experiment.trainer.validate()[0] == pytest.approx(expected_loss, rel=1e-5)
 
 
 def test_use_weights_false_ignores_the_weights(tmp_path, weighted_file, caplog):
