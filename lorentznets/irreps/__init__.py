@@ -1,4 +1,4 @@
-"""Representation theory of SL(2, C) for the Lorentz Group Network (pure functions).
+"""Representation theory of SL(2, C): the Lorentz-group irreps that LGN builds on (pure functions).
 
 Irreps ``(k, n)``, their representation matrices, exact Clebsch-Gordan coefficients and the exact
 change of basis between four-vectors and the ``(1, 1)`` irrep.

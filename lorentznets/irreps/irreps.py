@@ -7,7 +7,7 @@ complexified Lorentz algebra: ``(0, 0)`` is a scalar, ``(1, 1)`` a four-vector, 
 ``(0, 2)`` the self-dual and anti-self-dual antisymmetric tensors, ``(2, 2)`` a symmetric traceless
 rank-2 tensor. Irreps with ``k + n`` odd are spinorial (not representations of SO+(1, 3)).
 
-Throughout ``lorentznets.lgn`` an irrep's components are indexed by ``(i, i')`` flattened as
+Throughout ``lorentznets.irreps`` an irrep's components are indexed by ``(i, i')`` flattened as
 ``i * (n + 1) + i'``, where ``i = k/2 - m`` and ``i' = n/2 - m'`` count down the magnetic
 quantum numbers of the two factors (index 0 is the highest weight).
 """

@@ -66,7 +66,7 @@ def irrep_representation(matrix: torch.Tensor, irrep: Irrep) -> torch.Tensor:
     Returns
     -------
     torch.Tensor with shape (..., (k + 1)(n + 1), (k + 1)(n + 1)), complex
-        Acting on components flattened as ``i * (n + 1) + i'`` (see ``lorentznets.lgn.irreps``).
+        Acting on components flattened as ``i * (n + 1) + i'`` (see ``lorentznets.irreps.irreps``).
     """
     k, n = check_irrep(irrep)
     left = spin_representation(matrix, k)

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ..irreps import vector_to_irrep
 from ..layers.lgn import SCALAR, CGLevel, InputEmbedding
-from ..lgn import vector_to_irrep
 from ..lorentz import squared_mass
 
 

@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from lorentznets.lgn import (
+from lorentznets.irreps import (
     clebsch_gordan,
     clebsch_gordan_decomposition,
     irrep_dim,

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from lorentznets.lgn import irrep_representation, random_sl2c, spin_representation
+from lorentznets.irreps import irrep_representation, random_sl2c, spin_representation
 
 IRREPS = [(0, 0), (1, 0), (0, 1), (1, 1), (2, 0), (0, 2), (2, 2), (3, 1), (4, 2)]
 

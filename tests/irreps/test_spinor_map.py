@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from lorentznets.lgn import (
+from lorentznets.irreps import (
     clebsch_gordan,
     irrep_representation,
     irrep_to_vector,

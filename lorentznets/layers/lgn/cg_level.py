@@ -8,7 +8,7 @@ from functools import partial
 import torch
 from torch import nn
 
-from ...lgn import Irrep, sort_irreps
+from ...irreps import Irrep, sort_irreps
 from .cg_product import ChannelwiseCGProduct
 from .features import SCALAR, VECTOR, IrrepFeatures, apply_mask, check_features
 from .irrep_linear import IrrepLinear
@@ -107,7 +107,7 @@ class CGLevel(nn.Module):
         ----------
         features : dict of complex tensors with shape (B, N, in_channels, d)
         momenta : torch.Tensor with shape (B, N, 1, 4), complex
-            Particle momenta as ``(1, 1)`` irreps (see ``lorentznets.lgn.vector_to_irrep``).
+            Particle momenta as ``(1, 1)`` irreps (see ``lorentznets.irreps.vector_to_irrep``).
         pair_invariants : torch.Tensor with shape (B, N, N), or (E,) with ``edges``, real
             ``(p_i - p_j)^2``.
         mask : torch.Tensor with shape (B, N), bool, optional

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
-from ...lgn import Irrep, clebsch_gordan_decomposition, irrep_dim, sort_irreps
+from ...irreps import Irrep, clebsch_gordan_decomposition, irrep_dim, sort_irreps
 from .features import IrrepFeatures
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from ...lgn import Irrep, irrep_dim
+from ...irreps import Irrep, irrep_dim
 
 IrrepFeatures = dict[Irrep, torch.Tensor]
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import torch
 from torch import nn
 
-from ...lgn import Irrep, sort_irreps
+from ...irreps import Irrep, sort_irreps
 from .features import SCALAR, IrrepFeatures, as_complex
 
 

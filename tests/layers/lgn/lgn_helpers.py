@@ -2,7 +2,7 @@
 
 import torch
 
-from lorentznets.lgn import irrep_dim, irrep_representation
+from lorentznets.irreps import irrep_dim, irrep_representation
 
 
 def random_features(irreps, batch, particles, channels, generator):

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
+from lorentznets.irreps import random_sl2c, sl2c_to_lorentz, vector_to_irrep
 from lorentznets.layers.lgn import CGLevel, ChannelwiseCGProduct
-from lorentznets.lgn import random_sl2c, sl2c_to_lorentz, vector_to_irrep
 from lorentznets.lorentz import squared_mass
 
 from .lgn_helpers import act, max_relative_error, random_features

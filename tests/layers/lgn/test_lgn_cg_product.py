@@ -3,8 +3,8 @@
 import pytest
 import torch
 
+from lorentznets.irreps import clebsch_gordan, random_sl2c
 from lorentznets.layers.lgn import ChannelwiseCGProduct
-from lorentznets.lgn import clebsch_gordan, random_sl2c
 
 from .lgn_helpers import act, max_relative_error, random_features
 

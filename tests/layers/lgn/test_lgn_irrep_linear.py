@@ -3,8 +3,8 @@
 import pytest
 import torch
 
+from lorentznets.irreps import random_sl2c, vector_to_irrep
 from lorentznets.layers.lgn import InputEmbedding, IrrepLinear, PairWeights, ScalarMLP
-from lorentznets.lgn import random_sl2c, vector_to_irrep
 
 from .lgn_helpers import act, max_relative_error, random_features
 
