@@ -69,7 +69,7 @@ class TTbarExperiment(BaseExperiment):
             ", ".join(f"{name} {len(array)}" for name, array in self.events.items()),
         )
         return {
-            name: TensorDataset(self.coordinates.fourmomenta_to_x(p).to(torch.float32))
+            name: TensorDataset(self.coordinates.fourmomenta_to_x(p, validate=True).to(torch.float32))
             for name, p in self.events.items()
         }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from ..utils import device_constant
+
 _SIGNS = (1.0, -1.0, -1.0, -1.0)
 
 
@@ -14,12 +16,19 @@ def minkowski_metric(dtype: torch.dtype | None = None, device: torch.device | st
     -------
     torch.Tensor with shape (4, 4)
     """
-    return torch.diag(torch.tensor(_SIGNS, dtype=dtype or torch.get_default_dtype(), device=device))
+    return torch.diag(metric_signs(dtype, device))
 
 
 def metric_signs(dtype: torch.dtype | None = None, device: torch.device | str | None = None) -> torch.Tensor:
-    """The diagonal of the metric, (+1, -1, -1, -1), with shape (4,)."""
-    return torch.tensor(_SIGNS, dtype=dtype or torch.get_default_dtype(), device=device)
+    """The diagonal of the metric, (+1, -1, -1, -1), with shape (4,); cached per device (do not modify it)."""
+    return _signs(
+        dtype or torch.get_default_dtype(), torch.device(device) if device is not None else torch.device("cpu")
+    )
+
+
+@device_constant
+def _signs(dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    return torch.tensor(_SIGNS, dtype=dtype, device=device)
 
 
 def minkowski_dot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -18,12 +18,10 @@ of a network.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
 import torch
 
 from ...algebra import GRADES, inner_product_signs
+from ...utils import device_constant
 
 PAIRS: tuple[tuple[int, int], ...] = tuple((i, 15 - i) for i in range(8))
 #: Component index of (pair, slot), shape (8, 2).
@@ -32,24 +30,6 @@ PAIR_COMPONENTS = torch.tensor(PAIRS)
 COMPONENT_POSITION = torch.argsort(PAIR_COMPONENTS.flatten())
 #: Grade of (pair, slot), shape (8, 2).
 PAIR_GRADES = torch.tensor(GRADES)[PAIR_COMPONENTS]
-
-
-def device_constant(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
-    """Cache a constant tensor per (dtype, device) arguments, built from Python numbers.
-
-    Eager calls hit the cache (one copy to a GPU, not one per call, which would synchronise the
-    stream). Under ``torch.compile`` the builder is traced instead: a tensor made from Python
-    numbers becomes a constant of the compiled graph.
-    """
-    cached = functools.lru_cache(maxsize=32)(fn)
-
-    @functools.wraps(fn)
-    def constant(*args):
-        if torch.compiler.is_compiling():
-            return fn(*args)
-        return cached(*args)
-
-    return constant
 
 
 _PAIR_INDEX = PAIR_COMPONENTS.flatten().tolist()
