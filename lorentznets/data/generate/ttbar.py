@@ -26,8 +26,7 @@ from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt
 from lorentznets.data.generate.eventgen_export import export_event_generation
 from lorentznets.data.generate.hadrons import any_within, heavy_hadrons
-from lorentznets.data.generate.kinematics import delta_r, four_momenta, pt_eta_phi_m
-from lorentznets.data.generate.matching import unique_delta_r_matching
+from lorentznets.data.generate.matching import padded_matched_jets
 from lorentznets.data.generate.options import add_common_arguments
 from lorentznets.data.generate.pythia_session import make_pythia, next_batch, visible_final_state
 from lorentznets.data.generate.sampling import collect_rows
@@ -142,16 +141,9 @@ def select_events(events: ak.Array, settings: dict[str, Any], rng: np.random.Gen
     partons, found = top_decay_partons(events.prt, settings["higgs"])
     names = PARTONS + (HIGGS_PARTONS if settings["higgs"] else ())
     keep = (n_jets >= settings["min_jets"]) & found
-    n_max = settings["max_jets"]
-    p = four_momenta(ak.pad_none(jets[keep], n_max, axis=1, clip=True))
-    mask = np.arange(n_max)[None, :] < np.minimum(n_jets[keep], n_max)[:, None]
-    x = pt_eta_phi_m(p)
-    x[~mask] = 0.0
-
-    parton_x = np.stack([pt_eta_phi_m(partons[name][keep]) for name in names], axis=1)
-    distance = delta_r(parton_x[:, :, None, 1], parton_x[:, :, None, 2], x[:, None, :, 1], x[:, None, :, 2])
-    distance[~np.broadcast_to(mask[:, None, :], distance.shape)] = np.inf
-    matched = unique_delta_r_matching(distance, settings["jet_radius"])
+    p, mask, x, matched = padded_matched_jets(
+        jets[keep], n_jets[keep], [partons[name][keep] for name in names], settings["max_jets"], settings["jet_radius"]
+    )
 
     prt = events.prt[keep]
     cone = settings["jet_radius"]
