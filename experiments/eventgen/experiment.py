@@ -26,11 +26,11 @@ from lorentznets.flows import (
     sample_flow,
 )
 
-from .two_sample_classifier import classifier_two_sample_auc
 from .cuts import cut_violations
 from .dataset import event_file, jet_names, load_ttbar_events
 from .observables import event_observables
 from .plots import plot_observables
+from .two_sample_classifier import classifier_two_sample_auc
 
 LOGGER = logging.getLogger("lorentznets")
 

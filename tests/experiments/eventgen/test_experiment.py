@@ -76,5 +76,5 @@ def test_train_sample_evaluate_plot(tmp_path, model):
 
 def test_missing_file_gives_a_clear_error(tmp_path):
     cfg = _config(tmp_path, "mlp", ["use_mlflow=false"])
-    with pytest.raises(ExperimentInputError, match=r"ttbar_1j.npy does not exist and data.generate is null; generate it"):
+    with pytest.raises(ExperimentInputError, match=r"ttbar_1j.npy does not exist and data.generate is null"):
         get_experiment(cfg.experiment)(cfg).run()
