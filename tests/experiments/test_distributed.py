@@ -92,8 +92,9 @@ def test_lorentznet_batch_norm_agrees_across_ranks_and_with_one_process(tmp_path
     runs = tmp_path / "runs" / "toptagging"
     single_history = load_checkpoint(runs / "single" / "checkpoints" / "last.pt")["history"]
     ddp_history = load_checkpoint(runs / "ddp" / "checkpoints" / "last.pt")["history"]
-    # The loss of the global batch at every step, and the validation losses, are those of one process.
-    for key, tolerance in (("train_loss", 1e-5), ("val_loss", 1e-4)):
+    # The loss of the global batch at every step, and the validation losses, are those of one
+    # process, to float32 tolerance: the ranks sum their statistics and messages in another order.
+    for key, tolerance in (("train_loss", 1e-3), ("val_loss", 1e-3)):
         torch.testing.assert_close(
             torch.tensor(ddp_history[key]), torch.tensor(single_history[key]), rtol=tolerance, atol=0
         )
