@@ -39,7 +39,7 @@ LOGGER = logging.getLogger("lorentznets")
 class TTbarExperiment(BaseExperiment):
     """Learn the distribution of reconstructed ttbar events (6 decay jets + n extra jets).
 
-    Config sections (see ``config/ttbar.yaml``): ``data`` (files, split, generation when
+    Config sections (see ``config/tasks/ttbar.yaml``): ``data`` (files, split, generation when
     missing), ``cuts`` (the acceptance the data obeys), ``flow`` (coordinates, time embedding),
     ``sampling``, ``likelihood`` and ``classifier`` (evaluation).
 
