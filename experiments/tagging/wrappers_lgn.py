@@ -8,6 +8,7 @@ import torch
 
 from experiments.registry import register_wrapper
 from experiments.tagging.wrappers import TaggingWrapper
+from lorentznets.interface import prepend_beams
 from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets.lgn import LGN
 
@@ -64,15 +65,8 @@ class LGNTaggingWrapper(TaggingWrapper):
         p = momenta / self.momentum_scale
         if not self.beams:
             return self.net(p, mask, scalars, edges)
-        batch = p.shape[0]
-        beam = torch.tensor(
-            [[math.sqrt(2.0), 0.0, 0.0, 1.0], [math.sqrt(2.0), 0.0, 0.0, -1.0]], dtype=p.dtype, device=p.device
-        )
-        p = torch.cat([beam.expand(batch, 2, 4), p], dim=1)
-        mask = torch.cat([mask.new_ones(batch, 2), mask], dim=1)
-        flags = torch.zeros(batch, p.shape[1], 1, dtype=p.dtype, device=p.device)
-        flags[:, :2] = 1.0
+        p, mask, is_beam, scalars = prepend_beams(p, mask, math.sqrt(2.0), scalars)
+        flags = is_beam[..., None]
         if scalars is not None:
-            scalars = torch.cat([scalars.new_zeros(batch, 2, scalars.shape[-1]), scalars], dim=1)
             flags = torch.cat([flags, scalars.to(p.dtype)], dim=-1)
         return self.net(p, mask, flags, edges)

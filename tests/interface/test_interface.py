@@ -16,7 +16,7 @@ from lorentznets.interface import (
     num_spurions,
     spurions,
 )
-from lorentznets.lorentz import random_lorentz_transform
+from lorentznets.lorentz import random_lorentz_transform, squared_mass
 
 
 def test_round_trips_and_grades():
@@ -59,3 +59,20 @@ def test_spurions_match_official_package():
     for beam in ("xyplane", "lightlike", "spacelike", "timelike", None):
         ours = spurions(beam, True, True)
         torch.testing.assert_close(ours, lgatr.get_spurions(beam, True, True))
+
+
+def test_prepend_beams_puts_two_beams_first_and_pads_scalars():
+    from lorentznets.interface import prepend_beams
+
+    p = torch.randn(3, 5, 4, dtype=torch.float64)
+    mask = torch.rand(3, 5) > 0.3
+    scalars = torch.randn(3, 5, 2, dtype=torch.float64)
+    q, m, is_beam, s = prepend_beams(p, mask, 2.0**0.5, scalars)
+    expected = torch.tensor([[2.0**0.5, 0, 0, 1], [2.0**0.5, 0, 0, -1]], dtype=torch.float64)
+    assert torch.equal(q[:, :2], expected.expand(3, 2, 4)) and torch.equal(q[:, 2:], p)
+    assert m[:, :2].all() and torch.equal(m[:, 2:], mask)
+    assert torch.equal(is_beam, torch.cat([torch.ones(3, 2), torch.zeros(3, 5)], dim=1).double())
+    assert torch.equal(s[:, :2], torch.zeros(3, 2, 2, dtype=torch.float64)) and torch.equal(s[:, 2:], scalars)
+    # The beams are light-like for energy 1 and have unit mass for sqrt(2).
+    assert torch.allclose(squared_mass(prepend_beams(p, mask, 1.0)[0][:, :2]), torch.zeros(3, 2, dtype=torch.float64))
+    assert torch.allclose(squared_mass(q[:, :2]), torch.ones(3, 2, dtype=torch.float64))

@@ -14,6 +14,7 @@ import math
 
 import torch
 
+from ...interface.beams import prepend_beams
 from ...lorentz import squared_mass
 from .signed_log import signed_log
 
@@ -57,14 +58,9 @@ def top_tagging_inputs(
         order = torch.argsort((~mask).to(torch.int8), dim=1, stable=True)
         p = torch.gather(p, 1, order[..., None].expand(-1, -1, 4))[:, :used]
         mask = torch.gather(mask, 1, order)[:, :used]
-    batch = p.shape[0]
-    beam = math.sqrt(2.0)
-    beams = p.new_tensor([[beam, 0.0, 0.0, 1.0], [beam, 0.0, 0.0, -1.0]]).expand(batch, 2, 4)
-    p = torch.cat((beams, p * mask[..., None]), dim=1)
-    mask = torch.cat((mask.new_ones(batch, 2), mask), dim=1)
+    p, mask, is_beam, _ = prepend_beams(p * mask[..., None], mask, math.sqrt(2.0))
     mass = squared_mass(p.double()).abs().sqrt()
-    is_beam = torch.zeros_like(mass)
-    is_beam[:, :2] = 1.0
+    is_beam = is_beam.double()
     scalars = signed_log(torch.stack(((1.0 - is_beam) * mass, is_beam * mass), dim=-1)) * mask[..., None]
     dtype = p.dtype if dtype is None else dtype
     return scalars.to(dtype), p.to(dtype), mask

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from ...interface.beams import prepend_beams
+
 
 def append_beams(
     p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None
@@ -29,14 +31,8 @@ def append_beams(
     labels : torch.Tensor with shape (B, N + 2, 2 + S)
         One-hot (constituent, beam) followed by ``scalars``; zero for padded particles.
     """
-    batch = p.shape[0]
-    beams = p.new_tensor([[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, -1.0]]).expand(batch, 2, 4)
-    p = torch.cat((beams, p), dim=1)
-    mask = torch.cat((mask.new_ones(batch, 2), mask), dim=1)
-    is_beam = torch.zeros(p.shape[:2], dtype=p.dtype, device=p.device)
-    is_beam[:, :2] = 1.0
+    p, mask, is_beam, scalars = prepend_beams(p, mask, 1.0, scalars)
     labels = torch.stack((1.0 - is_beam, is_beam), dim=-1)
     if scalars is not None:
-        scalars = torch.cat((scalars.new_zeros(batch, 2, scalars.shape[-1]), scalars), dim=1)
         labels = torch.cat((labels, scalars), dim=-1)
     return p, mask, labels * mask[..., None]
