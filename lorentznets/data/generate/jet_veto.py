@@ -23,7 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-import pythia8mc
+from lorentznets.data.convert.optional import import_optional
+
+pythia8mc = import_optional("pythia8mc", "the Pythia event generators (lorentznets.data.generate)")
 
 SLOWJET_ANTIKT = -1
 SLOWJET_VISIBLE = 2
