@@ -14,26 +14,17 @@ from experiments.common.checkpoint import load_checkpoint
 from experiments.registry import get_experiment
 
 
+def _torchrun_two_processes(*args: str) -> subprocess.CompletedProcess:
+    """``torchrun --standalone --nproc_per_node=2 <args>`` in the repository root."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", *args]
+    return subprocess.run(command, cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=600)
+
+
 def test_torchrun_two_processes_matches_single_process(tmp_path):
     cfg = compose_config("default", toy_overrides(tmp_path, run_name="single"))
     get_experiment(cfg.experiment)(cfg).run()
-    ddp = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            "run.py",
-            "-cn",
-            "default",
-            *toy_overrides(tmp_path, run_name="ddp", use_mlflow=True, device="cpu"),
-        ],
-        cwd=REPO,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    ddp = _torchrun_two_processes(
+        "run.py", "-cn", "default", *toy_overrides(tmp_path, run_name="ddp", use_mlflow=True, device="cpu")
     )
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     # Rank 0 alone logs: each validation summary appears once.
@@ -65,24 +56,7 @@ def test_lorentznet_batch_norm_agrees_across_ranks_and_with_one_process(tmp_path
     ]
     single_cfg = compose_config("toptagging", [*overrides, "run_name=single"])
     get_experiment(single_cfg.experiment)(single_cfg).run()
-    ddp = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            str(HERE / "ddp_lorentznet_run.py"),
-            str(tmp_path),
-            *overrides,
-            "run_name=ddp",
-        ],
-        cwd=REPO,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    ddp = _torchrun_two_processes(str(HERE / "ddp_lorentznet_run.py"), str(tmp_path), *overrides, "run_name=ddp")
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     rank0 = torch.load(tmp_path / "buffers_rank0.pt", weights_only=True)
     rank1 = torch.load(tmp_path / "buffers_rank1.pt", weights_only=True)
