@@ -84,6 +84,7 @@ from experiments.common.checkpoint import CheckpointError, load_checkpoint, remo
 from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_schemas, validate_config
 from experiments.common.distributed import init_distributed
 from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resolve_tracking_uri
+from experiments.common.mlflow_model import log_pytorch_model
 from experiments.common.progress import metrics_table
 from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ShardedSequentialBatchSampler
@@ -181,6 +182,11 @@ class BaseExperiment(ABC):
     def collate(self, items: list[Any]) -> Any:
         """Assemble a batch from dataset items (default: ``default_collate``)."""
         return default_collate(items)
+
+    def model_input_example(self) -> tuple[torch.Tensor, ...] | None:
+        """Positional inputs of ``raw_model`` for a few samples (on ``self.device``), used to log
+        the model with its signature when ``mlflow.log_model`` is on; None: not offered."""
+        return None
 
     def batch_weight(self, batch: Any) -> float:
         """Weight of ``batch`` in the validation average (default: length of its first tensor)."""
@@ -397,7 +403,22 @@ class BaseExperiment(ABC):
             LOGGER.info("saved final model %s", path)
             if self.cfg.mlflow.log_checkpoint:
                 self.logger.log_artifact(path, "models")
+            if self.cfg.mlflow.log_model and self.logger.enabled:
+                self._log_model()
         self.dist.barrier()
+
+    def _log_model(self) -> None:
+        """Log the final model to MLflow's model view; a failure is a warning, not a failed run."""
+        example = self.model_input_example()
+        if example is None:
+            LOGGER.warning("mlflow.log_model: %s offers no input example; the model is not logged", type(self).__name__)
+            return
+        self.raw_model.eval()
+        try:
+            with torch.no_grad(), self.trainer.evaluation_weights():
+                log_pytorch_model(self.raw_model, example, "model", self.logger.run_id, self.logger.tracking_uri)
+        except Exception as error:  # noqa: BLE001 - export limits of a net must not fail a finished training
+            LOGGER.warning("mlflow.log_model: logging the model failed (%s: %s)", type(error).__name__, error)
 
     # ------------------------------------------------------------------ evaluation and plots
     def _evaluate_all(self) -> None:

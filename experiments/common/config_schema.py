@@ -204,6 +204,7 @@ DEFAULT_SCHEMA: dict[str, Any] = {
         "tracking_uri": string(nullable=True),
         "experiment_name": string(),
         "log_checkpoint": boolean(),
+        "log_model": boolean(),
     },
     "training": TRAINING_SCHEMA,
     "evaluation": {"batchsize": integer(1)},

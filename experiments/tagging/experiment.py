@@ -152,6 +152,13 @@ class TaggingExperiment(BaseExperiment):
             batch["edges"] = pair_list(batch["mask"])
         return batch
 
+    def model_input_example(self) -> tuple[torch.Tensor, ...]:
+        """``(momenta, mask[, scalars])`` of the first four validation jets."""
+        dataset = self.datasets["val"]
+        batch = self.to_device(dataset.__getitems__(list(range(min(4, len(dataset))))))
+        inputs = (batch["momenta"], batch["mask"])
+        return (*inputs, batch["scalars"]) if "scalars" in batch else inputs
+
     def _logits(self, model: nn.Module, batch: TaggingBatch) -> torch.Tensor:
         extra = {"edges": batch["edges"]} if "edges" in batch else {}
         logits = model(batch["momenta"], batch["mask"], batch.get("scalars"), **extra)

@@ -115,3 +115,23 @@ def test_split_with_one_class_is_stopped_at_load(tmp_path):
     with pytest.raises(ExperimentInputError, match=r"the train split holds only the class\(es\) \['QCD'\]"):
         _run("toptagging", tagging_overrides(tmp_path, path, run_name="one"))
     assert not (tmp_path / "runs" / "toptagging" / "one" / "checkpoints").exists()
+
+
+def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path, jets_file):
+    import mlflow
+    import mlflow.models
+    from mlflow.tracking import MlflowClient
+
+    from experiments.common.mlflow_logger import default_tracking_uri
+
+    overrides = tagging_overrides(
+        tmp_path, jets_file, run_name="logged", use_mlflow=True, **{"mlflow.log_model": True, "training.iterations": 4}
+    )
+    _run("toptagging", overrides)
+    client = MlflowClient(default_tracking_uri(tmp_path))
+    (run,) = client.search_runs([client.get_experiment_by_name("toptagging").experiment_id])
+    (output,) = run.outputs.model_outputs
+    assert client.get_logged_model(output.model_id).name == "model"
+    mlflow.set_tracking_uri(default_tracking_uri(tmp_path))
+    info = mlflow.models.get_model_info(f"models:/{output.model_id}")
+    assert [spec.name for spec in info.signature.inputs.inputs] == ["momenta", "mask"]
