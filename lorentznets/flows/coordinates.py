@@ -7,6 +7,7 @@ The shifted log pt makes every transported point satisfy pt > pt_min by construc
 import torch
 from torch import nn
 
+from ..data.input_checks import all_finite
 from ..lorentz import azimuth, from_pt_eta_phi_m, pseudorapidity, squared_mass, transverse_momentum
 from .angles import wrap_angle
 
@@ -66,7 +67,7 @@ class JetCoordinates(nn.Module):
             )
 
     def _check_finite(self, tensor: torch.Tensor, name: str) -> None:
-        if not bool(torch.isfinite(tensor).all()):
+        if not all_finite(tensor):
             bad = int((~torch.isfinite(tensor)).flatten(-2).any(-1).sum())
             raise ValueError(f"JetCoordinates: {name} has NaN or inf entries in {bad} events")
 

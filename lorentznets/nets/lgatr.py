@@ -25,6 +25,7 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
+from ..data.input_checks import all_finite, empty_sets
 from ..layers.attention import PackedSegments, check_offsets, event_block_mask, resolve_backend
 from ..layers.gatr.block import LGATrBlock
 from ..layers.gatr.config import AttentionConfig, MLPConfig
@@ -115,13 +116,11 @@ class LGATr(nn.Module):
         mask: torch.Tensor | None = None,
         offsets: torch.Tensor | None = None,
         max_length: int | None = None,
-        validate_inputs: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Run the net.
 
-        Shapes are always checked (free); tensor values only with ``validate_inputs``, because
-        reading them stalls a GPU and breaks ``torch.compile`` graphs: check data where they enter
-        (:meth:`check_inputs`) and keep ``validate_inputs`` off in training.
+        Only shapes are checked (free); tensor values are not read, because reading them stalls a
+        GPU and breaks ``torch.compile`` graphs: check data where they enter (:meth:`check_inputs`).
 
         Padded batches are packed internally (``pack_padded``) only in eager CPU runs: packing
         needs the number of real items on the host. On CUDA and under ``torch.compile`` they run
@@ -137,8 +136,6 @@ class LGATr(nn.Module):
         max_length : int or None
             Largest event size of a packed batch (a collate function knows it); without it the
             CPU attention backend reads it from ``offsets`` (a synchronisation).
-        validate_inputs : bool
-            Also run :meth:`check_inputs` (finite values, valid offsets, no empty events).
 
         Returns
         -------
@@ -146,8 +143,6 @@ class LGATr(nn.Module):
         scalars : torch.Tensor with shape (..., N, out_s_channels), or None if out_s_channels == 0
         """
         self._check_shapes(multivectors, scalars, mask, offsets)
-        if validate_inputs:
-            self.check_inputs(multivectors, scalars, mask, offsets)
         if offsets is not None:
             num_items = multivectors.shape[0]
             if resolve_backend(self.attention_backend, multivectors.device) != "pad":
@@ -225,12 +220,12 @@ class LGATr(nn.Module):
             As for :meth:`forward`.
         """
         self._check_shapes(multivectors, scalars, mask, offsets)
-        if not bool(torch.isfinite(multivectors).all()):
+        if not all_finite(multivectors):
             raise ValueError("multivectors contain NaN or inf")
-        if scalars is not None and not bool(torch.isfinite(scalars).all()):
+        if scalars is not None and not all_finite(scalars):
             raise ValueError("scalars contain NaN or inf")
-        if mask is not None and not bool(mask.any(1).all()):
-            raise ValueError(f"mask has empty events at {torch.nonzero(~mask.any(1)).flatten().tolist()}")
+        if mask is not None and empty_sets(mask):
+            raise ValueError(f"mask has empty events at {empty_sets(mask)}")
         if offsets is not None:
             check_offsets(offsets, multivectors.shape[0])
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ..data.input_checks import all_finite
 from ..irreps import vector_to_irrep
 from ..layers.lgn import SCALAR, CGLevel, InputEmbedding
 from ..lorentz import squared_mass
@@ -168,9 +169,9 @@ class LGN(nn.Module):
             For NaN or inf momenta or scalars of real particles.
         """
         mask = self._check_inputs(p, mask, scalars)
-        if not bool(torch.isfinite(p[mask]).all()):
+        if not all_finite(p[mask]):
             raise ValueError("LGN got NaN or inf momenta for unmasked particles")
-        if scalars is not None and not bool(torch.isfinite(scalars[mask]).all()):
+        if scalars is not None and not all_finite(scalars[mask]):
             raise ValueError("LGN got NaN or inf scalars for unmasked particles")
 
     def _check_inputs(self, p: torch.Tensor, mask: torch.Tensor | None, scalars: torch.Tensor | None) -> torch.Tensor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..data.input_checks import all_finite, empty_sets
 from ..layers.lorentznet import LGEB
 
 _READOUTS = ("jet", "particle")
@@ -129,10 +130,9 @@ class LorentzNet(nn.Module):
             particles.
         """
         self._check_layout(scalars, p, mask, None)
-        empty = ~mask.any(dim=1)
-        if empty.any():
-            raise ValueError(f"LorentzNet: set {int(empty.nonzero()[0])} of the batch has no real particles")
-        if not torch.isfinite(p[mask]).all() or not torch.isfinite(scalars[mask]).all():
+        if empty_sets(mask):
+            raise ValueError(f"LorentzNet: set {empty_sets(mask)[0]} of the batch has no real particles")
+        if not all_finite(p[mask]) or not all_finite(scalars[mask]):
             raise ValueError("LorentzNet: momenta or scalars contain NaN or inf for real particles")
 
     def _check_layout(

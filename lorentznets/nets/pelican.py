@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..data.input_checks import all_finite, empty_sets
 from ..layers.pelican import (
     DotProductEncoder,
     Equivariant1to2,
@@ -135,10 +136,9 @@ class PELICANBackbone(nn.Module):
         scalars : torch.Tensor with shape (B, N, S), optional
         """
         _check_shapes(p, mask, scalars, self.in_scalar_channels)
-        empty = ~mask.any(dim=1)
-        if bool(empty.any()):
-            raise ValueError(f"PELICAN: set {int(empty.nonzero()[0])} of the batch has no real particles")
-        if not bool(torch.isfinite(p[mask]).all()):
+        if empty_sets(mask):
+            raise ValueError(f"PELICAN: set {empty_sets(mask)[0]} of the batch has no real particles")
+        if not all_finite(p[mask]):
             raise ValueError("PELICAN: momenta p contain NaN or inf for real (unmasked) particles")
 
 

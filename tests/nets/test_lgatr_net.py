@@ -106,13 +106,13 @@ def test_bad_inputs_raise_clear_errors():
         net(x, None)
     with pytest.raises(ValueError, match="not both"):
         net(x, s, mask=torch.ones(3, 9, dtype=torch.bool), offsets=torch.tensor([0, 9]))
-    # Value checks read the tensors: only on request, or through check_inputs at the data boundary.
+    # Value checks read the tensors: only through check_inputs at the data boundary.
     with pytest.raises(ValueError, match="multivectors contain NaN or inf"):
-        net(torch.full_like(x, float("nan")), s, validate_inputs=True)
+        net.check_inputs(torch.full_like(x, float("nan")), s)
     with pytest.raises(ValueError, match="scalars contain NaN or inf"):
         net.check_inputs(x, torch.full_like(s, float("inf")))
     with pytest.raises(ValueError, match=r"empty events at \[0, 1, 2\]"):
-        net(x, s, mask=torch.zeros(3, 9, dtype=torch.bool), validate_inputs=True)
+        net.check_inputs(x, s, mask=torch.zeros(3, 9, dtype=torch.bool))
     with pytest.raises(ValueError, match=r"empty events at \[1\]"):
         net.check_inputs(x[0], s[0], offsets=torch.tensor([0, 4, 4, 9]))
     with pytest.raises(ValueError, match="offsets end at 8"):
