@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from experiments.common.threads import available_cores
 from lorentznets.data.generate.status import generation_status
 
 LOGGER = logging.getLogger("lorentznets")
@@ -95,9 +96,7 @@ def ensure_generated(
 
 def generator_workers(generate: Mapping[str, Any]) -> int:
     """``data.generate.workers``, or the cores available to this process when null."""
-    if generate.get("workers"):
-        return int(generate["workers"])
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return int(generate["workers"]) if generate["workers"] else available_cores()
 
 
 def pythia_generator(

@@ -126,8 +126,8 @@ class Trainer:
         if self.dist.is_distributed:
             # Batch statistics over the whole global batch, so that the ranks' running statistics
             # agree and a DDP training computes what one process would. Buffers are not broadcast
-            # in each forward (ranks may hold different numbers of validation batches, so no
-            # collective may run there); _synchronise_buffers averages any other float buffer.
+            # in each forward: ranks may hold different numbers of validation batches, so no
+            # collective may run there.
             synchronise_batch_norm(model)
             model = nn.parallel.DistributedDataParallel(
                 model,
@@ -295,18 +295,9 @@ class Trainer:
         sums = self.dist.all_reduce_sum(sums)
         return (sums[0] / sums[1].clamp(min=1)).item()
 
-    def _synchronise_buffers(self) -> None:
-        """Average floating-point buffers (batch-norm running statistics) over DDP ranks."""
-        if not self.dist.is_distributed:
-            return
-        for buffer in self.raw_model.buffers():
-            if buffer.is_floating_point():
-                buffer.copy_(self.dist.all_reduce_sum(buffer.detach().clone()) / self.dist.world_size)
-
     @torch.no_grad()
     def validate(self) -> tuple[float, dict[str, float]]:
         """Sample-weighted mean validation loss and extra metrics, reduced over ranks."""
-        self._synchronise_buffers()
         # Validate the unwrapped model: ranks may hold different numbers of validation batches,
         # so no collective (such as DDP's buffer broadcast) may run inside the loop.
         self.task.model = self.raw_model
