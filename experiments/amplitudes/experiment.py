@@ -148,6 +148,16 @@ class AmplitudeExperiment(BaseExperiment):
         model.set_momentum_scale(self.momentum_scale)
         return model
 
+    def model_input_example(self) -> tuple[torch.Tensor, ...]:
+        """``(momenta (4, n_max, 4) GeV, mask (4, n_max)[, tokens (4, n_max, T)])`` of four validation
+        events spread evenly over the split, so that several processes (and their padding) appear."""
+        dataset = self.datasets["val"]
+        index = torch.linspace(0, len(dataset) - 1, steps=min(4, len(dataset))).long()
+        inputs = (dataset.momenta[index], dataset.mask[index])
+        if self.num_tokens:
+            inputs = (*inputs, dataset.tokens[index])
+        return self.to_device(inputs)
+
     def _predict_batch(self, model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         tokens = batch["tokens"] if self.num_tokens else None
         return model(batch["momenta"], batch["mask"], tokens).float()

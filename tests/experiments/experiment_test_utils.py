@@ -60,3 +60,26 @@ def run_cli(args: list[str], timeout: float = 120, **kwargs) -> subprocess.Compl
         timeout=timeout,
         **kwargs,
     )
+
+
+def logged_model_inputs(base_dir: Path, exp_name: str) -> list[str]:
+    """Input names of the one model logged (``mlflow.log_model=true``) by the one run of ``exp_name``
+    in ``<base_dir>/runs/tracking/mlflow.db``, read back through the MLflow client."""
+    import mlflow
+    import mlflow.models
+    from mlflow.tracking import MlflowClient
+
+    from experiments.common.mlflow_logger import default_tracking_uri
+
+    uri = default_tracking_uri(base_dir)
+    client = MlflowClient(uri)
+    (run,) = client.search_runs([client.get_experiment_by_name(exp_name).experiment_id])
+    (output,) = run.outputs.model_outputs
+    assert client.get_logged_model(output.model_id).name == "model"
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    try:
+        info = mlflow.models.get_model_info(f"models:/{output.model_id}")
+    finally:
+        mlflow.set_tracking_uri(previous)
+    return [spec.name for spec in info.signature.inputs.inputs]

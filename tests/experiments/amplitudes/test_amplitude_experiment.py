@@ -116,3 +116,12 @@ def test_constant_amplitudes_are_stopped_at_load(tmp_path):
     overrides += ["data.processes=[zg]", "use_mlflow=false"]
     with pytest.raises(ExperimentInputError, match=r"zg.npy: every training amplitude of zg is the same \(2.5\)"):
         _run(overrides)
+
+
+@pytest.mark.slow  # 10 s: data generation, training and the torch.export
+def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path):
+    from experiment_test_utils import logged_model_inputs
+
+    overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
+    _run(overrides + ["mlflow.log_model=true", "training.iterations=4", "training.validate_every=4"])
+    assert logged_model_inputs(tmp_path, "amplitudes") == ["momenta", "mask", "tokens"]
