@@ -120,23 +120,23 @@ class AssignmentExperiment(BaseExperiment):
         regressions, logits = outputs[2]
         return log_probs, detection, (regressions.float(), [c.float() for c in logits])
 
-    def batch_loss(self, batch: AssignmentBatch) -> tuple[torch.Tensor, dict[str, float]]:
+    def batch_loss(self, batch: AssignmentBatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         log_probs, detection, event_outputs = self._forward(self.model, batch)
         loss, parts = assignment_loss(
             log_probs, detection, batch["targets"], self.topology, self.cfg.heads.detection_weight
         )
-        parts = {key: float(value) for key, value in parts.items()}
+        parts = {key: value.detach() for key, value in parts.items()}
         if event_outputs is not None:
             regressions, logits = event_outputs
             training = self.cfg.training
             if regressions.shape[-1]:
                 extra = regression_loss(self.raw_model.event_heads, regressions, batch["regressions"])
                 loss = loss + training.regression_loss_weight * extra
-                parts["regression_loss"] = float(extra.detach())
+                parts["regression_loss"] = extra.detach()
             if logits:
                 extra = classification_loss(logits, batch["classifications"])
                 loss = loss + training.classification_loss_weight * extra
-                parts["classification_loss"] = float(extra.detach())
+                parts["classification_loss"] = extra.detach()
         return loss, parts
 
     def _outputs(self, split: str, event_outputs: list):

@@ -56,14 +56,14 @@ class TopMomentumExperiment(BaseExperiment):
     def collate(self, items: RegressionBatch) -> RegressionBatch:
         return items
 
-    def batch_loss(self, batch: RegressionBatch) -> tuple[torch.Tensor, dict[str, float]]:
+    def batch_loss(self, batch: RegressionBatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         predicted = self.model(batch["momenta"], batch["mask"]).float()
         truth = batch["truth"]
         scale = self.raw_model.momentum_scale
         component = ((predicted - truth) / scale).square().sum(dim=-1).mean()
         mass = ((_mass(predicted) - _mass(truth)) / scale).square().mean()
         loss = component + self.cfg.loss.mass_weight * mass
-        return loss, {"component_loss": component.item(), "mass_loss": mass.item()}
+        return loss, {"component_loss": component.detach(), "mass_loss": mass.detach()}
 
     @torch.no_grad()
     def predict(self, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

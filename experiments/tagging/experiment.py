@@ -166,28 +166,29 @@ class TaggingExperiment(BaseExperiment):
 
     def _loss(
         self, logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, float]:
-        """Mean loss and accuracy of a batch, weighted means when ``weights`` (B,) are given."""
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean loss and accuracy (both 0-dim, on the device: no host sync) of a batch, weighted
+        means when ``weights`` (B,) are given."""
         if self.is_binary:
             logits = logits[:, 0]
             targets = labels.to(logits.dtype)
             correct = ((logits > 0).long() == labels).float()
             if weights is None:
-                return F.binary_cross_entropy_with_logits(logits, targets), correct.mean().item()
+                return F.binary_cross_entropy_with_logits(logits, targets), correct.mean()
             per_jet = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
         else:
             correct = (logits.argmax(dim=1) == labels).float()
             if weights is None:
-                return F.cross_entropy(logits, labels), correct.mean().item()
+                return F.cross_entropy(logits, labels), correct.mean()
             per_jet = F.cross_entropy(logits, labels, reduction="none")
         weights = weights.to(per_jet.dtype)
         # A batch of zero-weight jets contributes nothing instead of 0/0.
         total = weights.sum().clamp(min=torch.finfo(weights.dtype).tiny)
-        return (weights * per_jet).sum() / total, ((weights * correct).sum() / total).item()
+        return (weights * per_jet).sum() / total, (weights * correct).sum() / total
 
-    def batch_loss(self, batch: TaggingBatch) -> tuple[torch.Tensor, dict[str, float]]:
+    def batch_loss(self, batch: TaggingBatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         loss, accuracy = self._loss(self._logits(self.model, batch), batch["labels"], batch.get("weights"))
-        return loss, {"accuracy": accuracy}
+        return loss, {"accuracy": accuracy.detach()}
 
     def batch_weight(self, batch: TaggingBatch) -> float:
         """Number of jets, or their summed weight for weighted batches.

@@ -1,0 +1,33 @@
+"""The tagging training loss has no host-device synchronisation (see ``tests/experiments/sync_free.py``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from experiment_test_utils import compose_config  # noqa: E402
+from sync_free import assert_batch_loss_sync_free, build_experiment, first_batch  # noqa: E402
+from tagging_test_utils import tagging_overrides  # noqa: E402
+
+NETS = {
+    "transformer": [],
+    "lorentznet": ["model.net.hidden_channels=8", "model.net.num_blocks=1"],
+}
+
+
+@pytest.mark.parametrize("model", sorted(NETS))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_tagging_batch_loss_traces_as_one_graph(tmp_path, jets_file, model, weighted):
+    overrides = tagging_overrides(tmp_path, jets_file, **{"model": model})
+    overrides = [o for o in overrides if not o.startswith("model.net.")] + NETS[model]
+    if model == "transformer":
+        overrides += ["model.net.hidden_channels=16", "model.net.num_blocks=1", "model.net.num_heads=2"]
+    cfg = compose_config("toptagging", overrides)
+    experiment = build_experiment(cfg)
+    batch = first_batch(experiment)
+    if weighted:
+        batch["weights"] = batch["labels"].double() + 0.5
+    assert_batch_loss_sync_free(experiment, batch)
