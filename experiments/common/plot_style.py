@@ -94,6 +94,7 @@ def draw_roc(
     scores: np.ndarray,
     sample_weight: np.ndarray | None = None,
     label: str = "",
+    reference: bool = True,
 ) -> float:
     """Draw background rejection 1/eB (log scale) against signal efficiency eS, with the AUC in
     the legend and the random classifier (1/eB = 1/eS) as the reference line.
@@ -109,6 +110,8 @@ def draw_roc(
         Per-event weights of the efficiencies.
     label : str
         Legend entry of the curve; ``"AUC = ..."`` is appended.
+    reference : bool
+        Draw the random classifier's line (once per axes, when several curves share them).
 
     Returns
     -------
@@ -122,8 +125,9 @@ def draw_roc(
     keep = background_eff > 0
     auc_text = f"AUC = {area:.4f}"
     ax.plot(signal_eff[keep], 1.0 / background_eff[keep], label=f"{label}, {auc_text}" if label else auc_text)
-    reference = np.linspace(1e-3, 1.0, 200)
-    ax.plot(reference, 1.0 / reference, color="gray", linestyle="--", label="random, AUC = 0.5")
+    if reference:
+        efficiencies = np.linspace(1e-3, 1.0, 200)
+        ax.plot(efficiencies, 1.0 / efficiencies, color="gray", linestyle="--", label="random, AUC = 0.5")
     ax.set_yscale("log")
     ax.set_xlim(0, 1)
     ax.set_ylim(bottom=1.0)

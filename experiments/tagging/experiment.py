@@ -12,6 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from experiments.base_experiment import BaseExperiment
+from experiments.common.host_inputs import host_inputs
 from experiments.common.jet_splits import load_jet_splits
 from experiments.registry import register_experiment
 from experiments.tagging.dataset import (
@@ -22,7 +23,7 @@ from experiments.tagging.dataset import (
     effective_sample_sizes,
 )
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics
-from experiments.tagging.plots import plot_roc, plot_scores
+from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
 from experiments.tagging.schema import TAGGING_SCHEMA
 from lorentznets.data.readers import JetData
 
@@ -37,8 +38,10 @@ class TaggingExperiment(BaseExperiment):
 
     Binary tasks (``data.class_names`` of length 2: top vs QCD, quark vs gluon) train one
     logit with binary cross-entropy and report accuracy, AUC and 1/eB at eS = 0.3, 0.5, 0.8;
-    multi-class tasks (JetClass, 10 classes) train with cross-entropy and report accuracy and
-    one-vs-rest AUCs. The config picks the task; one class serves all three names.
+    multi-class tasks (JetClass, 10 classes) train with cross-entropy and report accuracy,
+    one-vs-rest AUCs and their mean, and the JetClass paper's rejections of class 0 (QCD) at a
+    signal efficiency per class (:func:`~experiments.tagging.metrics.background_rejections`).
+    The config picks the task; one class serves all three names.
 
     Files with per-jet ``weight`` (our Pythia samples, which bias pTHat) are weighted in the
     losses and metrics when ``data.use_weights`` is true (the default): each split's weights are
@@ -141,15 +144,11 @@ class TaggingExperiment(BaseExperiment):
         return model
 
     def collate(self, items: TaggingBatch) -> TaggingBatch:
-        """Stack a batch; nets with pairwise messages over real pairs get their edge list here.
-
-        Wrappers with a ``pair_list(mask)`` method (LorentzNet, LGN) take ``edges``: building
-        them reads the mask on the host, so it happens with the batch, not in ``forward``.
-        """
+        """Stack a batch, with the index tensors the wrapper builds from the mask on the host
+        (:mod:`experiments.common.host_inputs`: LorentzNet's and LGN's edges of real pairs,
+        L-GATr's packed batch), so that ``forward`` reads no tensor value."""
         batch = collate_batch(items)
-        pair_list = getattr(getattr(self, "raw_model", None), "pair_list", None)
-        if pair_list is not None:
-            batch["edges"] = pair_list(batch["mask"])
+        batch["host_inputs"] = host_inputs(getattr(self, "raw_model", None), batch["mask"])
         return batch
 
     def model_input_example(self) -> tuple[torch.Tensor, ...]:
@@ -160,8 +159,7 @@ class TaggingExperiment(BaseExperiment):
         return (*inputs, batch["scalars"]) if "scalars" in batch else inputs
 
     def _logits(self, model: nn.Module, batch: TaggingBatch) -> torch.Tensor:
-        extra = {"edges": batch["edges"]} if "edges" in batch else {}
-        logits = model(batch["momenta"], batch["mask"], batch.get("scalars"), **extra)
+        logits = model(batch["momenta"], batch["mask"], batch.get("scalars"), **batch.get("host_inputs", {}))
         return logits.float()
 
     def _loss(
@@ -255,23 +253,11 @@ class TaggingExperiment(BaseExperiment):
                 )
             )
         else:
-            for index, class_name in enumerate(name[1:], start=1):
-                # One-vs-background (class 0) curves, as in the JetClass paper.
-                if not ((labels == index).any() and (labels == 0).any()):
-                    continue
-                selected = (labels == 0) | (labels == index)
-                score = probabilities[selected, index] / (
-                    probabilities[selected, index] + probabilities[selected, 0] + 1e-12
+            paths.extend(
+                plot_roc_per_class(
+                    labels, probabilities, name, self.plot_dir / f"roc_{split}.pdf", sample_weight=weights
                 )
-                paths.extend(
-                    plot_roc(
-                        (labels[selected] == index).astype(int),
-                        score,
-                        self.plot_dir / f"roc_{split}_{class_name}.pdf",
-                        title=f"{class_name} vs {name[0]}",
-                        sample_weight=None if weights is None else weights[selected],
-                    )
-                )
+            )
             paths.extend(
                 plot_scores(
                     labels,

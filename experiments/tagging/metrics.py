@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+JETCLASS_SIGNAL_EFFICIENCIES: dict[str, float] = {
+    "Hbb": 0.5,
+    "Hcc": 0.5,
+    "Hgg": 0.5,
+    "H4q": 0.5,
+    "Hqql": 0.99,
+    "Zqq": 0.5,
+    "Wqq": 0.5,
+    "Tbqq": 0.5,
+    "Tbl": 0.995,
+}
+"""Signal efficiency eS at which the JetClass paper (arXiv:2202.03772) quotes the QCD
+rejection of each signal class; the names are those of the JetClass files' ``label_*`` branches.
+The two classes with a lepton are far easier to tell from QCD, hence 99% and 99.5%."""
+
+DEFAULT_SIGNAL_EFFICIENCY = 0.5
+"""eS of the rejection of a signal class missing from :data:`JETCLASS_SIGNAL_EFFICIENCIES`."""
 
 
 def rejection_at_efficiency(
@@ -84,7 +102,7 @@ def multiclass_metrics(
     class_names: Sequence[str],
     sample_weight: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Accuracy, one-vs-rest AUC per class and their mean.
+    """Accuracy, one-vs-rest AUC per class, their mean, and the JetClass paper's rejections.
 
     Parameters
     ----------
@@ -97,8 +115,9 @@ def multiclass_metrics(
     Returns
     -------
     dict
-        ``accuracy``, ``auc_<class>`` and ``auc_macro`` (classes absent from ``labels`` are
-        skipped).
+        ``accuracy``, ``auc_<class>``, ``auc_macro`` and the rejections of class 0 at the
+        signal efficiencies of :data:`JETCLASS_SIGNAL_EFFICIENCIES` (e.g. ``rej50_Hbb``; see
+        :func:`background_rejections`); classes absent from ``labels`` are skipped.
     """
     from sklearn.metrics import roc_auc_score  # sklearn loads in seconds: only when used
 
@@ -113,6 +132,82 @@ def multiclass_metrics(
         metrics[f"auc_{name}"] = aucs[-1]
     if aucs:
         metrics["auc_macro"] = float(np.mean(aucs))
+    metrics.update(background_rejections(labels, probabilities, class_names, sample_weight=sample_weight))
+    return metrics
+
+
+def signal_versus_background_score(probabilities: np.ndarray, signal: int, background: int = 0) -> np.ndarray:
+    """The JetClass paper's score of one signal class against the background, S / (S + B).
+
+    Parameters
+    ----------
+    probabilities : np.ndarray with shape (N, C)
+        Class probabilities.
+    signal, background : int
+        Class indices.
+
+    Returns
+    -------
+    np.ndarray with shape (N,)
+        ``p_signal / (p_signal + p_background)``; 0.5 where both probabilities are 0 (float
+        underflow of a softmax confident in a third class).
+    """
+    numerator = probabilities[:, signal]
+    denominator = numerator + probabilities[:, background]
+    return np.divide(numerator, denominator, out=np.full_like(numerator, 0.5), where=denominator > 0)
+
+
+def rejection_name(efficiency: float, class_name: str) -> str:
+    """Metric name of a rejection, e.g. ``rej50_Hbb`` at eS = 0.5 or ``rej99.5_Tbl`` at 0.995."""
+    return f"rej{round(100 * efficiency, 6):g}_{class_name}"
+
+
+def background_rejections(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    class_names: Sequence[str],
+    efficiencies: Mapping[str, float] = JETCLASS_SIGNAL_EFFICIENCIES,
+    sample_weight: np.ndarray | None = None,
+) -> dict[str, float]:
+    """Rejection 1/eB of the background class (index 0, e.g. QCD) at a signal efficiency per class.
+
+    Each signal class c is scored with S / (S + B) (:func:`signal_versus_background_score`) on
+    the jets of class c and of the background only, and the ROC curve is interpolated at eS, as
+    the JetClass paper does.
+
+    Parameters
+    ----------
+    labels : np.ndarray with shape (N,), class indices (0 = background)
+    probabilities : np.ndarray with shape (N, C)
+    class_names : sequence of C str
+    efficiencies : mapping of str to float
+        eS per class name; classes missing from it use :data:`DEFAULT_SIGNAL_EFFICIENCY`.
+    sample_weight : np.ndarray with shape (N,) or None
+        Per-jet weights (finite, >= 0) of the efficiencies.
+
+    Returns
+    -------
+    dict
+        ``{rejection_name(eS, class): 1/eB}`` for every signal class with jets, when the
+        background has jets (else empty); ``inf`` where no background jet passes.
+    """
+    sample_weight = _check_weights(sample_weight, labels)
+    background = labels == 0
+    metrics: dict[str, float] = {}
+    if not background.any():
+        return metrics
+    for index, name in enumerate(class_names[1:], start=1):
+        selected = background | (labels == index)
+        if not (labels == index).any():
+            continue
+        efficiency = efficiencies.get(name, DEFAULT_SIGNAL_EFFICIENCY)
+        rejection = rejection_at_efficiency(
+            (labels[selected] == index).astype(np.int64),
+            signal_versus_background_score(probabilities[selected], index),
+            [efficiency],
+            None if sample_weight is None else sample_weight[selected],
+        )
+        metrics[rejection_name(efficiency, name)] = rejection[efficiency]
     return metrics
 
 

@@ -1,14 +1,20 @@
-"""Figures of the tagging experiment: ROC curves and score distributions."""
+"""Figures of the tagging experiment: ROC curves (binary, and per class against the background)
+and score distributions."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from experiments.common.plot_style import draw_roc, hep_style, save_figure, weighted_histogram
+from experiments.tagging.metrics import signal_versus_background_score
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def plot_roc(
@@ -41,6 +47,86 @@ def plot_roc(
     with hep_style():
         fig = Figure(figsize=(10, 8))
         draw_roc(fig.subplots(), labels, scores, sample_weight=sample_weight, label=title)
+        return save_figure(fig, path)
+
+
+def draw_roc_per_class(
+    ax: Axes,
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    class_names: Sequence[str],
+    sample_weight: np.ndarray | None = None,
+) -> dict[str, float]:
+    """Draw the rejection of the background class (index 0) against each signal class with jets.
+
+    Each curve scores the jets of one signal class and of the background with S / (S + B)
+    (:func:`~experiments.tagging.metrics.signal_versus_background_score`), as the JetClass paper
+    does; the legend gives each curve's AUC, the dashed line is the random classifier.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    labels : np.ndarray with shape (N,), class indices (0 = background)
+    probabilities : np.ndarray with shape (N, C)
+    class_names : sequence of C str
+    sample_weight : np.ndarray with shape (N,) or None
+        Per-jet weights of the efficiencies.
+
+    Returns
+    -------
+    dict
+        The AUC of each drawn signal class, by name; empty (nothing drawn) when the background
+        or every signal class has no jets.
+    """
+    background = labels == 0
+    signals = [index for index in range(1, len(class_names)) if (labels == index).any()]
+    if not background.any():
+        return {}
+    areas = {}
+    for index in signals:
+        selected = background | (labels == index)
+        areas[class_names[index]] = draw_roc(
+            ax,
+            (labels[selected] == index).astype(np.int64),
+            signal_versus_background_score(probabilities[selected], index),
+            sample_weight=None if sample_weight is None else sample_weight[selected],
+            label=f"{class_names[index]} vs {class_names[0]}",
+            reference=index == signals[-1],
+        )
+    if areas:
+        ax.legend(fontsize="x-small", ncol=2 if len(areas) > 4 else 1)
+    return areas
+
+
+def plot_roc_per_class(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    class_names: Sequence[str],
+    path: str | os.PathLike,
+    sample_weight: np.ndarray | None = None,
+) -> list[Path]:
+    """One figure of :func:`draw_roc_per_class`, written as PDF and PNG.
+
+    Parameters
+    ----------
+    labels : np.ndarray with shape (N,), class indices (0 = background)
+    probabilities : np.ndarray with shape (N, C)
+    class_names : sequence of C str
+    path : str or os.PathLike
+        Output file; its suffix is replaced by ``.pdf`` and ``.png``.
+    sample_weight : np.ndarray with shape (N,) or None
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written; none when there is no curve to draw.
+    """
+    from matplotlib.figure import Figure
+
+    with hep_style():
+        fig = Figure(figsize=(10, 8))
+        if not draw_roc_per_class(fig.subplots(), labels, probabilities, class_names, sample_weight):
+            return []
         return save_figure(fig, path)
 
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.metrics import roc_auc_score
 
-from experiments.tagging.metrics import binary_metrics, multiclass_metrics, rejection_at_efficiency
+from experiments.tagging.metrics import (
+    JETCLASS_SIGNAL_EFFICIENCIES,
+    background_rejections,
+    binary_metrics,
+    multiclass_metrics,
+    rejection_at_efficiency,
+    rejection_name,
+    signal_versus_background_score,
+)
+from lorentznets.data.readers.jetclass_root import LABELS
 
 
 def test_rejection_interpolates_the_roc_curve():
@@ -44,3 +54,78 @@ def test_multiclass_metrics():
     assert metrics["accuracy"] == 1.0
     assert metrics["auc_a"] == metrics["auc_macro"] == 1.0
     assert "auc_d" not in metrics
+
+
+def test_jetclass_efficiency_table_names_the_reader_classes():
+    assert ["label_" + name for name in ["QCD", *JETCLASS_SIGNAL_EFFICIENCIES]] == list(LABELS)
+    assert rejection_name(0.995, "Tbl") == "rej99.5_Tbl" and rejection_name(0.5, "Hbb") == "rej50_Hbb"
+
+
+def test_signal_versus_background_score_is_s_over_s_plus_b():
+    probabilities = np.array([[0.2, 0.6, 0.2], [0.5, 0.1, 0.4], [0.0, 0.0, 1.0]])
+    score = signal_versus_background_score(probabilities, 1)
+    assert score == pytest.approx([0.75, 1 / 6, 0.5])
+
+
+def _rows(background: np.ndarray, scores: dict[int, np.ndarray], num_classes: int) -> np.ndarray:
+    """Probabilities whose S/(S+B) against class 0 is ``scores[c]`` for class c (0 elsewhere):
+    p_0 = 1, p_c = s / (1 - s), normalised (the ratio does not change)."""
+    rows = np.zeros((len(background), num_classes))
+    rows[:, 0] = 1
+    for column, score in scores.items():
+        rows[:, column] = score / (1 - score)
+    return rows / rows.sum(axis=1, keepdims=True)
+
+
+def test_background_rejections_on_hand_built_scores():
+    names = ["QCD", *JETCLASS_SIGNAL_EFFICIENCIES]
+    # Against Hbb (class 1): QCD at 0.05, 0.15, ..., 0.95; Hbb at 0.98, 0.92, 0.88, 0.87, 0.5.
+    # The ROC passes (eS, eB) = (0.2, 0.1), (0.4, 0.1), (0.6, 0.1): eB(0.5) = 0.1, 1/eB = 10.
+    # Against Tbl (class 9): QCD at 0.01 (9 jets) and 0.5; Tbl at 0.9 (198 jets) and 0.2 (2):
+    # (0.99, 0.1) to (1, 0.1), so 1/eB = 10 at eS = 0.995; at 0.5, as for Hbb, it would be inf.
+    qcd = _rows(np.zeros(10), {1: np.arange(0.05, 1.0, 0.1), 9: np.array([0.01] * 9 + [0.5])}, 10)
+    hbb = _rows(np.zeros(5), {1: np.array([0.98, 0.92, 0.88, 0.87, 0.5])}, 10)
+    tbl = _rows(np.zeros(200), {9: np.array([0.9] * 198 + [0.2] * 2)}, 10)
+    labels = np.concatenate([np.zeros(10, int), np.ones(5, int), np.full(200, 9)])
+    probabilities = np.concatenate([qcd, hbb, tbl])
+    rejections = background_rejections(labels, probabilities, names)
+    assert rejections == pytest.approx({"rej50_Hbb": 10.0, "rej99.5_Tbl": 10.0})
+    # The whole multi-class report carries them next to the AUCs.
+    assert multiclass_metrics(labels, probabilities, names)["rej99.5_Tbl"] == pytest.approx(10.0)
+    # Other class names: eS from the given table, 0.5 for names missing from it.
+    other = background_rejections(labels, probabilities, ["bkg", "b", *"cdefghi", "t"], {"t": 0.5})
+    assert other == {"rej50_b": pytest.approx(10.0), "rej50_t": float("inf")}
+    # Weights enter as multiplicities: the Hbb jet at 0.5 counted twice makes eS steps of 1/6.
+    weights = np.ones(len(labels))
+    weights[14] = 2
+    weighted = background_rejections(labels, probabilities, names, sample_weight=weights)
+    repeated = np.concatenate([np.arange(len(labels)), [14]])
+    assert weighted == pytest.approx(background_rejections(labels[repeated], probabilities[repeated], names))
+
+
+def test_background_rejections_without_background_jets_are_empty():
+    labels = np.array([1, 2, 1, 2])
+    assert background_rejections(labels, np.full((4, 3), 1 / 3), ["QCD", "a", "b"]) == {}
+
+
+def test_per_class_roc_plot_has_each_auc_and_one_random_line(tmp_path):
+    from matplotlib.figure import Figure
+
+    from experiments.common.plot_style import hep_style
+    from experiments.tagging.plots import draw_roc_per_class, plot_roc_per_class
+
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 3, 300)
+    labels[labels == 2] = 0  # class "c" has no jets: no curve
+    probabilities = rng.dirichlet(np.ones(3), 300) + 0.5 * np.eye(3)[labels]
+    names = ["QCD", "b", "c"]
+    with hep_style():
+        ax = Figure().subplots()
+        areas = draw_roc_per_class(ax, labels, probabilities, names)
+    selected = labels < 2
+    expected = roc_auc_score(labels[selected], signal_versus_background_score(probabilities[selected], 1))
+    assert areas == {"b": pytest.approx(expected, abs=1e-12)}
+    assert ax.get_legend_handles_labels()[1] == [f"b vs QCD, AUC = {areas['b']:.4f}", "random, AUC = 0.5"]
+    paths = plot_roc_per_class(labels, probabilities, names, tmp_path / "roc_test.pdf")
+    assert [p.name for p in paths] == ["roc_test.pdf", "roc_test.png"] and all(p.is_file() for p in paths)
+    assert plot_roc_per_class(np.ones(4, int), probabilities[:4], names, tmp_path / "none.pdf") == []
