@@ -115,9 +115,11 @@ class JetChunk(NamedTuple):
     truth: np.ndarray | None = None
 
 
-def chunk_bounds(num_rows: int, chunk_size: int, max_rows: int | None = None) -> list[tuple[int, int]]:
-    """Row ranges [start, stop) covering the first ``min(num_rows, max_rows)`` rows."""
+def chunk_bounds(
+    num_rows: int, chunk_size: int, max_rows: int | None = None, first_row: int = 0
+) -> list[tuple[int, int]]:
+    """Row ranges [start, stop) covering rows ``first_row`` to ``min(num_rows, max_rows)``."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be positive, got {chunk_size}")
     total = num_rows if max_rows is None else min(num_rows, max_rows)
-    return [(start, min(start + chunk_size, total)) for start in range(0, total, chunk_size)]
+    return [(start, min(start + chunk_size, total)) for start in range(first_row, total, chunk_size)]

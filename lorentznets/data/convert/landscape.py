@@ -40,6 +40,7 @@ def iter_landscape_chunks(
     max_particles: int = 200,
     max_jets: int | None = None,
     chunk_size: int = 8192,
+    first_jet: int = 0,
 ) -> Iterator[JetChunk]:
     """Stream a landscape file as canonical jet chunks.
 
@@ -53,6 +54,8 @@ def iter_landscape_chunks(
         Read only the first ``max_jets`` rows.
     chunk_size : int
         Rows per chunk; one chunk of 8192 rows of float32 is about 26 MB.
+    first_jet : int
+        Start reading at this row (a row range ``[first_jet, max_jets)`` of the file).
 
     Yields
     ------
@@ -73,7 +76,7 @@ def iter_landscape_chunks(
         momentum_columns = [f"{c}_{i}" for c in _COMPONENTS for i in range(n_const)]
         frame.require_columns(momentum_columns + TRUTH_COLUMNS + [LABEL_COLUMN])
         tally = NonFiniteTally(path, MOMENTUM_KEYS)
-        for start, stop in chunk_bounds(frame.num_rows, chunk_size, max_jets):
+        for start, stop in chunk_bounds(frame.num_rows, chunk_size, max_jets, first_jet):
             raw = frame.read(momentum_columns, start, stop)
             # Columns come component-major (all E, then all PX, ...); regroup to (jet, particle, 4).
             momenta = raw.reshape(len(raw), 4, n_const).transpose(0, 2, 1)

@@ -127,6 +127,7 @@ def iter_lgn_chunks(
     max_particles: int = 200,
     max_jets: int | None = None,
     chunk_size: int = 8192,
+    first_jet: int = 0,
 ) -> Iterator[JetChunk]:
     """Stream an LGN-layout file as canonical jet chunks.
 
@@ -138,6 +139,8 @@ def iter_lgn_chunks(
     max_jets : int or None
         Read only the first ``max_jets`` jets.
     chunk_size : int
+    first_jet : int
+        Start reading at this jet (a row range ``[first_jet, max_jets)`` of the file).
 
     Yields
     ------
@@ -168,7 +171,7 @@ def iter_lgn_chunks(
         if scalars is not None:
             require_shape(path, SCALARS_KEY, scalars.shape, (n, n_slots, None))
         tally = NonFiniteTally(path, PMU_KEY)
-        for start, stop in chunk_bounds(n, chunk_size, max_jets):
+        for start, stop in chunk_bounds(n, chunk_size, max_jets, first_jet):
             momenta = pmu[start:stop]
             finite = tally.update(momenta, start)
             momenta = np.where(finite[:, None, None], momenta, 0)

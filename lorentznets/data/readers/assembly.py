@@ -20,13 +20,15 @@ def collect_chunks(
     source: str,
     drop_empty: bool = False,
     weights: np.ndarray | None = None,
+    first_jet: int = 0,
 ) -> JetData:
     """Copy chunks into preallocated float32 arrays and check for empty jets.
 
     Parameters
     ----------
     chunks : iterable of JetChunk
-        Consecutive chunks covering jets 0..num_jets-1 (``offset`` relative to this call).
+        Consecutive chunks covering jets ``first_jet .. first_jet + num_jets - 1`` of a file
+        (``offset`` is the index in the file).
     num_jets : int
         Total number of jets in the chunks.
     max_particles : int
@@ -37,6 +39,8 @@ def collect_chunks(
         Drop jets without constituents (with a warning) instead of raising.
     weights : np.ndarray with shape (num_jets,), float64, or None
         Per-jet weights read separately (already checked), kept for the same jets.
+    first_jet : int
+        File index of the first jet.
 
     Returns
     -------
@@ -48,7 +52,7 @@ def collect_chunks(
     scalars = truth = None
     filled = 0
     for chunk in chunks:
-        rows = slice(chunk.offset, chunk.offset + len(chunk.labels))
+        rows = slice(chunk.offset - first_jet, chunk.offset - first_jet + len(chunk.labels))
         if chunk.scalars is not None and scalars is None:
             scalars = np.zeros((num_jets, max_particles, chunk.scalars.shape[-1]), np.float32)
         if chunk.truth is not None and truth is None:

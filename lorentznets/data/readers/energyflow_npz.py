@@ -51,26 +51,61 @@ def detect(path: Path) -> bool:
 
 
 def _h5_chunks(
-    file: h5py.File, path: Path, max_particles: int, max_jets: int | None, chunk_size: int = 8192
+    file: h5py.File, path: Path, max_particles: int, max_jets: int | None, chunk_size: int = 8192, first_jet: int = 0
 ) -> Iterator[JetChunk]:
-    """Stream ``X`` and ``y`` of an open HDF5 file as canonical jet chunks (as the npz parser)."""
+    """Stream ``X`` and ``y`` of jets ``first_jet .. max_jets - 1`` of an open HDF5 file as
+    canonical jet chunks (as the npz parser)."""
     particles, labels = file[PARTICLES_KEY], file[LABELS_KEY]
-    bounds = chunk_bounds(particles.shape[0], chunk_size, max_jets)
+    bounds = chunk_bounds(particles.shape[0], chunk_size, max_jets, first_jet)
     blocks = ((start, particles[start:stop], labels[start:stop]) for start, stop in bounds)
     return energyflow_chunks(path, blocks, max_particles)
 
 
-def _read_hdf5(path: Path, max_particles: int, max_jets: int | None, drop_empty: bool) -> JetData:
+def _h5_num_jets(file: h5py.File, path: Path) -> int:
+    """Number of jets of an open HDF5 file, after checking its keys and shapes."""
+    require_keys(path, file.keys(), [PARTICLES_KEY, LABELS_KEY])
+    require_shape(path, PARTICLES_KEY, file[PARTICLES_KEY].shape, (None, None, 4))
+    total = file[PARTICLES_KEY].shape[0]
+    require_shape(path, LABELS_KEY, file[LABELS_KEY].shape, (total,))
+    return total
+
+
+def _read_hdf5(path: Path, max_particles: int, max_jets: int | None, drop_empty: bool, first_jet: int = 0) -> JetData:
     require_complete_generation(require_file(path))
     with open_h5(require_file(path)) as file:
-        require_keys(path, file.keys(), [PARTICLES_KEY, LABELS_KEY])
-        require_shape(path, PARTICLES_KEY, file[PARTICLES_KEY].shape, (None, None, 4))
-        total = file[PARTICLES_KEY].shape[0]
-        require_shape(path, LABELS_KEY, file[LABELS_KEY].shape, (total,))
-        num_jets = total if max_jets is None else min(total, max_jets)
-        weights = read_h5_weights(file, path, total, num_jets)
-        chunks = _h5_chunks(file, path, max_particles, max_jets)
-        return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty, weights)
+        total = _h5_num_jets(file, path)
+        stop = total if max_jets is None else min(total, max_jets)
+        weights = read_h5_weights(file, path, total, stop, first_jet)
+        chunks = _h5_chunks(file, path, max_particles, stop, first_jet=first_jet)
+        source = f"{path} ({FORMAT})" if first_jet == 0 else f"{path} ({FORMAT}, jets {first_jet}-{stop})"
+        return collect_chunks(chunks, stop - first_jet, max_particles, source, drop_empty, weights, first_jet)
+
+
+def count(path: Path, split: str | None) -> int:
+    """Number of jets in the file (one split per file: ``split`` must be None)."""
+    check_no_split(FORMAT, split)
+    if _is_hdf5(path):
+        require_complete_generation(require_file(path))
+        with open_h5(path) as file:
+            return _h5_num_jets(file, path)
+    require_keys(path, npz_keys(path), [PARTICLES_KEY, LABELS_KEY])
+    return len(NpzArray(path, PARTICLES_KEY))
+
+
+def read_range(path: Path, start: int, stop: int, max_particles: int) -> JetData:
+    """Read jets ``start .. stop - 1`` of our HDF5 files (as :func:`read`; empty jets raise).
+
+    Raises
+    ------
+    ValueError
+        ``path`` is an ``.npz`` archive, which is read whole (convert it to HDF5 to stream it).
+    """
+    if not _is_hdf5(path):
+        raise ValueError(
+            f"{path}: .npz archives cannot be read by jet ranges; read it in memory (data.streaming=false) "
+            "or convert it: python -m lorentznets.data.convert energyflow <in>.npz <out>.h5"
+        )
+    return _read_hdf5(path, max_particles, stop, False, start)
 
 
 def read(

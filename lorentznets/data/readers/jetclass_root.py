@@ -6,8 +6,9 @@ and particle-ID branches, and one flag per class ``label_QCD, ..., label_Tbl``. 
 
 ``scalars`` (N, P, 6) are ``part_charge, part_isChargedHadron, part_isNeutralHadron,
 part_isPhoton, part_isElectron, part_isMuon``; with ``impact_parameters=True`` (module function
-only) four more follow: tanh(``part_d0val``), ``part_d0err``, tanh(``part_dzval``),
-``part_dzerr``, as in Particle Transformer's full input.
+and ``load_jets``, or ``data.impact_parameters=true`` in a run) four more follow:
+tanh(``part_d0val``), ``part_d0err``, tanh(``part_dzval``), ``part_dzerr``, as in Particle
+Transformer's full input.
 """
 
 from __future__ import annotations
@@ -112,8 +113,10 @@ def iter_jetclass_chunks(
     max_jets: int | None,
     impact_parameters: bool = False,
     chunk_size: int = 8192,
+    first_jet: int = 0,
 ) -> Iterator[JetChunk]:
-    """Stream one JetClass file as canonical jet chunks (see the module docstring)."""
+    """Stream jets ``first_jet .. max_jets - 1`` of one JetClass file as canonical jet chunks (see
+    the module docstring)."""
     branches = list(MOMENTUM_BRANCHES + PID_BRANCHES + LABELS)
     if impact_parameters:
         branches += IMPACT_BRANCHES
@@ -124,8 +127,9 @@ def iter_jetclass_chunks(
         tree = file[TREE]
         require_keys(f"{path}:{TREE}", tree.keys(), branches)
         stop = tree.num_entries if max_jets is None else min(tree.num_entries, max_jets)
-        offset = 0
-        for arrays in tree.iterate(branches, step_size=chunk_size, entry_stop=stop, library="ak"):
+        offset = first_jet
+        ranges = {"entry_start": first_jet, "entry_stop": stop}
+        for arrays in tree.iterate(branches, step_size=chunk_size, library="ak", **ranges):
             counts = ak.to_numpy(ak.num(arrays["part_energy"], axis=1))
             length = max(int(counts.max(initial=0)), 1)
             momenta = np.stack([_padded(arrays[b], length) for b in MOMENTUM_BRANCHES], axis=-1)
@@ -145,6 +149,19 @@ def num_entries(path: Path) -> int:
     with _open_root(require_file(path)) as file:
         require_keys(path, [key.split(";")[0] for key in file.keys()], [TREE])
         return int(file[TREE].num_entries)
+
+
+def count(path: Path, split: str | None) -> int:
+    """Number of jets in the file (one split per file: ``split`` must be None)."""
+    check_no_split(FORMAT, split)
+    return num_entries(path)
+
+
+def read_range(path: Path, start: int, stop: int, max_particles: int, impact_parameters: bool = False) -> JetData:
+    """Read jets ``start .. stop - 1`` (as :func:`read`; empty jets raise)."""
+    chunks = iter_jetclass_chunks(path, max_particles, stop, impact_parameters, first_jet=start)
+    source = f"{path} ({FORMAT}, jets {start}-{stop})"
+    return collect_chunks(chunks, stop - start, max_particles, source, first_jet=start)
 
 
 def read(

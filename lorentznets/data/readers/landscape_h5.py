@@ -39,3 +39,17 @@ def read(
     num_jets = total if max_jets is None else min(total, max_jets)
     chunks = iter_landscape_chunks(path, max_particles, max_jets)
     return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty)
+
+
+def count(path: Path, split: str | None) -> int:
+    """Number of jets (rows) in the file (one split per file: ``split`` must be None)."""
+    check_no_split(FORMAT, split)
+    with PandasHDFFrame(path, LANDSCAPE_KEY) as frame:
+        return int(frame.num_rows)
+
+
+def read_range(path: Path, start: int, stop: int, max_particles: int) -> JetData:
+    """Read jets ``start .. stop - 1`` (as :func:`read`; empty jets raise)."""
+    chunks = iter_landscape_chunks(path, max_particles, stop, first_jet=start)
+    source = f"{path} ({FORMAT}, jets {start}-{stop})"
+    return collect_chunks(chunks, stop - start, max_particles, source, first_jet=start)

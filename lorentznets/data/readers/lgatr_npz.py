@@ -59,6 +59,12 @@ def _chunks(kinematics: NpzArray, labels: NpzArray, max_particles: int, max_jets
     tally.check()
 
 
+def count(path: Path, split: str | None) -> int:
+    """Number of jets of ``split`` (required) in the archive."""
+    split = check_split(path, split, available_splits(path))
+    return len(NpzArray(path, f"{_PREFIX}{split}"))
+
+
 def read(
     path: Path,
     split: str | None,

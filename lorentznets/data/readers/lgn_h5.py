@@ -47,3 +47,21 @@ def read(
         weights = read_h5_weights(file, path, total, num_jets)
     chunks = iter_lgn_chunks(path, max_particles, max_jets)
     return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty, weights)
+
+
+def count(path: Path, split: str | None) -> int:
+    """Number of jets in a complete file (one split per file: ``split`` must be None)."""
+    check_no_split(FORMAT, split)
+    require_complete_generation(require_file(path))
+    with open_h5(path) as file:
+        require_keys(path, file.keys(), REQUIRED_KEYS)
+        return int(file[LABEL_KEY].shape[0])
+
+
+def read_range(path: Path, start: int, stop: int, max_particles: int) -> JetData:
+    """Read jets ``start .. stop - 1`` (as :func:`read`; empty jets raise)."""
+    with open_h5(require_file(path)) as file:
+        weights = read_h5_weights(file, path, file[LABEL_KEY].shape[0], stop, start)
+    chunks = iter_lgn_chunks(path, max_particles, stop, first_jet=start)
+    source = f"{path} ({FORMAT}, jets {start}-{stop})"
+    return collect_chunks(chunks, stop - start, max_particles, source, weights=weights, first_jet=start)

@@ -2,79 +2,30 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
-from . import energyflow_npz, jetclass_root, landscape_h5, lgatr_npz, lgn_h5
+from .file_ranges import count_jets, proportional_counts
+from .formats import READERS, available_formats, detect_format, expand_paths
 from .jet_data import JetData
 from .validation import check_max_particles
 
-# Order matters for "auto": the first reader whose suffix and keys match wins.
-READERS: dict[str, ModuleType] = {
-    module.FORMAT: module for module in (lgn_h5, landscape_h5, lgatr_npz, energyflow_npz, jetclass_root)
-}
-
-
-def available_formats() -> list[str]:
-    """Names accepted by ``load_jets(format=...)`` besides "auto"."""
-    return list(READERS)
-
-
-def detect_format(path: str | os.PathLike) -> str:
-    """Format of one file, from its extension and keys.
-
-    Raises
-    ------
-    FileNotFoundError
-        The file does not exist.
-    ValueError
-        No reader recognises it; the message lists the formats and what each expects.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    candidates = [name for name, module in READERS.items() if path.suffix.lower() in module.SUFFIXES]
-    for name in candidates:
-        try:
-            if READERS[name].detect(path):
-                return name
-        except (OSError, zipfile.BadZipFile) as error:
-            raise ValueError(f"{path}: cannot open as {name}: {error}") from error
-    raise ValueError(
-        f"{path}: cannot detect the jet format from suffix '{path.suffix}' and keys; "
-        f"pass format= one of {available_formats()}"
-    )
-
-
-def expand_paths(path: str | os.PathLike) -> list[Path]:
-    """One existing file, or the sorted matches of a glob pattern.
-
-    Raises
-    ------
-    FileNotFoundError
-        Nothing matches; the message names the path or pattern.
-    """
-    text = os.fspath(path)
-    if Path(text).is_file():
-        return [Path(text)]
-    if Path(text).is_dir():
-        raise FileNotFoundError(f"{text}: is a directory; pass a file or a glob such as '{text}/*.root'")
-    if glob.has_magic(text):
-        matches = sorted(Path(p) for p in glob.glob(text) if Path(p).is_file())
-        if matches:
-            return matches
-        raise FileNotFoundError(f"{text}: no file matches this pattern")
-    raise FileNotFoundError(f"{text}: no such file")
+__all__ = ["available_formats", "detect_format", "expand_paths", "load_jets"]
 
 
 def _read_file(
-    name: str, path: Path, split: str | None, max_particles: int, max_jets: int | None, drop_empty: bool
+    name: str,
+    path: Path,
+    split: str | None,
+    max_particles: int,
+    max_jets: int | None,
+    drop_empty: bool,
+    impact_parameters: bool,
 ) -> JetData:
+    options = {"impact_parameters": True} if impact_parameters else {}
     try:
-        return READERS[name].read(path, split, max_particles, max_jets, drop_empty)
+        return READERS[name].read(path, split, max_particles, max_jets, drop_empty, **options)
     except FileNotFoundError:
         raise
     except (OSError, zipfile.BadZipFile) as error:
@@ -90,6 +41,7 @@ def load_jets(
     max_jets: int | None = None,
     *,
     drop_empty: bool = False,
+    impact_parameters: bool = False,
 ) -> JetData:
     """Read jets from a file or glob of files in any supported format.
 
@@ -106,9 +58,14 @@ def load_jets(
         Length P of the particle axis: constituents are sorted by decreasing pT, the hardest
         ``max_particles`` kept and shorter jets zero-padded up to exactly P.
     max_jets : int or None
-        Read only the first ``max_jets`` jets (in file order, across files).
+        Read at most ``max_jets`` jets: the first ones of every file, shared among the files in
+        proportion to their sizes (so a glob of one-class-per-file files keeps every class; see
+        :func:`~lorentznets.data.readers.file_ranges.proportional_counts`).
     drop_empty : bool
         Drop jets without constituents with a warning; by default they raise ``ValueError``.
+    impact_parameters : bool
+        "jetclass_root" only: append the four track impact-parameter features to the particle-ID
+        ``scalars`` (Particle Transformer's full input, S = 10).
 
     Returns
     -------
@@ -140,18 +97,23 @@ def load_jets(
         raise ValueError(f"unknown jet format {format!r}; available: {['auto', *available_formats()]}")
     check_max_particles(max_particles, max_jets)
     files = expand_paths(path)
-    parts: list[JetData] = []
-    remaining = max_jets
-    for file in files:
-        if remaining == 0:
-            break
-        name = detect_format(file) if format == "auto" else format
-        data = _read_file(name, file, split, max_particles, remaining, drop_empty)
-        parts.append(data)
-        if remaining is not None:
-            remaining -= len(data)
+    formats = [detect_format(file) if format == "auto" else format for file in files]
+    if impact_parameters and set(formats) != {"jetclass_root"}:
+        raise ValueError(
+            f"{os.fspath(path)}: impact_parameters=True needs JetClass ROOT files (format 'jetclass_root'), "
+            f"got formats {sorted(set(formats))}"
+        )
+    if max_jets is None or len(files) == 1:
+        caps = [max_jets] * len(files)
+    else:
+        sizes = [count_jets(file, name, split) for file, name in zip(files, formats, strict=True)]
+        caps = proportional_counts(sizes, max_jets)
+    parts = [
+        _read_file(name, file, split, max_particles, cap, drop_empty, impact_parameters)
+        for file, name, cap in zip(files, formats, caps, strict=True)
+        if cap != 0 or len(files) == 1
+    ]
     if not parts:
-        name = detect_format(files[0]) if format == "auto" else format
-        return _read_file(name, files[0], split, max_particles, 0, drop_empty)
+        return _read_file(formats[0], files[0], split, max_particles, 0, drop_empty, impact_parameters)
     source = parts[0].source if len(files) == 1 else f"{os.fspath(path)} ({len(parts)} files)"
     return JetData.concatenate(parts, source=source)

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     import h5py
 
 
-def read_h5_weights(file: h5py.File, path: Path, num_rows: int, num_jets: int) -> np.ndarray | None:
-    """The first ``num_jets`` weights of an open HDF5 file, or None without a ``weight`` key.
+def read_h5_weights(file: h5py.File, path: Path, num_rows: int, num_jets: int, first_jet: int = 0) -> np.ndarray | None:
+    """The weights of jets ``first_jet .. num_jets - 1`` of an open HDF5 file, or None without a
+    ``weight`` key.
 
     Parameters
     ----------
@@ -32,11 +33,13 @@ def read_h5_weights(file: h5py.File, path: Path, num_rows: int, num_jets: int) -
     num_rows : int
         Number of jets in the file; ``weight`` must have shape (num_rows,).
     num_jets : int
-        Number of jets read.
+        End (exclusive) of the jets read.
+    first_jet : int
+        First jet read.
 
     Returns
     -------
-    np.ndarray with shape (num_jets,), float64, or None
+    np.ndarray with shape (num_jets - first_jet,), float64, or None
 
     Raises
     ------
@@ -47,7 +50,7 @@ def read_h5_weights(file: h5py.File, path: Path, num_rows: int, num_jets: int) -
         return None
     dataset = file[WEIGHT_KEY]
     require_shape(path, WEIGHT_KEY, dataset.shape, (num_rows,))
-    return check_weights(dataset[:num_jets], str(path), WEIGHT_KEY)
+    return check_weights(dataset[first_jet:num_jets], str(path), WEIGHT_KEY, first_jet)
 
 
 def read_npz_weights(path: Path, num_rows: int, num_jets: int) -> np.ndarray | None:
