@@ -1,0 +1,51 @@
+"""Which jets each split of a jet-file config reads (real files, no mocks)."""
+
+import numpy as np
+import pytest
+import torch
+
+from experiments.common.jet_splits import load_jet_splits
+from tests.data.readers.jet_files import random_jets, write_jetclass
+
+
+def config(**overrides):
+    cfg = {
+        "path": None,
+        "files": None,
+        "format": "auto",
+        "max_particles": 8,
+        "max_jets": None,
+        "split_fractions": [0.5, 0.25, 0.25],
+        "split_seed": 0,
+        "generate": None,
+    }
+    return {**cfg, **overrides}
+
+
+@pytest.mark.parametrize("fmt", ["auto", "lgatr_npz"])
+def test_file_with_its_own_splits_is_read_split_by_split(tmp_path, fmt):
+    arrays, sizes = {}, {"train": 20, "val": 6, "test": 9}
+    for k, (split, n) in enumerate(sizes.items()):
+        momenta, _ = random_jets(n, 8, seed=k)
+        arrays[f"kinematics_{split}"] = momenta
+        arrays[f"labels_{split}"] = (np.arange(n) + k) % 2
+    path = tmp_path / "toptagging_full.npz"
+    np.savez(path, **arrays)
+    splits = load_jet_splits(config(path=str(path), format=fmt))
+    for split, n in sizes.items():
+        assert len(splits[split]) == n, split
+        assert f"split {split}" in splits[split].source
+        np.testing.assert_array_equal(splits[split].labels.numpy(), arrays[f"labels_{split}"])
+    capped = load_jet_splits(config(path=str(path), format=fmt, max_jets=5))
+    assert {split: len(jets) for split, jets in capped.items()} == {"train": 5, "val": 5, "test": 5}
+
+
+def test_capped_one_class_per_file_glob_keeps_all_classes(tmp_path):
+    for label in range(3):
+        momenta, counts = random_jets(40, 6, seed=label)
+        write_jetclass(tmp_path / f"C{label}_000.root", momenta, counts, np.full(40, label))
+    splits = load_jet_splits(config(path=str(tmp_path / "*.root"), max_jets=60), impact_parameters=True)
+    for jets in splits.values():
+        assert set(jets.labels.tolist()) == {0, 1, 2}
+        assert jets.scalars.shape[-1] == 10
+    assert torch.bincount(torch.cat([jets.labels for jets in splits.values()])).tolist() == [20, 20, 20]
