@@ -111,6 +111,13 @@ class AssignmentExperiment(BaseExperiment):
     def collate(self, items: AssignmentBatch) -> AssignmentBatch:
         return items
 
+    def model_input_example(self) -> tuple[torch.Tensor, ...]:
+        """``(features (4, N, F), momenta (4, N, 4) GeV, mask (4, N), global_features (4, G))`` of the
+        first four validation events, the inputs of :mod:`experiments.assignment.onnx_export`."""
+        dataset = self.datasets["val"]
+        batch = dataset.__getitems__(list(range(min(4, len(dataset)))))
+        return self.to_device(tuple(batch[key] for key in INPUT_NAMES))
+
     def _forward(self, model: nn.Module, batch: AssignmentBatch):
         """``(log_probs, detection_logits, event_outputs or None)``, float32."""
         outputs = model(batch["features"], batch["momenta"], batch["mask"], batch["global_features"])

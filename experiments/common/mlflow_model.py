@@ -28,6 +28,15 @@ def _input_names(model: nn.Module, count: int) -> list[str]:
     return parameters[:count] if len(parameters) >= count else [f"input_{i}" for i in range(count)]
 
 
+def _flat_outputs(output: Any) -> list[torch.Tensor]:
+    """The tensors of a (nested tuple or list of) model output(s), depth first."""
+    if isinstance(output, torch.Tensor):
+        return [output]
+    if isinstance(output, (tuple, list)):
+        return [tensor for item in output for tensor in _flat_outputs(item)]
+    raise TypeError(f"log_pytorch_model: the model returned {type(output).__name__}, expected tensors in tuples/lists")
+
+
 def log_pytorch_model(
     model: nn.Module,
     input_example: torch.Tensor | tuple[torch.Tensor, ...],
@@ -46,9 +55,11 @@ def log_pytorch_model(
         Positional arguments of ``model.forward`` for a small batch, e.g. ``(momenta, mask)``
         with shapes (B, N, 4) and (B, N). Several tensors become named inputs (the names of
         ``forward``'s parameters), and their example is stored as :data:`MULTI_INPUT_EXAMPLE`
-        (MLflow's own input example takes one array). The model is saved in MLflow's "pt2"
-        format (``torch.export``, no pickled code) and loads with
-        ``mlflow.pytorch.load_model``; MLflow's generic pyfunc serving takes single-tensor
+        (MLflow's own input example takes one array). Outputs may be a tensor or nested
+        tuples/lists of tensors (e.g. an assignment net's log-probabilities per particle and
+        detection logits): several become the named outputs ``output_<i>``, depth first. The
+        model is saved in MLflow's "pt2" format (``torch.export``, no pickled code) and loads
+        with ``mlflow.pytorch.load_model``; MLflow's generic pyfunc serving takes single-tensor
         models only.
     name : str
         Name of the logged model (shown in the run's "Logged models").
@@ -68,7 +79,8 @@ def log_pytorch_model(
 
     inputs = input_example if isinstance(input_example, tuple) else (input_example,)
     with torch.no_grad():
-        output = model(*inputs).detach().cpu().numpy()
+        outputs = [tensor.detach().cpu().numpy() for tensor in _flat_outputs(model(*inputs))]
+    output = outputs[0] if len(outputs) == 1 else {f"output_{i}": array for i, array in enumerate(outputs)}
     arrays = tuple(tensor.detach().cpu().numpy() for tensor in inputs)
     named = dict(zip(_input_names(model, len(arrays)), arrays, strict=True))
     signature = infer_signature(arrays[0] if len(arrays) == 1 else named, output)

@@ -101,6 +101,13 @@ class TTbarExperiment(BaseExperiment):
     def init_model(self) -> nn.Module:
         return self.build_wrapper("eventgen", coordinates=self.coordinates, time_channels=self.cfg.flow.time_channels)
 
+    def model_input_example(self) -> tuple[torch.Tensor, ...]:
+        """``(t (4,), x (4, n_jets, 4))``: four validation events in flow coordinates at the flow
+        times 0, 1/3, 2/3 and 1, the inputs of the velocity network."""
+        (x,) = self.datasets["val"][: min(4, len(self.datasets["val"]))]
+        t = torch.linspace(0.0, 1.0, len(x), dtype=x.dtype)
+        return self.to_device((t, x))
+
     def batch_loss(self, batch: tuple[torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
         (x1,) = batch
         # Validation uses fixed noise so that successive validation losses are comparable.

@@ -56,6 +56,12 @@ class TopMomentumExperiment(BaseExperiment):
     def collate(self, items: RegressionBatch) -> RegressionBatch:
         return items
 
+    def model_input_example(self) -> tuple[torch.Tensor, ...]:
+        """``(momenta (4, N, 4) GeV, mask (4, N))`` of the first four validation jets."""
+        dataset = self.datasets["val"]
+        batch = dataset.__getitems__(list(range(min(4, len(dataset)))))
+        return self.to_device((batch["momenta"], batch["mask"]))
+
     def batch_loss(self, batch: RegressionBatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         predicted = self.model(batch["momenta"], batch["mask"]).float()
         truth = batch["truth"]

@@ -90,3 +90,13 @@ def test_run_py_on_a_hand_built_semileptonic_file(tmp_path, semileptonic_file):
     client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'runs' / 'tracking' / 'mlflow.db'}")
     (run,) = client.search_runs([client.get_experiment_by_name("ttbar_assignment").experiment_id])
     assert run.data.metrics["test.exact.jet_efficiency"] == pytest.approx(metrics["test.exact.jet_efficiency"])
+
+
+@pytest.mark.slow  # about 40 s: a training and the torch.export of the backbone and heads
+def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path, spanet_file):
+    from experiment_test_utils import logged_model_inputs
+
+    settings = {"model.net.hidden_channels": 8, "use_mlflow": True, "mlflow.log_model": True, "plot": False}
+    cfg = compose_config("ttbar_assignment", overrides(tmp_path, spanet_file, **settings))
+    get_experiment(cfg.experiment)(cfg).run()
+    assert logged_model_inputs(tmp_path, "ttbar_assignment") == ["features", "momenta", "mask", "global_features"]

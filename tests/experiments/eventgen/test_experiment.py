@@ -78,3 +78,14 @@ def test_missing_file_gives_a_clear_error(tmp_path):
     cfg = _config(tmp_path, "mlp", ["use_mlflow=false"])
     with pytest.raises(ExperimentInputError, match=r"ttbar_1j.npy does not exist and data.generate is null"):
         get_experiment(cfg.experiment)(cfg).run()
+
+
+@pytest.mark.slow  # about 10 s: a training and the torch.export
+def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path):
+    from experiment_test_utils import logged_model_inputs
+
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(200, n_extra_jets=1))
+    cfg = _config(tmp_path, "mlp", ["mlflow.log_model=true", "evaluate=false", "plot=false"])
+    get_experiment(cfg.experiment)(cfg).run()
+    assert logged_model_inputs(tmp_path, "ttbar") == ["t", "x"]

@@ -102,3 +102,13 @@ def test_resolution_metrics_on_known_residuals():
     assert metrics["angle_median"] == pytest.approx(0.0)
     with pytest.raises(ValueError, match=r"\(N, 4\)"):
         resolution_metrics(predicted[:, :3], truth[:, :3])
+
+
+@pytest.mark.slow  # about 14 s: a training and the torch.export
+def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path):
+    from experiment_test_utils import logged_model_inputs
+
+    data = write_top_jets(tmp_path / "tops.h5", num_jets=80)
+    settings = {"mlflow.log_model": True, "training.iterations": 4, "training.validate_every": 4, "plot": False}
+    get_experiment("ptopreco")(compose_config("ptopreco", overrides(tmp_path, data, **settings))).run()
+    assert logged_model_inputs(tmp_path, "ptopreco") == ["momenta", "mask"]
