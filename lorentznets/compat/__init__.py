@@ -2,7 +2,11 @@
 authors' published checkpoints, ``lloca`` backbones and weaver-core's ParT and ParticleNet."""
 
 from .lgatr import convert_lgatr_state_dict, load_lgatr_state_dict
-from .lloca import convert_lloca_part_state_dict, convert_lloca_transformer_state_dict
+from .lloca import (
+    convert_lloca_part_state_dict,
+    convert_lloca_particlenet_state_dict,
+    convert_lloca_transformer_state_dict,
+)
 from .lorentznet import (
     convert_official_state_dict,
     from_official_checkpoint,
@@ -14,6 +18,7 @@ from .weaver import convert_part_state_dict, convert_particlenet_state_dict
 __all__ = [
     "convert_lgatr_state_dict",
     "convert_lloca_part_state_dict",
+    "convert_lloca_particlenet_state_dict",
     "convert_lloca_transformer_state_dict",
     "convert_part_state_dict",
     "convert_particlenet_state_dict",

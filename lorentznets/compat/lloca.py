@@ -68,3 +68,25 @@ def convert_lloca_part_state_dict(state: dict[str, torch.Tensor], prefix: str = 
 
     weights = {key: value for key, value in state.items() if not key.endswith("transform.parity_odd")}
     return convert_part_state_dict(weights, prefix + "backbone.")
+
+
+def convert_lloca_particlenet_state_dict(state: dict[str, torch.Tensor], prefix: str = "") -> dict[str, torch.Tensor]:
+    """Convert ``lloca.backbone.particlenet.ParticleNet`` (classification) weights.
+
+    lloca's LLoCa-ParticleNet keeps weaver's module names, so this is the weaver ParticleNet
+    conversion (:func:`lorentznets.compat.weaver.convert_particlenet_state_dict`).
+
+    Parameters
+    ----------
+    state : dict of str to torch.Tensor
+    prefix : str
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        For :class:`lorentznets.nets.lloca_particlenet.LLoCaParticleNet`.
+    """
+    from .weaver import convert_particlenet_state_dict
+
+    weights = {key: value for key, value in state.items() if not key.endswith("trafo.parity_odd")}
+    return convert_particlenet_state_dict(weights, prefix + "backbone.")

@@ -86,12 +86,12 @@ def transform_tensor_reps(
 
 
 def _apply_to_indices(tensor: torch.Tensor, matrices: torch.Tensor, rank: int) -> torch.Tensor:
-    # tensor (..., mul, 4, ..., 4); one matmul per index, moving that index last
-    m = matrices.unsqueeze(-3)  # (..., 1, 4, 4) broadcasts over the multiplicity
+    # tensor (..., mul, 4, ..., 4); per index, moved last: one (mul 4^(rank-1), 4) @ (4, 4)^T
+    # product per item, a single batched matmul
     for axis in range(rank):
         dim = tensor.dim() - rank + axis
         moved = tensor.movedim(dim, -1)
         shape = moved.shape
-        moved = (moved.reshape(*shape[:-rank], -1, 4) @ m.mT).reshape(shape)
+        moved = (moved.reshape(*shape[: -rank - 1], -1, 4) @ matrices.mT).reshape(shape)
         tensor = moved.movedim(-1, dim)
     return tensor

@@ -3,6 +3,7 @@
 from .lgatr import LGATr
 from .lgn import LGN
 from .lloca_part import LLoCaParticleTransformer
+from .lloca_particlenet import LLoCaParticleNet
 from .lloca_transformer import LLoCaTransformer
 from .lorentznet import LorentzNet
 from .mlp import MLP
@@ -14,6 +15,7 @@ from .transformer import Transformer
 __all__ = [
     "LGATr",
     "LGN",
+    "LLoCaParticleNet",
     "LLoCaParticleTransformer",
     "LLoCaTransformer",
     "LorentzNet",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ..layers.particlenet import EdgeConvBlock
+from ..layers.particlenet import EdgeConvBlock, NeighbourTransform
 
 # padded particles are moved this far in every coordinate, so they are never neighbours of real ones
 _COORD_SHIFT = 1e9
@@ -17,9 +17,10 @@ PAPER_CONV_PARAMS = ((16, (64, 64, 64)), (16, (128, 128, 128)), (16, (256, 256, 
 
 class ParticleNet(nn.Module):
     """EdgeConv blocks (neighbours in the given coordinates first, then in the previous block's
-    features), fusion of all block outputs, mean over real particles, fully connected head.
+    features), fusion of all block outputs (optional), mean over real particles, fully connected head.
 
-    Permutation invariant; not Lorentz-equivariant. State dicts of weaver-core's ``ParticleNet``
+    Permutation invariant; not Lorentz-equivariant (a baseline, and the backbone of
+    LLoCa-ParticleNet, which passes its frame changes through ``forward``). State dicts of weaver-core's ``ParticleNet``
     load through :func:`lorentznets.compat.weaver.convert_particlenet_state_dict`.
 
     Parameters
@@ -32,6 +33,9 @@ class ParticleNet(nn.Module):
         ``(k, widths)`` of each EdgeConv block.
     fc_params : sequence of (int, float)
         Hidden layers of the head (width, dropout), each Linear + ReLU + Dropout.
+    use_fusion : bool
+        Concatenate all block outputs and map them through Linear + BatchNorm + ReLU before the
+        pooling (as published); False: pool the last block's output.
     """
 
     def __init__(
@@ -44,6 +48,7 @@ class ParticleNet(nn.Module):
             (16, (256, 256, 256)),
         ),
         fc_params: Sequence[Sequence[float]] = ((256, 0.1),),
+        use_fusion: bool = True,
     ) -> None:
         super().__init__()
         self.input_norm = nn.BatchNorm1d(in_channels)
@@ -51,20 +56,28 @@ class ParticleNet(nn.Module):
         self.edge_convs = nn.ModuleList(
             EdgeConvBlock(int(k), widths[i], [int(c) for c in channels]) for i, (k, channels) in enumerate(conv_params)
         )
-        fused_in = sum(widths[1:])
-        fused_out = min(max((fused_in // 128) * 128, 128), 1024)
-        self.fusion = nn.Module()
-        self.fusion.linear = nn.Linear(fused_in, fused_out, bias=False)
-        self.fusion.norm = nn.BatchNorm1d(fused_out)
+        self.fusion: nn.Module | None = None
+        channels = widths[-1]
+        if use_fusion:
+            fused_in = sum(widths[1:])
+            channels = min(max((fused_in // 128) * 128, 128), 1024)
+            self.fusion = nn.Module()
+            self.fusion.linear = nn.Linear(fused_in, channels, bias=False)
+            self.fusion.norm = nn.BatchNorm1d(channels)
         head: list[nn.Module] = []
-        channels = fused_out
         for width, rate in fc_params:
             head += [nn.Linear(channels, int(width)), nn.ReLU(), nn.Dropout(float(rate))]
             channels = int(width)
         head.append(nn.Linear(channels, out_channels))
         self.head = nn.Sequential(*head)
 
-    def forward(self, points: torch.Tensor, features: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self,
+        points: torch.Tensor,
+        features: torch.Tensor,
+        mask: torch.Tensor,
+        neighbour_transforms: Sequence[NeighbourTransform | None] | None = None,
+    ) -> torch.Tensor:
         """Jet outputs.
 
         Parameters
@@ -74,6 +87,8 @@ class ParticleNet(nn.Module):
         features : torch.Tensor with shape (B, N, in_channels)
         mask : torch.Tensor with shape (B, N), bool
             True for real particles.
+        neighbour_transforms : sequence of NeighbourTransform or None, optional
+            One per EdgeConv block (see :class:`EdgeConvBlock`); None: none anywhere.
 
         Returns
         -------
@@ -81,12 +96,14 @@ class ParticleNet(nn.Module):
         """
         real = mask.unsqueeze(-1)
         x = self.input_norm(features.transpose(1, 2)).transpose(1, 2).masked_fill(~real, 0.0)
+        transforms = neighbour_transforms or (None,) * len(self.edge_convs)
         outputs = []
-        for index, conv in enumerate(self.edge_convs):
+        for index, (conv, transform) in enumerate(zip(self.edge_convs, transforms, strict=True)):
             coordinates = (points if index == 0 else x).masked_fill(~real, _COORD_SHIFT)
-            x = conv(coordinates, x).masked_fill(~real, 0.0)
+            x = conv(coordinates, x, transform).masked_fill(~real, 0.0)
             outputs.append(x)
-        fused = self.fusion.linear(torch.cat(outputs, dim=-1))
-        fused = torch.relu(self.fusion.norm(fused.transpose(1, 2)).transpose(1, 2)).masked_fill(~real, 0.0)
-        counts = real.sum(dim=1).clamp(min=1).to(fused.dtype)
-        return self.head(fused.sum(dim=1) / counts)
+        if self.fusion is not None:
+            x = self.fusion.linear(torch.cat(outputs, dim=-1))
+            x = torch.relu(self.fusion.norm(x.transpose(1, 2)).transpose(1, 2)).masked_fill(~real, 0.0)
+        counts = real.sum(dim=1).clamp(min=1).to(x.dtype)
+        return self.head(x.sum(dim=1) / counts)

@@ -1,14 +1,21 @@
-"""Drop-in parity with the lloca package (2.0): same weights and frames, same function."""
+"""Drop-in parity with the lloca package (2.0): same weights and frames, same function (LLoCa-Transformer,
+LLoCa-ParT, LLoCa-ParticleNet)."""
 
 import pytest
 import torch
 
-from lorentznets.compat.lloca import convert_lloca_part_state_dict, convert_lloca_transformer_state_dict
+from lorentznets.compat.lloca import (
+    convert_lloca_part_state_dict,
+    convert_lloca_particlenet_state_dict,
+    convert_lloca_transformer_state_dict,
+)
 from lorentznets.lorentz import random_lorentz_transform
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer
+from lorentznets.nets.lloca_particlenet import LLoCaParticleNet
 from lorentznets.nets.lloca_transformer import LLoCaTransformer
 
 lloca = pytest.importorskip("lloca")
+from lloca.backbone.particlenet import ParticleNet as LLoCaParticleNetRef  # noqa: E402
 from lloca.backbone.particletransformer import ParticleTransformer as LLoCaPart  # noqa: E402
 from lloca.backbone.transformer import Transformer as LLoCaTransformerRef  # noqa: E402
 from lloca.framesnet.frames import Frames  # noqa: E402
@@ -96,3 +103,29 @@ def test_lloca_part_matches(reps, heads, embed_dims, pair_dim):
         ours.train(training)
         ref = reference(features.transpose(1, 2), Frames(frames), v=weaver_momenta, mask=mask[:, None], p_ref=jet)
         _assert_close(ours(features, momenta, frames, mask, jet), ref)
+
+
+@pytest.mark.parametrize(
+    ("conv_params", "hidden_reps", "use_fusion"),
+    [
+        (((3, (8, 8)), (3, (16, 16))), ("4x0n+1x1n",), True),
+        (((4, (16,)), (3, (24, 16)), (2, (12,))), ("4x0n+2x1n+1x1p", "1x2n"), False),
+    ],
+)
+def test_lloca_particlenet_matches(conv_params, hidden_reps, use_fusion):
+    torch.manual_seed(0)
+    reference = LLoCaParticleNetRef(
+        5, ["5x0n", *hidden_reps], 3, conv_params=conv_params, fc_params=[(8, 0.0)], use_fusion=use_fusion
+    )
+    ours = LLoCaParticleNet(5, 3, conv_params, hidden_reps, fc_params=((8, 0.0),), use_fusion=use_fusion)
+    ours.load_state_dict(convert_lloca_particlenet_state_dict(reference.state_dict()))
+    features, _, frames, mask = _inputs(5, seed=4)
+    frames = torch.where(mask[..., None, None], frames, torch.eye(4))
+    points = features[..., :2]
+    for training in (True, False):
+        reference.train(training)
+        ours.train(training)
+        ref = reference(
+            points.transpose(1, 2), features.transpose(1, 2), Frames(frames.reshape(-1, 4, 4)), mask[:, None]
+        )
+        _assert_close(ours(points, features, frames, mask), ref)

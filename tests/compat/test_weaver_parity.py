@@ -88,6 +88,7 @@ PARTICLENET_CONFIGS = [
     dict(conv_params=[(4, (8, 8)), (3, (16, 16, 16))], fc_params=[(12, 0.0)]),
     dict(conv_params=[(7, (32, 32, 32)), (7, (64, 64, 64))], fc_params=[(128, 0.0)]),
     dict(conv_params=[(2, (7,))], fc_params=[(4, 0.0)]),  # equal widths: identity shortcut
+    dict(conv_params=[(3, (8, 8)), (3, (16,))], fc_params=[(6, 0.0)], use_fusion=False),
 ]
 
 

@@ -1,6 +1,6 @@
 """ParticleNet layers: k-nearest-neighbour graphs and the EdgeConv block."""
 
-from .edge_conv import EdgeConvBlock
+from .edge_conv import EdgeConvBlock, NeighbourTransform
 from .knn import gather_neighbours, knn_indices
 
-__all__ = ["EdgeConvBlock", "gather_neighbours", "knn_indices"]
+__all__ = ["EdgeConvBlock", "NeighbourTransform", "gather_neighbours", "knn_indices"]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from .knn import gather_neighbours, knn_indices
+
+NeighbourTransform = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+"""``(neighbour features (B, N, k, C), indices (B, N, k)) -> (B, N, k, C)``: neighbour features as
+the centre particle sees them (LLoCa: carried from the neighbour's local frame to the centre's)."""
 
 
 class EdgeConvBlock(nn.Module):
@@ -39,7 +43,9 @@ class EdgeConvBlock(nn.Module):
             self.shortcut = nn.Linear(in_channels, widths[-1], bias=False)
             self.shortcut_norm = nn.BatchNorm1d(widths[-1])
 
-    def forward(self, points: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, points: torch.Tensor, features: torch.Tensor, neighbour_transform: NeighbourTransform | None = None
+    ) -> torch.Tensor:
         """Update the particle features.
 
         Parameters
@@ -47,16 +53,23 @@ class EdgeConvBlock(nn.Module):
         points : torch.Tensor with shape (B, N, D)
             Coordinates that define the neighbours (padded particles moved far away by the caller).
         features : torch.Tensor with shape (B, N, C_in)
+        neighbour_transform : NeighbourTransform, optional
+            Applied to the gathered neighbour features before the messages; None: x_j as it is.
 
         Returns
         -------
         torch.Tensor with shape (B, N, widths[-1])
         """
-        # the first layer, W (x_i, x_j - x_i) = (W_a - W_b) x_i + W_b x_j, is applied per particle
-        # and then gathered, which costs N instead of N k products
+        # the first layer, W (x_i, x_j - x_i) = (W_a - W_b) x_i + W_b x_j: the centre part runs per
+        # particle; without a transform so does the neighbour part, gathered afterwards (N instead
+        # of N k products)
         w_centre, w_neighbour = self.linears[0].weight.chunk(2, dim=-1)
         centre = F.linear(features, w_centre - w_neighbour)
-        neighbours = gather_neighbours(F.linear(features, w_neighbour), knn_indices(points, self.k))
+        indices = knn_indices(points, self.k)
+        if neighbour_transform is None:
+            neighbours = gather_neighbours(F.linear(features, w_neighbour), indices)
+        else:
+            neighbours = F.linear(neighbour_transform(gather_neighbours(features, indices), indices), w_neighbour)
         x = centre.unsqueeze(2) + neighbours
         for index, (linear, norm) in enumerate(zip(self.linears, self.norms)):
             if index > 0:
