@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+from typing import NoReturn
 
 # Before torch loads OpenMP: idle threads sleep instead of spin-waiting, which made trainings
 # up to 10x slower on a machine with other work (docs/running.md, Threads). MLflow's own INFO lines
@@ -21,6 +22,8 @@ os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
 
 import hydra  # noqa: E402
 import torch  # noqa: E402
+from hydra.core.hydra_config import HydraConfig  # noqa: E402
+from hydra.types import RunMode  # noqa: E402
 from omegaconf import DictConfig  # noqa: E402
 
 from experiments.base_experiment import ExperimentInputError
@@ -51,6 +54,20 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+class JobFailed(RuntimeError):
+    """Bad input in one job of a sweep: Hydra records the job as failed and the sweep goes on."""
+
+
+def _stop(message: object) -> NoReturn:
+    """Report bad input in one line; exit with code 2, or fail only this job within a sweep."""
+    LOGGER.error("%s", message)
+    # sys.exit would end the whole sweep: the jobs still to come, or an Optuna study, which
+    # records the failed trial and samples the next one.
+    if HydraConfig.get().mode == RunMode.MULTIRUN:
+        raise JobFailed(str(message))
+    sys.exit(2)
+
+
 def _set_threads(configured: int | str) -> None:
     # "auto": the cores this process may use, shared among the DDP ranks of this node.
     local_ranks = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
@@ -64,7 +81,8 @@ def main(cfg: DictConfig) -> float | None:
     """Build the experiment named by ``cfg.experiment`` and run it.
 
     Returns the metric named by ``cfg.objective`` (e.g. ``test.auc``) for sweepers such as
-    Optuna, or None when ``objective`` is null.
+    Optuna, or None when ``objective`` is null. Bad input exits with code 2; within a sweep
+    (``-m``) it fails only its own job (:class:`JobFailed`).
     """
     _configure_logging()
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -74,17 +92,18 @@ def main(cfg: DictConfig) -> float | None:
         if check is not None:
             check(cfg)
     except (ConfigError, KeyError, UnsafeImportError) as error:
-        LOGGER.error("%s", error.args[0] if isinstance(error, KeyError) and error.args else error)
-        sys.exit(2)
+        _stop(error.args[0] if isinstance(error, KeyError) and error.args else error)
     _set_threads(cfg.num_threads)
     try:
         metrics = experiment_class(cfg).run()
     except ExperimentInputError as error:
-        LOGGER.error("%s", error)
-        sys.exit(2)
-    if cfg.get("objective") and metrics:
-        return metrics[cfg.objective]
-    return None
+        _stop(error)
+    if cfg.objective is None or not metrics:
+        return None
+    if cfg.objective not in metrics:
+        known = ", ".join(sorted(metrics))
+        _stop(f"config key objective={cfg.objective!r} is not a metric of this run: expected one of {known}")
+    return metrics[cfg.objective]
 
 
 if __name__ == "__main__":

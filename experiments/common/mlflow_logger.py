@@ -9,7 +9,11 @@ Concurrent runs (Hydra multirun with a parallel launcher, several jobs on one ma
 SQLite file: its creation (MLflow's schema migrations, which race when two processes run them)
 happens under an exclusive file lock, and every call is retried with exponential backoff when
 the database is locked.
-Metrics are buffered and sent in batches to keep the training loop fast.
+At cluster scale, where many jobs write at once or the jobs' nodes share no file system, a
+tracking server (``mlflow server`` with a database backend, ``mlflow.tracking_uri=http://...``)
+replaces the SQLite file (docs/running.md, MLflow tracking server).
+Metrics are buffered and sent in batches to keep the training loop fast. A new run started by a
+job of a Hydra sweep is tagged with its place in the sweep (:func:`~experiments.common.sweep_tags.sweep_tags`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
+
+from experiments.common.sweep_tags import sweep_tags
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,7 +109,8 @@ class MlflowLogger:
     run_name : str
         Display name of the run.
     run_id : str or None
-        Existing run to continue (resumed training, re-evaluation); None starts a new run.
+        Existing run to continue (resumed training, re-evaluation); None starts a new run, tagged
+        with :func:`~experiments.common.sweep_tags.sweep_tags` when a sweep job starts it.
     """
 
     def __init__(
@@ -130,7 +137,8 @@ class MlflowLogger:
             self.client = with_retries(lambda: MlflowClient(tracking_uri=tracking_uri))
             experiment_id = with_retries(lambda: self._experiment_id(experiment_name))
         if run_id is None:
-            run = with_retries(lambda: self.client.create_run(experiment_id, run_name=run_name))
+            tags = sweep_tags()
+            run = with_retries(lambda: self.client.create_run(experiment_id, run_name=run_name, tags=tags))
             self.run_id = run.info.run_id
         else:
             self.run_id = run_id
