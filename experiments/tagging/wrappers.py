@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import torch
 
+from experiments.common.host_inputs import packing
 from experiments.common.momentum_scale import MomentumScaled
 from experiments.registry import register_wrapper, wrapper_registry
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from lorentznets.interface import embed_vector, extract_scalar, spurions
 from lorentznets.nets.lgatr import LGATr
-from lorentznets.nets.pooling import masked_mean
+from lorentznets.nets.pooling import masked_mean, segment_mean
 from lorentznets.nets.transformer import Transformer
 
 WRAPPERS = wrapper_registry("tagging")
@@ -128,8 +129,25 @@ class LGATrTaggingWrapper(TaggingWrapper):
             **net,
         )
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+    def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Indices of the packed batch (:func:`~experiments.common.host_inputs.packing`) for
+        :meth:`forward`: L-GATr then attends within each jet's real particles only, also on CUDA
+        and under ``torch.compile``, where it would otherwise run padded with a key mask."""
+        return packing(mask)
+
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        pack_index: torch.Tensor | None = None,
+        offsets: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N).
+
+        ``pack_index`` (T,) and ``offsets`` (B + 1,): optional :meth:`host_inputs` of ``mask``;
+        the same logits from a packed batch, with no value read on the host.
+        """
         vectors = embed_vector(momenta / self.momentum_scale)[..., None, :]
         if self.jet_channel:
             jet = embed_vector((momenta * mask[..., None]).sum(dim=1) / self.momentum_scale)
@@ -138,5 +156,13 @@ class LGATrTaggingWrapper(TaggingWrapper):
         if self.kinematic_scalars:
             kinematic = jet_constituent_features(momenta, mask)
             scalars = kinematic if scalars is None else torch.cat([kinematic, scalars], dim=-1)
-        outputs, _ = self.net(torch.cat([vectors, references], dim=-2), scalars=scalars, mask=mask)
-        return masked_mean(extract_scalar(outputs)[..., 0], mask)
+        multivectors = torch.cat([vectors, references], dim=-2)
+        if pack_index is None:
+            outputs, _ = self.net(multivectors, scalars=scalars, mask=mask)
+            return masked_mean(extract_scalar(outputs)[..., 0], mask)
+        num_particles = momenta.shape[1]
+        if scalars is not None:
+            scalars = scalars.flatten(0, 1).index_select(0, pack_index)
+        packed = multivectors.flatten(0, 1).index_select(0, pack_index)
+        outputs, _ = self.net(packed, scalars=scalars, offsets=offsets, max_length=num_particles)
+        return segment_mean(extract_scalar(outputs)[..., 0], offsets, pack_index // num_particles)

@@ -41,6 +41,10 @@ class LGNTaggingWrapper(TaggingWrapper):
         self.beams = bool(beams)
         self.net = LGN(out_channels=out_channels, in_scalars=num_scalars + int(self.beams), **net)
 
+    def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``edges`` for :meth:`forward`: the :meth:`pair_list` of ``mask``, built with the batch."""
+        return {"edges": self.pair_list(mask)}
+
     def pair_list(self, mask: torch.Tensor) -> torch.Tensor:
         """Edge list (2, E) of the net's real pairs (beams first, if any) for ``mask`` (B, N).
 

@@ -35,6 +35,10 @@ class LorentzNetTaggingWrapper(TaggingWrapper):
         super().__init__()
         self.net = LorentzNet(in_scalar_channels=2 + num_scalars, out_channels=out_channels, **net)
 
+    def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``edges`` for :meth:`forward`: the :meth:`pair_list` of ``mask``, built with the batch."""
+        return {"edges": self.pair_list(mask)}
+
     def pair_list(self, mask: torch.Tensor) -> torch.Tensor:
         """Edge list (2, E) of the net's real pairs (beams first, then the constituents) for ``mask`` (B, N).
 

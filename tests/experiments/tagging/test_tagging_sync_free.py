@@ -13,13 +13,13 @@ from sync_free import assert_batch_loss_sync_free, build_experiment, first_batch
 from tagging_test_utils import tagging_overrides  # noqa: E402
 
 NETS = {
+    "gatr": ["model.net.num_blocks=1", "model.net.hidden_mv_channels=2", "model.net.hidden_s_channels=4"],
     "transformer": [],
     "lorentznet": ["model.net.hidden_channels=8", "model.net.num_blocks=1"],
 }
 
 
-@pytest.mark.parametrize("model", sorted(NETS))
-@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize(("model", "weighted"), [("gatr", False), ("lorentznet", True), ("transformer", True)])
 def test_tagging_batch_loss_traces_as_one_graph(tmp_path, jets_file, model, weighted):
     overrides = tagging_overrides(tmp_path, jets_file, **{"model": model})
     overrides = [o for o in overrides if not o.startswith("model.net.")] + NETS[model]

@@ -121,3 +121,21 @@ def test_gatr_wrapper_options_keep_permutation_and_beam_symmetry_and_ignore_padd
         noisy = momenta.clone()
         noisy[0, 4:] = 1e3
         torch.testing.assert_close(wrapper(noisy, mask), logits, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("options", [{}, {"kinematic_scalars": True}])
+def test_gatr_wrapper_packed_batch_gives_the_padded_logits_and_gradients(options):
+    """``host_inputs`` (packed indices built on the host) give the padded path's logits and
+    gradients, with padding that is not at the end of each jet and extra padding columns."""
+    momenta, mask = _jets()
+    mask = torch.cat([mask, torch.zeros(3, 2, dtype=torch.bool)], dim=1)[:, [0, 6, 1, 2, 3, 7, 4, 5]]
+    momenta = torch.cat([momenta, torch.full((3, 2, 4), 7.0, dtype=momenta.dtype)], dim=1)[:, [0, 6, 1, 2, 3, 7, 4, 5]]
+    scalars = torch.randn(3, 8, 2, dtype=torch.float64)
+    torch.manual_seed(5)
+    wrapper = LGATrTaggingWrapper(GATR_NET, out_channels=2, num_scalars=2, **options).double()
+    packed = wrapper(momenta, mask, scalars, **wrapper.host_inputs(mask))
+    padded = wrapper(momenta, mask, scalars)
+    torch.testing.assert_close(packed, padded, rtol=1e-10, atol=1e-12)
+    grads = [torch.autograd.grad(out.square().sum(), list(wrapper.parameters())) for out in (packed, padded)]
+    for g_packed, g_padded in zip(*grads, strict=True):
+        torch.testing.assert_close(g_packed, g_padded, rtol=1e-9, atol=1e-12)
