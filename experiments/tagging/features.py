@@ -12,12 +12,14 @@ NUM_KINEMATIC_FEATURES = 7
 _EPS = 1e-6
 
 
-def jet_constituent_features(momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def jet_constituent_features(
+    momenta: torch.Tensor, mask: torch.Tensor, jets: torch.Tensor | None = None
+) -> torch.Tensor:
     """Seven features per constituent relative to the jet axis, standardised.
 
     ``log pT``, ``log E``, ``log(pT / pT_jet)``, ``log(E / E_jet)``, ``delta eta``,
     ``delta phi`` (wrapped to [-pi, pi)) and ``delta R``, with the jet the sum of the real
-    constituents. Logarithms use GeV. The fixed shifts and scales are those of the Particle
+    constituents unless ``jets`` is given. Logarithms use GeV. The fixed shifts and scales are those of the Particle
     Transformer's preprocessing for jets of a few hundred GeV (arXiv 2202.03772), which bring
     each feature to order one. Padded entries are zero.
 
@@ -27,6 +29,9 @@ def jet_constituent_features(momenta: torch.Tensor, mask: torch.Tensor) -> torch
         (E, px, py, pz) in GeV.
     mask : torch.Tensor with shape (B, N), bool
         True for real constituents.
+    jets : torch.Tensor with shape (B, N, 4), optional
+        The jet each constituent is compared with, in GeV (LLoCa: the jet seen from the
+        constituent's local frame, with ``momenta`` also local).
 
     Returns
     -------
@@ -34,7 +39,7 @@ def jet_constituent_features(momenta: torch.Tensor, mask: torch.Tensor) -> torch
     """
     real = mask[..., None].to(momenta.dtype)
     momenta = momenta * real
-    jet = momenta.sum(dim=1, keepdim=True)
+    jet = momenta.sum(dim=1, keepdim=True) if jets is None else jets
     pt = transverse_momentum(momenta).clamp(min=_EPS)
     energy = momenta[..., 0].clamp(min=_EPS)
     jet_pt = transverse_momentum(jet).clamp(min=_EPS)

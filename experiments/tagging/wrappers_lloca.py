@@ -1,4 +1,4 @@
-"""LLoCa tagging wrappers (model names ``lloca_transformer`` and ``lloca_part``).
+"""LLoCa tagging wrappers (model names ``lloca_transformer``, ``lloca_part`` and ``lloca_particlenet``).
 
 Each constituent gets a learned local frame from the momenta (and the scalars); the backbone sees
 the constituent and the jet in that frame (:func:`lorentznets.frames.local_jet_features`), so the
@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from experiments.registry import register_wrapper
+from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from experiments.tagging.wrappers import TaggingWrapper
 from lorentznets.frames import (
     NUM_LOCAL_FEATURES,
@@ -20,8 +21,10 @@ from lorentznets.frames import (
     RandomGlobalFrames,
     identity_frames,
     local_jet_features,
+    to_local,
 )
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer
+from lorentznets.nets.lloca_particlenet import LLoCaParticleNet
 from lorentznets.nets.lloca_transformer import LLoCaTransformer
 from lorentznets.nets.pooling import masked_mean
 
@@ -54,17 +57,20 @@ class LLoCaTaggingWrapper(TaggingWrapper):
         elif self.kind == "random":
             self.frames = RandomGlobalFrames(**options)
 
+    def local_frames(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None) -> torch.Tensor:
+        """Frames (B, N, 4, 4) of the constituents ``momenta`` (B, N, 4) GeV (zero where padded)."""
+        if self.kind == "learned":
+            return self.frames(momenta / self.momentum_scale, mask, scalars)
+        if self.kind == "random":
+            return self.frames(momenta)
+        return identity_frames(momenta)
+
     def local_inputs(
         self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Frames (B, N, 4, 4), local features (B, N, 8 + S) and the jet momentum (B, 4) in GeV."""
         momenta = momenta * mask[..., None]
-        if self.kind == "learned":
-            frames = self.frames(momenta / self.momentum_scale, mask, scalars)
-        elif self.kind == "random":
-            frames = self.frames(momenta)
-        else:
-            frames = identity_frames(momenta)
+        frames = self.local_frames(momenta, mask, scalars)
         features = local_jet_features(momenta, frames, mask, self.momentum_scale)
         if scalars is not None:
             features = torch.cat((features, scalars), dim=-1)
@@ -115,3 +121,37 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
         frames, features, jet = self.local_inputs(momenta, mask, scalars)
         return self.net(features, momenta * mask[..., None], frames, mask, jet)
+
+
+# positions of (delta eta, delta phi) in jet_constituent_features: the first neighbour space
+_ETA_PHI = slice(4, 6)
+
+
+@register_wrapper("tagging", "lloca_particlenet")
+class LLoCaParticleNetTaggingWrapper(LLoCaTaggingWrapper):
+    """LLoCa-ParticleNet on the seven ParT constituent features of each constituent relative to the
+    jet, both seen from the constituent's local frame (+ scalars), as in LLoCa; the first neighbour
+    search uses the local (delta eta, delta phi). With identity frames this is ParticleNet.
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.lloca_particlenet.LLoCaParticleNet` arguments without channel counts.
+    out_channels, num_scalars : int
+    frames : dict, optional
+        See :class:`LLoCaTaggingWrapper`.
+    """
+
+    def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
+        super().__init__(num_scalars, frames)
+        self.net = LLoCaParticleNet(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
+
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+        momenta = momenta * mask[..., None]
+        frames = self.local_frames(momenta, mask, scalars)
+        jets = momenta.sum(dim=1, keepdim=True).expand_as(momenta)
+        features = jet_constituent_features(to_local(frames, momenta), mask, to_local(frames, jets))
+        if scalars is not None:
+            features = torch.cat((features, scalars), dim=-1)
+        return self.net(features[..., _ETA_PHI], features, frames, mask)

@@ -5,7 +5,11 @@ import pytest
 import torch
 
 from experiments.amplitudes.wrappers_lloca import LLoCaTransformerAmplitudeWrapper
-from experiments.tagging.wrappers_lloca import LLoCaParTTaggingWrapper, LLoCaTransformerTaggingWrapper
+from experiments.tagging.wrappers_lloca import (
+    LLoCaParticleNetTaggingWrapper,
+    LLoCaParTTaggingWrapper,
+    LLoCaTransformerTaggingWrapper,
+)
 from lorentznets.lorentz import boost_matrix, rotation_matrix
 from lorentznets.testing import assert_invariant
 
@@ -26,17 +30,24 @@ def _mask():
     return mask
 
 
-@pytest.mark.parametrize("kind", ["transformer", "part"])
+@pytest.mark.parametrize("kind", ["transformer", "part", "particlenet"])
 def test_tagging_wrappers_invariant(kind):
     torch.manual_seed(0)
     if kind == "transformer":
         wrapper = LLoCaTransformerTaggingWrapper(TRANSFORMER, 1, 1, frames=FRAMES)
-    else:
+    elif kind == "part":
         net = {"attn_reps": "4x0n+1x1n", "num_heads": 2, "pair_embed_dims": [4], "num_layers": 1}
         wrapper = LLoCaParTTaggingWrapper(net, 1, 1, frames=FRAMES)
+    else:
+        net = {"conv_params": [[3, [8]], [3, [8]]], "hidden_reps": ["4x0n+1x1n"], "fc_params": [[4, 0.0]]}
+        wrapper = LLoCaParticleNetTaggingWrapper(net, 1, 1, frames=FRAMES)
     wrapper = wrapper.double().eval()
     wrapper.set_momentum_scale(5.0)
     mask = _mask()
+    if kind == "particlenet":
+        # three real constituents span a 3D subspace: in their polar frames every momentum lies in the
+        # xy plane, and here the local delta phi to the jet sits on its wrap at pi (a discontinuity)
+        mask[1, 3] = True
     scalars = torch.randn(2, 5, 1, dtype=torch.float64)
     momenta = _momenta(0) * mask[..., None]
     inputs, reps = (momenta, mask, scalars), ("vector", "none", "scalar")

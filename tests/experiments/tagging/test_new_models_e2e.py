@@ -1,4 +1,5 @@
-"""End-to-end top tagging with ParT, ParticleNet, LLoCa-Transformer and LLoCa-ParT on synthetic jets."""
+"""End-to-end top tagging with ParT, ParticleNet, LLoCa-Transformer, LLoCa-ParT and LLoCa-ParticleNet on
+synthetic jets."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ TINY = {
         "model.wrapper.frames.vector_net.hidden_channels": 8,
     },
     "lloca_part": {"model.net.num_heads": 2, "model.net.embed_dims": "[32]", "model.net.num_layers": 1},
+    "lloca_particlenet": {
+        "model.net.conv_params": "[[4,[16,16]],[4,[16]]]",
+        "model.net.hidden_reps": "[8x0n+2x1n]",
+        "model.net.fc_params": "[[16,0.0]]",
+        "model.wrapper.frames.vector_net.hidden_channels": 8,
+    },
 }
 
 
@@ -33,7 +40,7 @@ def test_lloca_transformer_learns(tmp_path, jets_file):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("model", ["part", "particlenet", "lloca_part"])
+@pytest.mark.parametrize("model", ["part", "particlenet", "lloca_part", "lloca_particlenet"])
 def test_other_models_learn(tmp_path, jets_file, model):
     metrics = _run(tmp_path, jets_file, model, **{"training.iterations": 60})
     assert metrics["test.auc"] > 0.75
