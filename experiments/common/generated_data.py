@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.common.threads import available_cores
+from lorentznets.data.generate.conventions import require_conventions
 from lorentznets.data.generate.status import generation_status
 
 LOGGER = logging.getLogger("lorentznets")
@@ -53,10 +54,19 @@ def ensure_generated(
     FileNotFoundError
         If the file is missing and ``generate`` is None, or generation did not produce it.
     ValueError
-        If the file is partial or unreadable and ``generate`` is None.
+        If the file is partial or unreadable and ``generate`` is None, or was generated with other
+        conventions than ``generate`` asks for (see
+        :func:`lorentznets.data.generate.conventions.convention_differences`).
     """
     path = Path(path)
     status = generation_status(path, None if generate is None else int(generate["n"]))
+    if generate is not None and status.state in ("complete", "partial"):
+        # A file of ours written with other conventions (an older default, other cuts) is never reused.
+        remedy = (
+            "delete it to generate it again, point data.path elsewhere, match data.generate.args to the file, "
+            "or set data.generate=null to use it as it is"
+        )
+        require_conventions(path, str(generate["dataset"]), [str(a) for a in generate["args"] or ()], remedy)
     if status.complete:
         return path
     if status.state == "partial" and generation_status(path).complete:

@@ -3,6 +3,9 @@
 14 TeV pp at particle level. Signal: ttbar with hadronic W decays; background: QCD dijets. The
 leading anti-kT R = 0.8 jet of the visible final state (no neutrinos) is kept if 550 < pT < 650
 GeV and |eta| < 2; signal jets must contain the top and its three decay quarks within dR < 0.8.
+As in the landscape, the clustered objects are massless (E = |p|, see
+:mod:`lorentznets.data.generate.constituent_mass`; ``--constituent-mass particle`` keeps the
+hadron masses) and each jet stores its 200 hardest constituents by decreasing pT, zero padded.
 The hard-process pTHat is sampled in [200, 800] GeV with Pythia's pTHat^2 phase-space bias, and
 every jet carries the compensating ``weight``; see ``docs/data.md`` for the measured bias of the
 window and the effective sample size. Events that cannot give a jet above the pT cut are dropped
@@ -32,6 +35,7 @@ from lorentznets.data.convert.lgn_layout import (
 )
 from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt, gather_constituents
+from lorentznets.data.generate.constituent_mass import MASSLESS, add_constituent_mass_argument, apply_constituent_mass
 from lorentznets.data.generate.detector import DetectorSettings, particle_charge, simulate_detector
 from lorentznets.data.generate.jet_veto import VetoSettings, veto_from_settings
 from lorentznets.data.generate.kinematics import delta_r, four_momenta, pt_eta_phi_m
@@ -56,6 +60,18 @@ SIGNAL_PROCESS = (
 BACKGROUND_PROCESS = ("HardQCD:all = on",)
 # numpy seeds [Random:seed, DETECTOR_STREAM] give each Pythia run its own detector random stream.
 DETECTOR_STREAM = 7
+# Settings that define what a stored jet is (cuts, objects, conventions), as opposed to how it was
+# sampled (seed, chunks, pTHat bias, veto): a cached file must agree on these to be reused.
+CONVENTION_KEYS = (
+    "constituent_mass",
+    "jet_radius",
+    "pt_min",
+    "pt_max",
+    "eta_max",
+    "max_constituents",
+    "detector",
+    "mpi",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,6 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--eta-max", type=float, default=2.0, help="jet |eta| cut")
     parser.add_argument("--radius", type=float, default=0.8, help="anti-kT radius and match dR")
     parser.add_argument("--max-constituents", type=int, default=200, help="constituents kept")
+    add_constituent_mass_argument(parser, default=MASSLESS)
     parser.add_argument("--batch", type=int, default=500, help="Pythia events per nextBatch call")
     add_veto_argument(parser)
     parser.add_argument(
@@ -102,6 +119,7 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "pt_max": args.pt_max,
         "eta_max": args.eta_max,
         "max_constituents": args.max_constituents,
+        "constituent_mass": args.constituent_mass,
         "batch": args.batch,
         "veto": None if args.no_veto else VetoSettings(args.pt_min, args.eta_max, args.radius).as_dict(),
         "detector": DetectorSettings().as_dict() if args.detector else None,
@@ -148,6 +166,7 @@ def select_jets(
             raise ValueError("select_jets: settings ask for the detector simulation, which needs an rng")
         detector = DetectorSettings(**settings["detector"])
         particles = simulate_detector(particles, particle_charge(particles.id), rng, detector)
+    particles = apply_constituent_mass(particles, settings["constituent_mass"])
     jets, index = cluster_antikt(particles, settings["jet_radius"], settings["pt_min"])
     n_jets = ak.to_numpy(ak.num(jets, axis=1))
     lead = four_momenta(ak.firsts(jets))

@@ -24,8 +24,12 @@ def test_generates_uses_as_is_and_resumes_a_partial_file(tmp_path, caplog):
         settings = json.loads(handle.attrs["generator_settings"])
         assert len(handle["Nobj"]) == 20
     assert settings["detector"] is not None and settings["chunk_size"] == 10
-    # A complete file is used as it is: the generator (with a bogus option) is never called.
-    _ensure(path, {**_generate(20), "args": ["--not-an-option"]})
+    # A complete file is used as it is: no generator is needed, and a sampling setting (the seed)
+    # may differ.
+    ensure_generated(path, {**_generate(20, ("--detector", "--chunk-size", "10")), "seed": 9}, None, "test jets")
+    # One with other conventions (particles instead of detector objects) is never reused.
+    with pytest.raises(ValueError, match=r"top.h5 was generated with other conventions.*detector: file has \{"):
+        _ensure(path, _generate(20))
     # A finished file with fewer rows than asked for is used as it is, never changed.
     caplog.set_level("WARNING", logger="lorentznets")
     _ensure(path, _generate(30, ("--detector", "--chunk-size", "10")))
