@@ -10,6 +10,7 @@ import torch
 from omegaconf import OmegaConf
 from torch import nn
 from torch.nn import functional as F
+from torch.utils.data import default_collate
 
 from experiments.amplitudes.dataset import (
     TOKEN_NAMES,
@@ -26,6 +27,7 @@ from experiments.amplitudes.plots import (
 from experiments.amplitudes.schema import AMPLITUDES_SCHEMA
 from experiments.base_experiment import BaseExperiment
 from experiments.common.generated_data import ensure_generated
+from experiments.common.host_inputs import host_inputs
 from experiments.common.splits import split_indices
 from experiments.registry import register_experiment
 from lorentznets.data.amplitudes import PROCESSES, write_process_file
@@ -158,9 +160,16 @@ class AmplitudeExperiment(BaseExperiment):
             inputs = (*inputs, dataset.tokens[index])
         return self.to_device(inputs)
 
+    def collate(self, items: list[dict[str, torch.Tensor]]) -> dict:
+        """Stack a batch, with the wrapper's mask-derived indices (LorentzNet's edges of real
+        pairs) built here on the host (:mod:`experiments.common.host_inputs`)."""
+        batch = default_collate(items)
+        batch["host_inputs"] = host_inputs(getattr(self, "raw_model", None), batch["mask"])
+        return batch
+
     def _predict_batch(self, model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         tokens = batch["tokens"] if self.num_tokens else None
-        return model(batch["momenta"], batch["mask"], tokens).float()
+        return model(batch["momenta"], batch["mask"], tokens, **batch.get("host_inputs", {})).float()
 
     def batch_loss(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
         prediction = self._predict_batch(self.model, batch)

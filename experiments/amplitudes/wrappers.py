@@ -23,6 +23,7 @@ import torch
 
 from experiments.common.momentum_scale import MomentumScaled
 from experiments.registry import register_wrapper, wrapper_registry
+from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets.mlp import MLP
 from lorentznets.nets.pooling import masked_mean
 from lorentznets.nets.transformer import Transformer
@@ -138,7 +139,18 @@ class LorentzNetAmplitudeWrapper(AmplitudeWrapper):
 
         self.net = LorentzNet(in_scalar_channels=max(num_tokens, 1), out_channels=1, readout="jet", **net)
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
-        """Predictions (B,) for momenta (B, n_max, 4) GeV."""
+    def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``edges`` (2, E) for :meth:`forward`: the real pairs of ``mask`` (B, n_max), built with
+        the batch, so that messages skip the padding of the smaller processes."""
+        return {"edges": real_pairs(mask)}
+
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        tokens: torch.Tensor | None = None,
+        edges: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Predictions (B,) for momenta (B, n_max, 4) GeV; ``edges``: optional :meth:`host_inputs`."""
         scalars = mask[..., None].to(momenta.dtype) if tokens is None else self.masked_tokens(tokens, mask)
-        return self.net(scalars, self.scaled(momenta, mask), mask)[:, 0]
+        return self.net(scalars, self.scaled(momenta, mask), mask, edges)[:, 0]

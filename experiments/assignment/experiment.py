@@ -18,6 +18,7 @@ from experiments.assignment.plots import plot_mass, plot_purity_vs_multiplicity,
 from experiments.assignment.schema import ASSIGNMENT_SCHEMA
 from experiments.base_experiment import BaseExperiment
 from experiments.common.checkpoint import load_checkpoint
+from experiments.common.host_inputs import host_inputs
 from experiments.registry import register_experiment
 from lorentznets.assignment.event_heads import saved_num_classes
 from lorentznets.assignment.event_loss import classification_loss, regression_loss
@@ -109,7 +110,9 @@ class AssignmentExperiment(BaseExperiment):
         return model
 
     def collate(self, items: AssignmentBatch) -> AssignmentBatch:
-        return items
+        """The dataset's stacked batch, with the backbone's mask-derived indices (LorentzNet's
+        edges of real pairs) built here on the host (:mod:`experiments.common.host_inputs`)."""
+        return {**items, "host_inputs": host_inputs(getattr(self, "raw_model", None), items["mask"])}
 
     def model_input_example(self) -> tuple[torch.Tensor, ...]:
         """``(features (4, N, F), momenta (4, N, 4) GeV, mask (4, N), global_features (4, G))`` of the
@@ -120,7 +123,9 @@ class AssignmentExperiment(BaseExperiment):
 
     def _forward(self, model: nn.Module, batch: AssignmentBatch):
         """``(log_probs, detection_logits, event_outputs or None)``, float32."""
-        outputs = model(batch["features"], batch["momenta"], batch["mask"], batch["global_features"])
+        outputs = model(
+            batch["features"], batch["momenta"], batch["mask"], batch["global_features"], **batch.get("host_inputs", {})
+        )
         log_probs, detection = [lp.float() for lp in outputs[0]], outputs[1].float()
         if len(outputs) == 2:
             return log_probs, detection, None

@@ -144,6 +144,7 @@ class AssignmentWrapper(MomentumScaled, ABC):
         momenta: torch.Tensor,
         mask: torch.Tensor,
         global_features: torch.Tensor | None = None,
+        **host_inputs: torch.Tensor,
     ) -> tuple:
         """Per-particle log-probabilities and detection logits (and event-level outputs).
 
@@ -155,6 +156,9 @@ class AssignmentWrapper(MomentumScaled, ABC):
             Jet four-momenta (E, px, py, pz) in GeV.
         mask : torch.Tensor with shape (B, N), bool
         global_features : torch.Tensor with shape (B, G), optional (required when G > 0)
+        **host_inputs : torch.Tensor
+            The backbone's optional ``host_inputs(mask)`` (:mod:`experiments.common.host_inputs`),
+            passed on to :meth:`encode`.
 
         Returns
         -------
@@ -177,7 +181,7 @@ class AssignmentWrapper(MomentumScaled, ABC):
             per_jet = globals_[:, None, :].expand(-1, jets.shape[1], -1) * weights
             jets = torch.cat([jets, per_jet], dim=-1)
             invariants = torch.cat([invariants, per_jet], dim=-1)
-        encoded = self.encode(jets, invariants, momenta / self.momentum_scale, mask)
+        encoded = self.encode(jets, invariants, momenta / self.momentum_scale, mask, **host_inputs)
         log_probs, detection = self.heads(encoded, mask)
         if self.event_heads is None:
             return log_probs, detection

@@ -6,6 +6,7 @@ import torch
 
 from experiments.assignment.wrappers import AssignmentWrapper
 from experiments.registry import register_wrapper
+from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets.lorentznet import LorentzNet
 
 
@@ -29,6 +30,10 @@ class LorentzNetAssignmentWrapper(AssignmentWrapper):
             in_scalar_channels=self.num_invariants + 1, out_channels=self.features, readout="particle", **net
         )
 
-    def encode(self, jets, invariants, momenta, mask):
+    def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``edges`` (2, E): the real pairs of ``mask`` (B, N), built with the batch."""
+        return {"edges": real_pairs(mask)}
+
+    def encode(self, jets, invariants, momenta, mask, edges: torch.Tensor | None = None):
         scalars = torch.cat([invariants, mask[..., None].to(invariants.dtype)], dim=-1)
-        return self.net(scalars, momenta, mask)
+        return self.net(scalars, momenta, mask, edges)

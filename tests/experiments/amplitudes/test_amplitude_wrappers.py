@@ -104,3 +104,18 @@ def test_mlp_is_not_lorentz_invariant():
     momenta, mask, tokens = _events()
     with pytest.raises(AssertionError):
         assert_invariant(model, (momenta, mask, tokens), ("vector", "scalar", "scalar"))
+
+
+def test_lorentznet_edges_of_real_pairs_give_the_padded_prediction():
+    """Messages over the real pairs only (``host_inputs``) equal the padded computation, with
+    events of two multiplicities padded to a common length."""
+    model = _model("lorentznet", n_max=7)
+    momenta, mask, tokens = _events()
+    momenta = torch.cat([momenta, torch.zeros(4, 2, 4, dtype=momenta.dtype)], dim=1)
+    tokens = torch.cat([tokens, torch.zeros(4, 2, len(TOKEN_NAMES), dtype=tokens.dtype)], dim=1)
+    mask = torch.cat([mask, torch.zeros(4, 2, dtype=torch.bool)], dim=1)
+    mask[1, 4] = False
+    momenta[1, 4] = 0.0
+    edges = model.host_inputs(mask)["edges"]
+    assert edges.shape == (2, 3 * 5 * 4 + 4 * 3)  # ordered pairs of distinct real particles
+    torch.testing.assert_close(model(momenta, mask, tokens, **model.host_inputs(mask)), model(momenta, mask, tokens))

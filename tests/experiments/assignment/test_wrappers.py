@@ -122,3 +122,19 @@ def test_saved_model_loads_without_training_file(spanet_file, tmp_path):
     for first, second in zip(_outputs(model, batch)[0], _outputs(fresh, batch)[0]):
         assert torch.equal(first, second)
     assert float(fresh.momentum_scale) == float(model.momentum_scale) != 1.0
+
+
+def test_lorentznet_edges_of_real_pairs_give_the_padded_outputs(spanet_file):
+    """The backbone's ``host_inputs`` (messages over real jet pairs only) give the padded outputs."""
+    model, dataset, _ = build("lorentznet", spanet_file)
+    batch = dataset.__getitems__(list(range(16)))
+    batch = {k: (v.double() if torch.is_tensor(v) and v.is_floating_point() else v) for k, v in batch.items()}
+    assert not bool(batch["mask"].all()), "the test needs padded events"
+    host = model.host_inputs(batch["mask"])
+    lengths = batch["mask"].sum(1)
+    assert host["edges"].shape[1] == int((lengths * (lengths - 1)).sum())  # ordered pairs of distinct jets
+    with torch.no_grad():
+        fast = model(batch["features"], batch["momenta"], batch["mask"], batch["global_features"], **host)
+    for first, second in zip(fast[0], _outputs(model, batch)[0], strict=True):
+        assert _relative_difference(first, second) < 1e-12
+    torch.testing.assert_close(fast[1], _outputs(model, batch)[1], rtol=1e-12, atol=1e-12)
