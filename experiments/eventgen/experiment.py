@@ -30,7 +30,7 @@ from .cuts import cut_violations
 from .dataset import event_file, jet_names, load_ttbar_events
 from .observables import event_observables
 from .plots import plot_observables
-from .two_sample_classifier import classifier_two_sample_auc
+from .two_sample_classifier import TwoSampleTestUnavailable, classifier_two_sample_auc
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -44,8 +44,9 @@ class TTbarExperiment(BaseExperiment):
     ``sampling``, ``likelihood`` and ``classifier`` (evaluation).
 
     Evaluation metrics: flow-matching loss, NLL per event in flow coordinates and in 4-momentum
-    space (``nll_fourmomenta``, density per GeV^(4 n_jets)), classifier two-sample AUC,
-    sampling throughput and the fractions of generated events violating the cuts.
+    space (``nll_fourmomenta``, density per GeV^(4 n_jets)), classifier two-sample AUC with its
+    standard error (only from :data:`~.two_sample_classifier.MIN_EVENTS_PER_SAMPLE` test events
+    up), sampling throughput and the fractions of generated events violating the cuts.
     """
 
     config_schema = EVENTGEN_SCHEMA
@@ -145,15 +146,36 @@ class TTbarExperiment(BaseExperiment):
         obs_true = {k: v.numpy() for k, v in event_observables(p_true).items()}
         obs_gen = {k: v.numpy() for k, v in event_observables(p_gen[finite]).items()}
         features = [name for name in obs_true if not name.startswith("dR_")]
-        metrics["classifier_auc"] = classifier_two_sample_auc(
-            np.stack([obs_true[k] for k in features], axis=1),
-            np.stack([obs_gen[k] for k in features], axis=1),
-            seed=cfg.seed,
-            max_iter=cfg.classifier.max_iter,
+        metrics.update(
+            self._classifier_metrics(
+                split,
+                np.stack([obs_true[k] for k in features], axis=1),
+                np.stack([obs_gen[k] for k in features], axis=1),
+            )
         )
         self.observables = {"true": obs_true, "generated": obs_gen}
         self._save_samples(p_gen)
         return metrics
+
+    def _classifier_metrics(self, split: str, true: np.ndarray, generated: np.ndarray) -> dict[str, float]:
+        """``classifier_auc`` and its standard error ``classifier_auc_std``; none when the samples
+        are too small to measure it, which the log and the MLflow tag ``<split>.classifier_auc`` say."""
+        try:
+            result = classifier_two_sample_auc(
+                true, generated, seed=self.cfg.seed, max_iter=self.cfg.classifier.max_iter
+            )
+        except TwoSampleTestUnavailable as error:
+            LOGGER.warning("%s.classifier_auc not computed: %s", split, error)
+            self.logger.set_tag(f"{split}.classifier_auc", f"not computed: {error}")
+            return {}
+        LOGGER.info(
+            "%s: two-sample classifier AUC %.3f +- %.3f on %d held-out events",
+            split,
+            result.auc,
+            result.std,
+            result.n_test,
+        )
+        return {"classifier_auc": result.auc, "classifier_auc_std": result.std}
 
     def _save_samples(self, p: torch.Tensor) -> Path:
         """Write generated events in the input layout, ``samples/ttbar_<n>j.npy`` in the run."""

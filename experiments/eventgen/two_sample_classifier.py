@@ -1,10 +1,43 @@
 """Classifier two-sample test: how well can a classifier tell generated from true events?"""
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
-__all__ = ["classifier_two_sample_auc"]
+from .auc_uncertainty import hanley_mcneil_std
+
+__all__ = ["MIN_EVENTS_PER_SAMPLE", "TwoSampleAUC", "TwoSampleTestUnavailable", "classifier_two_sample_auc"]
+
+MIN_EVENTS_PER_SAMPLE = 100
+"""Fewest events of each sample the test accepts. With half of them held out, the classifier
+trains on about 100 events; its trees need 20 events per leaf (scikit-learn's default), so with
+much less it cannot split at all and every held-out event gets the same score, an AUC of exactly
+0.5 that says nothing. At 100 the held-out AUC still carries an uncertainty of about 0.06."""
+
+
+class TwoSampleTestUnavailable(ValueError):
+    """The samples are too small for the classifier to measure anything; the message says why."""
+
+
+@dataclass(frozen=True)
+class TwoSampleAUC:
+    """Held-out ROC AUC of the two-sample classifier with its statistical uncertainty.
+
+    Attributes
+    ----------
+    auc : float
+        0.5: the classifier cannot tell the samples apart; 1.0: perfectly separable.
+    std : float
+        Standard error of ``auc`` from the finite test set (Hanley-McNeil).
+    n_test : int
+        Held-out events the AUC was measured on (both samples together).
+    """
+
+    auc: float
+    std: float
+    n_test: int
 
 
 def classifier_two_sample_auc(
@@ -13,11 +46,11 @@ def classifier_two_sample_auc(
     seed: int = 0,
     test_fraction: float = 0.5,
     max_iter: int = 200,
-) -> float:
+) -> TwoSampleAUC:
     """AUC of a gradient-boosted classifier separating generated from true events.
 
     The classifier is trained on one part of both samples (balanced by subsampling the larger)
-    and scored on the rest. 0.5 means the samples are indistinguishable; 1.0 perfectly separable.
+    and scored on the rest.
 
     Parameters
     ----------
@@ -32,8 +65,14 @@ def classifier_two_sample_auc(
 
     Returns
     -------
-    float
-        Held-out ROC AUC.
+    TwoSampleAUC
+        Held-out ROC AUC, its standard error and the number of held-out events.
+
+    Raises
+    ------
+    TwoSampleTestUnavailable
+        With fewer than :data:`MIN_EVENTS_PER_SAMPLE` events in either sample, or when the
+        trained classifier gives every held-out event the same score (it found no split).
     """
     from sklearn.ensemble import HistGradientBoostingClassifier  # sklearn loads in seconds: only when used
     from sklearn.metrics import roc_auc_score  # sklearn loads in seconds: only when used
@@ -46,10 +85,14 @@ def classifier_two_sample_auc(
     for name, array in (("true", true_features), ("generated", generated_features)):
         if not np.isfinite(array).all():
             raise ValueError(f"classifier_two_sample_auc: {name} features contain NaN or inf")
-    rng = np.random.default_rng(seed)
     n = min(len(true_features), len(generated_features))
-    if n < 20:
-        raise ValueError(f"classifier_two_sample_auc: need >= 20 events per sample, got {n}")
+    if n < MIN_EVENTS_PER_SAMPLE:
+        raise TwoSampleTestUnavailable(
+            f"classifier two-sample test needs >= {MIN_EVENTS_PER_SAMPLE} events per sample, got "
+            f"{len(true_features)} true and {len(generated_features)} generated: with fewer the classifier "
+            "cannot split and its AUC of 0.5 measures nothing"
+        )
+    rng = np.random.default_rng(seed)
     true = true_features[rng.permutation(len(true_features))[:n]]
     generated = generated_features[rng.permutation(len(generated_features))[:n]]
     features = np.concatenate([true, generated])
@@ -62,4 +105,12 @@ def classifier_two_sample_auc(
     with threadpool_limits(limits=torch.get_num_threads(), user_api="openmp"):
         classifier.fit(features[n_test:], labels[n_test:])
         scores = classifier.predict_proba(features[:n_test])[:, 1]
-    return float(roc_auc_score(labels[:n_test], scores))
+    if np.ptp(scores) == 0:
+        raise TwoSampleTestUnavailable(
+            f"classifier two-sample test: the classifier trained on {2 * n - n_test} events gave all "
+            f"{n_test} held-out events the same score (it found no split); its AUC of 0.5 measures nothing"
+        )
+    test_labels = labels[:n_test]
+    auc = float(roc_auc_score(test_labels, scores))
+    n_generated = int(test_labels.sum())
+    return TwoSampleAUC(auc, hanley_mcneil_std(auc, n_generated, n_test - n_generated), n_test)

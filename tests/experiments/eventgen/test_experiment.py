@@ -49,11 +49,13 @@ def _config(tmp_path, model, extra=()):
 @pytest.mark.parametrize("model", ["mlp", pytest.param("transformer", marks=pytest.mark.slow)])
 def test_train_sample_evaluate_plot(tmp_path, model):
     (tmp_path / "data").mkdir()
-    np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(600, n_extra_jets=1))
+    np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(1200, n_extra_jets=1))
     cfg = _config(tmp_path, model)
     metrics = get_experiment(cfg.experiment)(cfg).run()
 
     assert 0.0 <= metrics["test.classifier_auc"] <= 1.0
+    # Hanley-McNeil on 120 held-out events: at most about 0.05 (at AUC 0.5), less towards 1.
+    assert 0.0 < metrics["test.classifier_auc_std"] < 0.06
     assert metrics["test.sampling_events_per_second"] > 0
     assert metrics["test.cuts.frac_nonfinite"] == 0.0
     # The log(pt - pt_min) coordinate keeps every sampled jet above the pt cut.
@@ -63,7 +65,7 @@ def test_train_sample_evaluate_plot(tmp_path, model):
 
     run_dir = next((tmp_path / "runs" / "ttbar").iterdir())
     samples = np.load(run_dir / "samples" / "ttbar_1j.npy")
-    assert samples.shape == (60, 28) and np.isfinite(samples).all()
+    assert samples.shape == (120, 28) and np.isfinite(samples).all()
     for name in ("jets", "resonances", "delta_r"):
         assert (run_dir / "plots" / f"{name}.pdf").stat().st_size > 1000
 
@@ -72,6 +74,18 @@ def test_train_sample_evaluate_plot(tmp_path, model):
     assert run.data.metrics["test.classifier_auc"] == pytest.approx(metrics["test.classifier_auc"])
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
     assert {"plots/jets.pdf", "plots/resonances.pdf", "plots/delta_r.pdf"} <= artifacts
+
+
+@pytest.mark.slow  # about 5 s idle, 13 s on a loaded machine: a whole run
+def test_too_few_test_events_leave_the_classifier_auc_out_and_say_why(tmp_path):
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(300, n_extra_jets=1))
+    cfg = _config(tmp_path, "mlp", ["plot=false", "training.iterations=2"])
+    metrics = get_experiment(cfg.experiment)(cfg).run()
+    assert "test.classifier_auc" not in metrics and "test.nll" in metrics
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'runs' / 'tracking' / 'mlflow.db'}")
+    (run,) = client.search_runs([client.get_experiment_by_name("ttbar").experiment_id])
+    assert run.data.tags["test.classifier_auc"].startswith("not computed: classifier two-sample test needs >= 100")
 
 
 def test_missing_file_gives_a_clear_error(tmp_path):
