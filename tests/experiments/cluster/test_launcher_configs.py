@@ -1,0 +1,52 @@
+"""The Slurm launcher and the Optuna sweeper configs of config/hydra compose with the real Hydra
+plugins, and say what they promise (Slurm resources, search space, objective), without Slurm."""
+
+from __future__ import annotations
+
+import pytest
+from experiment_test_utils import REPO, compose_config
+from hydra import compose, initialize_config_dir
+from hydra_plugins.hydra_optuna_sweeper._impl import create_params_from_overrides
+from optuna.distributions import CategoricalDistribution, LogUniformDistribution
+
+from experiments.registry import get_experiment
+
+
+def _compose_with_hydra(overrides: list[str]):
+    with initialize_config_dir(str(REPO / "config"), version_base=None):
+        return compose("toptagging", overrides=overrides, return_hydra_config=True)
+
+
+def test_slurm_launcher_composes_with_the_documented_keys():
+    # The plugin's structured config refuses keys it does not know: a misspelt key in
+    # config/hydra/launcher/slurm.yaml fails here.
+    cfg = _compose_with_hydra(["hydra/launcher=slurm", "hydra.launcher.partition=gpu", "hydra.launcher.mem_gb=64"])
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("submitit_launcher.SlurmLauncher")
+    assert (launcher.partition, launcher.gpus_per_node, launcher.mem_gb) == ("gpu", 1, 64)
+    assert (launcher.cpus_per_task, launcher.timeout_min, launcher.tasks_per_node) == (8, 720, 1)
+
+
+def test_submitit_local_launcher_composes():
+    cfg = _compose_with_hydra(["hydra/launcher=submitit_local"])
+    assert cfg.hydra.launcher._target_.endswith("submitit_launcher.LocalLauncher")
+
+
+def test_tagger_optuna_sweeper_searches_learning_rate_and_width():
+    sweeper = _compose_with_hydra(["hydra/sweeper=tagger_optuna"]).hydra.sweeper
+    assert sweeper._target_.endswith("optuna_sweeper.OptunaSweeper")
+    assert (sweeper.study_name, sweeper.direction, sweeper.max_failure_rate) == ("tagger_lr_width", "maximize", 1.0)
+    distributions, fixed = create_params_from_overrides([f"{k}={v}" for k, v in sweeper.params.items()])
+    assert distributions == {
+        "training.optimizer.lr": LogUniformDistribution(1e-4, 1e-2),
+        "model.net.hidden_channels": CategoricalDistribution([32, 64, 128]),
+    }
+    assert fixed == {"objective": "test.auc"}
+
+
+@pytest.mark.parametrize("model", ["transformer", "pelican", "lorentznet"])
+def test_a_trial_config_passes_the_schema(model):
+    # What one trial of hydra/sweeper=tagger_optuna runs: the fixed and the sampled values.
+    trial = ["objective=test.auc", "training.optimizer.lr=0.0003", "model.net.hidden_channels=64"]
+    cfg = compose_config("toptagging", [f"model={model}", *trial])
+    get_experiment(cfg.experiment).check_config(cfg)
