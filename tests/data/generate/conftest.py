@@ -24,5 +24,7 @@ def ttbar_file(tmp_path_factory):
 @pytest.fixture(scope="session")
 def toptagging_detector_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("toptagging_detector") / "top_detector.h5"
-    main(["toptagging", "--n", "160", "--chunk-size", "80", "--seed", "4", "--detector", "--out", str(path)])
+    # Hadron masses kept, so that the towers are the only massless objects.
+    options = ["--detector", "--constituent-mass", "particle"]
+    main(["toptagging", "--n", "160", "--chunk-size", "80", "--seed", "4", *options, "--out", str(path)])
     return path

@@ -47,13 +47,13 @@ def test_detector_level_jets(toptagging_detector_file):
         mass, signal = f["mass"][:], f["is_signal"][:] == 1
         pmu, label = f["Pmu"][:].astype(np.float64), f["label"][:]
         jet_pt = f["jet_pt"][:]
-    assert settings["detector"] == DetectorSettings().as_dict()
+    assert settings["detector"] == DetectorSettings().as_dict() and settings["constituent_mass"] == "particle"
     assert np.all((jet_pt > 550) & (jet_pt < 650))
     # Towers are massless and sit on the calorimeter grid: many constituents have m = 0 exactly
-    # up to float32 rounding, unlike the pion-dominated particle level.
+    # up to float32 rounding, while the tracks keep their hadron masses.
     p = pmu[label]
-    m2 = p[:, 0] ** 2 - (p[:, 1:] ** 2).sum(axis=1)
-    assert np.mean(np.abs(m2) < 1e-3 * p[:, 0] ** 2) > 0.2
+    massless = np.abs(p[:, 0] ** 2 - (p[:, 1:] ** 2).sum(axis=1)) < 1e-5 * p[:, 0] ** 2
+    assert 0.2 < np.mean(massless) < 0.9
     assert 160 < np.median(mass[signal]) < 185
     assert np.median(mass[~signal]) < 120
 
@@ -64,7 +64,7 @@ def test_file_depends_only_on_seed_not_on_workers(toptagging_detector_file, tmp_
     path = tmp_path / "again.h5"
     main(
         ["toptagging", "--n", "160", "--chunk-size", "80", "--seed", "4", "--detector", "--workers", "2"]
-        + ["--out", str(path)]
+        + ["--constituent-mass", "particle", "--out", str(path)]
     )
     with h5py.File(toptagging_detector_file) as first, h5py.File(path) as second:
         assert set(first) == set(second)
