@@ -61,6 +61,11 @@ Run directory ``<base_dir>/runs/<exp_name>/<run_name>/``
     ``train=true`` training starts from them (fresh optimizer) and writes ``model_run<k+1>``.
 ``evaluation/model_run<k>_<timestamp>.json``
     Evaluation metrics of every evaluation of model k.
+``predictions/model_run<k>_<timestamp>.h5``
+    Per-event predictions of model k for ``predict.files`` (``train=false warm_start_idx=k
+    predict.files=[...]``, which replaces the evaluation; :mod:`experiments.common.predict`).
+``models/model_run<k>.onnx``, ``models/model_run<k>.preprocessing.json``
+    Model k as ONNX and what to feed it (``export.onnx=true``; :mod:`experiments.common.onnx_export`).
 ``plots/``
     Figures of the training run; a re-evaluation writes ``plots/model_run<k>_<timestamp>/``.
 """
@@ -85,6 +90,8 @@ from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_
 from experiments.common.distributed import init_distributed
 from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resolve_tracking_uri
 from experiments.common.mlflow_model import log_pytorch_model
+from experiments.common.onnx_export import OnnxExportError, export_run_model
+from experiments.common.predict import write_run_predictions
 from experiments.common.progress import metrics_table
 from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ShardedSequentialBatchSampler
@@ -261,8 +268,17 @@ class BaseExperiment(ABC):
             if self.cfg.train:
                 self.trainer.fit()
                 self._save_final_model()
-            if self.cfg.evaluate:
+            index = getattr(self, "model_index", self.cfg.warm_start_idx)
+            if self.cfg.predict.files:
+                if self.is_main:
+                    write_run_predictions(self, index)
+            elif self.cfg.evaluate:
                 self._evaluate_all()
+            if self.cfg.export.onnx and self.is_main:
+                try:
+                    export_run_model(self, index)
+                except OnnxExportError as error:
+                    raise ExperimentInputError(f"export.onnx: {error}") from error
             if self.cfg.plot and self.is_main:
                 self._plot_all()
             if self.is_main and self.metrics:

@@ -208,6 +208,8 @@ DEFAULT_SCHEMA: dict[str, Any] = {
     },
     "training": TRAINING_SCHEMA,
     "evaluation": {"batchsize": integer(1)},
+    "predict": {"files": string_list(), "output": string(nullable=True)},
+    "export": {"onnx": boolean()},
     "model": {"name": string(), "net": FREE, "wrapper": FREE},
 }
 

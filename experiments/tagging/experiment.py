@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -22,10 +24,12 @@ from experiments.tagging.dataset import (
     collate_batch,
     effective_sample_sizes,
 )
+from experiments.tagging.jet_file_batches import jet_file_batches
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics
 from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
 from experiments.tagging.schema import TAGGING_SCHEMA
 from lorentznets.data.readers import JetData
+from lorentznets.data.readers.formats import expand_paths
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -62,7 +66,20 @@ class TaggingExperiment(BaseExperiment):
         """True for two classes (one logit)."""
         return len(self.class_names) == 2
 
+    @property
+    def predicting(self) -> bool:
+        """True when the run writes predictions for ``predict.files`` instead of training or evaluating."""
+        return bool(self.cfg.predict.files)
+
     def init_data(self) -> dict[str, JetDataset]:
+        """The train/val/test splits; none when predicting files (the training data stay unread)."""
+        if self.predicting:
+            if self.cfg.train or self.cfg.export.onnx:
+                raise ValueError(
+                    "predict.files is set: predict with train=false warm_start_idx=<k> and export.onnx=false "
+                    "(training and the ONNX export need the training data; run them separately)"
+                )
+            return {}
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
         splits = load_jet_splits(data_cfg)
         num_classes = len(self.class_names)
@@ -130,18 +147,45 @@ class TaggingExperiment(BaseExperiment):
         return weights
 
     def init_model(self) -> nn.Module:
-        train = self.datasets["train"]
+        train = self.datasets.get("train")
         options = self.cfg.model.get("wrapper")
         model = self.build_wrapper(
             "tagging",
             out_channels=1 if self.is_binary else len(self.class_names),
-            num_scalars=train.num_scalars,
+            num_scalars=train.num_scalars if train is not None else self._predict_num_scalars(),
             **(OmegaConf.to_container(options, resolve=True) if options is not None else {}),
         )
         # The unit of the momenta: the spread of real constituent components in the training
-        # set. A global constant, so it commutes with Lorentz transformations.
-        model.set_momentum_scale(float(train.momenta[train.mask].std()))
+        # set. A global constant, so it commutes with Lorentz transformations. When predicting,
+        # the saved weights bring it.
+        if train is not None:
+            model.set_momentum_scale(float(train.momenta[train.mask].std()))
         return model
+
+    def _predict_num_scalars(self) -> int:
+        """Per-particle scalars S of the first file to predict (0 without ``data.use_scalars``)."""
+        if not self.cfg.data.use_scalars:
+            return 0
+        first = next(iter(expand_paths(self.cfg.predict.files[0])))
+        return next(self._file_batches(first))["scalars"].shape[-1]
+
+    def _file_batches(self, path: str | Path) -> Iterator[TaggingBatch]:
+        data = self.cfg.data
+        return jet_file_batches(path, data.format, data.max_particles, data.use_scalars, self.cfg.evaluation.batchsize)
+
+    @torch.no_grad()
+    def predict_file(self, path: str) -> Iterator[dict[str, np.ndarray]]:
+        """Class probabilities ``scores`` (n, C) float32 and ``label`` (n,) of the jets of a file,
+        batch after batch in file order (:mod:`experiments.common.predict` writes them)."""
+        for batch in self._file_batches(path):
+            batch = self.to_device(self.collate(batch))
+            with self.autocast():
+                scores = self._probabilities(self._logits(self.raw_model, batch))
+            yield {"scores": scores.cpu().numpy(), "label": batch["labels"].cpu().numpy()}
+
+    def predict_attributes(self) -> dict[str, Any]:
+        """Attributes of the predictions file: the class of each column of ``scores``."""
+        return {"class_names": self.class_names, "max_particles": self.cfg.data.max_particles}
 
     def collate(self, items: TaggingBatch) -> TaggingBatch:
         """Stack a batch, with the index tensors the wrapper builds from the mask on the host
@@ -157,6 +201,41 @@ class TaggingExperiment(BaseExperiment):
         batch = self.to_device(dataset.__getitems__(list(range(min(4, len(dataset))))))
         inputs = (batch["momenta"], batch["mask"])
         return (*inputs, batch["scalars"]) if "scalars" in batch else inputs
+
+    def onnx_description(self) -> dict[str, Any]:
+        """Inputs, outputs and preprocessing of the exported tagger (see
+        :mod:`experiments.common.onnx_export`)."""
+        inputs = {
+            "momenta": {
+                "shape": ["batch", "particles", 4],
+                "description": "constituent four-momenta (E, px, py, pz) in GeV, real constituents first by "
+                "decreasing pT, zeros for padding",
+            },
+            "mask": {"shape": ["batch", "particles"], "description": "true for the real constituents"},
+        }
+        if self.cfg.data.use_scalars:
+            inputs["scalars"] = {
+                "shape": ["batch", "particles", self.datasets["val"].num_scalars],
+                "description": f"per-constituent scalar features as the {self.cfg.data.format!r} reader "
+                "(lorentznets.data.readers) returns them, zeros for padding",
+            }
+        if self.is_binary:
+            output = f"one logit per jet: P({self.class_names[1]}) = sigmoid(logit)"
+        else:
+            output = "one logit per class: class probabilities = softmax(logits)"
+        return {
+            "inputs": inputs,
+            "outputs": {
+                "logits": {"shape": ["batch", 1 if self.is_binary else len(self.class_names)], "description": output}
+            },
+            "class_names": self.class_names,
+            "preprocessing": {
+                "max_particles": self.cfg.data.max_particles,
+                "particle_selection": "the max_particles constituents of highest pT",
+                "momentum_scale_gev": float(self.raw_model.momentum_scale),
+                "momentum_scale_use": "inside the graph: the net sees momenta / momentum_scale_gev; feed GeV",
+            },
+        }
 
     def _logits(self, model: nn.Module, batch: TaggingBatch) -> torch.Tensor:
         logits = model(batch["momenta"], batch["mask"], batch.get("scalars"), **batch.get("host_inputs", {}))
@@ -198,6 +277,13 @@ class TaggingExperiment(BaseExperiment):
             return float(batch["weights"].sum())
         return float(len(batch["labels"]))
 
+    def _probabilities(self, logits: torch.Tensor) -> torch.Tensor:
+        """Class probabilities (B, C) from the net's logits (B, 1) (binary) or (B, C)."""
+        if self.is_binary:
+            signal = torch.sigmoid(logits[:, 0])
+            return torch.stack([1 - signal, signal], dim=1)
+        return torch.softmax(logits, dim=1)
+
     @torch.no_grad()
     def predict(self, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Labels (N,), class probabilities (N, C) of ``self.raw_model`` on ``split`` and the jets'
@@ -206,12 +292,7 @@ class TaggingExperiment(BaseExperiment):
         for batch in self.loader(split):
             batch = self.to_device(batch)
             with self.autocast():
-                logits = self._logits(self.raw_model, batch)
-            if self.is_binary:
-                signal = torch.sigmoid(logits[:, 0])
-                probs = torch.stack([1 - signal, signal], dim=1)
-            else:
-                probs = torch.softmax(logits, dim=1)
+                probs = self._probabilities(self._logits(self.raw_model, batch))
             labels.append(batch["labels"].cpu())
             probabilities.append(probs.double().cpu())
             if "weights" in batch:

@@ -1,0 +1,279 @@
+"""ONNX export of trained nets: the graph, the description of its inputs beside it, and a parity
+check of onnxruntime against torch.
+
+:func:`export_onnx` writes any module (the assignment experiment's export uses it too);
+:func:`export_run_model` exports the model of a run, driven by the experiment's
+``model_input_example()`` hook and an optional ``onnx_description()`` hook, and writes
+``models/model_run<k>.onnx`` with ``models/model_run<k>.preprocessing.json`` (what to feed it:
+input names, shapes, dtypes, units GeV, four-vectors as (E, px, py, pz), the normalisation
+constants, the feature definitions, how to read the outputs).
+
+``onnx_description()`` returns a dict with ``inputs`` and ``outputs`` (name -> ``{"shape": [...],
+"description": str}``, in ``forward`` order; string entries of a shape are the dynamic axes,
+e.g. ``["batch", "particles", 4]``) and any further keys (feature definitions, normalisation,
+class names), which go to the JSON file as they are. Without it, every input and output gets a
+dynamic ``batch`` axis 0 and the names of ``forward``'s parameters.
+
+Parity: the exported graph's outputs on the example inputs must match torch eager within
+``|onnx - torch| <= PARITY_ATOL + PARITY_RTOL * |torch|`` (float32; the largest difference is
+recorded in the JSON file).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from experiments.common.mlflow_model import _input_names
+
+if TYPE_CHECKING:
+    from experiments.base_experiment import BaseExperiment
+
+LOGGER = logging.getLogger("lorentznets")
+
+__all__ = [
+    "ONNX_OPSET",
+    "PARITY_ATOL",
+    "PARITY_RTOL",
+    "OnnxExportError",
+    "export_onnx",
+    "export_run_model",
+    "onnx_parity",
+]
+
+ONNX_OPSET = 17
+"""ONNX operator set of the exports (onnxruntime >= 1.13 runs it)."""
+
+PARITY_RTOL = 1e-4
+PARITY_ATOL = 1e-5
+"""Tolerance of onnxruntime against torch eager in float32, relative and absolute."""
+
+
+class OnnxExportError(RuntimeError):
+    """A net that cannot be exported, or whose export disagrees with torch."""
+
+
+def _expm1(graph, x):
+    # ONNX has no Expm1; exp(x) - 1 differs from it by float32 rounding (absolute ~1e-7 near 0).
+    return graph.op("Sub", graph.op("Exp", x), graph.op("Constant", value_t=torch.tensor(1.0)))
+
+
+def _asinh(graph, x):
+    return graph.op("Asinh", x)
+
+
+_MISSING_SYMBOLICS = {"aten::expm1": _expm1, "aten::asinh": _asinh}
+"""Operators that torch's TorchScript-based exporter cannot translate, with their ONNX form
+(PELICAN's input encoder uses expm1, the ParT-style constituent features asinh)."""
+
+
+def export_onnx(
+    model: nn.Module,
+    inputs: tuple[torch.Tensor, ...],
+    path: str | os.PathLike,
+    input_names: Sequence[str],
+    output_names: Sequence[str],
+    dynamic_axes: Mapping[str, Mapping[int, str]],
+    opset_version: int = ONNX_OPSET,
+) -> None:
+    """Trace ``model`` in eval mode on ``inputs`` and write it to ``path`` as ONNX.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Put back in its previous train/eval mode afterwards.
+    inputs : tuple of torch.Tensor
+        Positional arguments of ``model.forward``.
+    path : str or os.PathLike
+        The ``.onnx`` file.
+    input_names, output_names : sequence of str
+        Names of the graph's inputs (one per tensor of ``inputs``) and outputs.
+    dynamic_axes : mapping
+        ``{name: {axis: axis name}}`` of the axes whose length may change.
+    opset_version : int
+
+    Raises
+    ------
+    OnnxExportError
+        An operator ONNX lacks; the message names it.
+    """
+    for name, symbolic in _MISSING_SYMBOLICS.items():
+        torch.onnx.register_custom_op_symbolic(name, symbolic, opset_version)
+    was_training = model.training
+    model.eval()
+    with warnings.catch_warnings():
+        try:
+            # Shape checks in the nets' Python code are traced as constants: expected, not a problem.
+            warnings.simplefilter("ignore", torch.jit.TracerWarning)
+            torch.onnx.export(
+                model,
+                inputs,
+                str(path),
+                input_names=list(input_names),
+                output_names=list(output_names),
+                dynamic_axes={name: dict(axes) for name, axes in dynamic_axes.items()},
+                opset_version=opset_version,
+                dynamo=False,
+            )
+        except (torch.onnx.errors.OnnxExporterError, RuntimeError) as error:
+            # RuntimeError: internal asserts of the exporter on graphs it cannot handle (L-GATr).
+            # The message continues with the whole traced graph: keep its first line.
+            reason = str(error).splitlines()[0]
+            raise OnnxExportError(f"{type(model).__name__} cannot be exported to ONNX: {reason}") from error
+        finally:
+            model.train(was_training)
+
+
+def onnx_parity(
+    path: str | os.PathLike, model: nn.Module, inputs: tuple[torch.Tensor, ...], input_names: Sequence[str]
+) -> float:
+    """Largest absolute difference between onnxruntime's outputs of ``path`` and ``model``'s.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The exported graph.
+    model : torch.nn.Module
+        The module exported, in eval mode (called without gradients).
+    inputs : tuple of torch.Tensor
+        Its positional inputs (CPU).
+    input_names : sequence of str
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    OnnxExportError
+        Shapes differ, non-finite values differ, or a difference exceeds the tolerance
+        (:data:`PARITY_ATOL`, :data:`PARITY_RTOL`).
+    """
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    feeds = {name: tensor.numpy() for name, tensor in zip(input_names, inputs, strict=True)}
+    onnx_outputs = session.run(None, feeds)
+    with torch.no_grad():
+        expected = model(*inputs)
+    expected = expected if isinstance(expected, (tuple, list)) else (expected,)
+    largest = 0.0
+    for index, (got, want) in enumerate(zip(onnx_outputs, expected, strict=True)):
+        want = want.detach().float().numpy()
+        if got.shape != want.shape:
+            raise OnnxExportError(f"{path}: output {index} has shape {got.shape} in onnxruntime, {want.shape} in torch")
+        finite = np.isfinite(want)
+        if not np.array_equal(finite, np.isfinite(got)):
+            raise OnnxExportError(f"{path}: output {index} is non-finite at other entries in onnxruntime than in torch")
+        difference = np.abs(got[finite] - want[finite])
+        excess = difference - (PARITY_ATOL + PARITY_RTOL * np.abs(want[finite]))
+        if excess.size and excess.max() > 0:
+            raise OnnxExportError(
+                f"{path}: output {index} differs from torch by up to {difference.max():.3g}, beyond the "
+                f"tolerance atol={PARITY_ATOL:g} + rtol={PARITY_RTOL:g} * |torch|"
+            )
+        largest = max(largest, float(difference.max(initial=0.0)))
+    return largest
+
+
+def _default_description(model: nn.Module, example: tuple[torch.Tensor, ...], outputs: int) -> dict[str, Any]:
+    names = _input_names(model, len(example))
+    inputs = {name: {"shape": ["batch", *tensor.shape[1:]]} for name, tensor in zip(names, example, strict=True)}
+    output_names = ["output"] if outputs == 1 else [f"output_{i}" for i in range(outputs)]
+    return {"inputs": inputs, "outputs": {name: {"shape": ["batch"]} for name in output_names}}
+
+
+def _dynamic_axes(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[int, str]]:
+    return {
+        name: {axis: size for axis, size in enumerate(entry["shape"]) if isinstance(size, str)}
+        for name, entry in entries.items()
+    }
+
+
+def _float32(tensor: torch.Tensor) -> torch.Tensor:
+    tensor = tensor.detach().cpu()
+    return tensor.float() if tensor.is_floating_point() else tensor
+
+
+def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]:
+    """Export the run's model (evaluation weights, float32, CPU) with its description and parity.
+
+    Parameters
+    ----------
+    experiment : BaseExperiment
+        Set up (model built, weights loaded); ``model_input_example()`` gives the inputs traced
+        and checked, ``onnx_description()`` (optional) the names, axes and preprocessing.
+    model_index : int
+        k of ``models/model_run<k>.pt``, the name of the files written.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``models/model_run<k>.onnx`` and ``models/model_run<k>.preprocessing.json``.
+
+    Raises
+    ------
+    OnnxExportError
+        The experiment offers no input example, the net cannot be exported, or the export
+        disagrees with torch.
+    """
+    example = experiment.model_input_example()
+    if example is None:
+        raise OnnxExportError(f"export.onnx: {type(experiment).__name__} offers no model_input_example()")
+    inputs = tuple(_float32(tensor) for tensor in example)
+    with experiment.trainer.evaluation_weights():
+        model = copy.deepcopy(experiment.raw_model).float().cpu().eval()
+    with torch.no_grad():
+        outputs = model(*inputs)
+    count = len(outputs) if isinstance(outputs, (tuple, list)) else 1
+    describe = getattr(experiment, "onnx_description", None)
+    description = describe() if describe is not None else _default_description(model, inputs, count)
+    if len(description["inputs"]) != len(inputs) or len(description["outputs"]) != count:
+        raise OnnxExportError(
+            f"{type(experiment).__name__}.onnx_description() names {len(description['inputs'])} inputs and "
+            f"{len(description['outputs'])} outputs; the model takes {len(inputs)} and returns {count}"
+        )
+    folder = experiment.run_dir.path / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    onnx_path = folder / f"model_run{model_index}.onnx"
+    names = list(description["inputs"])
+    dynamic = _dynamic_axes({**description["inputs"], **description["outputs"]})
+    export_onnx(model, inputs, onnx_path, names, list(description["outputs"]), dynamic)
+    difference = onnx_parity(onnx_path, model, inputs, names)
+    for name, tensor in zip(names, inputs, strict=True):
+        description["inputs"][name]["dtype"] = str(tensor.dtype).removeprefix("torch.")
+    record = {
+        "model_file": onnx_path.name,
+        "experiment": experiment.cfg.experiment,
+        "model": experiment.cfg.model.name,
+        "trained_weights": experiment.run_dir.model_path(model_index).name,
+        "opset": ONNX_OPSET,
+        "units": "GeV",
+        "four_vector_order": ["E", "px", "py", "pz"],
+        "metric": "diag(+1, -1, -1, -1)",
+        **description,
+        "inputs": [{"name": name, **entry} for name, entry in description["inputs"].items()],
+        "outputs": [{"name": name, "dtype": "float32", **entry} for name, entry in description["outputs"].items()],
+        "parity": {
+            "rtol": PARITY_RTOL,
+            "atol": PARITY_ATOL,
+            "max_abs_difference_on_example": difference,
+            "example_batch": int(inputs[0].shape[0]),
+        },
+    }
+    json_path = folder / f"model_run{model_index}.preprocessing.json"
+    json_path.write_text(json.dumps(record, indent=2) + "\n")
+    LOGGER.info(
+        "ONNX model %s (onnxruntime within %.2g of torch), inputs described in %s", onnx_path, difference, json_path
+    )
+    return [onnx_path, json_path]

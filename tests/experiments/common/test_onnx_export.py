@@ -1,0 +1,84 @@
+"""The shared ONNX export: onnxruntime against torch eager, the operators torch cannot export,
+and the errors."""
+
+from __future__ import annotations
+
+import onnxruntime
+import pytest
+import torch
+from torch import nn
+
+from experiments.common.onnx_export import PARITY_ATOL, OnnxExportError, export_onnx, onnx_parity
+from experiments.registry import get_wrapper
+from lorentznets.lorentz import from_pt_eta_phi_m
+
+TINY_NETS = {
+    "transformer": {"hidden_channels": 16, "num_blocks": 1, "num_heads": 2},
+    "particlenet": {"conv_params": [[4, [16, 16]]], "fc_params": [[16, 0.0]]},
+}
+AXES = {"momenta": {0: "batch", 1: "particles"}, "mask": {0: "batch", 1: "particles"}, "logits": {0: "batch"}}
+
+
+def _jets(batch: int, particles: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    pt_eta_phi_m = torch.stack(
+        [
+            50 * torch.rand(batch, particles, generator=generator) + 1,
+            0.5 * torch.randn(batch, particles, generator=generator),
+            0.5 * torch.randn(batch, particles, generator=generator),
+            torch.zeros(batch, particles),
+        ],
+        dim=-1,
+    )
+    counts = torch.randint(5, particles + 1, (batch,), generator=generator)
+    mask = torch.arange(particles) < counts[:, None]
+    return from_pt_eta_phi_m(pt_eta_phi_m.double()).float() * mask[..., None], mask
+
+
+@pytest.mark.parametrize("name", sorted(TINY_NETS))
+def test_tagger_export_matches_torch_on_other_batch_and_jet_sizes(name, tmp_path):
+    torch.manual_seed(0)
+    model = get_wrapper("tagging", name)(net=TINY_NETS[name], out_channels=3, num_scalars=0).eval()
+    model.set_momentum_scale(30.0)
+    path = tmp_path / "tagger.onnx"
+    export_onnx(model, _jets(4, 9, 0), path, ["momenta", "mask"], ["logits"], AXES)
+    assert model.training is False
+    # Traced on 4 jets of 9 slots, run on 7 jets of 13.
+    momenta, mask = _jets(7, 13, 1)
+    assert onnx_parity(path, model, (momenta, mask), ["momenta", "mask"]) < PARITY_ATOL
+    (logits,) = onnxruntime.InferenceSession(str(path)).run(None, {"momenta": momenta.numpy(), "mask": mask.numpy()})
+    assert logits.shape == (7, 3)
+
+
+class _Encoder(nn.Module):
+    """PELICAN's input encoding and ParT's feature transform: expm1 and asinh, which torch's
+    exporter does not translate by itself."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.expm1(torch.log1p(x.abs()) * 0.7) + torch.asinh(x)
+
+
+def test_expm1_and_asinh_export(tmp_path):
+    x = torch.linspace(-30, 30, 121).reshape(11, 11)
+    export_onnx(_Encoder(), (x,), tmp_path / "encoder.onnx", ["x"], ["y"], {"x": {0: "rows"}})
+    assert onnx_parity(tmp_path / "encoder.onnx", _Encoder(), (x[:5],), ["x"]) < 1e-4
+
+
+class _Complex(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.view_as_real(torch.complex(x, x)).sum(-1)
+
+
+def test_an_operator_onnx_lacks_is_a_one_line_error(tmp_path):
+    with pytest.raises(OnnxExportError, match=r"^_Complex cannot be exported to ONNX: .*complex[^\n]*$"):
+        export_onnx(_Complex(), (torch.ones(2, 3),), tmp_path / "c.onnx", ["x"], ["y"], {})
+
+
+def test_parity_fails_when_the_graph_differs_from_the_model(tmp_path):
+    model = nn.Linear(3, 2)
+    x = torch.randn(5, 3)
+    export_onnx(model, (x,), tmp_path / "linear.onnx", ["x"], ["y"], {"x": {0: "batch"}})
+    with torch.no_grad():
+        model.bias += 1e-3
+    with pytest.raises(OnnxExportError, match="differs from torch by up to 0.001"):
+        onnx_parity(tmp_path / "linear.onnx", model, (x,), ["x"])

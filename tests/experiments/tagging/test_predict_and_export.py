@@ -1,0 +1,121 @@
+"""After training: per-jet predictions for new files and the ONNX export of the tagger, end to end
+through the real config, HDF5 files and onnxruntime."""
+
+from __future__ import annotations
+
+import json
+
+import h5py
+import numpy as np
+import onnxruntime
+import pytest
+import torch
+from experiment_test_utils import compose_config, run_cli
+from tagging_test_utils import tagging_overrides, write_lgn_jets
+
+from experiments.base_experiment import ExperimentInputError
+from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL
+from experiments.registry import get_experiment
+from lorentznets.data.readers import load_jets
+
+TINY = {"training.iterations": 4, "training.validate_every": 4, "data.split_fractions": "[0.5,0.25,0.25]"}
+
+
+def _run(tmp_path, data_path, **overrides):
+    cfg = compose_config("toptagging", tagging_overrides(tmp_path, data_path, run_name="r", **TINY, **overrides))
+    experiment = get_experiment(cfg.experiment)(cfg)
+    return experiment, experiment.run()
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A run folder with one tiny trained tagger, and a new file of 50 jets to predict."""
+    tmp_path = tmp_path_factory.mktemp("trained")
+    train = write_lgn_jets(tmp_path / "train.h5", num_jets=80)
+    new = write_lgn_jets(tmp_path / "new.h5", num_jets=50, seed=5)
+    _run(tmp_path, train, evaluate=False, plot=False)
+    return tmp_path, new
+
+
+def test_predict_writes_scores_labels_and_event_ids_without_reading_the_training_data(trained):
+    tmp_path, new = trained
+    # The training file is gone: predicting must not need it.
+    experiment, metrics = _run(
+        tmp_path,
+        tmp_path / "deleted.h5",
+        train=False,
+        warm_start_idx=0,
+        **{"predict.files": f"[{new},{new}]", "evaluation.batchsize": 16},
+    )
+    assert metrics == {} and experiment.datasets == {}
+    (output,) = (tmp_path / "runs" / "toptagging" / "r" / "predictions").iterdir()
+    jets = load_jets(new, max_particles=30)
+    with h5py.File(output) as file:
+        assert json.loads(file.attrs["class_names"]) == ["QCD", "top"]
+        assert [name.decode() for name in file["file"][:]] == [str(new)] * 100
+        np.testing.assert_array_equal(file["index"][:], np.tile(np.arange(50), 2))
+        np.testing.assert_array_equal(file["label"][:], np.tile(jets.labels.numpy(), 2))
+        scores = file["scores"][:]
+    with torch.no_grad():
+        logits = experiment.raw_model(jets.momenta, jets.mask)[:, 0]
+    expected = torch.stack([1 - torch.sigmoid(logits), torch.sigmoid(logits)], dim=1).numpy()
+    np.testing.assert_allclose(scores, np.tile(expected, (2, 1)), atol=1e-6)
+
+
+def test_predict_needs_train_false(trained, tmp_path):
+    _, new = trained
+    with pytest.raises(ExperimentInputError, match=r"predict\.files is set: predict with train=false"):
+        _run(tmp_path, new, **{"predict.files": f"[{new}]"})
+
+
+def test_export_writes_onnx_and_preprocessing_matching_torch(trained):
+    tmp_path, new = trained
+    experiment, _ = _run(
+        tmp_path,
+        tmp_path / "train.h5",
+        train=False,
+        warm_start_idx=0,
+        evaluate=False,
+        plot=False,
+        **{"export.onnx": True},
+    )
+    models = tmp_path / "runs" / "toptagging" / "r" / "models"
+    description = json.loads((models / "model_run0.preprocessing.json").read_text())
+    assert description["four_vector_order"] == ["E", "px", "py", "pz"] and description["units"] == "GeV"
+    assert [(i["name"], i["dtype"], i["shape"]) for i in description["inputs"]] == [
+        ("momenta", "float32", ["batch", "particles", 4]),
+        ("mask", "bool", ["batch", "particles"]),
+    ]
+    scale = float(experiment.raw_model.momentum_scale)
+    assert description["preprocessing"]["momentum_scale_gev"] == pytest.approx(scale)
+    assert description["parity"]["max_abs_difference_on_example"] <= PARITY_ATOL
+    # New jets, another batch size and particle count than the traced example.
+    jets = load_jets(new, max_particles=30)
+    session = onnxruntime.InferenceSession(str(models / description["model_file"]))
+    (logits,) = session.run(None, {"momenta": jets.momenta.numpy(), "mask": jets.mask.numpy()})
+    with torch.no_grad():
+        expected = experiment.raw_model(jets.momenta, jets.mask).numpy()
+    np.testing.assert_allclose(logits, expected, rtol=PARITY_RTOL, atol=PARITY_ATOL)
+
+
+def test_export_of_a_net_onnx_cannot_express_is_one_clear_error(trained, tmp_path):
+    _, new = trained
+    overrides = [o for o in tagging_overrides(tmp_path, new, run_name="lgn", **TINY) if not o.startswith("model.net")]
+    lgn = ["model=lgn", "training.batchsize=8", "training.iterations=1", "evaluate=false", "plot=false"]
+    cfg = compose_config("toptagging", [*overrides, *lgn, "export.onnx=true"])
+    with pytest.raises(
+        ExperimentInputError, match=r"^export\.onnx: LGNTaggingWrapper cannot be exported to ONNX: .*complex"
+    ):
+        get_experiment(cfg.experiment)(cfg).run()
+
+
+@pytest.mark.slow
+def test_predict_command_from_the_run_folder(trained):
+    tmp_path, new = trained
+    run_dir = tmp_path / "runs" / "toptagging" / "r"
+    output = tmp_path / "cli_predictions.h5"
+    args = ["-cp", str(run_dir), "-cn", "config", "train=false", "warm_start_idx=0"]
+    result = run_cli([*args, f"predict.files=[{new}]", f"predict.output={output}", "data.path=/nowhere.h5"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    with h5py.File(output) as file:
+        assert file["scores"].shape == (50, 2)
