@@ -13,9 +13,11 @@ Transformer's full input.
 
 from __future__ import annotations
 
+import os
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -56,6 +58,9 @@ PID_BRANCHES = (
 )
 IMPACT_BRANCHES = ("part_d0val", "part_d0err", "part_dzval", "part_dzerr")
 MOMENTUM_KEYS = "/".join(MOMENTUM_BRANCHES)
+MAX_OPEN_TREES = 32
+# (process id, path, modification time, size) -> (open file, its tree); see _open_tree.
+_OPEN_TREES: OrderedDict[tuple[int, str, int, int], tuple[Any, Any]] = OrderedDict()
 
 
 def detect(path: Path) -> bool:
@@ -79,11 +84,21 @@ def _open_root(path: Path):
         ) from error
 
 
-def _padded(jagged: ak.Array, length: int) -> np.ndarray:
-    """(n, length) float64 array from a jagged (n, var) one, zero-padded."""
+def _padded(jagged: ak.Array, slots: np.ndarray) -> np.ndarray:
+    """(n, length) float64 array from a jagged (n, var) one, zero-padded.
+
+    ``slots`` (n, length) bool marks the real entries (from :func:`_slots`); a numpy scatter of
+    the flat content, much cheaper per chunk than awkward's padding.
+    """
     ak = _awkward()
-    filled = ak.fill_none(ak.pad_none(jagged, length, axis=1, clip=True), 0.0)
-    return ak.to_numpy(filled).astype(np.float64)
+    out = np.zeros(slots.shape, dtype=np.float64)
+    out[slots] = ak.to_numpy(ak.flatten(jagged, axis=1))
+    return out
+
+
+def _slots(counts: np.ndarray, length: int) -> np.ndarray:
+    """(n, length) bool, True for the first ``counts[i]`` entries of row ``i`` (``length`` >= counts)."""
+    return np.arange(length) < counts[:, None]
 
 
 def _labels(arrays: ak.Array, path: Path, offset: int) -> np.ndarray:
@@ -99,10 +114,10 @@ def _labels(arrays: ak.Array, path: Path, offset: int) -> np.ndarray:
     return np.argmax(flags, axis=1).astype(np.int64)
 
 
-def _scalars(arrays: ak.Array, length: int, impact_parameters: bool) -> np.ndarray:
-    columns = [_padded(arrays[name], length) for name in PID_BRANCHES]
+def _scalars(arrays: ak.Array, slots: np.ndarray, impact_parameters: bool) -> np.ndarray:
+    columns = [_padded(arrays[name], slots) for name in PID_BRANCHES]
     if impact_parameters:
-        d0val, d0err, dzval, dzerr = (_padded(arrays[name], length) for name in IMPACT_BRANCHES)
+        d0val, d0err, dzval, dzerr = (_padded(arrays[name], slots) for name in IMPACT_BRANCHES)
         columns += [np.tanh(d0val), d0err, np.tanh(dzval), dzerr]
     return np.stack(columns, axis=-1).astype(np.float32)
 
@@ -122,33 +137,51 @@ def iter_jetclass_chunks(
         branches += IMPACT_BRANCHES
     ak = _awkward()
     tally = NonFiniteTally(path, MOMENTUM_KEYS)
-    with _open_root(path) as file:
-        require_keys(path, [key.split(";")[0] for key in file.keys()], [TREE])
-        tree = file[TREE]
-        require_keys(f"{path}:{TREE}", tree.keys(), branches)
-        stop = tree.num_entries if max_jets is None else min(tree.num_entries, max_jets)
-        offset = first_jet
-        ranges = {"entry_start": first_jet, "entry_stop": stop}
-        for arrays in tree.iterate(branches, step_size=chunk_size, library="ak", **ranges):
-            counts = ak.to_numpy(ak.num(arrays["part_energy"], axis=1))
-            length = max(int(counts.max(initial=0)), 1)
-            momenta = np.stack([_padded(arrays[b], length) for b in MOMENTUM_BRANCHES], axis=-1)
-            finite = tally.update(momenta, offset)
-            momenta = np.where(finite[:, None, None], momenta, 0)
-            mask = np.arange(length) < counts[:, None]
-            check_four_momenta(momenta, mask & finite[:, None], str(path), MOMENTUM_KEYS, offset)
-            scalars = _scalars(arrays, length, impact_parameters)
-            momenta, mask, (scalars,) = order_and_pad(momenta, mask, max_particles, (scalars,))
-            yield JetChunk(offset, momenta, mask, _labels(arrays, path, offset), scalars)
-            offset += len(counts)
+    tree = _open_tree(path)
+    require_keys(f"{path}:{TREE}", tree.keys(), branches)
+    stop = tree.num_entries if max_jets is None else min(tree.num_entries, max_jets)
+    offset = first_jet
+    ranges = {"entry_start": first_jet, "entry_stop": stop}
+    for arrays in tree.iterate(branches, step_size=chunk_size, library="ak", **ranges):
+        counts = ak.to_numpy(ak.num(arrays["part_energy"], axis=1))
+        mask = _slots(counts, max(int(counts.max(initial=0)), 1))
+        momenta = np.stack([_padded(arrays[b], mask) for b in MOMENTUM_BRANCHES], axis=-1)
+        finite = tally.update(momenta, offset)
+        momenta = np.where(finite[:, None, None], momenta, 0)
+        check_four_momenta(momenta, mask & finite[:, None], str(path), MOMENTUM_KEYS, offset)
+        scalars = _scalars(arrays, mask, impact_parameters)
+        momenta, mask, (scalars,) = order_and_pad(momenta, mask, max_particles, (scalars,))
+        yield JetChunk(offset, momenta, mask, _labels(arrays, path, offset), scalars)
+        offset += len(counts)
     tally.check()
+
+
+def _open_tree(path: Path) -> Any:
+    """The file's tree, opened once per process and file version and kept among the
+    :data:`MAX_OPEN_TREES` most recent: a stream reads ranges of the same files again and again,
+    and parsing a tree's metadata costs as much as converting a few thousand jets."""
+    stat = require_file(path).stat()
+    key = (os.getpid(), str(path), stat.st_mtime_ns, stat.st_size)
+    if key in _OPEN_TREES:
+        _OPEN_TREES.move_to_end(key)
+        return _OPEN_TREES[key][1]
+    file = _open_root(path)
+    try:
+        require_keys(path, [name.split(";")[0] for name in file.keys()], [TREE])
+        tree = file[TREE]
+    except BaseException:
+        file.close()
+        raise
+    _OPEN_TREES[key] = (file, tree)
+    while len(_OPEN_TREES) > MAX_OPEN_TREES:
+        _, (oldest, _) = _OPEN_TREES.popitem(last=False)
+        oldest.close()
+    return tree
 
 
 def num_entries(path: Path) -> int:
     """Number of jets in the file's tree."""
-    with _open_root(require_file(path)) as file:
-        require_keys(path, [key.split(";")[0] for key in file.keys()], [TREE])
-        return int(file[TREE].num_entries)
+    return int(_open_tree(path).num_entries)
 
 
 def count(path: Path, split: str | None) -> int:

@@ -92,9 +92,15 @@ def write_energyflow(path: Path, particles: np.ndarray, labels: np.ndarray) -> P
 
 
 def write_jetclass(
-    path: Path, momenta: np.ndarray, counts: np.ndarray, classes: np.ndarray, seed: int = 0
+    path: Path,
+    momenta: np.ndarray,
+    counts: np.ndarray,
+    classes: np.ndarray,
+    seed: int = 0,
+    basket_entries: int | None = None,
 ) -> tuple[Path, dict[str, list]]:
-    """A JetClass ROOT file: jagged float32 constituent branches and one bool per class.
+    """A JetClass ROOT file: a TTree with jagged float32 constituent branches and one bool per class,
+    in baskets of ``basket_entries`` jets (one basket when None).
 
     Returns the path and the jagged per-constituent features written (for comparison).
     """
@@ -120,5 +126,15 @@ def write_jetclass(
     for k, name in enumerate(LABELS):
         branches[name] = classes == k
     with uproot.recreate(path) as file:
-        file["tree"] = branches
+        # A TTree, as the released files (assigning a dict would write an RNTuple).
+        file.mktree(
+            "tree",
+            {
+                name: values.type.content if isinstance(values, ak.Array) else values.dtype
+                for name, values in branches.items()
+            },
+        )
+        step = basket_entries or len(classes)
+        for start in range(0, len(classes), step):
+            file["tree"].extend({name: values[start : start + step] for name, values in branches.items()})
     return path, features

@@ -1,0 +1,347 @@
+"""Jets streamed from files that do not fit in memory, in batches that mix the files.
+
+:class:`JetStream` is an endless, shuffled, resumable training stream (a torch
+``IterableDataset`` of :class:`JetData` batches): the order of its jets (see
+:mod:`.stream_plan`) is a pure function of the seed, so batch ``g`` of rank ``r`` is the same
+in every run, whatever the number of DataLoader workers; ``state_dict()`` records the position
+and ``load_state_dict()`` continues from it. :class:`SequentialJetStream` reads the jets once,
+in file order, for validation and evaluation.
+
+Memory: a rank holds ``interleave`` windows of ``window_jets`` jets (split among its DataLoader
+workers), plus the block each worker is reading and converting, plus the DataLoader's prefetched
+batches; :attr:`JetStream.memory_bound_bytes` adds these up and the constructor refuses a layout
+above ``memory_cap_bytes``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import IterableDataset, get_worker_info
+
+from .file_ranges import FileRange
+from .jet_data import JetData
+from .stream_plan import batch_position, cut_blocks, epoch_blocks, window_pieces
+from .stream_sample import StreamSample, read_piece, sample_files
+
+# Converting a block holds its raw and padded arrays in float64 next to the float32 result.
+BLOCK_READ_FACTOR = 4
+
+
+def bytes_per_jet(max_particles: int, num_scalars: int, weighted: bool) -> int:
+    """Bytes of one padded jet in memory: float32 momenta and scalars, bool mask, int64 label,
+    float64 weight."""
+    return max_particles * (4 * 4 + 1 + 4 * num_scalars) + 8 + (8 if weighted else 0)
+
+
+def _workers() -> tuple[int, int]:
+    info = get_worker_info()
+    return (0, 1) if info is None else (info.id, info.num_workers)
+
+
+class _WindowReader:
+    """Reads pieces of files into one preallocated window (no second copy while joining)."""
+
+    def __init__(self, max_particles: int, num_scalars: int, weighted: bool, impact_parameters: bool) -> None:
+        self.max_particles = max_particles
+        self.num_scalars = num_scalars
+        self.weighted = weighted
+        self.impact_parameters = impact_parameters
+
+    def read(self, pieces: Sequence[FileRange], source: str) -> JetData:
+        n, p = sum(len(piece) for piece in pieces), self.max_particles
+        momenta = np.zeros((n, p, 4), np.float32)
+        mask = np.zeros((n, p), bool)
+        labels = np.zeros(n, np.int64)
+        scalars = np.zeros((n, p, self.num_scalars), np.float32) if self.num_scalars else None
+        weights = np.zeros(n, np.float64) if self.weighted else None
+        row = 0
+        for piece in pieces:
+            jets = read_piece(piece, p, self.impact_parameters)
+            rows = slice(row, row + len(jets))
+            momenta[rows], mask[rows], labels[rows] = jets.momenta.numpy(), jets.mask.numpy(), jets.labels.numpy()
+            if scalars is not None:
+                scalars[rows] = jets.scalars.numpy()
+            if weights is not None:
+                weights[rows] = jets.weights.numpy()
+            row = rows.stop
+        return JetData(
+            momenta=torch.from_numpy(momenta),
+            mask=torch.from_numpy(mask),
+            labels=torch.from_numpy(labels),
+            scalars=None if scalars is None else torch.from_numpy(scalars),
+            weights=None if weights is None else torch.from_numpy(weights),
+            source=source,
+        )
+
+
+class JetStream(IterableDataset):
+    """Endless shuffled training batches streamed from file ranges, sharded over ranks and workers.
+
+    Parameters
+    ----------
+    ranges : sequence of FileRange
+        The jets of the split (from :func:`~lorentznets.data.readers.file_ranges.file_ranges`).
+    max_particles : int
+        Length P of the particle axis.
+    batch_size : int
+        Jets per batch on this rank.
+    seed : int
+        Seed of the order; the stream depends on nothing else besides the layout arguments.
+    rank, world_size : int
+        DDP position: rank ``r`` takes windows ``r, r + world_size, ...`` (disjoint shards).
+    block_jets : int
+        Consecutive jets read from a file in one go.
+    window_jets : int
+        Jets of one shuffle buffer (a multiple of ``batch_size`` is used; the rest is dropped).
+    interleave : int
+        Windows a rank holds at once, whose batches alternate; the number of DataLoader workers
+        must divide it.
+    sample_jets : int
+        Jets read from the start of every file before streaming (see :mod:`.stream_sample`).
+    impact_parameters : bool
+        JetClass: add the four track impact-parameter features to the scalars.
+    num_workers : int
+        DataLoader workers per rank (0: the main process), for the memory bound.
+    prefetch_batches : int
+        Batches the DataLoader keeps ready per worker, for the memory bound.
+    memory_cap_bytes : int or None
+        Refuse a layout whose :attr:`memory_bound_bytes` exceeds this.
+
+    Raises
+    ------
+    ValueError
+        Too few jets for one group of windows per rank, a window smaller than a batch, a layout
+        above the memory cap, or files that cannot be read by ranges.
+    """
+
+    def __init__(
+        self,
+        ranges: Sequence[FileRange],
+        max_particles: int,
+        batch_size: int,
+        seed: int,
+        rank: int = 0,
+        world_size: int = 1,
+        *,
+        block_jets: int = 2048,
+        window_jets: int = 32768,
+        interleave: int = 2,
+        sample_jets: int = 256,
+        impact_parameters: bool = False,
+        num_workers: int = 0,
+        prefetch_batches: int = 2,
+        memory_cap_bytes: int | None = None,
+    ) -> None:
+        if not ranges:
+            raise ValueError("a jet stream needs at least one file range")
+        if min(max_particles, batch_size, block_jets, window_jets, interleave, sample_jets) < 1:
+            raise ValueError("max_particles, batch_size, block_jets, window_jets, interleave, sample_jets must be >= 1")
+        self.ranges = list(ranges)
+        self.max_particles = max_particles
+        self.batch_size = batch_size
+        self.seed = seed
+        self.rank = rank
+        self.world_size = world_size
+        self.block_jets = block_jets
+        self.interleave = interleave
+        self.impact_parameters = impact_parameters
+        self.num_jets = sum(len(part) for part in self.ranges)
+        self.source = f"{self.ranges[0].path.parent} ({len(self.ranges)} files, {self.num_jets} jets)"
+        self.batches_per_window = window_jets // batch_size
+        if self.batches_per_window == 0:
+            raise ValueError(f"{self.source}: a window of {window_jets} jets is smaller than a batch of {batch_size}")
+        self.window_jets = self.batches_per_window * batch_size
+        windows = self.num_jets // self.window_jets // world_size
+        self.windows_per_epoch = windows // interleave * interleave
+        if self.windows_per_epoch == 0:
+            raise ValueError(
+                f"{self.source}: too few jets to stream {interleave} window(s) of {self.window_jets} jets to each of "
+                f"{world_size} process(es); lower the window size or read the split in memory"
+            )
+        workers = max(num_workers, 1)
+        if interleave % workers:
+            raise ValueError(f"{self.source}: {workers} DataLoader workers do not divide interleave={interleave}")
+        self.sample = sample_files(self.ranges, max_particles, sample_jets, impact_parameters)
+        jet_bytes = bytes_per_jet(max_particles, self.sample.num_scalars, self.sample.weight_means is not None)
+        self.memory_bound_bytes = jet_bytes * (
+            interleave * self.window_jets
+            + workers * BLOCK_READ_FACTOR * block_jets
+            + workers * prefetch_batches * batch_size
+        )
+        if memory_cap_bytes is not None and self.memory_bound_bytes > memory_cap_bytes:
+            raise ValueError(
+                f"{self.source}: streaming needs up to {self.memory_bound_bytes / 1e9:.3g} GB per process "
+                f"(interleave={interleave} windows of {self.window_jets} jets, {workers} worker(s) reading blocks "
+                f"of {block_jets} jets, {jet_bytes} bytes per jet), more than the cap of "
+                f"{memory_cap_bytes / 1e9:.3g} GB: lower the window or block size"
+            )
+        groups = len(set(self.sample.groups))
+        if self.window_jets < (2 * groups - 1) * block_jets:
+            warnings.warn(
+                f"{self.source}: windows of {self.window_jets} jets hold fewer than 2 x {groups} - 1 blocks of "
+                f"{block_jets} jets, so some may miss one of the {groups} file groups (classes); raise the window "
+                "size or lower the block size",
+                stacklevel=2,
+            )
+        self._blocks = cut_blocks(self.ranges, block_jets)
+        self._reader = _WindowReader(
+            max_particles, self.sample.num_scalars, self.sample.weight_means is not None, impact_parameters
+        )
+        self._epoch_windows: tuple[int, list[list[FileRange]]] = (-1, [])
+        self.start_batch = 0
+
+    # ------------------------------------------------------------------ position
+    def layout(self) -> dict[str, Any]:
+        """What fixes the stream's order, as plain data (stored with the position)."""
+        return {
+            "files": [str(part.path) for part in self.ranges],
+            "ranges": [[part.start, part.stop] for part in self.ranges],
+            "batch_size": self.batch_size,
+            "seed": self.seed,
+            "world_size": self.world_size,
+            "block_jets": self.block_jets,
+            "window_jets": self.window_jets,
+            "interleave": self.interleave,
+        }
+
+    def state_dict(self, batches: int) -> dict[str, Any]:
+        """The position after this rank has consumed ``batches`` batches, with the layout.
+
+        Plain data only, so it can go into a checkpoint loaded with ``weights_only=True``.
+        """
+        return {"batch": int(batches), "layout": self.layout()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from a position of :meth:`state_dict`: the next iteration yields its batch.
+
+        Raises
+        ------
+        ValueError
+            The state was written for another layout (files, ranges, sizes, seed, processes);
+            the message names the entries that differ.
+        """
+        layout = self.layout()
+        differ = sorted(key for key in layout if state["layout"].get(key) != layout[key])
+        if differ:
+            raise ValueError(
+                f"{self.source}: the saved stream position belongs to another data layout (differs in {differ}); "
+                "resume with the same data files and settings"
+            )
+        self.start_batch = int(state["batch"])
+
+    # ------------------------------------------------------------------ iteration
+    def _pieces(self, epoch: int, global_window: int) -> list[FileRange]:
+        if self._epoch_windows[0] != epoch:
+            order = epoch_blocks(self._blocks, self.sample.groups, self.seed, epoch)
+            self._epoch_windows = (epoch, window_pieces(order, self.window_jets))
+        return self._epoch_windows[1][global_window]
+
+    def window(self, epoch: int, window: int) -> tuple[JetData, torch.Tensor]:
+        """This rank's ``window``-th window of ``epoch`` in read order, and the seeded permutation
+        (N,) in which its jets are batched."""
+        global_window = self.rank + self.world_size * window
+        pieces = self._pieces(epoch, global_window)
+        jets = self._reader.read(pieces, f"{self.source} epoch {epoch} window {global_window}")
+        permutation = np.random.default_rng([self.seed, epoch, global_window]).permutation(len(jets))
+        return jets, torch.from_numpy(permutation)
+
+    def __iter__(self) -> Iterator[JetData]:
+        worker, workers = _workers()
+        if self.interleave % workers:
+            raise ValueError(f"{self.source}: {workers} DataLoader workers do not divide interleave={self.interleave}")
+        held: dict[int, tuple[JetData, torch.Tensor]] = {}
+        held_group = None
+        batch = self.start_batch + worker
+        while True:
+            epoch, window, index = batch_position(
+                batch, self.windows_per_epoch, self.interleave, self.batches_per_window
+            )
+            group = (epoch, window // self.interleave)
+            if group != held_group:
+                held.clear()
+                held_group = group
+            if window not in held:
+                held[window] = self.window(epoch, window)
+            jets, permutation = held[window]
+            yield jets.subset(permutation[index * self.batch_size : (index + 1) * self.batch_size])
+            batch += workers
+
+
+class SequentialJetStream(IterableDataset):
+    """Every jet once, in batches cut from blocks read in file order, sharded without overlap.
+
+    Rank ``r`` of ``world_size`` takes blocks ``r, r + world_size, ...``, and DataLoader worker
+    ``k`` of ``W`` every ``W``-th block of those; batches do not straddle blocks (the last one of a
+    block may be smaller). Memory: one block per worker.
+
+    Parameters
+    ----------
+    ranges : sequence of FileRange
+    max_particles, batch_size : int
+    rank, world_size : int
+    block_jets : int
+        Consecutive jets read from a file in one go.
+    sample : StreamSample or None
+        The files' sample (see :mod:`.stream_sample`); read here when None.
+    sample_jets : int
+        Jets sampled from the start of every file when ``sample`` is None.
+    impact_parameters : bool
+        JetClass: add the four track impact-parameter features to the scalars.
+    """
+
+    def __init__(
+        self,
+        ranges: Sequence[FileRange],
+        max_particles: int,
+        batch_size: int,
+        rank: int = 0,
+        world_size: int = 1,
+        *,
+        block_jets: int = 2048,
+        sample: StreamSample | None = None,
+        sample_jets: int = 256,
+        impact_parameters: bool = False,
+    ) -> None:
+        if not ranges:
+            raise ValueError("a jet stream needs at least one file range")
+        self.ranges = list(ranges)
+        self.max_particles = max_particles
+        self.batch_size = batch_size
+        self.rank = rank
+        self.world_size = world_size
+        self.block_jets = block_jets
+        self.impact_parameters = impact_parameters
+        self.num_jets = sum(len(part) for part in self.ranges)
+        self.source = f"{self.ranges[0].path.parent} ({len(self.ranges)} files, {self.num_jets} jets)"
+        self.sample = (
+            sample if sample is not None else sample_files(ranges, max_particles, sample_jets, impact_parameters)
+        )
+        self._blocks = [block for blocks in cut_blocks(self.ranges, block_jets) for block in blocks]
+        self._reader = _WindowReader(
+            max_particles, self.sample.num_scalars, self.sample.weight_means is not None, impact_parameters
+        )
+
+    def with_batches(self, batch_size: int, rank: int = 0, world_size: int = 1) -> SequentialJetStream:
+        """The same files in batches of ``batch_size`` for rank ``rank`` of ``world_size`` (no new sample)."""
+        return SequentialJetStream(
+            self.ranges,
+            self.max_particles,
+            batch_size,
+            rank,
+            world_size,
+            block_jets=self.block_jets,
+            sample=self.sample,
+            impact_parameters=self.impact_parameters,
+        )
+
+    def __iter__(self) -> Iterator[JetData]:
+        worker, workers = _workers()
+        for block in self._blocks[self.rank :: self.world_size][worker::workers]:
+            jets = self._reader.read([block], self.source)
+            for start in range(0, len(jets), self.batch_size):
+                yield jets.subset(slice(start, start + self.batch_size))

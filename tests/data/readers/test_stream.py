@@ -1,0 +1,151 @@
+"""Streaming a JetClass-layout directory (one class per ROOT file) larger than the memory cap."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from lorentznets.data.readers.file_ranges import file_ranges
+from lorentznets.data.readers.stream import JetStream, SequentialJetStream, bytes_per_jet
+
+from .jet_files import random_jets, write_jetclass, write_lgn
+
+CLASSES = 5
+FILES_PER_CLASS = 2
+JETS_PER_FILE = 256
+PARTICLES = 16
+# Windows of 2 x 5 - 1 = 9 blocks or more hold every class (see lorentznets.data.readers.stream_plan).
+LAYOUT = {"block_jets": 32, "window_jets": 320, "interleave": 2, "sample_jets": 32}
+CAP = 700_000  # bytes
+
+
+@pytest.fixture(scope="module")
+def jetclass_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("jetclass")
+    for label in range(CLASSES):
+        for copy in range(FILES_PER_CLASS):
+            seed = 10 * label + copy
+            momenta, counts = random_jets(JETS_PER_FILE, PARTICLES, seed=seed)
+            write_jetclass(folder / f"C{label}_{copy:03d}.root", momenta, counts, np.full(JETS_PER_FILE, label), seed)
+    return folder
+
+
+def stream(folder, rank=0, world_size=1, **options):
+    return JetStream(
+        file_ranges(folder / "*.root"), PARTICLES, 64, seed=3, rank=rank, world_size=world_size, **LAYOUT, **options
+    )
+
+
+def jet_ids(jets):
+    """An identity for every jet: its label and the momenta of its first constituent."""
+    return [tuple(row) for row in torch.cat([jets.labels[:, None].double(), jets.momenta[:, 0].double()], 1).tolist()]
+
+
+@pytest.fixture(scope="module")
+def one_epoch(jetclass_dir):
+    """Rank 0's first epoch of batches, streamed under the memory cap."""
+    jets = stream(jetclass_dir, memory_cap_bytes=CAP)
+    return jets, [batch for batch, _ in zip(jets, range(jets.windows_per_epoch * jets.batches_per_window))]
+
+
+def test_streams_a_directory_larger_than_its_memory_cap(jetclass_dir, one_epoch):
+    jets, batches = one_epoch
+    in_memory = jets.num_jets * bytes_per_jet(PARTICLES, 6, weighted=False)
+    assert in_memory > 2 * CAP > 2 * jets.memory_bound_bytes
+    ids = [jet for batch in batches for jet in jet_ids(batch)]
+    # An epoch holds each jet at most once; the jets after its last full window wait for the next.
+    assert len(ids) == len(set(ids)) == jets.windows_per_epoch * jets.window_jets > 0.85 * jets.num_jets
+    with pytest.raises(ValueError, match=r"streaming needs up to .* GB per process .* more than the cap"):
+        stream(jetclass_dir, memory_cap_bytes=CAP // 4)
+
+
+@pytest.mark.slow
+def test_peak_memory_of_streaming_stays_under_the_cap(tmp_path):
+    particles, cap = 64, 3_000_000
+    for label in range(CLASSES):
+        for copy in range(FILES_PER_CLASS):
+            momenta, counts = random_jets(2000, particles, seed=10 * label + copy)
+            path = tmp_path / f"C{label}_{copy:03d}.root"
+            write_jetclass(path, momenta, counts, np.full(2000, label), basket_entries=100)
+    ranges = file_ranges(tmp_path / "*.root")
+    jets = JetStream(ranges, particles, 64, seed=0, memory_cap_bytes=cap, **LAYOUT)
+    in_memory = jets.num_jets * bytes_per_jet(particles, 6, weighted=False)
+    tracemalloc.start()
+    try:
+        for _ in zip(jets, range(3 * jets.interleave * jets.batches_per_window)):
+            pass
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Everything Python and numpy allocated counts: uproot's parsed file metadata and the ROOT
+    # baskets (100 jets here) that cover a block being read, besides the stream's own bound.
+    assert in_memory > 10 * cap
+    assert peak < cap + 1_000_000, f"peak {peak} bytes"
+
+
+def test_every_batch_mixes_the_classes_in_proportion(one_epoch):
+    jets, batches = one_epoch
+    assert sorted(set(jets.sample.groups)) == list(range(CLASSES))
+    counts = torch.stack([torch.bincount(batch.labels, minlength=CLASSES) for batch in batches])
+    assert (counts > 0).all(), "a batch lacks a class"
+    assert counts.max() <= 64 * 0.45
+    fractions = counts.sum(0) / counts.sum()
+    assert (fractions - 1 / CLASSES).abs().max() < 0.03, fractions
+
+
+def test_resume_continues_exactly_with_any_number_of_workers(jetclass_dir, one_epoch):
+    _, reference = one_epoch
+    saved = stream(jetclass_dir).state_dict(17)
+    resumed = stream(jetclass_dir, num_workers=2)
+    resumed.load_state_dict(saved)
+    loader = DataLoader(resumed, batch_size=None, num_workers=2)
+    for expected, (batch, _) in zip(reference[17:30], zip(loader, range(13)), strict=True):
+        for field in ("momenta", "mask", "labels", "scalars"):
+            assert torch.equal(getattr(batch, field), getattr(expected, field)), field
+
+
+def test_position_survives_a_weights_only_checkpoint_and_checks_the_layout(jetclass_dir, tmp_path):
+    torch.save({"stream": stream(jetclass_dir).state_dict(5)}, tmp_path / "last.pt")
+    state = torch.load(tmp_path / "last.pt", weights_only=True)["stream"]
+    resumed = stream(jetclass_dir)
+    resumed.load_state_dict(state)
+    assert resumed.start_batch == 5
+    other = JetStream(file_ranges(jetclass_dir / "*.root"), PARTICLES, 32, seed=3, **LAYOUT)
+    with pytest.raises(ValueError, match=r"another data layout \(differs in \['batch_size'\]\)"):
+        other.load_state_dict(state)
+
+
+def test_ranks_get_disjoint_shards(jetclass_dir):
+    world = 2
+    shards = []
+    for rank in range(world):
+        jets = stream(jetclass_dir, rank=rank, world_size=world)
+        epoch = jets.windows_per_epoch * jets.batches_per_window
+        ids = [jet for batch, _ in zip(jets, range(epoch)) for jet in jet_ids(batch)]
+        assert len(ids) == len(set(ids)), "a jet repeats within an epoch"
+        shards.append(set(ids))
+    assert not shards[0] & shards[1]
+    assert len(shards[0]) == len(shards[1])
+
+
+def test_sequential_reads_every_jet_once_across_ranks_and_workers(jetclass_dir):
+    ranges = file_ranges(jetclass_dir / "*.root", max_jets=1000)
+    whole = SequentialJetStream(ranges, PARTICLES, 50, block_jets=64, sample_jets=16)
+    ids = []
+    for rank in range(2):
+        loader = DataLoader(whole.with_batches(50, rank, 2), batch_size=None, num_workers=2)
+        ids += [jet for batch in loader for jet in jet_ids(batch)]
+    assert len(ids) == len(set(ids)) == 1000
+    assert sorted(label for label, *_ in ids) == sorted([c for c in range(CLASSES) for _ in range(200)])
+
+
+def test_a_bad_jet_far_into_a_file_is_reported_with_its_file_index(tmp_path):
+    momenta, _ = random_jets(600, 8, seed=4)
+    momenta[450, 0, 0] = -1.0
+    write_lgn(tmp_path / "bad.h5", momenta, np.arange(600) % 2)
+    jets = JetStream(file_ranges(tmp_path / "bad.h5"), 8, 50, seed=0, block_jets=100, window_jets=100, interleave=1)
+    with pytest.raises(ValueError, match=r"bad\.h5: key 'Pmu' has negative energy .* first at jet 450"):
+        for _ in zip(jets, range(12)):
+            pass
