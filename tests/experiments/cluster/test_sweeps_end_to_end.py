@@ -1,0 +1,88 @@
+"""Sweeps through ``run.py -m`` for real: two jobs of Hydra's submitit_local launcher (Slurm's
+executor, on this machine), a three-trial Optuna study with config/hydra/sweeper/tagger_optuna.yaml,
+and a study that goes on after a failed trial."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from cluster.cluster_test_utils import mlflow_runs, tiny_tagging_overrides
+from experiment_test_utils import run_cli, toy_overrides
+
+from experiments.common.mlflow_logger import default_tracking_uri
+
+pytestmark = pytest.mark.slow
+
+
+def test_submitit_local_launcher_runs_both_jobs_into_mlflow(tmp_path):
+    result = run_cli(
+        ["-cn", "toptagging", "-m", "hydra/launcher=submitit_local", "model=transformer", "seed=0,1"]
+        + tiny_tagging_overrides(tmp_path),
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Submitit 'local' sweep output dir" in result.stdout
+    (sweep_dir,) = (tmp_path / "runs" / "multirun").iterdir()
+    runs = mlflow_runs(default_tracking_uri(tmp_path), "toptagging")
+    assert sorted(run.data.params["seed"] for run in runs) == ["0", "1"]
+    for run in runs:
+        assert run.info.status == "FINISHED"
+        assert 0.0 <= run.data.metrics["test.auc"] <= 1.0
+        assert run.data.tags["sweep.dir"] == str(sweep_dir.resolve())
+    # One run folder per job, each with its final model.
+    run_dirs = sorted((tmp_path / "runs" / "toptagging").iterdir())
+    assert {run.data.tags["run_dir"] for run in runs} == {str(path.resolve()) for path in run_dirs}
+    assert all((path / "models" / "model_run0.pt").is_file() for path in run_dirs)
+
+
+def test_tagger_optuna_study_of_three_trials_reports_the_best(tmp_path):
+    # A value given on the command line would fix a searched key for every trial.
+    searched = ("training.optimizer.lr=", "model.net.hidden_channels=")
+    tiny = [o for o in tiny_tagging_overrides(tmp_path, **{"training.iterations": 20}) if not o.startswith(searched)]
+    result = run_cli(
+        ["-cn", "toptagging", "-m", "hydra/sweeper=tagger_optuna", "hydra.sweeper.n_trials=3", *tiny], timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    runs = mlflow_runs(default_tracking_uri(tmp_path), "toptagging")
+    assert len(runs) == 3
+    assert {run.data.tags["sweep.study"] for run in runs} == {"tagger_lr_width"}
+    assert sorted(run.data.tags["sweep.job"] for run in runs) == ["0", "1", "2"]
+    assert all(run.info.status == "FINISHED" for run in runs)
+    assert len({run.data.params["training.optimizer.lr"] for run in runs}) == 3
+    (results_file,) = (tmp_path / "runs" / "multirun").glob("*/optimization_results.yaml")
+    results = yaml.safe_load(results_file.read_text())
+    # The reported best is the trial with the highest test AUC (trials may tie).
+    assert results["best_value"] == pytest.approx(max(run.data.metrics["test.auc"] for run in runs))
+    (best_run,) = [
+        run
+        for run in runs
+        if float(run.data.params["training.optimizer.lr"]) == results["best_params"]["training.optimizer.lr"]
+    ]
+    assert int(best_run.data.params["model.net.hidden_channels"]) == results["best_params"]["model.net.hidden_channels"]
+    assert best_run.data.metrics["test.auc"] == pytest.approx(results["best_value"])
+    assert f"Best value: {results['best_value']}" in result.stdout
+
+
+def test_a_failed_trial_does_not_stop_the_study(tmp_path):
+    # A grid over a bad and a good data size: the bad trial fails alone (JobFailed in run.py), the
+    # study completes with the good one.
+    overrides = toy_overrides(tmp_path, use_mlflow=True, objective="test.mse")
+    overrides = [o for o in overrides if not o.startswith("+toy.num_samples=")]
+    result = run_cli(
+        ["-cn", "default", "-m", "hydra/sweeper=optuna", "hydra/sweeper/sampler=grid", "hydra.sweeper.n_jobs=1"]
+        + ["hydra.sweeper.max_failure_rate=1.0", "+toy.num_samples=choice(-1,400)", *overrides],
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "toy.num_samples must be positive" in result.stdout
+    assert "Best parameters: {'+toy.num_samples': 400}" in result.stdout
+    runs = mlflow_runs(default_tracking_uri(tmp_path), "toy")
+    assert sorted(run.info.status for run in runs) == ["FAILED", "FINISHED"]
+
+
+def test_an_objective_that_is_no_metric_is_one_clear_error(tmp_path):
+    result = run_cli(["-cn", "default", *toy_overrides(tmp_path, objective="test.auc")])
+    assert result.returncode == 2
+    assert "config key objective='test.auc' is not a metric of this run: expected one of test.count, test.mse" in (
+        result.stdout
+    )
