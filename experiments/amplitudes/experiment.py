@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -166,6 +167,38 @@ class AmplitudeExperiment(BaseExperiment):
         batch = default_collate(items)
         batch["host_inputs"] = host_inputs(getattr(self, "raw_model", None), batch["mask"])
         return batch
+
+    def onnx_description(self) -> dict[str, Any]:
+        """Inputs, output and standardisation of the exported regressor (see
+        :mod:`experiments.common.onnx_export`)."""
+        inputs = {
+            "momenta": {
+                "shape": ["batch", self.n_max, 4],
+                "description": "four-momenta (E, px, py, pz) in GeV of the particles in each process's order "
+                "(see particles), zeros after the last particle",
+            },
+            "mask": {"shape": ["batch", self.n_max], "description": "true for the process's particles"},
+        }
+        if self.num_tokens:
+            inputs["tokens"] = {
+                "shape": ["batch", self.n_max, self.num_tokens],
+                "description": f"one-hot particle type in the order {list(TOKEN_NAMES)}",
+            }
+        return {
+            "inputs": inputs,
+            "outputs": {
+                "log_amplitude": {
+                    "shape": ["batch"],
+                    "description": "standardised log |M|^2: |M|^2 = exp(log_std[process] * y + log_mean[process])",
+                }
+            },
+            "particles": {name: list(self._particles(name)) for name in self.cfg.data.processes},
+            "standardisation": {"log_mean": self.log_mean, "log_std": self.log_std},
+            "preprocessing": {
+                "momentum_scale_gev": float(self.raw_model.momentum_scale),
+                "momentum_scale_use": "inside the graph: the net sees momenta / momentum_scale_gev; feed GeV",
+            },
+        }
 
     def _predict_batch(self, model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         tokens = batch["tokens"] if self.num_tokens else None

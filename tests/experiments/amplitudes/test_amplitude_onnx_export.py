@@ -1,0 +1,56 @@
+"""The amplitude regressor exported to ONNX: the description of its inputs and onnxruntime
+against torch on events it was not traced on."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+
+from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL
+from experiments.registry import get_experiment
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.slow
+def test_mlp_regressor_exports_with_its_standardisation(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    overrides = {
+        "model": "mlp",
+        "model.net.hidden_channels": 16,
+        "model.net.num_layers": 1,
+        "base_dir": str(tmp_path),
+        "run_name": "r",
+        "data.dir": str(tmp_path / "data"),
+        "data.generate.n": 100,
+        "training.iterations": 2,
+        "training.validate_every": 2,
+        "training.batchsize": 16,
+        "evaluate": False,
+        "plot": False,
+        "use_mlflow": False,
+        "progress": False,
+        "num_threads": 1,
+        "export.onnx": True,
+    }
+    with initialize_config_dir(str(REPO / "config"), version_base=None):
+        cfg = compose("amplitudes", overrides=[f"{key}={value}" for key, value in overrides.items()])
+    experiment = get_experiment(cfg.experiment)(cfg)
+    experiment.run()
+    models = tmp_path / "runs" / cfg.exp_name / "r" / "models"
+    description = json.loads((models / "model_run0.preprocessing.json").read_text())
+    assert [entry["name"] for entry in description["inputs"]] == ["momenta", "mask", "tokens"]
+    assert description["inputs"][0]["shape"] == ["batch", 5, 4] and description["outputs"][0]["shape"] == ["batch"]
+    assert description["particles"] == {"zg": ["q", "qbar", "Z", "g"], "zgg": ["q", "qbar", "Z", "g", "g"]}
+    assert description["standardisation"]["log_std"] == experiment.log_std
+    test = experiment.datasets["test"]
+    inputs = (test.momenta[:37].float(), test.mask[:37], test.tokens[:37].float())
+    session = onnxruntime.InferenceSession(str(models / "model_run0.onnx"))
+    (output,) = session.run(None, {name: x.numpy() for name, x in zip(("momenta", "mask", "tokens"), inputs)})
+    with torch.no_grad():
+        expected = experiment.raw_model.float()(*inputs).numpy()
+    np.testing.assert_allclose(output, expected, rtol=PARITY_RTOL, atol=PARITY_ATOL)
