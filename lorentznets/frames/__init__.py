@@ -12,7 +12,7 @@ from .local_features import NUM_LOCAL_FEATURES, local_jet_features
 from .polar_decomposition import orthonormal_rotation, polar_decomposition_frames, rest_frame_boost
 from .random_frames import TRANSFORMS, RandomGlobalFrames, identity_frames
 from .references import REFERENCES, reference_vectors
-from .tensor_reps import TensorReps, transform_tensor_reps
+from .tensor_reps import TensorReps, representation_matrix, transform_tensor_reps
 from .vector_net import EquivariantVectorNet
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "orthonormal_rotation",
     "polar_decomposition_frames",
     "reference_vectors",
+    "representation_matrix",
     "rest_frame_boost",
     "to_local",
     "transform_tensor_reps",

@@ -95,3 +95,39 @@ def _apply_to_indices(tensor: torch.Tensor, matrices: torch.Tensor, rank: int) -
         moved = (moved.reshape(*shape[: -rank - 1], -1, 4) @ matrices.mT).reshape(shape)
         tensor = moved.movedim(-1, dim)
     return tensor
+
+
+def representation_matrix(reps: TensorReps, matrices: torch.Tensor, parity: torch.Tensor | None = None) -> torch.Tensor:
+    """The action of :func:`transform_tensor_reps` as one dense matrix per item.
+
+    ``x @ representation_matrix(reps, M, parity).mT`` equals ``transform_tensor_reps(x, reps, M,
+    parity)``: block diagonal, with the identity on scalars and the rank-fold Kronecker product of
+    M on each rank-n tensor. Worth it where the same matrices act on many rows (attention heads).
+
+    Parameters
+    ----------
+    reps : TensorReps
+    matrices : torch.Tensor with shape (..., 4, 4)
+    parity : torch.Tensor with shape (...), optional
+        Sign for the parity-odd channels; None: +1.
+
+    Returns
+    -------
+    torch.Tensor with shape (..., reps.dim, reps.dim)
+    """
+    batch = matrices.shape[:-2]
+    out = matrices.new_zeros(*batch, reps.dim, reps.dim)
+    start = 0
+    for mul, rank, sign in reps.terms:
+        rho = matrices.new_ones(*batch, 1, 1)
+        for _ in range(rank):
+            size = rho.shape[-1] * 4
+            rho = (rho[..., :, None, :, None] * matrices[..., None, :, None, :]).reshape(*batch, size, size)
+        if sign == -1 and parity is not None:
+            rho = rho * parity[..., None, None].to(rho.dtype)
+        size = rho.shape[-1]
+        eye = torch.eye(mul, dtype=matrices.dtype, device=matrices.device)
+        block = (eye[:, None, :, None] * rho[..., None, :, None, :]).reshape(*batch, mul * size, mul * size)
+        out[..., start : start + mul * size, start : start + mul * size] = block
+        start += mul * size
+    return out

@@ -90,6 +90,6 @@ class LLoCaParticleTransformer(nn.Module):
         """
         if self.preserve_variance and reference is None:
             raise ValueError("LLoCaParticleTransformer with preserve_variance=True needs the reference momentum")
-        transforms = frame_transforms(frames, reference if self.preserve_variance else None)
-        attention = partial(frame_attention, reps=self.reps, transforms=transforms)
+        transforms = frame_transforms(frames, self.reps, reference if self.preserve_variance else None)
+        attention = partial(frame_attention, transforms=transforms)
         return self.backbone(features, momenta, mask, attention=attention)

@@ -57,7 +57,7 @@ class LLoCaTransformerBlock(nn.Module):
         batch, num, channels = x.shape
         h = F.layer_norm(x, (channels,))
         q, k, v = self.qkv(h).reshape(batch, num, 3, self.num_heads, self.reps.dim).permute(2, 0, 3, 1, 4)
-        h = frame_attention(q, k, v, self.reps, transforms, attn_mask)
+        h = frame_attention(q, k, v, transforms, attn_mask)
         x = x + self.dropout(self.out(h.transpose(1, 2).reshape(batch, num, channels)))
         return x + self.mlp(F.layer_norm(x, (channels,)))
 
@@ -129,7 +129,7 @@ class LLoCaTransformer(nn.Module):
         """
         if self.preserve_variance and reference is None:
             raise ValueError("LLoCaTransformer with preserve_variance=True needs the reference momentum")
-        transforms = frame_transforms(frames, reference if self.preserve_variance else None)
+        transforms = frame_transforms(frames, self.reps, reference if self.preserve_variance else None)
         attn_mask = None if mask is None else mask[:, None, None, :]
         x = self.linear_in(features)
         for block in self.blocks:

@@ -1,9 +1,10 @@
-"""Tensor representations: parsing, the action on every index, parity, agreement with lloca."""
+"""Tensor representations: parsing, the action on every index, parity, the dense matrix of the action,
+agreement with lloca."""
 
 import pytest
 import torch
 
-from lorentznets.frames import TensorReps, transform_tensor_reps
+from lorentznets.frames import TensorReps, representation_matrix, transform_tensor_reps
 from lorentznets.lorentz import random_lorentz_transform
 
 
@@ -47,3 +48,16 @@ def test_matches_lloca():
     x = torch.randn(6, reps.dim, dtype=torch.float64, generator=generator)
     reference = lloca.TensorRepsTransform(lloca.TensorReps(str(reps)))(x, Frames(m))
     torch.testing.assert_close(transform_tensor_reps(x, reps, m, torch.linalg.det(m).sign()), reference)
+
+
+def test_representation_matrix_is_the_action():
+    generator = torch.Generator().manual_seed(2)
+    reps = TensorReps.cast("3x0n+2x1n+1x0p+1x1p+1x2n")
+    m = random_lorentz_transform((2, 3), generator=generator, parity=True)
+    parity = torch.linalg.det(m).sign()
+    assert (parity < 0).any()
+    x = torch.randn(2, 3, 5, reps.dim, dtype=torch.float64, generator=generator)
+    dense = representation_matrix(reps, m, parity)
+    assert dense.shape == (2, 3, reps.dim, reps.dim)
+    expected = transform_tensor_reps(x, reps, m.unsqueeze(2), parity.unsqueeze(2))
+    torch.testing.assert_close(x @ dense.mT, expected)

@@ -9,44 +9,44 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
-from ...frames import TensorReps, inverse_frame, transform_tensor_reps
+from ...frames import TensorReps, inverse_frame, representation_matrix
 from ...lorentz import metric_signs, minkowski_dot
 
 
 @dataclass
 class FrameTransforms:
-    """The matrices of one forward pass, shared by every attention layer.
+    """The representation matrices of one forward pass, shared by every attention layer.
 
     Attributes
     ----------
-    to_global, to_global_lowered, to_local : torch.Tensor with shape (B, 1, N, 4, 4)
-        ``L_i^-1``, ``g L_i^-1`` (keys: the Euclidean product of the global q and lowered k is
-        the Minkowski product) and ``L_i``, each divided by the Lorentz factor of particle i's
-        frame relative to the reference momentum when variance preservation is on.
-    parity : torch.Tensor with shape (B, 1, N)
-        ``sign(det L_i)`` for parity-odd channels.
+    to_global, to_global_lowered, to_local : torch.Tensor with shape (B, N, D, D)
+        The action on one head (D = reps.dim) of ``L_i^-1``, of ``g L_i^-1`` (keys: the Euclidean
+        product of the global q and lowered k is the Minkowski product) and of ``L_i``, each 4x4
+        matrix divided by the Lorentz factor of particle i's frame relative to the reference
+        momentum when variance preservation is on; parity-odd channels carry ``sign(det L_i)``.
     """
 
     to_global: torch.Tensor
     to_global_lowered: torch.Tensor
     to_local: torch.Tensor
-    parity: torch.Tensor
 
 
 def frame_transforms(
-    frames: torch.Tensor, reference: torch.Tensor | None = None, variance_eps: float = 1e-2
+    frames: torch.Tensor, reps: TensorReps, reference: torch.Tensor | None = None, variance_eps: float = 1e-2
 ) -> FrameTransforms:
     """Prepare the frame-to-frame matrices of LLoCa attention.
 
-    With a reference momentum (the jet, or the event's total momentum) every matrix is divided by
-    ``gamma_i = (L_i p_ref)^0 / m_ref`` (with ``m_ref = sqrt(eps^2 + max(p_ref^2, 0))``), an
-    invariant, gradient-free factor that keeps rank-n channels of strongly boosted frames at
-    O(1) (lloca's ``preserve_variance``).
+    With a reference momentum (the jet, or the event's total momentum) every 4x4 matrix is
+    divided by ``gamma_i = (L_i p_ref)^0 / m_ref`` (with ``m_ref = sqrt(eps^2 + max(p_ref^2,
+    0))``), an invariant, gradient-free factor that keeps rank-n channels of strongly boosted
+    frames at O(1) (lloca's ``preserve_variance``).
 
     Parameters
     ----------
     frames : torch.Tensor with shape (B, N, 4, 4)
         Global-to-local matrices L_i.
+    reps : TensorReps
+        Representation of one attention head.
     reference : torch.Tensor with shape (B, 4), optional
         Reference momentum in GeV; None: no rescaling.
     variance_eps : float
@@ -67,15 +67,21 @@ def frame_transforms(
         scale = (mass.unsqueeze(-1) / energy_in_frame).detach()[..., None, None]
         inverse = inverse * scale
         to_local = frames * scale
-    lowered = inverse * metric_signs(frames.dtype, frames.device)[:, None]
-    return FrameTransforms(inverse.unsqueeze(1), lowered.unsqueeze(1), to_local.unsqueeze(1), parity.unsqueeze(1))
+    to_global = representation_matrix(reps, inverse, parity)
+    # lowering every tensor index of the keys: the metric's sign on each channel
+    signs = representation_matrix(reps, torch.diag(metric_signs(frames.dtype, frames.device))).diagonal()
+    return FrameTransforms(to_global, to_global * signs[:, None], representation_matrix(reps, to_local, parity))
+
+
+def _apply(x: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
+    # heads (B, H, N, D) and one (D, D) matrix per particle: a batched (H, D) @ (D, D) product
+    return (x.transpose(1, 2) @ matrices.mT).transpose(1, 2)
 
 
 def frame_attention(
     q: torch.Tensor,
     k: torch.Tensor,
     v: torch.Tensor,
-    reps: TensorReps,
     transforms: FrameTransforms,
     attn_mask: torch.Tensor | None = None,
     dropout_p: float = 0.0,
@@ -87,10 +93,8 @@ def frame_attention(
 
     Parameters
     ----------
-    q, k, v : torch.Tensor with shape (B, H, N, reps.dim)
-        Local components.
-    reps : TensorReps
-        Representation of one head.
+    q, k, v : torch.Tensor with shape (B, H, N, D)
+        Local components of one head's representation (the one of ``transforms``).
     transforms : FrameTransforms
         From :func:`frame_transforms`.
     attn_mask : torch.Tensor with shape broadcastable to (B, H, N, N), optional
@@ -99,11 +103,9 @@ def frame_attention(
 
     Returns
     -------
-    torch.Tensor with shape (B, H, N, reps.dim), local components
+    torch.Tensor with shape (B, H, N, D), local components
     """
     t = transforms
-    q = transform_tensor_reps(q, reps, t.to_global, t.parity)
-    k = transform_tensor_reps(k, reps, t.to_global_lowered, t.parity)
-    v = transform_tensor_reps(v, reps, t.to_global, t.parity)
+    q, k, v = _apply(q, t.to_global), _apply(k, t.to_global_lowered), _apply(v, t.to_global)
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p)
-    return transform_tensor_reps(out, reps, t.to_local, t.parity)
+    return _apply(out, t.to_local)
