@@ -19,6 +19,7 @@ from experiments.assignment.schema import ASSIGNMENT_SCHEMA
 from experiments.base_experiment import BaseExperiment
 from experiments.common.checkpoint import load_checkpoint
 from experiments.common.host_inputs import host_inputs
+from experiments.common.onnx_export import OnnxExportError
 from experiments.registry import register_experiment
 from lorentznets.assignment.event_heads import saved_num_classes
 from lorentznets.assignment.event_loss import classification_loss, regression_loss
@@ -229,7 +230,7 @@ class AssignmentExperiment(BaseExperiment):
         model = self.raw_model.float().cpu()
         try:
             export_onnx(model, path, example)
-        except torch.onnx.errors.UnsupportedOperatorError as error:
+        except OnnxExportError as error:
             LOGGER.warning("no ONNX export for model %s: %s", self.cfg.model.name, error)
             return []
         finally:

@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from experiments.common.onnx_export import ONNX_OPSET
+from experiments.common.onnx_export import export_onnx as export_module_onnx
 from lorentznets.assignment.decoding import exact_decode, greedy_decode
 from lorentznets.assignment.heads import valid_tuples
 
@@ -51,7 +53,7 @@ def output_names(
     )
 
 
-def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_version: int = 17) -> list[str]:
+def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_version: int = ONNX_OPSET) -> list[str]:
     """Export an assignment wrapper to ONNX with dynamic event and jet axes.
 
     Parameters
@@ -68,6 +70,11 @@ def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_ve
     -------
     list of str
         The output names (see :func:`output_names`).
+
+    Raises
+    ------
+    experiments.common.onnx_export.OnnxExportError
+        An operator ONNX lacks (:func:`experiments.common.onnx_export.export_onnx` does the export).
     """
     heads = getattr(model, "event_heads", None)
     names = output_names(
@@ -82,17 +89,15 @@ def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_ve
     for name in names[len(model.topology.particles) :]:
         dynamic[name] = {0: "events"}
     was_training = model.training
-    model.eval()
     try:
-        torch.onnx.export(
+        export_module_onnx(
             _FlatOutputs(model),
             tuple(batch[key] for key in INPUT_NAMES),
-            str(path),
-            input_names=list(INPUT_NAMES),
-            output_names=names,
-            dynamic_axes=dynamic,
-            opset_version=opset_version,
-            dynamo=False,
+            path,
+            INPUT_NAMES,
+            names,
+            dynamic,
+            opset_version,
         )
     finally:
         model.train(was_training)
