@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 from typing import NoReturn
 
@@ -29,6 +28,7 @@ from omegaconf import DictConfig  # noqa: E402
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.config_schema import ConfigError
 from experiments.common.progress import TqdmLoggingHandler
+from experiments.common.stop_request import exit_now, install_stop_handler, stop_signal
 from experiments.common.threads import default_num_threads, warn_if_oversubscribed
 from experiments.registry import UnsafeImportError, get_experiment
 
@@ -46,12 +46,6 @@ def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     for noisy in ("alembic", "mlflow", "matplotlib", "urllib3", "git", "numexpr"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def _exit_on_sigterm(signum: int, _frame: object) -> None:
-    # Schedulers (Slurm pre-emption, torchrun) stop jobs with SIGTERM: exit through Python so
-    # the MLflow run is closed as KILLED; the last checkpoint stays valid for resume=true.
-    raise SystemExit(128 + signum)
 
 
 class JobFailed(RuntimeError):
@@ -85,7 +79,9 @@ def main(cfg: DictConfig) -> float | None:
     (``-m``) it fails only its own job (:class:`JobFailed`).
     """
     _configure_logging()
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # Schedulers (Slurm pre-emption, torchrun) stop jobs with SIGTERM: the run ends within
+    # seconds, its MLflow run closed as KILLED; the last checkpoint stays valid for resume=true.
+    install_stop_handler()
     try:
         experiment_class = get_experiment(cfg.experiment)
         check = getattr(experiment_class, "check_config", None)
@@ -96,7 +92,11 @@ def main(cfg: DictConfig) -> float | None:
     _set_threads(cfg.num_threads)
     try:
         metrics = experiment_class(cfg).run()
-    except ExperimentInputError as error:
+    except BaseException as error:
+        if stop_signal() is not None:
+            exit_now()  # the run is closed as KILLED; the interpreter's shutdown would take seconds more
+        if not isinstance(error, ExperimentInputError):
+            raise
         _stop(error)
     if cfg.objective is None or not metrics:
         return None

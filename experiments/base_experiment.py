@@ -96,6 +96,7 @@ from experiments.common.progress import metrics_table
 from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ShardedSequentialBatchSampler
 from experiments.common.seeding import seed_everything
+from experiments.common.stop_request import forced_exit_cleanup, raise_if_stopped, stop_signal
 from experiments.common.trainer import Trainer
 from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
@@ -264,35 +265,54 @@ class BaseExperiment(ABC):
     def run(self) -> dict[str, float]:
         """Run the whole pipeline; return the evaluation metrics (main rank; others: {})."""
         try:
-            self._setup()
-            if self.cfg.train:
-                self.trainer.fit()
-                self._save_final_model()
-            index = getattr(self, "model_index", self.cfg.warm_start_idx)
-            if self.cfg.predict.files:
-                if self.is_main:
-                    write_run_predictions(self, index)
-            elif self.cfg.evaluate:
-                self._evaluate_all()
-            if self.cfg.export.onnx and self.is_main:
-                try:
-                    export_run_model(self, index)
-                except OnnxExportError as error:
-                    raise ExperimentInputError(f"export.onnx: {error}") from error
-            if self.cfg.plot and self.is_main:
-                self._plot_all()
-            if self.is_main and self.metrics:
-                LOGGER.info("\n%s", metrics_table(self.metrics, f"{self.cfg.exp_name} results"))
-            self.logger.finish()
-            return self.metrics if self.is_main else {}
+            with forced_exit_cleanup(self._finish_killed):
+                return self._run_phases()
         except BaseException as error:
             logger = getattr(self, "logger", None)
             if logger is not None:
-                killed = isinstance(error, (KeyboardInterrupt, SystemExit))
+                # A stop request counts even where library code turned its SystemExit into another error.
+                killed = isinstance(error, (KeyboardInterrupt, SystemExit)) or stop_signal() is not None
                 logger.finish(status="KILLED" if killed else "FAILED")
             raise
         finally:
             self.dist.shutdown()
+
+    def _run_phases(self) -> dict[str, float]:
+        """The phases of :meth:`run`; a stop request swallowed by library code ends the run at the
+        next phase boundary (:func:`~experiments.common.stop_request.raise_if_stopped`)."""
+        self._setup()
+        raise_if_stopped()
+        if self.cfg.train:
+            self.trainer.fit()
+            raise_if_stopped()
+            self._save_final_model()
+            raise_if_stopped()
+        index = getattr(self, "model_index", self.cfg.warm_start_idx)
+        if self.cfg.predict.files:
+            if self.is_main:
+                write_run_predictions(self, index)
+        elif self.cfg.evaluate:
+            self._evaluate_all()
+        raise_if_stopped()
+        if self.cfg.export.onnx and self.is_main:
+            try:
+                export_run_model(self, index)
+            except OnnxExportError as error:
+                raise ExperimentInputError(f"export.onnx: {error}") from error
+            raise_if_stopped()
+        if self.cfg.plot and self.is_main:
+            self._plot_all()
+        if self.is_main and self.metrics:
+            LOGGER.info("\n%s", metrics_table(self.metrics, f"{self.cfg.exp_name} results"))
+        raise_if_stopped()
+        self.logger.finish()
+        return self.metrics if self.is_main else {}
+
+    def _finish_killed(self) -> None:
+        """Close the MLflow run as KILLED (called by the stop watchdog from its own thread)."""
+        logger = getattr(self, "logger", None)
+        if logger is not None:
+            logger.finish(status="KILLED")
 
     @property
     def history(self) -> dict[str, list[float]]:

@@ -47,7 +47,28 @@ class ToyExperiment(BaseExperiment):
         loss = nn.functional.mse_loss(self.model(x).squeeze(-1), y)
         return loss, {"rmse": loss.detach().sqrt().item()}
 
+    def _long_phase(self, phase: str) -> None:
+        """``toy.<phase>_seconds`` of work, announced on stdout; with ``toy.swallow_exceptions`` it
+        behaves like library code whose broad ``except`` hides a stop request."""
+        seconds = self.cfg.toy.get(f"{phase}_seconds", 0.0)
+        if not seconds:
+            return
+        end = time.monotonic() + seconds
+        announce = True
+        while True:
+            try:
+                if announce:
+                    announce = False
+                    print(f"toy: {phase} started", flush=True)
+                while time.monotonic() < end:
+                    time.sleep(0.01)
+                return
+            except BaseException:
+                if not self.cfg.toy.get("swallow_exceptions", False):
+                    raise
+
     def evaluate(self, split: str) -> dict[str, float]:
+        self._long_phase("evaluate")
         errors = []
         for x, y in self.loader(split):
             errors.append(self.raw_model(x.to(self.device)).squeeze(-1).cpu() - y)
@@ -56,6 +77,7 @@ class ToyExperiment(BaseExperiment):
         return {"mse": error.pow(2).mean().item(), "count": float(len(error))}
 
     def plot(self) -> list[Path]:
+        self._long_phase("plot")
         path = self.plot_dir / "errors.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.test_error.tolist()))

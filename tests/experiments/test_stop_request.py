@@ -1,0 +1,81 @@
+"""A stop request (SIGTERM) ends a run within seconds in every phase, its MLflow run closed as KILLED,
+even where library code swallows the exception it raises."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from experiment_test_utils import REPO, subprocess_env, toy_overrides
+from mlflow.tracking import MlflowClient
+
+from experiments.common.mlflow_logger import default_tracking_uri
+from experiments.common.stop_request import GRACE_SECONDS
+
+
+def _stop_during(tmp_path, phase: str, swallow: bool) -> tuple[int, float, str]:
+    """Start a toy run whose ``phase`` takes a minute, send SIGTERM once it started; return the
+    exit code, the seconds from the signal to the exit and the MLflow run's status."""
+    settings = {"use_mlflow": True, f"+toy.{phase}_seconds": 60, "+toy.swallow_exceptions": swallow}
+    process = subprocess.Popen(
+        [sys.executable, "run.py", "-cn", "default", *toy_overrides(tmp_path, run_name="stopped", **settings)],
+        cwd=REPO,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for line in process.stdout:
+            if f"toy: {phase} started" in line:
+                break
+        else:
+            pytest.fail(f"the run ended before its {phase} phase")
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=GRACE_SECONDS + 30)
+        elapsed = time.monotonic() - sent
+    finally:
+        process.kill()
+    client = MlflowClient(default_tracking_uri(tmp_path))
+    (run,) = client.search_runs([client.get_experiment_by_name("toy").experiment_id])
+    return process.returncode, elapsed, run.info.status
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phase", ["evaluate", "plot"])
+def test_sigterm_ends_the_run_within_seconds_as_killed(tmp_path, phase):
+    returncode, elapsed, status = _stop_during(tmp_path, phase, swallow=False)
+    assert (returncode, status) == (128 + signal.SIGTERM, "KILLED")
+    assert elapsed < GRACE_SECONDS  # the orderly path, not the watchdog
+
+
+@pytest.mark.slow
+def test_a_swallowed_stop_request_still_ends_the_run_as_killed(tmp_path):
+    returncode, elapsed, status = _stop_during(tmp_path, "evaluate", swallow=True)
+    assert (returncode, status) == (128 + signal.SIGTERM, "KILLED")
+    assert GRACE_SECONDS <= elapsed < GRACE_SECONDS + 10
+
+
+def test_forked_children_keep_the_default_meaning_of_sigterm():
+    # A data-loader worker or generator pool inherits the handler; there SIGTERM must just end it.
+    script = (
+        "import os, signal, time\n"
+        "from experiments.common.stop_request import install_stop_handler\n"
+        "install_stop_handler()\n"
+        "ready, announce = os.pipe()\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    os.write(announce, b'1')\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "os.read(ready, 1)\n"
+        "os.kill(child, signal.SIGTERM)\n"
+        "print(os.waitpid(child, 0)[1])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=20)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == signal.SIGTERM  # killed by the signal, not exited with 143
