@@ -11,8 +11,9 @@ from tqdm import tqdm
 
 
 def progress_bar(iterable: Iterable | None = None, enabled: bool = True, **kwargs: Any) -> tqdm:
-    """tqdm bar on stderr; silent when ``enabled`` is False (non-main ranks, ``progress=false``)."""
-    return tqdm(iterable, disable=not enabled, file=sys.stderr, dynamic_ncols=True, leave=False, **kwargs)
+    """tqdm bar on stderr; silent when ``enabled`` is False (non-main ranks, ``progress=false``)
+    and when stderr is not a terminal (log files and batch jobs keep only the log lines)."""
+    return tqdm(iterable, disable=None if enabled else True, file=sys.stderr, dynamic_ncols=True, leave=False, **kwargs)
 
 
 class TqdmLoggingHandler(logging.StreamHandler):

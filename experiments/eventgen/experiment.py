@@ -12,6 +12,7 @@ from torch.utils.data import Dataset, TensorDataset
 
 from experiments.base_experiment import BaseExperiment
 from experiments.common.generated_data import ensure_generated, pythia_generator
+from experiments.common.progress import progress_bar
 from experiments.common.splits import split_indices
 from experiments.eventgen.schema import EVENTGEN_SCHEMA
 from experiments.registry import register_experiment
@@ -29,6 +30,7 @@ from lorentznets.flows import (
 from .cuts import cut_violations
 from .dataset import event_file, jet_names, load_ttbar_events
 from .observables import event_observables
+from .ode_progress import CountingVelocity, network_evaluations
 from .plots import plot_observables
 from .two_sample_classifier import TwoSampleTestUnavailable, classifier_two_sample_auc
 
@@ -201,16 +203,17 @@ class TTbarExperiment(BaseExperiment):
         """Mean NLL of events x (N, n_jets, 4) in flow coordinates and in 4-momentum space."""
         cfg = self.cfg.likelihood
         solver = SolverConfig.cast(OmegaConf.to_container(cfg.solver))
-        log_p = (
-            torch.cat(
+        LOGGER.info("likelihood of %d events (%s, %d steps, %s trace)", len(x), solver.method, solver.steps, cfg.trace)
+        total = network_evaluations(solver, len(x), cfg.batchsize)
+        with progress_bar(total=total, enabled=self.cfg.progress, desc="likelihood", unit="eval") as bar:
+            velocity = CountingVelocity(self.raw_model, bar)
+            log_p = torch.cat(
                 [
-                    flow_log_likelihood(self.raw_model, self.base, chunk, solver, cfg.trace, generator)
+                    flow_log_likelihood(velocity, self.base, chunk, solver, cfg.trace, generator)
                     for chunk in x.to(self.device).split(cfg.batchsize)
                 ]
             )
-            .double()
-            .cpu()
-        )
+        log_p = log_p.double().cpu()
         log_det = self.coordinates.log_abs_det_jacobian(x.to(torch.float64)).cpu()
         return {"nll": -log_p.mean().item(), "nll_fourmomenta": (log_det - log_p).mean().item()}
 
@@ -218,14 +221,18 @@ class TTbarExperiment(BaseExperiment):
         """n events (n, n_jets, 4) in flow coordinates, drawn in batches."""
         cfg = self.cfg.sampling
         solver = SolverConfig.cast(OmegaConf.to_container(cfg.solver))
-        return torch.cat(
-            [
-                sample_flow(
-                    self.raw_model, self.base, min(cfg.batchsize, n - done), solver, generator, device=self.device
-                )
-                for done in range(0, n, cfg.batchsize)
-            ]
-        )
+        LOGGER.info("sampling %d events (%s, %d steps)", n, solver.method, solver.steps)
+        total = network_evaluations(solver, n, cfg.batchsize)
+        with progress_bar(total=total, enabled=self.cfg.progress, desc="sampling", unit="eval") as bar:
+            velocity = CountingVelocity(self.raw_model, bar)
+            return torch.cat(
+                [
+                    sample_flow(
+                        velocity, self.base, min(cfg.batchsize, n - done), solver, generator, device=self.device
+                    )
+                    for done in range(0, n, cfg.batchsize)
+                ]
+            )
 
     def plot(self) -> list[Path]:
         true, generated = self.observables["true"], self.observables["generated"]

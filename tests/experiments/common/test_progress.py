@@ -1,8 +1,13 @@
-"""Validation summaries and the final metrics table."""
+"""Progress bars, validation summaries and the final metrics table."""
 
 from __future__ import annotations
 
-from experiments.common.progress import metrics_table, validation_summary
+import io
+import sys
+
+import pytest
+
+from experiments.common.progress import metrics_table, progress_bar, validation_summary
 
 
 def test_summary_line():
@@ -16,3 +21,20 @@ def test_table_sorted_and_formatted():
     assert lines[0] == "results"
     assert lines[2].split() == ["test.auc", "0.9870"]
     assert lines[3].split() == ["test.rej30", "2240.5000"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("stream", "shown"), [(io.StringIO, False), (_Terminal, True)])
+def test_bars_show_on_a_terminal_only(monkeypatch, stream, shown):
+    monkeypatch.setattr(sys, "stderr", stream())
+    with progress_bar(total=3, desc="sampling") as bar:
+        bar.update(3)
+    assert ("sampling" in sys.stderr.getvalue()) == shown
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    with progress_bar(total=3, enabled=False) as bar:
+        bar.update(3)
+    assert sys.stderr.getvalue() == ""
