@@ -2,7 +2,8 @@
 
 Every wrapper is called as ``Wrapper(net=<cfg.model.net>, coordinates=..., time_channels=...)``
 and maps ``(t (B,), x (B, n_jets, 4)) -> v (B, n_jets, 4)``, the velocity in flow coordinates.
-``WRAPPERS`` is the live registry of this family (L-GATr registers from ``wrappers_gatr.py``).
+``WRAPPERS`` is the live registry of this family (L-GATr and the LLoCa-Transformer register from
+``wrappers_gatr.py`` and ``wrappers_lloca.py``).
 """
 
 from typing import Any

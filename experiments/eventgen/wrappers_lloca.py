@@ -1,0 +1,71 @@
+"""LLoCa-Transformer velocity network (model name ``lloca_transformer``).
+
+Kept apart from ``wrappers.py`` like L-GATr's, so that the registry still offers the other models
+when the LLoCa nets cannot be imported.
+"""
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from experiments.registry import register_wrapper
+from lorentznets.flows import GaussianFourierTimeEmbedding, JetCoordinates
+from lorentznets.frames import NUM_LOCAL_FEATURES, LearnedFrames, local_jet_features
+from lorentznets.nets.lloca_transformer import LLoCaTransformer
+
+__all__ = ["LLoCaTransformerVelocity"]
+
+_ROTATION_INVARIANT = [0, 1, 3]
+"""Flow coordinates unchanged by rotations about the beam: log pt, eta, log m^2."""
+
+FRAMES_NET = {"hidden_channels": 32, "num_layers": 2, "references": ("beam", "time")}
+"""The Frames-Net of the velocity: it sees the beam axis and the time direction, so the frames
+are equivariant under rotations about the beam only, the symmetry of detector-level events."""
+
+
+@register_wrapper("eventgen", "lloca_transformer")
+class LLoCaTransformerVelocity(nn.Module):
+    """Velocity field from the LLoCa-Transformer acting on the jets as tokens.
+
+    Each jet gets a learned polar-decomposition frame from the jet momenta (in units of the
+    fitted ``momentum_scale``), the beam and time references (:data:`FRAMES_NET`) and the jet's
+    scalars; its token holds the jet and the event's total momentum seen from that frame
+    (:func:`lorentznets.frames.local_jet_features`) and the scalars: the rotation-invariant flow
+    coordinates (log pt, eta, log m^2), a one-hot jet position and the time embedding. The four
+    outputs per jet are the velocities of the flow coordinates, all four (phi's included)
+    invariant under rotations about the beam; so is the whole velocity field (tested).
+
+    Parameters
+    ----------
+    net : dict
+        :class:`lorentznets.nets.lloca_transformer.LLoCaTransformer` arguments without the channel
+        counts (``attn_reps``, ``num_heads``, ``num_blocks``, ...); with ``preserve_variance`` the
+        reference momentum is the event's total momentum.
+    coordinates : JetCoordinates
+        Fitted flow coordinates; turns the current point into 4-momenta.
+    time_channels : int
+        Width of the Fourier time embedding.
+    """
+
+    def __init__(self, net: dict[str, Any], coordinates: JetCoordinates, time_channels: int):
+        super().__init__()
+        self.coordinates = coordinates
+        self.n_jets = coordinates.n_jets
+        self.time_embedding = GaussianFourierTimeEmbedding(time_channels)
+        num_scalars = len(_ROTATION_INVARIANT) + self.n_jets + time_channels
+        self.frames = LearnedFrames("polar", {**FRAMES_NET, "num_scalars": num_scalars})
+        self.net = LLoCaTransformer(NUM_LOCAL_FEATURES + num_scalars, 4, **net)
+        self.register_buffer("positions", torch.eye(self.n_jets))
+
+    def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Velocity (B, n_jets, 4) at times t (B,) and points x (B, n_jets, 4)."""
+        batch = x.shape[0]
+        p = self.coordinates.x_to_fourmomenta(x) / self.coordinates.momentum_scale.to(x.dtype)
+        mask = torch.ones(batch, self.n_jets, dtype=torch.bool, device=x.device)
+        time = self.time_embedding(t)[:, None, :].expand(batch, self.n_jets, -1)
+        positions = self.positions.to(x.dtype).expand(batch, -1, -1)
+        scalars = torch.cat([x[..., _ROTATION_INVARIANT], positions, time], dim=-1)
+        frames = self.frames(p, mask, scalars)
+        features = torch.cat([local_jet_features(p, frames, mask, 1.0), scalars], dim=-1)
+        return self.net(features, frames, mask, p.sum(dim=1))
