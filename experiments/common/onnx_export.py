@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 from torch import nn
+from torch.onnx import symbolic_helper
 
 from experiments.common.mlflow_model import _input_names
 
@@ -72,9 +73,31 @@ def _asinh(graph, x):
     return graph.op("Asinh", x)
 
 
-_MISSING_SYMBOLICS = {"aten::expm1": _expm1, "aten::asinh": _asinh}
-"""Operators that torch's TorchScript-based exporter cannot translate, with their ONNX form
-(PELICAN's input encoder uses expm1, the ParT-style constituent features asinh)."""
+# torch's ScalarType codes (c10/core/ScalarType.h) of the dtypes an identity matrix is built in.
+_ONNX_TYPES = {3: "INT32", 4: "INT64", 5: "FLOAT16", 6: "FLOAT", 7: "DOUBLE", 11: "BOOL"}
+
+
+def _eye(graph, *args):
+    # torch's own form is EyeLike in the requested dtype; onnxruntime has no EyeLike kernel for
+    # bool (LorentzNet's self-pair masks): build it in float and cast.
+    from onnx import TensorProto
+
+    rows, columns = (args[0], args[0]) if len(args) == 5 else args[:2]
+    one = graph.op("Constant", value_t=torch.tensor([1]))
+    shape = graph.op("Concat", graph.op("Reshape", rows, one), graph.op("Reshape", columns, one), axis_i=0)
+    eye = graph.op("EyeLike", graph.op("ConstantOfShape", shape, value_t=torch.tensor([0.0])))
+    if symbolic_helper._is_none(args[-4]):
+        return eye
+    code = symbolic_helper._get_const(args[-4], "i", "dtype")
+    if code not in _ONNX_TYPES:
+        return symbolic_helper._unimplemented("aten::eye", f"in dtype code {code}")
+    return graph.op("Cast", eye, to_i=getattr(TensorProto, _ONNX_TYPES[code]))
+
+
+_MISSING_SYMBOLICS = {"aten::expm1": _expm1, "aten::asinh": _asinh, "aten::eye": _eye}
+"""Operators that torch's TorchScript-based exporter cannot translate, or translates into what
+onnxruntime cannot run, with their ONNX form (PELICAN's input encoder uses expm1, the ParT-style
+constituent features asinh, LorentzNet a boolean identity matrix)."""
 
 
 def export_onnx(
@@ -156,14 +179,18 @@ def onnx_parity(
     Raises
     ------
     OnnxExportError
-        Shapes differ, non-finite values differ, or a difference exceeds the tolerance
+        onnxruntime cannot run the graph (an operator it lacks for the dtype), shapes differ,
+        non-finite values differ, or a difference exceeds the tolerance
         (:data:`PARITY_ATOL`, :data:`PARITY_RTOL`).
     """
     import onnxruntime
 
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     feeds = {name: tensor.numpy() for name, tensor in zip(input_names, inputs, strict=True)}
-    onnx_outputs = session.run(None, feeds)
+    try:
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        onnx_outputs = session.run(None, feeds)
+    except Exception as error:  # noqa: BLE001 - onnxruntime's errors share no base class but Exception
+        raise OnnxExportError(f"{path}: onnxruntime cannot run the exported graph: {error}") from error
     with torch.no_grad():
         expected = model(*inputs)
     expected = expected if isinstance(expected, (tuple, list)) else (expected,)

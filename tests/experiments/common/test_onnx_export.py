@@ -13,6 +13,7 @@ from experiments.registry import get_wrapper
 from lorentznets.lorentz import from_pt_eta_phi_m
 
 TINY_NETS = {
+    "lorentznet": {"hidden_channels": 8, "num_blocks": 1},  # a boolean identity matrix inside
     "transformer": {"hidden_channels": 16, "num_blocks": 1, "num_heads": 2},
     "particlenet": {"conv_params": [[4, [16, 16]]], "fc_params": [[16, 0.0]]},
 }
@@ -82,3 +83,10 @@ def test_parity_fails_when_the_graph_differs_from_the_model(tmp_path):
         model.bias += 1e-3
     with pytest.raises(OnnxExportError, match="differs from torch by up to 0.001"):
         onnx_parity(tmp_path / "linear.onnx", model, (x,), ["x"])
+
+
+def test_what_onnxruntime_cannot_run_is_an_export_error(tmp_path):
+    model = nn.Linear(3, 2)
+    export_onnx(model, (torch.randn(5, 3),), tmp_path / "linear.onnx", ["x"], ["y"], {"x": {0: "batch"}})
+    with pytest.raises(OnnxExportError, match="onnxruntime cannot run the exported graph"):
+        onnx_parity(tmp_path / "linear.onnx", nn.Linear(4, 2), (torch.randn(5, 4),), ["x"])
