@@ -17,7 +17,8 @@ pytestmark = pytest.mark.slow
 def test_submitit_local_launcher_runs_both_jobs_into_mlflow(tmp_path):
     result = run_cli(
         ["-cn", "toptagging", "-m", "hydra/launcher=submitit_local", "model=transformer", "seed=0,1"]
-        + tiny_tagging_overrides(tmp_path),
+        # Run names from the job ids, as docs/running.md proposes for requeued Slurm jobs.
+        + tiny_tagging_overrides(tmp_path, run_name="job_${hydra:job.id}", resume=True),
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -29,9 +30,11 @@ def test_submitit_local_launcher_runs_both_jobs_into_mlflow(tmp_path):
         assert run.info.status == "FINISHED"
         assert 0.0 <= run.data.metrics["test.auc"] <= 1.0
         assert run.data.tags["sweep.dir"] == str(sweep_dir.resolve())
-    # One run folder per job, each with its final model.
+    # One run folder per job, named after the job's id, each with its final model.
     run_dirs = sorted((tmp_path / "runs" / "toptagging").iterdir())
     assert {run.data.tags["run_dir"] for run in runs} == {str(path.resolve()) for path in run_dirs}
+    assert {run.info.run_name for run in runs} == {path.name for path in run_dirs}
+    assert len(run_dirs) == 2 and all(path.name.startswith("job_") for path in run_dirs)
     assert all((path / "models" / "model_run0.pt").is_file() for path in run_dirs)
 
 
