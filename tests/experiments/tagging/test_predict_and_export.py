@@ -17,6 +17,7 @@ from experiments.base_experiment import ExperimentInputError
 from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL
 from experiments.registry import get_experiment
 from lorentznets.data.readers import load_jets
+from tests.data.readers.jet_files import random_jets, write_jetclass
 
 TINY = {"training.iterations": 4, "training.validate_every": 4, "data.split_fractions": "[0.5,0.25,0.25]"}
 
@@ -119,3 +120,39 @@ def test_predict_command_from_the_run_folder(trained):
     assert result.returncode == 0, result.stdout + result.stderr
     with h5py.File(output) as file:
         assert file["scores"].shape == (50, 2)
+
+
+def test_jetclass_predictions_of_ten_classes_with_particle_ids(tmp_path):
+    """A JetClass tagger with particle-ID scalars, trained on one ROOT file, predicts another: the
+    scalars' width comes from the file to predict, chunks cover the file in order."""
+    files = {}
+    for name, seed, count in (("train", 0, 60), ("new", 1, 45)):
+        momenta, counts = random_jets(count, 12, seed=seed)
+        files[name], _ = write_jetclass(tmp_path / f"{name}.root", momenta, counts, np.arange(count) % 10, seed=seed)
+    overrides = {
+        "data.format": "jetclass_root",
+        "data.max_jets": "null",
+        "data.use_scalars": True,
+        "data.class_names": "[QCD,Hbb,Hcc,Hgg,H4q,Hqql,Zqq,Wqq,Tbqq,Tbl]",
+        "training.batchsize": 8,
+        "training.iterations": 2,
+        "training.validate_every": 2,
+        "evaluate": False,
+        "plot": False,
+    }
+    train = compose_config("jetclass", tagging_overrides(tmp_path, files["train"], run_name="j", **overrides))
+    get_experiment(train.experiment)(train).run()
+    predict = {**overrides, "train": False, "warm_start_idx": 0, "evaluation.batchsize": 16}
+    predict["predict.files"] = f"[{files['new']}]"
+    cfg = compose_config("jetclass", tagging_overrides(tmp_path, tmp_path / "gone.root", run_name="j", **predict))
+    experiment = get_experiment(cfg.experiment)(cfg)
+    experiment.run()
+    (output,) = (tmp_path / "runs" / "jetclass" / "j" / "predictions").iterdir()
+    jets = load_jets(files["new"], max_particles=30)
+    with h5py.File(output) as file:
+        scores = file["scores"][:]
+        np.testing.assert_array_equal(file["label"][:], np.arange(45) % 10)
+        np.testing.assert_array_equal(file["index"][:], np.arange(45))
+    with torch.no_grad():
+        logits = experiment.raw_model(jets.momenta, jets.mask, jets.scalars)
+    np.testing.assert_allclose(scores, torch.softmax(logits, dim=1).numpy(), atol=1e-6)
