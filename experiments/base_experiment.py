@@ -83,7 +83,7 @@ from typing import Any, ClassVar
 import torch
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, default_collate
+from torch.utils.data import DataLoader, Dataset, IterableDataset, default_collate
 
 from experiments.common.checkpoint import CheckpointError, load_checkpoint, remove_stale_temporaries, save_atomic
 from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_schemas, validate_config
@@ -220,21 +220,18 @@ class BaseExperiment(ABC):
 
         With ``shard=True`` each DDP rank gets the disjoint part ``rank::world_size`` (used for
         validation, whose sums are reduced over ranks); :meth:`evaluate` runs on the main rank
-        alone and uses the default, the whole split.
+        alone and uses the default, the whole split. A streamed split (an ``IterableDataset`` with
+        ``sequential(batch_size, rank, world_size)``) is read the same way, block by block.
         """
         dataset = self.datasets[split]
-        sampler = ShardedSequentialBatchSampler(
-            len(dataset),
-            batch_size or self.cfg.evaluation.batchsize,
-            self.dist.rank if shard else 0,
-            self.dist.world_size if shard else 1,
-        )
-        return DataLoader(
-            dataset,
-            batch_sampler=sampler,
-            collate_fn=self.collate,
-            num_workers=self.cfg.training.num_workers,
-        )
+        rank, world_size = (self.dist.rank, self.dist.world_size) if shard else (0, 1)
+        batch_size = batch_size or self.cfg.evaluation.batchsize
+        workers = self.cfg.training.num_workers
+        if isinstance(dataset, IterableDataset):
+            stream = dataset.sequential(batch_size, rank, world_size)
+            return DataLoader(stream, batch_size=None, collate_fn=self.collate, num_workers=workers)
+        sampler = ShardedSequentialBatchSampler(len(dataset), batch_size, rank, world_size)
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=self.collate, num_workers=workers)
 
     def autocast(self) -> AbstractContextManager:
         """bf16 autocast when ``training.bf16`` is on, else a no-op context."""

@@ -10,6 +10,10 @@ Where the splits come from, in order:
 
 ``data.max_jets`` caps each split (1, 2) or the file before splitting (3); over a glob the cap is
 shared among the files in proportion to their sizes.
+
+Streamed splits (:func:`jet_split_ranges`) are row ranges of the files instead: in case 3 every
+file is cut into consecutive train, val and test ranges by ``data.split_fractions`` (a stream
+cannot pick random rows), so every file, and with it every class, is in every split.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 from experiments.common.generated_data import ensure_generated, pythia_generator
 from experiments.common.splits import SPLITS, split_indices
 from lorentznets.data.readers import JetData, detect_format, load_jets
+from lorentznets.data.readers.file_ranges import FileRange, file_ranges
 
 # Formats whose files hold all three splits, told apart by a ``split`` argument.
 MULTI_SPLIT_FORMATS = ("lgatr_npz",)
@@ -112,3 +117,50 @@ def load_jet_splits(data_cfg: Mapping, impact_parameters: bool = False) -> dict[
     jets = _read(path, None, data_cfg, impact_parameters)
     indices = split_indices(len(jets), data_cfg["split_fractions"], data_cfg["split_seed"], jets.source)
     return {name: jets.subset(index) for name, index in indices.items()}
+
+
+def _fraction_ranges(part: FileRange, fractions: list[float]) -> dict[str, FileRange]:
+    bounds = [part.start]
+    for fraction in fractions:
+        bounds.append(min(bounds[-1] + int(round(fraction * len(part))), part.stop))
+    return {
+        split: FileRange(part.path, part.format, part.split, start, stop)
+        for split, start, stop in zip(SPLITS, bounds[:-1], bounds[1:], strict=True)
+    }
+
+
+def jet_split_ranges(data_cfg: Mapping) -> dict[str, list[FileRange]]:
+    """The file row ranges of train/val/test for streaming (see the module docstring).
+
+    Returns
+    -------
+    dict of str to list of FileRange
+        Keys train, val, test; files whose range in a split is empty are left out of it.
+
+    Raises
+    ------
+    ValueError
+        A split gets no jets.
+    """
+    files = split_files(data_cfg)
+    fmt, max_jets = data_cfg["format"], data_cfg["max_jets"]
+    if files is not None:
+        ranges = {
+            split: file_ranges(
+                path, fmt, split if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS else None, max_jets
+            )
+            for split, path in files.items()
+        }
+    else:
+        path = str(ensure_data_path(data_cfg))
+        if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS:
+            ranges = {split: file_ranges(path, fmt, split, max_jets) for split in SPLITS}
+        else:
+            cut = [
+                _fraction_ranges(part, data_cfg["split_fractions"]) for part in file_ranges(path, fmt, None, max_jets)
+            ]
+            ranges = {split: [parts[split] for parts in cut if len(parts[split])] for split in SPLITS}
+    for split, parts in ranges.items():
+        if not parts:
+            raise ValueError(f"the {split} split of {files[split] if files else data_cfg['path']} holds no jets")
+    return ranges

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import torch
 from omegaconf import DictConfig
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, IterableDataset
 
 from experiments.common.checkpoint import load_checkpoint, save_atomic
 from experiments.common.distributed import DistributedContext
@@ -153,6 +153,8 @@ class Trainer:
         self.state.rng = get_rng_state()
         self.state.mlflow_run_id = self.logger.run_id
         self.state.world_size = self.dist.world_size
+        train = self.task.datasets["train"]
+        self.state.train_stream = train.state_dict(self.state.step) if isinstance(train, IterableDataset) else {}
         return self.state
 
     def restore(self, state: TrainerState) -> None:
@@ -190,22 +192,27 @@ class Trainer:
             raise ValueError(
                 f"training.batchsize={self.cfg.batchsize} is not divisible by the {self.dist.world_size} processes"
             )
-        sampler = ResumableBatchSampler(
-            len(dataset),
-            per_rank,
-            seed=self.seed,
-            rank=self.dist.rank,
-            world_size=self.dist.world_size,
-            start_batch=self.state.step,
-        )
-        loader = DataLoader(
-            dataset,
-            batch_sampler=sampler,
-            collate_fn=self.task.collate,
-            num_workers=self.cfg.num_workers,
-            pin_memory=self.dist.device.type == "cuda",
-            persistent_workers=self.cfg.num_workers > 0,
-        )
+        options = {
+            "collate_fn": self.task.collate,
+            "num_workers": self.cfg.num_workers,
+            "pin_memory": self.dist.device.type == "cuda",
+            "persistent_workers": self.cfg.num_workers > 0,
+        }
+        if isinstance(dataset, IterableDataset):
+            # A streamed split batches itself, sharded and seeded when built; it continues from the
+            # saved position (which also checks that the data layout is unchanged).
+            dataset.load_state_dict(self.state.train_stream or dataset.state_dict(self.state.step))
+            loader = DataLoader(dataset, batch_size=None, **options)
+        else:
+            sampler = ResumableBatchSampler(
+                len(dataset),
+                per_rank,
+                seed=self.seed,
+                rank=self.dist.rank,
+                world_size=self.dist.world_size,
+                start_batch=self.state.step,
+            )
+            loader = DataLoader(dataset, batch_sampler=sampler, **options)
         for batch in loader:
             yield self.task.to_device(batch)
 

@@ -41,6 +41,9 @@ class TrainerState:
         State of the exponential moving average of the weights, None without EMA.
     rng : dict
         Generator states from :func:`experiments.common.seeding.get_rng_state`.
+    train_stream : dict
+        Position of a streamed training split (``state_dict`` of
+        :class:`lorentznets.data.readers.stream.JetStream`); empty for data held in memory.
     """
 
     step: int = 0
@@ -54,6 +57,7 @@ class TrainerState:
     scheduler: dict[str, Any] = field(default_factory=dict)
     ema: dict[str, Any] | None = None
     rng: dict[str, Any] = field(default_factory=dict)
+    train_stream: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The checkpoint payload: one entry per field (shallow, no copies)."""

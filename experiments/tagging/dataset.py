@@ -58,18 +58,53 @@ class JetDataset(Dataset):
 
     def __getitems__(self, indices: Sequence[int]) -> TaggingBatch:
         index = torch.as_tensor(indices, dtype=torch.long)
-        mask = self.mask[index]
-        length = max(int(mask.sum(dim=1).max()), 1)
-        batch = {
-            "momenta": self.momenta[index, :length],
-            "mask": mask[:, :length],
-            "labels": self.labels[index],
-        }
-        if self.scalars is not None:
-            batch["scalars"] = self.scalars[index, :length]
-        if self.weights is not None:
-            batch["weights"] = self.weights[index]
-        return batch
+        return trimmed_batch(
+            self.momenta[index],
+            self.mask[index],
+            self.labels[index],
+            None if self.scalars is None else self.scalars[index],
+            None if self.weights is None else self.weights[index],
+        )
+
+    def momentum_spread(self) -> float:
+        """Standard deviation (GeV) of the real constituents' four-momentum components."""
+        return float(self.momenta[self.mask].std())
+
+    def head(self, n: int) -> TaggingBatch:
+        """The first ``n`` jets (fewer if the split is smaller) as one batch."""
+        return self.__getitems__(list(range(min(n, len(self)))))
+
+
+def trimmed_batch(
+    momenta: torch.Tensor,
+    mask: torch.Tensor,
+    labels: torch.Tensor,
+    scalars: torch.Tensor | None = None,
+    weights: torch.Tensor | None = None,
+) -> TaggingBatch:
+    """A batch dict, its particle axis cut to the largest number of real constituents.
+
+    Parameters
+    ----------
+    momenta : torch.Tensor with shape (B, P, 4)
+    mask : torch.Tensor with shape (B, P), bool
+    labels : torch.Tensor with shape (B,)
+    scalars : torch.Tensor with shape (B, P, S) or None
+    weights : torch.Tensor with shape (B,) or None
+        Loss and metric weights, carried as float32.
+
+    Returns
+    -------
+    dict with ``momenta`` (B, L, 4), ``mask`` (B, L), ``labels`` (B,), and ``scalars`` (B, L, S),
+    ``weights`` (B,) when given; L >= 1.
+    """
+    length = max(int(mask.sum(dim=1).max()), 1)
+    batch = {"momenta": momenta[:, :length], "mask": mask[:, :length], "labels": labels}
+    if scalars is not None:
+        batch["scalars"] = scalars[:, :length]
+    if weights is not None:
+        batch["weights"] = weights.to(torch.float32)
+    return batch
 
 
 def class_normalised_weights(jets: JetData, num_classes: int, split: str) -> torch.Tensor:

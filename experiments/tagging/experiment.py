@@ -28,6 +28,7 @@ from experiments.tagging.jet_file_batches import jet_file_batches
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics
 from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
 from experiments.tagging.schema import TAGGING_SCHEMA
+from experiments.tagging.streamed import streamed_splits
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.formats import expand_paths
 
@@ -81,7 +82,19 @@ class TaggingExperiment(BaseExperiment):
                 )
             return {}
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
-        splits = load_jet_splits(data_cfg)
+        training = self.cfg.training
+        streamed = streamed_splits(
+            data_cfg,
+            self.class_names,
+            training.batchsize // self.dist.world_size,
+            self.cfg.seed,
+            self.dist.rank,
+            self.dist.world_size,
+            training.num_workers,
+        )
+        if streamed is not None:
+            return streamed
+        splits = load_jet_splits(data_cfg, impact_parameters=data_cfg["impact_parameters"])
         num_classes = len(self.class_names)
         for name, jets in splits.items():
             bad = (jets.labels < 0) | (jets.labels >= num_classes)
@@ -159,7 +172,7 @@ class TaggingExperiment(BaseExperiment):
         # set. A global constant, so it commutes with Lorentz transformations. When predicting,
         # the saved weights bring it.
         if train is not None:
-            model.set_momentum_scale(float(train.momenta[train.mask].std()))
+            model.set_momentum_scale(train.momentum_spread())
         return model
 
     def _predict_num_scalars(self) -> int:
@@ -198,7 +211,7 @@ class TaggingExperiment(BaseExperiment):
     def model_input_example(self) -> tuple[torch.Tensor, ...]:
         """``(momenta, mask[, scalars])`` of the first four validation jets."""
         dataset = self.datasets["val"]
-        batch = self.to_device(dataset.__getitems__(list(range(min(4, len(dataset))))))
+        batch = self.to_device(dataset.head(4))
         inputs = (batch["momenta"], batch["mask"])
         return (*inputs, batch["scalars"]) if "scalars" in batch else inputs
 

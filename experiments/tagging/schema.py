@@ -9,6 +9,7 @@ from experiments.common.config_schema import (
     fractions,
     integer,
     mapping,
+    real,
     string,
 )
 
@@ -31,12 +32,24 @@ JET_FILES_SCHEMA = {
 }
 """Keys of a jet-file data block (shared with the top-momentum regression)."""
 
+STREAM_SCHEMA = {
+    "block_jets": integer(1),
+    "window_jets": integer(1),
+    "interleave": integer(1),
+    "sample_jets": integer(1),
+}
+"""``data.stream``: the layout of a streamed training split (see :class:`lorentznets.data.readers.stream.JetStream`)."""
+
 TAGGING_SCHEMA = {
     "data": {
         **JET_FILES_SCHEMA,
         "class_names": Key((list,), "a list of at least 2 class names", lambda v: len(v) >= 2),
         "use_scalars": boolean(),
         "use_weights": boolean(),
+        "impact_parameters": boolean(),
+        "streaming": Key((bool, str), "true, false or auto", lambda v: v in (True, False, "auto")),
+        "memory_cap_gb": real(0.0, exclusive_minimum=True),
+        "stream": STREAM_SCHEMA,
     },
     "model": {"wrapper": mapping(nullable=True)},
 }

@@ -18,6 +18,11 @@ from .formats import READERS
 from .jet_data import JetData
 
 
+def can_stream(piece: FileRange) -> bool:
+    """Whether the file can be read by row ranges (HDF5 and ROOT; not npz archives)."""
+    return hasattr(READERS[piece.format], "read_range") and piece.path.suffix.lower() != ".npz"
+
+
 def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool) -> JetData:
     """Jets ``piece.start .. piece.stop - 1`` of one file (physics-checked by its reader).
 
@@ -27,7 +32,7 @@ def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool) ->
         The format cannot be read by ranges (npz archives): read it in memory or convert it.
     """
     reader = READERS[piece.format]
-    if not hasattr(reader, "read_range"):
+    if not can_stream(piece):
         raise ValueError(
             f"{piece.path}: format '{piece.format}' stores all jets in one archive and cannot be streamed; "
             "read it in memory (data.streaming=false)"
