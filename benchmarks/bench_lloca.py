@@ -1,15 +1,16 @@
 """Forward+backward time and peak memory of our LLoCa nets against the ``lloca`` package, and of our
 LLoCa-Transformer tagger against our L-GATr.
 
-LLoCa-Transformer and LLoCa-ParT at the papers' tagging sizes (12 blocks / the published ParT, 8 heads
-of 8x0n+2x1n): ours and lloca's get the same weights (ours loaded through
+LLoCa-Transformer, LLoCa-ParT and LLoCa-ParticleNet at the papers' tagging sizes (12 blocks / the
+published ParT, 8 heads of 8x0n+2x1n / the published ParticleNet read as 32x0n+8x1n and 64x0n+16x1n,
+no fusion): ours and lloca's get the same weights (ours loaded through
 :mod:`lorentznets.compat.lloca`), the same jets and the same local frames, and are timed alternately
 in one process. The tagger comparison times our whole LLoCa-Transformer pipeline (learned frames,
 local features, backbone) against our L-GATr at its paper tagging size (12 blocks, 16 multivector /
 32 scalar channels, 8 heads) on the same jets. Ratios use the fastest repeat; every figure comes
 with the torch thread count and the load average (a shared machine is noisy). Usage::
 
-    python benchmarks/bench_lloca.py                 # all three comparisons, 32 jets x 20-64 particles
+    python benchmarks/bench_lloca.py                 # all four comparisons, 32 jets x 20-64 particles
     python benchmarks/bench_lloca.py --compare transformer --jets 16
 """
 
@@ -26,16 +27,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from benchmarks.bench_part import compare, jets, train_step  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
-from lorentznets.compat.lloca import convert_lloca_part_state_dict, convert_lloca_transformer_state_dict  # noqa: E402
+from lorentznets.compat.lloca import (  # noqa: E402
+    convert_lloca_part_state_dict,
+    convert_lloca_particlenet_state_dict,
+    convert_lloca_transformer_state_dict,
+)
 from lorentznets.frames import NUM_LOCAL_FEATURES, LearnedFrames, local_jet_features  # noqa: E402
 from lorentznets.interface import embed_vector  # noqa: E402
 from lorentznets.lorentz import random_lorentz_transform  # noqa: E402
 from lorentznets.nets.lgatr import LGATr  # noqa: E402
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer  # noqa: E402
+from lorentznets.nets.lloca_particlenet import LLoCaParticleNet  # noqa: E402
 from lorentznets.nets.lloca_transformer import LLoCaTransformer  # noqa: E402
+from lorentznets.nets.particlenet import PAPER_CONV_PARAMS  # noqa: E402
 
 REPS, HEADS = "8x0n+2x1n", 8
-COMPARISONS = ("transformer", "part", "tagger")
+COMPARISONS = ("transformer", "part", "particlenet", "tagger")
+PARTICLENET_REPS = ("32x0n+8x1n", "64x0n+16x1n")
 
 
 def _inputs(args):
@@ -82,6 +90,25 @@ def part_runs(args) -> dict[str, Callable[[], None]]:
     }
 
 
+def particlenet_runs(args) -> dict[str, Callable[[], None]]:
+    from lloca.backbone.particlenet import ParticleNet
+    from lloca.framesnet.frames import Frames
+
+    conv, fc = [(k, tuple(c)) for k, c in PAPER_CONV_PARAMS], [(256, 0.1)]
+    reps = [f"{NUM_LOCAL_FEATURES}x0n", *PARTICLENET_REPS]
+    reference = ParticleNet(NUM_LOCAL_FEATURES, reps, 2, conv_params=conv, fc_params=fc, use_fusion=False)
+    ours = LLoCaParticleNet(NUM_LOCAL_FEATURES, 2, conv, PARTICLENET_REPS, fc, use_fusion=False)
+    ours.load_state_dict(convert_lloca_particlenet_state_dict(reference.state_dict()))
+    _, features, mask, frames, _ = _inputs(args)
+    frames = torch.where(mask[..., None, None], frames, torch.eye(4))
+    points = features[..., :2]
+    lloca_inputs = (points.transpose(1, 2), features.transpose(1, 2), Frames(frames.reshape(-1, 4, 4)), mask[:, None])
+    return {
+        "lloca LLoCa-ParticleNet": train_step(lambda: reference(*lloca_inputs)),
+        "ours LLoCa-ParticleNet": train_step(lambda: ours(points, features, frames, mask)),
+    }
+
+
 def tagger_runs(args) -> dict[str, Callable[[], None]]:
     momenta, _, mask, _, jet = _inputs(args)
     scale = float(momenta[mask].std())
@@ -111,7 +138,7 @@ def tagger_runs(args) -> dict[str, Callable[[], None]]:
     return {"ours L-GATr tagger": train_step(lgatr_tagger), "ours LLoCa-Transformer tagger": train_step(lloca_tagger)}
 
 
-RUNS = {"transformer": transformer_runs, "part": part_runs, "tagger": tagger_runs}
+RUNS = {"transformer": transformer_runs, "part": part_runs, "particlenet": particlenet_runs, "tagger": tagger_runs}
 
 
 def main() -> None:
