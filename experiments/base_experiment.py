@@ -39,8 +39,8 @@ the validation average: its number of samples, or their summed event weight),
 Lifecycle (``experiment()`` / :meth:`run`)
 ------------------------------------------
 distributed setup -> seeds -> run directory and config (its path is printed) -> MLflow ->
-``init_data`` -> ``init_model`` -> :class:`~experiments.common.trainer.Trainer` (optimizer,
-scheduler, EMA; resume or warm start) -> training with periodic validation, checkpoints and
+``init_data`` -> ``init_model`` (weights from ``training.finetune.from`` when set) ->
+:class:`~experiments.common.trainer.Trainer` (optimizer, scheduler, EMA; resume or warm start) -> training with periodic validation, checkpoints and
 early stopping -> final model saved -> ``evaluate`` for each split -> ``plot`` -> MLflow
 artifacts -> summary table.
 
@@ -88,6 +88,7 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset, default_colla
 from experiments.common.checkpoint import CheckpointError, load_checkpoint, remove_stale_temporaries, save_atomic
 from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_schemas, validate_config
 from experiments.common.distributed import init_distributed
+from experiments.common.finetune import finetune_source, load_finetune_weights
 from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resolve_tracking_uri
 from experiments.common.mlflow_model import log_pytorch_model
 from experiments.common.onnx_export import OnnxExportError, export_run_model
@@ -148,6 +149,17 @@ class BaseExperiment(ABC):
             raise ConfigError(
                 "config key device='cuda' is not allowed: this machine has no CUDA device (use auto or cpu)"
             )
+        finetune_from = cfg.training.finetune["from"]
+        if finetune_from is not None:
+            if cfg.warm_start_idx is not None or not cfg.train:
+                raise ConfigError(
+                    "config key training.finetune.from starts a new training: it needs train=true and "
+                    "warm_start_idx=null"
+                )
+            try:
+                finetune_source(finetune_from)
+            except FileNotFoundError as error:
+                raise ConfigError(str(error)) from None
         if cfg.training.validate_every > cfg.training.iterations and cfg.train:
             LOGGER.warning(
                 "training.validate_every=%d exceeds training.iterations=%d: one validation at the end",
@@ -378,6 +390,11 @@ class BaseExperiment(ABC):
             raise ValueError(f"init_data() must return the splits {sorted(missing)}")
 
         self.raw_model = self.init_model().to(self.device)
+        if state is None and cfg.train and cfg.training.finetune["from"] is not None:
+            try:
+                load_finetune_weights(cfg.training.finetune["from"], self.raw_model, f"model {cfg.model.name}")
+            except (FileNotFoundError, CheckpointError, ValueError) as error:
+                raise ExperimentInputError(str(error)) from None
         num_parameters = sum(p.numel() for p in self.raw_model.parameters() if p.requires_grad)
         LOGGER.info("model %s: %d trainable parameters", cfg.model.name, num_parameters)
         self.logger.log_params({"num_parameters": num_parameters})

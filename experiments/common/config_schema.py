@@ -180,6 +180,11 @@ TRAINING_SCHEMA = {
     "bf16": boolean(),
     "compile": boolean(),
     "num_workers": integer(0),
+    "finetune": {
+        "from": string(nullable=True),
+        "backbone_lr_factor": real(0.0),
+        "head_lr": real(0.0, nullable=True, exclusive_minimum=True),
+    },
 }
 
 DEFAULT_SCHEMA: dict[str, Any] = {

@@ -1,8 +1,9 @@
-"""Optimizer construction from the config, including a small Lion implementation."""
+"""Optimizer construction from the config (with fine-tuning's head and backbone parameter groups),
+including a small Lion implementation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 from torch.optim import Optimizer
@@ -73,7 +74,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 
 
 def build_optimizer(
-    parameters: Iterable[torch.nn.Parameter],
+    parameters: Iterable[torch.nn.Parameter] | Iterable[dict],
     name: str,
     lr: float,
     weight_decay: float = 0.0,
@@ -83,7 +84,8 @@ def build_optimizer(
 
     Parameters
     ----------
-    parameters : iterable of torch.nn.Parameter
+    parameters : iterable of torch.nn.Parameter, or of parameter-group dicts
+        Groups (e.g. :func:`finetune_parameter_groups`) keep their own ``lr``.
     name : str
         One of ``"adam"``, ``"adamw"``, ``"lion"``.
     lr : float
@@ -99,3 +101,52 @@ def build_optimizer(
     if betas is not None:
         kwargs["betas"] = tuple(betas)
     return OPTIMIZERS[name](parameters, **kwargs)
+
+
+def finetune_parameter_groups(
+    named_parameters: Iterable[tuple[str, torch.nn.Parameter]],
+    head_prefixes: Sequence[str],
+    lr: float,
+    backbone_lr_factor: float,
+    head_lr: float | None = None,
+) -> list[dict]:
+    """Two parameter groups for fine-tuning: the head and the backbone, with their own learning rates.
+
+    Parameters
+    ----------
+    named_parameters : iterable of (str, torch.nn.Parameter)
+        ``model.named_parameters()``; parameters without ``requires_grad`` are left out.
+    head_prefixes : sequence of str
+        Parameter-name prefixes of the head (e.g. ``("net.linear_out.",)``); every other
+        parameter belongs to the backbone.
+    lr : float
+        The configured learning rate.
+    backbone_lr_factor : float
+        Backbone learning rate = ``lr * backbone_lr_factor``; 0 keeps the backbone fixed.
+    head_lr : float or None
+        Learning rate of the head; None: ``lr``.
+
+    Returns
+    -------
+    list of dict
+        ``[{"name": "head", "params": [...], "lr": ...}, {"name": "backbone", ...}]`` (head
+        first, so that the logged learning rate ``param_groups[0]["lr"]`` is the head's); a
+        backbone without parameters is left out.
+
+    Raises
+    ------
+    ValueError
+        When no parameter name starts with one of ``head_prefixes``.
+    """
+    if backbone_lr_factor < 0:
+        raise ValueError(f"backbone_lr_factor must be >= 0, got {backbone_lr_factor}")
+    head, backbone = [], []
+    for name, parameter in named_parameters:
+        if parameter.requires_grad:
+            (head if name.startswith(tuple(head_prefixes)) else backbone).append(parameter)
+    if not head:
+        raise ValueError(f"no trainable parameter of the model starts with the head prefixes {list(head_prefixes)}")
+    groups = [{"name": "head", "params": head, "lr": lr if head_lr is None else head_lr}]
+    if backbone:
+        groups.append({"name": "backbone", "params": backbone, "lr": lr * backbone_lr_factor})
+    return groups

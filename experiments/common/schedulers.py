@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -32,17 +34,30 @@ def build_scheduler(
     total_steps : int
         Number of optimisation steps of the run.
     lr : float
-        Peak learning rate.
+        Peak learning rate; parameter groups with their own learning rates (fine-tuning) each
+        follow the schedule from their own.
     """
     if name == "constant":
         return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
+    group_lrs = [group["lr"] for group in optimizer.param_groups]
+    if name == "cosine" and len(set(group_lrs)) > 1:
+        # Parameter groups with their own learning rates (fine-tuning): each decays to
+        # min_lr_factor times its own, which CosineAnnealingLR's one absolute eta_min cannot do.
+        steps = max(total_steps, 1)
+        return torch.optim.lr_scheduler.LambdaLR(
+            optimizer,
+            lambda step: min_lr_factor + (1 - min_lr_factor) * (1 + math.cos(math.pi * min(step, steps) / steps)) / 2,
+        )
     if name == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(
             optimizer, T_max=max(total_steps, 1), eta_min=lr * min_lr_factor
         )
     if name == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=lr, total_steps=max(total_steps, 2), pct_start=warmup_fraction
+            optimizer,
+            max_lr=group_lrs if len(group_lrs) > 1 else lr,
+            total_steps=max(total_steps, 2),
+            pct_start=warmup_fraction,
         )
     if name == "plateau":
         return ReduceLROnPlateau(optimizer, factor=plateau_factor, patience=plateau_patience)

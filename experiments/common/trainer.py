@@ -27,8 +27,9 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset
 from experiments.common.checkpoint import load_checkpoint, save_atomic
 from experiments.common.distributed import DistributedContext
 from experiments.common.ema import ExponentialMovingAverage
+from experiments.common.finetune import model_head_prefixes
 from experiments.common.mlflow_logger import MlflowLogger
-from experiments.common.optimizers import build_optimizer
+from experiments.common.optimizers import build_optimizer, finetune_parameter_groups
 from experiments.common.progress import progress_bar, validation_summary
 from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ResumableBatchSampler
@@ -102,8 +103,17 @@ class Trainer:
         self.state = TrainerState(world_size=dist.world_size)
         self.ema = ExponentialMovingAverage(raw_model, cfg.ema_decay) if cfg.ema_decay is not None else None
         opt, sched = cfg.optimizer, cfg.scheduler
+        parameters = raw_model.parameters()
+        if cfg.finetune["from"] is not None:
+            parameters = finetune_parameter_groups(
+                raw_model.named_parameters(),
+                model_head_prefixes(raw_model, type(raw_model).__name__),
+                opt.lr,
+                cfg.finetune.backbone_lr_factor,
+                cfg.finetune.head_lr,
+            )
         self.optimizer = build_optimizer(
-            raw_model.parameters(),
+            parameters,
             opt.name,
             opt.lr,
             opt.weight_decay,

@@ -10,13 +10,17 @@ has the same interface, so any of them plugs into :class:`TaggingExperiment`:
 - ``forward(momenta (B, N, 4) GeV, mask (B, N) bool, scalars (B, N, S) | None)
   -> logits (B, out_channels)``;
 - a buffer ``momentum_scale`` (GeV) set by the experiment from the training data through
-  :meth:`set_momentum_scale`, so saved models carry it.
+  :meth:`set_momentum_scale`, so saved models carry it;
+- a class attribute ``head_prefixes``, the parameter-name prefixes of the classifier head (every
+  parameter whose shape depends on ``out_channels`` is in it), for fine-tuning.
 
 Wrappers of other families live in ``wrappers_<family>.py`` next to this file and are picked up
 by :func:`experiments.registry.wrappers_for`. ``WRAPPERS`` is the live registry.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import torch
 
@@ -33,7 +37,12 @@ WRAPPERS = wrapper_registry("tagging")
 
 
 class TaggingWrapper(MomentumScaled):
-    """Common part of the tagging wrappers: the momentum unit as a saved buffer."""
+    """Common part of the tagging wrappers: the momentum unit as a saved buffer, and the head."""
+
+    head_prefixes: ClassVar[tuple[str, ...]]
+    """Parameter-name prefixes of the head, the classifier after the backbone whose output layer
+    depends on the number of classes: fine-tuning (``training.finetune``) re-initialises what no
+    longer fits and gives the head its own learning rate."""
 
 
 @register_wrapper("tagging", "transformer")
@@ -49,6 +58,8 @@ class TransformerTaggingWrapper(TaggingWrapper):
     num_scalars : int
         Extra per-particle scalar features.
     """
+
+    head_prefixes = ("net.linear_out.",)
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
@@ -106,6 +117,8 @@ class LGATrTaggingWrapper(TaggingWrapper):
         (:func:`experiments.tagging.features.jet_constituent_features`) as scalars. They are not
         Lorentz-invariant, so use them only together with symmetry-breaking spurions.
     """
+
+    head_prefixes = ("net.linear_out.",)
 
     def __init__(
         self,

@@ -36,6 +36,8 @@ class LGNTaggingWrapper(TaggingWrapper):
         Append the two beam particles.
     """
 
+    head_prefixes = ("net.readout.",)
+
     def __init__(self, net: dict, out_channels: int, num_scalars: int, beams: bool = True) -> None:
         super().__init__()
         self.beams = bool(beams)

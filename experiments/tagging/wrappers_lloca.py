@@ -90,6 +90,8 @@ class LLoCaTransformerTaggingWrapper(LLoCaTaggingWrapper):
         See :class:`LLoCaTaggingWrapper`.
     """
 
+    head_prefixes = ("net.linear_out.",)
+
     def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
         super().__init__(num_scalars, frames)
         self.net = LLoCaTransformer(NUM_LOCAL_FEATURES + num_scalars, out_channels, **net)
@@ -112,6 +114,8 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
     frames : dict, optional
         See :class:`LLoCaTaggingWrapper`.
     """
+
+    head_prefixes = ("net.backbone.head.",)
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
         super().__init__(num_scalars, frames)
@@ -141,6 +145,8 @@ class LLoCaParticleNetTaggingWrapper(LLoCaTaggingWrapper):
     frames : dict, optional
         See :class:`LLoCaTaggingWrapper`.
     """
+
+    head_prefixes = ("net.backbone.head.",)
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
         super().__init__(num_scalars, frames)

@@ -31,6 +31,8 @@ class LorentzNetTaggingWrapper(TaggingWrapper):
         Per-particle scalar features.
     """
 
+    head_prefixes = ("net.decoder.",)
+
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
         self.net = LorentzNet(in_scalar_channels=2 + num_scalars, out_channels=out_channels, **net)

@@ -32,6 +32,8 @@ class ParTTaggingWrapper(TaggingWrapper):
     num_scalars : int
     """
 
+    head_prefixes = ("net.head.",)
+
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
         self.net = ParticleTransformer(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
@@ -53,6 +55,8 @@ class ParticleNetTaggingWrapper(TaggingWrapper):
     out_channels : int
     num_scalars : int
     """
+
+    head_prefixes = ("net.head.",)
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()

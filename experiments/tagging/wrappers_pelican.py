@@ -25,6 +25,8 @@ class PELICANTaggingWrapper(TaggingWrapper):
         Per-particle scalar features.
     """
 
+    head_prefixes = ("net.head.",)
+
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
         self.net = PELICAN(out_channels=out_channels, in_scalar_channels=num_scalars, **net)

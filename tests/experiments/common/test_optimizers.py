@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
-from experiments.common.optimizers import Lion, build_optimizer
+from experiments.common.optimizers import Lion, build_optimizer, finetune_parameter_groups
 from experiments.common.schedulers import build_scheduler
 
 
@@ -63,3 +65,54 @@ def test_schedulers():
     assert plateau[0] == 1.0 and plateau[-1] < 0.2
     with pytest.raises(ValueError, match="unknown scheduler"):
         _lrs("linear")
+
+
+def _two_layers() -> torch.nn.Sequential:
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
+
+
+def test_finetune_groups_give_head_and_backbone_their_learning_rates():
+    model = _two_layers()
+    groups = finetune_parameter_groups(model.named_parameters(), ("1.",), 1e-3, 0.1, head_lr=5e-3)
+    assert [(g["name"], g["lr"], len(g["params"])) for g in groups] == [("head", 5e-3, 2), ("backbone", 1e-4, 2)]
+    assert groups[0]["params"][0] is model[1].weight
+    default = finetune_parameter_groups(model.named_parameters(), ("1.",), 1e-3, 0.1)
+    assert default[0]["lr"] == 1e-3
+    with pytest.raises(ValueError, match=r"head prefixes \['head.'\]"):
+        finetune_parameter_groups(model.named_parameters(), ("head.",), 1e-3, 1.0)
+
+
+def test_a_zero_backbone_factor_keeps_the_backbone_fixed():
+    model = _two_layers()
+    backbone = model[0].weight.detach().clone()
+    head = model[1].weight.detach().clone()
+    groups = finetune_parameter_groups(model.named_parameters(), ("1.",), 1e-2, 0.0)
+    optimizer = build_optimizer(groups, "adamw", 1e-2, weight_decay=0.1)
+    scheduler = build_scheduler(optimizer, "cosine", total_steps=5, lr=1e-2, min_lr_factor=0.1)
+    for _ in range(5):
+        optimizer.zero_grad()
+        model(torch.randn(8, 3)).square().sum().backward()
+        optimizer.step()
+        scheduler.step()
+    assert torch.equal(model[0].weight, backbone)
+    assert not torch.equal(model[1].weight, head)
+
+
+@pytest.mark.parametrize("name", ["cosine", "onecycle"])
+def test_schedules_keep_the_ratio_of_group_learning_rates(name):
+    head, backbone = torch.nn.Parameter(torch.ones(1)), torch.nn.Parameter(torch.ones(1))
+    optimizer = torch.optim.SGD([{"params": [head], "lr": 1.0}, {"params": [backbone], "lr": 0.1}])
+    scheduler = build_scheduler(optimizer, name, total_steps=10, lr=1.0, min_lr_factor=0.2, warmup_fraction=0.3)
+    ratios = []
+    for _ in range(10):
+        optimizer.step()
+        scheduler.step()
+        ratios.append(optimizer.param_groups[1]["lr"] / optimizer.param_groups[0]["lr"])
+    assert ratios == pytest.approx([0.1] * 10)
+    if name == "cosine":
+        # Each group decays to min_lr_factor times its own learning rate, as one group does.
+        assert [g["lr"] for g in optimizer.param_groups] == pytest.approx([0.2, 0.02])
+        assert _lrs("cosine", min_lr_factor=0.2) == pytest.approx(
+            [0.2 + 0.8 * (1 + math.cos(math.pi * k / 10)) / 2 for k in range(1, 11)]
+        )

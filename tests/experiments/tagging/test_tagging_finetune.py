@@ -1,0 +1,61 @@
+"""Fine-tuning a tagger end to end: a binary top tagger's backbone under a three-class head."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from experiment_test_utils import compose_config
+from tagging_test_utils import tagging_overrides
+
+from experiments.common.checkpoint import load_checkpoint
+from experiments.common.config_schema import ConfigError
+from experiments.registry import get_experiment
+
+THREE_CLASSES = {
+    "data.format": "auto",
+    "data.max_jets": "null",
+    "data.use_scalars": False,
+    "data.class_names": "[QCD,Hbb,Tbqq]",
+}
+
+
+def test_finetune_keys_are_checked_before_any_work(tmp_path, jets_file):
+    experiment = get_experiment("toptagging")
+    missing = compose_config(
+        "toptagging", tagging_overrides(tmp_path, jets_file, **{"training.finetune.from": str(tmp_path / "nowhere")})
+    )
+    with pytest.raises(ConfigError, match="training.finetune.from=.*nowhere.*no such run folder"):
+        experiment.check_config(missing)
+    both = compose_config(
+        "toptagging",
+        tagging_overrides(tmp_path, jets_file, warm_start_idx=0, **{"training.finetune.from": str(jets_file)}),
+    )
+    with pytest.raises(ConfigError, match="training.finetune.from starts a new training"):
+        experiment.check_config(both)
+
+
+@pytest.mark.slow  # two short trainings, about 15 s
+def test_a_fixed_backbone_under_a_new_three_class_head(tmp_path, jets_file):
+    source = compose_config("toptagging", tagging_overrides(tmp_path, jets_file, run_name="source"))
+    get_experiment("toptagging")(source).run()
+    source_dir = tmp_path / "runs" / "toptagging" / "source"
+    finetune = {
+        **THREE_CLASSES,
+        "run_name": "tuned",
+        "training.finetune.from": str(source_dir),
+        "training.finetune.backbone_lr_factor": 0.0,
+        "training.finetune.head_lr": 1e-2,
+    }
+    cfg = compose_config("jetclass", tagging_overrides(tmp_path, jets_file, **finetune))
+    get_experiment("jetclass").check_config(cfg)
+    experiment = get_experiment("jetclass")(cfg)
+    metrics = experiment.run()
+    assert "test.auc_macro" in metrics
+    assert [g["lr"] for g in experiment.trainer.optimizer.param_groups][1] == 0.0
+
+    trained = load_checkpoint(source_dir / "models" / "model_run0.pt")["model"]
+    tuned = load_checkpoint(tmp_path / "runs" / "jetclass" / "tuned" / "models" / "model_run0.pt")["model"]
+    head = {key for key in tuned if key.startswith("net.linear_out.")}
+    assert tuned["net.linear_out.weight"].shape[0] == 3 and trained["net.linear_out.weight"].shape[0] == 1
+    for key in set(tuned) - head:
+        assert torch.equal(tuned[key], trained[key]), key
