@@ -184,7 +184,10 @@ class TaggingExperiment(BaseExperiment):
 
     def _file_batches(self, path: str | Path) -> Iterator[TaggingBatch]:
         data = self.cfg.data
-        return jet_file_batches(path, data.format, data.max_particles, data.use_scalars, self.cfg.evaluation.batchsize)
+        batch_size = self.cfg.evaluation.batchsize
+        return jet_file_batches(
+            path, data.format, data.max_particles, data.use_scalars, batch_size, data.impact_parameters
+        )
 
     @torch.no_grad()
     def predict_file(self, path: str) -> Iterator[dict[str, np.ndarray]]:

@@ -16,7 +16,12 @@ CHUNK_JETS = 8192
 
 
 def jet_file_batches(
-    path: str | Path, format: str, max_particles: int, use_scalars: bool, batch_size: int
+    path: str | Path,
+    format: str,
+    max_particles: int,
+    use_scalars: bool,
+    batch_size: int,
+    impact_parameters: bool = False,
 ) -> Iterator[TaggingBatch]:
     """Consecutive batches (in file order) of all jets of one file.
 
@@ -30,6 +35,9 @@ def jet_file_batches(
     use_scalars : bool
         Give the batches ``scalars`` (the file must have them).
     batch_size : int
+    impact_parameters : bool
+        JetClass ROOT files only: the track impact parameters follow the particle IDs in the
+        scalars (ParT's full input, ``data.impact_parameters``).
 
     Yields
     ------
@@ -40,7 +48,8 @@ def jet_file_batches(
     Raises
     ------
     ValueError
-        A format without row-range reads, a file without scalars when ``use_scalars``, and
+        A format without row-range reads, impact parameters from another format than
+        JetClass ROOT, a file without scalars when ``use_scalars``, and
         whatever the reader finds (NaN momenta, empty jets, ...), naming the file.
     """
     path = Path(path)
@@ -48,9 +57,12 @@ def jet_file_batches(
     reader = READERS[name]
     if not hasattr(reader, "read_range"):
         raise ValueError(f"{path}: format {name!r} holds several splits per file; predict files of another format")
+    if impact_parameters and name != "jetclass_root":
+        raise ValueError(f"{path}: data.impact_parameters=true needs JetClass ROOT files, not format {name!r}")
+    options = {"impact_parameters": True} if impact_parameters else {}
     total = count_jets(path, name, None)
     for start in range(0, total, CHUNK_JETS):
-        jets = reader.read_range(path, start, min(start + CHUNK_JETS, total), max_particles)
+        jets = reader.read_range(path, start, min(start + CHUNK_JETS, total), max_particles, **options)
         if use_scalars and jets.scalars is None:
             raise ValueError(f"{path}: the model takes per-particle scalars (data.use_scalars=true); the file has none")
         dataset = JetDataset(jets, use_scalars=use_scalars)

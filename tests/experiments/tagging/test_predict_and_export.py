@@ -122,9 +122,11 @@ def test_predict_command_from_the_run_folder(trained):
         assert file["scores"].shape == (50, 2)
 
 
-def test_jetclass_predictions_of_ten_classes_with_particle_ids(tmp_path):
-    """A JetClass tagger with particle-ID scalars, trained on one ROOT file, predicts another: the
-    scalars' width comes from the file to predict, chunks cover the file in order."""
+@pytest.mark.parametrize("impact_parameters", [False, True])
+def test_jetclass_predictions_of_ten_classes_with_particle_ids(tmp_path, impact_parameters):
+    """A JetClass tagger with particle-ID scalars (and the track impact parameters: ParT's full
+    input), trained on one ROOT file, predicts another: the scalars' width comes from the file to
+    predict, chunks cover the file in order."""
     files = {}
     for name, seed, count in (("train", 0, 60), ("new", 1, 45)):
         momenta, counts = random_jets(count, 12, seed=seed)
@@ -133,6 +135,7 @@ def test_jetclass_predictions_of_ten_classes_with_particle_ids(tmp_path):
         "data.format": "jetclass_root",
         "data.max_jets": "null",
         "data.use_scalars": True,
+        "data.impact_parameters": impact_parameters,
         "data.class_names": "[QCD,Hbb,Hcc,Hgg,H4q,Hqql,Zqq,Wqq,Tbqq,Tbl]",
         "training.batchsize": 8,
         "training.iterations": 2,
@@ -148,7 +151,8 @@ def test_jetclass_predictions_of_ten_classes_with_particle_ids(tmp_path):
     experiment = get_experiment(cfg.experiment)(cfg)
     experiment.run()
     (output,) = (tmp_path / "runs" / "jetclass" / "j" / "predictions").iterdir()
-    jets = load_jets(files["new"], max_particles=30)
+    jets = load_jets(files["new"], max_particles=30, impact_parameters=impact_parameters)
+    assert jets.scalars.shape[-1] == (10 if impact_parameters else 6)
     with h5py.File(output) as file:
         scores = file["scores"][:]
         np.testing.assert_array_equal(file["label"][:], np.arange(45) % 10)
