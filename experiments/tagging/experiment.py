@@ -31,6 +31,7 @@ from experiments.tagging.schema import TAGGING_SCHEMA
 from experiments.tagging.streamed import streamed_splits
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.formats import expand_paths
+from lorentznets.data.readers.jetclass_root import PID_BRANCHES
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -229,11 +230,18 @@ class TaggingExperiment(BaseExperiment):
             },
             "mask": {"shape": ["batch", "particles"], "description": "true for the real constituents"},
         }
-        if self.cfg.data.use_scalars:
+        data = self.cfg.data
+        if data.use_scalars:
+            if data.format == "jetclass_root":
+                impact = ("tanh(part_d0val)", "part_d0err", "tanh(part_dzval)", "part_dzerr")
+                features = ", ".join((*PID_BRANCHES, *(impact if data.impact_parameters else ())))
+                meaning = f"per-constituent JetClass branches, in order: {features}"
+            else:
+                reader = "the reader of the training files" if data.format == "auto" else data.format
+                meaning = f"per-constituent scalars as documented in lorentznets.data.readers ({reader})"
             inputs["scalars"] = {
                 "shape": ["batch", "particles", self.datasets["val"].num_scalars],
-                "description": f"per-constituent scalar features as the {self.cfg.data.format!r} reader "
-                "(lorentznets.data.readers) returns them, zeros for padding",
+                "description": f"{meaning}; zeros for padding",
             }
         if self.is_binary:
             output = f"one logit per jet: P({self.class_names[1]}) = sigmoid(logit)"

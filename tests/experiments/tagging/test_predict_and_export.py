@@ -160,3 +160,15 @@ def test_jetclass_predictions_of_ten_classes_with_particle_ids(tmp_path, impact_
     with torch.no_grad():
         logits = experiment.raw_model(jets.momenta, jets.mask, jets.scalars)
     np.testing.assert_allclose(scores, torch.softmax(logits, dim=1).numpy(), atol=1e-6)
+    # The export describes the scalars it takes, in order.
+    export = {**overrides, "train": False, "warm_start_idx": 0, "export.onnx": True}
+    cfg = compose_config("jetclass", tagging_overrides(tmp_path, files["train"], run_name="j", **export))
+    get_experiment(cfg.experiment)(cfg).run()
+    description = json.loads(
+        (tmp_path / "runs" / "jetclass" / "j" / "models" / "model_run0.preprocessing.json").read_text()
+    )
+    scalars = description["inputs"][2]
+    assert scalars["shape"] == ["batch", "particles", jets.scalars.shape[-1]]
+    assert scalars["description"].startswith("per-constituent JetClass branches, in order: part_charge, ")
+    assert ("tanh(part_d0val)" in scalars["description"]) == impact_parameters
+    assert description["outputs"][0]["shape"] == ["batch", 10] and len(description["class_names"]) == 10
