@@ -14,7 +14,16 @@ installed (pandas + tables for landscape, uproot + awkward for ROOT) are skipped
 Compare the loader figure with the training throughput of the taggers
 (``benchmarks/bench_train_throughput.py``): the pipeline keeps up when it is larger.
 
+``--stream`` instead writes a JetClass-layout folder (``--classes`` ROOT files, one class each,
+``--jets`` in all) and compares, interleaved over ``--repeats`` (minimum time of each), one epoch
+of the streaming reader (:class:`lorentznets.data.readers.stream.JetStream` through a
+``DataLoader`` with ``--workers`` workers, to the device) with reading the folder into memory and
+one epoch of the in-memory loader; then the peak memory of each (``tracemalloc``: every Python and
+numpy allocation of the main process, with the DataLoader in the main process) next to the
+stream's stated bound.
+
 Usage: ``python benchmarks/bench_input.py [--jets 4096] [--batch 128] [--workers 2] [--json out.json]``
+and ``python benchmarks/bench_input.py --stream --jets 40000 --particles 64 [--block 1024 --window 16384]``
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import os
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +48,8 @@ sys.path[:0] = [str(REPO), str(REPO / "tests" / "data" / "readers")]  # run from
 
 from experiments.tagging.dataset import JetDataset, collate_batch  # noqa: E402
 from lorentznets.data.readers import load_jets  # noqa: E402
+from lorentznets.data.readers.file_ranges import file_ranges  # noqa: E402
+from lorentznets.data.readers.stream import JetStream, bytes_per_jet  # noqa: E402
 
 
 def random_jets(jets: int, particles: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,6 +140,110 @@ def time_format(name: str, folder: Path, args: argparse.Namespace, device: str) 
     }
 
 
+def write_class_folder(folder: Path, args: argparse.Namespace) -> str:
+    """``--classes`` JetClass ROOT files of one class each (baskets of 1024 jets); their glob."""
+    from jet_files import write_jetclass as write
+
+    per_file = args.jets // args.classes
+    for label in range(args.classes):
+        momenta, counts, _ = random_jets(per_file, args.particles, seed=label)
+        write(folder / f"C{label}_000.root", momenta, counts, np.full(per_file, label), basket_entries=1024)
+    return str(folder / "*.root")
+
+
+def _to_device(batch: dict, device: str) -> None:
+    for value in batch.values():
+        value.to(device, non_blocking=True)
+
+
+def stream_epoch(pattern: str, args: argparse.Namespace, device: str, workers: int) -> int:
+    """One epoch of the streaming reader to the device; the number of jets."""
+    jets = JetStream(
+        file_ranges(pattern),
+        args.particles,
+        args.batch,
+        seed=0,
+        block_jets=args.block,
+        window_jets=args.window,
+        interleave=2,
+        num_workers=workers,
+    )
+    batches = jets.windows_per_epoch * jets.batches_per_window
+    loader = DataLoader(jets, batch_size=None, num_workers=workers, pin_memory=device == "cuda")
+    for batch, _ in zip(loader, range(batches)):
+        _to_device({"momenta": batch.momenta, "mask": batch.mask, "scalars": batch.scalars}, device)
+    return batches * args.batch
+
+
+def memory_epoch(pattern: str, args: argparse.Namespace, device: str, workers: int) -> int:
+    """Reading the folder into memory and one epoch of the in-memory loader; the number of jets."""
+    dataset = JetDataset(load_jets(pattern, max_particles=args.particles), use_scalars=True)
+    loader = DataLoader(
+        dataset,
+        batch_size=args.batch,
+        shuffle=True,
+        num_workers=workers,
+        collate_fn=collate_batch,
+        pin_memory=device == "cuda",
+    )
+    for batch in loader:
+        _to_device(batch, device)
+    return len(dataset)
+
+
+def stream_benchmark(args: argparse.Namespace, device: str) -> list[dict]:
+    """Jets/s (interleaved repeats, minimum time) and peak memory of streaming vs in memory."""
+    variants = {"stream": stream_epoch, "in_memory": memory_epoch}
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        pattern = write_class_folder(Path(tmp), args)
+        times = {name: [] for name in variants}
+        jets = {}
+        for _ in range(args.repeats):
+            for name, epoch in variants.items():
+                start = time.perf_counter()
+                jets[name] = epoch(pattern, args, device, args.workers)
+                if device == "cuda":
+                    torch.cuda.synchronize()
+                times[name].append(time.perf_counter() - start)
+        for name, epoch in variants.items():
+            tracemalloc.start()
+            try:
+                epoch(pattern, args, device, 0)
+                _, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+            result = {
+                "variant": name,
+                "jets": jets[name],
+                "jets_per_second": jets[name] / min(times[name]),
+                "peak_mb": peak / 1e6,
+                "threads": torch.get_num_threads(),
+                "load": os.getloadavg()[0],
+            }
+            results.append(result)
+            print(
+                f"{name:10s} {result['jets_per_second']:9.0f} jets/s (min of {args.repeats}, {args.workers} workers)  "
+                f"peak {result['peak_mb']:8.1f} MB (main process, no workers)  threads {result['threads']}  "
+                f"load {result['load']:.1f}"
+            )
+        bound = JetStream(
+            file_ranges(pattern),
+            args.particles,
+            args.batch,
+            0,
+            block_jets=args.block,
+            window_jets=args.window,
+            interleave=2,
+            num_workers=0,
+        ).memory_bound_bytes
+        print(
+            f"stream's stated bound without workers: {bound / 1e6:.1f} MB; in memory the folder takes "
+            f"{jets['in_memory'] * bytes_per_jet(args.particles, 6, weighted=False) / 1e6:.1f} MB"
+        )
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jets", type=int, default=4096)
@@ -137,6 +253,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=list(FORMATS))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--stream", action="store_true", help="streaming reader vs in memory (see above)")
+    parser.add_argument("--classes", type=int, default=5, help="--stream: files of one class each")
+    parser.add_argument("--block", type=int, default=1024, help="--stream: jets per block read")
+    parser.add_argument("--window", type=int, default=16384, help="--stream: jets per shuffle window")
+    parser.add_argument("--repeats", type=int, default=3, help="--stream: interleaved repeats")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -144,6 +265,11 @@ def main() -> None:
         f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads, {args.workers} workers, "
         f"{args.jets} jets of 1-{args.particles} constituents, batch {args.batch}; shared machine: figures are noisy"
     )
+    if args.stream:
+        results = stream_benchmark(args, device)
+        if args.json:
+            args.json.write_text(json.dumps({"device": device, "workers": args.workers, "stream": results}, indent=2))
+        return
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.formats:

@@ -10,7 +10,10 @@ in file order, for validation and evaluation.
 Memory: a rank holds ``interleave`` windows of ``window_jets`` jets (split among its DataLoader
 workers), plus the block each worker is reading and converting, plus the DataLoader's prefetched
 batches; :attr:`JetStream.memory_bound_bytes` adds these up and the constructor refuses a layout
-above ``memory_cap_bytes``.
+above ``memory_cap_bytes``. Not counted: what the file library holds while reading, i.e. the
+ROOT baskets covering a block (their size is fixed when the file is written) and the parsed
+metadata of up to 32 open trees per process (measured: 7 MB above a 49 MB bound for 64-particle
+jets in baskets of 1024, ``benchmarks/bench_input.py --stream``).
 """
 
 from __future__ import annotations
@@ -165,7 +168,10 @@ class JetStream(IterableDataset):
             )
         workers = max(num_workers, 1)
         if interleave % workers:
-            raise ValueError(f"{self.source}: {workers} DataLoader workers do not divide interleave={interleave}")
+            raise ValueError(
+                f"{self.source}: {workers} DataLoader workers do not divide interleave={interleave} (the windows held "
+                "at once): make it a multiple of the number of workers"
+            )
         self.sample = sample_files(self.ranges, max_particles, sample_jets, impact_parameters)
         jet_bytes = bytes_per_jet(max_particles, self.sample.num_scalars, self.sample.weight_means is not None)
         self.memory_bound_bytes = jet_bytes * (
@@ -253,7 +259,10 @@ class JetStream(IterableDataset):
     def __iter__(self) -> Iterator[JetData]:
         worker, workers = _workers()
         if self.interleave % workers:
-            raise ValueError(f"{self.source}: {workers} DataLoader workers do not divide interleave={self.interleave}")
+            raise ValueError(
+                f"{self.source}: {workers} DataLoader workers do not divide interleave={self.interleave} (the windows "
+                "held at once): make it a multiple of the number of workers"
+            )
         held: dict[int, tuple[JetData, torch.Tensor]] = {}
         held_group = None
         batch = self.start_batch + worker
