@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 import torch
@@ -14,7 +15,7 @@ from tagging_test_utils import tagging_overrides
 
 from experiments.registry import get_experiment
 from experiments.tagging.streamed import StreamedJetDataset, streamed_splits
-from tests.data.readers.jet_files import random_jets, write_jetclass
+from tests.data.readers.jet_files import random_jets, write_jetclass, write_lgn
 
 CLASSES = ["QCD", "Hbb", "Hcc"]
 
@@ -85,3 +86,47 @@ def test_auto_reads_small_splits_in_memory(tmp_path, jetclass_dir):
     streamed = streamed_splits(data_cfg, CLASSES, 32, 0, 0, 1, 0)
     assert sorted(streamed) == ["test", "train", "val"]
     assert streamed["train"].training.num_jets == 3 * 240
+
+
+def _lgn_file(path, labels, weights=None):
+    momenta, _ = random_jets(len(labels), 8, seed=len(labels))
+    write_lgn(path, momenta, labels)
+    if weights is not None:
+        with h5py.File(path, "r+") as file:
+            file["weight"] = weights
+    return path
+
+
+def _data_cfg(tmp_path, pattern, **extra):
+    cfg = compose_config("toptagging", tagging_overrides(tmp_path, pattern, **{"data.streaming": True, **extra}))
+    return OmegaConf.to_container(cfg.data, resolve=True)
+
+
+def test_streamed_weights_are_divided_by_their_class_mean(tmp_path):
+    labels = np.arange(400) % 2
+    weights = np.where(labels == 1, 4.0, 0.5) * (1 + np.arange(400) % 3)
+    _lgn_file(tmp_path / "w.h5", labels, weights)
+    cfg = _data_cfg(
+        tmp_path,
+        tmp_path / "w.h5",
+        **{"data.stream.block_jets": 20, "data.stream.window_jets": 64, "data.stream.sample_jets": 400},
+    )
+    splits = streamed_splits(cfg, ["QCD", "top"], 32, 0, 0, 1, 0)
+    batch = next(iter(splits["train"]))
+    assert batch["weights"].dtype == torch.float32
+    # Class means of the sampled train rows (the first half of the file): 2 * 0.5 and 2 * 4.
+    expected = weights[:200].reshape(-1)
+    means = {label: expected[labels[:200] == label].mean() for label in (0, 1)}
+    for label in (0, 1):
+        torch.testing.assert_close(splits["train"].weight_means[label].item(), float(means[label]))
+    assert set(batch) == {"momenta", "mask", "labels", "weights"}
+    raw = batch["weights"].double() * splits["train"].weight_means[batch["labels"]]
+    allowed = torch.tensor([0.5, 1.0, 1.5, 4.0, 8.0, 12.0], dtype=torch.float64)
+    assert torch.isclose(raw[:, None], allowed, rtol=1e-6).any(dim=1).all()
+
+
+def test_streamed_split_of_one_class_is_refused(tmp_path):
+    _lgn_file(tmp_path / "qcd.h5", np.zeros(300, dtype=np.int64))
+    cfg = _data_cfg(tmp_path, tmp_path / "qcd.h5", **{"data.stream.block_jets": 20, "data.stream.window_jets": 64})
+    with pytest.raises(ValueError, match=r"the train split holds only the class\(es\) \['QCD'\] .* first 150 jets"):
+        streamed_splits(cfg, ["QCD", "top"], 32, 0, 0, 1, 0)
