@@ -213,11 +213,14 @@ def onnx_parity(
     return largest
 
 
-def _default_description(model: nn.Module, example: tuple[torch.Tensor, ...], outputs: int) -> dict[str, Any]:
+def _default_description(
+    model: nn.Module, example: tuple[torch.Tensor, ...], outputs: tuple[torch.Tensor, ...]
+) -> dict[str, Any]:
     names = _input_names(model, len(example))
     inputs = {name: {"shape": ["batch", *tensor.shape[1:]]} for name, tensor in zip(names, example, strict=True)}
-    output_names = ["output"] if outputs == 1 else [f"output_{i}" for i in range(outputs)]
-    return {"inputs": inputs, "outputs": {name: {"shape": ["batch"]} for name in output_names}}
+    output_names = ["output"] if len(outputs) == 1 else [f"output_{i}" for i in range(len(outputs))]
+    shapes = {name: {"shape": ["batch", *out.shape[1:]]} for name, out in zip(output_names, outputs, strict=True)}
+    return {"inputs": inputs, "outputs": shapes}
 
 
 def _dynamic_axes(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[int, str]]:
@@ -256,19 +259,19 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
     """
     example = experiment.model_input_example()
     if example is None:
-        raise OnnxExportError(f"export.onnx: {type(experiment).__name__} offers no model_input_example()")
+        raise OnnxExportError(f"{type(experiment).__name__} offers no model_input_example()")
     inputs = tuple(_float32(tensor) for tensor in example)
     with experiment.trainer.evaluation_weights():
         model = copy.deepcopy(experiment.raw_model).float().cpu().eval()
     with torch.no_grad():
         outputs = model(*inputs)
-    count = len(outputs) if isinstance(outputs, (tuple, list)) else 1
+    outputs = tuple(outputs) if isinstance(outputs, (tuple, list)) else (outputs,)
     describe = getattr(experiment, "onnx_description", None)
-    description = describe() if describe is not None else _default_description(model, inputs, count)
-    if len(description["inputs"]) != len(inputs) or len(description["outputs"]) != count:
+    description = describe() if describe is not None else _default_description(model, inputs, outputs)
+    if len(description["inputs"]) != len(inputs) or len(description["outputs"]) != len(outputs):
         raise OnnxExportError(
             f"{type(experiment).__name__}.onnx_description() names {len(description['inputs'])} inputs and "
-            f"{len(description['outputs'])} outputs; the model takes {len(inputs)} and returns {count}"
+            f"{len(description['outputs'])} outputs; the model takes {len(inputs)} and returns {len(outputs)}"
         )
     folder = experiment.run_dir.path / "models"
     folder.mkdir(parents=True, exist_ok=True)
@@ -277,8 +280,9 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
     dynamic = _dynamic_axes({**description["inputs"], **description["outputs"]})
     export_onnx(model, inputs, onnx_path, names, list(description["outputs"]), dynamic)
     difference = onnx_parity(onnx_path, model, inputs, names)
-    for name, tensor in zip(names, inputs, strict=True):
-        description["inputs"][name]["dtype"] = str(tensor.dtype).removeprefix("torch.")
+    for entries, tensors in ((description["inputs"], inputs), (description["outputs"], outputs)):
+        for entry, tensor in zip(entries.values(), tensors, strict=True):
+            entry["dtype"] = str(tensor.dtype).removeprefix("torch.")
     record = {
         "model_file": onnx_path.name,
         "experiment": experiment.cfg.experiment,
@@ -290,7 +294,7 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
         "metric": "diag(+1, -1, -1, -1)",
         **description,
         "inputs": [{"name": name, **entry} for name, entry in description["inputs"].items()],
-        "outputs": [{"name": name, "dtype": "float32", **entry} for name, entry in description["outputs"].items()],
+        "outputs": [{"name": name, **entry} for name, entry in description["outputs"].items()],
         "parity": {
             "rtol": PARITY_RTOL,
             "atol": PARITY_ATOL,

@@ -3,12 +3,16 @@ and the errors."""
 
 from __future__ import annotations
 
+import json
+
 import onnxruntime
 import pytest
 import torch
+from experiment_test_utils import compose_config, toy_overrides
 from torch import nn
+from toy_experiment import ToyExperiment
 
-from experiments.common.onnx_export import PARITY_ATOL, OnnxExportError, export_onnx, onnx_parity
+from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL, OnnxExportError, export_onnx, onnx_parity
 from experiments.registry import get_wrapper
 from lorentznets.lorentz import from_pt_eta_phi_m
 
@@ -90,3 +94,25 @@ def test_what_onnxruntime_cannot_run_is_an_export_error(tmp_path):
     export_onnx(model, (torch.randn(5, 3),), tmp_path / "linear.onnx", ["x"], ["y"], {"x": {0: "batch"}})
     with pytest.raises(OnnxExportError, match="onnxruntime cannot run the exported graph"):
         onnx_parity(tmp_path / "linear.onnx", nn.Linear(4, 2), (torch.randn(5, 4),), ["x"])
+
+
+class _ExportableToy(ToyExperiment):
+    """The toy regression with an input example: an experiment without ``onnx_description``."""
+
+    def model_input_example(self) -> tuple[torch.Tensor, ...]:
+        return (self.datasets["val"].tensors[0][:3].to(self.device),)
+
+
+def test_an_experiment_without_a_description_exports_with_forward_names(tmp_path):
+    settings = {"training.iterations": 4, "evaluate": False, "plot": False, "export.onnx": True}
+    overrides = toy_overrides(tmp_path, run_name="toy", **settings)
+    experiment = _ExportableToy(compose_config("default", overrides))
+    experiment.run()
+    models = tmp_path / "runs" / "toy" / "toy" / "models"
+    description = json.loads((models / "model_run0.preprocessing.json").read_text())
+    assert [(e["name"], e["shape"], e["dtype"]) for e in description["inputs"]] == [("input", ["batch", 4], "float32")]
+    assert [(e["name"], e["shape"]) for e in description["outputs"]] == [("output", ["batch", 1])]
+    x = experiment.datasets["test"].tensors[0]
+    (y,) = onnxruntime.InferenceSession(str(models / "model_run0.onnx")).run(None, {"input": x.numpy()})
+    with torch.no_grad():
+        torch.testing.assert_close(torch.from_numpy(y), experiment.raw_model(x), rtol=PARITY_RTOL, atol=PARITY_ATOL)
