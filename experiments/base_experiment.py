@@ -138,6 +138,8 @@ class BaseExperiment(ABC):
         container = OmegaConf.to_container(cfg, resolve=True)
         container.pop("hydra", None)
         validate_config(container, merge_schemas(DEFAULT_SCHEMA, cls.config_schema))
+        if cfg.predict.files and not hasattr(cls, "predict_file"):
+            raise ConfigError(f"config key predict.files is not allowed: {cls.__name__} cannot predict files")
         if cls.model_family is not None:
             available = wrappers_for(cls.model_family)
             if cfg.model.name not in available:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
+from experiment_test_utils import compose_config, toy_overrides
+from toy_experiment import ToyExperiment
 
+from experiments.common.config_schema import ConfigError
 from experiments.common.predict import write_predictions
 
 
@@ -47,3 +50,9 @@ def test_bad_chunks_leave_no_file_and_name_the_input(tmp_path):
     with pytest.raises(ValueError, match="no events to predict"):
         write_predictions(path, ["a.h5"], _chunks([]))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_experiment_that_cannot_predict_refuses_predict_files_at_the_config_check(tmp_path):
+    cfg = compose_config("default", toy_overrides(tmp_path, **{"predict.files": "[a.h5]"}))
+    with pytest.raises(ConfigError, match="predict.files is not allowed: ToyExperiment cannot predict files"):
+        ToyExperiment.check_config(cfg)
