@@ -28,16 +28,19 @@ class MaskedBatchNorm(nn.BatchNorm1d):
         -------
         torch.Tensor with shape (..., C); padded entries are transformed too (callers mask them).
         """
-        if self.training:
-            weight = mask.to(x.dtype).unsqueeze(-1)
-            dims = tuple(range(x.dim() - 1))
-            count = weight.sum(dims).clamp(min=2.0)
-            mean = (x * weight).sum(dims) / count
-            var = ((x - mean).square() * weight).sum(dims) / count
-            with torch.no_grad():
-                self.num_batches_tracked.add_(1)
-                self.running_mean.lerp_(mean.detach(), self.momentum)
-                self.running_var.lerp_(var.detach() * count / (count - 1), self.momentum)
-        else:
-            mean, var = self.running_mean, self.running_var
-        return (x - mean) * (torch.rsqrt(var + self.eps) * self.weight) + self.bias
+        if not self.training:
+            scale = torch.rsqrt(self.running_var + self.eps) * self.weight
+            return torch.addcmul(self.bias - self.running_mean * scale, x, scale)
+        # weighted sums as matrix-vector products over the flattened entries: one pass each, no
+        # masked copy of x
+        weight = mask.reshape(-1).to(x.dtype)
+        flat = x.reshape(-1, x.shape[-1])
+        count = weight.sum().clamp(min=2.0)
+        mean = (weight @ flat) / count
+        centred = flat - mean
+        var = (weight @ centred.square()) / count
+        with torch.no_grad():
+            self.num_batches_tracked.add_(1)
+            self.running_mean.lerp_(mean.detach(), self.momentum)
+            self.running_var.lerp_(var.detach() * count / (count - 1), self.momentum)
+        return torch.addcmul(self.bias, centred, torch.rsqrt(var + self.eps) * self.weight).view_as(x)
