@@ -160,15 +160,15 @@ def write_run_predictions(experiment: BaseExperiment, model_index: int) -> Path:
     Raises
     ------
     ValueError
-        The experiment cannot predict files; bad input files (from the experiment's reader).
-    FileNotFoundError
-        A file or glob of ``predict.files`` matches nothing.
+        The experiment cannot predict files.
+    experiments.base_experiment.ExperimentInputError
+        A file or glob of ``predict.files`` matches nothing, or the experiment's reader finds a
+        file bad (missing key, NaN momenta, ...): one line naming the file, as for training data.
     """
     cfg = experiment.cfg
     predict_file = getattr(experiment, "predict_file", None)
     if predict_file is None:
         raise ValueError(f"predict.files: the {cfg.experiment} experiment cannot predict files")
-    files = [file for pattern in cfg.predict.files for file in expand_paths(pattern)]
     stamp = datetime.now().strftime("%Y%m%d_%H%M%S_%f")
     default = experiment.run_dir.path / "predictions" / f"model_run{model_index}_{stamp}.h5"
     output = Path(cfg.predict.output) if cfg.predict.output is not None else default
@@ -179,7 +179,15 @@ def write_run_predictions(experiment: BaseExperiment, model_index: int) -> Path:
         **(describe() if describe is not None else {}),
     }
     experiment.raw_model.eval()
-    with torch.no_grad(), experiment.trainer.evaluation_weights():
-        count = write_predictions(output, [str(file) for file in files], predict_file, attributes)
+    try:
+        files = [str(file) for pattern in cfg.predict.files for file in expand_paths(pattern)]
+        with torch.no_grad(), experiment.trainer.evaluation_weights():
+            count = write_predictions(output, files, predict_file, attributes)
+    except (FileNotFoundError, KeyError, ValueError) as error:
+        # Imported here: the base experiment imports this module.
+        from experiments.base_experiment import ExperimentInputError
+
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        raise ExperimentInputError(f"predict.files: {type(error).__name__}: {message}") from error
     LOGGER.info("predictions of %d events from %d files in %s", count, len(files), output)
     return output

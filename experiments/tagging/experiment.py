@@ -81,6 +81,12 @@ class TaggingExperiment(BaseExperiment):
                     "predict.files is set: predict with train=false warm_start_idx=<k> and export.onnx=false "
                     "(training and the ONNX export need the training data; run them separately)"
                 )
+            # Every pattern must match, and the first jets give the scalars' width.
+            files = [file for pattern in self.cfg.predict.files for file in expand_paths(pattern)]
+            first = next((batch for file in files for batch in self._file_batches(file)), None)
+            if first is None:
+                raise ValueError(f"predict.files: no jets in {[str(file) for file in files]}")
+            self.predict_num_scalars = first["scalars"].shape[-1] if "scalars" in first else 0
             return {}
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
         training = self.cfg.training
@@ -166,7 +172,7 @@ class TaggingExperiment(BaseExperiment):
         model = self.build_wrapper(
             "tagging",
             out_channels=1 if self.is_binary else len(self.class_names),
-            num_scalars=train.num_scalars if train is not None else self._predict_num_scalars(),
+            num_scalars=train.num_scalars if train is not None else self.predict_num_scalars,
             **(OmegaConf.to_container(options, resolve=True) if options is not None else {}),
         )
         # The unit of the momenta: the spread of real constituent components in the training
@@ -175,13 +181,6 @@ class TaggingExperiment(BaseExperiment):
         if train is not None:
             model.set_momentum_scale(train.momentum_spread())
         return model
-
-    def _predict_num_scalars(self) -> int:
-        """Per-particle scalars S of the first file to predict (0 without ``data.use_scalars``)."""
-        if not self.cfg.data.use_scalars:
-            return 0
-        first = next(iter(expand_paths(self.cfg.predict.files[0])))
-        return next(self._file_batches(first))["scalars"].shape[-1]
 
     def _file_batches(self, path: str | Path) -> Iterator[TaggingBatch]:
         data = self.cfg.data

@@ -63,6 +63,21 @@ def test_predict_writes_scores_labels_and_event_ids_without_reading_the_training
     np.testing.assert_allclose(scores, np.tile(expected, (2, 1)), atol=1e-6)
 
 
+def test_bad_files_to_predict_are_one_clear_error(trained):
+    tmp_path, new = trained
+    predict = {"train": False, "warm_start_idx": 0}
+    with pytest.raises(ExperimentInputError, match=r"missing\.h5: no such file"):
+        _run(tmp_path, new, **predict, **{"predict.files": f"[{new},{tmp_path / 'missing.h5'}]"})
+    # A bad second file is found while predicting; no predictions file is left behind.
+    nan = write_lgn_jets(tmp_path / "nan.h5", num_jets=20)
+    with h5py.File(nan, "r+") as file:
+        file["Pmu"][7, 0, 0] = np.nan
+    output = tmp_path / "bad_predictions.h5"
+    with pytest.raises(ExperimentInputError, match=r"^predict\.files: ValueError: .*nan\.h5.*NaN"):
+        _run(tmp_path, new, **predict, **{"predict.files": f"[{new},{nan}]", "predict.output": output})
+    assert not output.exists() and not output.with_name(output.name + ".partial").exists()
+
+
 def test_predict_needs_train_false(trained, tmp_path):
     _, new = trained
     with pytest.raises(ExperimentInputError, match=r"predict\.files is set: predict with train=false"):
