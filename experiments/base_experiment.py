@@ -34,7 +34,7 @@ A subclass implements five methods (all run on every DDP rank unless noted):
 
 Optional hooks: :meth:`collate` (batch assembly), :meth:`batch_weight` (weight of a batch in
 the validation average: its number of samples, or their summed event weight),
-:attr:`evaluation_splits` (default ``("test",)``).
+:attr:`evaluation_splits` (default ``("test",)``; ``evaluation.splits`` in the config overrides it).
 
 Lifecycle (``experiment()`` / :meth:`run`)
 ------------------------------------------
@@ -478,7 +478,7 @@ class BaseExperiment(ABC):
         if self.is_main:
             self.raw_model.eval()
             with torch.no_grad(), self.trainer.evaluation_weights():
-                for split in self.evaluation_splits:
+                for split in self.cfg.evaluation.splits or self.evaluation_splits:
                     if split not in self.datasets:
                         raise KeyError(
                             f"evaluation split {split!r} missing from init_data(); have {sorted(self.datasets)}"

@@ -130,6 +130,16 @@ def string_list(nullable: bool = False, non_empty: bool = False) -> Key:
     )
 
 
+def subset_list(*values: str, nullable: bool = False) -> Key:
+    """A non-empty list of distinct strings, each one of ``values``."""
+    return Key(
+        (list,),
+        "a non-empty list of distinct values from " + ", ".join(values),
+        lambda v: len(v) > 0 and len(set(v)) == len(v) and all(x in values for x in v),
+        nullable,
+    )
+
+
 def mapping(nullable: bool = False) -> Key:
     """Any mapping (checked by its user)."""
     return Key((dict,), "a mapping", None, nullable)
@@ -212,7 +222,7 @@ DEFAULT_SCHEMA: dict[str, Any] = {
         "log_model": boolean(),
     },
     "training": TRAINING_SCHEMA,
-    "evaluation": {"batchsize": integer(1)},
+    "evaluation": {"batchsize": integer(1), "splits": subset_list("train", "val", "test", nullable=True)},
     "predict": {"files": string_list(), "output": string(nullable=True)},
     "export": {"onnx": boolean()},
     "model": {"name": string(), "net": FREE, "wrapper": FREE},

@@ -41,12 +41,13 @@ def test_tagger_optuna_sweeper_searches_learning_rate_and_width():
         "training.optimizer.lr": LogUniformDistribution(1e-4, 1e-2),
         "model.net.hidden_channels": CategoricalDistribution([32, 64, 128]),
     }
-    assert fixed == {"objective": "test.auc"}
+    assert fixed == {"objective": "val.auc", "evaluation.splits": "[val,test]"}
 
 
 @pytest.mark.parametrize("model", ["transformer", "pelican", "lorentznet"])
 def test_a_trial_config_passes_the_schema(model):
     # What one trial of hydra/sweeper=tagger_optuna runs: the fixed and the sampled values.
-    trial = ["objective=test.auc", "training.optimizer.lr=0.0003", "model.net.hidden_channels=64"]
+    trial = ["objective=val.auc", "evaluation.splits=[val,test]", "training.optimizer.lr=0.0003"]
+    trial.append("model.net.hidden_channels=64")
     cfg = compose_config("toptagging", [f"model={model}", *trial])
     get_experiment(cfg.experiment).check_config(cfg)
