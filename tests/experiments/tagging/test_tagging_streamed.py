@@ -3,13 +3,16 @@ holding it in memory: training, evaluation, and a resume that continues the stre
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 import torch
-from experiment_test_utils import compose_config
+from experiment_test_utils import REPO, compose_config, subprocess_env
 from omegaconf import OmegaConf
 from tagging_test_utils import tagging_overrides
 
@@ -130,3 +133,24 @@ def test_streamed_split_of_one_class_is_refused(tmp_path):
     cfg = _data_cfg(tmp_path, tmp_path / "qcd.h5", **{"data.stream.block_jets": 20, "data.stream.window_jets": 64})
     with pytest.raises(ValueError, match=r"the train split holds only the class\(es\) \['QCD'\] .* first 150 jets"):
         streamed_splits(cfg, ["QCD", "top"], 32, 0, 0, 1, 0)
+
+
+@pytest.mark.slow
+def test_streamed_run_under_torchrun_shards_the_stream(tmp_path, jetclass_dir):
+    overrides = _overrides(tmp_path, jetclass_dir, run_name="ddp", device="cpu", **{"data.stream.window_jets": 160})
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "run.py"]
+    done = subprocess.run(
+        [*command, "-cn", "jetclass", *overrides],
+        cwd=REPO,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    state = torch.load(tmp_path / "runs/jetclass/ddp/checkpoints/last.pt", weights_only=True)
+    assert state["world_size"] == 2
+    assert state["train_stream"]["layout"]["world_size"] == 2
+    assert state["train_stream"]["layout"]["batch_size"] == 16
+    (evaluation,) = (tmp_path / "runs/jetclass/ddp/evaluation").glob("*.json")
+    assert "test.auc_Hcc" in json.loads(evaluation.read_text())
