@@ -7,11 +7,28 @@ landscape pandas HDF5), "lgatr_npz" (L-GATr's top-tagging archive), "energyflow_
 object per jet. Per-jet event weights (key ``weight``, written by our Pythia generator) are read
 where present. :func:`load_npy` reads our amplitude and event-generation ``.npy`` files with
 errors that name the file.
+
+Data that does not fit in memory is streamed instead: :func:`file_ranges` names the jets of
+every file, :class:`JetStream` turns them into endless shuffled training batches that mix the
+files (resumable, sharded over DDP ranks and DataLoader workers, within a stated memory bound)
+and :class:`SequentialJetStream` reads every jet once.
 """
 
 from lorentznets.data.convert.npy_file import load_npy
 
+from .file_ranges import FileRange, file_ranges
 from .jet_data import JetData
 from .load import available_formats, detect_format, load_jets
+from .stream import JetStream, SequentialJetStream
 
-__all__ = ["JetData", "available_formats", "detect_format", "load_jets", "load_npy"]
+__all__ = [
+    "FileRange",
+    "JetData",
+    "JetStream",
+    "SequentialJetStream",
+    "available_formats",
+    "detect_format",
+    "file_ranges",
+    "load_jets",
+    "load_npy",
+]
