@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 HISTORY_KEYS = ("train_step", "train_loss", "lr", "val_step", "val_loss")
+ADDED_FIELDS = frozenset({"train_stream"})
+"""Fields added after the first checkpoint format, optional in a checkpoint."""
 
 
 def empty_history() -> dict[str, list[float]]:
@@ -67,13 +69,15 @@ class TrainerState:
     def from_dict(cls, payload: dict[str, Any], source: str) -> TrainerState:
         """Rebuild a state from :meth:`to_dict`'s payload.
 
+        Checkpoints written before a field in :data:`ADDED_FIELDS` existed load with its default.
+
         Raises
         ------
         ValueError
             If ``payload`` lacks fields or has unknown ones; the message names ``source``.
         """
         names = {f.name for f in fields(cls)}
-        if not isinstance(payload, dict) or set(payload) != names:
+        if not isinstance(payload, dict) or not names - ADDED_FIELDS <= set(payload) <= names:
             have = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
             raise ValueError(
                 f"{source} is not a training checkpoint of this version: expected keys {sorted(names)}, got {have}"
