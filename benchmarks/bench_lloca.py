@@ -5,7 +5,8 @@ LLoCa-Transformer, LLoCa-ParT and LLoCa-ParticleNet at the papers' tagging sizes
 published ParT, 8 heads of 8x0n+2x1n / the published ParticleNet read as 32x0n+8x1n and 64x0n+16x1n,
 no fusion): ours and lloca's get the same weights (ours loaded through
 :mod:`lorentznets.compat.lloca`), the same jets and the same local frames, and are timed alternately
-in one process. The tagger comparison times our whole LLoCa-Transformer pipeline (learned frames,
+in one process (our LLoCa-ParT gets the real pairs from the host, as the tagging collate builds them).
+The tagger comparison times our whole LLoCa-Transformer pipeline (learned frames,
 local features, backbone) against our L-GATr at its paper tagging size (12 blocks, 16 multivector /
 32 scalar channels, 8 heads) on the same jets. Ratios use the fastest repeat; every figure comes
 with the torch thread count and the load average (a shared machine is noisy). Usage::
@@ -34,6 +35,7 @@ from lorentznets.compat.lloca import (  # noqa: E402
 )
 from lorentznets.frames import NUM_LOCAL_FEATURES, LearnedFrames, local_jet_features  # noqa: E402
 from lorentznets.interface import embed_vector  # noqa: E402
+from lorentznets.layers.part import real_pairs  # noqa: E402
 from lorentznets.lorentz import random_lorentz_transform  # noqa: E402
 from lorentznets.nets.lgatr import LGATr  # noqa: E402
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer  # noqa: E402
@@ -82,11 +84,12 @@ def part_runs(args) -> dict[str, Callable[[], None]]:
     ours.load_state_dict(convert_lloca_part_state_dict(reference.state_dict()))
     momenta, features, mask, frames, jet = _inputs(args)
     weaver = (features.transpose(1, 2), momenta[..., [1, 2, 3, 0]].transpose(1, 2), mask[:, None])
+    pairs = real_pairs(mask)
     return {
         "lloca LLoCa-ParT": train_step(
             lambda: reference(weaver[0], Frames(frames), v=weaver[1], mask=weaver[2], p_ref=jet)
         ),
-        "ours LLoCa-ParT": train_step(lambda: ours(features, momenta, frames, mask, jet)),
+        "ours LLoCa-ParT": train_step(lambda: ours(features, momenta, frames, mask, jet, pairs)),
     }
 
 

@@ -23,6 +23,7 @@ from lorentznets.frames import (
     local_jet_features,
     to_local,
 )
+from lorentznets.layers.part import real_pairs
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer
 from lorentznets.nets.lloca_particlenet import LLoCaParticleNet
 from lorentznets.nets.lloca_transformer import LLoCaTransformer
@@ -121,10 +122,22 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
         super().__init__(num_scalars, frames)
         self.net = LLoCaParticleTransformer(NUM_LOCAL_FEATURES + num_scalars, out_channels, **net)
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+    def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``pairs`` for :meth:`forward`: the real pairs of ``mask``, built with the batch, so that the
+        pair embedding skips the padded ones."""
+        return {"pairs": real_pairs(mask)}
+
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        pairs: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``pairs``
+        (3, P): optional :meth:`host_inputs` of ``mask`` (the same logits, less work)."""
         frames, features, jet = self.local_inputs(momenta, mask, scalars)
-        return self.net(features, momenta * mask[..., None], frames, mask, jet)
+        return self.net(features, momenta * mask[..., None], frames, mask, jet, pairs)
 
 
 # positions of (delta eta, delta phi) in jet_constituent_features: the first neighbour space

@@ -7,6 +7,7 @@ import torch
 from experiments.registry import register_wrapper
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from experiments.tagging.wrappers import TaggingWrapper
+from lorentznets.layers.part import real_pairs
 from lorentznets.nets.part import ParticleTransformer
 from lorentznets.nets.particlenet import ParticleNet
 
@@ -38,9 +39,21 @@ class ParTTaggingWrapper(TaggingWrapper):
         super().__init__()
         self.net = ParticleTransformer(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
-        return self.net(_inputs(momenta, mask, scalars), momenta * mask[..., None], mask)
+    def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``pairs`` for :meth:`forward`: the real pairs of ``mask``, built with the batch, so that the
+        pair embedding skips the padded ones."""
+        return {"pairs": real_pairs(mask)}
+
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        pairs: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``pairs``
+        (3, P): optional :meth:`host_inputs` of ``mask`` (the same logits, less work)."""
+        return self.net(_inputs(momenta, mask, scalars), momenta * mask[..., None], mask, pairs=pairs)
 
 
 @register_wrapper("tagging", "particlenet")

@@ -70,6 +70,7 @@ class LLoCaParticleTransformer(nn.Module):
         frames: torch.Tensor,
         mask: torch.Tensor,
         reference: torch.Tensor | None = None,
+        pairs: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Jet outputs.
 
@@ -83,6 +84,8 @@ class LLoCaParticleTransformer(nn.Module):
         mask : torch.Tensor with shape (B, N), bool
         reference : torch.Tensor with shape (B, 4), optional
             Reference momentum (the jet), required with ``preserve_variance``.
+        pairs : torch.Tensor with shape (3, P), int64, optional
+            The real pairs for the pair embedding (see :class:`ParticleTransformer`).
 
         Returns
         -------
@@ -92,4 +95,4 @@ class LLoCaParticleTransformer(nn.Module):
             raise ValueError("LLoCaParticleTransformer with preserve_variance=True needs the reference momentum")
         transforms = frame_transforms(frames, self.reps, reference if self.preserve_variance else None)
         attention = partial(frame_attention, transforms=transforms)
-        return self.backbone(features, momenta, mask, attention=attention)
+        return self.backbone(features, momenta, mask, attention=attention, pairs=pairs)

@@ -93,6 +93,7 @@ class ParticleTransformer(nn.Module):
         momenta: torch.Tensor,
         mask: torch.Tensor,
         attention: Attention = standard_attention,
+        pairs: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Jet outputs.
 
@@ -105,6 +106,9 @@ class ParticleTransformer(nn.Module):
             True for real particles.
         attention : callable
             Attention of the particle blocks (see :class:`ParTBlock`).
+        pairs : torch.Tensor with shape (3, P), int64, optional
+            The real pairs (:func:`lorentznets.layers.part.real_pairs` of ``mask``, built on the
+            host): the pair embedding then skips the padded ones (same result).
 
         Returns
         -------
@@ -112,7 +116,7 @@ class ParticleTransformer(nn.Module):
         """
         x = self.embedding(features) * mask.unsqueeze(-1)
         key_bias = torch.zeros_like(mask, dtype=x.dtype).masked_fill(~mask, float("-inf"))[:, None, None, :]
-        attn_mask = key_bias if self.pair_embedding is None else self.pair_embedding(momenta, mask) + key_bias
+        attn_mask = key_bias if self.pair_embedding is None else self.pair_embedding(momenta, mask, pairs) + key_bias
         for block in self.blocks:
             x = block(x, attn_mask, attention=attention)
         token = self.class_token.expand(x.shape[0], -1, -1)

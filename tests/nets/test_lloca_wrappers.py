@@ -1,5 +1,6 @@
 """LLoCa experiment wrappers: exact invariance (float64, rapidity 6) of the tagging and amplitude
-wrappers, and symmetry breaking by the beam and time references."""
+wrappers, symmetry breaking by the beam and time references, the real-pair inputs of the ParT
+wrappers."""
 
 import pytest
 import torch
@@ -10,6 +11,7 @@ from experiments.tagging.wrappers_lloca import (
     LLoCaParTTaggingWrapper,
     LLoCaTransformerTaggingWrapper,
 )
+from experiments.tagging.wrappers_part import ParTTaggingWrapper
 from lorentznets.lorentz import boost_matrix, rotation_matrix
 from lorentznets.testing import assert_invariant
 
@@ -76,3 +78,20 @@ def test_amplitude_wrapper_invariant():
     tokens = torch.nn.functional.one_hot(torch.tensor([0, 1, 1, 0, 1]), 2).double().expand(2, 5, 2)
     inputs, reps = (_momenta(2) * mask[..., None], mask, tokens), ("vector", "none", "scalar")
     assert_invariant(wrapper, inputs, reps, particle_dims=(1, 1, 1), rtol=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["part", "lloca_part"])
+def test_part_wrappers_real_pairs_give_the_padded_logits(kind):
+    torch.manual_seed(0)
+    net = {"num_heads": 2, "pair_embed_dims": [4], "num_layers": 1}
+    net.update(dropout=0.0, attn_dropout=0.0, activation_dropout=0.0)
+    if kind == "part":
+        wrapper = ParTTaggingWrapper({**net, "embed_dims": [8]}, 2, 1)
+    else:
+        wrapper = LLoCaParTTaggingWrapper({**net, "attn_reps": "4x0n+1x1n"}, 2, 1, frames=FRAMES)
+    wrapper = wrapper.double().train()
+    wrapper.set_momentum_scale(5.0)
+    mask = _mask()
+    momenta, scalars = _momenta(3), torch.randn(2, 5, 1, dtype=torch.float64)
+    padded = wrapper(momenta, mask, scalars)
+    torch.testing.assert_close(wrapper(momenta, mask, scalars, **wrapper.host_inputs(mask)), padded)

@@ -1,11 +1,11 @@
-"""ParT: permutation invariance, padding invariance, pair features, compilation."""
+"""ParT: permutation invariance, padding invariance, pair features, the real-pair embedding, compilation."""
 
 import math
 
 import pytest
 import torch
 
-from lorentznets.layers.part import pairwise_interaction_features
+from lorentznets.layers.part import pairwise_interaction_features, real_pairs
 from lorentznets.lorentz import random_lorentz_transform
 from lorentznets.nets.part import ParticleTransformer
 from lorentznets.testing import assert_invariant
@@ -56,6 +56,28 @@ def test_permutation_invariant_and_padding_blind():
     garbage = torch.where(mask[..., None], features, 1e3)
     garbage_momenta = torch.where(mask[..., None], momenta, 7.0 * momenta.flip(1))
     torch.testing.assert_close(net(garbage, garbage_momenta, mask), out)
+
+
+def test_real_pairs_give_the_padded_result_and_gradients():
+    # training mode: the pair embedding's batch statistics must also agree
+    net = _net(pair_features=("ln_kt", "ln_m2"), dropout=0.0, attn_dropout=0.0, activation_dropout=0.0).train()
+    momenta = _jets()
+    features = torch.randn(3, 9, 5, dtype=torch.float64)
+    mask = torch.ones(3, 9, dtype=torch.bool)
+    mask[0, 4:] = False
+    mask[2, 7:] = False
+    pairs = real_pairs(mask)
+    assert pairs.shape == (3, 10 + 45 + 28)
+    outputs, grads = [], []
+    for extra in ({}, {"pairs": pairs}):
+        net.zero_grad()
+        out = net(features, momenta * mask[..., None], mask, **extra)
+        out.square().sum().backward()
+        outputs.append(out)
+        grads.append([q.grad.clone() for q in net.parameters()])
+    torch.testing.assert_close(outputs[1], outputs[0])
+    for padded, packed in zip(*grads):
+        torch.testing.assert_close(packed, padded)
 
 
 def test_gradients_finite_with_padding():

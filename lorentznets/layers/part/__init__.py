@@ -1,7 +1,7 @@
 """Particle Transformer layers: pair interaction features, embeddings and the ParT block."""
 
 from .block import ParTBlock, standard_attention
-from .embedding import PairEmbedding, ParticleEmbedding
+from .embedding import PairEmbedding, ParticleEmbedding, real_pairs
 from .interaction import PAIR_FEATURES, pairwise_interaction_features
 from .masked_batch_norm import MaskedBatchNorm
 
@@ -12,5 +12,6 @@ __all__ = [
     "ParTBlock",
     "ParticleEmbedding",
     "pairwise_interaction_features",
+    "real_pairs",
     "standard_attention",
 ]

@@ -72,7 +72,7 @@ class PairEmbedding(nn.Module):
         self.norms = nn.ModuleList(MaskedBatchNorm(b) for b in widths[1:])
         self.activation = nn.GELU()
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, pairs: torch.Tensor | None = None) -> torch.Tensor:
         """Attention biases.
 
         Parameters
@@ -80,22 +80,56 @@ class PairEmbedding(nn.Module):
         momenta : torch.Tensor with shape (B, N, 4)
             (E, px, py, pz) in GeV.
         mask : torch.Tensor with shape (B, N), bool
+        pairs : torch.Tensor with shape (3, P), int64, optional
+            The real unordered pairs (:func:`real_pairs` of ``mask``, built on the host with the
+            batch): only these are embedded. None: every pair of the padded grid is, and the
+            padded ones are masked (same result, more work on padded batches).
 
         Returns
         -------
         torch.Tensor with shape (B, dims[-1], N, N)
         """
         batch, num = mask.shape
-        rows, cols = torch.tril_indices(num, num, device=momenta.device)
-        pair_mask = mask[:, rows] & mask[:, cols]
-        x = pairwise_interaction_features(momenta[:, rows], momenta[:, cols], self.features, self.eps)
+        if pairs is None:
+            rows, cols = torch.tril_indices(num, num, device=momenta.device)
+            pair_mask = mask[:, rows] & mask[:, cols]
+            x = self._embed(momenta[:, rows], momenta[:, cols], pair_mask)
+            x = (x * pair_mask.unsqueeze(-1)).transpose(1, 2)
+            out = x.new_zeros(batch, x.shape[1], num, num)
+            out[:, :, rows, cols] = x
+            out[:, :, cols, rows] = x
+            return out
+        events, rows, cols = pairs
+        x = self._embed(momenta[events, rows], momenta[events, cols], None)
+        out = x.new_zeros(batch, x.shape[-1], num, num)
+        out[events, :, rows, cols] = x
+        out[events, :, cols, rows] = x
+        return out
+
+    def _embed(self, p_i: torch.Tensor, p_j: torch.Tensor, pair_mask: torch.Tensor | None) -> torch.Tensor:
+        x = pairwise_interaction_features(p_i, p_j, self.features, self.eps)
         x = self.input_norm(x, pair_mask)
         for index, (linear, norm) in enumerate(zip(self.linears, self.norms)):
             x = norm(linear(x), pair_mask)
             if index < len(self.linears) - 1:
                 x = self.activation(x)
-        x = (x * pair_mask.unsqueeze(-1)).transpose(1, 2)
-        out = x.new_zeros(batch, x.shape[1], num, num)
-        out[:, :, rows, cols] = x
-        out[:, :, cols, rows] = x
-        return out
+        return x
+
+
+def real_pairs(mask: torch.Tensor) -> torch.Tensor:
+    """The unordered pairs (i >= j) of real particles, event after event.
+
+    Reads the mask's values: call it on the host with the batch (a wrapper's ``host_inputs``) and
+    pass the result to :meth:`PairEmbedding.forward`.
+
+    Parameters
+    ----------
+    mask : torch.Tensor with shape (B, N), bool
+
+    Returns
+    -------
+    torch.Tensor with shape (3, P), int64
+        (event, i, j) of every pair.
+    """
+    pair_mask = (mask.unsqueeze(2) & mask.unsqueeze(1)).tril()
+    return pair_mask.nonzero().T

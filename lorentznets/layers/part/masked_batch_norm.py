@@ -16,13 +16,14 @@ class MaskedBatchNorm(nn.BatchNorm1d):
     torch. In evaluation mode it is the affine map with the running statistics.
     """
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:  # type: ignore[override]
         """Normalise.
 
         Parameters
         ----------
         x : torch.Tensor with shape (..., C)
-        mask : torch.Tensor with shape (...), bool
+        mask : torch.Tensor with shape (...), bool, optional
+            None: every entry is real.
 
         Returns
         -------
@@ -33,12 +34,18 @@ class MaskedBatchNorm(nn.BatchNorm1d):
             return torch.addcmul(self.bias - self.running_mean * scale, x, scale)
         # weighted sums as matrix-vector products over the flattened entries: one pass each, no
         # masked copy of x
-        weight = mask.reshape(-1).to(x.dtype)
         flat = x.reshape(-1, x.shape[-1])
-        count = weight.sum().clamp(min=2.0)
-        mean = (weight @ flat) / count
-        centred = flat - mean
-        var = (weight @ centred.square()) / count
+        if mask is None:
+            count = torch.tensor(max(flat.shape[0], 2), dtype=x.dtype, device=x.device)
+            mean = flat.mean(dim=0)
+            centred = flat - mean
+            var = centred.square().sum(dim=0) / count
+        else:
+            weight = mask.reshape(-1).to(x.dtype)
+            count = weight.sum().clamp(min=2.0)
+            mean = (weight @ flat) / count
+            centred = flat - mean
+            var = (weight @ centred.square()) / count
         with torch.no_grad():
             self.num_batches_tracked.add_(1)
             self.running_mean.lerp_(mean.detach(), self.momentum)
