@@ -40,9 +40,11 @@ Lifecycle (``experiment()`` / :meth:`run`)
 ------------------------------------------
 distributed setup -> seeds -> run directory and config (its path is printed) -> MLflow ->
 ``init_data`` -> ``init_model`` (weights from ``training.finetune.from`` when set) ->
-:class:`~experiments.common.trainer.Trainer` (optimizer, scheduler, EMA; resume or warm start) -> training with periodic validation, checkpoints and
-early stopping -> final model saved -> ``evaluate`` for each split -> ``plot`` -> MLflow
-artifacts -> summary table.
+:class:`~experiments.common.trainer.Trainer` (optimizer, scheduler, EMA; resume or warm start) ->
+training with periodic validation, checkpoints and early stopping -> final model saved (and
+logged to MLflow's model view with ``mlflow.log_model``) -> ``evaluate`` for each split ->
+``plot`` -> MLflow artifacts -> summary table. A stop request (SIGTERM) ends any phase within
+seconds (:mod:`experiments.common.stop_request`).
 
 Run directory ``<base_dir>/runs/<exp_name>/<run_name>/``
 ----------------------------------------------------------
@@ -73,6 +75,7 @@ Run directory ``<base_dir>/runs/<exp_name>/<run_name>/``
 from __future__ import annotations
 
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -466,11 +469,15 @@ class BaseExperiment(ABC):
             LOGGER.warning("mlflow.log_model: %s offers no input example; the model is not logged", type(self).__name__)
             return
         self.raw_model.eval()
+        LOGGER.info("mlflow.log_model: exporting the model to MLflow's model view (torch.export)")
+        start = time.perf_counter()
         try:
             with torch.no_grad(), self.trainer.evaluation_weights():
                 log_pytorch_model(self.raw_model, example, "model", self.logger.run_id, self.logger.tracking_uri)
         except Exception as error:  # noqa: BLE001 - export limits of a net must not fail a finished training
             LOGGER.warning("mlflow.log_model: logging the model failed (%s: %s)", type(error).__name__, error)
+            return
+        LOGGER.info("mlflow.log_model: model logged in %.1f s", time.perf_counter() - start)
 
     # ------------------------------------------------------------------ evaluation and plots
     def _evaluate_all(self) -> None:
