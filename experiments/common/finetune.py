@@ -115,8 +115,9 @@ def finetune_state_dict(
 
 def load_finetune_weights(path: str | Path, model: nn.Module, what: str) -> Path:
     """Load the weights of the trained model at ``path`` (run folder or checkpoint file) into
-    ``model`` for fine-tuning; returns the checkpoint file read. Checkpoints load with
-    ``torch.load(weights_only=True)``."""
+    ``model`` for fine-tuning; returns the checkpoint file read. Buffers come along, e.g. the
+    momentum unit the backbone was trained with (it replaces the one the new data would give).
+    Checkpoints load with ``torch.load(weights_only=True)``."""
     prefixes = model_head_prefixes(model, what)
     file = finetune_source(path)
     checkpoint = load_checkpoint(file, map_location="cpu")
