@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 from torch import nn
-from torch.onnx import symbolic_helper
 
 from experiments.common.mlflow_model import _input_names
+from experiments.common.onnx_symbolics import register_symbolics
 
 if TYPE_CHECKING:
     from experiments.base_experiment import BaseExperiment
@@ -62,42 +62,6 @@ PARITY_ATOL = 1e-5
 
 class OnnxExportError(RuntimeError):
     """A net that cannot be exported, or whose export disagrees with torch."""
-
-
-def _expm1(graph, x):
-    # ONNX has no Expm1; exp(x) - 1 differs from it by float32 rounding (absolute ~1e-7 near 0).
-    return graph.op("Sub", graph.op("Exp", x), graph.op("Constant", value_t=torch.tensor(1.0)))
-
-
-def _asinh(graph, x):
-    return graph.op("Asinh", x)
-
-
-# torch's ScalarType codes (c10/core/ScalarType.h) of the dtypes an identity matrix is built in.
-_ONNX_TYPES = {3: "INT32", 4: "INT64", 5: "FLOAT16", 6: "FLOAT", 7: "DOUBLE", 11: "BOOL"}
-
-
-def _eye(graph, *args):
-    # torch's own form is EyeLike in the requested dtype; onnxruntime has no EyeLike kernel for
-    # bool (LorentzNet's self-pair masks): build it in float and cast.
-    from onnx import TensorProto
-
-    rows, columns = (args[0], args[0]) if len(args) == 5 else args[:2]
-    one = graph.op("Constant", value_t=torch.tensor([1]))
-    shape = graph.op("Concat", graph.op("Reshape", rows, one), graph.op("Reshape", columns, one), axis_i=0)
-    eye = graph.op("EyeLike", graph.op("ConstantOfShape", shape, value_t=torch.tensor([0.0])))
-    if symbolic_helper._is_none(args[-4]):
-        return eye
-    code = symbolic_helper._get_const(args[-4], "i", "dtype")
-    if code not in _ONNX_TYPES:
-        return symbolic_helper._unimplemented("aten::eye", f"in dtype code {code}")
-    return graph.op("Cast", eye, to_i=getattr(TensorProto, _ONNX_TYPES[code]))
-
-
-_MISSING_SYMBOLICS = {"aten::expm1": _expm1, "aten::asinh": _asinh, "aten::eye": _eye}
-"""Operators that torch's TorchScript-based exporter cannot translate, or translates into what
-onnxruntime cannot run, with their ONNX form (PELICAN's input encoder uses expm1, the ParT-style
-constituent features asinh, LorentzNet a boolean identity matrix)."""
 
 
 def export_onnx(
@@ -130,8 +94,7 @@ def export_onnx(
     OnnxExportError
         An operator ONNX lacks; the message names it.
     """
-    for name, symbolic in _MISSING_SYMBOLICS.items():
-        torch.onnx.register_custom_op_symbolic(name, symbolic, opset_version)
+    register_symbolics(opset_version)
     was_training = model.training
     model.eval()
     with warnings.catch_warnings():

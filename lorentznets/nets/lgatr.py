@@ -123,8 +123,9 @@ class LGATr(nn.Module):
         GPU and breaks ``torch.compile`` graphs: check data where they enter (:meth:`check_inputs`).
 
         Padded batches are packed internally (``pack_padded``) only in eager CPU runs: packing
-        needs the number of real items on the host. On CUDA and under ``torch.compile`` they run
-        padded with a key mask; give packed batches (``offsets``) to get the packed speed there.
+        needs the number of real items on the host. On CUDA, under ``torch.compile`` and in an
+        ONNX export they run padded with a key mask; give packed batches (``offsets``) to get the
+        packed speed there.
 
         Parameters
         ----------
@@ -151,7 +152,11 @@ class LGATr(nn.Module):
             return self._run(multivectors, scalars, segments, None)
         if mask is None:
             return self._run(multivectors, scalars, None, None)
-        packs = self.pack_padded and multivectors.device.type == "cpu" and not torch.compiler.is_compiling()
+        packs = (
+            self.pack_padded
+            and multivectors.device.type == "cpu"
+            and not (torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export())
+        )
         if not packs:
             out_mv, out_s = self._run(multivectors, scalars, None, mask)
             keep = mask.unsqueeze(-1)

@@ -322,10 +322,11 @@ def _drop_unused_padding(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, tuple[torch.Tensor, int] | None]:
     """Drop particle slots that are padding in every set (exact, since pairs are masked).
 
-    Only in eager CPU runs: the kept size is data-dependent, which would stall a GPU and break a
-    compiled graph; there the padded slots are computed and masked instead.
+    Only in eager CPU runs: the kept size is data-dependent, which would stall a GPU, break a
+    compiled graph and fix the kept slots of an ONNX export; there the padded slots are computed
+    and masked instead.
     """
-    if p.device.type != "cpu" or torch.compiler.is_compiling():
+    if p.device.type != "cpu" or torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export():
         return p, mask, scalars, None
     used = mask.any(dim=0)
     if bool(used.all()):

@@ -47,6 +47,13 @@ def _components_first(rows: torch.Tensor, items: int) -> torch.Tensor:
     return x.reshape(8, items, -1)
 
 
+def _unchunked_product(x: torch.Tensor, y: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """The forward of :class:`_PairedGeometricProduct` in one piece, without ``out=`` writes,
+    which torch's ONNX exporter drops (and a traced chunk loop would fix the number of rows)."""
+    xr, yr = _components_last(x), _components_last(y)
+    return _components_first((xr[:, :, None] * yr[:, None, :]).flatten(-2) @ table.T, x.shape[1])
+
+
 class _PairedGeometricProduct(torch.autograd.Function):
     """out_i = sum_jk G_ijk x_j y_k as an outer product times the (16, 256) table, in chunks.
 
@@ -107,5 +114,6 @@ def paired_geometric_product(x: torch.Tensor, y: torch.Tensor, table: torch.Tens
         x2 = x.to(dtype).reshape(8, -1, x.shape[-1])
         y2 = y.to(dtype).reshape(8, -1, y.shape[-1])
         table = _paired_table(dtype, x.device) if table is None else table.to(dtype)
-        out = _PairedGeometricProduct.apply(x2, y2, table)
+        product = _unchunked_product if torch.onnx.is_in_onnx_export() else _PairedGeometricProduct.apply
+        out = product(x2, y2, table)
     return out.reshape(8, *batch, x.shape[-1])

@@ -34,6 +34,24 @@ def _pair_basis(subgroup: bool) -> tuple[torch.Tensor, torch.Tensor]:
     return blocks.float(), to_invariants
 
 
+def _paired_linear_out_of_place(x, blocks, scalars, s_weight, s_bias, mv_bias, inv_weight, slots):
+    """The forward of :class:`_PairedLinear` without writes into slices, which torch's ONNX
+    exporter turns into graphs of the traced shape: the same values up to float rounding."""
+    out = torch.bmm(x, blocks)
+    width = out.shape[-1]
+    pair_0 = out[0]
+    if s_weight is not None:
+        head = scalars @ s_weight.T
+        pair_0 = pair_0 + nn.functional.pad(head, (0, width - head.shape[-1]))
+        if s_bias is not None:
+            pair_0 = pair_0 + nn.functional.pad(s_bias, (0, width - s_bias.shape[-1]))
+    elif mv_bias is not None:
+        pair_0 = pair_0 + nn.functional.pad(mv_bias, (0, width - mv_bias.shape[-1]))
+    out = torch.cat((pair_0[None], out[1:]))
+    out_s = None if inv_weight is None else x[0, :, : slots * x.shape[-1] // 2] @ inv_weight.T
+    return out, out_s
+
+
 class _PairedLinear(torch.autograd.Function):
     """Batched block product plus the scalar couplings of pair 0, with a hand-written backward.
 
@@ -227,8 +245,10 @@ class EquivariantLinear(nn.Module):
         x = multivectors.reshape(8, -1, 2 * self.in_mv_channels)
         flat_s = None if scalars is None else scalars.reshape(-1, self.in_s_channels)
         s_to_mv, mv_to_s = self.s_to_mv, self.mv_to_s
+        # torch's ONNX exporter cannot inline an autograd Function with a None output.
+        paired_linear = _paired_linear_out_of_place if torch.onnx.is_in_onnx_export() else _PairedLinear.apply
         with torch.autocast(device, enabled=False):
-            out, out_s = _PairedLinear.apply(
+            out, out_s = paired_linear(
                 cast(x),
                 cast(self.pair_weights()),
                 cast(flat_s),

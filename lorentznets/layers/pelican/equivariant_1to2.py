@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .aggregates import multiplicity_scale, particle_counts
+from .diagonal import add_to_diagonal
 
 
 class Equivariant1to2(nn.Module):
@@ -61,6 +62,6 @@ class Equivariant1to2(nn.Module):
         out = at_i[:, :, None, :] + at_j[:, None, :, :]
         out = out + (mean_everywhere + self.bias)[:, None, None, :]
         diagonal = on_diagonal + mean_diagonal[:, None, :]
-        out.diagonal(dim1=1, dim2=2).add_(diagonal.transpose(1, 2))
+        out = add_to_diagonal(out, diagonal)
         pair_mask = mask[:, :, None] & mask[:, None, :]
         return out.masked_fill_(~pair_mask[..., None], 0.0)
