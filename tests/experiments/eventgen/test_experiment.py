@@ -55,7 +55,7 @@ def test_train_sample_evaluate_plot(tmp_path, model):
 
     assert 0.0 <= metrics["test.classifier_auc"] <= 1.0
     # Hanley-McNeil on 120 held-out events: at most about 0.05 (at AUC 0.5), less towards 1.
-    assert 0.0 < metrics["test.classifier_auc_std"] < 0.06
+    assert 0.0 <= metrics["test.classifier_auc_std"] < 0.06
     assert metrics["test.sampling_events_per_second"] > 0
     assert metrics["test.cuts.frac_nonfinite"] == 0.0
     # The log(pt - pt_min) coordinate keeps every sampled jet above the pt cut.
