@@ -8,6 +8,8 @@ rounding.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch.onnx import symbolic_helper
 
@@ -16,6 +18,7 @@ __all__ = ["SYMBOLICS", "register_symbolics"]
 # torch's ScalarType codes (c10/core/ScalarType.h) of the dtypes an identity matrix is built in.
 _ONNX_TYPES = {3: "INT32", 4: "INT64", 5: "FLOAT16", 6: "FLOAT", 7: "DOUBLE", 11: "BOOL"}
 _FLOAT = symbolic_helper._type_utils.JitScalarType.FLOAT
+_INT64_MAX = torch.iinfo(torch.int64).max
 
 
 def _constant(graph, values: list[int]):
@@ -29,6 +32,29 @@ def _expm1(graph, x):
 
 def _asinh(graph, x):
     return graph.op("Asinh", x)
+
+
+def _sign_bit(graph, v, zero, one):
+    # v < 0, or v = -0 (whose reciprocal is -inf)
+    return graph.op("Or", graph.op("Less", v, zero), graph.op("Less", graph.op("Div", one, v), zero))
+
+
+def _atan2(graph, y, x):
+    # torch's form divides by x unguarded (NaN at x = y = 0: the azimuth of a padded particle,
+    # 0 in torch) and ignores signed zeros (-pi instead of pi on the negative x axis). Here every
+    # finite case follows torch, signed zeros included.
+    dtype = _dtype(y)
+    zero, one, half_pi, pi = (
+        graph.op("Constant", value_t=torch.tensor(value, dtype=dtype)) for value in (0.0, 1.0, math.pi / 2, math.pi)
+    )
+    x_is_zero = graph.op("Equal", x, zero)
+    principal = graph.op("Atan", graph.op("Div", y, graph.op("Where", x_is_zero, one, x)))
+    y_negative = _sign_bit(graph, y, zero, one)
+    left = graph.op("Where", y_negative, graph.op("Sub", principal, pi), graph.op("Add", principal, pi))
+    x_negative = _sign_bit(graph, x, zero, one)
+    angle = graph.op("Where", x_negative, left, principal)
+    vertical = graph.op("And", x_is_zero, graph.op("Not", graph.op("Equal", y, zero)))
+    return graph.op("Where", vertical, graph.op("Mul", graph.op("Sign", y), half_pi), angle)
 
 
 def _eye(graph, *args):
@@ -95,6 +121,16 @@ def _diagonal(graph, x, offset, dim1, dim2):
     return graph.op("Gather", flat, index, axis_i=-1)
 
 
+def _tril_indices(graph, rows, columns, offset, *_):
+    # The (row, column) indices of the lower triangle, row by row as in torch: the nonzero
+    # entries of a triangular matrix of ones (rows and columns may be traced sizes).
+    one = _constant(graph, [1])
+    shape = graph.op("Concat", graph.op("Reshape", rows, one), graph.op("Reshape", columns, one), axis_i=0)
+    ones = graph.op("ConstantOfShape", shape, value_t=torch.tensor([1.0]))
+    k = graph.op("Constant", value_t=torch.tensor(symbolic_helper._get_const(offset, "i", "offset")))
+    return graph.op("NonZero", graph.op("Trilu", ones, k, upper_i=0))
+
+
 def _normalized_axes(normalized_shape) -> list[int]:
     # The normalised axes are the last len(normalized_shape); their sizes may be traced values
     # (``x.shape[-1:]``), which torch's own forms refuse although only their number matters.
@@ -123,15 +159,14 @@ def _movedim(graph, x, source, destination):
 
 
 def _layer_norm(graph, x, normalized_shape, weight, bias, eps, cudnn_enable):
-    # torch's form needs the normalised sizes as constants (for the default weight and bias).
+    # torch's form needs the normalised sizes as constants (for the default weight and bias);
+    # here the default weight and bias take the sizes from the graph.
     axes = _normalized_axes(normalized_shape)
-    normalized = (symbolic_helper._get_tensor_sizes(x) or [None])[axes[0] :]
-    if None in normalized:
-        return symbolic_helper._unimplemented("aten::layer_norm", "over axes of dynamic size")
+    shape = graph.op("Slice", graph.op("Shape", x), _constant(graph, [axes[0]]), _constant(graph, [_INT64_MAX]))
     if symbolic_helper._is_none(weight):
-        weight = graph.op("Constant", value_t=torch.ones(normalized, dtype=_dtype(x)))
+        weight = graph.op("ConstantOfShape", shape, value_t=torch.ones(1, dtype=_dtype(x)))
     if symbolic_helper._is_none(bias):
-        bias = graph.op("Constant", value_t=torch.zeros(normalized, dtype=_dtype(x)))
+        bias = graph.op("ConstantOfShape", shape, value_t=torch.zeros(1, dtype=_dtype(x)))
     epsilon = symbolic_helper._get_const(eps, "f", "eps")
     return graph.op("LayerNormalization", x, weight, bias, epsilon_f=epsilon, axis_i=axes[0])
 
@@ -153,11 +188,13 @@ def _rms_norm(graph, x, normalized_shape, weight, eps):
 SYMBOLICS = {
     "aten::expm1": _expm1,
     "aten::asinh": _asinh,
+    "aten::atan2": _atan2,
     "aten::eye": _eye,
     "aten::mT": _matrix_transpose,
     "aten::movedim": _movedim,
     "aten::unflatten": _unflatten,
     "aten::diagonal": _diagonal,
+    "aten::tril_indices": _tril_indices,
     "aten::layer_norm": _layer_norm,
     "aten::rms_norm": _rms_norm,
 }

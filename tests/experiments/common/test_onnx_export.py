@@ -69,6 +69,23 @@ def test_expm1_and_asinh_export(tmp_path):
     assert onnx_parity(tmp_path / "encoder.onnx", _Encoder(), (x[:5],), ["x"]) < 1e-4
 
 
+class _Azimuth(nn.Module):
+    def forward(self, y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return torch.atan2(y, x)
+
+
+def test_atan2_exports_as_torch_computes_it_on_axes_and_signed_zeros(tmp_path):
+    """torch's own form gave NaN at (0, 0), the azimuth of every padded particle."""
+    values = torch.tensor([0.0, -0.0, 1.0, -1.0, 2.5, -3.0, 1e-30, -1e-30, 1e30, -1e30])
+    y, x = (grid.flatten() for grid in torch.meshgrid(values, values, indexing="ij"))
+    export_onnx(_Azimuth(), (y, x), tmp_path / "atan2.onnx", ["y", "x"], ["phi"], {"y": {0: "n"}, "x": {0: "n"}})
+    session = onnxruntime.InferenceSession(str(tmp_path / "atan2.onnx"))
+    (phi,) = session.run(None, {"y": y.numpy(), "x": x.numpy()})
+    expected = torch.atan2(y, x)
+    torch.testing.assert_close(torch.from_numpy(phi), expected, rtol=1e-6, atol=1e-6)
+    assert torch.equal(torch.from_numpy(phi).signbit(), expected.signbit())
+
+
 class _Complex(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.view_as_real(torch.complex(x, x)).sum(-1)
