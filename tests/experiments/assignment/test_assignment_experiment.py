@@ -92,7 +92,7 @@ def test_run_py_on_a_hand_built_semileptonic_file(tmp_path, semileptonic_file):
     assert run.data.metrics["test.exact.jet_efficiency"] == pytest.approx(metrics["test.exact.jet_efficiency"])
 
 
-@pytest.mark.slow  # about 40 s: a training and the torch.export of the backbone and heads
+@pytest.mark.slow  # 8 s (40 s under load): a training and the torch.export of the backbone and heads
 def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path, spanet_file):
     from experiment_test_utils import logged_model_inputs
 

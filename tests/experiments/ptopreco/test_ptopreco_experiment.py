@@ -104,7 +104,7 @@ def test_resolution_metrics_on_known_residuals():
         resolution_metrics(predicted[:, :3], truth[:, :3])
 
 
-@pytest.mark.slow  # about 14 s: a training and the torch.export
+@pytest.mark.slow  # 9-14 s: a training and the torch.export
 def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path):
     from experiment_test_utils import logged_model_inputs
 

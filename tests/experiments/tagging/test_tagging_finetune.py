@@ -34,7 +34,7 @@ def test_finetune_keys_are_checked_before_any_work(tmp_path, jets_file):
         experiment.check_config(both)
 
 
-@pytest.mark.slow  # two short trainings, about 15 s
+@pytest.mark.slow  # two short trainings, 5-14 s
 def test_a_fixed_backbone_under_a_new_three_class_head(tmp_path, jets_file):
     source = compose_config("toptagging", tagging_overrides(tmp_path, jets_file, run_name="source"))
     get_experiment("toptagging")(source).run()
