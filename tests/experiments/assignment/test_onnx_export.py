@@ -15,8 +15,9 @@ from lorentznets.assignment.heads import valid_tuples
 from lorentznets.assignment.topology import EventTopology
 
 
-def test_onnx_outputs_match_torch_and_decode_the_same(spanet_file, tmp_path):
-    model, dataset, _ = build("transformer", spanet_file)
+@pytest.mark.parametrize("name", ["transformer", "gatr", "pelican"])
+def test_onnx_outputs_match_torch_and_decode_the_same(name, spanet_file, tmp_path):
+    model, dataset, _ = build(name, spanet_file)
     model = model.float()
     path = tmp_path / "assignment.onnx"
     with warnings.catch_warnings():
