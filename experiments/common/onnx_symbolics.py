@@ -25,9 +25,13 @@ def _constant(graph, values: list[int]):
     return graph.op("Constant", value_t=torch.tensor(values, dtype=torch.int64))
 
 
+def _dtype(x) -> torch.dtype:
+    return symbolic_helper._type_utils.JitScalarType.from_value(x, _FLOAT).dtype()
+
+
 def _expm1(graph, x):
     # ONNX has no Expm1; exp(x) - 1 differs from it by float32 rounding (absolute ~1e-7 near 0).
-    return graph.op("Sub", graph.op("Exp", x), graph.op("Constant", value_t=torch.tensor(1.0)))
+    return graph.op("Sub", graph.op("Exp", x), graph.op("Constant", value_t=torch.tensor(1.0, dtype=_dtype(x))))
 
 
 def _asinh(graph, x):
@@ -80,10 +84,6 @@ def _matrix_transpose(graph, x):
     if rank is None:
         return symbolic_helper._unimplemented("aten::mT", "of a tensor of unknown rank")
     return graph.op("Transpose", x, perm_i=[*range(rank - 2), rank - 1, rank - 2])
-
-
-def _dtype(x) -> torch.dtype:
-    return symbolic_helper._type_utils.JitScalarType.from_value(x, _FLOAT).dtype()
 
 
 def _unflatten(graph, x, dim, sizes):
@@ -180,7 +180,7 @@ def _rms_norm(graph, x, normalized_shape, weight, eps):
     else:
         epsilon = symbolic_helper._get_const(eps, "f", "eps")
     mean_square = graph.op("ReduceMean", graph.op("Mul", x, x), axes_i=axes, keepdims_i=1)
-    shifted = graph.op("Add", mean_square, graph.op("Constant", value_t=torch.tensor(epsilon)))
+    shifted = graph.op("Add", mean_square, graph.op("Constant", value_t=torch.tensor(epsilon, dtype=_dtype(x))))
     out = graph.op("Div", x, graph.op("Sqrt", shifted))
     return out if symbolic_helper._is_none(weight) else graph.op("Mul", out, weight)
 
@@ -198,10 +198,11 @@ SYMBOLICS = {
     "aten::layer_norm": _layer_norm,
     "aten::rms_norm": _rms_norm,
 }
-"""Operator name -> ONNX form: expm1 (PELICAN's input encoder), asinh (the ParT-style constituent
-features), a boolean identity matrix (LorentzNet), ``mT`` and ``movedim`` (LLoCa's frames and
-tensor representations), layer norm over a
-traced width (L-GATr's scalars) and RMS norm (PELICAN's blocks)."""
+"""Operator name -> ONNX form: expm1 (PELICAN's input encoder), asinh and atan2 (the ParT-style
+constituent and pair features), a boolean identity matrix (LorentzNet), ``mT`` and ``movedim``
+(LLoCa's frames and tensor representations), unflatten (L-GATr's layout), diagonal (PELICAN's
+aggregations), tril_indices (ParT's pairs), layer norm over a traced width (L-GATr's scalars)
+and RMS norm (PELICAN's blocks)."""
 
 
 def register_symbolics(opset_version: int) -> None:

@@ -86,6 +86,28 @@ def test_atan2_exports_as_torch_computes_it_on_axes_and_signed_zeros(tmp_path):
     assert torch.equal(torch.from_numpy(phi).signbit(), expected.signbit())
 
 
+class _Shapes(nn.Module):
+    """Shape operators whose ONNX forms we replace, on axes of traced size (diagonal: see the
+    PELICAN tagger test, tests/experiments/tagging/test_tagger_onnx_models.py)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows, cols = torch.tril_indices(x.shape[1], x.shape[1])
+        pairs = x[:, rows] * x[:, cols]  # (B, N (N + 1) / 2, 4)
+        halves = x.unflatten(-1, (2, -1))  # (B, N, 2, 2): a later shape taken from it
+        moved = halves.reshape(*halves.shape[:2], -1).movedim(-1, 0)  # (4, B, N)
+        outer = x[:, :, None] * x[:, None]  # (B, N, N, 4)
+        wide, narrow = (pair.diagonal(dim1=1, dim2=2).mT for pair in (outer, outer[..., :2]))  # two widths
+        normed = torch.nn.functional.layer_norm(wide, wide.shape[-1:])
+        parts = (pairs.sum(1), moved.sum(-1).T, normed.sum(1), narrow.sum(1), torch.rms_norm(x, (4,)).sum(1))
+        return torch.cat(parts, dim=-1)
+
+
+def test_shape_operators_follow_other_sizes_than_traced(tmp_path):
+    path = tmp_path / "shapes.onnx"
+    export_onnx(_Shapes(), (torch.randn(2, 3, 4),), path, ["x"], ["y"], {"x": {0: "batch", 1: "items"}})
+    assert onnx_parity(path, _Shapes(), (torch.randn(5, 7, 4),), ["x"]) < 1e-4
+
+
 class _Complex(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.view_as_real(torch.complex(x, x)).sum(-1)
