@@ -17,6 +17,10 @@ dynamic ``batch`` axis 0 and the names of ``forward``'s parameters.
 Parity: the exported graph's outputs on the example inputs must match torch eager within
 ``|onnx - torch| <= PARITY_ATOL + PARITY_RTOL * |torch|`` (float32; the largest difference is
 recorded in the JSON file).
+
+The export traces with torch's TorchScript-based exporter, with our ONNX forms of the operators
+it lacks or translates wrongly (:mod:`experiments.common.onnx_symbolics`); nets take their padded,
+out-of-place paths while ``torch.onnx.is_in_onnx_export()`` (same values as in eager runs).
 """
 
 from __future__ import annotations
