@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 # Before torch loads OpenMP: idle threads sleep instead of spin-waiting, which made trainings
@@ -27,12 +28,14 @@ from omegaconf import DictConfig  # noqa: E402
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.config_schema import ConfigError
+from experiments.common.config_upgrade import fill_added_keys
 from experiments.common.progress import TqdmLoggingHandler
 from experiments.common.stop_request import exit_now, install_stop_handler, stop_signal
 from experiments.common.threads import default_num_threads, warn_if_oversubscribed
 from experiments.registry import UnsafeImportError, get_experiment
 
 LOGGER = logging.getLogger("lorentznets")
+CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
 
 def _configure_logging() -> None:
@@ -82,6 +85,14 @@ def main(cfg: DictConfig) -> float | None:
     # Schedulers (Slurm pre-emption, torchrun) stop jobs with SIGTERM: the run ends within
     # seconds, its MLflow run closed as KILLED; the last checkpoint stays valid for resume=true.
     install_stop_handler()
+    added = fill_added_keys(cfg, CONFIG_DIR)
+    if added:
+        LOGGER.warning(
+            "the config predates the keys %s: using today's defaults for them (config/default.yaml, "
+            "config/tasks/%s.yaml)",
+            ", ".join(added),
+            cfg.experiment,
+        )
     try:
         experiment_class = get_experiment(cfg.experiment)
         check = getattr(experiment_class, "check_config", None)
