@@ -95,3 +95,20 @@ def test_part_wrappers_real_pairs_give_the_padded_logits(kind):
     momenta, scalars = _momenta(3), torch.randn(2, 5, 1, dtype=torch.float64)
     padded = wrapper(momenta, mask, scalars)
     torch.testing.assert_close(wrapper(momenta, mask, scalars, **wrapper.host_inputs(mask)), padded)
+
+
+def test_constituent_features_have_finite_gradients_on_the_axes():
+    # learned frames can put a local momentum exactly on the z axis or on the local jet's axis
+    from experiments.tagging.features import jet_constituent_features
+    from lorentznets.lorentz import azimuth, pseudorapidity
+
+    momenta = torch.tensor([[[5.0, 0.0, 0.0, 3.0], [4.0, 1.0, 2.0, 0.5], [7.0, 2.0, 4.0, 1.0]]], dtype=torch.float64)
+    jets = torch.tensor([[[9.0, 2.0, 4.0, 1.0]]], dtype=torch.float64).expand(1, 3, 4)  # along constituent 2
+    momenta.requires_grad_(True)
+    mask = torch.ones(1, 3, dtype=torch.bool)
+    features = jet_constituent_features(momenta, mask, jets)
+    features.sum().backward()
+    assert torch.isfinite(momenta.grad).all()
+    torch.testing.assert_close(features[0, 1:, 4], (pseudorapidity(momenta) - pseudorapidity(jets))[0, 1:])
+    torch.testing.assert_close(features[0, 1:, 5], (azimuth(momenta) - azimuth(jets))[0, 1:])
+    assert features[0, 2, 6] == -0.8  # delta R = 0
