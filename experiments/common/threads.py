@@ -73,7 +73,7 @@ def default_num_threads(local_world_size: int = 1, cpu_max: Path = CGROUP_CPU_MA
 
 def warn_if_oversubscribed(threads: int, cpu_max: Path = CGROUP_CPU_MAX) -> bool:
     """Log a warning when the machine's 1-minute load average plus ``threads`` exceeds the
-    available cores.
+    available cores by more than half a core.
 
     Parameters
     ----------
@@ -89,7 +89,9 @@ def warn_if_oversubscribed(threads: int, cpu_max: Path = CGROUP_CPU_MAX) -> bool
     """
     load = os.getloadavg()[0]
     cores = available_cores(cpu_max)
-    if load + threads <= cores:
+    # Half a core of slack: an idle machine's load of 0.1 with as many threads as cores is no
+    # contention (it warned on every idle start).
+    if load + threads <= cores + 0.5:
         return False
     LOGGER.warning(
         "machine load %.1f plus %d torch thread(s) exceeds the %d available core(s): threads will "

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from lorentznets.data.convert.optional import import_optional
+from lorentznets.data.generate.fjcore_banner import silence_fjcore_banner
 
 pythia8mc = import_optional("pythia8mc", "the Pythia event generators (lorentznets.data.generate)")
 
@@ -89,6 +90,7 @@ class JetVeto(pythia8mc.UserHooks):
         self.settings = settings
         self.record = record
         self.shower_pt = 0.0
+        silence_fjcore_banner()
         self._jets = pythia8mc.SlowJet(
             SLOWJET_ANTIKT, settings.radius + settings.radius_margin, 1.0, 1e3, SLOWJET_VISIBLE, SLOWJET_KEEP_MASSES
         )

@@ -54,3 +54,15 @@ def test_warns_when_threads_exceed_the_cores(tmp_path, caplog):
     (record,) = caplog.records
     assert "plus 2 torch thread(s) exceeds the 1 available core(s)" in record.getMessage()
     assert "num_threads=1" in record.getMessage()
+
+
+def test_an_idle_machine_with_one_thread_per_core_gets_no_warning(tmp_path, caplog, monkeypatch):
+    two_cores = _cpu_max(tmp_path, "200000 100000")
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two cores")
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    with caplog.at_level(logging.WARNING, logger="lorentznets"):
+        assert not warn_if_oversubscribed(2, two_cores)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
+    with caplog.at_level(logging.WARNING, logger="lorentznets"):
+        assert warn_if_oversubscribed(2, two_cores)
