@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from experiment_test_utils import compose_config  # noqa: E402
 from sync_free import assert_batch_loss_sync_free, build_experiment, first_batch  # noqa: E402
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_assignment_experiment import overrides  # noqa: E402
 
 
