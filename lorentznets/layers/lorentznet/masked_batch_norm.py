@@ -39,8 +39,11 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
         torch.Tensor with shape (..., C); padded entries are transformed too (callers mask them).
         """
         if mask is None and not self.synchronise:
-            flat = x.reshape(-1, x.shape[-1])
-            return super().forward(flat).reshape(x.shape)
+            if x.dim() == 2:
+                # No reshape: callers apply relu_ to the result, and an in-place op on a view
+                # makes autograd copy the whole (E, C) tensor back into its base.
+                return super().forward(x)
+            return super().forward(x.reshape(-1, x.shape[-1])).reshape(x.shape)
         if self.training:
             weight = torch.ones_like(x[..., :1]) if mask is None else mask[..., None].to(x.dtype)
             dims = tuple(range(x.dim() - 1))
