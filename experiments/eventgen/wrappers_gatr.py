@@ -9,15 +9,13 @@ from typing import Any
 import torch
 from torch import nn
 
+from experiments.eventgen.features import ROTATION_INVARIANT, invariant_token_scalars
 from experiments.registry import register_wrapper
 from lorentznets.algebra import GRADE_SLICES, NUM_COMPONENTS
 from lorentznets.flows import GaussianFourierTimeEmbedding, JetCoordinates
 from lorentznets.nets.lgatr import LGATr
 
 __all__ = ["LGATrVelocity"]
-
-_ROTATION_INVARIANT = [0, 1, 3]
-"""Flow coordinates unchanged by rotations about the beam: log pt, eta, log m^2."""
 
 
 def _embed_vectors(p: torch.Tensor) -> torch.Tensor:
@@ -65,7 +63,7 @@ class LGATrVelocity(nn.Module):
                 **net,
                 "in_mv_channels": 3,
                 "out_mv_channels": 1,
-                "in_s_channels": len(_ROTATION_INVARIANT) + self.n_jets + time_channels,
+                "in_s_channels": len(ROTATION_INVARIANT) + self.n_jets + time_channels,
                 "out_s_channels": 4,
             }
         )
@@ -78,8 +76,6 @@ class LGATrVelocity(nn.Module):
         p = self.coordinates.x_to_fourmomenta(x) / self.coordinates.momentum_scale.to(x.dtype)
         references = self.references.to(x.dtype).expand(batch, self.n_jets, 2, 4)
         vectors = torch.cat([p.unsqueeze(-2), references], dim=-2)
-        time = self.time_embedding(t)[:, None, :].expand(batch, self.n_jets, -1)
-        positions = self.positions.to(x.dtype).expand(batch, -1, -1)
-        scalars = torch.cat([x[..., _ROTATION_INVARIANT], positions, time], dim=-1)
+        scalars = invariant_token_scalars(x, self.positions, self.time_embedding(t))
         _, out_s = self.net(_embed_vectors(vectors), scalars)
         return out_s

@@ -9,15 +9,13 @@ from typing import Any
 import torch
 from torch import nn
 
+from experiments.eventgen.features import ROTATION_INVARIANT, invariant_token_scalars
 from experiments.registry import register_wrapper
 from lorentznets.flows import GaussianFourierTimeEmbedding, JetCoordinates
 from lorentznets.frames import NUM_LOCAL_FEATURES, LearnedFrames, local_jet_features
 from lorentznets.nets.lloca_transformer import LLoCaTransformer
 
 __all__ = ["LLoCaTransformerVelocity"]
-
-_ROTATION_INVARIANT = [0, 1, 3]
-"""Flow coordinates unchanged by rotations about the beam: log pt, eta, log m^2."""
 
 FRAMES_NET = {"hidden_channels": 32, "num_layers": 2, "references": ("beam", "time")}
 """The Frames-Net of the velocity: it sees the beam axis and the time direction, so the frames
@@ -53,7 +51,7 @@ class LLoCaTransformerVelocity(nn.Module):
         self.coordinates = coordinates
         self.n_jets = coordinates.n_jets
         self.time_embedding = GaussianFourierTimeEmbedding(time_channels)
-        num_scalars = len(_ROTATION_INVARIANT) + self.n_jets + time_channels
+        num_scalars = len(ROTATION_INVARIANT) + self.n_jets + time_channels
         self.frames = LearnedFrames("polar", {**FRAMES_NET, "num_scalars": num_scalars})
         self.net = LLoCaTransformer(NUM_LOCAL_FEATURES + num_scalars, 4, **net)
         self.register_buffer("positions", torch.eye(self.n_jets))
@@ -63,9 +61,7 @@ class LLoCaTransformerVelocity(nn.Module):
         batch = x.shape[0]
         p = self.coordinates.x_to_fourmomenta(x) / self.coordinates.momentum_scale.to(x.dtype)
         mask = torch.ones(batch, self.n_jets, dtype=torch.bool, device=x.device)
-        time = self.time_embedding(t)[:, None, :].expand(batch, self.n_jets, -1)
-        positions = self.positions.to(x.dtype).expand(batch, -1, -1)
-        scalars = torch.cat([x[..., _ROTATION_INVARIANT], positions, time], dim=-1)
+        scalars = invariant_token_scalars(x, self.positions, self.time_embedding(t))
         frames = self.frames(p, mask, scalars)
         features = torch.cat([local_jet_features(p, frames, mask, 1.0), scalars], dim=-1)
         return self.net(features, frames, mask, p.sum(dim=1))
