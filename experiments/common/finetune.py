@@ -49,13 +49,14 @@ def finetune_source(path: str | Path) -> Path:
         return path
     if not path.is_dir():
         raise FileNotFoundError(f"training.finetune.from={str(path)!r}: no such run folder or checkpoint file")
-    indices = RunDirectory(path).models()
+    run = RunDirectory(path)
+    indices = run.models()
     if not indices:
         raise FileNotFoundError(
             f"training.finetune.from={str(path)!r}: the run folder holds no final model models/model_run<k>.pt "
             "(name a checkpoint file instead, e.g. checkpoints/best.pt)"
         )
-    return RunDirectory(path).model_path(max(indices))
+    return run.model_path(max(indices))
 
 
 def finetune_state_dict(

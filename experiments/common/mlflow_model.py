@@ -18,7 +18,7 @@ MULTI_INPUT_EXAMPLE = "input_example.npz"
 """File next to a multi-input model holding its example arrays by ``forward`` parameter name."""
 
 
-def _input_names(model: nn.Module, count: int) -> list[str]:
+def input_names(model: nn.Module, count: int) -> list[str]:
     """Names of the first ``count`` positional parameters of ``model.forward``."""
     parameters = [
         p.name
@@ -28,12 +28,12 @@ def _input_names(model: nn.Module, count: int) -> list[str]:
     return parameters[:count] if len(parameters) >= count else [f"input_{i}" for i in range(count)]
 
 
-def _flat_outputs(output: Any) -> list[torch.Tensor]:
+def flat_outputs(output: Any) -> list[torch.Tensor]:
     """The tensors of a (nested tuple or list of) model output(s), depth first."""
     if isinstance(output, torch.Tensor):
         return [output]
     if isinstance(output, (tuple, list)):
-        return [tensor for item in output for tensor in _flat_outputs(item)]
+        return [tensor for item in output for tensor in flat_outputs(item)]
     raise TypeError(f"log_pytorch_model: the model returned {type(output).__name__}, expected tensors in tuples/lists")
 
 
@@ -79,10 +79,10 @@ def log_pytorch_model(
 
     inputs = input_example if isinstance(input_example, tuple) else (input_example,)
     with torch.no_grad():
-        outputs = [tensor.detach().cpu().numpy() for tensor in _flat_outputs(model(*inputs))]
+        outputs = [tensor.detach().cpu().numpy() for tensor in flat_outputs(model(*inputs))]
     output = outputs[0] if len(outputs) == 1 else {f"output_{i}": array for i, array in enumerate(outputs)}
     arrays = tuple(tensor.detach().cpu().numpy() for tensor in inputs)
-    named = dict(zip(_input_names(model, len(arrays)), arrays, strict=True))
+    named = dict(zip(input_names(model, len(arrays)), arrays, strict=True))
     signature = infer_signature(arrays[0] if len(arrays) == 1 else named, output)
     previous_uri = mlflow.get_tracking_uri()
     with tempfile.TemporaryDirectory() as folder:

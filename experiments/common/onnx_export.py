@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from experiments.common.mlflow_model import _input_names
+from experiments.common.mlflow_model import flat_outputs, input_names
 from experiments.common.onnx_symbolics import register_symbolics
 
 if TYPE_CHECKING:
@@ -125,7 +125,11 @@ def export_onnx(
 
 
 def onnx_parity(
-    path: str | os.PathLike, model: nn.Module, inputs: tuple[torch.Tensor, ...], input_names: Sequence[str]
+    path: str | os.PathLike,
+    model: nn.Module,
+    inputs: tuple[torch.Tensor, ...],
+    input_names: Sequence[str],
+    expected: Sequence[torch.Tensor] | None = None,
 ) -> float:
     """Largest absolute difference between onnxruntime's outputs of ``path`` and ``model``'s.
 
@@ -138,6 +142,9 @@ def onnx_parity(
     inputs : tuple of torch.Tensor
         Its positional inputs (CPU).
     input_names : sequence of str
+    expected : sequence of torch.Tensor, optional
+        ``model``'s flattened outputs on ``inputs`` when the caller has them already (computed
+        here otherwise).
 
     Returns
     -------
@@ -158,9 +165,9 @@ def onnx_parity(
         onnx_outputs = session.run(None, feeds)
     except Exception as error:  # noqa: BLE001 - onnxruntime's errors share no base class but Exception
         raise OnnxExportError(f"{path}: onnxruntime cannot run the exported graph: {error}") from error
-    with torch.no_grad():
-        expected = model(*inputs)
-    expected = expected if isinstance(expected, (tuple, list)) else (expected,)
+    if expected is None:
+        with torch.no_grad():
+            expected = flat_outputs(model(*inputs))
     largest = 0.0
     for index, (got, want) in enumerate(zip(onnx_outputs, expected, strict=True)):
         want = want.detach().float().numpy()
@@ -183,7 +190,7 @@ def onnx_parity(
 def _default_description(
     model: nn.Module, example: tuple[torch.Tensor, ...], outputs: tuple[torch.Tensor, ...]
 ) -> dict[str, Any]:
-    names = _input_names(model, len(example))
+    names = input_names(model, len(example))
     inputs = {name: {"shape": ["batch", *tensor.shape[1:]]} for name, tensor in zip(names, example, strict=True)}
     output_names = ["output"] if len(outputs) == 1 else [f"output_{i}" for i in range(len(outputs))]
     shapes = {name: {"shape": ["batch", *out.shape[1:]]} for name, out in zip(output_names, outputs, strict=True)}
@@ -232,7 +239,7 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
         model = copy.deepcopy(experiment.raw_model).float().cpu().eval()
     with torch.no_grad():
         outputs = model(*inputs)
-    outputs = tuple(outputs) if isinstance(outputs, (tuple, list)) else (outputs,)
+    outputs = tuple(flat_outputs(outputs))
     describe = getattr(experiment, "onnx_description", None)
     description = describe() if describe is not None else _default_description(model, inputs, outputs)
     if len(description["inputs"]) != len(inputs) or len(description["outputs"]) != len(outputs):
@@ -246,7 +253,7 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
     names = list(description["inputs"])
     dynamic = _dynamic_axes({**description["inputs"], **description["outputs"]})
     export_onnx(model, inputs, onnx_path, names, list(description["outputs"]), dynamic)
-    difference = onnx_parity(onnx_path, model, inputs, names)
+    difference = onnx_parity(onnx_path, model, inputs, names, outputs)
     for entries, tensors in ((description["inputs"], inputs), (description["outputs"], outputs)):
         for entry, tensor in zip(entries.values(), tensors, strict=True):
             entry["dtype"] = str(tensor.dtype).removeprefix("torch.")

@@ -55,7 +55,7 @@ def build_scheduler(
     if name == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(
             optimizer,
-            max_lr=group_lrs if len(group_lrs) > 1 else lr,
+            max_lr=group_lrs,
             total_steps=max(total_steps, 2),
             pct_start=warmup_fraction,
         )
