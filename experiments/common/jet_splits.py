@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from experiments.common.generated_data import ensure_generated, pythia_generator
-from experiments.common.splits import SPLITS, split_indices
+from experiments.common.splits import SPLITS, split_bounds, split_indices
 from lorentznets.data.readers import JetData, detect_format, load_jets
 from lorentznets.data.readers.file_ranges import FileRange, file_ranges
 
@@ -120,9 +120,7 @@ def load_jet_splits(data_cfg: Mapping, impact_parameters: bool = False) -> dict[
 
 
 def _fraction_ranges(part: FileRange, fractions: list[float]) -> dict[str, FileRange]:
-    bounds = [part.start]
-    for fraction in fractions:
-        bounds.append(min(bounds[-1] + int(round(fraction * len(part))), part.stop))
+    bounds = [part.start + bound for bound in split_bounds(len(part), fractions)]
     return {
         split: FileRange(part.path, part.format, part.split, start, stop)
         for split, start, stop in zip(SPLITS, bounds[:-1], bounds[1:], strict=True)

@@ -9,6 +9,25 @@ import torch
 SPLITS = ("train", "val", "test")
 
 
+def split_bounds(n: int, fractions: Sequence[float]) -> list[int]:
+    """Cut points ``[0, b1, b2, b3]`` of ``n`` samples into the splits of :data:`SPLITS`, each
+    ``round(fraction * n)`` long (capped at ``n``).
+
+    Parameters
+    ----------
+    n : int
+    fractions : sequence of 3 float
+
+    Returns
+    -------
+    list of 4 int
+    """
+    bounds = [0]
+    for fraction in fractions:
+        bounds.append(min(bounds[-1] + int(round(fraction * n)), n))
+    return bounds
+
+
 def split_indices(n: int, fractions: Sequence[float], seed: int, source: str) -> dict[str, torch.Tensor]:
     """Random disjoint train/val/test indices, seeded by the data's own ``split_seed``.
 
@@ -39,9 +58,7 @@ def split_indices(n: int, fractions: Sequence[float], seed: int, source: str) ->
     if len(fractions) != 3 or any(f < 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
         raise ValueError(f"split fractions must be three non-negative numbers summing to <= 1, got {list(fractions)}")
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-    bounds = [0]
-    for fraction in fractions:
-        bounds.append(min(bounds[-1] + int(round(fraction * n)), n))
+    bounds = split_bounds(n, fractions)
     splits = {}
     for name, start, stop in zip(SPLITS, bounds[:-1], bounds[1:], strict=True):
         if stop <= start:

@@ -150,7 +150,13 @@ def _weight_means(samples: Mapping[str, StreamSample], use_weights: bool, num_cl
         table = torch.full((num_classes,), overall, dtype=torch.float64)
         for label, mean in sample.weight_means.items():
             table[label] = mean
-        means[split] = table.clamp(min=torch.finfo(torch.float64).tiny)
+        if not bool((table > 0).all()):
+            zero = torch.nonzero(table <= 0).flatten().tolist()
+            raise ValueError(
+                f"{split} split: the per-jet weights sampled for the class labels {zero} sum to zero, so they cannot "
+                "be normalised to mean 1 per class: check the files' 'weight' key or set data.use_weights=false"
+            )
+        means[split] = table
     return means
 
 

@@ -154,3 +154,19 @@ def test_streamed_run_under_torchrun_shards_the_stream(tmp_path, jetclass_dir):
     assert state["train_stream"]["layout"]["batch_size"] == 16
     (evaluation,) = (tmp_path / "runs/jetclass/ddp/evaluation").glob("*.json")
     assert "test.auc_Hcc" in json.loads(evaluation.read_text())
+
+
+def test_a_class_whose_sampled_weights_sum_to_zero_is_refused():
+    """The in-memory path refuses it too (class_normalised_weights): dividing by a zero mean would
+    give infinite batch weights."""
+    from experiments.tagging.streamed import _weight_means
+    from lorentznets.data.readers.stream_sample import StreamSample
+
+    good = StreamSample([0, 1], {0: 5, 1: 5}, 10.0, 0, {0: 1.0, 1: 2.0}, 10)
+    bad = StreamSample([0, 1], {0: 5, 1: 5}, 10.0, 0, {0: 1.0, 1: 0.0}, 10)
+    means = _weight_means({"train": good}, True, 2)
+    torch.testing.assert_close(means["train"], torch.tensor([1.0, 2.0], dtype=torch.float64))
+    with pytest.raises(
+        ValueError, match=r"val split: the per-jet weights sampled for the class labels \[1\] sum to zero"
+    ):
+        _weight_means({"train": good, "val": bad}, True, 2)
