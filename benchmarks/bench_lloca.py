@@ -5,11 +5,13 @@ LLoCa-Transformer, LLoCa-ParT and LLoCa-ParticleNet at the papers' tagging sizes
 published ParT, 8 heads of 8x0n+2x1n / the published ParticleNet read as 32x0n+8x1n and 64x0n+16x1n,
 no fusion): ours and lloca's get the same weights (ours loaded through
 :mod:`lorentznets.compat.lloca`), the same jets and the same local frames, and are timed alternately
-in one process (our LLoCa-ParT gets the real pairs from the host, as the tagging collate builds them).
-The tagger comparison times our whole LLoCa-Transformer pipeline (learned frames,
-local features, backbone) against our L-GATr at its paper tagging size (12 blocks, 16 multivector /
-32 scalar channels, 8 heads) on the same jets. Ratios use the fastest repeat; every figure comes
-with the torch thread count and the load average (a shared machine is noisy). Usage::
+in one process (ours get the host inputs that the tagging collate builds: real pairs for
+LLoCa-ParT, packed tokens for the LLoCa-Transformer). The tagger comparison times our two tagging
+wrappers as the tagging experiment runs them, at their ``config_paper`` sizes (L-GATr: 12 blocks,
+16 multivector / 32 scalar channels, 8 heads; LLoCa-Transformer: learned frames from a Frames-Net,
+local features, 12 blocks), on the same jets, each with its host inputs. Ratios use the fastest
+repeat; every figure comes with the torch thread count and the load average (a shared machine is
+noisy). Usage::
 
     python benchmarks/bench_lloca.py                 # all four comparisons, 32 jets x 20-64 particles
     python benchmarks/bench_lloca.py --compare transformer --jets 16
@@ -23,21 +25,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
 
 from benchmarks.bench_part import compare, jets, train_step  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
+from experiments.common.host_inputs import packing  # noqa: E402
+from experiments.registry import get_wrapper  # noqa: E402
 from lorentznets.compat.lloca import (  # noqa: E402
     convert_lloca_part_state_dict,
     convert_lloca_particlenet_state_dict,
     convert_lloca_transformer_state_dict,
 )
-from lorentznets.frames import NUM_LOCAL_FEATURES, LearnedFrames, local_jet_features  # noqa: E402
-from lorentznets.interface import embed_vector  # noqa: E402
+from lorentznets.frames import NUM_LOCAL_FEATURES  # noqa: E402
 from lorentznets.layers.part import real_pairs  # noqa: E402
 from lorentznets.lorentz import random_lorentz_transform  # noqa: E402
-from lorentznets.nets.lgatr import LGATr  # noqa: E402
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer  # noqa: E402
 from lorentznets.nets.lloca_particlenet import LLoCaParticleNet  # noqa: E402
 from lorentznets.nets.lloca_transformer import LLoCaTransformer  # noqa: E402
@@ -64,12 +68,12 @@ def transformer_runs(args) -> dict[str, Callable[[], None]]:
     ours = LLoCaTransformer(NUM_LOCAL_FEATURES, 1, REPS, **config)
     ours.load_state_dict(convert_lloca_transformer_state_dict(reference.state_dict(), HEADS))
     momenta, features, mask, frames, jet = _inputs(args)
-    attn_mask = mask[:, None, None, :]
+    attn_mask, packed = mask[:, None, None, :], packing(mask)
     return {
         "lloca LLoCa-Transformer": train_step(
             lambda: reference(features, Frames(frames), p_ref=jet, attn_mask=attn_mask) * mask[..., None]
         ),
-        "ours LLoCa-Transformer": train_step(lambda: ours(features, frames, mask, jet) * mask[..., None]),
+        "ours LLoCa-Transformer": train_step(lambda: ours(features, frames, mask, jet, **packed)),
     }
 
 
@@ -112,33 +116,24 @@ def particlenet_runs(args) -> dict[str, Callable[[], None]]:
     }
 
 
-def tagger_runs(args) -> dict[str, Callable[[], None]]:
-    momenta, _, mask, _, jet = _inputs(args)
-    scale = float(momenta[mask].std())
-    frames_net = LearnedFrames("polar", {"hidden_channels": 128, "num_layers": 2})
-    lloca = LLoCaTransformer(NUM_LOCAL_FEATURES, 1, REPS, num_heads=HEADS, num_blocks=12)
-    lgatr = LGATr(
-        num_blocks=12,
-        in_mv_channels=1,
-        out_mv_channels=1,
-        hidden_mv_channels=16,
-        in_s_channels=0,
-        out_s_channels=1,
-        hidden_s_channels=32,
-        attention={"num_heads": 8},
-        mlp={},
+def _tagger(name: str, momenta: torch.Tensor, mask: torch.Tensor) -> Callable[[], torch.Tensor]:
+    """Logits of the tagging wrapper ``name`` at its ``config_paper`` size, given the host inputs
+    that the tagging collate builds (outside the timed call, as in the DataLoader workers)."""
+    config = yaml.safe_load((REPO / f"config_paper/model/{name}.yaml").read_text())
+    wrapper = get_wrapper("tagging", name)(
+        config["net"], out_channels=1, num_scalars=0, **(config.get("wrapper") or {})
     )
+    wrapper.set_momentum_scale(float(momenta[mask].std()))
+    host = wrapper.host_inputs(mask)
+    return lambda: wrapper(momenta, mask, **host)
 
-    def lloca_tagger() -> torch.Tensor:
-        frames = frames_net(momenta / scale, mask)
-        features = local_jet_features(momenta, frames, mask, scale)
-        return lloca(features, frames, mask, jet) * mask[..., None]
 
-    def lgatr_tagger() -> torch.Tensor:
-        _, scalars = lgatr(embed_vector(momenta / scale).unsqueeze(-2), mask=mask)
-        return scalars * mask[..., None]
-
-    return {"ours L-GATr tagger": train_step(lgatr_tagger), "ours LLoCa-Transformer tagger": train_step(lloca_tagger)}
+def tagger_runs(args) -> dict[str, Callable[[], None]]:
+    momenta, _, mask, _, _ = _inputs(args)
+    return {
+        "ours L-GATr tagger": train_step(_tagger("gatr", momenta, mask)),
+        "ours LLoCa-Transformer tagger": train_step(_tagger("lloca_transformer", momenta, mask)),
+    }
 
 
 RUNS = {"transformer": transformer_runs, "part": part_runs, "particlenet": particlenet_runs, "tagger": tagger_runs}

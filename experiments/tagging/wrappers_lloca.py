@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from experiments.common.host_inputs import packing
 from experiments.registry import register_wrapper
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from experiments.tagging.wrappers import TaggingWrapper
@@ -23,6 +24,7 @@ from lorentznets.frames import (
     local_jet_features,
     to_local,
 )
+from lorentznets.layers.lorentznet import real_pairs as ordered_real_pairs
 from lorentznets.layers.part import real_pairs
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer
 from lorentznets.nets.lloca_particlenet import LLoCaParticleNet
@@ -58,20 +60,36 @@ class LLoCaTaggingWrapper(TaggingWrapper):
         elif self.kind == "random":
             self.frames = RandomGlobalFrames(**options)
 
-    def local_frames(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None) -> torch.Tensor:
-        """Frames (B, N, 4, 4) of the constituents ``momenta`` (B, N, 4) GeV (zero where padded)."""
+    def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``frame_pairs`` for learned frames: the ordered real pairs of ``mask``, built with the
+        batch, so that the Frames-Net skips the padded ones."""
+        return {"frame_pairs": ordered_real_pairs(mask)} if self.kind == "learned" else {}
+
+    def local_frames(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None,
+        frame_pairs: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Frames (B, N, 4, 4) of the constituents ``momenta`` (B, N, 4) GeV (zero where padded);
+        ``frame_pairs``: optional ``host_inputs``."""
         if self.kind == "learned":
-            return self.frames(momenta / self.momentum_scale, mask, scalars)
+            return self.frames(momenta / self.momentum_scale, mask, scalars, frame_pairs)
         if self.kind == "random":
             return self.frames(momenta)
         return identity_frames(momenta)
 
     def local_inputs(
-        self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None,
+        frame_pairs: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Frames (B, N, 4, 4), local features (B, N, 8 + S) and the jet momentum (B, 4) in GeV."""
         momenta = momenta * mask[..., None]
-        frames = self.local_frames(momenta, mask, scalars)
+        frames = self.local_frames(momenta, mask, scalars, frame_pairs)
         features = local_jet_features(momenta, frames, mask, self.momentum_scale)
         if scalars is not None:
             features = torch.cat((features, scalars), dim=-1)
@@ -97,10 +115,24 @@ class LLoCaTransformerTaggingWrapper(LLoCaTaggingWrapper):
         super().__init__(num_scalars, frames)
         self.net = LLoCaTransformer(NUM_LOCAL_FEATURES + num_scalars, out_channels, **net)
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
-        frames, features, jet = self.local_inputs(momenta, mask, scalars)
-        return masked_mean(self.net(features, frames, mask, jet), mask)
+    def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The frame pairs and the packing of ``mask`` (:func:`experiments.common.host_inputs.packing`):
+        the backbone then runs on the real constituents only."""
+        return {**super().host_inputs(mask), **packing(mask)}
+
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        frame_pairs: torch.Tensor | None = None,
+        pack_index: torch.Tensor | None = None,
+        offsets: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); the
+        optional :meth:`host_inputs` of ``mask`` give the same logits with less work."""
+        frames, features, jet = self.local_inputs(momenta, mask, scalars, frame_pairs)
+        return masked_mean(self.net(features, frames, mask, jet, pack_index, offsets), mask)
 
 
 @register_wrapper("tagging", "lloca_part")
@@ -123,9 +155,9 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
         self.net = LLoCaParticleTransformer(NUM_LOCAL_FEATURES + num_scalars, out_channels, **net)
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
-        """``pairs`` for :meth:`forward`: the real pairs of ``mask``, built with the batch, so that the
-        pair embedding skips the padded ones."""
-        return {"pairs": real_pairs(mask)}
+        """The frame pairs and ``pairs``, the unordered real pairs of ``mask``, built with the batch,
+        so that the pair embedding skips the padded ones."""
+        return {**super().host_inputs(mask), "pairs": real_pairs(mask)}
 
     def forward(
         self,
@@ -133,10 +165,12 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
         mask: torch.Tensor,
         scalars: torch.Tensor | None = None,
         pairs: torch.Tensor | None = None,
+        frame_pairs: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``pairs``
-        (3, P): optional :meth:`host_inputs` of ``mask`` (the same logits, less work)."""
-        frames, features, jet = self.local_inputs(momenta, mask, scalars)
+        (3, P) and ``frame_pairs`` (2, E): optional :meth:`host_inputs` of ``mask`` (the same
+        logits, less work)."""
+        frames, features, jet = self.local_inputs(momenta, mask, scalars, frame_pairs)
         return self.net(features, momenta * mask[..., None], frames, mask, jet, pairs)
 
 
@@ -165,10 +199,17 @@ class LLoCaParticleNetTaggingWrapper(LLoCaTaggingWrapper):
         super().__init__(num_scalars, frames)
         self.net = LLoCaParticleNet(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        frame_pairs: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N);
+        ``frame_pairs``: optional :meth:`host_inputs` of ``mask`` (the same logits, less work)."""
         momenta = momenta * mask[..., None]
-        frames = self.local_frames(momenta, mask, scalars)
+        frames = self.local_frames(momenta, mask, scalars, frame_pairs)
         jets = momenta.sum(dim=1, keepdim=True).expand_as(momenta)
         features = jet_constituent_features(to_local(frames, momenta), mask, to_local(frames, jets))
         if scalars is not None:

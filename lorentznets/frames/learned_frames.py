@@ -36,7 +36,13 @@ class LearnedFrames(nn.Module):
         self.method = method
         self.vector_net = EquivariantVectorNet(num_vectors=3, **(vector_net or {}))
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        pairs: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """Frames.
 
         Parameters
@@ -46,13 +52,16 @@ class LearnedFrames(nn.Module):
         mask : torch.Tensor with shape (B, N), bool
         scalars : torch.Tensor with shape (B, N, S), optional
             Lorentz-invariant per-particle inputs of the vector net.
+        pairs : torch.Tensor with shape (2, E), int64, optional
+            The ordered real pairs of ``mask`` (see :class:`EquivariantVectorNet`): the same
+            frames, with the vector net over real pairs only.
 
         Returns
         -------
         torch.Tensor with shape (B, N, 4, 4), dtype of ``momenta``
             Global-to-local matrices L_i; the identity for padded particles.
         """
-        vectors = self.vector_net(momenta, mask, scalars).double()
+        vectors = self.vector_net(momenta, mask, scalars, pairs).double()
         if self.method == "polar":
             frames = polar_decomposition_frames(vectors[..., 0, :], vectors[..., 1:, :])
         else:

@@ -55,7 +55,13 @@ class EquivariantVectorNet(nn.Module):
         layers.append(nn.Linear(in_channels, num_vectors))
         self.mlp = nn.Sequential(*layers)
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        pairs: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """Predict vectors.
 
         Parameters
@@ -64,6 +70,11 @@ class EquivariantVectorNet(nn.Module):
             (E, px, py, pz) in GeV.
         mask : torch.Tensor with shape (B, N), bool
         scalars : torch.Tensor with shape (B, N, num_scalars), optional
+        pairs : torch.Tensor with shape (2, E), int64, optional
+            The ordered pairs i != j of real particles as flat indices ``b * N + i`` (receiver,
+            row 0) and ``b * N + j`` (row 1), from
+            :func:`lorentznets.layers.lorentznet.real_pairs` on the host: the same vectors,
+            computed over the E real pairs instead of all B N^2 slots.
 
         Returns
         -------
@@ -71,25 +82,52 @@ class EquivariantVectorNet(nn.Module):
             Padded particles, and real ones without a real partner, get zero vectors (hence
             degenerate but finite frames), which callers mask.
         """
-        p_i, p_j = momenta.unsqueeze(2), momenta.unsqueeze(1)
-        unit2 = self.scale**2
-        log_dot = (minkowski_dot(p_i, p_j) / unit2).clamp(min=1e-6).log()
-        log_mass = (minkowski_dot(momenta, momenta) / unit2).clamp(min=1e-6).log()
-        num = momenta.shape[1]
-        invariants = [log_dot, log_mass.unsqueeze(2).expand(-1, -1, num), log_mass.unsqueeze(1).expand(-1, num, -1)]
-        inputs = torch.stack(invariants, dim=-1)
-        per_particle = [] if scalars is None else [scalars]
+        node = self._node_features(momenta, scalars)
+        if pairs is None:
+            return self._dense(momenta, mask, node)
+        batch, num = mask.shape
+        receiver, sender = pairs
+        flat, node = momenta.reshape(batch * num, 4), node.reshape(batch * num, -1)
+        logits = self.mlp(self._pair_inputs(flat[receiver], flat[sender], node[receiver], node[sender]))
+        # softmax over each receiver's partners; the shift by the segment maximum only guards exp
+        peak = logits.new_full((batch * num, self.num_vectors), torch.finfo(logits.dtype).min)
+        peak = peak.scatter_reduce(0, receiver.unsqueeze(1).expand_as(logits), logits.detach(), "amax")
+        weights = (logits - peak[receiver]).exp()
+        weights = weights / weights.new_zeros(peak.shape).index_add(0, receiver, weights)[receiver]
+        terms = weights.unsqueeze(-1) * self._directions(flat[receiver] + flat[sender]).unsqueeze(-2)
+        vectors = terms.new_zeros(batch * num, self.num_vectors, 4).index_add(0, receiver, terms)
+        return vectors.reshape(batch, num, self.num_vectors, 4)
+
+    def _node_features(self, momenta: torch.Tensor, scalars: torch.Tensor | None) -> torch.Tensor:
+        # (..., 1 + num_scalars + len(references)): ln m^2 first, then what pairs see of each side
+        log_mass = (minkowski_dot(momenta, momenta) / self.scale**2).clamp(min=1e-6).log().unsqueeze(-1)
+        node = [log_mass] if scalars is None else [log_mass, scalars]
         if len(self.references):
-            per_particle.append(minkowski_dot(momenta.unsqueeze(-2), self.references.to(momenta.dtype)) / self.scale)
-        if per_particle:
-            node = torch.cat(per_particle, dim=-1)
-            pair = torch.cat((node.unsqueeze(2).expand(-1, -1, num, -1), node.unsqueeze(1).expand(-1, num, -1, -1)), -1)
-            inputs = torch.cat((inputs, pair), dim=-1)
-        logits = self.mlp(inputs)
+            node.append(minkowski_dot(momenta.unsqueeze(-2), self.references.to(momenta.dtype)) / self.scale)
+        return torch.cat(node, dim=-1)
+
+    def _pair_inputs(
+        self, p_i: torch.Tensor, p_j: torch.Tensor, node_i: torch.Tensor, node_j: torch.Tensor
+    ) -> torch.Tensor:
+        # MLP inputs (..., 3 + 2 num_scalars + 2 len(references)): ln <p_i, p_j>, ln m_i^2, ln m_j^2,
+        # then the other node features of i and of j
+        log_dot = (minkowski_dot(p_i, p_j) / self.scale**2).clamp(min=1e-6).log().unsqueeze(-1)
+        return torch.cat((log_dot, node_i[..., :1], node_j[..., :1], node_i[..., 1:], node_j[..., 1:]), dim=-1)
+
+    @staticmethod
+    def _directions(total: torch.Tensor) -> torch.Tensor:
+        # (p_i + p_j) / |p_i + p_j|: unit timelike for physical momenta
+        return total / minkowski_dot(total, total).abs().clamp(min=1e-12).sqrt().unsqueeze(-1)
+
+    def _dense(self, momenta: torch.Tensor, mask: torch.Tensor, node: torch.Tensor) -> torch.Tensor:
+        # every slot pair (B, N, N), padded ones masked: no host input needed (ONNX export, small N)
+        num = momenta.shape[1]
+        p_i, p_j = momenta.unsqueeze(2), momenta.unsqueeze(1)
+        node_i = node.unsqueeze(2).expand(-1, -1, num, -1)
+        node_j = node.unsqueeze(1).expand(-1, num, -1, -1)
+        logits = self.mlp(self._pair_inputs(p_i, p_j, node_i, node_j))
         pair_mask = mask.unsqueeze(2) & mask.unsqueeze(1) & ~torch.eye(num, dtype=torch.bool, device=mask.device)
         # finfo.min, not -inf: a particle without partners gets finite uniform weights, then zeros
         logits = logits.masked_fill(~pair_mask.unsqueeze(-1), torch.finfo(logits.dtype).min)
         weights = logits.softmax(dim=2) * pair_mask.unsqueeze(-1)
-        total = p_i + p_j
-        direction = total / minkowski_dot(total, total).abs().clamp(min=1e-12).sqrt().unsqueeze(-1)
-        return torch.einsum("bijk,bijm->bikm", weights, direction)
+        return torch.einsum("bijk,bijm->bikm", weights, self._directions(p_i + p_j))

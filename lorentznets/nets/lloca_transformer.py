@@ -8,6 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..frames import TensorReps
+from ..layers.attention import PackedSegments
 from ..layers.lloca import FrameTransforms, frame_attention, frame_transforms
 
 
@@ -40,25 +41,35 @@ class LLoCaTransformerBlock(nn.Module):
             nn.Dropout(dropout),
         )
 
-    def forward(self, x: torch.Tensor, transforms: FrameTransforms, attn_mask: torch.Tensor | None) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        transforms: FrameTransforms,
+        attn_mask: torch.Tensor | None,
+        segments: PackedSegments | None = None,
+    ) -> torch.Tensor:
         """Update the tokens.
 
         Parameters
         ----------
-        x : torch.Tensor with shape (B, N, C)
+        x : torch.Tensor with shape (B, N, C), or (T, C) with ``segments``
             Local components, C = num_heads * reps.dim.
         transforms : FrameTransforms
         attn_mask : torch.Tensor with shape (B, 1, 1, N), bool, optional
+            Padded batches only.
+        segments : PackedSegments, optional
+            Events of a packed batch.
 
         Returns
         -------
-        torch.Tensor with shape (B, N, C)
+        torch.Tensor with shape of ``x``
         """
-        batch, num, channels = x.shape
+        channels = x.shape[-1]
         h = F.layer_norm(x, (channels,))
-        q, k, v = self.qkv(h).reshape(batch, num, 3, self.num_heads, self.reps.dim).permute(2, 0, 3, 1, 4)
-        h = frame_attention(q, k, v, transforms, attn_mask)
-        x = x + self.dropout(self.out(h.transpose(1, 2).reshape(batch, num, channels)))
+        # (..., N, 3 C) -> 3 x (..., H, N, D): heads before the particle axis, padded or packed
+        q, k, v = self.qkv(h).unflatten(-1, (3, self.num_heads, self.reps.dim)).movedim(-3, 0).movedim(-2, -3)
+        h = frame_attention(q, k, v, transforms, attn_mask, segments=segments)
+        x = x + self.dropout(self.out(h.movedim(-3, -2).flatten(-2)))
         return x + self.mlp(F.layer_norm(x, (channels,)))
 
 
@@ -110,6 +121,8 @@ class LLoCaTransformer(nn.Module):
         frames: torch.Tensor,
         mask: torch.Tensor | None = None,
         reference: torch.Tensor | None = None,
+        pack_index: torch.Tensor | None = None,
+        offsets: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Per-particle outputs.
 
@@ -122,6 +135,10 @@ class LLoCaTransformer(nn.Module):
             True for real particles (padded ones are never attended to).
         reference : torch.Tensor with shape (B, 4), optional
             Reference momentum in GeV (e.g. the jet), required with ``preserve_variance``.
+        pack_index, offsets : torch.Tensor with shapes (T,) and (B + 1,), int64, optional
+            The real particles of ``mask`` (:func:`experiments.common.host_inputs.packing`, built
+            on the host): the blocks then run on the T real tokens only, with block-diagonal
+            attention; the same outputs at real particles, zeros at padded ones.
 
         Returns
         -------
@@ -129,9 +146,23 @@ class LLoCaTransformer(nn.Module):
         """
         if self.preserve_variance and reference is None:
             raise ValueError("LLoCaTransformer with preserve_variance=True needs the reference momentum")
-        transforms = frame_transforms(frames, self.reps, reference if self.preserve_variance else None)
-        attn_mask = None if mask is None else mask[:, None, None, :]
-        x = self.linear_in(features)
+        reference = reference if self.preserve_variance else None
+        if pack_index is None:
+            transforms = frame_transforms(frames, self.reps, reference)
+            attn_mask = None if mask is None else mask[:, None, None, :]
+            x = self.linear_in(features)
+            for block in self.blocks:
+                x = block(x, transforms, attn_mask)
+            return self.linear_out(x)
+        if mask is None or offsets is None:
+            raise ValueError("LLoCaTransformer: pack_index needs the mask and the offsets")
+        batch, num = mask.shape
+        segments = PackedSegments.from_offsets(offsets, pack_index.numel(), num, validate=False)
+        if reference is not None:
+            reference = reference[segments.event_ids]
+        transforms = frame_transforms(frames.flatten(0, 1)[pack_index], self.reps, reference)
+        x = self.linear_in(features.flatten(0, 1)[pack_index])
         for block in self.blocks:
-            x = block(x, transforms, attn_mask)
-        return self.linear_out(x)
+            x = block(x, transforms, None, segments)
+        out = self.linear_out(x)
+        return out.new_zeros(batch * num, out.shape[-1]).index_copy(0, pack_index, out).unflatten(0, (batch, num))

@@ -11,6 +11,7 @@ from torch.nn import functional as F
 
 from ...frames import TensorReps, inverse_frame, representation_matrix
 from ...lorentz import metric_signs, minkowski_dot
+from ..attention import PackedSegments, packed_attention
 
 
 @dataclass
@@ -19,7 +20,7 @@ class FrameTransforms:
 
     Attributes
     ----------
-    to_global, to_global_lowered, to_local : torch.Tensor with shape (B, N, D, D)
+    to_global, to_global_lowered, to_local : torch.Tensor with shape (..., D, D)
         The action on one head (D = reps.dim) of ``L_i^-1``, of ``g L_i^-1`` (keys: the Euclidean
         product of the global q and lowered k is the Minkowski product) and of ``L_i``, each 4x4
         matrix divided by the Lorentz factor of particle i's frame relative to the reference
@@ -43,28 +44,31 @@ def frame_transforms(
 
     Parameters
     ----------
-    frames : torch.Tensor with shape (B, N, 4, 4)
-        Global-to-local matrices L_i.
+    frames : torch.Tensor with shape (B, N, 4, 4) or (T, 4, 4)
+        Global-to-local matrices L_i, padded or packed.
     reps : TensorReps
         Representation of one attention head.
-    reference : torch.Tensor with shape (B, 4), optional
-        Reference momentum in GeV; None: no rescaling.
+    reference : torch.Tensor with shape (B, 4), (B, N, 4) or (T, 4), optional
+        Reference momentum in GeV, per event (padded frames) or per particle; None: no rescaling.
     variance_eps : float
         Mass floor (GeV) of the reference.
 
     Returns
     -------
     FrameTransforms
+        Matrices of shape ``frames.shape[:-2] + (D, D)``.
     """
     inverse = inverse_frame(frames)
     parity = torch.linalg.det(frames).sign()
     to_local = frames
     if reference is not None:
         reference = reference.to(frames.dtype)
+        if reference.shape[:-1] != frames.shape[:-2]:  # one per event: the same for its particles
+            reference = reference.unsqueeze(-2)
         mass = (variance_eps**2 + minkowski_dot(reference, reference).clamp(min=0)).sqrt()
         # >= m_ref for a Lorentz frame; the clamp only keeps degenerate (zero) frames finite
-        energy_in_frame = (frames[..., 0, :] * reference.unsqueeze(1)).sum(-1).clamp(min=1e-12)
-        scale = (mass.unsqueeze(-1) / energy_in_frame).detach()[..., None, None]
+        energy_in_frame = (frames[..., 0, :] * reference).sum(-1).clamp(min=1e-12)
+        scale = (mass / energy_in_frame).detach()[..., None, None]
         inverse = inverse * scale
         to_local = frames * scale
     to_global = representation_matrix(reps, inverse, parity)
@@ -74,8 +78,9 @@ def frame_transforms(
 
 
 def _apply(x: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
-    # heads (B, H, N, D) and one (D, D) matrix per particle: a batched (H, D) @ (D, D) product
-    return (x.transpose(1, 2) @ matrices.mT).transpose(1, 2)
+    # heads (..., H, N, D) and one (D, D) matrix per particle (..., N, D, D): a batched
+    # (H, D) @ (D, D) product per particle
+    return (x.movedim(-3, -2) @ matrices.mT).movedim(-2, -3)
 
 
 def frame_attention(
@@ -85,6 +90,7 @@ def frame_attention(
     transforms: FrameTransforms,
     attn_mask: torch.Tensor | None = None,
     dropout_p: float = 0.0,
+    segments: PackedSegments | None = None,
 ) -> torch.Tensor:
     """Scaled dot-product attention between tensors that live in the particles' local frames.
 
@@ -93,19 +99,28 @@ def frame_attention(
 
     Parameters
     ----------
-    q, k, v : torch.Tensor with shape (B, H, N, D)
+    q, k, v : torch.Tensor with shape (B, H, N, D), or (H, T, D) with ``segments``
         Local components of one head's representation (the one of ``transforms``).
     transforms : FrameTransforms
-        From :func:`frame_transforms`.
+        From :func:`frame_transforms` of the padded (B, N) or packed (T) frames.
     attn_mask : torch.Tensor with shape broadcastable to (B, H, N, N), optional
-        Boolean (True: attend) or additive float mask.
+        Boolean (True: attend) or additive float mask; padded batches only.
     dropout_p : float
+        Padded batches only.
+    segments : PackedSegments, optional
+        Events of a packed batch: each particle attends within its event
+        (:func:`lorentznets.layers.attention.packed_attention`, its default backend).
 
     Returns
     -------
-    torch.Tensor with shape (B, H, N, D), local components
+    torch.Tensor with shape of ``q``, local components
     """
     t = transforms
     q, k, v = _apply(q, t.to_global), _apply(k, t.to_global_lowered), _apply(v, t.to_global)
-    out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p)
+    if segments is None:
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p)
+    else:
+        if attn_mask is not None or dropout_p:
+            raise ValueError("frame_attention on a packed batch takes no attn_mask and no dropout")
+        out = packed_attention(q, k, v, segments)
     return _apply(out, t.to_local)

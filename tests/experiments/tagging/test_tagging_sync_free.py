@@ -16,10 +16,18 @@ NETS = {
     "gatr": ["model.net.num_blocks=1", "model.net.hidden_mv_channels=2", "model.net.hidden_s_channels=4"],
     "transformer": [],
     "lorentznet": ["model.net.hidden_channels=8", "model.net.num_blocks=1"],
+    # frame pairs and packed tokens from the collate's host inputs
+    "lloca_transformer": [
+        "model.net.num_blocks=1",
+        "model.net.num_heads=2",
+        "model.wrapper.frames.vector_net.hidden_channels=8",
+    ],
 }
 
 
-@pytest.mark.parametrize(("model", "weighted"), [("gatr", False), ("lorentznet", True), ("transformer", True)])
+@pytest.mark.parametrize(
+    ("model", "weighted"), [("gatr", False), ("lorentznet", True), ("transformer", True), ("lloca_transformer", False)]
+)
 def test_tagging_batch_loss_traces_as_one_graph(tmp_path, jets_file, model, weighted):
     overrides = tagging_overrides(tmp_path, jets_file, **{"model": model})
     overrides = [o for o in overrides if not o.startswith("model.net.")] + NETS[model]
