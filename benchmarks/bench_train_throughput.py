@@ -1,16 +1,29 @@
-"""Training throughput of every tagger: jets per second and peak memory over a fixed number of steps.
+"""Training throughput of every tagger: jets per second, seconds per step and peak memory.
 
-Each tagging wrapper (L-GATr, PELICAN, LorentzNet, LGN at their ``config_paper`` sizes; the
-Transformer, which has no published size, at its ``config`` size) takes ``--steps`` AdamW steps of
-binary cross-entropy on the same synthetic jets (``--jets`` jets of ``--min-particles`` to
-``--particles`` massless constituents, padded), after ``--warmup`` steps. The clock stops after a
-device synchronisation; peak memory is ``torch.cuda.max_memory_allocated`` on CUDA (not measured
-on CPU). Usage::
+Each tagging wrapper takes ``--steps`` AdamW steps of binary cross-entropy (gradients clipped to
+norm 1, as the trainer does) on one batch of ``--jets`` jets, after ``--warmup`` steps, the way the
+tagging experiment calls it: every step builds the wrapper's host inputs from the CPU mask
+(:mod:`experiments.common.host_inputs`: L-GATr's packing, LorentzNet's and LGN's edges, ParT's
+pairs), moves them to the device and passes them to ``forward``. The jets are synthetic
+(``--min-particles`` to ``--particles`` massless constituents, padded) or, with ``--data``, the
+first jets of a file as the experiment reads them (the ``--particles`` hardest constituents,
+trimmed to the longest jet). The clock stops after a device synchronisation; peak memory is
+``torch.cuda.max_memory_allocated`` of one model's steps with the other models' memory taken out
+(CUDA only). The models take turns, ``--repeats`` times, and each keeps its fastest turn.
+
+``--sizes`` picks the model configs and the default batch:
+
+- ``paper`` (default): every tagger at its ``config_paper`` size (the Transformer, which has no
+  published size, at its ``config`` size), 128 jets of 20-100 constituents;
+- ``quick``: every tagger at its quick ``config`` size, 64 jets of at most 50 constituents, the
+  README's top-tagging trainings.
+
+Usage::
 
     python benchmarks/bench_train_throughput.py --bf16 --json out.json     # on a GPU
+    python benchmarks/bench_train_throughput.py --sizes quick --data data/cache/toptagging_20k.h5 \\
+        --threads 2 --repeats 5 --steps 20                                  # README s / step
     python benchmarks/bench_train_throughput.py --smoke                      # tiny, any device
-
-The models run one after the other, not interleaved: on a shared machine repeat the run.
 """
 
 from __future__ import annotations
@@ -20,6 +33,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -28,19 +42,46 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
 
+from experiments.common.host_inputs import host_inputs  # noqa: E402
 from experiments.registry import get_wrapper  # noqa: E402
+from experiments.tagging.jet_file_batches import jet_file_batches  # noqa: E402
 
-#: Model config of each tagger: the published size, or the quick one without a published size.
-MODELS = {
-    "gatr": "config_paper/model/gatr.yaml",
-    "pelican": "config_paper/model/pelican.yaml",
-    "lorentznet": "config_paper/model/lorentznet.yaml",
-    "transformer": "config/model/transformer.yaml",
-    "lgn": "config_paper/model/lgn.yaml",
+TAGGERS = (
+    "gatr",
+    "pelican",
+    "lorentznet",
+    "transformer",
+    "lgn",
+    "lloca_transformer",
+    "lloca_part",
+    "part",
+    "particlenet",
+    "lloca_particlenet",
+)
+
+#: Model config of each tagger per ``--sizes``: ``paper`` falls back to the quick config of a
+#: tagger without a published size.
+CONFIGS = {
+    "paper": {
+        name: f"config_paper/model/{name}.yaml" if name != "transformer" else "config/model/transformer.yaml"
+        for name in TAGGERS
+    },
+    "quick": {name: f"config/model/{name}.yaml" for name in TAGGERS},
+}
+
+#: Default batch per ``--sizes``: (jets, particles).
+BATCHES = {"paper": (128, 100), "quick": (64, 50)}
+
+#: Smoke sizes of the taggers whose quick config is slow even on tiny batches.
+_TINY = {
+    "gatr": {"num_blocks": 1, "hidden_mv_channels": 4, "hidden_s_channels": 8},
+    "pelican": {"num_blocks": 1, "hidden_channels": 8, "message_channels": 8},
+    "lorentznet": {"num_blocks": 1, "hidden_channels": 8},
+    "transformer": {"num_blocks": 1, "hidden_channels": 16, "num_heads": 2},
 }
 
 
-def synthetic_jets(jets: int, min_particles: int, particles: int, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+def synthetic_jets(jets: int, min_particles: int, particles: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Massless constituents around a common axis, in GeV.
 
     Returns
@@ -54,100 +95,182 @@ def synthetic_jets(jets: int, min_particles: int, particles: int, device: str) -
     pt = 500 * torch.distributions.Dirichlet(torch.ones(particles)).sample((jets,)) + 0.5
     eta, phi = 0.4 * torch.randn(jets, particles, generator=g), 0.4 * torch.randn(jets, particles, generator=g)
     p = torch.stack([pt * torch.cosh(eta), pt * torch.cos(phi), pt * torch.sin(phi), pt * torch.sinh(eta)], -1)
-    return (p * mask[..., None]).to(device), mask.to(device)
+    return p * mask[..., None], mask
 
 
-def build(name: str, smoke: bool) -> torch.nn.Module:
-    """The tagging wrapper of model ``name`` at its benchmark size (tiny quick-config size with ``smoke``)."""
-    path = REPO / (f"config/model/{name}.yaml" if smoke else MODELS[name])
-    config = yaml.safe_load(path.read_text())
-    net = config["net"]
-    if smoke:
-        net = {**net, **_TINY.get(name, {})}
+def file_jets(path: Path, jets: int, particles: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first ``jets`` jets of a file, as the tagging experiment batches them.
+
+    Returns
+    -------
+    momenta : torch.Tensor with shape (jets, N, 4)
+        GeV; N <= ``particles`` is the longest jet of the batch.
+    mask : torch.Tensor with shape (jets, N), bool
+    """
+    batch = next(iter(jet_file_batches(path, "auto", particles, False, jets)))
+    if len(batch["mask"]) < jets:
+        raise ValueError(f"{path} holds {len(batch['mask'])} jets, fewer than --jets {jets}")
+    return batch["momenta"], batch["mask"]
+
+
+def build(name: str, config_path: str, smoke: bool) -> torch.nn.Module:
+    """The tagging wrapper of model ``name`` from its config (tiny quick-config size with ``smoke``)."""
+    config = yaml.safe_load((REPO / (f"config/model/{name}.yaml" if smoke else config_path)).read_text())
+    net = {**config["net"], **_TINY.get(name, {})} if smoke else config["net"]
     wrapper = get_wrapper("tagging", name)(net, out_channels=1, num_scalars=0, **(config.get("wrapper") or {}))
     wrapper.set_momentum_scale(50.0)
     return wrapper
 
 
-_TINY = {
-    "gatr": {"num_blocks": 1, "hidden_mv_channels": 4, "hidden_s_channels": 8},
-    "pelican": {"num_blocks": 1, "hidden_channels": 8, "message_channels": 8},
-    "lorentznet": {"num_blocks": 1, "hidden_channels": 8},
-    "transformer": {"num_blocks": 1, "hidden_channels": 16, "num_heads": 2},
-}
+def _nbytes(tensors: list[torch.Tensor]) -> int:
+    return sum(t.numel() * t.element_size() for t in tensors)
 
 
-def measure(name: str, args: argparse.Namespace, device: str) -> dict:
-    """Jets per second and peak memory of ``args.steps`` training steps of tagger ``name``."""
-    torch.manual_seed(0)
-    model = build(name, args.smoke).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    momenta, mask = synthetic_jets(args.jets, args.min_particles, args.particles, device)
-    labels = (torch.arange(args.jets, device=device) % 2).float()
+@dataclass
+class Trial:
+    """One tagger's model, optimizer and batch, timed in turns.
 
-    def step() -> None:
-        with torch.autocast(device, dtype=torch.bfloat16, enabled=args.bf16):
-            logits = model(momenta, mask)[:, 0]
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), labels)
+    ``momenta`` (B, N, 4) and ``mask`` (B, N) are on the device, ``host_mask`` (B, N) on the CPU.
+    """
+
+    name: str
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    momenta: torch.Tensor
+    mask: torch.Tensor
+    host_mask: torch.Tensor
+    labels: torch.Tensor
+    bf16: bool
+
+    def step(self) -> None:
+        """One training step, host inputs included."""
+        device = self.momenta.device
+        extra = {k: v.to(device, non_blocking=True) for k, v in host_inputs(self.model, self.host_mask).items()}
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            logits = self.model(self.momenta, self.mask, None, **extra)[:, 0]
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), self.labels)
+        self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.optimizer.step()
 
+    def resident_bytes(self) -> int:
+        """Bytes of the parameters, optimizer state and batch (what stays allocated between steps)."""
+        state = [v for s in self.optimizer.state.values() for v in s.values() if isinstance(v, torch.Tensor)]
+        return _nbytes([*self.model.parameters(), *state, self.momenta, self.mask, self.labels])
+
+    def measure(self, steps: int) -> tuple[float, float | None]:
+        """Seconds per step of ``steps`` steps, and their peak memory in MiB (None off CUDA)."""
+        cuda = self.momenta.device.type == "cuda"
+        if cuda:
+            torch.cuda.synchronize()
+            others = torch.cuda.memory_allocated() - self.resident_bytes()
+            torch.cuda.reset_peak_memory_stats()
+        start = time.perf_counter()
+        for _ in range(steps):
+            self.step()
+        if cuda:
+            torch.cuda.synchronize()
+        seconds = (time.perf_counter() - start) / steps
+        return seconds, (torch.cuda.max_memory_allocated() - others) / 2**20 if cuda else None
+
+
+def make_trial(name: str, args: argparse.Namespace, jets: tuple[torch.Tensor, torch.Tensor], device: str) -> Trial:
+    """Tagger ``name`` at its ``args.sizes`` config, warmed up by ``args.warmup`` steps on ``jets``."""
+    torch.manual_seed(0)
+    model = build(name, CONFIGS[args.sizes][name], args.smoke).to(device)
+    momenta, mask = jets
+    labels = (torch.arange(len(mask)) % 2).float()
+    trial = Trial(
+        name,
+        model,
+        torch.optim.AdamW(model.parameters(), lr=1e-4),
+        momenta.to(device),
+        mask.to(device),
+        mask,
+        labels.to(device),
+        args.bf16,
+    )
     for _ in range(args.warmup):
-        step()
-    if device == "cuda":
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    if device == "cuda":
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
-    peak = torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else None
-    return {
-        "model": name,
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "jets_per_second": args.steps * args.jets / seconds,
-        "seconds_per_step": seconds / args.steps,
-        "peak_memory_mib": peak,
-    }
+        trial.step()
+    return trial
 
 
-def main() -> None:
+def summarise(trials: dict[str, Trial], best: dict[str, tuple[float, float | None]], jets: int) -> list[dict]:
+    """One result per timed model: parameters, jets per second, seconds per step, peak memory."""
+    return [
+        {
+            "model": name,
+            "parameters": sum(p.numel() for p in trials[name].model.parameters()),
+            "jets_per_second": jets / seconds,
+            "seconds_per_step": seconds,
+            "peak_memory_mib": memory,
+        }
+        for name, (seconds, memory) in best.items()
+    ]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options, with the batch defaults of ``--sizes`` (and ``--smoke``) filled in."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
-    parser.add_argument("--jets", type=int, default=128)
-    parser.add_argument("--particles", type=int, default=100)
-    parser.add_argument("--min-particles", type=int, default=20)
-    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--sizes", choices=list(CONFIGS), default="paper", help="model configs and default batch")
+    parser.add_argument("--models", nargs="+", default=list(TAGGERS), choices=list(TAGGERS))
+    parser.add_argument("--data", type=Path, help="take the jets from this file instead of synthetic ones")
+    parser.add_argument("--jets", type=int, help="batch size (default per --sizes)")
+    parser.add_argument("--particles", type=int, help="most constituents per jet (default per --sizes)")
+    parser.add_argument("--min-particles", type=int, default=20, help="fewest constituents of a synthetic jet")
+    parser.add_argument("--steps", type=int, default=50, help="timed steps per turn")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=1, help="turns of every model; each keeps its fastest")
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--smoke", action="store_true", help="tiny models and batch (proves the script works)")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    jets, particles = BATCHES[args.sizes]
+    args.jets = args.jets or jets
+    args.particles = args.particles or particles
     if args.smoke:
         args.jets, args.particles, args.min_particles, args.steps, args.warmup = 4, 10, 5, 2, 1
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     torch.set_num_threads(args.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
+    if args.data is None:
+        jets = synthetic_jets(args.jets, args.min_particles, args.particles)
+        source = f"{args.jets} synthetic jets x {args.min_particles}-{args.particles} particles"
+    else:
+        jets = file_jets(args.data, args.jets, args.particles)
+        lengths = jets[1].sum(1)
+        source = f"{args.jets} jets of {args.data} x {lengths.min()}-{lengths.max()} particles"
     print(
         f"device {device} ({torch.cuda.get_device_name() if device == 'cuda' else 'CPU'}), torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads, load {os.getloadavg()[0]:.1f} (shared machine: figures are noisy), "
-        f"{args.jets} jets x {args.min_particles}-{args.particles} particles, bf16={args.bf16}"
+        f"{args.sizes} sizes, {source}, bf16={args.bf16}, {args.repeats} turns of {args.steps} steps"
     )
-    results = []
-    for name in args.models:
-        result = measure(name, args, device)
-        results.append(result)
+    trials: dict[str, Trial] = {}  # built in the first turn, one after the other
+    best: dict[str, tuple[float, float | None]] = {}
+    for turn in range(args.repeats):
+        for name in args.models:
+            if name not in trials:
+                trials[name] = make_trial(name, args, jets, device)
+            seconds, memory = trials[name].measure(args.steps)
+            fastest, peak = best.get(name, (float("inf"), None))
+            best[name] = (min(seconds, fastest), memory if peak is None else max(memory, peak))
+            if args.json:  # after every turn of every model: a run cut short by a time limit keeps them
+                summary = {"device": device, "torch": torch.__version__, "bf16": args.bf16, "sizes": args.sizes}
+                args.json.write_text(json.dumps({**summary, "results": summarise(trials, best, args.jets)}, indent=2))
+        print(f"turn {turn + 1}/{args.repeats} done (load {os.getloadavg()[0]:.1f})")
+    for result in summarise(trials, best, args.jets):
         memory = "-" if result["peak_memory_mib"] is None else f"{result['peak_memory_mib']:.0f} MiB"
         print(
-            f"{name:12s} {result['parameters']:>9d} parameters  {result['jets_per_second']:10.1f} jets/s  "
-            f"peak memory {memory}  (load {os.getloadavg()[0]:.1f})"
+            f"{result['model']:18s} {result['parameters']:>9d} parameters  {result['seconds_per_step']:8.4f} s/step  "
+            f"{result['jets_per_second']:10.1f} jets/s  peak memory {memory}"
         )
-        if args.json:  # after every model, so a run cut short by a time limit keeps what it measured
-            summary = {"device": device, "torch": torch.__version__, "bf16": args.bf16, "results": results}
-            args.json.write_text(json.dumps(summary, indent=2))
+    print(f"load {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,18 @@ def test_gpu_check_cpu_smoke_writes_a_passing_summary(tmp_path):
     assert summary["cpu_smoke"] and summary["passed"]
     steps = ["gpu_tests", "bench_lgatr", "bench_pelican", "throughput", "bench_input"]
     assert [s["name"] for s in summary["steps"]] == steps
-    models = {"gatr", "pelican", "lorentznet", "lgn", "transformer"}
+    models = {
+        "gatr",
+        "pelican",
+        "lorentznet",
+        "lgn",
+        "transformer",
+        "lloca_transformer",
+        "lloca_part",
+        "part",
+        "particlenet",
+        "lloca_particlenet",
+    }
     assert {r["model"] for r in summary["throughput"]["results"]} == models
     assert all(r["jets_per_second"] > 0 for r in summary["throughput"]["results"])
     assert {r["format"] for r in summary["input_pipeline"]["results"]} >= {"lgatr_npz", "generated_h5"}
