@@ -40,7 +40,7 @@ from lorentznets.compat.lloca import (  # noqa: E402
     convert_lloca_transformer_state_dict,
 )
 from lorentznets.frames import NUM_LOCAL_FEATURES  # noqa: E402
-from lorentznets.layers.part import real_pairs  # noqa: E402
+from lorentznets.layers.part import real_pairs, real_particles  # noqa: E402
 from lorentznets.lorentz import random_lorentz_transform  # noqa: E402
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer  # noqa: E402
 from lorentznets.nets.lloca_particlenet import LLoCaParticleNet  # noqa: E402
@@ -88,12 +88,12 @@ def part_runs(args) -> dict[str, Callable[[], None]]:
     ours.load_state_dict(convert_lloca_part_state_dict(reference.state_dict()))
     momenta, features, mask, frames, jet = _inputs(args)
     weaver = (features.transpose(1, 2), momenta[..., [1, 2, 3, 0]].transpose(1, 2), mask[:, None])
-    pairs = real_pairs(mask)
+    pairs, pack_index = real_pairs(mask), real_particles(mask)
     return {
         "lloca LLoCa-ParT": train_step(
             lambda: reference(weaver[0], Frames(frames), v=weaver[1], mask=weaver[2], p_ref=jet)
         ),
-        "ours LLoCa-ParT": train_step(lambda: ours(features, momenta, frames, mask, jet, pairs)),
+        "ours LLoCa-ParT": train_step(lambda: ours(features, momenta, frames, mask, jet, pairs, pack_index)),
     }
 
 

@@ -7,7 +7,8 @@ disturbs less). Every figure is printed with the torch thread count and the
 machine's load average: on a shared machine the figures are noisy. Memory is the peak resident-set
 growth of the first training step, each net in a fresh subprocess. weaver runs with its defaults
 (sequence trimming on, sparse pair embedding); ours pads every jet to the longest and gets the real
-pairs for its pair embedding from the host, as the tagging collate builds them. Usage::
+pairs (for its pair embedding) and the real particles (for its token-wise layers) from the host, as
+the tagging collate builds them. Usage::
 
     python benchmarks/bench_part.py                              # the papers' sizes, 32 jets x 20-64 particles
     python benchmarks/bench_part.py --model particlenet --jets 64
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
 from lorentznets.compat.weaver import convert_part_state_dict, convert_particlenet_state_dict  # noqa: E402
-from lorentznets.layers.part import real_pairs  # noqa: E402
+from lorentznets.layers.part import real_pairs, real_particles  # noqa: E402
 from lorentznets.nets.part import ParticleTransformer  # noqa: E402
 from lorentznets.nets.particlenet import PAPER_CONV_PARAMS, ParticleNet  # noqa: E402
 
@@ -100,10 +101,10 @@ def part_runs(args) -> dict[str, Callable[[], None]]:
     momenta, features, mask = jets(args.jets, args.particles, args.min_particles, 7)
     weaver_inputs = (features.transpose(1, 2), momenta[..., [1, 2, 3, 0]].transpose(1, 2), mask[:, None])
     ours_call = torch.compile(ours) if args.compile else ours
-    pairs = real_pairs(mask)
+    host = {"pairs": real_pairs(mask), "pack_index": real_particles(mask)}
     return {
         "weaver ParT": train_step(lambda: reference(weaver_inputs[0], v=weaver_inputs[1], mask=weaver_inputs[2])),
-        "ours ParT": train_step(lambda: ours_call(features, momenta, mask, pairs=pairs)),
+        "ours ParT": train_step(lambda: ours_call(features, momenta, mask, **host)),
     }
 
 

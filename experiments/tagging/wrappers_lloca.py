@@ -25,7 +25,7 @@ from lorentznets.frames import (
     to_local,
 )
 from lorentznets.layers.lorentznet import real_pairs as ordered_real_pairs
-from lorentznets.layers.part import real_pairs
+from lorentznets.layers.part import real_pairs, real_particles
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer
 from lorentznets.nets.lloca_particlenet import LLoCaParticleNet
 from lorentznets.nets.lloca_transformer import LLoCaTransformer
@@ -155,9 +155,10 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
         self.net = LLoCaParticleTransformer(NUM_LOCAL_FEATURES + num_scalars, out_channels, **net)
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The frame pairs and ``pairs``, the unordered real pairs of ``mask``, built with the batch,
-        so that the pair embedding skips the padded ones."""
-        return {**super().host_inputs(mask), "pairs": real_pairs(mask)}
+        """The frame pairs, ``pairs`` (the unordered real pairs of ``mask``) and ``pack_index`` (its
+        real particles), built with the batch, so that the pair embedding and the backbone's
+        token-wise layers skip the padded ones."""
+        return {**super().host_inputs(mask), "pairs": real_pairs(mask), "pack_index": real_particles(mask)}
 
     def forward(
         self,
@@ -166,12 +167,13 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
         scalars: torch.Tensor | None = None,
         pairs: torch.Tensor | None = None,
         frame_pairs: torch.Tensor | None = None,
+        pack_index: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``pairs``
-        (3, P) and ``frame_pairs`` (2, E): optional :meth:`host_inputs` of ``mask`` (the same
-        logits, less work)."""
+        (3, P), ``frame_pairs`` (2, E) and ``pack_index`` (T,): optional :meth:`host_inputs` of
+        ``mask`` (the same logits, less work)."""
         frames, features, jet = self.local_inputs(momenta, mask, scalars, frame_pairs)
-        return self.net(features, momenta * mask[..., None], frames, mask, jet, pairs)
+        return self.net(features, momenta * mask[..., None], frames, mask, jet, pairs, pack_index)
 
 
 # positions of (delta eta, delta phi) in jet_constituent_features: the first neighbour space

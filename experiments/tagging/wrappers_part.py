@@ -7,7 +7,7 @@ import torch
 from experiments.registry import register_wrapper
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from experiments.tagging.wrappers import TaggingWrapper
-from lorentznets.layers.part import real_pairs
+from lorentznets.layers.part import real_pairs, real_particles
 from lorentznets.nets.part import ParticleTransformer
 from lorentznets.nets.particlenet import ParticleNet
 
@@ -40,9 +40,9 @@ class ParTTaggingWrapper(TaggingWrapper):
         self.net = ParticleTransformer(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
-        """``pairs`` for :meth:`forward`: the real pairs of ``mask``, built with the batch, so that the
-        pair embedding skips the padded ones."""
-        return {"pairs": real_pairs(mask)}
+        """``pairs`` and ``pack_index`` for :meth:`forward`: the real pairs and particles of ``mask``,
+        built with the batch, so that the pair embedding and the token-wise layers skip the padded ones."""
+        return {"pairs": real_pairs(mask), "pack_index": real_particles(mask)}
 
     def forward(
         self,
@@ -50,10 +50,13 @@ class ParTTaggingWrapper(TaggingWrapper):
         mask: torch.Tensor,
         scalars: torch.Tensor | None = None,
         pairs: torch.Tensor | None = None,
+        pack_index: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``pairs``
-        (3, P): optional :meth:`host_inputs` of ``mask`` (the same logits, less work)."""
-        return self.net(_inputs(momenta, mask, scalars), momenta * mask[..., None], mask, pairs=pairs)
+        (3, P) and ``pack_index`` (T,): optional :meth:`host_inputs` of ``mask`` (the same logits,
+        less work)."""
+        features = _inputs(momenta, mask, scalars)
+        return self.net(features, momenta * mask[..., None], mask, pairs=pairs, pack_index=pack_index)
 
 
 @register_wrapper("tagging", "particlenet")

@@ -71,6 +71,7 @@ class LLoCaParticleTransformer(nn.Module):
         mask: torch.Tensor,
         reference: torch.Tensor | None = None,
         pairs: torch.Tensor | None = None,
+        pack_index: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Jet outputs.
 
@@ -86,6 +87,8 @@ class LLoCaParticleTransformer(nn.Module):
             Reference momentum (the jet), required with ``preserve_variance``.
         pairs : torch.Tensor with shape (3, P), int64, optional
             The real pairs for the pair embedding (see :class:`ParticleTransformer`).
+        pack_index : torch.Tensor with shape (T,), int64, optional
+            The real particles for the token-wise layers (see :class:`ParticleTransformer`).
 
         Returns
         -------
@@ -95,4 +98,4 @@ class LLoCaParticleTransformer(nn.Module):
             raise ValueError("LLoCaParticleTransformer with preserve_variance=True needs the reference momentum")
         transforms = frame_transforms(frames, self.reps, reference if self.preserve_variance else None)
         attention = partial(frame_attention, transforms=transforms)
-        return self.backbone(features, momenta, mask, attention=attention, pairs=pairs)
+        return self.backbone(features, momenta, mask, attention=attention, pairs=pairs, pack_index=pack_index)

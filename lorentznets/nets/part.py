@@ -94,6 +94,7 @@ class ParticleTransformer(nn.Module):
         mask: torch.Tensor,
         attention: Attention = standard_attention,
         pairs: torch.Tensor | None = None,
+        pack_index: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Jet outputs.
 
@@ -109,18 +110,23 @@ class ParticleTransformer(nn.Module):
         pairs : torch.Tensor with shape (3, P), int64, optional
             The real pairs (:func:`lorentznets.layers.part.real_pairs` of ``mask``, built on the
             host): the pair embedding then skips the padded ones (same result).
+        pack_index : torch.Tensor with shape (T,), int64, optional
+            The real particles (:func:`lorentznets.layers.part.real_particles` of ``mask``, built
+            on the host): the blocks' token-wise layers then skip the padded ones (same result).
 
         Returns
         -------
         torch.Tensor with shape (B, out_channels)
         """
-        x = self.embedding(features) * mask.unsqueeze(-1)
+        # the embedding's batch statistics include padded particles, as published
+        x = self.embedding(features)
+        x = x * mask.unsqueeze(-1) if pack_index is None else x.flatten(0, 1).index_select(0, pack_index)
         key_bias = torch.zeros_like(mask, dtype=x.dtype).masked_fill(~mask, float("-inf"))[:, None, None, :]
         attn_mask = key_bias if self.pair_embedding is None else self.pair_embedding(momenta, mask, pairs) + key_bias
         for block in self.blocks:
-            x = block(x, attn_mask, attention=attention)
-        token = self.class_token.expand(x.shape[0], -1, -1)
-        class_mask = torch.cat((key_bias.new_zeros(x.shape[0], 1, 1, 1), key_bias), dim=-1)
+            x = block(x, attn_mask, attention=attention, pack_index=pack_index)
+        token = self.class_token.expand(mask.shape[0], -1, -1)
+        class_mask = torch.cat((key_bias.new_zeros(mask.shape[0], 1, 1, 1), key_bias), dim=-1)
         for block in self.class_blocks:
-            token = block(x, class_mask, class_token=token)
+            token = block(x, class_mask, class_token=token, pack_index=pack_index)
         return self.head(self.norm(token.squeeze(1)))

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from lorentznets.frames import LearnedFrames, local_jet_features
+from lorentznets.layers.part import real_pairs, real_particles
 from lorentznets.nets.lloca_part import LLoCaParticleTransformer
 from lorentznets.testing import assert_invariant
 
@@ -40,6 +41,29 @@ def test_invariant_at_rapidity_6():
     momenta = _momenta(0) * mask[..., None]
     error = assert_invariant(_model(), (momenta, mask), ("vector", "none"), particle_dims=(1, 1), rtol=1e-9)
     assert error < 1e-9
+
+
+def test_host_indices_give_the_padded_result_and_gradients():
+    torch.manual_seed(0)
+    config = dict(pair_embed_dims=(8,), num_layers=2, dropout=0.0, attn_dropout=0.0, activation_dropout=0.0)
+    net = LLoCaParticleTransformer(8, 2, "4x0n+2x1n", num_heads=2, **config).double().train()
+    frames_net = LearnedFrames("polar", {"hidden_channels": 16, "scale": 10.0}).double()
+    mask = torch.ones(2, 6, dtype=torch.bool)
+    mask[0, 3:] = False
+    momenta = _momenta(2) * mask[..., None]
+    with torch.no_grad():
+        frames = frames_net(momenta, mask)
+    features = local_jet_features(momenta, frames, mask, scale=10.0)
+    outputs, grads = [], []
+    for host in ({}, {"pairs": real_pairs(mask), "pack_index": real_particles(mask)}):
+        net.zero_grad()
+        out = net(features, momenta, frames, mask, momenta.sum(1), **host)
+        out.square().sum().backward()
+        outputs.append(out)
+        grads.append([q.grad.clone() for q in net.parameters()])
+    torch.testing.assert_close(outputs[1], outputs[0])
+    for padded, packed in zip(*grads):
+        torch.testing.assert_close(packed, padded)
 
 
 def test_non_invariant_pair_feature_breaks_invariance():

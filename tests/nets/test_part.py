@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from lorentznets.layers.part import pairwise_interaction_features, real_pairs
+from lorentznets.layers.part import pairwise_interaction_features, real_pairs, real_particles
 from lorentznets.lorentz import random_lorentz_transform
 from lorentznets.nets.part import ParticleTransformer
 from lorentznets.testing import assert_invariant
@@ -58,7 +58,8 @@ def test_permutation_invariant_and_padding_blind():
     torch.testing.assert_close(net(garbage, garbage_momenta, mask), out)
 
 
-def test_real_pairs_give_the_padded_result_and_gradients():
+@pytest.mark.parametrize("host", ["pairs", "pack_index", "both"])
+def test_host_indices_give_the_padded_result_and_gradients(host):
     # training mode: the pair embedding's batch statistics must also agree
     net = _net(pair_features=("ln_kt", "ln_m2"), dropout=0.0, attn_dropout=0.0, activation_dropout=0.0).train()
     momenta = _jets()
@@ -66,12 +67,14 @@ def test_real_pairs_give_the_padded_result_and_gradients():
     mask = torch.ones(3, 9, dtype=torch.bool)
     mask[0, 4:] = False
     mask[2, 7:] = False
-    pairs = real_pairs(mask)
-    assert pairs.shape == (3, 10 + 45 + 28)
+    indices = {"pairs": real_pairs(mask), "pack_index": real_particles(mask)}
+    assert indices["pairs"].shape == (3, 10 + 45 + 28)
+    assert indices["pack_index"].shape == (4 + 9 + 7,)
+    extra = indices if host == "both" else {host: indices[host]}
     outputs, grads = [], []
-    for extra in ({}, {"pairs": pairs}):
+    for kwargs in ({}, extra):
         net.zero_grad()
-        out = net(features, momenta * mask[..., None], mask, **extra)
+        out = net(features, momenta * mask[..., None], mask, **kwargs)
         out.square().sum().backward()
         outputs.append(out)
         grads.append([q.grad.clone() for q in net.parameters()])
@@ -80,13 +83,15 @@ def test_real_pairs_give_the_padded_result_and_gradients():
         torch.testing.assert_close(packed, padded)
 
 
-def test_gradients_finite_with_padding():
+@pytest.mark.parametrize("packed", [False, True])
+def test_gradients_finite_with_padding_and_dropout(packed):
     net = _net().train()
     momenta = _jets().requires_grad_(True)
     mask = torch.ones(3, 9, dtype=torch.bool)
     mask[0, 4:] = False
     momenta_padded = momenta * mask[..., None]
-    net(torch.randn(3, 9, 5, dtype=torch.float64), momenta_padded, mask).sum().backward()
+    host = {"pairs": real_pairs(mask), "pack_index": real_particles(mask)} if packed else {}
+    net(torch.randn(3, 9, 5, dtype=torch.float64), momenta_padded, mask, **host).sum().backward()
     assert all(torch.isfinite(p.grad).all() for p in net.parameters() if p.grad is not None)
 
 
@@ -108,3 +113,7 @@ def test_compiles_fullgraph():
     features = torch.randn(3, 9, 5)
     compiled = torch.compile(net, fullgraph=True)
     torch.testing.assert_close(compiled(features, momenta, mask), net(features, momenta, mask), rtol=1e-4, atol=1e-5)
+    mask[1, 5:] = False
+    host = {"pairs": real_pairs(mask), "pack_index": real_particles(mask)}
+    expected = net(features, momenta, mask)
+    torch.testing.assert_close(compiled(features, momenta, mask, **host), expected, rtol=1e-4, atol=1e-5)

@@ -1,9 +1,12 @@
 """Particle Transformer layers: pair interaction features, embeddings and the ParT block."""
 
-from .block import ParTBlock, standard_attention
-from .embedding import PairEmbedding, ParticleEmbedding, real_pairs
+from .attention import standard_attention
+from .block import ParTBlock
+from .dropout import RandomBitDropout, random_bit_dropout
+from .embedding import PairEmbedding, ParticleEmbedding
 from .interaction import PAIR_FEATURES, pairwise_interaction_features
 from .masked_batch_norm import MaskedBatchNorm
+from .real_indices import real_pairs, real_particles
 
 __all__ = [
     "PAIR_FEATURES",
@@ -11,7 +14,10 @@ __all__ = [
     "PairEmbedding",
     "ParTBlock",
     "ParticleEmbedding",
+    "RandomBitDropout",
     "pairwise_interaction_features",
+    "random_bit_dropout",
     "real_pairs",
+    "real_particles",
     "standard_attention",
 ]

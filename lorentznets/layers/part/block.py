@@ -8,12 +8,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .attention import standard_attention
+from .dropout import RandomBitDropout
+
 Attention = Callable[..., torch.Tensor]
-
-
-def standard_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, **kwargs) -> torch.Tensor:
-    """Scaled dot-product attention over (B, H, N, C) heads."""
-    return F.scaled_dot_product_attention(q, k, v, **kwargs)
 
 
 class ParTBlock(nn.Module):
@@ -58,8 +56,8 @@ class ParTBlock(nn.Module):
         self.norm_post_fc = nn.LayerNorm(ffn_ratio * channels)
         self.fc2 = nn.Linear(ffn_ratio * channels, channels)
         self.residual_scale = nn.Parameter(torch.ones(channels))
-        self.dropout = nn.Dropout(dropout)
-        self.activation_dropout = nn.Dropout(activation_dropout)
+        self.dropout = RandomBitDropout(dropout)
+        self.activation_dropout = RandomBitDropout(activation_dropout)
 
     def forward(
         self,
@@ -67,40 +65,51 @@ class ParTBlock(nn.Module):
         attn_mask: torch.Tensor,
         class_token: torch.Tensor | None = None,
         attention: Attention = standard_attention,
+        pack_index: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Update the particle tokens, or the class token attending to them.
 
         Parameters
         ----------
-        x : torch.Tensor with shape (B, N, C)
+        x : torch.Tensor with shape (B, N, C), or (T, C) with ``pack_index``
             Particle tokens.
         attn_mask : torch.Tensor with shape (B, H or 1, N_q, N_k), float
             Additive attention bias, ``-inf`` on padded keys. For class attention N_q = 1 and
-            N_k = 1 + N (the class token attends to itself and the particles).
+            N_k = 1 + N (the class token attends to itself and the particles). Its shape gives B
+            and N.
         class_token : torch.Tensor with shape (B, 1, C), optional
             If given, class attention: only this token is updated.
         attention : callable
             ``attention(q, k, v, attn_mask=..., dropout_p=...)`` on (B, H, N, C / H) heads; the
             LLoCa frame-to-frame attention plugs in here.
+        pack_index : torch.Tensor with shape (T,), int64, optional
+            Flat indices ``b * N + i`` of the real particles (:func:`.real_particles`): ``x`` then
+            holds only their tokens, and every token-wise layer skips the padding; the heads are
+            padded (with zeros) only for the attention itself. The same result as padded tokens.
 
         Returns
         -------
-        torch.Tensor with shape (B, N, C), or (B, 1, C) for class attention
+        torch.Tensor with the shape of ``x``, or (B, 1, C) for class attention
         """
+        batch, num = attn_mask.shape[0], attn_mask.shape[-1]
         if class_token is None:
             residual = x
-            normed = self.norm_attn(x)
-            q, k, v = self._split_heads(F.linear(normed, self.qkv.weight, self.qkv.bias), 3)
+            qkv = F.linear(self.norm_attn(x), self.qkv.weight, self.qkv.bias)
+            q, k, v = self._split_heads(_padded(qkv, pack_index, batch, num), 3)
         else:
             # the published class attention normalises keys/values but not the query
-            residual = class_token
-            normed = self.norm_attn(torch.cat((class_token, x), dim=1))
-            channels = x.shape[-1]
+            residual, num = class_token, num - 1
+            channels = class_token.shape[-1]
             w, b = self.qkv.weight, self.qkv.bias
             (q,) = self._split_heads(F.linear(class_token, w[:channels], b[:channels]), 1)
-            k, v = self._split_heads(F.linear(normed, w[channels:], b[channels:]), 2)
+            kv_token = F.linear(self.norm_attn(class_token), w[channels:], b[channels:])
+            kv = _padded(F.linear(self.norm_attn(x), w[channels:], b[channels:]), pack_index, batch, num)
+            k, v = self._split_heads(torch.cat((kv_token, kv), dim=1), 2)
         h = attention(q, k, v, attn_mask=attn_mask, dropout_p=self.attn_dropout if self.training else 0.0)
-        h = self.out(h.transpose(1, 2).flatten(2))
+        h = h.transpose(1, 2).flatten(2)
+        if class_token is None and pack_index is not None:
+            h = h.flatten(0, 1).index_select(0, pack_index)
+        h = self.out(h)
         # the published head scale acts on chunks of the projected output, not on the heads
         h = (h.unflatten(-1, (self.num_heads, -1)) * self.head_scale[:, None]).flatten(-2)
         h = self.dropout(self.norm_post_attn(h))
@@ -114,3 +123,10 @@ class ParTBlock(nn.Module):
         batch, num, width = x.shape
         x = x.reshape(batch, num, parts, self.num_heads, width // (parts * self.num_heads))
         return tuple(x.permute(2, 0, 3, 1, 4).unbind(0))
+
+
+def _padded(x: torch.Tensor, pack_index: torch.Tensor | None, batch: int, num: int) -> torch.Tensor:
+    # packed (T, C) rows of the real particles -> (B, N, C) with zero padding; padded x as it is
+    if pack_index is None:
+        return x
+    return x.new_zeros(batch * num, x.shape[-1]).index_copy(0, pack_index, x).view(batch, num, -1)

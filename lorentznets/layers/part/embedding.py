@@ -114,22 +114,3 @@ class PairEmbedding(nn.Module):
             if index < len(self.linears) - 1:
                 x = self.activation(x)
         return x
-
-
-def real_pairs(mask: torch.Tensor) -> torch.Tensor:
-    """The unordered pairs (i >= j) of real particles, event after event.
-
-    Reads the mask's values: call it on the host with the batch (a wrapper's ``host_inputs``) and
-    pass the result to :meth:`PairEmbedding.forward`.
-
-    Parameters
-    ----------
-    mask : torch.Tensor with shape (B, N), bool
-
-    Returns
-    -------
-    torch.Tensor with shape (3, P), int64
-        (event, i, j) of every pair.
-    """
-    pair_mask = (mask.unsqueeze(2) & mask.unsqueeze(1)).tril()
-    return pair_mask.nonzero().T
