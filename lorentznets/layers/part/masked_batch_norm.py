@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 class MaskedBatchNorm(nn.BatchNorm1d):
@@ -13,7 +14,9 @@ class MaskedBatchNorm(nn.BatchNorm1d):
     the (biased) variance are weighted sums over the entries where ``mask`` is True, so padded
     particles or pairs do not shift them; no boolean indexing, so no host-device sync and a fixed
     graph for ``torch.compile``. The running variance is updated with the unbiased estimate, as in
-    torch. In evaluation mode it is the affine map with the running statistics.
+    torch. Without a mask it is torch's fused batch norm over the flattened entries (the same
+    function; its backward takes about a third of the time of the weighted sums'). In evaluation
+    mode it is the affine map with the running statistics.
     """
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:  # type: ignore[override]
@@ -32,9 +35,14 @@ class MaskedBatchNorm(nn.BatchNorm1d):
         if not self.training:
             scale = torch.rsqrt(self.running_var + self.eps) * self.weight
             return torch.addcmul(self.bias - self.running_mean * scale, x, scale)
+        flat = x.reshape(-1, x.shape[-1])
+        if mask is None and flat.shape[0] > 1:
+            self.num_batches_tracked.add_(1)
+            return F.batch_norm(
+                flat, self.running_mean, self.running_var, self.weight, self.bias, True, self.momentum, self.eps
+            ).view_as(x)
         # weighted sums as matrix-vector products over the flattened entries: one pass each, no
         # masked copy of x
-        flat = x.reshape(-1, x.shape[-1])
         if mask is None:
             count = torch.tensor(max(flat.shape[0], 2), dtype=x.dtype, device=x.device)
             mean = flat.mean(dim=0)
