@@ -118,9 +118,9 @@ class ParticleTransformer(nn.Module):
         -------
         torch.Tensor with shape (B, out_channels)
         """
-        # the embedding's batch statistics include padded particles, as published
-        x = self.embedding(features)
-        x = x * mask.unsqueeze(-1) if pack_index is None else x.flatten(0, 1).index_select(0, pack_index)
+        x = self.embedding(features, pack_index)
+        if pack_index is None:
+            x = x * mask.unsqueeze(-1)
         key_bias = torch.zeros_like(mask, dtype=x.dtype).masked_fill(~mask, float("-inf"))[:, None, None, :]
         attn_mask = key_bias if self.pair_embedding is None else self.pair_embedding(momenta, mask, pairs) + key_bias
         for block in self.blocks:

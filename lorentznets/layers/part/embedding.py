@@ -31,18 +31,24 @@ class ParticleEmbedding(nn.Module):
             in_channels = dim
         self.layers = nn.Sequential(*layers)
 
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
+    def forward(self, features: torch.Tensor, pack_index: torch.Tensor | None = None) -> torch.Tensor:
         """Embed.
 
         Parameters
         ----------
         features : torch.Tensor with shape (B, N, C_in)
+        pack_index : torch.Tensor with shape (T,), int64, optional
+            Flat indices ``b * N + i`` of the real particles: only they pass the token-wise layers
+            (after the batch norm, whose statistics include the padding).
 
         Returns
         -------
-        torch.Tensor with shape (B, N, dims[-1])
+        torch.Tensor with shape (B, N, dims[-1]), or (T, dims[-1]) with ``pack_index``
         """
-        return self.layers(self.input_norm(features.transpose(1, 2)).transpose(1, 2))
+        x = self.input_norm(features.transpose(1, 2)).transpose(1, 2)
+        if pack_index is not None:
+            x = x.flatten(0, 1).index_select(0, pack_index)
+        return self.layers(x)
 
 
 class PairEmbedding(nn.Module):
