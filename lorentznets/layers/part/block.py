@@ -119,10 +119,10 @@ class ParTBlock(nn.Module):
         return h + self.residual_scale * x
 
     def _split_heads(self, x: torch.Tensor, parts: int) -> tuple[torch.Tensor, ...]:
-        # (B, N, parts * C) -> parts x (B, H, N, C / H)
-        batch, num, width = x.shape
-        x = x.reshape(batch, num, parts, self.num_heads, width // (parts * self.num_heads))
-        return tuple(x.permute(2, 0, 3, 1, 4).unbind(0))
+        # (B, N, parts * C) -> parts x (B, H, N, C / H), views; unbinding the parts axis in place
+        # lets the backward stack the gradients straight into x's layout (no permuted copy)
+        heads = x.unflatten(-1, (parts, self.num_heads, -1)).unbind(-3)
+        return tuple(h.transpose(1, 2) for h in heads)
 
 
 def _padded(x: torch.Tensor, pack_index: torch.Tensor | None, batch: int, num: int) -> torch.Tensor:
