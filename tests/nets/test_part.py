@@ -117,3 +117,16 @@ def test_compiles_fullgraph():
     host = {"pairs": real_pairs(mask), "pack_index": real_particles(mask)}
     expected = net(features, momenta, mask)
     torch.testing.assert_close(compiled(features, momenta, mask, **host), expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_compiles_fullgraph_in_training_with_dropout_and_host_indices():
+    net = _net().float().train()
+    momenta = _jets(dtype=torch.float32)
+    mask = torch.ones(3, 9, dtype=torch.bool)
+    mask[1, 5:] = False
+    host = {"pairs": real_pairs(mask), "pack_index": real_particles(mask)}
+    out = torch.compile(net, fullgraph=True)(torch.randn(3, 9, 5), momenta * mask[..., None], mask, **host)
+    out.square().sum().backward()
+    assert torch.isfinite(out).all()
+    assert all(torch.isfinite(p.grad).all() for p in net.parameters() if p.grad is not None)

@@ -13,7 +13,8 @@ def random_bit_dropout(x: torch.Tensor, p: float, training: bool = True) -> torc
     The same distribution as :func:`torch.nn.functional.dropout`. On the CPU the keep mask compares
     uniform 32-bit integers with a threshold (``p`` resolved to 2^-32): torch's CPU Bernoulli
     sampler takes about 10 ms per million entries on one thread, six times as long as drawing the
-    bits, and ParT draws several million per training step. Other devices use torch's fused dropout.
+    bits, and ParT draws several million per training step. Other devices, and graphs being
+    compiled (which fuse their own dropout), use torch's dropout.
 
     Parameters
     ----------
@@ -31,7 +32,7 @@ def random_bit_dropout(x: torch.Tensor, p: float, training: bool = True) -> torc
         raise ValueError(f"dropout probability {p} is not in [0, 1]")
     if not training or p == 0.0:
         return x
-    if x.device.type != "cpu" or p == 1.0:
+    if x.device.type != "cpu" or p == 1.0 or torch.compiler.is_compiling():
         return F.dropout(x, p, training=True)
     numel = x.numel()
     # full-range int64 draws, read as twice as many uniform int32
