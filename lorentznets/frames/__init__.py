@@ -12,6 +12,7 @@ from .local_features import NUM_LOCAL_FEATURES, local_jet_features
 from .polar_decomposition import orthonormal_rotation, polar_decomposition_frames, rest_frame_boost
 from .random_frames import TRANSFORMS, RandomGlobalFrames, identity_frames
 from .references import REFERENCES, reference_vectors
+from .regularize import cap_boost, regularize_masses, separate_references, total_momentum
 from .tensor_reps import TensorReps, representation_matrix, transform_tensor_reps
 from .vector_net import EquivariantVectorNet
 
@@ -24,6 +25,7 @@ __all__ = [
     "LearnedFrames",
     "RandomGlobalFrames",
     "TensorReps",
+    "cap_boost",
     "change_of_frame",
     "gram_schmidt_frames",
     "identity_frames",
@@ -32,8 +34,11 @@ __all__ = [
     "orthonormal_rotation",
     "polar_decomposition_frames",
     "reference_vectors",
+    "regularize_masses",
     "representation_matrix",
     "rest_frame_boost",
+    "separate_references",
     "to_local",
+    "total_momentum",
     "transform_tensor_reps",
 ]
