@@ -17,18 +17,18 @@ from lorentznets.nets.lloca_transformer import LLoCaTransformer
 
 __all__ = ["LLoCaTransformerVelocity"]
 
-FRAMES_NET = {"hidden_channels": 32, "num_layers": 2, "references": ("beam", "time")}
-"""The Frames-Net of the velocity: it sees the beam axis and the time direction, so the frames
-are equivariant under rotations about the beam only, the symmetry of detector-level events."""
+REFERENCES = ("beam", "time")
+"""Reference vectors the Frames-Net of the velocity always sees (added to those configured): the
+frames are equivariant under rotations about the beam only, the symmetry of detector-level events."""
 
 
 @register_wrapper("eventgen", "lloca_transformer")
 class LLoCaTransformerVelocity(nn.Module):
     """Velocity field from the LLoCa-Transformer acting on the jets as tokens.
 
-    Each jet gets a learned polar-decomposition frame from the jet momenta (in units of the
-    fitted ``momentum_scale``), the beam and time references (:data:`FRAMES_NET`) and the jet's
-    scalars; its token holds the jet and the event's total momentum seen from that frame
+    Each jet gets a learned frame from the jet momenta (in units of the fitted ``momentum_scale``),
+    the beam and time references (:data:`REFERENCES`) and the jet's scalars; its token holds the
+    jet and the event's total momentum seen from that frame
     (:func:`lorentznets.frames.local_jet_features`) and the scalars: the rotation-invariant flow
     coordinates (log pt, eta, log m^2), a one-hot jet position and the time embedding. The four
     outputs per jet are the velocities of the flow coordinates, all four (phi's included)
@@ -44,15 +44,31 @@ class LLoCaTransformerVelocity(nn.Module):
         Fitted flow coordinates; turns the current point into 4-momenta.
     time_channels : int
         Width of the Fourier time embedding.
+    frames : dict, optional
+        ``model.wrapper.frames``: ``kind`` (``learned`` only) and the
+        :class:`lorentznets.frames.LearnedFrames` arguments; :data:`REFERENCES` are added to
+        ``vector_net.references``. Default: LearnedFrames' defaults.
     """
 
-    def __init__(self, net: dict[str, Any], coordinates: JetCoordinates, time_channels: int):
+    def __init__(
+        self,
+        net: dict[str, Any],
+        coordinates: JetCoordinates,
+        time_channels: int,
+        frames: dict[str, Any] | None = None,
+    ):
         super().__init__()
         self.coordinates = coordinates
         self.n_jets = coordinates.n_jets
         self.time_embedding = GaussianFourierTimeEmbedding(time_channels)
         num_scalars = len(ROTATION_INVARIANT) + self.n_jets + time_channels
-        self.frames = LearnedFrames("polar", {**FRAMES_NET, "num_scalars": num_scalars})
+        options = dict(frames or {})
+        if options.pop("kind", "learned") != "learned":
+            raise ValueError("the event-generation LLoCa-Transformer takes learned frames only")
+        vector_net = dict(options.pop("vector_net", {}))
+        references = tuple(dict.fromkeys((*vector_net.pop("references", ()), *REFERENCES)))
+        vector_net.update(references=references, num_scalars=num_scalars)
+        self.frames = LearnedFrames(vector_net=vector_net, **options)
         self.net = LLoCaTransformer(NUM_LOCAL_FEATURES + num_scalars, 4, **net)
         self.register_buffer("positions", torch.eye(self.n_jets))
 

@@ -9,6 +9,7 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
+from experiments.common.config_schema import ConfigError
 from experiments.registry import get_experiment, wrappers_for
 from lorentznets.flows import PERIODIC_COMPONENTS, GaussianUniformBase, JetCoordinates, flow_matching_loss
 
@@ -92,3 +93,60 @@ def test_trains_samples_and_evaluates(tmp_path):
     assert metrics["test.cuts.frac_nonfinite"] == 0.0
     run_dir = next((tmp_path / "runs" / "ttbar").iterdir())
     assert np.load(run_dir / "samples" / "ttbar_0j.npy").shape == (60, 24)
+
+
+def _compose(config_dir: str, overrides: list[str]):
+    with initialize_config_dir(config_dir=config_dir, version_base=None):
+        return compose("ttbar", overrides=overrides)
+
+
+@pytest.mark.parametrize("config_dir", [CONFIG_DIR, str(Path(CONFIG_DIR).parent / "config_paper")])
+def test_frame_settings_flow_from_config_with_beam_and_time_kept(config_dir):
+    frames = "model.wrapper.frames"
+    overrides = [
+        "model=lloca_transformer",
+        f"{frames}.method=gram_schmidt",
+        f"{frames}.eps_separation=0.05",
+        f"{frames}.gamma_max=30.0",
+        f"{frames}.vector_net.hidden_channels=8",
+    ]
+    cfg = _compose(config_dir, overrides)
+    experiment_class = get_experiment(cfg.experiment)
+    experiment_class.check_config(cfg)
+    experiment = experiment_class.__new__(experiment_class)  # init_model needs only cfg and coordinates
+    experiment.cfg = cfg
+    experiment.coordinates = _model()[0].coordinates
+    model = experiment.init_model()
+    assert (model.frames.method, model.frames.eps_separation, model.frames.gamma_max) == ("gram_schmidt", 0.05, 30.0)
+    assert model.frames.vector_net.mlp[0].out_features == 8
+    torch.testing.assert_close(model.frames.vector_net.references, torch.eye(4)[[3, 0]])
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("model.wrapper.frames.kind=random", "model.wrapper.frames.kind"),
+        ("model.wrapper.frames.gamma_max=1.0", "model.wrapper.frames.gamma_max"),
+        ("model.wrapper.frames.eps_mass=-0.1", "model.wrapper.frames.eps_mass"),
+        ("model.wrapper.frames.vector_net.references=[z]", "model.wrapper.frames.vector_net.references"),
+        ("+model.wrapper.frames.eps_reg=0.1", "model.wrapper.frames.eps_reg"),
+    ],
+)
+def test_schema_rejects_bad_frame_settings(override, key):
+    cfg = _compose(CONFIG_DIR, ["model=lloca_transformer", override])
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        get_experiment(cfg.experiment).check_config(cfg)
+
+
+def test_models_without_wrapper_settings_still_validate():
+    cfg = _compose(CONFIG_DIR, ["model=gatr"])
+    get_experiment(cfg.experiment).check_config(cfg)
+
+
+def test_configured_references_are_added_to_beam_and_time():
+    coordinates = _model()[0].coordinates
+    velocity = wrappers_for("eventgen")["lloca_transformer"]
+    model = velocity(net=NET, coordinates=coordinates, time_channels=8, frames={"vector_net": {"references": ["time"]}})
+    torch.testing.assert_close(model.frames.vector_net.references, torch.eye(4)[[0, 3]])
+    with pytest.raises(ValueError, match="learned frames only"):
+        velocity(net=NET, coordinates=coordinates, time_channels=8, frames={"kind": "identity"})
