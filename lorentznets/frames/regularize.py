@@ -50,7 +50,8 @@ def regularize_masses(momenta: torch.Tensor, total: torch.Tensor, eps: float) ->
     momenta : torch.Tensor with shape (..., 4)
         Future timelike or lightlike (zero for padding, which stays zero).
     total : torch.Tensor with shape (..., 4), broadcastable to ``momenta``
-        Future timelike total momentum P.
+        Future timelike total momentum P; P^2 is clamped below at the dtype's machine epsilon,
+        which keeps a lightlike P (one constituent, or collinear ones) finite, with finite gradients.
     eps : float
         Strength; 0 returns ``momenta``.
 
@@ -58,7 +59,7 @@ def regularize_masses(momenta: torch.Tensor, total: torch.Tensor, eps: float) ->
     -------
     torch.Tensor with shape (..., 4)
     """
-    total_mass2 = minkowski_dot(total, total).clamp(min=torch.finfo(total.dtype).tiny).unsqueeze(-1)
+    total_mass2 = minkowski_dot(total, total).clamp(min=torch.finfo(total.dtype).eps).unsqueeze(-1)
     return momenta + eps * minkowski_dot(momenta, total).unsqueeze(-1) / total_mass2 * total
 
 

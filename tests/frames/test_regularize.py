@@ -117,3 +117,21 @@ def test_float32_frames_of_collimated_jets_are_stable_only_when_regularised(meth
         change = (moved - frames).abs().amax((-1, -2)) / frames.abs().amax((-1, -2))
         worst = max(worst, change.max().item())
     assert (worst < 1e-2) if stable else (worst > 0.3), worst
+
+
+@pytest.mark.parametrize("gamma_max", [None, 5.0])
+def test_degenerate_events_keep_finite_frames_and_gradients(gamma_max):
+    # a jet of one massless constituent (lightlike total, no partner), an all-padded slot row and
+    # two exactly collinear constituents
+    momenta = torch.zeros(3, 3, 4)
+    mask = torch.zeros(3, 3, dtype=torch.bool)
+    momenta[0, 0], mask[0, 0] = torch.tensor([5.0, 3.0, 0.0, 4.0]), True
+    momenta[2, :2], mask[2, :2] = torch.tensor([[5.0, 3.0, 0.0, 4.0], [10.0, 6.0, 0.0, 8.0]]), True
+    momenta.requires_grad_(True)
+    torch.manual_seed(0)
+    net = LearnedFrames("polar", {"hidden_channels": 8}, gamma_max=gamma_max)
+    frames = net(momenta, mask)
+    assert torch.isfinite(frames).all()
+    frames.square().sum().backward()
+    assert torch.isfinite(momenta.grad).all()
+    assert all(torch.isfinite(q.grad).all() for q in net.parameters())
