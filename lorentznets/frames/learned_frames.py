@@ -24,10 +24,12 @@ class LearnedFrames(nn.Module):
 
     Exactly equivariant regularisations (:mod:`lorentznets.frames.regularize`) keep the frames
     well conditioned under float32 rounding of the inputs: a small mass for (nearly) massless inputs
-    of the vector net and a small admixture of fallback directions to the rotation references (both
-    on by default), and an optional soft cap of the boost's Lorentz factor, each measured in the rest
-    frame of the event's (jet's) total momentum. Without them a 1e-7 relative change of float32 jet
-    constituents moved the logits of briefly trained LLoCa taggers by O(1) (docs/running.md).
+    of the vector net, a small admixture of fallback directions to the rotation references, and a
+    soft cap of the boost's Lorentz factor, each measured in the rest frame of the event's (jet's)
+    total momentum. Without them a 1e-7 relative change of float32 jet constituents moved the logits
+    of briefly trained LLoCa taggers by O(1) (docs/running.md). They are off here by default, so
+    that models saved before they existed keep their function; the model configs
+    (``config/model/lloca_*.yaml``) turn the first two on.
 
     Parameters
     ----------
@@ -49,9 +51,9 @@ class LearnedFrames(nn.Module):
         self,
         method: str = "polar",
         vector_net: dict | None = None,
-        eps_mass: float = 1e-2,
+        eps_mass: float = 0.0,
         gamma_max: float | None = None,
-        eps_separation: float = 0.1,
+        eps_separation: float = 0.0,
     ) -> None:
         super().__init__()
         if method not in METHODS:

@@ -7,10 +7,14 @@ from lorentznets.frames import LearnedFrames, RandomGlobalFrames, identity_frame
 from lorentznets.lorentz import boost_matrix, random_rotation, rotation_matrix
 from lorentznets.testing import assert_equivariant, assert_invariant
 
+# the regularisations as the model configs set them, and the boost cap
+REGULARISED = {"eps_mass": 1e-2, "eps_separation": 0.1, "gamma_max": 20.0}
+
 
 def _frames(method, references=()):
     torch.manual_seed(0)
-    return LearnedFrames(method, {"hidden_channels": 16, "references": references, "scale": 10.0}).double()
+    vector_net = {"hidden_channels": 16, "references": references, "scale": 10.0}
+    return LearnedFrames(method, vector_net, **REGULARISED).double()
 
 
 @pytest.mark.parametrize("method", ["polar", "gram_schmidt"])
