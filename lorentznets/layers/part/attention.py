@@ -22,8 +22,7 @@ def standard_attention(
     With attention dropout on the CPU, torch falls back to its unfused computation, which draws a
     Bernoulli mask and guards against fully masked query rows (three more passes over the weights);
     here the weights are computed explicitly and dropped with :func:`random_bit_dropout`. No row may
-    be fully masked there: in ParT every query sees at least the real particles of its jet. Graphs
-    being compiled keep torch's attention.
+    be fully masked there: in ParT every query sees at least the real particles of its jet.
 
     Parameters
     ----------
@@ -37,7 +36,7 @@ def standard_attention(
     -------
     torch.Tensor with shape (B, H, N_q, D)
     """
-    if dropout_p == 0.0 or q.device.type != "cpu" or torch.compiler.is_compiling():
+    if dropout_p == 0.0 or q.device.type != "cpu":
         return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p)
     scores = (q * (1.0 / math.sqrt(q.shape[-1]))) @ k.transpose(-1, -2)
     if attn_mask is not None:

@@ -13,8 +13,7 @@ def random_bit_dropout(x: torch.Tensor, p: float, training: bool = True) -> torc
     The same distribution as :func:`torch.nn.functional.dropout`. On the CPU the keep mask compares
     uniform 32-bit integers with a threshold (``p`` resolved to 2^-32): torch's CPU Bernoulli
     sampler takes about 10 ms per million entries on one thread, six times as long as drawing the
-    bits, and ParT draws several million per training step. Other devices, and graphs being
-    compiled (which fuse their own dropout), use torch's dropout.
+    bits, and ParT draws several million per training step. Other devices use torch's dropout.
 
     Parameters
     ----------
@@ -32,11 +31,11 @@ def random_bit_dropout(x: torch.Tensor, p: float, training: bool = True) -> torc
         raise ValueError(f"dropout probability {p} is not in [0, 1]")
     if not training or p == 0.0:
         return x
-    if x.device.type != "cpu" or p == 1.0 or torch.compiler.is_compiling():
+    if x.device.type != "cpu" or p == 1.0:
         return F.dropout(x, p, training=True)
     numel = x.numel()
-    # full-range int64 draws, read as twice as many uniform int32
-    bits = torch.empty((numel + 1) // 2, dtype=torch.int64, device=x.device).random_(-(2**63), None)
+    # int64 draws over (almost) their full range, read as twice as many uniform int32
+    bits = torch.randint(-(2**63), 2**63 - 1, ((numel + 1) // 2,), dtype=torch.int64, device=x.device)
     bits = bits.view(torch.int32)[:numel].view(x.shape)
     # P(bits >= threshold) = (2^31 - threshold) / 2^32 = 1 - p
     keep = bits >= round(p * 2**32) - 2**31

@@ -51,3 +51,23 @@ def test_module_is_a_torch_dropout():
     x = torch.ones(100, 100)
     assert (module(x) == 0).any()
     assert module.eval()(x) is x
+
+
+def test_traced_graph_draws_the_eager_mask():
+    # dynamo traces the draw (no graph break), and with the eager backend it is the same draw
+    x = torch.ones(60, 70)
+    torch.manual_seed(0)
+    eager = random_bit_dropout(x, 0.3)
+    torch.manual_seed(0)
+    traced = torch.compile(lambda y: random_bit_dropout(y, 0.3), fullgraph=True, backend="eager")(x)
+    torch.testing.assert_close(traced, eager)
+
+
+@pytest.mark.slow
+def test_compiled_kernel_keeps_the_rate():
+    # inductor generates its own random integers: the full-range draw must stay uniform there
+    out = torch.compile(lambda y: random_bit_dropout(y, 0.3), fullgraph=True)(torch.ones(1000, 1001))
+    kept = out != 0
+    n = out.numel()
+    assert abs((n - kept.sum().item()) - 0.3 * n) < 6 * (n * 0.3 * 0.7) ** 0.5
+    torch.testing.assert_close(out[kept], torch.full_like(out[kept], 1 / 0.7))
