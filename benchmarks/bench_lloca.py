@@ -5,8 +5,8 @@ LLoCa-Transformer, LLoCa-ParT and LLoCa-ParticleNet at the papers' tagging sizes
 published ParT, 8 heads of 8x0n+2x1n / the published ParticleNet read as 32x0n+8x1n and 64x0n+16x1n,
 no fusion): ours and lloca's get the same weights (ours loaded through
 :mod:`lorentznets.compat.lloca`), the same jets and the same local frames, and are timed alternately
-in one process (ours get the host inputs that the tagging collate builds: real pairs for
-LLoCa-ParT, packed tokens for the LLoCa-Transformer). The tagger comparison times our two tagging
+in one process (ours get the host inputs that the tagging collate builds: real pairs and real
+particles for LLoCa-ParT, packed tokens for the LLoCa-Transformer). The tagger comparison times our two tagging
 wrappers as the tagging experiment runs them, at their ``config_paper`` sizes (L-GATr: 12 blocks,
 16 multivector / 32 scalar channels, 8 heads; LLoCa-Transformer: learned frames from a Frames-Net,
 local features, 12 blocks), on the same jets, each with its host inputs. Ratios use the fastest

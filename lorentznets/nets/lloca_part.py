@@ -10,6 +10,7 @@ from torch import nn
 
 from ..frames import TensorReps
 from ..layers.lloca import frame_attention, frame_transforms
+from ..layers.part import standard_attention
 from .part import ParticleTransformer
 
 
@@ -97,5 +98,5 @@ class LLoCaParticleTransformer(nn.Module):
         if self.preserve_variance and reference is None:
             raise ValueError("LLoCaParticleTransformer with preserve_variance=True needs the reference momentum")
         transforms = frame_transforms(frames, self.reps, reference if self.preserve_variance else None)
-        attention = partial(frame_attention, transforms=transforms)
+        attention = partial(frame_attention, transforms=transforms, attention=standard_attention)
         return self.backbone(features, momenta, mask, attention=attention, pairs=pairs, pack_index=pack_index)

@@ -4,6 +4,7 @@ sec. 3.2)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -91,6 +92,7 @@ def frame_attention(
     attn_mask: torch.Tensor | None = None,
     dropout_p: float = 0.0,
     segments: PackedSegments | None = None,
+    attention: Callable[..., torch.Tensor] = F.scaled_dot_product_attention,
 ) -> torch.Tensor:
     """Scaled dot-product attention between tensors that live in the particles' local frames.
 
@@ -110,6 +112,9 @@ def frame_attention(
     segments : PackedSegments, optional
         Events of a packed batch: each particle attends within its event
         (:func:`lorentznets.layers.attention.packed_attention`, its default backend).
+    attention : callable
+        ``attention(q, k, v, attn_mask=..., dropout_p=...)`` on the global (B, H, N, D) heads of a
+        padded batch, e.g. :func:`lorentznets.layers.part.standard_attention` (faster CPU dropout).
 
     Returns
     -------
@@ -118,7 +123,7 @@ def frame_attention(
     t = transforms
     q, k, v = _apply(q, t.to_global), _apply(k, t.to_global_lowered), _apply(v, t.to_global)
     if segments is None:
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p)
+        out = attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p)
     else:
         if attn_mask is not None or dropout_p:
             raise ValueError("frame_attention on a packed batch takes no attn_mask and no dropout")

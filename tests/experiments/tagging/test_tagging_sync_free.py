@@ -22,11 +22,22 @@ NETS = {
         "model.net.num_heads=2",
         "model.wrapper.frames.vector_net.hidden_channels=8",
     ],
+    # real pairs and real particles from the host inputs
+    "part": ["model.net.num_layers=1", "model.net.num_heads=2", "model.net.embed_dims=[16]"],
+    "lloca_part": ["model.net.num_layers=1", "model.net.num_heads=2", "model.net.embed_dims=[32]"],
 }
 
 
 @pytest.mark.parametrize(
-    ("model", "weighted"), [("gatr", False), ("lorentznet", True), ("transformer", True), ("lloca_transformer", False)]
+    ("model", "weighted"),
+    [
+        ("gatr", False),
+        ("lorentznet", True),
+        ("transformer", True),
+        ("lloca_transformer", False),
+        ("part", False),
+        ("lloca_part", True),
+    ],
 )
 def test_tagging_batch_loss_traces_as_one_graph(tmp_path, jets_file, model, weighted):
     overrides = tagging_overrides(tmp_path, jets_file, **{"model": model})
