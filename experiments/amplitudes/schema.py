@@ -10,6 +10,7 @@ from experiments.common.config_schema import (
     string,
     string_list,
 )
+from experiments.common.frames_schema import lloca_model_section
 
 AMPLITUDES_SCHEMA = {
     "data": {
@@ -29,5 +30,5 @@ AMPLITUDES_SCHEMA = {
             "max_boost_rapidity": real(0.0),
         },
     },
-    "model": {"wrapper": mapping(nullable=True)},
+    "model": lloca_model_section({"lloca_transformer": ("learned",)}),
 }

@@ -2,15 +2,13 @@
 
 from experiments.common.config_schema import (
     GENERATE_SCHEMA,
-    Key,
-    OptionalSection,
     choice,
     fractions,
     integer,
     real,
     string,
 )
-from lorentznets.frames import METHODS, REFERENCES
+from experiments.common.frames_schema import lloca_model_section
 
 SOLVER_SCHEMA = {
     "method": string(allowed="a solver name: euler, midpoint, rk4 or a torchdiffeq method such as dopri5"),
@@ -19,27 +17,8 @@ SOLVER_SCHEMA = {
     "atol": real(0.0, exclusive_minimum=True),
 }
 
-FRAMES_SCHEMA = {
-    "kind": choice("learned"),
-    "method": choice(*METHODS),
-    "vector_net": {
-        "hidden_channels": integer(1),
-        "num_layers": integer(1),
-        # added to the beam and time references the velocity always sees; may be empty
-        "references": Key(
-            (list,),
-            "a list of distinct values from " + ", ".join(REFERENCES),
-            lambda v: len(set(v)) == len(v) and all(x in REFERENCES for x in v),
-        ),
-    },
-    "eps_mass": real(0.0),
-    "gamma_max": real(1.0, exclusive_minimum=True, nullable=True),
-    "eps_separation": real(0.0),
-}
-"""``model.wrapper.frames`` of the LLoCa velocity (:class:`lorentznets.frames.LearnedFrames`)."""
-
 EVENTGEN_SCHEMA = {
-    "model": {"wrapper": OptionalSection({"frames": OptionalSection(FRAMES_SCHEMA)})},
+    "model": lloca_model_section({"lloca_transformer": ("learned",)}),
     "data": {
         "path": string(),
         "n_extra_jets": integer(0),

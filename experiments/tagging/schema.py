@@ -8,10 +8,10 @@ from experiments.common.config_schema import (
     choice,
     fractions,
     integer,
-    mapping,
     real,
     string,
 )
+from experiments.common.frames_schema import FRAME_KINDS, lloca_model_section
 
 JET_FORMATS = ("auto", "lgn_h5", "landscape_h5", "lgatr_npz", "energyflow_npz", "jetclass_root")
 
@@ -51,5 +51,5 @@ TAGGING_SCHEMA = {
         "memory_cap_gb": real(0.0, exclusive_minimum=True),
         "stream": STREAM_SCHEMA,
     },
-    "model": {"wrapper": mapping(nullable=True)},
+    "model": lloca_model_section(dict.fromkeys(("lloca_transformer", "lloca_part", "lloca_particlenet"), FRAME_KINDS)),
 }
