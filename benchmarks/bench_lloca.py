@@ -1,15 +1,16 @@
 """Forward+backward time and peak memory of our LLoCa nets against the ``lloca`` package, and of our
 LLoCa-Transformer tagger against our L-GATr.
 
-LLoCa-Transformer, LLoCa-ParT and LLoCa-ParticleNet at the papers' tagging sizes (12 blocks / the
-published ParT, 8 heads of 8x0n+2x1n / the published ParticleNet read as 32x0n+8x1n and 64x0n+16x1n,
-no fusion): ours and lloca's get the same weights (ours loaded through
-:mod:`lorentznets.compat.lloca`), the same jets and the same local frames, and are timed alternately
-in one process (ours get the host inputs that the tagging collate builds: real pairs and real
-particles for LLoCa-ParT, packed tokens for the LLoCa-Transformer). The tagger comparison times our two tagging
-wrappers as the tagging experiment runs them, at their ``config_paper`` sizes (L-GATr: 12 blocks,
-16 multivector / 32 scalar channels, 8 heads; LLoCa-Transformer: learned frames from a Frames-Net,
-local features, 12 blocks), on the same jets, each with its host inputs. Ratios use the fastest
+LLoCa-Transformer, LLoCa-ParT and LLoCa-ParticleNet at the papers' tagging sizes (the authors'
+top-tagging transformer: 12 blocks, 8 heads of 12x0n+1x1n, MLP ratio 2 / the published ParT, 8
+heads of 8x0n+2x1n / the published ParticleNet read as 32x0n+8x1n and 64x0n+16x1n, no fusion): ours
+and lloca's get the same weights (ours loaded through :mod:`lorentznets.compat.lloca`), the same
+jets and the same local frames, and are timed alternately in one process (ours get the host inputs
+that the tagging collate builds: real pairs and real particles for LLoCa-ParT, packed tokens for the
+LLoCa-Transformer). The tagger comparison times our two tagging wrappers as the tagging experiment
+runs them, at their ``config_paper`` sizes (L-GATr: 12 blocks, 16 multivector / 32 scalar channels,
+8 heads; LLoCa-Transformer: learned frames from a Frames-Net, local features, the backbone above),
+on the same jets, each with its host inputs. Ratios use the fastest
 repeat; every figure comes with the torch thread count and the load average (a shared machine is
 noisy). Usage::
 
@@ -48,6 +49,8 @@ from lorentznets.nets.lloca_transformer import LLoCaTransformer  # noqa: E402
 from lorentznets.nets.particlenet import PAPER_CONV_PARAMS  # noqa: E402
 
 REPS, HEADS = "8x0n+2x1n", 8
+# the LLoCa authors' top-tagging LLoCa-Transformer (config_paper/model/lloca_transformer.yaml)
+TRANSFORMER_REPS, TRANSFORMER_MLP_RATIO = "12x0n+1x1n", 2
 COMPARISONS = ("transformer", "part", "particlenet", "tagger")
 PARTICLENET_REPS = ("32x0n+8x1n", "64x0n+16x1n")
 
@@ -64,8 +67,14 @@ def transformer_runs(args) -> dict[str, Callable[[], None]]:
     from lloca.framesnet.frames import Frames
 
     config = dict(num_blocks=12, num_heads=HEADS)
-    reference = Transformer(in_channels=NUM_LOCAL_FEATURES, attn_reps=REPS, out_channels=1, **config)
-    ours = LLoCaTransformer(NUM_LOCAL_FEATURES, 1, REPS, **config)
+    reference = Transformer(
+        in_channels=NUM_LOCAL_FEATURES,
+        attn_reps=TRANSFORMER_REPS,
+        out_channels=1,
+        mlp_factor=TRANSFORMER_MLP_RATIO,
+        **config,
+    )
+    ours = LLoCaTransformer(NUM_LOCAL_FEATURES, 1, TRANSFORMER_REPS, mlp_ratio=TRANSFORMER_MLP_RATIO, **config)
     ours.load_state_dict(convert_lloca_transformer_state_dict(reference.state_dict(), HEADS))
     momenta, features, mask, frames, jet = _inputs(args)
     attn_mask, packed = mask[:, None, None, :], packing(mask)

@@ -20,6 +20,8 @@ from lloca.backbone.particletransformer import ParticleTransformer as LLoCaPart 
 from lloca.backbone.transformer import Transformer as LLoCaTransformerRef  # noqa: E402
 from lloca.framesnet.frames import Frames  # noqa: E402
 
+from experiments.common.host_inputs import packing  # noqa: E402
+
 LENGTHS = (8, 5, 2)
 
 
@@ -41,19 +43,26 @@ def _assert_close(ours: torch.Tensor, ref: torch.Tensor) -> None:
 
 
 @pytest.mark.parametrize(
-    ("reps", "heads", "blocks", "preserve_variance"),
-    [("4x0n+2x1n", 2, 2, True), ("8x0n+2x1n+1x2n", 4, 1, True), ("2x0n+1x1n+1x1p", 3, 2, False)],
+    ("reps", "heads", "blocks", "preserve_variance", "mlp_ratio"),
+    [
+        ("4x0n+2x1n", 2, 2, True, 4),
+        ("8x0n+2x1n+1x2n", 4, 1, True, 4),
+        ("2x0n+1x1n+1x1p", 3, 2, False, 4),
+        ("12x0n+1x1n", 2, 1, True, 2),  # the authors' top-tagging layout (config_paper)
+    ],
 )
-def test_lloca_transformer_matches(reps, heads, blocks, preserve_variance):
+def test_lloca_transformer_matches(reps, heads, blocks, preserve_variance, mlp_ratio):
     torch.manual_seed(0)
     config = dict(num_blocks=blocks, num_heads=heads, preserve_variance=preserve_variance)
-    reference = LLoCaTransformerRef(in_channels=5, attn_reps=reps, out_channels=3, **config)
-    ours = LLoCaTransformer(5, 3, reps, **config)
+    reference = LLoCaTransformerRef(in_channels=5, attn_reps=reps, out_channels=3, mlp_factor=mlp_ratio, **config)
+    ours = LLoCaTransformer(5, 3, reps, mlp_ratio=mlp_ratio, **config)
     ours.load_state_dict(convert_lloca_transformer_state_dict(reference.state_dict(), heads))
     features, momenta, frames, mask = _inputs(5, seed=blocks)
     jet = momenta.sum(1)
     ref = reference(features, Frames(frames), p_ref=jet, attn_mask=mask[:, None, None, :])
     _assert_close(ours(features, frames, mask, jet) * mask[..., None], ref * mask[..., None])
+    packed = ours(features, frames, mask, jet, **packing(mask))
+    _assert_close(packed, ref * mask[..., None])
 
 
 @pytest.mark.parametrize(
