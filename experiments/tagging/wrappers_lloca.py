@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from experiments.common.frames_schema import FRAME_KINDS
 from experiments.common.host_inputs import packing
 from experiments.registry import register_wrapper
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
@@ -30,8 +31,6 @@ from lorentznets.nets.lloca_part import LLoCaParticleTransformer
 from lorentznets.nets.lloca_particlenet import LLoCaParticleNet
 from lorentznets.nets.lloca_transformer import LLoCaTransformer
 from lorentznets.nets.pooling import masked_mean
-
-FRAME_KINDS = ("learned", "identity", "random")
 
 
 class LLoCaTaggingWrapper(TaggingWrapper):
