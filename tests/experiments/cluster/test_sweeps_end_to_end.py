@@ -69,12 +69,15 @@ def test_tagger_optuna_study_of_three_trials_reports_the_best(tmp_path):
 
 
 def test_a_failed_trial_does_not_stop_the_study(tmp_path):
-    # A grid over a bad and a good data size: the bad trial fails alone (JobFailed in run.py), the
-    # study completes with the good one.
+    # A bad and a good data size, drawn by a seeded random sampler in the order good, bad: the bad
+    # trial fails alone (JobFailed in run.py), the study completes with the good one. (Not the grid
+    # sampler: with optuna 2.x it calls Study.stop when a failed trial exhausts the grid, which
+    # hydra-optuna-sweeper 1.2 does not catch; docs/running.md.)
     overrides = toy_overrides(tmp_path, use_mlflow=True, objective="test.mse")
     overrides = [o for o in overrides if not o.startswith("+toy.num_samples=")]
+    sampler = ["hydra/sweeper/sampler=random", "hydra.sweeper.sampler.seed=0", "hydra.sweeper.n_trials=2"]
     result = run_cli(
-        ["-cn", "default", "-m", "hydra/sweeper=optuna", "hydra/sweeper/sampler=grid", "hydra.sweeper.n_jobs=1"]
+        ["-cn", "default", "-m", "hydra/sweeper=optuna", *sampler, "hydra.sweeper.n_jobs=1"]
         + ["hydra.sweeper.max_failure_rate=1.0", "+toy.num_samples=choice(-1,400)", *overrides],
         timeout=300,
     )
