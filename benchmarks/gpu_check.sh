@@ -80,7 +80,7 @@ else
     step bench_lgatr 80 python benchmarks/bench_lgatr.py --bf16 --blocks 12 --mv-channels 16 --s-channels 32 \
         --heads 8 --jets 128 --particles 100 --min-particles 20 --repeats 5
     step bench_pelican 50 python benchmarks/bench_pelican.py --batch 128 --particles 100 --repeats 5
-    step throughput 110 python benchmarks/bench_train_throughput.py --bf16 --steps 50 \
+    step throughput 160 python benchmarks/bench_train_throughput.py --bf16 --steps 50 \
         --json "$OUTDIR/logs/throughput.json"
     step bench_input 30 python benchmarks/bench_input.py --jets 4096 --batch 128 --json "$OUTDIR/logs/input.json"
 fi
