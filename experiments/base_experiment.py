@@ -143,6 +143,11 @@ class BaseExperiment(ABC):
         validate_config(container, merge_schemas(DEFAULT_SCHEMA, cls.config_schema))
         if cfg.predict.files and not hasattr(cls, "predict_file"):
             raise ConfigError(f"config key predict.files is not allowed: {cls.__name__} cannot predict files")
+        if cfg.predict.files and (cfg.train or cfg.export.onnx):
+            raise ConfigError(
+                "config key predict.files is set: predict with train=false warm_start_idx=<k> and export.onnx=false "
+                "(training and the ONNX export need the training data; run them separately)"
+            )
         if cls.model_family is not None:
             available = wrappers_for(cls.model_family)
             if cfg.model.name not in available:

@@ -75,12 +75,7 @@ class TaggingExperiment(BaseExperiment):
 
     def init_data(self) -> dict[str, JetDataset]:
         """The train/val/test splits; none when predicting files (the training data stay unread)."""
-        if self.predicting:
-            if self.cfg.train or self.cfg.export.onnx:
-                raise ValueError(
-                    "predict.files is set: predict with train=false warm_start_idx=<k> and export.onnx=false "
-                    "(training and the ONNX export need the training data; run them separately)"
-                )
+        if self.predicting:  # check_config has refused training and the ONNX export with it
             # Every pattern must match, and the first jets give the scalars' width.
             files = [file for pattern in self.cfg.predict.files for file in expand_paths(pattern)]
             first = next((batch for file in files for batch in self._file_batches(file)), None)

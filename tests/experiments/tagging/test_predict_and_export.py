@@ -14,6 +14,7 @@ from experiment_test_utils import compose_config, run_cli
 from tagging_test_utils import tagging_overrides, write_lgn_jets
 
 from experiments.base_experiment import ExperimentInputError
+from experiments.common.config_schema import ConfigError
 from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL
 from experiments.registry import get_experiment
 from lorentznets.data.readers import load_jets
@@ -78,10 +79,12 @@ def test_bad_files_to_predict_are_one_clear_error(trained):
     assert not output.exists() and not output.with_name(output.name + ".partial").exists()
 
 
-def test_predict_needs_train_false(trained, tmp_path):
+@pytest.mark.parametrize("overrides", [{}, {"train": False, "warm_start_idx": 0, "export.onnx": True}])
+def test_predict_without_training_or_export_is_checked_with_the_config(trained, tmp_path, overrides):
     _, new = trained
-    with pytest.raises(ExperimentInputError, match=r"predict\.files is set: predict with train=false"):
-        _run(tmp_path, new, **{"predict.files": f"[{new}]"})
+    cfg = compose_config("toptagging", tagging_overrides(tmp_path, new, **{"predict.files": f"[{new}]"}, **overrides))
+    with pytest.raises(ConfigError, match=r"predict\.files is set: predict with train=false"):
+        get_experiment(cfg.experiment).check_config(cfg)
 
 
 def test_export_writes_onnx_and_preprocessing_matching_torch(trained):
