@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from onnx_test_utils import TINY_NETS
 
 from experiments.amplitudes.dataset import TOKEN_NAMES
 from experiments.common.onnx_export import export_onnx, onnx_parity
@@ -12,21 +13,7 @@ from experiments.registry import get_wrapper
 from lorentznets.lorentz import from_pt_eta_phi_m
 
 TINY = {
-    "gatr": (
-        {"num_blocks": 1, "hidden_mv_channels": 4, "hidden_s_channels": 8, "attention": {"num_heads": 2}, "mlp": {}},
-        {},
-    ),
-    "pelican": (
-        {
-            "hidden_channels": 8,
-            "message_channels": 6,
-            "num_blocks": 1,
-            "encoder_channels": 4,
-            "scalar_channels": 2,
-            "readout_channels": 6,
-        },
-        {},
-    ),
+    **{name: (net, {}) for name, net in TINY_NETS.items()},
     "lloca_transformer": (
         {"attn_reps": "4x0n+1x1n", "num_heads": 2, "num_blocks": 1},
         {"frames": {"method": "polar", "vector_net": {"hidden_channels": 8, "num_layers": 1}}},

@@ -9,12 +9,12 @@ import onnxruntime
 import pytest
 import torch
 from experiment_test_utils import compose_config, toy_overrides
+from onnx_test_utils import jets
 from torch import nn
 from toy_experiment import ToyExperiment
 
 from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL, OnnxExportError, export_onnx, onnx_parity
 from experiments.registry import get_wrapper
-from lorentznets.lorentz import from_pt_eta_phi_m
 
 TINY_NETS = {
     "lorentznet": {"hidden_channels": 8, "num_blocks": 1},  # a boolean identity matrix inside
@@ -24,32 +24,16 @@ TINY_NETS = {
 AXES = {"momenta": {0: "batch", 1: "particles"}, "mask": {0: "batch", 1: "particles"}, "logits": {0: "batch"}}
 
 
-def _jets(batch: int, particles: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(seed)
-    pt_eta_phi_m = torch.stack(
-        [
-            50 * torch.rand(batch, particles, generator=generator) + 1,
-            0.5 * torch.randn(batch, particles, generator=generator),
-            0.5 * torch.randn(batch, particles, generator=generator),
-            torch.zeros(batch, particles),
-        ],
-        dim=-1,
-    )
-    counts = torch.randint(5, particles + 1, (batch,), generator=generator)
-    mask = torch.arange(particles) < counts[:, None]
-    return from_pt_eta_phi_m(pt_eta_phi_m.double()).float() * mask[..., None], mask
-
-
 @pytest.mark.parametrize("name", sorted(TINY_NETS))
 def test_tagger_export_matches_torch_on_other_batch_and_jet_sizes(name, tmp_path):
     torch.manual_seed(0)
     model = get_wrapper("tagging", name)(net=TINY_NETS[name], out_channels=3, num_scalars=0).eval()
     model.set_momentum_scale(30.0)
     path = tmp_path / "tagger.onnx"
-    export_onnx(model, _jets(4, 9, 0), path, ["momenta", "mask"], ["logits"], AXES)
+    export_onnx(model, jets(4, 9, 0), path, ["momenta", "mask"], ["logits"], AXES)
     assert model.training is False
     # Traced on 4 jets of 9 slots, run on 7 jets of 13.
-    momenta, mask = _jets(7, 13, 1)
+    momenta, mask = jets(7, 13, 1)
     assert onnx_parity(path, model, (momenta, mask), ["momenta", "mask"]) < PARITY_ATOL
     (logits,) = onnxruntime.InferenceSession(str(path)).run(None, {"momenta": momenta.numpy(), "mask": mask.numpy()})
     assert logits.shape == (7, 3)

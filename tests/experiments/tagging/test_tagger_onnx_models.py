@@ -5,28 +5,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from onnx_test_utils import TINY_NETS, jets
 
 from experiments.common.onnx_export import export_onnx, onnx_parity
 from experiments.registry import get_wrapper
-from lorentznets.lorentz import from_pt_eta_phi_m
 
-TINY = {
-    "gatr": (
-        {"num_blocks": 1, "hidden_mv_channels": 4, "hidden_s_channels": 8, "attention": {"num_heads": 2}, "mlp": {}},
-        {},
-    ),
-    "pelican": (
-        {
-            "hidden_channels": 8,
-            "message_channels": 6,
-            "num_blocks": 1,
-            "encoder_channels": 4,
-            "scalar_channels": 2,
-            "readout_channels": 6,
-        },
-        {},
-    ),
-}
+TINY = {name: (net, {}) for name, net in TINY_NETS.items()}
 FRAMES = {"frames": {"kind": "learned", "method": "polar", "vector_net": {"hidden_channels": 8, "num_layers": 1}}}
 TINY.update(
     lloca_transformer=({"attn_reps": "4x0n+1x1n", "num_heads": 2, "num_blocks": 1}, FRAMES),
@@ -51,28 +35,9 @@ NAMES = ["momenta", "mask", "scalars"]
 AXES = {**{name: {0: "batch", 1: "particles"} for name in NAMES}, "logits": {0: "batch"}}
 
 
-def _jets(batch: int, particles: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Jets of 5 to particles - 2 massless constituents (pT 1-51 GeV, eta and phi within about
-    0.5 of the axis), with two scalars each: the last two slots are padding in every jet.
-
-    At least 5 constituents: a constituent with a single partner gets three equal frame vectors
-    from the LLoCa vector net, hence a degenerate frame that turns float32 rounding into O(1)
-    differences, in torch as in onnxruntime.
-    """
-    generator = torch.Generator().manual_seed(seed)
-    pt_eta_phi_m = torch.stack(
-        [
-            50 * torch.rand(batch, particles, generator=generator) + 1,
-            0.5 * torch.randn(batch, particles, generator=generator),
-            0.5 * torch.randn(batch, particles, generator=generator),
-            torch.zeros(batch, particles),
-        ],
-        dim=-1,
-    )
-    counts = torch.randint(5, particles - 1, (batch,), generator=generator)
-    mask = torch.arange(particles) < counts[:, None]
-    momenta = from_pt_eta_phi_m(pt_eta_phi_m.double()).float() * mask[..., None]
-    return momenta, mask, torch.randn(batch, particles, 2, generator=generator) * mask[..., None]
+def _jets(batch: int, particles: int, seed: int) -> tuple[torch.Tensor, ...]:
+    """Jets with two scalars per constituent; the last two slots are padding in every jet."""
+    return jets(batch, particles, seed, padding=2, num_scalars=2)
 
 
 @pytest.mark.parametrize("model", sorted(TINY))
