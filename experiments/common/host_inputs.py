@@ -12,6 +12,8 @@ from typing import Any
 
 import torch
 
+from lorentznets.layers.attention import real_particles
+
 
 def host_inputs(model: Any, mask: torch.Tensor) -> dict[str, torch.Tensor]:
     """``model.host_inputs(mask)``, or no inputs for a model without the hook.
@@ -48,4 +50,4 @@ def packing(mask: torch.Tensor) -> dict[str, torch.Tensor]:
     """
     lengths = mask.sum(dim=1)
     offsets = torch.cat([lengths.new_zeros(1), lengths.cumsum(0)])
-    return {"pack_index": mask.flatten().nonzero().squeeze(1), "offsets": offsets}
+    return {"pack_index": real_particles(mask), "offsets": offsets}

@@ -8,7 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..frames import TensorReps
-from ..layers.attention import PackedSegments
+from ..layers.attention import PackedSegments, unpack
 from ..layers.lloca import FrameTransforms, frame_attention, frame_transforms
 
 
@@ -164,5 +164,4 @@ class LLoCaTransformer(nn.Module):
         x = self.linear_in(features.flatten(0, 1)[pack_index])
         for block in self.blocks:
             x = block(x, transforms, None, segments)
-        out = self.linear_out(x)
-        return out.new_zeros(batch * num, out.shape[-1]).index_copy(0, pack_index, out).unflatten(0, (batch, num))
+        return unpack(self.linear_out(x), pack_index, batch, num)

@@ -111,7 +111,7 @@ class ParticleTransformer(nn.Module):
             The real pairs (:func:`lorentznets.layers.part.real_pairs` of ``mask``, built on the
             host): the pair embedding then skips the padded ones (same result).
         pack_index : torch.Tensor with shape (T,), int64, optional
-            The real particles (:func:`lorentznets.layers.part.real_particles` of ``mask``, built
+            The real particles (:func:`lorentznets.layers.attention.real_particles` of ``mask``, built
             on the host): the blocks' token-wise layers then skip the padded ones (same result).
 
         Returns

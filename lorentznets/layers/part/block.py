@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..attention import unpack
 from .attention import standard_attention
 from .dropout import RandomBitDropout
 
@@ -83,8 +84,9 @@ class ParTBlock(nn.Module):
             ``attention(q, k, v, attn_mask=..., dropout_p=...)`` on (B, H, N, C / H) heads; the
             LLoCa frame-to-frame attention plugs in here.
         pack_index : torch.Tensor with shape (T,), int64, optional
-            Flat indices ``b * N + i`` of the real particles (:func:`.real_particles`): ``x`` then
-            holds only their tokens, and every token-wise layer skips the padding; the heads are
+            Flat indices ``b * N + i`` of the real particles
+            (:func:`~lorentznets.layers.attention.real_particles`): ``x`` then holds only their
+            tokens, and every token-wise layer skips the padding; the heads are
             padded (with zeros) only for the attention itself. The same result as padded tokens.
 
         Returns
@@ -127,6 +129,4 @@ class ParTBlock(nn.Module):
 
 def _padded(x: torch.Tensor, pack_index: torch.Tensor | None, batch: int, num: int) -> torch.Tensor:
     # packed (T, C) rows of the real particles -> (B, N, C) with zero padding; padded x as it is
-    if pack_index is None:
-        return x
-    return x.new_zeros(batch * num, x.shape[-1]).index_copy(0, pack_index, x).view(batch, num, -1)
+    return x if pack_index is None else unpack(x, pack_index, batch, num)

@@ -1,27 +1,12 @@
-"""Indices of the real particles and pairs of a padded batch, built on the host with the batch.
+"""Indices of the real pairs of a padded batch, built on the host with the batch.
 
-Both read the mask's values, which would stall a GPU and break ``torch.compile`` graphs inside
-``forward``: a tagging wrapper's ``host_inputs`` calls them on the CPU batch.
+It reads the mask's values, which would stall a GPU and break ``torch.compile`` graphs inside
+``forward``: a tagging wrapper's ``host_inputs`` calls it on the CPU batch.
 """
 
 from __future__ import annotations
 
 import torch
-
-
-def real_particles(mask: torch.Tensor) -> torch.Tensor:
-    """Flat indices of the real particles, event after event.
-
-    Parameters
-    ----------
-    mask : torch.Tensor with shape (B, N), bool
-
-    Returns
-    -------
-    torch.Tensor with shape (T,), int64
-        ``b * N + i`` of every real particle i of event b.
-    """
-    return mask.flatten().nonzero().squeeze(1)
 
 
 def real_pairs(mask: torch.Tensor) -> torch.Tensor:
