@@ -74,6 +74,28 @@ def ensure_data_path(data_cfg: Mapping) -> Path:
     return path
 
 
+def _split_sources(data_cfg: Mapping) -> dict[str, tuple[str, str | None]] | str:
+    """Where the splits come from (cases 1-3 of the module docstring).
+
+    Returns
+    -------
+    dict of str to (str, str or None), or str
+        Cases 1 and 2: the file (or glob) of each of train, val, test and the split to read
+        inside it (None but for formats in :data:`MULTI_SPLIT_FORMATS`); case 3: the path whose
+        jets are split by ``data.split_fractions``.
+    """
+    files = split_files(data_cfg)
+    if files is not None:
+        return {
+            split: (path, split if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS else None)
+            for split, path in files.items()
+        }
+    path = str(ensure_data_path(data_cfg))
+    if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS:
+        return {split: (path, split) for split in SPLITS}
+    return path
+
+
 def _read(path: str, split: str | None, data_cfg: Mapping, impact_parameters: bool) -> JetData:
     return load_jets(
         path,
@@ -100,21 +122,10 @@ def load_jet_splits(data_cfg: Mapping, impact_parameters: bool = False) -> dict[
     dict of str to JetData
         Keys train, val, test.
     """
-    files = split_files(data_cfg)
-    if files is not None:
-        return {
-            split: _read(
-                path,
-                split if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS else None,
-                data_cfg,
-                impact_parameters,
-            )
-            for split, path in files.items()
-        }
-    path = str(ensure_data_path(data_cfg))
-    if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS:
-        return {split: _read(path, split, data_cfg, impact_parameters) for split in SPLITS}
-    jets = _read(path, None, data_cfg, impact_parameters)
+    sources = _split_sources(data_cfg)
+    if isinstance(sources, dict):
+        return {split: _read(path, inner, data_cfg, impact_parameters) for split, (path, inner) in sources.items()}
+    jets = _read(sources, None, data_cfg, impact_parameters)
     indices = split_indices(len(jets), data_cfg["split_fractions"], data_cfg["split_seed"], jets.source)
     return {name: jets.subset(index) for name, index in indices.items()}
 
@@ -140,25 +151,17 @@ def jet_split_ranges(data_cfg: Mapping) -> dict[str, list[FileRange]]:
     ValueError
         A split gets no jets.
     """
-    files = split_files(data_cfg)
+    sources = _split_sources(data_cfg)
     fmt, max_jets = data_cfg["format"], data_cfg["max_jets"]
-    if files is not None:
-        ranges = {
-            split: file_ranges(
-                path, fmt, split if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS else None, max_jets
-            )
-            for split, path in files.items()
-        }
+    if isinstance(sources, dict):
+        ranges = {split: file_ranges(path, fmt, inner, max_jets) for split, (path, inner) in sources.items()}
     else:
-        path = str(ensure_data_path(data_cfg))
-        if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS:
-            ranges = {split: file_ranges(path, fmt, split, max_jets) for split in SPLITS}
-        else:
-            cut = [
-                _fraction_ranges(part, data_cfg["split_fractions"]) for part in file_ranges(path, fmt, None, max_jets)
-            ]
-            ranges = {split: [parts[split] for parts in cut if len(parts[split])] for split in SPLITS}
+        cut = [
+            _fraction_ranges(part, data_cfg["split_fractions"]) for part in file_ranges(sources, fmt, None, max_jets)
+        ]
+        ranges = {split: [parts[split] for parts in cut if len(parts[split])] for split in SPLITS}
     for split, parts in ranges.items():
         if not parts:
-            raise ValueError(f"the {split} split of {files[split] if files else data_cfg['path']} holds no jets")
+            source = sources[split][0] if isinstance(sources, dict) else sources
+            raise ValueError(f"the {split} split of {source} holds no jets")
     return ranges
