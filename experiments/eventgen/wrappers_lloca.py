@@ -80,4 +80,5 @@ class LLoCaTransformerVelocity(nn.Module):
         scalars = invariant_token_scalars(x, self.positions, self.time_embedding(t))
         frames = self.frames(p, mask, scalars)
         features = torch.cat([local_jet_features(p, frames, mask, 1.0), scalars], dim=-1)
-        return self.net(features, frames, mask, p.sum(dim=1))
+        # every event has all its jets: no attention mask, which would keep SDPA off its fused kernels
+        return self.net(features, frames, None, p.sum(dim=1))
