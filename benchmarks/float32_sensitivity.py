@@ -99,13 +99,13 @@ def sensitivity(
     logits = model(momenta, mask)
     lloca = isinstance(model, LLoCaTaggingWrapper)
     frames = model.local_frames(momenta, mask, None) if lloca else None
+    size = frames.abs().amax((-1, -2)) if lloca else None
     max_logits, max_frames = 0.0, (0.0 if lloca else None)
     for seed in range(repeats):
         noise = torch.randn(momenta.shape, generator=torch.Generator().manual_seed(seed))
         changed = momenta * (1 + RELATIVE_CHANGE * noise)
         max_logits = max(max_logits, float((model(changed, mask) - logits).abs().max()))
         if max_frames is not None:
-            size = frames.abs().amax((-1, -2))
             change = (model.local_frames(changed, mask, None) - frames).abs().amax((-1, -2)) / size
             max_frames = max(max_frames, float(change[mask].max()))
     return max_logits, max_frames
