@@ -9,7 +9,7 @@ step (first step and one validation included) times the quick config's steps; da
 and evaluation come on top. Cases are interleaved; the minimum of ``--repeats`` is reported with
 the threads and the machine load.
 
-Usage: ``python benchmarks/bench_log_model.py [--repeats 2] [--steps 20] [--cases toptagging:gatr ...]``.
+Usage: ``python benchmarks/bench_log_model.py [--threads 1] [--repeats 2] [--steps 20] [--cases toptagging:gatr ...]``.
 """
 
 from __future__ import annotations
@@ -117,10 +117,12 @@ def export_and_step_seconds(case: str, steps: int) -> tuple[float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--steps", type=int, default=20, help="training steps timed per case")
     parser.add_argument("--cases", nargs="+", default=list(CASES))
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     os.environ.pop("MLFLOW_TRACKING_URI", None)
     exports: dict[str, list[float]] = {case: [] for case in args.cases}
     steps: dict[str, list[float]] = {case: [] for case in args.cases}
