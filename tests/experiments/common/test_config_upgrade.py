@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
+from experiment_test_utils import REPO, run_cli
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from experiment_test_utils import run_cli  # noqa: E402
+from experiments.common.config_upgrade import fill_added_keys
+from experiments.registry import get_experiment
 
-from experiments.common.config_upgrade import fill_added_keys  # noqa: E402
-from experiments.registry import get_experiment  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[3]
 EXPERIMENTS = sorted(p.stem for p in (REPO / "config" / "tasks").glob("*.yaml"))
 
 
