@@ -26,15 +26,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
 
 from benchmarks.bench_part import compare, jets, train_step  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
+from benchmarks.taggers import tagger_from_config  # noqa: E402
 from experiments.common.host_inputs import packing  # noqa: E402
-from experiments.registry import get_wrapper  # noqa: E402
 from lorentznets.compat.lloca import (  # noqa: E402
     convert_lloca_part_state_dict,
     convert_lloca_particlenet_state_dict,
@@ -128,10 +127,7 @@ def particlenet_runs(args) -> dict[str, Callable[[], None]]:
 def _tagger(name: str, momenta: torch.Tensor, mask: torch.Tensor) -> Callable[[], torch.Tensor]:
     """Logits of the tagging wrapper ``name`` at its ``config_paper`` size, given the host inputs
     that the tagging collate builds (outside the timed call, as in the DataLoader workers)."""
-    config = yaml.safe_load((REPO / f"config_paper/model/{name}.yaml").read_text())
-    wrapper = get_wrapper("tagging", name)(
-        config["net"], out_channels=1, num_scalars=0, **(config.get("wrapper") or {})
-    )
+    wrapper = tagger_from_config(name, f"config_paper/model/{name}.yaml")
     wrapper.set_momentum_scale(float(momenta[mask].std()))
     host = wrapper.host_inputs(mask)
     return lambda: wrapper(momenta, mask, **host)

@@ -37,14 +37,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
 
+from benchmarks.taggers import first_jets, tagger_from_config  # noqa: E402
 from experiments.common.host_inputs import host_inputs  # noqa: E402
-from experiments.registry import get_wrapper  # noqa: E402
-from experiments.tagging.jet_file_batches import jet_file_batches  # noqa: E402
 
 TAGGERS = (
     "gatr",
@@ -99,25 +97,18 @@ def synthetic_jets(jets: int, min_particles: int, particles: int) -> tuple[torch
 
 
 def file_jets(path: Path, jets: int, particles: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The first ``jets`` jets of a file, as the tagging experiment batches them.
-
-    Returns
-    -------
-    momenta : torch.Tensor with shape (jets, N, 4)
-        GeV; N <= ``particles`` is the longest jet of the batch.
-    mask : torch.Tensor with shape (jets, N), bool
-    """
-    batch = next(iter(jet_file_batches(path, "auto", particles, False, jets)))
-    if len(batch["mask"]) < jets:
-        raise ValueError(f"{path} holds {len(batch['mask'])} jets, fewer than --jets {jets}")
+    """The first ``jets`` jets of a file (:func:`benchmarks.taggers.first_jets`): momenta (jets, N, 4)
+    GeV and mask (jets, N)."""
+    batch = first_jets(path, jets, particles)
     return batch["momenta"], batch["mask"]
 
 
 def build(name: str, config_path: str, smoke: bool) -> torch.nn.Module:
     """The tagging wrapper of model ``name`` from its config (tiny quick-config size with ``smoke``)."""
-    config = yaml.safe_load((REPO / (f"config/model/{name}.yaml" if smoke else config_path)).read_text())
-    net = {**config["net"], **_TINY.get(name, {})} if smoke else config["net"]
-    wrapper = get_wrapper("tagging", name)(net, out_channels=1, num_scalars=0, **(config.get("wrapper") or {}))
+    if smoke:
+        wrapper = tagger_from_config(name, f"config/model/{name}.yaml", net_overrides=_TINY.get(name))
+    else:
+        wrapper = tagger_from_config(name, config_path)
     wrapper.set_momentum_scale(50.0)
     return wrapper
 

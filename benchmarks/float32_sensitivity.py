@@ -33,8 +33,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
 
+from benchmarks.taggers import first_jets, tagger_from_config  # noqa: E402
 from experiments.registry import wrappers_for  # noqa: E402
-from experiments.tagging.jet_file_batches import jet_file_batches  # noqa: E402
 from experiments.tagging.wrappers_lloca import LLoCaTaggingWrapper  # noqa: E402
 
 LLOCA_MODELS = ("lloca_transformer", "lloca_part", "lloca_particlenet")
@@ -49,28 +49,18 @@ def conditions() -> str:
 
 
 def read_jets(path: Path, jets: int, particles: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The first ``jets`` jets of a tagging file.
-
-    Returns
-    -------
-    momenta : torch.Tensor with shape (jets, N, 4), float32
-        GeV, zero where padded; N <= ``particles``.
-    mask : torch.Tensor with shape (jets, N), bool
-    labels : torch.Tensor with shape (jets,), int64
-    """
-    batch = next(iter(jet_file_batches(path, "auto", particles, False, jets)))
-    if len(batch["mask"]) < jets:
-        raise SystemExit(f"{path} holds {len(batch['mask'])} jets, fewer than the {jets} asked for")
+    """The first ``jets`` jets of a tagging file (:func:`benchmarks.taggers.first_jets`): momenta
+    (jets, N, 4) float32 GeV, mask (jets, N) bool, labels (jets,) int64; too few stop the script."""
+    try:
+        batch = first_jets(path, jets, particles)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     return batch["momenta"], batch["mask"], batch["labels"]
 
 
 def build(name: str, frames: dict) -> torch.nn.Module:
     """The tagging wrapper of ``name`` at its quick size, with ``frames`` merged into LLoCa frames."""
-    config = yaml.safe_load((REPO / "config" / "model" / f"{name}.yaml").read_text())
-    options = config.get("wrapper") or {}
-    if name in LLOCA_MODELS:
-        options = {**options, "frames": {**options["frames"], **frames}}
-    return wrappers_for("tagging")[name](config["net"], out_channels=2, num_scalars=0, **options)
+    return tagger_from_config(name, f"config/model/{name}.yaml", 2, frames=frames if name in LLOCA_MODELS else None)
 
 
 def train(model: torch.nn.Module, momenta: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor, steps: int) -> float:
