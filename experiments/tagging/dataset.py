@@ -107,6 +107,42 @@ def trimmed_batch(
     return batch
 
 
+def check_split_classes(
+    present: Sequence[int], class_names: Sequence[str], split: str, source: str, scope: str = ""
+) -> None:
+    """Refuse a split with labels outside the classes or with fewer than two classes.
+
+    Parameters
+    ----------
+    present : sequence of int
+        The distinct labels found in the split, sorted (at least one).
+    class_names : sequence of str
+        ``data.class_names``, indexed by label.
+    split : str
+        Split name, for messages.
+    source : str
+        The split's files, for messages.
+    scope : str
+        Which jets ``present`` was taken from when not all of them (appended to the messages).
+
+    Raises
+    ------
+    ValueError
+        A label outside ``0 .. len(class_names) - 1``, or a single class.
+    """
+    if present[0] < 0 or present[-1] >= len(class_names):
+        raise ValueError(
+            f"{source}: {split} split has labels {list(present)} outside 0..{len(class_names) - 1} "
+            f"(data.class_names has {len(class_names)} classes){scope}"
+        )
+    if len(present) < 2:
+        raise ValueError(
+            f"{source}: the {split} split holds only the class(es) {[class_names[i] for i in present]} of "
+            f"{list(class_names)}{scope}: a tagger cannot be trained or evaluated on it (check data.files, "
+            "data.max_jets and the files' labels)"
+        )
+
+
 def class_normalised_weights(jets: JetData, num_classes: int, split: str) -> torch.Tensor:
     """Per-jet weights rescaled so that they average to 1 within each class.
 

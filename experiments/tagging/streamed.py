@@ -23,7 +23,7 @@ import torch
 from torch.utils.data import IterableDataset
 
 from experiments.common.jet_splits import jet_split_ranges
-from experiments.tagging.dataset import TaggingBatch, trimmed_batch
+from experiments.tagging.dataset import TaggingBatch, check_split_classes, trimmed_batch
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.file_ranges import FileRange
 from lorentznets.data.readers.stream import JetStream, SequentialJetStream, bytes_per_jet
@@ -113,21 +113,6 @@ def _estimated_gb(ranges: Mapping[str, Sequence[FileRange]], data_cfg: Mapping) 
     )
     jet_bytes = bytes_per_jet(data_cfg["max_particles"], probe.num_scalars, probe.weights is not None)
     return sum(len(part) for parts in ranges.values() for part in parts) * jet_bytes / GB
-
-
-def _check_labels(sample: StreamSample, split: str, source: str, class_names: Sequence[str]) -> None:
-    present = sorted(sample.class_counts)
-    if present[-1] >= len(class_names) or present[0] < 0:
-        raise ValueError(
-            f"{source}: {split} split has labels {present} outside 0..{len(class_names) - 1} "
-            f"(data.class_names has {len(class_names)} classes)"
-        )
-    if len(present) < 2:
-        raise ValueError(
-            f"{source}: the {split} split holds only the class(es) {[class_names[i] for i in present]} of "
-            f"{list(class_names)} in the first {sample.num_jets} jets sampled from its files: a tagger cannot be "
-            "trained or evaluated on it (check data.files, data.max_jets and the files' labels)"
-        )
 
 
 def _weight_means(samples: Mapping[str, StreamSample], use_weights: bool, num_classes: int) -> dict:
@@ -231,8 +216,10 @@ def streamed_splits(
     }
     samples = {split: stream.sample for split, stream in files.items()}
     for split, stream in files.items():
-        _check_labels(stream.sample, split, stream.source, class_names)
-        if data_cfg["use_scalars"] and stream.sample.num_scalars == 0:
+        sample = stream.sample
+        scope = f" in the first {sample.num_jets} jets sampled from its files"
+        check_split_classes(sorted(sample.class_counts), class_names, split, stream.source, scope)
+        if data_cfg["use_scalars"] and sample.num_scalars == 0:
             raise ValueError(f"{stream.source}: data.use_scalars=true but the files have no per-particle scalars")
     means = _weight_means(samples, data_cfg["use_weights"], len(class_names))
     datasets = {

@@ -135,6 +135,13 @@ def test_streamed_split_of_one_class_is_refused(tmp_path):
         streamed_splits(cfg, ["QCD", "top"], 32, 0, 0, 1, 0)
 
 
+def test_streamed_labels_outside_the_classes_are_refused(tmp_path, jetclass_dir):
+    cfg = compose_config("jetclass", _overrides(tmp_path, jetclass_dir, **{"data.class_names": "[QCD,Hbb]"}))
+    data_cfg = OmegaConf.to_container(cfg.data, resolve=True)
+    with pytest.raises(ValueError, match=r"train split has labels \[0, 1, 2\] outside 0\.\.1 .* first 96 jets sampled"):
+        streamed_splits(data_cfg, ["QCD", "Hbb"], 32, 0, 0, 1, 0)
+
+
 @pytest.mark.slow
 def test_streamed_run_under_torchrun_shards_the_stream(tmp_path, jetclass_dir):
     overrides = _overrides(tmp_path, jetclass_dir, run_name="ddp", device="cpu", **{"data.stream.window_jets": 160})
