@@ -227,7 +227,7 @@ def stream_benchmark(args: argparse.Namespace, device: str) -> list[dict]:
                 f"peak {result['peak_mb']:8.1f} MB (main process, no workers)  threads {result['threads']}  "
                 f"load {result['load']:.1f}"
             )
-        bound = JetStream(
+        stream = JetStream(
             file_ranges(pattern),
             args.particles,
             args.batch,
@@ -236,10 +236,11 @@ def stream_benchmark(args: argparse.Namespace, device: str) -> list[dict]:
             window_jets=args.window,
             interleave=2,
             num_workers=0,
-        ).memory_bound_bytes
+        )
+        in_memory = jets["in_memory"] * bytes_per_jet(args.particles, stream.sample.num_scalars, weighted=False)
         print(
-            f"stream's stated bound without workers: {bound / 1e6:.1f} MB; in memory the folder takes "
-            f"{jets['in_memory'] * bytes_per_jet(args.particles, 6, weighted=False) / 1e6:.1f} MB"
+            f"stream's stated bound without workers: {stream.memory_bound_bytes / 1e6:.1f} MB; in memory the folder "
+            f"takes {in_memory / 1e6:.1f} MB"
         )
     return results
 
