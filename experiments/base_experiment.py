@@ -231,11 +231,15 @@ class BaseExperiment(ABC):
     def build_wrapper(self, family: str, **task_kwargs: Any) -> nn.Module:
         """Instantiate the wrapper registered for ``cfg.model.name`` in ``family``.
 
-        The wrapper is called as ``Wrapper(net=<cfg.model.net as dict>, **task_kwargs)``.
+        The wrapper is called as ``Wrapper(net=<cfg.model.net as dict>, **task_kwargs,
+        **<cfg.model.wrapper as dict>)``; ``model.wrapper`` is optional (null or absent: no options),
+        since only some models' wrappers take settings (LLoCa frames, LGN's inputs).
         """
         wrapper = get_wrapper(family, self.cfg.model.name)
         net_cfg = OmegaConf.to_container(self.cfg.model.get("net", {}), resolve=True)
-        return wrapper(net=net_cfg, **task_kwargs)
+        options = self.cfg.model.get("wrapper")
+        options = OmegaConf.to_container(options, resolve=True) if options is not None else {}
+        return wrapper(net=net_cfg, **task_kwargs, **options)
 
     def loader(self, split: str, batch_size: int | None = None, shard: bool = False) -> DataLoader:
         """Sequential loader over ``split`` (batches of ``evaluation.batchsize`` by default).

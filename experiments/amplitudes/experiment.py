@@ -141,13 +141,7 @@ class AmplitudeExperiment(BaseExperiment):
         return len(TOKEN_NAMES) if self.cfg.data.particle_tokens else 0
 
     def init_model(self) -> nn.Module:
-        options = self.cfg.model.get("wrapper")
-        model = self.build_wrapper(
-            "amplitudes",
-            n_max=self.n_max,
-            num_tokens=self.num_tokens,
-            **(OmegaConf.to_container(options, resolve=True) if options else {}),
-        )
+        model = self.build_wrapper("amplitudes", n_max=self.n_max, num_tokens=self.num_tokens)
         model.set_momentum_scale(self.momentum_scale)
         return model
 

@@ -92,7 +92,6 @@ class AssignmentExperiment(BaseExperiment):
         return counts
 
     def init_model(self) -> nn.Module:
-        options = self.cfg.model.get("wrapper")
         num_classes = self._num_classes()
         model = self.build_wrapper(
             "assignment",
@@ -101,7 +100,6 @@ class AssignmentExperiment(BaseExperiment):
             features=self.cfg.heads.features,
             rank=self.cfg.heads.rank,
             **({"num_classes": num_classes} if num_classes is not None else {}),
-            **(OmegaConf.to_container(options, resolve=True) if options is not None else {}),
         )
         train = self.datasets["train"]
         model.fit_normalization(train.events.features, train.events.mask, train.events.global_features)

@@ -102,14 +102,7 @@ class TTbarExperiment(BaseExperiment):
         return path
 
     def init_model(self) -> nn.Module:
-        # model.wrapper (the LLoCa frame settings) is optional: the other velocity nets take none
-        options = self.cfg.model.get("wrapper")
-        return self.build_wrapper(
-            "eventgen",
-            coordinates=self.coordinates,
-            time_channels=self.cfg.flow.time_channels,
-            **(OmegaConf.to_container(options, resolve=True) if options else {}),
-        )
+        return self.build_wrapper("eventgen", coordinates=self.coordinates, time_channels=self.cfg.flow.time_channels)
 
     def model_input_example(self) -> tuple[torch.Tensor, ...]:
         """``(t (4,), x (4, n_jets, 4))``: four validation events in flow coordinates at the flow

@@ -163,12 +163,10 @@ class TaggingExperiment(BaseExperiment):
 
     def init_model(self) -> nn.Module:
         train = self.datasets.get("train")
-        options = self.cfg.model.get("wrapper")
         model = self.build_wrapper(
             "tagging",
             out_channels=1 if self.is_binary else len(self.class_names),
             num_scalars=train.num_scalars if train is not None else self.predict_num_scalars,
-            **(OmegaConf.to_container(options, resolve=True) if options is not None else {}),
         )
         # The unit of the momenta: the spread of real constituent components in the training
         # set. A global constant, so it commutes with Lorentz transformations. When predicting,
