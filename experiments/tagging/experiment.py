@@ -20,6 +20,7 @@ from experiments.registry import register_experiment
 from experiments.tagging.dataset import (
     JetDataset,
     TaggingBatch,
+    check_split_classes,
     class_normalised_weights,
     collate_batch,
     effective_sample_sizes,
@@ -97,23 +98,8 @@ class TaggingExperiment(BaseExperiment):
         if streamed is not None:
             return streamed
         splits = load_jet_splits(data_cfg, impact_parameters=data_cfg["impact_parameters"])
-        num_classes = len(self.class_names)
         for name, jets in splits.items():
-            bad = (jets.labels < 0) | (jets.labels >= num_classes)
-            if bad.any():
-                raise ValueError(
-                    f"{jets.source}: {name} split has labels outside 0..{num_classes - 1} "
-                    f"(data.class_names has {num_classes} classes), first at jet "
-                    f"{int(bad.nonzero()[0])}"
-                )
-            present = torch.unique(jets.labels).tolist()
-            if len(present) < 2:
-                names = [self.class_names[i] for i in present]
-                raise ValueError(
-                    f"{jets.source}: the {name} split holds only the class(es) {names} of {self.class_names}: "
-                    "a tagger cannot be trained or evaluated on it (check data.files, data.max_jets and the "
-                    "files' labels)"
-                )
+            check_split_classes(torch.unique(jets.labels).tolist(), self.class_names, name, jets.source)
         weights = self._split_weights(splits)
         datasets = {
             name: JetDataset(jets, use_scalars=self.cfg.data.use_scalars, weights=weights[name])
