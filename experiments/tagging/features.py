@@ -6,9 +6,10 @@ import math
 
 import torch
 
+from lorentznets.lorentz import azimuth, pseudorapidity, safe_sqrt, transverse_momentum
+
 NUM_KINEMATIC_FEATURES = 7
 _EPS = 1e-6
-_TINY = 1e-12
 
 
 def jet_constituent_features(
@@ -39,14 +40,14 @@ def jet_constituent_features(
     real = mask[..., None].to(momenta.dtype)
     momenta = momenta * real
     jet = momenta.sum(dim=1, keepdim=True) if jets is None else jets
-    pt, eta, phi = _pt_eta_phi(momenta)
-    jet_pt, jet_eta, jet_phi = _pt_eta_phi(jet)
+    pt, eta, phi = transverse_momentum(momenta), pseudorapidity(momenta), azimuth(momenta)
+    jet_pt, jet_eta, jet_phi = transverse_momentum(jet), pseudorapidity(jet), azimuth(jet)
     pt, jet_pt = pt.clamp(min=_EPS), jet_pt.clamp(min=_EPS)
     energy = momenta[..., 0].clamp(min=_EPS)
     jet_energy = jet[..., 0].clamp(min=_EPS)
     delta_eta = eta - jet_eta
     delta_phi = torch.remainder(phi - jet_phi + math.pi, 2 * math.pi) - math.pi
-    delta_r = _safe_sqrt(delta_eta**2 + delta_phi**2)
+    delta_r = safe_sqrt(delta_eta**2 + delta_phi**2)
     features = torch.stack(
         [
             (pt.log() - 1.7) * 0.7,
@@ -60,19 +61,3 @@ def jet_constituent_features(
         dim=-1,
     )
     return torch.nan_to_num(features) * real
-
-
-def _safe_sqrt(x: torch.Tensor) -> torch.Tensor:
-    # the square root with a zero gradient at zero instead of 0 * inf = NaN
-    positive = x > 0
-    return torch.where(positive, x.where(positive, 1.0).sqrt(), 0.0)
-
-
-def _pt_eta_phi(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    # the values of lorentznets.lorentz's transverse_momentum, pseudorapidity and azimuth, with
-    # finite gradients also at pT = 0: momenta that carry gradients (LLoCa's local momenta, whose
-    # frames are learned) can sit exactly on the z axis
-    px, py, pz = p[..., 1], p[..., 2], p[..., 3]
-    pt2 = px.square() + py.square()
-    pt = _safe_sqrt(pt2)
-    return pt, torch.asinh(pz / pt.clamp(min=_TINY)), torch.atan2(py, px.where(pt2 > 0, 1.0))

@@ -1,7 +1,8 @@
 """Conversions between (E, px, py, pz) and collider coordinates (pt, eta or y, phi, m).
 
-All functions are safe at pt = 0 (no NaN; eta saturates at a large finite value) and treat a
-slightly negative m^2 from rounding as m = 0.
+All functions are safe at pt = 0 (no NaN, also in their gradients: momenta that carry gradients,
+such as LLoCa's local momenta, can sit exactly on the z axis; eta saturates at a large finite
+value) and treat a slightly negative m^2 from rounding as m = 0.
 """
 
 from __future__ import annotations
@@ -13,16 +14,23 @@ from .metric import _check_four_vector
 _TINY = 1e-12
 
 
+def safe_sqrt(x: torch.Tensor) -> torch.Tensor:
+    """sqrt(x) for x >= 0, with gradient zero instead of 0 * inf = NaN at x = 0; shape of ``x``."""
+    positive = x > 0
+    return torch.where(positive, x.where(positive, 1.0).sqrt(), 0.0)
+
+
 def transverse_momentum(p: torch.Tensor) -> torch.Tensor:
     """pt = sqrt(px^2 + py^2) with shape (...) for p with shape (..., 4)."""
     _check_four_vector(p, "p")
-    return torch.sqrt(p[..., 1] ** 2 + p[..., 2] ** 2)
+    return safe_sqrt(p[..., 1] ** 2 + p[..., 2] ** 2)
 
 
 def azimuth(p: torch.Tensor) -> torch.Tensor:
-    """phi = atan2(py, px) in (-pi, pi] with shape (...)."""
+    """phi = atan2(py, px) in (-pi, pi] with shape (...); 0 on the z axis."""
     _check_four_vector(p, "p")
-    return torch.atan2(p[..., 2], p[..., 1])
+    px, py = p[..., 1], p[..., 2]
+    return torch.atan2(py, px.where(px.square() + py.square() > 0, 1.0))
 
 
 def pseudorapidity(p: torch.Tensor) -> torch.Tensor:
