@@ -3,12 +3,14 @@ import math
 import torch
 
 from lorentznets.lorentz import (
+    azimuth,
     from_pt_eta_phi_m,
     from_pt_y_phi_m,
     invariant_mass,
     pseudorapidity,
     to_pt_eta_phi_m,
     to_pt_y_phi_m,
+    transverse_momentum,
 )
 
 
@@ -40,3 +42,11 @@ def test_safe_at_zero_pt_and_negative_mass_squared():
     assert pseudorapidity(p)[0] > 10
     # E slightly below |p| by rounding gives m = 0, not NaN.
     assert invariant_mass(p)[2] == 0.0
+
+
+def test_gradients_are_finite_on_the_z_axis():
+    p = torch.tensor([[5.0, 0.0, 0.0, 3.0], [4.0, 1.0, 2.0, 0.5]], dtype=torch.float64, requires_grad=True)
+    for function in (transverse_momentum, azimuth, pseudorapidity):
+        (grad,) = torch.autograd.grad(function(p).sum(), p)
+        assert torch.isfinite(grad).all(), function.__name__
+    torch.testing.assert_close(azimuth(p.detach())[0], torch.tensor(0.0, dtype=torch.float64))
