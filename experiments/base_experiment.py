@@ -91,6 +91,7 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset, default_colla
 from experiments.common.checkpoint import CheckpointError, load_checkpoint, remove_stale_temporaries, save_atomic
 from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_schemas, validate_config
 from experiments.common.distributed import init_distributed
+from experiments.common.errors import ExperimentInputError
 from experiments.common.finetune import finetune_source, load_finetune_weights
 from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resolve_tracking_uri
 from experiments.common.mlflow_model import log_pytorch_model
@@ -107,10 +108,6 @@ from experiments.common.training_curves import plot_training_curves
 from experiments.registry import get_wrapper, wrappers_for
 
 LOGGER = logging.getLogger("lorentznets")
-
-
-class ExperimentInputError(RuntimeError):
-    """Bad input (missing file, wrong key, invalid values); ``run.py`` prints it in one line."""
 
 
 class BaseExperiment(ABC):

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from experiments.common.errors import ExperimentInputError
 from lorentznets.data.readers.formats import expand_paths
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ def write_run_predictions(experiment: BaseExperiment, model_index: int) -> Path:
     ------
     ValueError
         The experiment cannot predict files.
-    experiments.base_experiment.ExperimentInputError
+    experiments.common.errors.ExperimentInputError
         A file or glob of ``predict.files`` matches nothing, or the experiment's reader finds a
         file bad (missing key, NaN momenta, ...): one line naming the file, as for training data.
     """
@@ -184,9 +185,6 @@ def write_run_predictions(experiment: BaseExperiment, model_index: int) -> Path:
         with torch.no_grad(), experiment.trainer.evaluation_weights():
             count = write_predictions(output, files, predict_file, attributes)
     except (FileNotFoundError, KeyError, ValueError) as error:
-        # Imported here: the base experiment imports this module.
-        from experiments.base_experiment import ExperimentInputError
-
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         raise ExperimentInputError(f"predict.files: {type(error).__name__}: {message}") from error
     LOGGER.info("predictions of %d events from %d files in %s", count, len(files), output)
