@@ -39,13 +39,16 @@ class Key:
     check : callable or None
         Extra predicate on the (non-null) value.
     nullable : bool
-        Whether ``null`` is allowed.
+        Whether ``null`` is allowed (a nullable key may also be absent).
+    optional : bool
+        Whether the key may be absent (and then never ``null`` unless also ``nullable``).
     """
 
     types: tuple[type, ...]
     allowed: str
     check: Callable[[Any], bool] | None = None
     nullable: bool = False
+    optional: bool = False
 
 
 FREE = "free-form section"
@@ -291,7 +294,7 @@ def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any], prefix
     for key, spec in schema.items():
         path = f"{prefix}{key}"
         if key not in config:
-            if isinstance(spec, Key) and spec.nullable:
+            if isinstance(spec, Key) and (spec.nullable or spec.optional):
                 continue
             if spec is FREE or isinstance(spec, OptionalSection):
                 continue

@@ -12,6 +12,7 @@ for every other section. Models not named in it keep the free-form ``model.wrapp
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from experiments.common.config_schema import (
@@ -42,7 +43,7 @@ VECTOR_NET_SCHEMA: dict[str, Any] = {
         lambda v: len(set(v)) == len(v) and all(x in REFERENCES for x in v),
     ),
     # optional (EquivariantVectorNet's default 1 GeV; the wrappers pass scaled momenta), never null
-    "scale": real(0.0, exclusive_minimum=True, nullable=True),
+    "scale": replace(real(0.0, exclusive_minimum=True), optional=True),
 }
 """``frames.vector_net``: :class:`lorentznets.frames.EquivariantVectorNet` arguments the config sets."""
 
@@ -105,8 +106,6 @@ def validate_frames(frames: Mapping[str, Any], kinds: tuple[str, ...]) -> None:
     if kind == "identity":
         schema = {"kind": choice("identity")} | {k: v for k, v in schema.items() if k in frames and k != "kind"}
     validate_config(frames, schema, prefix=PREFIX)
-    if "scale" in frames.get("vector_net", {}) and frames["vector_net"]["scale"] is None:
-        raise ConfigError(f"config key {PREFIX}vector_net.scale=null is not allowed: expected a finite number > 0")
 
 
 def lloca_model_section(kinds_by_model: Mapping[str, tuple[str, ...]]) -> Key:
