@@ -90,6 +90,29 @@ def count_jets(path: Path, format: str, split: str | None) -> int:
         raise ValueError(f"{path}: cannot read as {format}: {error}") from error
 
 
+def capped_counts(files: Sequence[Path], formats: Sequence[str], split: str | None, max_jets: int | None) -> list[int]:
+    """Jets to take from each file: all of them, or ``max_jets`` shared in proportion to their sizes.
+
+    Parameters
+    ----------
+    files : sequence of Path
+    formats : sequence of str
+        The format of every file.
+    split : str or None
+        Split inside the files ("lgatr_npz" only).
+    max_jets : int or None
+        At most this many jets in all (see :func:`proportional_counts`); None takes every jet.
+
+    Returns
+    -------
+    list of int
+        Jets per file (the first ones of the file), each at most the file's size; files are
+        counted with :func:`count_jets`.
+    """
+    sizes = [count_jets(file, name, split) for file, name in zip(files, formats, strict=True)]
+    return sizes if max_jets is None else proportional_counts(sizes, max_jets)
+
+
 def file_ranges(
     path: str | os.PathLike, format: str = "auto", split: str | None = None, max_jets: int | None = None
 ) -> list[FileRange]:
@@ -105,7 +128,7 @@ def file_ranges(
         Split inside the file ("lgatr_npz" only).
     max_jets : int or None
         At most this many jets in all, the first ones of every file, in proportion to the files'
-        sizes (see :func:`proportional_counts`).
+        sizes (see :func:`capped_counts`).
 
     Returns
     -------
@@ -116,8 +139,7 @@ def file_ranges(
         raise ValueError(f"unknown jet format {format!r}; available: {['auto', *available_formats()]}")
     files = expand_paths(path)
     formats = [detect_format(file) if format == "auto" else format for file in files]
-    sizes = [count_jets(file, name, split) for file, name in zip(files, formats, strict=True)]
-    counts = sizes if max_jets is None else proportional_counts(sizes, max_jets)
+    counts = capped_counts(files, formats, split, max_jets)
     return [
         FileRange(file, name, split, 0, n)
         for file, name, n in zip(files, formats, counts, strict=True)

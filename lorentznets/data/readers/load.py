@@ -6,7 +6,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from .file_ranges import count_jets, proportional_counts
+from .file_ranges import capped_counts
 from .formats import READERS, available_formats, detect_format, expand_paths
 from .jet_data import JetData
 from .validation import check_max_particles
@@ -60,7 +60,7 @@ def load_jets(
     max_jets : int or None
         Read at most ``max_jets`` jets: the first ones of every file, shared among the files in
         proportion to their sizes (so a glob of one-class-per-file files keeps every class; see
-        :func:`~lorentznets.data.readers.file_ranges.proportional_counts`).
+        :func:`~lorentznets.data.readers.file_ranges.capped_counts`).
     drop_empty : bool
         Drop jets without constituents with a warning; by default they raise ``ValueError``.
     impact_parameters : bool
@@ -103,11 +103,11 @@ def load_jets(
             f"{os.fspath(path)}: impact_parameters=True needs JetClass ROOT files (format 'jetclass_root'), "
             f"got formats {sorted(set(formats))}"
         )
+    # The reader caps a lone file itself, so files are counted only to share a cap among several.
     if max_jets is None or len(files) == 1:
         caps = [max_jets] * len(files)
     else:
-        sizes = [count_jets(file, name, split) for file, name in zip(files, formats, strict=True)]
-        caps = proportional_counts(sizes, max_jets)
+        caps = capped_counts(files, formats, split, max_jets)
     parts = [
         _read_file(name, file, split, max_particles, cap, drop_empty, impact_parameters)
         for file, name, cap in zip(files, formats, caps, strict=True)
