@@ -29,6 +29,7 @@ from experiments.tagging.jet_file_batches import jet_file_batches
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics
 from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
 from experiments.tagging.schema import TAGGING_SCHEMA
+from experiments.tagging.split_weights import splits_are_weighted
 from experiments.tagging.streamed import streamed_splits
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.formats import expand_paths
@@ -116,18 +117,10 @@ class TaggingExperiment(BaseExperiment):
 
     def _split_weights(self, splits: dict[str, JetData]) -> dict[str, torch.Tensor | None]:
         """Class-normalised per-jet weights of each split, or None everywhere when unused."""
-        present = {name: jets.weights is not None for name, jets in splits.items()}
-        if not any(present.values()):
+        has_weights = {name: jets.weights is not None for name, jets in splits.items()}
+        sources = {name: jets.source for name, jets in splits.items()}
+        if not splits_are_weighted(has_weights, sources, self.cfg.data.use_weights):
             return dict.fromkeys(splits)
-        if not self.cfg.data.use_weights:
-            LOGGER.info("data.use_weights=false: ignoring the per-jet weights in the data files")
-            return dict.fromkeys(splits)
-        if not all(present.values()):
-            missing = {name: splits[name].source for name, has in present.items() if not has}
-            raise ValueError(
-                f"data.use_weights=true, but only some splits have per-jet weights (key 'weight'); "
-                f"missing in {missing}: use files that all have weights or set data.use_weights=false"
-            )
         num_classes = len(self.class_names)
         weights = {name: class_normalised_weights(jets, num_classes, name) for name, jets in splits.items()}
         sizes = []

@@ -24,6 +24,7 @@ from torch.utils.data import IterableDataset
 
 from experiments.common.jet_splits import jet_split_ranges
 from experiments.tagging.dataset import TaggingBatch, check_split_classes, trimmed_batch
+from experiments.tagging.split_weights import splits_are_weighted
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.file_ranges import FileRange
 from lorentznets.data.readers.stream import JetStream, SequentialJetStream, bytes_per_jet
@@ -115,19 +116,14 @@ def _estimated_gb(ranges: Mapping[str, Sequence[FileRange]], data_cfg: Mapping) 
     return sum(len(part) for parts in ranges.values() for part in parts) * jet_bytes / GB
 
 
-def _weight_means(samples: Mapping[str, StreamSample], use_weights: bool, num_classes: int) -> dict:
-    weighted = {split: sample.weight_means is not None for split, sample in samples.items()}
-    if not any(weighted.values()):
+def _weight_means(
+    samples: Mapping[str, StreamSample], sources: Mapping[str, str], use_weights: bool, num_classes: int
+) -> dict[str, torch.Tensor | None]:
+    """Sampled mean weight of each class (C,) float64 per split (the weights are divided by it), or
+    None everywhere when the jets are not weighted (:func:`splits_are_weighted`)."""
+    has_weights = {split: sample.weight_means is not None for split, sample in samples.items()}
+    if not splits_are_weighted(has_weights, sources, use_weights):
         return dict.fromkeys(samples)
-    if not use_weights:
-        LOGGER.info("data.use_weights=false: ignoring the per-jet weights in the data files")
-        return dict.fromkeys(samples)
-    if not all(weighted.values()):
-        missing = sorted(split for split, has in weighted.items() if not has)
-        raise ValueError(
-            f"data.use_weights=true, but only some splits have per-jet weights (key 'weight'); missing in "
-            f"{missing}: use files that all have weights or set data.use_weights=false"
-        )
     means = {}
     for split, sample in samples.items():
         counts = sample.class_counts
@@ -221,7 +217,8 @@ def streamed_splits(
         check_split_classes(sorted(sample.class_counts), class_names, split, stream.source, scope)
         if data_cfg["use_scalars"] and sample.num_scalars == 0:
             raise ValueError(f"{stream.source}: data.use_scalars=true but the files have no per-particle scalars")
-    means = _weight_means(samples, data_cfg["use_weights"], len(class_names))
+    sources = {split: stream.source for split, stream in files.items()}
+    means = _weight_means(samples, sources, data_cfg["use_weights"], len(class_names))
     datasets = {
         split: StreamedJetDataset(
             files[split], data_cfg["use_scalars"], means[split], training if split == "train" else None

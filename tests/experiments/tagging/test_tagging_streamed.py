@@ -171,9 +171,9 @@ def test_a_class_whose_sampled_weights_sum_to_zero_is_refused():
 
     good = StreamSample([0, 1], {0: 5, 1: 5}, 10.0, 0, {0: 1.0, 1: 2.0}, 10)
     bad = StreamSample([0, 1], {0: 5, 1: 5}, 10.0, 0, {0: 1.0, 1: 0.0}, 10)
-    means = _weight_means({"train": good}, True, 2)
+    means = _weight_means({"train": good}, {"train": "t.h5"}, True, 2)
     torch.testing.assert_close(means["train"], torch.tensor([1.0, 2.0], dtype=torch.float64))
     with pytest.raises(
         ValueError, match=r"val split: the per-jet weights sampled for the class labels \[1\] sum to zero"
     ):
-        _weight_means({"train": good, "val": bad}, True, 2)
+        _weight_means({"train": good, "val": bad}, {"train": "t.h5", "val": "v.h5"}, True, 2)
