@@ -19,7 +19,8 @@ from .jet_data import JetData
 
 
 def can_stream(piece: FileRange) -> bool:
-    """Whether the file can be read by row ranges (HDF5 and ROOT; not npz archives)."""
+    """Whether the file can be read by row ranges (HDF5 and ROOT; not npz archives), so that
+    ``data.streaming: auto`` may stream it; :func:`read_piece` leaves the refusal to the reader."""
     return hasattr(READERS[piece.format], "read_range") and piece.path.suffix.lower() != ".npz"
 
 
@@ -29,10 +30,12 @@ def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool) ->
     Raises
     ------
     ValueError
-        The format cannot be read by ranges (npz archives): read it in memory or convert it.
+        The file cannot be read by ranges: the format has no range reader (npz archives of all
+        splits), or its reader refuses the file with its own message (an EnergyFlow ``.npz``:
+        read it in memory or convert it with the command the message names).
     """
     reader = READERS[piece.format]
-    if not can_stream(piece):
+    if not hasattr(reader, "read_range"):
         raise ValueError(
             f"{piece.path}: format '{piece.format}' stores all jets in one archive and cannot be streamed; "
             "read it in memory (data.streaming=false)"

@@ -9,8 +9,9 @@ from torch.utils.data import DataLoader
 
 from lorentznets.data.readers.file_ranges import file_ranges
 from lorentznets.data.readers.stream import JetStream, SequentialJetStream, bytes_per_jet
+from lorentznets.data.readers.stream_sample import can_stream
 
-from .jet_files import random_jets, write_jetclass, write_lgn
+from .jet_files import random_jets, write_energyflow, write_jetclass, write_lgn
 
 CLASSES = 5
 FILES_PER_CLASS = 2
@@ -149,3 +150,16 @@ def test_a_bad_jet_far_into_a_file_is_reported_with_its_file_index(tmp_path):
     with pytest.raises(ValueError, match=r"bad\.h5: key 'Pmu' has negative energy .* first at jet 450"):
         for _ in zip(jets, range(12)):
             pass
+
+
+def test_streaming_an_energyflow_npz_names_the_command_converting_it(tmp_path):
+    particles = np.zeros((40, 3, 4))
+    particles[:, 0] = [10.0, 0.1, 0.2, 211]
+    ranges = file_ranges(write_energyflow(tmp_path / "QG_jets.npz", particles, np.arange(40) % 2))
+    assert not can_stream(ranges[0]), "data.streaming=auto must read it in memory"
+    # data.streaming=true builds both streams; each samples the files first.
+    refusal = r"QG_jets\.npz: \.npz archives cannot be read by jet ranges; .* -m lorentznets\.data\.convert energyflow"
+    with pytest.raises(ValueError, match=refusal):
+        JetStream(ranges, 8, 10, seed=0, block_jets=10, window_jets=10, interleave=1)
+    with pytest.raises(ValueError, match=refusal):
+        SequentialJetStream(ranges, 8, 10)
