@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -331,9 +332,6 @@ class SequentialJetStream(IterableDataset):
             sample if sample is not None else sample_files(ranges, max_particles, sample_jets, impact_parameters)
         )
         self._blocks = [block for blocks in cut_blocks(self.ranges, block_jets) for block in blocks]
-        self._reader = _WindowReader(
-            max_particles, self.sample.num_scalars, self.sample.weight_means is not None, impact_parameters
-        )
 
     def with_batches(self, batch_size: int, rank: int = 0, world_size: int = 1) -> SequentialJetStream:
         """The same files in batches of ``batch_size`` for rank ``rank`` of ``world_size`` (no new sample)."""
@@ -351,6 +349,8 @@ class SequentialJetStream(IterableDataset):
     def __iter__(self) -> Iterator[JetData]:
         worker, workers = _workers()
         for block in self._blocks[self.rank :: self.world_size][worker::workers]:
-            jets = self._reader.read([block], self.source)
+            jets = read_piece(block, self.max_particles, self.impact_parameters)
+            # Batches are views of the arrays the reader filled (no copy); as JetStream's windows, no truth.
+            jets = replace(jets, truth=None, source=self.source)
             for start in range(0, len(jets), self.batch_size):
                 yield jets.subset(slice(start, start + self.batch_size))

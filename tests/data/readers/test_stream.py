@@ -7,11 +7,12 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
+from lorentznets.data.readers import load_jets
 from lorentznets.data.readers.file_ranges import file_ranges
 from lorentznets.data.readers.stream import JetStream, SequentialJetStream, bytes_per_jet
 from lorentznets.data.readers.stream_sample import can_stream
 
-from .jet_files import random_jets, write_energyflow, write_jetclass, write_lgn
+from .jet_files import random_jets, write_energyflow, write_jetclass, write_landscape, write_lgn
 
 CLASSES = 5
 FILES_PER_CLASS = 2
@@ -140,6 +141,18 @@ def test_sequential_reads_every_jet_once_across_ranks_and_workers(jetclass_dir):
         ids += [jet for batch in loader for jet in jet_ids(batch)]
     assert len(ids) == len(set(ids)) == 1000
     assert sorted(label for label, *_ in ids) == sorted([c for c in range(CLASSES) for _ in range(200)])
+
+
+def test_sequential_batches_are_the_files_jets_in_order_cut_at_blocks(tmp_path):
+    momenta, _ = random_jets(130, 9, seed=7)
+    path = write_landscape(tmp_path / "l.h5", momenta, np.arange(130) % 2, momenta.sum(axis=1))
+    batches = list(SequentialJetStream(file_ranges(path), 8, 17, block_jets=40, sample_jets=16))
+    assert [len(batch) for batch in batches] == [17, 17, 6] * 3 + [10]
+    whole = load_jets(path, max_particles=8)
+    for field in ("momenta", "mask", "labels"):
+        assert torch.equal(torch.cat([getattr(batch, field) for batch in batches]), getattr(whole, field)), field
+    # As the training stream's batches: no truth, and the stream as source.
+    assert all(batch.truth is None and batch.source.endswith("(1 files, 130 jets)") for batch in batches)
 
 
 def test_a_bad_jet_far_into_a_file_is_reported_with_its_file_index(tmp_path):
