@@ -6,7 +6,10 @@ its predictions for every file (globs expand in sorted order) to ``predict.outpu
 ``runs/<exp>/<run>/predictions/model_run<k>_<timestamp>.h5``). The training data are neither
 read nor generated. An experiment predicts through a ``predict_file(path)`` method that yields
 dicts of per-event numpy arrays, chunk after chunk in file order (the tagging experiment's are
-``scores`` (n, C) and ``label`` (n,)); memory stays bounded by one such chunk.
+``scores`` (n, C) and ``label`` (n,)); memory stays bounded by one such chunk. Its ``init_data``
+expands ``predict.files`` once, with :func:`expand_predict_files`, into the attribute
+``predict_files`` (the files may shape the model: the tagging experiment takes the width of the
+scalars from them), and those files are predicted.
 
 Layout of the output (N events of all files, in file order):
 
@@ -45,9 +48,20 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger("lorentznets")
 
-__all__ = ["write_predictions", "write_run_predictions"]
+__all__ = ["expand_predict_files", "write_predictions", "write_run_predictions"]
 
 _ROWS_PER_H5_CHUNK = 4096
+
+
+def expand_predict_files(patterns: Sequence[str]) -> list[str]:
+    """The files of ``predict.files``, in order: each pattern a file, or a glob expanded in sorted order.
+
+    Raises
+    ------
+    FileNotFoundError
+        A file or glob matches nothing; the message names it.
+    """
+    return [str(file) for pattern in patterns for file in expand_paths(pattern)]
 
 
 def _create(file: Any, name: str, first: np.ndarray) -> Any:
@@ -150,7 +164,7 @@ def write_run_predictions(experiment: BaseExperiment, model_index: int) -> Path:
     ----------
     experiment : BaseExperiment
         Set up with the weights of ``models/model_run<model_index>.pt``; it must offer
-        ``predict_file(path)``.
+        ``predict_file(path)`` and hold ``predict_files``, the expanded ``predict.files``.
     model_index : int
 
     Returns
@@ -163,13 +177,14 @@ def write_run_predictions(experiment: BaseExperiment, model_index: int) -> Path:
     ValueError
         The experiment cannot predict files.
     experiments.common.errors.ExperimentInputError
-        A file or glob of ``predict.files`` matches nothing, or the experiment's reader finds a
-        file bad (missing key, NaN momenta, ...): one line naming the file, as for training data.
+        The experiment's reader finds a file bad (missing key, NaN momenta, ...): one line naming
+        the file, as for training data.
     """
     cfg = experiment.cfg
     predict_file = getattr(experiment, "predict_file", None)
     if predict_file is None:
         raise ValueError(f"predict.files: the {cfg.experiment} experiment cannot predict files")
+    files = experiment.predict_files
     stamp = datetime.now().strftime("%Y%m%d_%H%M%S_%f")
     default = experiment.run_dir.path / "predictions" / f"model_run{model_index}_{stamp}.h5"
     output = Path(cfg.predict.output) if cfg.predict.output is not None else default
@@ -181,7 +196,6 @@ def write_run_predictions(experiment: BaseExperiment, model_index: int) -> Path:
     }
     experiment.raw_model.eval()
     try:
-        files = [str(file) for pattern in cfg.predict.files for file in expand_paths(pattern)]
         with torch.no_grad(), experiment.trainer.evaluation_weights():
             count = write_predictions(output, files, predict_file, attributes)
     except (FileNotFoundError, KeyError, ValueError) as error:

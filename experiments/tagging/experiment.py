@@ -16,6 +16,7 @@ from torch.nn import functional as F
 from experiments.base_experiment import BaseExperiment
 from experiments.common.host_inputs import host_inputs
 from experiments.common.jet_splits import load_jet_splits
+from experiments.common.predict import expand_predict_files
 from experiments.registry import register_experiment
 from experiments.tagging.dataset import (
     JetDataset,
@@ -25,14 +26,13 @@ from experiments.tagging.dataset import (
     collate_batch,
     effective_sample_sizes,
 )
-from experiments.tagging.jet_file_batches import jet_file_batches
+from experiments.tagging.jet_file_batches import CHUNK_JETS, jet_file_batches
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics
 from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
 from experiments.tagging.schema import TAGGING_SCHEMA
 from experiments.tagging.split_weights import splits_are_weighted
 from experiments.tagging.streamed import streamed_splits
 from lorentznets.data.readers import JetData
-from lorentznets.data.readers.formats import expand_paths
 from lorentznets.data.readers.jetclass_root import PID_BRANCHES
 
 LOGGER = logging.getLogger("lorentznets")
@@ -78,12 +78,8 @@ class TaggingExperiment(BaseExperiment):
     def init_data(self) -> dict[str, JetDataset]:
         """The train/val/test splits; none when predicting files (the training data stay unread)."""
         if self.predicting:  # check_config has refused training and the ONNX export with it
-            # Every pattern must match, and the first jets give the scalars' width.
-            files = [file for pattern in self.cfg.predict.files for file in expand_paths(pattern)]
-            first = next((batch for file in files for batch in self._file_batches(file)), None)
-            if first is None:
-                raise ValueError(f"predict.files: no jets in {[str(file) for file in files]}")
-            self.predict_num_scalars = first["scalars"].shape[-1] if "scalars" in first else 0
+            self.predict_files = expand_predict_files(self.cfg.predict.files)
+            self.predict_num_scalars = self._predict_num_scalars()
             return {}
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
         training = self.cfg.training
@@ -154,18 +150,25 @@ class TaggingExperiment(BaseExperiment):
             model.set_momentum_scale(train.momentum_spread())
         return model
 
-    def _file_batches(self, path: str | Path) -> Iterator[TaggingBatch]:
+    def _predict_num_scalars(self) -> int:
+        """Per-particle scalar features S of the files to predict (0 without scalars), from the
+        first jet of the first file that has jets, read with the checks of the predictions."""
+        for file in self.predict_files:
+            for first in self._file_batches(file, batch_size=1, chunk_jets=1):
+                return first["scalars"].shape[-1] if "scalars" in first else 0
+        raise ValueError(f"predict.files: no jets in {self.predict_files}")
+
+    def _file_batches(self, path: str | Path, batch_size: int, chunk_jets: int = CHUNK_JETS) -> Iterator[TaggingBatch]:
         data = self.cfg.data
-        batch_size = self.cfg.evaluation.batchsize
         return jet_file_batches(
-            path, data.format, data.max_particles, data.use_scalars, batch_size, data.impact_parameters
+            path, data.format, data.max_particles, data.use_scalars, batch_size, data.impact_parameters, chunk_jets
         )
 
     @torch.no_grad()
     def predict_file(self, path: str) -> Iterator[dict[str, np.ndarray]]:
         """Class probabilities ``scores`` (n, C) float32 and ``label`` (n,) of the jets of a file,
         batch after batch in file order (:mod:`experiments.common.predict` writes them)."""
-        for batch in self._file_batches(path):
+        for batch in self._file_batches(path, self.cfg.evaluation.batchsize):
             batch = self.to_device(self.collate(batch))
             with self.autocast():
                 scores = self._probabilities(self._logits(self.raw_model, batch))

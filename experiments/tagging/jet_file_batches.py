@@ -22,6 +22,7 @@ def jet_file_batches(
     use_scalars: bool,
     batch_size: int,
     impact_parameters: bool = False,
+    chunk_jets: int = CHUNK_JETS,
 ) -> Iterator[TaggingBatch]:
     """Consecutive batches (in file order) of all jets of one file.
 
@@ -38,6 +39,9 @@ def jet_file_batches(
     impact_parameters : bool
         JetClass ROOT files only: the track impact parameters follow the particle IDs in the
         scalars (ParT's full input, ``data.impact_parameters``).
+    chunk_jets : int
+        Jets read from disk at a time (:data:`CHUNK_JETS`); 1 reads no more than the first batch
+        of one jet needs.
 
     Yields
     ------
@@ -61,8 +65,8 @@ def jet_file_batches(
         raise ValueError(f"{path}: data.impact_parameters=true needs JetClass ROOT files, not format {name!r}")
     options = {"impact_parameters": True} if impact_parameters else {}
     total = count_jets(path, name, None)
-    for start in range(0, total, CHUNK_JETS):
-        jets = reader.read_range(path, start, min(start + CHUNK_JETS, total), max_particles, **options)
+    for start in range(0, total, chunk_jets):
+        jets = reader.read_range(path, start, min(start + chunk_jets, total), max_particles, **options)
         if use_scalars and jets.scalars is None:
             raise ValueError(f"{path}: the model takes per-particle scalars (data.use_scalars=true); the file has none")
         dataset = JetDataset(jets, use_scalars=use_scalars)

@@ -1,0 +1,36 @@
+"""Batches of one file to predict, read chunk by chunk."""
+
+from __future__ import annotations
+
+import torch
+from tagging_test_utils import write_lgn_jets
+
+from experiments.tagging import jet_file_batches as module
+from experiments.tagging.jet_file_batches import jet_file_batches
+
+
+def test_chunks_of_any_size_give_the_batches_of_the_whole_file(tmp_path):
+    path = write_lgn_jets(tmp_path / "jets.h5", num_jets=30, max_particles=40)
+    for batch_size in (1, 7):
+        expected = list(jet_file_batches(path, "auto", 20, False, batch_size))
+        batches = list(jet_file_batches(path, "auto", 20, False, batch_size, chunk_jets=batch_size))
+        assert len(batches) == len(expected) == -(-30 // batch_size)
+        for batch, reference in zip(batches, expected, strict=True):
+            assert batch.keys() == reference.keys()
+            for key in batch:
+                torch.testing.assert_close(batch[key], reference[key])
+
+
+def test_one_jet_chunks_read_only_the_jets_consumed(tmp_path, monkeypatch):
+    path = write_lgn_jets(tmp_path / "jets.h5", num_jets=30, max_particles=40)
+    reader = module.READERS["lgn_h5"]
+    ranges = []
+    read_range = reader.read_range
+
+    def recording(file, start, stop, *args, **kwargs):
+        ranges.append((start, stop))
+        return read_range(file, start, stop, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "read_range", recording)
+    next(iter(jet_file_batches(path, "auto", 20, False, 1, chunk_jets=1)))
+    assert ranges == [(0, 1)]
