@@ -27,7 +27,6 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset
 from experiments.common.checkpoint import load_checkpoint, save_atomic
 from experiments.common.distributed import DistributedContext
 from experiments.common.ema import ExponentialMovingAverage
-from experiments.common.finetune import model_head_prefixes
 from experiments.common.mlflow_logger import MlflowLogger
 from experiments.common.optimizers import build_optimizer, finetune_parameter_groups
 from experiments.common.progress import progress_bar, validation_summary
@@ -105,9 +104,11 @@ class Trainer:
         opt, sched = cfg.optimizer, cfg.scheduler
         parameters = raw_model.parameters()
         if cfg.finetune["from"] is not None:
+            # load_finetune_weights has refused a model that does not name its head when the
+            # fine-tuning started; a resumed fine-tuning has the same model.
             parameters = finetune_parameter_groups(
                 raw_model.named_parameters(),
-                model_head_prefixes(raw_model, type(raw_model).__name__),
+                raw_model.head_prefixes,
                 opt.lr,
                 cfg.finetune.backbone_lr_factor,
                 cfg.finetune.head_lr,
