@@ -92,6 +92,11 @@ def count(path: Path, split: str | None) -> int:
     return len(NpzArray(path, PARTICLES_KEY))
 
 
+def reads_ranges(path: Path) -> bool:
+    """Whether :func:`read_range` reads the file: HDF5 yes, an ``.npz`` archive no (read whole)."""
+    return _is_hdf5(path)
+
+
 def read_range(path: Path, start: int, stop: int, max_particles: int) -> JetData:
     """Read jets ``start .. stop - 1`` of our HDF5 files (as :func:`read`; empty jets raise).
 
@@ -100,7 +105,7 @@ def read_range(path: Path, start: int, stop: int, max_particles: int) -> JetData
     ValueError
         ``path`` is an ``.npz`` archive, which is read whole (convert it to HDF5 to stream it).
     """
-    if not _is_hdf5(path):
+    if not reads_ranges(path):
         raise ValueError(
             f"{path}: .npz archives cannot be read by jet ranges; read it in memory (data.streaming=false) "
             "or convert it: python -m lorentznets.data.convert energyflow <in>.npz <out>.h5"

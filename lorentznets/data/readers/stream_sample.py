@@ -19,9 +19,16 @@ from .jet_data import JetData
 
 
 def can_stream(piece: FileRange) -> bool:
-    """Whether the file can be read by row ranges (HDF5 and ROOT; not npz archives), so that
-    ``data.streaming: auto`` may stream it; :func:`read_piece` leaves the refusal to the reader."""
-    return hasattr(READERS[piece.format], "read_range") and piece.path.suffix.lower() != ".npz"
+    """Whether the file can be read by row ranges, so that ``data.streaming: auto`` may stream it.
+
+    A format reads ranges when its reader has ``read_range``; a reader that reads only some of its
+    files by ranges also has ``reads_ranges(path)`` (EnergyFlow: HDF5 yes, ``.npz`` no).
+    :func:`read_piece` leaves the refusal of such a file to the reader's ``read_range``.
+    """
+    reader = READERS[piece.format]
+    if not hasattr(reader, "read_range"):
+        return False
+    return not hasattr(reader, "reads_ranges") or reader.reads_ranges(piece.path)
 
 
 def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool) -> JetData:

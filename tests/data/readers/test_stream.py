@@ -2,6 +2,7 @@
 
 import tracemalloc
 
+import h5py
 import numpy as np
 import pytest
 import torch
@@ -176,3 +177,17 @@ def test_streaming_an_energyflow_npz_names_the_command_converting_it(tmp_path):
         JetStream(ranges, 8, 10, seed=0, block_jets=10, window_jets=10, interleave=1)
     with pytest.raises(ValueError, match=refusal):
         SequentialJetStream(ranges, 8, 10)
+
+
+def test_an_energyflow_hdf5_streams_as_the_same_jets_read_in_memory(tmp_path):
+    particles = np.zeros((40, 3, 4))
+    particles[:, 0] = [10.0, 0.1, 0.2, 211]
+    particles[::3, 1] = [5.0, -0.2, 0.3, 22]
+    with h5py.File(tmp_path / "qg.h5", "w") as file:
+        file["X"], file["y"] = particles, np.arange(40) % 2
+    ranges = file_ranges(tmp_path / "qg.h5")
+    assert ranges[0].format == "energyflow_npz" and can_stream(ranges[0]), "data.streaming=auto must stream it"
+    batches = list(SequentialJetStream(ranges, 3, 16))
+    whole = load_jets(tmp_path / "qg.h5", max_particles=3)
+    for field in ("momenta", "scalars", "labels"):
+        assert torch.equal(torch.cat([getattr(batch, field) for batch in batches]), getattr(whole, field)), field
