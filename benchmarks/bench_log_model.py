@@ -1,10 +1,10 @@
 """Time ``mlflow.log_model`` (torch.export, signature, MLflow's model files) for the quick configs' models.
 
 Each case composes a quick config (``config/<name>.yaml``, its model at the quick size), trains it
-for ``--steps`` steps at the quick batch size on a small synthetic data file (the test suite's
-writers: the export cost depends on the net, not on the data) and then times the export of the
-experiment's own ``model_input_example`` into a fresh SQLite MLflow store, the step
-``mlflow.log_model=true`` adds to a run. Next to it: the quick run's training time, seconds per
+for ``--steps`` steps at the quick batch size on a small synthetic data file
+(:mod:`benchmarks.synthetic_data`: the export cost depends on the net, not on the data) and then
+times the export of the experiment's own ``model_input_example`` into a fresh SQLite MLflow store,
+the step ``mlflow.log_model=true`` adds to a run. Next to it: the quick run's training time, seconds per
 step (first step and one validation included) times the quick config's steps; data generation
 and evaluation come on top. Cases are interleaved; the minimum of ``--repeats`` is reported with
 the threads and the machine load.
@@ -15,25 +15,20 @@ Usage: ``python benchmarks/bench_log_model.py [--threads 1] [--repeats 2] [--ste
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
-for folder in ("tests/experiments", "tests/experiments/tagging", "tests/experiments/assignment"):
-    sys.path.insert(0, str(REPO / folder))
 
-from assignment_test_utils import write_spanet_file  # noqa: E402
-from experiment_test_utils import compose_config  # noqa: E402
-from tagging_test_utils import write_lgn_jets  # noqa: E402
-
+from benchmarks.synthetic_data import data_overrides  # noqa: E402
 from experiments.common.mlflow_logger import default_tracking_uri  # noqa: E402
 from experiments.common.mlflow_model import log_pytorch_model  # noqa: E402
 from experiments.registry import get_experiment  # noqa: E402
@@ -50,29 +45,10 @@ CASES = (
 )
 
 
-def _module(relative: str):
-    spec = importlib.util.spec_from_file_location(Path(relative).stem, REPO / relative)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _data_overrides(config: str, folder: Path) -> list[str]:
-    """Overrides pointing ``config`` at a small synthetic data file in ``folder``."""
-    if config == "toptagging":
-        return [f"data.path={write_lgn_jets(folder / 'jets.h5', num_jets=200)}", "data.generate=null"]
-    if config == "ptopreco":
-        path = _module("tests/experiments/ptopreco/test_ptopreco_experiment.py").write_top_jets(folder / "tops.h5")
-        return [f"data.path={path}", "data.generate=null"]
-    if config == "amplitudes":
-        return [f"data.dir={folder}", "data.generate.n=200"]
-    if config == "ttbar":
-        events = _module("tests/experiments/eventgen/helpers.py").make_ttbar_events(1000)
-        np.save(folder / "ttbar_0j.npy", events)
-        return [f"data.path={folder}", "data.generate=null"]
-    if config == "ttbar_assignment":
-        return [f"data.path={write_spanet_file(folder / 'events.h5')}", "data.generate=null"]
-    raise ValueError(f"no synthetic data for {config!r}")
+def compose_config(config: str, overrides: list[str]) -> DictConfig:
+    """``config/<config>.yaml`` with ``overrides``, composed as ``run.py`` does."""
+    with initialize_config_dir(str(REPO / "config"), version_base=None):
+        return compose(config, overrides=overrides)
 
 
 def export_and_step_seconds(case: str, steps: int) -> tuple[float, float, int]:
@@ -93,7 +69,7 @@ def export_and_step_seconds(case: str, steps: int) -> tuple[float, float, int]:
             "use_mlflow=false",
             "progress=false",
             f"num_threads={torch.get_num_threads()}",
-            *_data_overrides(config, folder),
+            *data_overrides(config, folder),
         ]
         cfg = compose_config(config, overrides)
         experiment = get_experiment(cfg.experiment)(cfg)
