@@ -1,17 +1,23 @@
-"""``benchmarks/bench_train_throughput.py``: the batch defaults of ``--sizes``, and a tiny run of every
-tagger on jets read from a file, host inputs included."""
+"""``benchmarks/bench_train_throughput.py``: the batch defaults and model configs of ``--sizes``, and a
+tiny run of every tagger on jets read from a file, host inputs included."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+import yaml
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
 
 from benchmarks import bench_train_throughput as bench
 from experiments.common.host_inputs import host_inputs
 from tests.data.readers.jet_files import random_jets, write_lgn
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("sizes", "jets", "particles"), [("paper", 128, 100), ("quick", 64, 50)])
@@ -21,10 +27,17 @@ def test_sizes_pick_the_default_batch(sizes, jets, particles):
     assert bench.parse_args(["--sizes", sizes, "--jets", "8"]).jets == 8
 
 
-def test_quick_configs_are_the_quick_model_configs():
-    assert bench.CONFIGS["quick"]["lorentznet"] == "config/model/lorentznet.yaml"
-    assert bench.CONFIGS["paper"]["lorentznet"] == "config_paper/model/lorentznet.yaml"
-    assert bench.CONFIGS["paper"]["transformer"] == "config/model/transformer.yaml"  # no published size
+@pytest.mark.parametrize(("sizes", "config_dir"), [("quick", "config"), ("paper", "config_paper")])
+def test_sizes_build_the_models_of_the_top_tagging_runs(sizes, config_dir, monkeypatch):
+    """Each tagger's model config of ``--sizes`` holds the net and wrapper options that the top-tagging
+    run of that size composes through Hydra (``-cp <config_dir> -cn toptagging model=<name>``)."""
+    monkeypatch.chdir(REPO)  # config_paper's search path names config/ relative to the working directory
+    with initialize_config_dir(str(REPO / config_dir), version_base=None):
+        for name in bench.TAGGERS:
+            composed = OmegaConf.to_container(compose("toptagging", [f"model={name}"]).model, resolve=True)
+            read = yaml.safe_load((REPO / bench.CONFIGS[sizes][name]).read_text())
+            assert read["net"] == composed["net"], name
+            assert (read.get("wrapper") or {}) == (composed.get("wrapper") or {}), name
 
 
 def test_every_tagger_trains_on_file_jets_with_its_host_inputs(tmp_path, monkeypatch):
