@@ -19,7 +19,7 @@ from experiments.assignment.schema import ASSIGNMENT_SCHEMA
 from experiments.base_experiment import BaseExperiment
 from experiments.common.checkpoint import load_checkpoint
 from experiments.common.host_inputs import host_inputs
-from experiments.common.onnx_export import OnnxExportError
+from experiments.common.onnx_export import OnnxExportError, float32_cpu
 from experiments.registry import register_experiment
 from lorentznets.assignment.event_heads import saved_num_classes
 from lorentznets.assignment.event_loss import classification_loss, regression_loss
@@ -224,7 +224,7 @@ class AssignmentExperiment(BaseExperiment):
         path = self.run_dir.path / "models" / "model.onnx"
         path.parent.mkdir(parents=True, exist_ok=True)
         batch = self.datasets["test"].__getitems__(list(range(min(4, len(self.datasets["test"])))))
-        example = {key: batch[key].float() if batch[key].is_floating_point() else batch[key] for key in INPUT_NAMES}
+        example = {key: float32_cpu(batch[key]) for key in INPUT_NAMES}
         model = self.raw_model.float().cpu()
         try:
             export_onnx(model, path, example)

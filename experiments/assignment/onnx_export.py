@@ -59,6 +59,7 @@ def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_ve
     Parameters
     ----------
     model : AssignmentWrapper
+        Traced in eval mode and put back in its previous train/eval mode afterwards.
     path : str or path-like
         The .onnx file to write.
     batch : dict
@@ -88,19 +89,9 @@ def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_ve
         dynamic[name] = {0: "events", **{1 + m: f"jets_{m}" for m in range(particle.num_products)}}
     for name in names[len(model.topology.particles) :]:
         dynamic[name] = {0: "events"}
-    was_training = model.training
-    try:
-        export_module_onnx(
-            _FlatOutputs(model),
-            tuple(batch[key] for key in INPUT_NAMES),
-            path,
-            INPUT_NAMES,
-            names,
-            dynamic,
-            opset_version,
-        )
-    finally:
-        model.train(was_training)
+    # In the model's train/eval mode: the common export puts the wrapper, and with it the model, back in it.
+    flat = _FlatOutputs(model).train(model.training)
+    export_module_onnx(flat, tuple(batch[key] for key in INPUT_NAMES), path, INPUT_NAMES, names, dynamic, opset_version)
     return names
 
 

@@ -53,6 +53,7 @@ __all__ = [
     "OnnxExportError",
     "export_onnx",
     "export_run_model",
+    "float32_cpu",
     "onnx_parity",
 ]
 
@@ -204,7 +205,9 @@ def _dynamic_axes(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[in
     }
 
 
-def _float32(tensor: torch.Tensor) -> torch.Tensor:
+def float32_cpu(tensor: torch.Tensor) -> torch.Tensor:
+    """``tensor`` detached on the CPU, in float32 when it is floating point (as the exports trace);
+    same shape."""
     tensor = tensor.detach().cpu()
     return tensor.float() if tensor.is_floating_point() else tensor
 
@@ -234,7 +237,7 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
     example = experiment.model_input_example()
     if example is None:
         raise OnnxExportError(f"{type(experiment).__name__} offers no model_input_example()")
-    inputs = tuple(_float32(tensor) for tensor in example)
+    inputs = tuple(float32_cpu(tensor) for tensor in example)
     with experiment.trainer.evaluation_weights():
         model = copy.deepcopy(experiment.raw_model).float().cpu().eval()
     with torch.no_grad():

@@ -87,3 +87,13 @@ def test_onnx_with_two_inputs_met_and_particles_of_three_and_two_products(semile
     expected_tuples, expected_assigned = exact_decode([lp.double() for lp in log_probs], valid)
     assert np.array_equal(assigned, expected_assigned.numpy())
     assert all(np.array_equal(got, want.numpy()) for got, want in zip(tuples, expected_tuples))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_export_puts_the_model_back_in_its_mode(training, spanet_file, tmp_path):
+    model, dataset, _ = build("transformer", spanet_file)
+    model = model.float().train(training)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        export_onnx(model, tmp_path / "assignment.onnx", dataset.__getitems__(list(range(8))))
+    assert all(module.training == training for module in model.modules())
