@@ -157,11 +157,13 @@ class BaseExperiment(ABC):
                 "config key device='cuda' is not allowed: this machine has no CUDA device (use auto or cpu)"
             )
         finetune_from = cfg.training.finetune["from"]
-        if finetune_from is not None:
-            if cfg.warm_start_idx is not None or not cfg.train:
+        # with warm_start_idx the run's own model k is loaded and finetune.from only records where the
+        # run started (a fine-tuned run's saved config keeps it), so it is neither needed nor read
+        if finetune_from is not None and cfg.warm_start_idx is None:
+            if not cfg.train:
                 raise ConfigError(
-                    "config key training.finetune.from starts a new training: it needs train=true and "
-                    "warm_start_idx=null"
+                    "config key training.finetune.from starts a new training: it needs train=true (or "
+                    "warm_start_idx=<k> to load model k of a fine-tuned run)"
                 )
             try:
                 finetune_source(finetune_from)
@@ -401,7 +403,7 @@ class BaseExperiment(ABC):
             raise ValueError(f"init_data() must return the splits {sorted(missing)}")
 
         self.raw_model = self.init_model().to(self.device)
-        if state is None and cfg.train and cfg.training.finetune["from"] is not None:
+        if state is None and cfg.train and cfg.warm_start_idx is None and cfg.training.finetune["from"] is not None:
             try:
                 load_finetune_weights(cfg.training.finetune["from"], self.raw_model, f"model {cfg.model.name}")
             except (FileNotFoundError, CheckpointError, ValueError) as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from hydra import compose, initialize_config_dir
 from experiment_test_utils import compose_config
 from tagging_test_utils import tagging_overrides
 
@@ -26,12 +27,20 @@ def test_finetune_keys_are_checked_before_any_work(tmp_path, jets_file):
     )
     with pytest.raises(ConfigError, match="training.finetune.from=.*nowhere.*no such run folder"):
         experiment.check_config(missing)
-    both = compose_config(
+    no_training = compose_config(
         "toptagging",
-        tagging_overrides(tmp_path, jets_file, warm_start_idx=0, **{"training.finetune.from": str(jets_file)}),
+        tagging_overrides(tmp_path, jets_file, train=False, **{"training.finetune.from": str(jets_file)}),
     )
-    with pytest.raises(ConfigError, match="training.finetune.from starts a new training"):
-        experiment.check_config(both)
+    with pytest.raises(ConfigError, match="training.finetune.from starts a new training: it needs train=true"):
+        experiment.check_config(no_training)
+    # a fine-tuned run's saved config keeps finetune.from; loading its model k does not read the source
+    reload = compose_config(
+        "toptagging",
+        tagging_overrides(
+            tmp_path, jets_file, train=False, warm_start_idx=0, **{"training.finetune.from": str(tmp_path / "nowhere")}
+        ),
+    )
+    experiment.check_config(reload)
 
 
 @pytest.mark.slow  # two short trainings, 5-14 s
@@ -59,3 +68,11 @@ def test_a_fixed_backbone_under_a_new_three_class_head(tmp_path, jets_file):
     assert tuned["net.linear_out.weight"].shape[0] == 3 and trained["net.linear_out.weight"].shape[0] == 1
     for key in set(tuned) - head:
         assert torch.equal(tuned[key], trained[key]), key
+
+    # the tuned run folder evaluates its model like any run's (its config keeps finetune.from)
+    tuned_dir = tmp_path / "runs" / "jetclass" / "tuned"
+    with initialize_config_dir(str(tuned_dir), version_base=None):
+        reload = compose("config", overrides=["train=false", "warm_start_idx=0"])
+    assert reload.training.finetune["from"] == str(source_dir)
+    get_experiment("jetclass").check_config(reload)
+    assert get_experiment("jetclass")(reload).run()["test.auc_macro"] == pytest.approx(metrics["test.auc_macro"])
