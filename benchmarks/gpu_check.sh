@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The prepared GPU check: one command, under 8 minutes on one H100/H200-class GPU, no network.
+# The prepared GPU check: one command, under 10 minutes on one H100/H200-class GPU, no network.
 #
 # Usage: bash benchmarks/gpu_check.sh [--cpu-smoke] [OUTDIR]     (OUTDIR defaults to $OUT, else
 #        ./gpu_check_out)
@@ -13,11 +13,13 @@
 #
 #   1. the `gpu` tests (tests/gpu: every net on CUDA in float32 and bf16 against CPU float64,
 #      packed equals padded, compiled equals eager, run.py per experiment, torchrun over NCCL);
-#   2. bench_lgatr.py --bf16 at the paper tagger size (12 blocks, 16/32 channels, 8 heads; 128
+#   2. bench_lorentznet.py on CUDA, training (batch 128) and evaluation (batch 256) on jets of
+#      10-200 particles padded to 200, against the official code's edge-list computation;
+#   3. bench_lgatr.py --bf16 at the paper tagger size (12 blocks, 16/32 channels, 8 heads; 128
 #      jets of 20-100 particles), against lgatr 2.0.0;
-#   3. bench_pelican.py on CUDA, against pelican-lite;
-#   4. 50 training steps of every tagger at its config_paper size in bf16 (jets/s, peak memory);
-#   5. bench_input.py: jets/s from each on-disk format to device-ready batches, to compare with 4.
+#   4. bench_pelican.py on CUDA, against pelican-lite;
+#   5. 50 training steps of every tagger at its config_paper size in bf16 (jets/s, peak memory);
+#   6. bench_input.py: jets/s from each on-disk format to device-ready batches, to compare with 5.
 #
 # It writes OUTDIR/gpu_check_summary.md and OUTDIR/gpu_check_summary.json (and OUTDIR/logs/).
 # The exit status is 0 when every step passed. --cpu-smoke runs the same steps at tiny sizes on
@@ -30,7 +32,7 @@ OUTDIR=""
 for arg in "$@"; do
     case "$arg" in
         --cpu-smoke) SMOKE=1 ;;
-        -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
         -*) echo "unknown option $arg" >&2; exit 2 ;;
         *) OUTDIR=$arg ;;
     esac
@@ -69,6 +71,10 @@ step() {
 
 if [ "$SMOKE" = 1 ]; then
     step gpu_tests 120 python -m pytest -q -p no:cacheprovider -m gpu tests/gpu
+    step bench_lorentznet_train 240 python benchmarks/bench_lorentznet.py --train --no-dense --batch 4 \
+        --min-particles 5 --max-particles 20 --pad 20 --repeats 1
+    step bench_lorentznet_eval 240 python benchmarks/bench_lorentznet.py --no-dense --batch 8 \
+        --min-particles 5 --max-particles 20 --pad 20 --repeats 1
     step bench_lgatr 240 python benchmarks/bench_lgatr.py --blocks 1 --mv-channels 4 --s-channels 8 --heads 2 \
         --jets 4 --particles 10 --min-particles 5 --repeats 1
     step bench_pelican 240 python benchmarks/bench_pelican.py --batch 4 --particles 8 --hidden 4 --blocks 1 \
@@ -77,6 +83,10 @@ if [ "$SMOKE" = 1 ]; then
     step bench_input 240 python benchmarks/bench_input.py --jets 64 --batch 16 --json "$OUTDIR/logs/input.json"
 else
     step gpu_tests 180 python -m pytest -q -p no:cacheprovider -m gpu tests/gpu
+    step bench_lorentznet_train 50 python benchmarks/bench_lorentznet.py --device cuda --train --no-dense \
+        --batch 128 --repeats 5 --threads 4
+    step bench_lorentznet_eval 40 python benchmarks/bench_lorentznet.py --device cuda --no-dense --batch 256 \
+        --repeats 5 --threads 4
     step bench_lgatr 80 python benchmarks/bench_lgatr.py --bf16 --blocks 12 --mv-channels 16 --s-channels 32 \
         --heads 8 --jets 128 --particles 100 --min-particles 20 --repeats 5
     step bench_pelican 50 python benchmarks/bench_pelican.py --batch 128 --particles 100 --repeats 5
