@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from pathlib import Path
 
@@ -218,21 +219,21 @@ class AssignmentExperiment(BaseExperiment):
     def _export_onnx(self) -> list[Path]:
         """The trained network as ONNX next to the saved models (``models/model.onnx``), traced on
         a few test events; inputs and outputs are those of
-        :mod:`experiments.assignment.onnx_export`. The base experiment has no export step, so the
+        :mod:`experiments.assignment.onnx_export`, with the evaluation weights (the EMA average when
+        ``training.ema_decay`` is set). The base experiment has no export step, so the
         file is written here and logged with the plots. A backbone with an operator ONNX lacks
         is reported in the log and skipped, so the finished run is kept."""
         path = self.run_dir.path / "models" / "model.onnx"
         path.parent.mkdir(parents=True, exist_ok=True)
         batch = self.datasets["test"].__getitems__(list(range(min(4, len(self.datasets["test"])))))
         example = {key: float32_cpu(batch[key]) for key in INPUT_NAMES}
-        model = self.raw_model.float().cpu()
+        with self.trainer.evaluation_weights():  # the averaged weights when EMA is on, as evaluated
+            model = copy.deepcopy(self.raw_model).float().cpu()
         try:
             export_onnx(model, path, example)
         except OnnxExportError as error:
             LOGGER.warning("no ONNX export for model %s: %s", self.cfg.model.name, error)
             return []
-        finally:
-            model.to(self.device)
         LOGGER.info("ONNX model in %s", path)
         return [path]
 
