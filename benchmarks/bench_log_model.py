@@ -73,7 +73,7 @@ def export_and_step_seconds(case: str, steps: int) -> tuple[float, float, int]:
         ]
         cfg = compose_config(config, overrides)
         experiment = get_experiment(cfg.experiment)(cfg)
-        experiment._setup()
+        experiment.setup()
         start = time.perf_counter()
         experiment.trainer.fit()
         step_seconds = (time.perf_counter() - start) / steps

@@ -302,7 +302,7 @@ class BaseExperiment(ABC):
     def _run_phases(self) -> dict[str, float]:
         """The phases of :meth:`run`; a stop request swallowed by library code ends the run at the
         next phase boundary (:func:`~experiments.common.stop_request.raise_if_stopped`)."""
-        self._setup()
+        self.setup()
         raise_if_stopped()
         if self.cfg.train:
             self.trainer.fit()
@@ -346,7 +346,11 @@ class BaseExperiment(ABC):
         """Optimizer steps taken."""
         return self.trainer.step
 
-    def _setup(self) -> None:
+    def setup(self) -> None:
+        """The first phase of :meth:`run`: run folder, MLflow run, data, model and trainer, with
+        the resumed, warm-started or fine-tuning weights loaded; nothing trained yet. Public for
+        tools that drive the phases themselves (``benchmarks/bench_log_model.py`` times
+        ``trainer.fit()`` alone)."""
         cfg = self.cfg
         if not self.is_main:
             logging.getLogger().setLevel(logging.WARNING)
