@@ -25,7 +25,8 @@ Jets have uniformly drawn multiplicities in [--min-particles, --max-particles] a
 --pad. Times are forward passes in evaluation mode without gradients (``--train``: forward and
 backward in training mode); the models alternate within every repeat and the fastest repeat
 counts. Building the edge list (ours: ``real_pairs``; official: its collate) is timed on its own
-and not included. Peak memory: CPU, peak resident-set growth of the first call, each model in a
+and not included. ``--compile`` runs the nets (both LorentzNets, or LGN) through ``torch.compile(dynamic=True)`` (as
+``training.compile=true`` does for ours); a first, untimed call of each compiles. Peak memory: CPU, peak resident-set growth of the first call, each model in a
 fresh subprocess; CUDA, ``torch.cuda.max_memory_allocated`` of one call.
 
 Usage::
@@ -33,6 +34,7 @@ Usage::
     python benchmarks/bench_lorentznet.py                       # 16 jets, 10-200 constituents padded to 200
     python benchmarks/bench_lorentznet.py --batch 256 --device cuda   # a GPU-sized batch
     python benchmarks/bench_lorentznet.py --net lgn --batch 8         # LGN, edge list vs padded grid
+    python benchmarks/bench_lorentznet.py --train --no-dense --compile  # both compiled
 """
 
 from __future__ import annotations
@@ -227,10 +229,11 @@ def lorentznet_runners(args, device: torch.device) -> dict[str, Callable[[], Non
     nets = [ours.to(device).train(args.train), official.to(device).train(args.train)]
     flat, (s, q, m) = official_collate(*benchmark_jets(args, device))
     edges = real_pairs(m)
+    ours_fn, official_fn = (torch.compile(net, dynamic=True) if args.compile else net for net in nets)
     return {
-        "ours (real pairs)": _timed_call(lambda: ours(s, q, m, edges), nets, args.train, device),
-        "official": _timed_call(lambda: official(*flat), nets, args.train, device),
-        "ours (padded grid)": _timed_call(lambda: ours(s, q, m), nets, args.train, device),
+        "ours (real pairs)": _timed_call(lambda: ours_fn(s, q, m, edges), nets, args.train, device),
+        "official": _timed_call(lambda: official_fn(*flat), nets, args.train, device),
+        "ours (padded grid)": _timed_call(lambda: ours_fn(s, q, m), nets, args.train, device),
     }
 
 
@@ -240,9 +243,10 @@ def lgn_runners(args, device: torch.device) -> dict[str, Callable[[], None]]:
     net = LGN(channels=(2, 3, 4, 3), maxdim=2).to(device).train(args.train)
     _, p, mask = benchmark_jets(args, device)
     edges = real_pairs(mask)
+    fn = torch.compile(net, dynamic=True) if args.compile else net
     return {
-        "ours (real pairs)": _timed_call(lambda: net(p, mask, edges=edges), [net], args.train, device),
-        "ours (padded grid)": _timed_call(lambda: net(p, mask), [net], args.train, device),
+        "ours (real pairs)": _timed_call(lambda: fn(p, mask, edges=edges), [net], args.train, device),
+        "ours (padded grid)": _timed_call(lambda: fn(p, mask), [net], args.train, device),
     }
 
 
@@ -278,6 +282,8 @@ def worker(args) -> None:
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     run = runners(args, device)[args.worker]
+    if args.compile:
+        run()  # compiles: measure the second call
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
         before = torch.cuda.memory_allocated()
@@ -303,6 +309,12 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--train", action="store_true", help="time forward + backward in training mode")
     parser.add_argument("--no-dense", action="store_true", help="skip our padded-grid computation")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile(dynamic=True) both LorentzNets (ours and the official computation); one untimed "
+        "call each compiles",
+    )
     parser.add_argument("--net", choices=("lorentznet", "lgn"), default="lorentznet")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -318,7 +330,8 @@ def main() -> None:
     print(
         f"# torch {torch.__version__} | {os.cpu_count()} cores | batch {args.batch}, multiplicity "
         f"{args.min_particles}-{args.max_particles} padded to {args.pad} ({real} real particles, {pairs} real pairs "
-        f"of {args.batch * jets[2].shape[1] ** 2} padded) | {args.net} | {'train' if args.train else 'eval'} | "
+        f"of {args.batch * jets[2].shape[1] ** 2} padded) | {args.net} | {'train' if args.train else 'eval'}"
+        f"{' | compiled' if args.compile else ''} | "
         f"shared machine: figures are noisy {context(args)}"
     )
     if args.net == "lgn":
@@ -333,6 +346,11 @@ def main() -> None:
     )
 
     run = runners(args, device)
+    if args.compile:
+        for name in models:
+            start = time.perf_counter()
+            run[name]()
+            print(f"compiled {name} in {time.perf_counter() - start:.0f} s (untimed call)")
     best = {name: float("inf") for name in models}
     for repeat in range(args.repeats):
         seconds = {}
