@@ -25,9 +25,11 @@ Jets have uniformly drawn multiplicities in [--min-particles, --max-particles] a
 --pad. Times are forward passes in evaluation mode without gradients (``--train``: forward and
 backward in training mode); the models alternate within every repeat and the fastest repeat
 counts. Building the edge list (ours: ``real_pairs``; official: its collate) is timed on its own
-and not included. ``--compile`` runs the nets (both LorentzNets, or LGN) through ``torch.compile(dynamic=True)`` (as
-``training.compile=true`` does for ours); a first, untimed call of each compiles. Peak memory: CPU, peak resident-set growth of the first call, each model in a
-fresh subprocess; CUDA, ``torch.cuda.max_memory_allocated`` of one call.
+and not included. ``--compile`` runs the nets (both LorentzNets, or LGN) through
+``torch.compile(dynamic=True)`` (as ``training.compile=true`` does for ours); a first, untimed
+call of each compiles. Peak memory: CPU, peak resident-set growth of the first call, each model
+in a fresh subprocess; CUDA, ``torch.cuda.max_memory_allocated`` of one call after the timed
+ones, in the same process.
 
 Usage::
 
@@ -277,21 +279,28 @@ def prep_times(args, device: torch.device) -> tuple[float, float]:
     return best[0], best[1]
 
 
+def cuda_peak_mib(run: Callable[[], None]) -> float:
+    """Peak CUDA memory allocated during one ``run()``, in MiB, above what was allocated before."""
+    torch.cuda.reset_peak_memory_stats()
+    before = torch.cuda.memory_allocated()
+    run()
+    return (torch.cuda.max_memory_allocated() - before) / 2**20
+
+
 def worker(args) -> None:
-    """Peak memory of one model's first call, in this fresh process; prints a JSON line."""
+    """Peak CPU memory of one model's first call, in this fresh process; prints a JSON line."""
     torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
-    run = runners(args, device)[args.worker]
+    run = runners(args, torch.device(args.device))[args.worker]
     if args.compile:
         run()  # compiles: measure the second call
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats()
-        before = torch.cuda.memory_allocated()
-        run()
-        peak = (torch.cuda.max_memory_allocated() - before) / 2**20
-    else:
-        peak = first_call_peak_rss(run)
-    print(json.dumps({"peak_mib": peak}))
+    print(json.dumps({"peak_mib": first_call_peak_rss(run)}))
+
+
+def subprocess_peak_mib(model: str) -> float:
+    """Peak CPU memory of ``model``'s first call, measured by :func:`worker` in a fresh process."""
+    command = [sys.executable, __file__, *sys.argv[1:], "--worker", model]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["peak_mib"]
 
 
 def context(args) -> str:
@@ -360,13 +369,11 @@ def main() -> None:
             seconds[name] = time.perf_counter() - start
             best[name] = min(best[name], seconds[name])
         print(f"repeat {repeat + 1}: " + ", ".join(f"{n} {seconds[n]:.2f} s" for n in models) + f" {context(args)}")
-    del run
-
-    memory = {}
-    for name in models:
-        command = [sys.executable, __file__, *sys.argv[1:], "--worker", name]
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-        memory[name] = json.loads(out.strip().splitlines()[-1])["peak_mib"]
+    if device.type == "cuda":  # CUDA's peak counter resets per call: measured in this process
+        memory = {name: cuda_peak_mib(run[name]) for name in models}
+    else:  # freed CPU memory is reused by later calls: one fresh process per model
+        del run
+        memory = {name: subprocess_peak_mib(name) for name in models}
     print(f"\n{'model':20s} {'jets/s':>10s} {'peak MiB':>10s}")
     for name in models:
         print(f"{name:20s} {args.batch / best[name]:10.2f} {memory[name]:10.1f} {context(args)}")

@@ -23,7 +23,15 @@ def test_gpu_check_cpu_smoke_writes_a_passing_summary(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     summary = json.loads((tmp_path / "gpu_check_summary.json").read_text())
     assert summary["cpu_smoke"] and summary["passed"]
-    steps = ["gpu_tests", "bench_lorentznet_train", "bench_lorentznet_eval", "bench_lgatr", "bench_pelican", "throughput", "bench_input"]
+    steps = [
+        "gpu_tests",
+        "bench_lorentznet_train",
+        "bench_lorentznet_eval",
+        "bench_lgatr",
+        "bench_pelican",
+        "throughput",
+        "bench_input",
+    ]
     assert [s["name"] for s in summary["steps"]] == steps
     models = {
         "gatr",
