@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from hydra import compose, initialize_config_dir
 from experiment_test_utils import compose_config
+from hydra import compose, initialize_config_dir
 from tagging_test_utils import tagging_overrides
 
 from experiments.common.checkpoint import load_checkpoint
