@@ -1,12 +1,13 @@
 """Small synthetic data files in the layouts the experiments read, for tests and benchmarks.
 
 The values are valid input (physical four-momenta, balanced labels, matched targets) drawn from a
-seeded generator, so a file is the same on every call with the same arguments. Writing needs h5py
-(``pip install lorentznets[data]``).
+seeded generator, so a file is the same on every call with the same arguments. Writing the HDF5
+files needs h5py (``pip install lorentznets[data]``).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,7 @@ from ..data.generate.spanet_event_file import write_ttbar_event_file
 from ..lorentz import from_pt_eta_phi_m
 
 
-def write_lgn_jets(
-    path: Path, num_jets: int = 400, max_particles: int = 200, seed: int = 0, top_truth: bool = False
-) -> Path:
+def write_lgn_jets(path: Path, num_jets: int = 400, max_particles: int = 200, seed: int = 0) -> Path:
     """Write balanced jets in the converted LGN layout.
 
     Signal jets (every odd one) have three hard prongs 0.3 apart, background jets one, so a tagger
@@ -34,16 +33,13 @@ def write_lgn_jets(
     max_particles : int
         Constituent slots per jet (at least 24), zero-padded.
     seed : int
-    top_truth : bool
-        Store each signal jet's constituent sum as ``truth_Pmu`` (a top-momentum target) instead
-        of zeros.
 
     Returns
     -------
     Path
         ``path``, holding ``Nobj`` (num_jets,), ``Pmu`` (num_jets, max_particles, 4) float32
         (E, px, py, pz) in GeV, ``is_signal`` (num_jets,), ``label`` (num_jets, max_particles)
-        bool (the constituent mask) and ``truth_Pmu`` (num_jets, 4) float32.
+        bool (the constituent mask) and ``truth_Pmu`` (num_jets, 4) float32, all zero.
     """
     rng = np.random.default_rng(seed)
     is_signal = np.arange(num_jets) % 2
@@ -62,14 +58,59 @@ def write_lgn_jets(
         x = np.stack([pt, eta, phi, np.zeros(n)], axis=-1)[order]
         pmu[jet, :n] = from_pt_eta_phi_m(torch.tensor(x)).numpy()
     mask = np.arange(max_particles)[None, :] < nobj[:, None]
-    truth = np.zeros((num_jets, 4), dtype=np.float32)
-    if top_truth:
-        truth[is_signal == 1] = pmu[is_signal == 1].sum(axis=1)
     with h5py_module().File(path, "w") as file:
         file["Nobj"] = nobj
         file["Pmu"] = pmu
         file["is_signal"] = is_signal
         file["label"] = mask
+        file["truth_Pmu"] = np.zeros((num_jets, 4), dtype=np.float32)
+    return path
+
+
+def write_top_jets(path: Path, num_jets: int = 240, max_particles: int = 30, seed: int = 0) -> Path:
+    """Write jets with a top-momentum target in the converted LGN layout.
+
+    Each jet has 6 to ``max_particles`` constituents of mass about 0.1 GeV spread around a random
+    direction, 400 GeV shared among them. For the top jets (every odd one) the truth momentum is
+    the constituent sum times 1 to 1.15 (out-of-cone radiation), so the sum underestimates it by
+    7.5 % on average; the other jets carry zeros.
+
+    Parameters
+    ----------
+    path : Path
+        The HDF5 file to write.
+    num_jets : int
+    max_particles : int
+        Constituent slots per jet (at least 6), zero-padded.
+    seed : int
+
+    Returns
+    -------
+    Path
+        ``path``, holding ``Nobj`` (num_jets,), ``Pmu`` (num_jets, max_particles, 4) float32
+        (E, px, py, pz) in GeV, ``is_signal`` (num_jets,), ``label`` (num_jets, max_particles)
+        bool (the constituent mask) and ``truth_Pmu`` (num_jets, 4) float32 in GeV.
+    """
+    rng = np.random.default_rng(seed)
+    is_signal = np.arange(num_jets) % 2
+    nobj = rng.integers(6, max_particles + 1, size=num_jets)
+    pmu = np.zeros((num_jets, max_particles, 4), dtype=np.float32)
+    truth = np.zeros((num_jets, 4), dtype=np.float32)
+    for jet in range(num_jets):
+        n = nobj[jet]
+        axis = rng.normal(size=3)
+        axis /= np.linalg.norm(axis)
+        p3 = 400 * rng.dirichlet(np.ones(n))[:, None] * (axis + 0.15 * rng.normal(size=(n, 3)))
+        energy = np.sqrt((p3**2).sum(1) + 0.01)
+        pmu[jet, :n] = np.concatenate([energy[:, None], p3], axis=1)
+        if is_signal[jet]:
+            total = pmu[jet, :n].sum(0)
+            truth[jet] = total * (1 + 0.15 * rng.random())
+    with h5py_module().File(path, "w") as file:
+        file["Nobj"] = nobj
+        file["Pmu"] = pmu
+        file["is_signal"] = is_signal
+        file["label"] = np.arange(max_particles)[None, :] < nobj[:, None]
         file["truth_Pmu"] = truth
     return path
 
@@ -118,3 +159,87 @@ def write_spanet_file(path: Path, num_events: int = 300, max_jets: int = 10, see
                 handle[f"TARGETS/{particle}/{product}"] = targets[:, 3 * p + k].astype(np.int64)
     write_ttbar_event_file(path.with_suffix(".yaml"))
     return path
+
+
+def _boost(p: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Boost four-momenta ``p`` (N, 4) by velocities ``beta`` (N, 3); returns (N, 4)."""
+    b2 = (beta**2).sum(-1, keepdims=True)
+    gamma = 1 / np.sqrt(1 - b2)
+    bp = (beta * p[:, 1:]).sum(-1, keepdims=True)
+    energy = gamma * (p[:, :1] + bp)
+    space = p[:, 1:] + ((gamma - 1) * bp / np.maximum(b2, 1e-300) + gamma * p[:, :1]) * beta
+    return np.concatenate([energy, space], axis=-1)
+
+
+def _two_body(
+    parent: np.ndarray, m1: np.ndarray | float, m2: np.ndarray | float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Isotropic decay of ``parent`` (N, 4) into masses ``m1``, ``m2`` (scalars or (N,)); returns
+    the two daughters, (N, 4) each, in the frame ``parent`` is given in."""
+    n = len(parent)
+    mass = np.sqrt(parent[:, 0] ** 2 - (parent[:, 1:] ** 2).sum(-1))
+    m1, m2 = np.broadcast_to(m1, (n,)), np.broadcast_to(m2, (n,))
+    q = np.sqrt((mass**2 - (m1 + m2) ** 2) * (mass**2 - (m1 - m2) ** 2)) / (2 * mass)
+    cos = rng.uniform(-1, 1, n)
+    phi = rng.uniform(-math.pi, math.pi, n)
+    sin = np.sqrt(1 - cos**2)
+    direction = np.stack([sin * np.cos(phi), sin * np.sin(phi), cos], -1)
+    d1 = np.concatenate([np.sqrt(q**2 + m1**2)[:, None], q[:, None] * direction], -1)
+    d2 = np.concatenate([np.sqrt(q**2 + m2**2)[:, None], -q[:, None] * direction], -1)
+    beta = parent[:, 1:] / parent[:, :1]
+    return _boost(d1, beta), _boost(d2, beta)
+
+
+def make_ttbar_events(n: int, n_extra_jets: int = 0, seed: int = 0) -> np.ndarray:
+    """All-hadronic ttbar events with real t -> b W -> b q q decay kinematics, in the layout of
+    the event-generation files ``ttbar_<n>j.npy``.
+
+    A ttbar system of 380 to 900 GeV, boosted along z, decays into two tops (173 GeV, Cauchy
+    width 1.5 GeV cut at 5 widths), each into b W (80.4 +- 2 GeV) and each W into two quarks, every decay
+    isotropic and every jet of mass 3 to 15 GeV. Extra jets are drawn independently (pt 25 GeV
+    plus an exponential of mean 30 GeV, mass 3 to 10 GeV). Events with any jet outside the
+    acceptance are dropped and more drawn until there are ``n``.
+
+    Parameters
+    ----------
+    n : int
+        Events to return.
+    n_extra_jets : int
+        Jets beyond the six decay jets.
+    seed : int
+
+    Returns
+    -------
+    numpy.ndarray with shape (n, 4 (6 + n_extra_jets)), float64
+        Jets in the order b1 q1 q2 b2 q3 q4 j1.., each (E, px, py, pz) in GeV with pt > 25 GeV
+        and |eta| < 2.5.
+    """
+    rng = np.random.default_rng(seed)
+    kept: list[np.ndarray] = []
+    total = 0
+    while total < n:
+        m = 8 * n
+        shat = rng.uniform(380, 900, m)
+        system = np.stack([shat, np.zeros(m), np.zeros(m), np.zeros(m)], -1)
+        system = _boost(system, np.stack([np.zeros(m), np.zeros(m), rng.uniform(-0.5, 0.5, m)], -1))
+        top_mass = 173 + 1.5 * rng.standard_cauchy(m).clip(-5, 5)
+        t1, t2 = _two_body(system, top_mass, top_mass[::-1].copy(), rng)
+        jet_mass = rng.uniform(3, 15, (6, m))
+        b1, w1 = _two_body(t1, jet_mass[0], 80.4 + 2 * rng.standard_normal(m), rng)
+        b2, w2 = _two_body(t2, jet_mass[3], 80.4 + 2 * rng.standard_normal(m), rng)
+        q1, q2 = _two_body(w1, jet_mass[1], jet_mass[2], rng)
+        q3, q4 = _two_body(w2, jet_mass[4], jet_mass[5], rng)
+        jets = [b1, q1, q2, b2, q3, q4]
+        for _ in range(n_extra_jets):
+            pt = 25 + rng.exponential(30, m)
+            eta, phi = rng.uniform(-2.5, 2.5, m), rng.uniform(-math.pi, math.pi, m)
+            mass = rng.uniform(3, 10, m)
+            px, py, pz = pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)
+            jets.append(np.stack([np.sqrt(mass**2 + px**2 + py**2 + pz**2), px, py, pz], -1))
+        p = np.stack(jets, axis=1)
+        pt = np.hypot(p[..., 1], p[..., 2])
+        eta = np.arcsinh(p[..., 3] / pt)
+        accept = ((pt > 25) & (np.abs(eta) < 2.5)).all(axis=1)
+        kept.append(p[accept].reshape(-1, 4 * len(jets)))
+        total += int(accept.sum())
+    return np.concatenate(kept)[:n]

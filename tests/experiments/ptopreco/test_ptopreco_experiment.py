@@ -13,33 +13,7 @@ from experiments.ptopreco.dataset import TopMomentumDataset
 from experiments.ptopreco.metrics import resolution_metrics
 from experiments.registry import get_experiment
 from lorentznets.data.readers import load_jets
-
-
-def write_top_jets(path: Path, num_jets: int = 240, max_particles: int = 30, seed: int = 0) -> Path:
-    """Jets around a random axis; for tops the truth momentum is the constituent sum plus a
-    random 15 % extra along the jet (out-of-cone radiation), QCD jets carry zeros."""
-    rng = np.random.default_rng(seed)
-    is_signal = np.arange(num_jets) % 2
-    nobj = rng.integers(6, max_particles + 1, size=num_jets)
-    pmu = np.zeros((num_jets, max_particles, 4), dtype=np.float32)
-    truth = np.zeros((num_jets, 4), dtype=np.float32)
-    for jet in range(num_jets):
-        n = nobj[jet]
-        axis = rng.normal(size=3)
-        axis /= np.linalg.norm(axis)
-        p3 = 400 * rng.dirichlet(np.ones(n))[:, None] * (axis + 0.15 * rng.normal(size=(n, 3)))
-        energy = np.sqrt((p3**2).sum(1) + 0.01)
-        pmu[jet, :n] = np.concatenate([energy[:, None], p3], axis=1)
-        if is_signal[jet]:
-            total = pmu[jet, :n].sum(0)
-            truth[jet] = total * (1 + 0.15 * rng.random())
-    with h5py.File(path, "w") as file:
-        file["Nobj"] = nobj
-        file["Pmu"] = pmu
-        file["is_signal"] = is_signal
-        file["label"] = np.arange(max_particles)[None, :] < nobj[:, None]
-        file["truth_Pmu"] = truth
-    return path
+from lorentznets.testing.synthetic_files import write_top_jets
 
 
 def overrides(base_dir: Path, data: Path, **extra) -> list[str]:
