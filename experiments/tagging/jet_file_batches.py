@@ -1,5 +1,6 @@
 """Batches of the jets of one file, read chunk by chunk: what the tagging experiment predicts
-new files with, without holding a whole file in memory."""
+new files with, without holding a whole file in memory (except EnergyFlow ``.npz`` archives,
+which cannot be read in parts)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from experiments.tagging.dataset import JetDataset, TaggingBatch
+from lorentznets.data.readers import JetData
 from lorentznets.data.readers.file_ranges import count_jets
-from lorentznets.data.readers.formats import READERS, detect_format
+from lorentznets.data.readers.formats import READERS, detect_format, reads_ranges
 
 CHUNK_JETS = 8192
 """Jets read from disk at a time: with P = 128 constituents and 10 features per constituent,
@@ -41,7 +43,7 @@ def jet_file_batches(
         scalars (ParT's full input, ``data.impact_parameters``).
     chunk_jets : int
         Jets read from disk at a time (:data:`CHUNK_JETS`); 1 reads no more than the first batch
-        of one jet needs.
+        of one jet needs. EnergyFlow ``.npz`` archives cannot be read by ranges and are read whole.
 
     Yields
     ------
@@ -64,11 +66,21 @@ def jet_file_batches(
     if impact_parameters and name != "jetclass_root":
         raise ValueError(f"{path}: data.impact_parameters=true needs JetClass ROOT files, not format {name!r}")
     options = {"impact_parameters": True} if impact_parameters else {}
-    total = count_jets(path, name, None)
-    for start in range(0, total, chunk_jets):
-        jets = reader.read_range(path, start, min(start + chunk_jets, total), max_particles, **options)
+    for jets in _chunks(path, name, max_particles, chunk_jets, options):
         if use_scalars and jets.scalars is None:
             raise ValueError(f"{path}: the model takes per-particle scalars (data.use_scalars=true); the file has none")
         dataset = JetDataset(jets, use_scalars=use_scalars)
         for first in range(0, len(dataset), batch_size):
             yield dataset.__getitems__(range(first, min(first + batch_size, len(dataset))))
+
+
+def _chunks(path: Path, format: str, max_particles: int, chunk_jets: int, options: dict) -> Iterator[JetData]:
+    """The file's jets ``chunk_jets`` at a time, or all at once where its reader cannot read ranges
+    (EnergyFlow ``.npz`` archives, which are decompressed whole anyway)."""
+    reader = READERS[format]
+    if not reads_ranges(format, path):
+        yield reader.read(path, None, max_particles, None, False, **options)
+        return
+    total = count_jets(path, format, None)
+    for start in range(0, total, chunk_jets):
+        yield reader.read_range(path, start, min(start + chunk_jets, total), max_particles, **options)

@@ -21,6 +21,19 @@ def available_formats() -> list[str]:
     return list(READERS)
 
 
+def reads_ranges(format: str, path: Path) -> bool:
+    """Whether the reader of ``format`` reads ``path`` by jet ranges, chunk after chunk.
+
+    A format reads ranges when its reader has ``read_range``; a reader that reads only some of its
+    files by ranges also has ``reads_ranges(path)`` (EnergyFlow: HDF5 yes, ``.npz`` archives no,
+    since they must be decompressed whole).
+    """
+    reader = READERS[format]
+    if not hasattr(reader, "read_range"):
+        return False
+    return not hasattr(reader, "reads_ranges") or reader.reads_ranges(path)
+
+
 def detect_format(path: str | os.PathLike) -> str:
     """Format of one file, from its extension and keys.
 

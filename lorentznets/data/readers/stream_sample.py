@@ -14,21 +14,15 @@ import numpy as np
 import torch
 
 from .file_ranges import FileRange
-from .formats import READERS
+from .formats import READERS, reads_ranges
 from .jet_data import JetData
 
 
 def can_stream(piece: FileRange) -> bool:
-    """Whether the file can be read by row ranges, so that ``data.streaming: auto`` may stream it.
-
-    A format reads ranges when its reader has ``read_range``; a reader that reads only some of its
-    files by ranges also has ``reads_ranges(path)`` (EnergyFlow: HDF5 yes, ``.npz`` no).
-    :func:`read_piece` leaves the refusal of such a file to the reader's ``read_range``.
-    """
-    reader = READERS[piece.format]
-    if not hasattr(reader, "read_range"):
-        return False
-    return not hasattr(reader, "reads_ranges") or reader.reads_ranges(piece.path)
+    """Whether the file can be read by row ranges, so that ``data.streaming: auto`` may stream it
+    (:func:`~lorentznets.data.readers.formats.reads_ranges`). :func:`read_piece` leaves the
+    refusal of a file its reader cannot read by ranges to the reader's ``read_range``."""
+    return reads_ranges(piece.format, piece.path)
 
 
 def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool) -> JetData:

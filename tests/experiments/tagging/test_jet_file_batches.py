@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import h5py
+import numpy as np
 import torch
 from tagging_test_utils import write_lgn_jets
 
@@ -34,3 +36,23 @@ def test_one_jet_chunks_read_only_the_jets_consumed(tmp_path, monkeypatch):
     monkeypatch.setattr(reader, "read_range", recording)
     next(iter(jet_file_batches(path, "auto", 20, False, 1, chunk_jets=1)))
     assert ranges == [(0, 1)]
+
+
+def test_an_energyflow_npz_is_predicted_whole_as_its_hdf5_conversion_in_chunks(tmp_path):
+    rng = np.random.default_rng(0)
+    particles = np.zeros((25, 6, 4))
+    counts = rng.integers(1, 7, size=25)
+    for jet, n in enumerate(counts):
+        particles[jet, :n] = np.stack(
+            [rng.uniform(1, 50, n), rng.normal(0, 0.3, n), rng.uniform(0, 6, n), rng.choice([22, 211, -211], n)], -1
+        )
+    np.savez_compressed(tmp_path / "qg.npz", X=particles, y=np.arange(25) % 2)
+    with h5py.File(tmp_path / "qg.h5", "w") as file:
+        file["X"], file["y"] = particles, np.arange(25) % 2
+    whole = list(jet_file_batches(tmp_path / "qg.npz", "auto", 6, True, 4, chunk_jets=8))
+    chunked = list(jet_file_batches(tmp_path / "qg.h5", "auto", 6, True, 4, chunk_jets=8))  # 4 reads
+    assert len(whole) == len(chunked) == 7
+    for batch, reference in zip(whole, chunked, strict=True):
+        assert batch.keys() == reference.keys()
+        for key in batch:
+            torch.testing.assert_close(batch[key], reference[key])
