@@ -18,6 +18,7 @@ import pytest
 import torch
 
 from lorentznets.interface import embed_vector
+from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets import LGN, MLP, PELICAN, LGATr, LorentzNet, Transformer
 
 pytestmark = [
@@ -81,6 +82,10 @@ CASES = {
     "lorentznet": (
         lambda: LorentzNet(1, 2, hidden_channels=8, num_blocks=2),
         lambda net, p, mask: net(p[..., :1], p, mask),
+    ),
+    "lorentznet_edges": (
+        lambda: LorentzNet(1, 2, hidden_channels=8, num_blocks=2),
+        lambda net, p, mask: net(p[..., :1], p, mask, real_pairs(mask)),
     ),
     "lgn": (lambda: LGN(channels=(2, 3, 3), momentum_scale=0.5), lambda net, p, mask: net(p, mask)),
 }

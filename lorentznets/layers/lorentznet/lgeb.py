@@ -6,7 +6,9 @@ import torch
 from torch import nn
 
 from ...lorentz import minkowski_dot, pairwise_dots
+from .edge_sum import edge_sum
 from .masked_batch_norm import MaskedBatchNorm1d
+from .pair_batch_norm import complete_graph_batch_norm
 from .signed_log import signed_log
 
 
@@ -26,8 +28,10 @@ class LGEB(nn.Module):
     edge list of the real pairs only (:func:`~lorentznets.layers.lorentznet.real_pairs`, built
     where the batch is assembled): same result, cost proportional to the number of real pairs.
     In both forms phi_e's first layer is split into per-particle products h W_i and h W_j added
-    per edge, so no (edges, 2H + 2) concatenation is formed, and in evaluation mode the batch norm
-    that follows it is folded into those products.
+    per edge, so no (edges, 2H + 2) concatenation is formed. The batch norm that follows is folded
+    into those products: with the running statistics when evaluating, and over an edge list in
+    training too, its batch statistics being sums over particles
+    (:func:`~lorentznets.layers.lorentznet.pair_batch_norm.complete_graph_batch_norm`).
 
     Parameters
     ----------
@@ -103,7 +107,7 @@ class LGEB(nn.Module):
         if edges is None:
             messages, shift = self._dense_messages(h, x, mask, clamp)
         else:
-            messages, shift = self._edge_messages(h, x, edges, clamp)
+            messages, shift = self._edge_messages(h, x, mask, edges, clamp)
         if self.update_momenta:
             x = x + self.c_weight * shift
         node = torch.cat((h, messages, scalars), dim=-1)
@@ -124,10 +128,8 @@ class LGEB(nn.Module):
         scale, shift = self.edge_norm.folded_affine()
         return torch.addmm(shift, h.flatten(0, -2), w_i * scale).view_as(h), h @ (w_j * scale), w_pair * scale
 
-    def _edge_features(self, m: torch.Tensor, edge_mask: torch.Tensor | None) -> torch.Tensor:
-        """The rest of phi_e, gated by phi_m; (..., H) -> (..., H)."""
-        if self.training:  # in evaluation mode _pair_weights folded the batch norm in
-            m = self.edge_norm(m, edge_mask)
+    def _edge_features(self, m: torch.Tensor) -> torch.Tensor:
+        """The rest of phi_e after its batch norm, gated by phi_m; (..., H) -> (..., H)."""
         # in place: m is a fresh intermediate whose value no backward needs
         m = torch.relu_(self.edge_out(torch.relu_(m)))
         return m * torch.sigmoid(self.gate(m))
@@ -147,7 +149,9 @@ class LGEB(nn.Module):
         pair = signed_log(torch.stack((minkowski_dot(diff, diff), pairwise_dots(x)), dim=-1))
         a, b, w_pair = self._pair_weights(h)
         m = a[:, :, None, :] + b[:, None, :, :] + pair @ w_pair
-        m = self._edge_features(m, edge_mask) * edge_mask[..., None]
+        if self.training:  # in evaluation mode _pair_weights folded the batch norm in
+            m = self.edge_norm(m, edge_mask)
+        m = self._edge_features(m) * edge_mask[..., None]
         shift = None
         if self.update_momenta:
             trans = diff * self._coordinate_weights(m)
@@ -159,7 +163,7 @@ class LGEB(nn.Module):
         return m.sum(dim=2), shift
 
     def _edge_messages(
-        self, h: torch.Tensor, x: torch.Tensor, edges: torch.Tensor, clamp: float | None
+        self, h: torch.Tensor, x: torch.Tensor, mask: torch.Tensor, edges: torch.Tensor, clamp: float | None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Summed messages (B, N, H) and mean coordinate message (B, N, 4) over an edge list."""
         batch, n, hh = h.shape
@@ -169,10 +173,9 @@ class LGEB(nn.Module):
         diff = x_i - x_j
         pair = signed_log(torch.stack((minkowski_dot(diff, diff), minkowski_dot(x_i, x_j)), dim=-1))
         a, b, w_pair = self._pair_weights(h.reshape(batch * n, hh))
-        m = a.index_select(0, receiver)
-        m += b.index_select(0, sender)
-        m.addmm_(pair, w_pair)  # in place: one pass over the (E, H) edges instead of three
-        m = self._edge_features(m, None)
+        if self.training:
+            a, b, w_pair = complete_graph_batch_norm(self.edge_norm, a, b, w_pair, pair, edges, mask)
+        m = self._edge_features(edge_sum(a, b, w_pair, pair, edges))
         messages = h.new_zeros(batch * n, hh).index_add_(0, receiver, m).reshape(batch, n, hh)
         shift = None
         if self.update_momenta:

@@ -47,24 +47,32 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
         if self.training:
             weight = torch.ones_like(x[..., :1]) if mask is None else mask[..., None].to(x.dtype)
             dims = tuple(range(x.dim() - 1))
-            count = self._sum_over_ranks(weight.sum().reshape(1))[0]
-            mean = self._sum_over_ranks((x * weight).sum(dim=dims)) / count.clamp(min=1)
-            var = self._sum_over_ranks(((x - mean).square() * weight).sum(dim=dims)) / count.clamp(min=1)
-            with torch.no_grad():
-                self.num_batches_tracked += 1
-                step = self.momentum * (count > 0).to(x.dtype)
-                self.running_mean.lerp_(mean.detach(), step)
-                self.running_var.lerp_(var.detach() * count / (count - 1).clamp(min=1), step)
+            count = self.sum_over_ranks(weight.sum().reshape(1))[0]
+            mean = self.sum_over_ranks((x * weight).sum(dim=dims)) / count.clamp(min=1)
+            var = self.sum_over_ranks(((x - mean).square() * weight).sum(dim=dims)) / count.clamp(min=1)
+            self.track(mean.detach(), var.detach(), count)
         else:
             mean, var = self.running_mean, self.running_var
         scale = torch.rsqrt(var + self.eps) * self.weight
         return (x - mean) * scale + self.bias
 
-    def _sum_over_ranks(self, value: torch.Tensor) -> torch.Tensor:
+    def sum_over_ranks(self, value: torch.Tensor) -> torch.Tensor:
         """``value`` summed over the DDP processes when synchronised (differentiable), else itself."""
         if not self.synchronise:
             return value
         return all_reduce_with_gradient(value)
+
+    @torch.no_grad()
+    def track(self, mean: torch.Tensor, var: torch.Tensor, count: torch.Tensor) -> None:
+        """Update the running statistics with one batch's biased ``mean`` and ``var`` (C,) over ``count`` entries.
+
+        A batch of no entries leaves them unchanged; the running variance takes the unbiased estimate.
+        """
+        self.num_batches_tracked += 1
+        step = self.momentum * (count > 0).to(self.running_mean.dtype)
+        self.running_mean.lerp_(mean.to(self.running_mean.dtype), step)
+        unbiased = var * count / (count - 1).clamp(min=1)
+        self.running_var.lerp_(unbiased.to(self.running_var.dtype), step)
 
     def folded_affine(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The evaluation-mode map as ``x * scale + shift``, to fold into a preceding linear layer.
