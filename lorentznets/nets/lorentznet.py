@@ -94,7 +94,8 @@ class LorentzNet(nn.Module):
             :func:`~lorentznets.layers.lorentznet.real_pairs` of ``mask``, built with the batch:
             messages then run over the real pairs only (cost sum_b n_b^2 instead of B N^2, the
             faster choice unless the jets nearly fill the padding). Without it the blocks work on
-            the padded (B, N, N) grid. Both give the same result.
+            the padded (B, N, N) grid. Both give the same result. Pass no other edge list: in
+            training the batch norm over the edges is computed from sums over the sets of ``mask``.
 
         Returns
         -------

@@ -98,6 +98,8 @@ class LGEB(nn.Module):
             breaks exact equivariance); None for no clamp.
         edges : torch.Tensor with shape (2, E), int64, optional
             ``real_pairs(mask)``: pass messages over these pairs only instead of the padded grid.
+            Exactly that list (every ordered real pair): the training-mode batch norm takes its
+            statistics from sums over the sets of ``mask``.
 
         Returns
         -------

@@ -69,16 +69,13 @@ def complete_graph_batch_norm(
     zeros = torch.zeros(batch * n, 2, dtype=f64, device=a.device)
     received, sent = (zeros.index_add(0, index, cp) @ w64 for index in edges)
     cross = (ca.view(batch, n, hh).sum(1) * cb.view(batch, n, hh).sum(1)).sum(0) - (ca * cb).sum(0)
-    squares = (degree * (ca.square() + cb.square())).sum(0) + 2 * (ca * received + cb * sent).sum(0)
-    var = (norm.sum_over_ranks(squares + spread + 2 * cross) / count.clamp(min=1)).clamp(min=0)
+    squares = (degree * (ca.square() + cb.square())).sum(0)
+    linear = (ca * received + cb * sent).sum(0)
+    var = (norm.sum_over_ranks(squares + spread + 2 * (cross + linear)) / count.clamp(min=1)).clamp(min=0)
     mean_pair = mean_p @ w64
     norm.track((mean_a + mean_b + mean_pair).detach(), var.detach(), count)
     scale = torch.rsqrt(var + norm.eps) * norm.weight.to(f64)
     dtype = torch.promote_types(a.dtype, pair.dtype)
     # each part centred on its own mean: no large means cancelling between a' and b' per edge
     a_out = (a64 - mean_a - mean_pair) * scale + norm.bias.to(f64)
-    # w' row-major: for a column-major w' (the layout w_pair, a transposed weight slice, passes on)
-    # autograd takes the gradient of the per-edge ``addmm_`` as an (H, E) x (E, 2) product, several
-    # times slower on the CPU than the (2, E) x (E, H) one it takes for a row-major w'
-    w_out = (w64 * scale).to(dtype).contiguous()
-    return a_out.to(dtype), ((b64 - mean_b) * scale).to(dtype), w_out
+    return a_out.to(dtype), ((b64 - mean_b) * scale).to(dtype), (w64 * scale).to(dtype)
