@@ -7,7 +7,8 @@ Tolerances (relative to the largest reference value, per output and per gradient
 - bf16 autocast: 0.1 for outputs, 0.3 for gradients (8-bit mantissa in the matrix products;
   norms, Minkowski products, attention and output layers stay in float32).
 
-Also: packed equals padded on CUDA (FlexAttention against padded SDPA).
+Also: packed equals padded on CUDA (FlexAttention against padded SDPA), and no net's training
+forward and backward synchronises with the host (``torch.cuda.set_sync_debug_mode("error")``).
 """
 
 from __future__ import annotations
@@ -138,3 +139,55 @@ def test_compiled_lgatr_packed_matches_eager_on_cuda():
     p = p.float()
     compiled = torch.compile(_lgatr_packed, fullgraph=True)
     torch.testing.assert_close(compiled(net, p, mask), _lgatr_packed(net, p, mask), rtol=1e-4, atol=1e-5)
+
+
+def _host_inputs(p: torch.Tensor, mask: torch.Tensor) -> dict:
+    """What the data boundary builds with each batch (it reads the mask on the host): edge lists and packed inputs."""
+    lengths = mask.sum(1)
+    return {
+        "p": p,
+        "mask": mask,
+        "edges": real_pairs(mask),
+        "packed": p[mask],
+        "offsets": torch.cat([lengths.new_zeros(1), lengths.cumsum(0)]),
+        "max_length": mask.shape[1],
+    }
+
+
+SYNC_FREE_CALLS = {
+    "lgatr_padded": lambda net, i: net(embed_vector(i["p"])[..., None, :], i["p"][..., :1], mask=i["mask"]),
+    "lgatr_packed": lambda net, i: net(
+        embed_vector(i["packed"])[:, None], i["packed"][:, :1], offsets=i["offsets"], max_length=i["max_length"]
+    ),
+    "pelican": lambda net, i: net(i["p"], i["mask"]),
+    "transformer": lambda net, i: net(i["p"], i["mask"]),
+    "mlp": lambda net, i: net(i["p"]),
+    "lorentznet": lambda net, i: net(i["p"][..., :1], i["p"], i["mask"]),
+    "lorentznet_edges": lambda net, i: net(i["p"][..., :1], i["p"], i["mask"], i["edges"]),
+    "lgn": lambda net, i: net(i["p"], i["mask"], None, i["edges"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SYNC_FREE_CALLS))
+def test_training_forward_and_backward_never_synchronise(case):
+    """With its host inputs built beforehand, a net's training forward and backward pass never wait
+    for the device (``torch.cuda.set_sync_debug_mode("error")`` raises on any synchronising call,
+    including those inside kernels, e.g. nonzero or boolean indexing, which tracing cannot see)."""
+    torch.manual_seed(0)
+    net = CASES[case][0]().cuda().train()
+    p, mask = _jets(seed=3)
+    inputs = _host_inputs(p.float().cuda(), mask.cuda())
+    call = SYNC_FREE_CALLS[case]
+
+    def step() -> None:
+        out = call(net, inputs)
+        outputs = out if isinstance(out, tuple) else (out,)
+        sum(t.real.float().square().mean() for t in outputs).backward()
+
+    step()  # first call: lazy initialisation (cuBLAS handles, kernels) may synchronise once
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        step()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
