@@ -13,6 +13,30 @@ import torch
 from ..lorentz import metric_signs
 
 
+def frame_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``a @ b`` outside autocast and in at least float32, returned in the promoted dtype of a and b.
+
+    Frames of boosted particles have entries of order cosh(rapidity) that cancel in products
+    (``L_i L_j^-1``, local components). Autocast would round them to bf16's 8 mantissa bits
+    first, which turns small local components into noise of their own size. Every product with a
+    frame goes through here; under autocast its float32 inputs stay float32.
+
+    Parameters
+    ----------
+    a, b : torch.Tensor
+        Shapes as for ``a @ b``.
+
+    Returns
+    -------
+    torch.Tensor
+        ``a @ b``, dtype ``torch.promote_types(a.dtype, b.dtype)``.
+    """
+    dtype = torch.promote_types(a.dtype, b.dtype)
+    compute = torch.promote_types(dtype, torch.float32)
+    with torch.autocast(a.device.type, enabled=False):
+        return (a.to(compute) @ b.to(compute)).to(dtype)
+
+
 def inverse_frame(frames: torch.Tensor) -> torch.Tensor:
     """Inverse of Lorentz matrices, ``g L^T g`` (exact, no solve).
 
@@ -39,7 +63,7 @@ def change_of_frame(frames_to: torch.Tensor, frames_from: torch.Tensor) -> torch
     -------
     torch.Tensor with shape (..., 4, 4)
     """
-    return frames_to @ inverse_frame(frames_from)
+    return frame_matmul(frames_to, inverse_frame(frames_from))
 
 
 def to_local(frames: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
@@ -54,4 +78,4 @@ def to_local(frames: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor with shape (..., 4)
     """
-    return (frames @ vectors.unsqueeze(-1)).squeeze(-1)
+    return frame_matmul(frames, vectors.unsqueeze(-1)).squeeze(-1)

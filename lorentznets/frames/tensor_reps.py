@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import torch
 
+from .frame_ops import frame_matmul
+
 _TERM = re.compile(r"^(\d+)x(\d+)([np])$")
 
 
@@ -92,7 +94,7 @@ def _apply_to_indices(tensor: torch.Tensor, matrices: torch.Tensor, rank: int) -
         dim = tensor.dim() - rank + axis
         moved = tensor.movedim(dim, -1)
         shape = moved.shape
-        moved = (moved.reshape(*shape[: -rank - 1], -1, 4) @ matrices.mT).reshape(shape)
+        moved = frame_matmul(moved.reshape(*shape[: -rank - 1], -1, 4), matrices.mT).reshape(shape)
         tensor = moved.movedim(-1, dim)
     return tensor
 

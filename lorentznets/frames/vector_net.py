@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ..lorentz import minkowski_dot
+from .frame_ops import frame_matmul
 from .references import reference_vectors
 
 
@@ -138,4 +139,5 @@ class EquivariantVectorNet(nn.Module):
         # finfo.min, not -inf: a particle without partners gets finite uniform weights, then zeros
         logits = logits.masked_fill(~pair_mask.unsqueeze(-1), torch.finfo(logits.dtype).min)
         weights = logits.softmax(dim=2) * pair_mask.unsqueeze(-1)
-        return torch.einsum("bijk,bijm->bikm", weights, self._directions(p_i + p_j))
+        # (B, N, K, N) @ (B, N, N, 4): sum over partners j, outside autocast like the edge form's sums
+        return frame_matmul(weights.transpose(2, 3), self._directions(p_i + p_j))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
-from ...frames import TensorReps, inverse_frame, representation_matrix
+from ...frames import TensorReps, frame_matmul, inverse_frame, representation_matrix
 from ...lorentz import metric_signs, minkowski_dot
 from ..attention import PackedSegments, packed_attention
 
@@ -81,7 +81,7 @@ def frame_transforms(
 def _apply(x: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
     # heads (..., H, N, D) and one (D, D) matrix per particle (..., N, D, D): a batched
     # (H, D) @ (D, D) product per particle
-    return (x.movedim(-3, -2) @ matrices.mT).movedim(-2, -3)
+    return frame_matmul(x.movedim(-3, -2), matrices.mT).movedim(-2, -3)
 
 
 def frame_attention(

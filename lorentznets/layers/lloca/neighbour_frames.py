@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ...frames import TensorReps, inverse_frame, transform_tensor_reps
+from ...frames import TensorReps, frame_matmul, inverse_frame, transform_tensor_reps
 from ..particlenet.knn import gather_neighbours
 
 
@@ -57,6 +57,6 @@ def to_centre_frames(
     torch.Tensor with shape (B, N, k, reps.dim)
     """
     inverse_j = gather_neighbours(frames.inverse.flatten(-2), indices).unflatten(-1, (4, 4))
-    changes = (frames.frames.unsqueeze(2) @ inverse_j).to(neighbours.dtype)
+    changes = frame_matmul(frames.frames.unsqueeze(2), inverse_j).to(neighbours.dtype)
     parity = frames.parity.unsqueeze(-1) * gather_neighbours(frames.parity.unsqueeze(-1), indices).squeeze(-1)
     return transform_tensor_reps(neighbours, reps, changes, parity)

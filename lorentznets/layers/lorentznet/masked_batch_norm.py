@@ -45,6 +45,7 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
                 return super().forward(x)
             return super().forward(x.reshape(-1, x.shape[-1])).reshape(x.shape)
         if self.training:
+            x = x.to(torch.promote_types(x.dtype, torch.float32))  # statistics in float32, as torch's
             weight = torch.ones_like(x[..., :1]) if mask is None else mask[..., None].to(x.dtype)
             dims = tuple(range(x.dim() - 1))
             count = self.sum_over_ranks(weight.sum().reshape(1))[0]

@@ -42,20 +42,22 @@ class MaskedBatchNorm(nn.BatchNorm1d):
                 flat, self.running_mean, self.running_var, self.weight, self.bias, True, self.momentum, self.eps
             ).view_as(x)
         # weighted sums as matrix-vector products over the flattened entries: one pass each, no
-        # masked copy of x
+        # masked copy of x; outside autocast and in at least float32, like torch's batch norm
+        flat = flat.to(torch.promote_types(flat.dtype, torch.float32))
         if mask is None:
-            count = torch.tensor(max(flat.shape[0], 2), dtype=x.dtype, device=x.device)
+            count = torch.tensor(max(flat.shape[0], 2), dtype=flat.dtype, device=x.device)
             mean = flat.mean(dim=0)
             centred = flat - mean
             var = centred.square().sum(dim=0) / count
         else:
-            weight = mask.reshape(-1).to(x.dtype)
+            weight = mask.reshape(-1).to(flat.dtype)
             count = weight.sum().clamp(min=2.0)
-            mean = (weight @ flat) / count
-            centred = flat - mean
-            var = (weight @ centred.square()) / count
+            with torch.autocast(flat.device.type, enabled=False):
+                mean = (weight @ flat) / count
+                centred = flat - mean
+                var = (weight @ centred.square()) / count
         with torch.no_grad():
             self.num_batches_tracked.add_(1)
-            self.running_mean.lerp_(mean.detach(), self.momentum)
-            self.running_var.lerp_(var.detach() * count / (count - 1), self.momentum)
+            self.running_mean.lerp_(mean.detach().to(self.running_mean.dtype), self.momentum)
+            self.running_var.lerp_((var.detach() * count / (count - 1)).to(self.running_var.dtype), self.momentum)
         return torch.addcmul(self.bias, centred, torch.rsqrt(var + self.eps) * self.weight).view_as(x)
