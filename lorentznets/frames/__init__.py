@@ -5,7 +5,7 @@ A frame is the matrix L_i (..., 4, 4) from global to local components of particl
 frames transform as ``L_i -> L_i Lambda^-1`` (see :mod:`lorentznets.frames.frame_ops`).
 """
 
-from .frame_ops import change_of_frame, frame_matmul, inverse_frame, to_local
+from .frame_ops import change_of_frame, frame_matmul, frame_parity, inverse_frame, to_local
 from .gram_schmidt import gram_schmidt_frames
 from .learned_frames import METHODS, LearnedFrames
 from .local_features import NUM_LOCAL_FEATURES, local_jet_features
@@ -28,6 +28,7 @@ __all__ = [
     "cap_boost",
     "change_of_frame",
     "frame_matmul",
+    "frame_parity",
     "gram_schmidt_frames",
     "identity_frames",
     "inverse_frame",

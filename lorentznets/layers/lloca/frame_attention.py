@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
-from ...frames import TensorReps, frame_matmul, inverse_frame, representation_matrix
+from ...frames import TensorReps, frame_matmul, frame_parity, inverse_frame, representation_matrix
 from ...lorentz import metric_signs, minkowski_dot
 from ..attention import PackedSegments, packed_attention
 
@@ -60,7 +60,7 @@ def frame_transforms(
         Matrices of shape ``frames.shape[:-2] + (D, D)``.
     """
     inverse = inverse_frame(frames)
-    parity = torch.linalg.det(frames).sign()
+    parity = frame_parity(frames)
     to_local = frames
     if reference is not None:
         reference = reference.to(frames.dtype)

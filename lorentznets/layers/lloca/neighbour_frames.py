@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ...frames import TensorReps, frame_matmul, inverse_frame, transform_tensor_reps
+from ...frames import TensorReps, frame_matmul, frame_parity, inverse_frame, transform_tensor_reps
 from ..particlenet.knn import gather_neighbours
 
 
@@ -30,7 +30,7 @@ class NeighbourFrames:
     @classmethod
     def from_frames(cls, frames: torch.Tensor) -> NeighbourFrames:
         """Prepare the matrices of frames ``frames`` (B, N, 4, 4)."""
-        return cls(frames, inverse_frame(frames), torch.linalg.det(frames).sign())
+        return cls(frames, inverse_frame(frames), frame_parity(frames))
 
 
 def to_centre_frames(
