@@ -84,7 +84,7 @@ if [ "$SMOKE" = 1 ]; then
     step throughput 240 python benchmarks/bench_train_throughput.py --smoke --json "$OUTDIR/logs/throughput.json"
     step bench_input 240 python benchmarks/bench_input.py --jets 64 --batch 16 --json "$OUTDIR/logs/input.json"
 else
-    step gpu_tests 150 python -m pytest -q -p no:cacheprovider -m gpu tests/gpu
+    step gpu_tests 150 python -m pytest -q -p no:cacheprovider --durations=15 -m gpu tests/gpu
     step bench_lorentznet_train 45 python benchmarks/bench_lorentznet.py --device cuda --train --no-dense \
         --batch 128 --repeats 5 --threads 4
     step bench_lorentznet_eval 35 python benchmarks/bench_lorentznet.py --device cuda --no-dense --batch 256 \

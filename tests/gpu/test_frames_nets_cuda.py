@@ -44,6 +44,7 @@ from lorentznets.nets.lloca_particlenet import LLoCaParticleNet
 from lorentznets.nets.lloca_transformer import LLoCaTransformer
 from lorentznets.nets.part import ParticleTransformer
 from lorentznets.nets.particlenet import ParticleNet
+from lorentznets.testing import assert_never_synchronises
 
 pytestmark = [
     pytest.mark.gpu,
@@ -274,11 +275,4 @@ def test_training_forward_and_backward_never_synchronise(case):
     """With its host inputs built beforehand, a net's training forward and backward pass (frames
     included) never wait for the device (``torch.cuda.set_sync_debug_mode("error")`` raises on any
     synchronising call, including those inside kernels, which tracing cannot see)."""
-    step = _training_step(case)
-    step()  # first call: lazy initialisation (cuBLAS handles, compiled FlexAttention) may synchronise
-    torch.cuda.synchronize()
-    torch.cuda.set_sync_debug_mode("error")
-    try:
-        step()
-    finally:
-        torch.cuda.set_sync_debug_mode("default")
+    assert_never_synchronises(_training_step(case))

@@ -21,6 +21,7 @@ import torch
 from lorentznets.interface import embed_vector
 from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets import LGN, MLP, PELICAN, LGATr, LorentzNet, Transformer
+from lorentznets.testing import assert_never_synchronises
 
 pytestmark = [
     pytest.mark.gpu,
@@ -184,10 +185,4 @@ def test_training_forward_and_backward_never_synchronise(case):
         outputs = out if isinstance(out, tuple) else (out,)
         sum(t.real.float().square().mean() for t in outputs).backward()
 
-    step()  # first call: lazy initialisation (cuBLAS handles, kernels) may synchronise once
-    torch.cuda.synchronize()
-    torch.cuda.set_sync_debug_mode("error")
-    try:
-        step()
-    finally:
-        torch.cuda.set_sync_debug_mode("default")
+    assert_never_synchronises(step)
