@@ -20,7 +20,11 @@ class LearnedFrames(nn.Module):
     (:func:`polar_decomposition_frames`, LLoCa's default); ``"gram_schmidt"``: the three vectors
     are orthonormalised in Minkowski space (:func:`gram_schmidt_frames`). With reference vectors
     in ``vector_net`` the frames are equivariant only under the subgroup that fixes them.
-    The orthonormalisation runs in float64 (boosts of large rapidity lose digits in float32).
+    The orthonormalisation runs in float64 (boosts of large rapidity lose digits in float32), and
+    the whole computation, the vector net included, runs outside autocast: with the vector net's
+    logits in bf16 the frames of some constituents of a jet moved by up to 30% (and local features
+    by up to 0.3 of their spread) against float32, for an untrained net with the regularisations
+    of the model configs.
 
     Exactly equivariant regularisations (:mod:`lorentznets.frames.regularize`) keep the frames
     well conditioned under float32 rounding of the inputs: a small mass for (nearly) massless inputs
@@ -93,6 +97,15 @@ class LearnedFrames(nn.Module):
         torch.Tensor with shape (B, N, 4, 4), dtype of ``momenta``
             Global-to-local matrices L_i; the identity for padded particles.
         """
+        dtype = torch.promote_types(momenta.dtype, torch.float32)
+        scalars = None if scalars is None else scalars.to(dtype)
+        with torch.autocast(momenta.device.type, enabled=False):
+            frames = self._frames(momenta.to(dtype), mask, scalars, pairs)
+        return frames.to(momenta.dtype)
+
+    def _frames(
+        self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None, pairs: torch.Tensor | None
+    ) -> torch.Tensor:
         total = total_momentum(momenta, mask)
         if self.eps_mass:
             momenta = regularize_masses(momenta, total, self.eps_mass)

@@ -4,8 +4,8 @@ in tests/gpu run the nets under CUDA autocast)."""
 
 import torch
 
-from lorentznets.frames import change_of_frame, to_local
-from lorentznets.layers.lorentznet import MaskedBatchNorm1d
+from lorentznets.frames import LearnedFrames, change_of_frame, local_jet_features, to_local
+from lorentznets.layers.lorentznet import MaskedBatchNorm1d, real_pairs
 from lorentznets.layers.part.masked_batch_norm import MaskedBatchNorm
 from lorentznets.layers.particlenet import knn_indices
 from lorentznets.lorentz import random_lorentz_transform
@@ -27,6 +27,25 @@ def test_products_with_frames_ignore_autocast():
     torch.testing.assert_close(change, expected_change, rtol=0, atol=0)
     # a float64 frame keeps float64 (no rounding to float32 either)
     assert to_local(frames.double(), vectors).dtype == torch.float64
+
+
+def test_learned_frames_and_local_features_ignore_autocast():
+    """With the vector net's logits in bf16, frames of an untrained net moved by up to 30%."""
+    g = torch.Generator().manual_seed(4)
+    mask = torch.arange(12) < torch.tensor([12, 7, 9])[:, None]
+    pt, eta, phi = 5 * torch.rand(3, 12, generator=g) + 0.5, *(0.3 * torch.randn(2, 3, 12, generator=g))
+    p = torch.stack((pt * eta.cosh(), pt * phi.cos(), pt * phi.sin(), pt * eta.sinh()), -1) * mask[..., None]
+    scalars = torch.randn(3, 12, 2, generator=g)
+    torch.manual_seed(0)
+    frames_net = LearnedFrames("polar", {"hidden_channels": 16, "num_layers": 2, "num_scalars": 2}, eps_mass=0.01)
+    for pairs in (None, real_pairs(mask)):
+        expected = frames_net(p, mask, scalars, pairs)
+        with bf16_autocast():
+            frames = frames_net(p, mask, scalars, pairs)
+            features = local_jet_features(p, frames, mask, 5.0)
+        assert frames.dtype == features.dtype == torch.float32
+        torch.testing.assert_close(frames, expected, rtol=0, atol=0)
+        torch.testing.assert_close(features, local_jet_features(p, expected, mask, 5.0), rtol=0, atol=0)
 
 
 def test_nearest_neighbours_of_clustered_points_under_autocast():
