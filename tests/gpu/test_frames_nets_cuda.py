@@ -14,8 +14,8 @@ rounding of the net's larger gradients (measured with CPU autocast: up to 2% of 
 
 The LLoCa cases run like the tagging wrappers: frames from a ``LearnedFrames`` net (polar, with
 the model configs' regularisations; deterministic, no random frames), local jet features, the net.
-The frames and local features are formed outside autocast (see ``_local_inputs``), so the bf16
-comparisons are of the nets. The ``_host`` cases add what the wrappers' ``host_inputs`` give
+Under bf16 autocast the library forms the frames and local features in float32 (docs/gpu.md),
+so the bf16 comparisons are of the nets. The ``_host`` cases add what the wrappers' ``host_inputs`` give
 (``frame_pairs``, ``pairs``, ``pack_index``, ``offsets``). The comparisons run without dropout (CPU
 and CUDA draw different masks); the synchronisation test keeps it.
 
@@ -106,12 +106,9 @@ def _frames() -> LearnedFrames:
 
 def _local_inputs(model: nn.Module, b: dict, host: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """Frames (B, N, 4, 4) and local jet features (B, N, 8), as the LLoCa tagging wrappers form them."""
-    # outside autocast: in bf16 the Frames-Net's logits move these untrained frames by O(1) against
-    # float64, and local components that nearly vanish become rounding noise that the nets' input
-    # batch norms blow up to O(1); the comparisons are of the nets
-    with torch.autocast(b["mask"].device.type, enabled=False):
-        frames = model["frames"](b["p"], b["mask"], None, b["frame_pairs"] if host else None)
-        return frames, local_jet_features(b["p"], frames, b["mask"], scale=1.0)
+    # under autocast too: the frames and the products with them run in float32 (docs/gpu.md)
+    frames = model["frames"](b["p"], b["mask"], None, b["frame_pairs"] if host else None)
+    return frames, local_jet_features(b["p"], frames, b["mask"], scale=1.0)
 
 
 def _lloca_transformer(dropout: float) -> nn.Module:
