@@ -132,3 +132,20 @@ def test_trains_in_train_mode_with_padding():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_trains_and_evaluates_under_bf16_autocast_on_both_paths(train):
+    """Before 2026-12-07 a training step under autocast failed on the dtypes (batch-norm running
+    statistics, the per-edge sum); the batch-norm statistics now run in float32 or float64."""
+    scalars, p, mask = (t.float() if t.is_floating_point() else t for t in jets(seed=6))
+    net = build(seed=6).float().train(train)
+    expected = net(scalars, p, mask)
+    scale = expected.abs().max()
+    for edges in (None, real_pairs(mask)):
+        net.zero_grad()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            out = net(scalars, p, mask, edges)
+        assert (out.float() - expected).abs().max() < 0.1 * scale
+        out.float().square().sum().backward()
+        assert all(torch.isfinite(param.grad).all() for param in net.parameters() if param.grad is not None)
