@@ -34,6 +34,8 @@ def edge_sum(a: torch.Tensor, b: torch.Tensor, w_pair: torch.Tensor, pair: torch
 
 
 class _EdgeSum(torch.autograd.Function):
+    """Autograd of :func:`edge_sum`: embedding_bag forward, index_add backward."""
+
     @staticmethod
     def forward(a: torch.Tensor, b: torch.Tensor, w_pair: torch.Tensor, pair: torch.Tensor, edges: torch.Tensor):
         n = a.shape[0]
