@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from ..data.input_checks import all_finite, empty_sets
-from ..layers.lorentznet import LGEB
+from ..layers.lorentznet import LGEB, real_pairs
 
 _READOUTS = ("jet", "particle")
 _OFFICIAL_CLAMP = 100.0
@@ -116,25 +116,35 @@ class LorentzNet(nn.Module):
             pooled = h.sum(dim=1) / mask.sum(dim=1, keepdim=True).clamp(min=1).to(h.dtype)
         return self.decoder(pooled)
 
-    def validate_inputs(self, scalars: torch.Tensor, p: torch.Tensor, mask: torch.Tensor) -> None:
+    def validate_inputs(
+        self, scalars: torch.Tensor, p: torch.Tensor, mask: torch.Tensor, edges: torch.Tensor | None = None
+    ) -> None:
         """Check the input values (reads them on the host: call it at the data boundary, not per step).
 
         Parameters
         ----------
-        scalars, p, mask : torch.Tensor
-            As for :meth:`forward`.
+        scalars, p, mask, edges : torch.Tensor
+            As for :meth:`forward` (``edges`` optional).
 
         Raises
         ------
         ValueError
-            For a set without real particles, or NaN or inf in the momenta or scalars of real
-            particles.
+            For a set without real particles, NaN or inf in the momenta or scalars of real
+            particles, or ``edges`` other than ``real_pairs(mask)`` (the training-mode batch norm
+            takes its statistics from sums over the sets, which holds for exactly these pairs).
         """
-        self._check_layout(scalars, p, mask, None)
+        self._check_layout(scalars, p, mask, edges)
         if empty_sets(mask):
             raise ValueError(f"LorentzNet: set {empty_sets(mask)[0]} of the batch has no real particles")
         if not all_finite(p[mask]) or not all_finite(scalars[mask]):
             raise ValueError("LorentzNet: momenta or scalars contain NaN or inf for real particles")
+        if edges is not None:
+            expected = real_pairs(mask)
+            if edges.shape != expected.shape or not torch.equal(edges.to(expected.device), expected):
+                raise ValueError(
+                    f"LorentzNet: edges {tuple(edges.shape)} are not real_pairs(mask) {tuple(expected.shape)}: "
+                    "pass every ordered pair of real particles, as real_pairs builds it"
+                )
 
     def _check_layout(
         self, scalars: torch.Tensor, p: torch.Tensor, mask: torch.Tensor, edges: torch.Tensor | None

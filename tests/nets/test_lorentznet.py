@@ -83,6 +83,11 @@ def test_bad_inputs_raise():
     with pytest.raises(ValueError, match="set 1 of the batch has no real particles"):
         net.validate_inputs(scalars, p, empty)
     net.validate_inputs(scalars, p, mask)
+    net.validate_inputs(scalars, p, mask, real_pairs(mask))
+    with pytest.raises(ValueError, match=r"edges \(2, 90\) are not real_pairs\(mask\) \(2, 92\)"):
+        net.validate_inputs(scalars, p, mask, real_pairs(mask)[:, :-2])
+    with pytest.raises(ValueError, match="are not real_pairs"):
+        net.validate_inputs(scalars, p, mask, real_pairs(mask).flip(0))
     with pytest.raises(ValueError, match="readout"):
         LorentzNet(2, 2, readout="edges")
 
