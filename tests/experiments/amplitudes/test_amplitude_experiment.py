@@ -80,6 +80,18 @@ def test_lorentznet_run_generates_data_trains_and_is_invariant(tmp_path):
     assert torch.max(torch.abs(boosted - reference) / reference.abs().clamp(min=1e-3)) < 1e-5
 
 
+@pytest.mark.parametrize(
+    ("model", "net"),
+    [("lorentznet", "{hidden_channels: 8, num_blocks: 1}"), ("lloca_transformer", "{num_blocks: 1, num_heads: 2}")],
+)
+def test_trains_under_bf16_autocast(tmp_path, model, net):
+    """``training.bf16=true`` (CPU autocast here): before 2026-12-07 LorentzNet failed on the
+    dtypes; LLoCa's frames and local features stay float32 inside autocast."""
+    extra = {"training.bf16": "true", "training.iterations": 4, "use_mlflow": False}
+    _, metrics = _run(_model_overrides(tmp_path, model, net, **extra))
+    assert np.isfinite(metrics["test.mse"])
+
+
 def test_missing_file_without_generation_names_file_and_command(tmp_path):
     overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
     overrides += ["data.generate=null", "use_mlflow=false"]

@@ -100,3 +100,11 @@ def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path, spanet_fil
     cfg = compose_config("ttbar_assignment", overrides(tmp_path, spanet_file, **settings))
     get_experiment(cfg.experiment)(cfg).run()
     assert logged_model_inputs(tmp_path, "ttbar_assignment") == ["features", "momenta", "mask", "global_features"]
+
+
+def test_lorentznet_backbone_trains_under_bf16_autocast(tmp_path, spanet_file):
+    """``training.bf16=true`` (CPU autocast here): before 2026-12-07 LorentzNet failed on the dtypes."""
+    small = {"model.net.hidden_channels": 8, "model.net.num_blocks": 1, "training.bf16": "true"}
+    cfg = compose_config("ttbar_assignment", overrides(tmp_path, spanet_file, "lorentznet", **small))
+    metrics = get_experiment(cfg.experiment)(cfg).run()
+    assert 0.0 <= metrics["test.exact.event_purity"] <= 1.0
