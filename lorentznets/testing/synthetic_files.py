@@ -37,9 +37,7 @@ def write_lgn_jets(path: Path, num_jets: int = 400, max_particles: int = 200, se
     Returns
     -------
     Path
-        ``path``, holding ``Nobj`` (num_jets,), ``Pmu`` (num_jets, max_particles, 4) float32
-        (E, px, py, pz) in GeV, ``is_signal`` (num_jets,), ``label`` (num_jets, max_particles)
-        bool (the constituent mask) and ``truth_Pmu`` (num_jets, 4) float32, all zero.
+        ``path``, in the layout of :func:`_write_lgn_layout`, with ``truth_Pmu`` all zero.
     """
     rng = np.random.default_rng(seed)
     is_signal = np.arange(num_jets) % 2
@@ -57,14 +55,7 @@ def write_lgn_jets(path: Path, num_jets: int = 400, max_particles: int = 200, se
         order = np.argsort(-pt)
         x = np.stack([pt, eta, phi, np.zeros(n)], axis=-1)[order]
         pmu[jet, :n] = from_pt_eta_phi_m(torch.tensor(x)).numpy()
-    mask = np.arange(max_particles)[None, :] < nobj[:, None]
-    with h5py_module().File(path, "w") as file:
-        file["Nobj"] = nobj
-        file["Pmu"] = pmu
-        file["is_signal"] = is_signal
-        file["label"] = mask
-        file["truth_Pmu"] = np.zeros((num_jets, 4), dtype=np.float32)
-    return path
+    return _write_lgn_layout(path, nobj, pmu, is_signal, np.zeros((num_jets, 4), dtype=np.float32))
 
 
 def write_top_jets(path: Path, num_jets: int = 240, max_particles: int = 30, seed: int = 0) -> Path:
@@ -87,9 +78,7 @@ def write_top_jets(path: Path, num_jets: int = 240, max_particles: int = 30, see
     Returns
     -------
     Path
-        ``path``, holding ``Nobj`` (num_jets,), ``Pmu`` (num_jets, max_particles, 4) float32
-        (E, px, py, pz) in GeV, ``is_signal`` (num_jets,), ``label`` (num_jets, max_particles)
-        bool (the constituent mask) and ``truth_Pmu`` (num_jets, 4) float32 in GeV.
+        ``path``, in the layout of :func:`_write_lgn_layout`.
     """
     rng = np.random.default_rng(seed)
     is_signal = np.arange(num_jets) % 2
@@ -106,11 +95,35 @@ def write_top_jets(path: Path, num_jets: int = 240, max_particles: int = 30, see
         if is_signal[jet]:
             total = pmu[jet, :n].sum(0)
             truth[jet] = total * (1 + 0.15 * rng.random())
+    return _write_lgn_layout(path, nobj, pmu, is_signal, truth)
+
+
+def _write_lgn_layout(path: Path, nobj: np.ndarray, pmu: np.ndarray, is_signal: np.ndarray, truth: np.ndarray) -> Path:
+    """Write jets in the converted LGN layout.
+
+    Parameters
+    ----------
+    path : Path
+        The HDF5 file to write.
+    nobj : np.ndarray with shape (J,), int
+        Constituents per jet.
+    pmu : np.ndarray with shape (J, P, 4), float32
+        (E, px, py, pz) in GeV, zero-padded after the first ``nobj`` constituents.
+    is_signal : np.ndarray with shape (J,), int
+    truth : np.ndarray with shape (J, 4), float32
+        Target momenta in GeV.
+
+    Returns
+    -------
+    Path
+        ``path``, holding ``Nobj``, ``Pmu``, ``is_signal``, ``label`` (J, P) bool (the
+        constituent mask) and ``truth_Pmu``.
+    """
     with h5py_module().File(path, "w") as file:
         file["Nobj"] = nobj
         file["Pmu"] = pmu
         file["is_signal"] = is_signal
-        file["label"] = np.arange(max_particles)[None, :] < nobj[:, None]
+        file["label"] = np.arange(pmu.shape[1])[None, :] < nobj[:, None]
         file["truth_Pmu"] = truth
     return path
 

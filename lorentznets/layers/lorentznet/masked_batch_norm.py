@@ -31,19 +31,12 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
         ----------
         x : torch.Tensor with shape (..., C)
         mask : torch.Tensor with shape (...), bool, optional
-            True for real entries; None when every entry is real (e.g. an edge list of real pairs),
-            which uses the fused :func:`torch.nn.functional.batch_norm` on (M, C).
+            True for real entries; None when every entry is real.
 
         Returns
         -------
         torch.Tensor with shape (..., C); padded entries are transformed too (callers mask them).
         """
-        if mask is None and not self.synchronise:
-            if x.dim() == 2:
-                # No reshape: callers apply relu_ to the result, and an in-place op on a view
-                # makes autograd copy the whole (E, C) tensor back into its base.
-                return super().forward(x)
-            return super().forward(x.reshape(-1, x.shape[-1])).reshape(x.shape)
         if self.training:
             x = x.to(torch.promote_types(x.dtype, torch.float32))  # statistics in float32, as torch's
             weight = torch.ones_like(x[..., :1]) if mask is None else mask[..., None].to(x.dtype)
