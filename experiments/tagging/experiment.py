@@ -152,16 +152,26 @@ class TaggingExperiment(BaseExperiment):
 
     def _predict_num_scalars(self) -> int:
         """Per-particle scalar features S of the files to predict (0 without scalars), from the
-        first jet of the first file that has jets, read with the checks of the predictions."""
+        first jet of the first file that has jets, read with the checks of the predictions (and
+        only that jet: an ``.npz`` archive is decompressed no further)."""
         for file in self.predict_files:
-            for first in self._file_batches(file, batch_size=1, chunk_jets=1):
+            for first in self._file_batches(file, batch_size=1, chunk_jets=1, max_jets=1):
                 return first["scalars"].shape[-1] if "scalars" in first else 0
         raise ValueError(f"predict.files: no jets in {self.predict_files}")
 
-    def _file_batches(self, path: str | Path, batch_size: int, chunk_jets: int = CHUNK_JETS) -> Iterator[TaggingBatch]:
+    def _file_batches(
+        self, path: str | Path, batch_size: int, chunk_jets: int = CHUNK_JETS, max_jets: int | None = None
+    ) -> Iterator[TaggingBatch]:
         data = self.cfg.data
         return jet_file_batches(
-            path, data.format, data.max_particles, data.use_scalars, batch_size, data.impact_parameters, chunk_jets
+            path,
+            data.format,
+            data.max_particles,
+            data.use_scalars,
+            batch_size,
+            data.impact_parameters,
+            chunk_jets,
+            max_jets,
         )
 
     @torch.no_grad()

@@ -25,6 +25,7 @@ def jet_file_batches(
     batch_size: int,
     impact_parameters: bool = False,
     chunk_jets: int = CHUNK_JETS,
+    max_jets: int | None = None,
 ) -> Iterator[TaggingBatch]:
     """Consecutive batches (in file order) of all jets of one file.
 
@@ -44,6 +45,9 @@ def jet_file_batches(
     chunk_jets : int
         Jets read from disk at a time (:data:`CHUNK_JETS`); 1 reads no more than the first batch
         of one jet needs. EnergyFlow ``.npz`` archives cannot be read by ranges and are read whole.
+    max_jets : int or None
+        Stop after the file's first ``max_jets`` jets (None: all). An ``.npz`` archive is then
+        decompressed only as far as those jets.
 
     Yields
     ------
@@ -66,7 +70,7 @@ def jet_file_batches(
     if impact_parameters and name != "jetclass_root":
         raise ValueError(f"{path}: data.impact_parameters=true needs JetClass ROOT files, not format {name!r}")
     options = {"impact_parameters": True} if impact_parameters else {}
-    for jets in _chunks(path, name, max_particles, chunk_jets, options):
+    for jets in _chunks(path, name, max_particles, chunk_jets, max_jets, options):
         if use_scalars and jets.scalars is None:
             raise ValueError(f"{path}: the model takes per-particle scalars (data.use_scalars=true); the file has none")
         dataset = JetDataset(jets, use_scalars=use_scalars)
@@ -74,13 +78,17 @@ def jet_file_batches(
             yield dataset.__getitems__(range(first, min(first + batch_size, len(dataset))))
 
 
-def _chunks(path: Path, format: str, max_particles: int, chunk_jets: int, options: dict) -> Iterator[JetData]:
-    """The file's jets ``chunk_jets`` at a time, or all at once where its reader cannot read ranges
-    (EnergyFlow ``.npz`` archives, which are decompressed whole anyway)."""
+def _chunks(
+    path: Path, format: str, max_particles: int, chunk_jets: int, max_jets: int | None, options: dict
+) -> Iterator[JetData]:
+    """The file's first ``max_jets`` jets (None: all) ``chunk_jets`` at a time, or all at once where
+    its reader cannot read ranges (EnergyFlow ``.npz`` archives, which are decompressed whole anyway)."""
     reader = READERS[format]
     if not reads_ranges(format, path):
-        yield reader.read(path, None, max_particles, None, False, **options)
+        yield reader.read(path, None, max_particles, max_jets, False, **options)
         return
     total = count_jets(path, format, None)
+    if max_jets is not None:
+        total = min(total, max_jets)
     for start in range(0, total, chunk_jets):
         yield reader.read_range(path, start, min(start + chunk_jets, total), max_particles, **options)

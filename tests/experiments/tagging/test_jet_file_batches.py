@@ -9,6 +9,7 @@ from tagging_test_utils import write_lgn_jets
 
 from experiments.tagging import jet_file_batches as module
 from experiments.tagging.jet_file_batches import jet_file_batches
+from lorentznets.data.convert import npz_stream
 
 
 def test_chunks_of_any_size_give_the_batches_of_the_whole_file(tmp_path):
@@ -38,7 +39,8 @@ def test_one_jet_chunks_read_only_the_jets_consumed(tmp_path, monkeypatch):
     assert ranges == [(0, 1)]
 
 
-def test_an_energyflow_npz_is_predicted_whole_as_its_hdf5_conversion_in_chunks(tmp_path):
+def _write_quark_gluon_pair(tmp_path):
+    """The same 25 quark-gluon jets (up to 6 constituents) as ``qg.npz`` and ``qg.h5``."""
     rng = np.random.default_rng(0)
     particles = np.zeros((25, 6, 4))
     counts = rng.integers(1, 7, size=25)
@@ -49,6 +51,11 @@ def test_an_energyflow_npz_is_predicted_whole_as_its_hdf5_conversion_in_chunks(t
     np.savez_compressed(tmp_path / "qg.npz", X=particles, y=np.arange(25) % 2)
     with h5py.File(tmp_path / "qg.h5", "w") as file:
         file["X"], file["y"] = particles, np.arange(25) % 2
+    return tmp_path / "qg.npz", tmp_path / "qg.h5"
+
+
+def test_an_energyflow_npz_is_predicted_whole_as_its_hdf5_conversion_in_chunks(tmp_path):
+    _write_quark_gluon_pair(tmp_path)
     whole = list(jet_file_batches(tmp_path / "qg.npz", "auto", 6, True, 4, chunk_jets=8))
     chunked = list(jet_file_batches(tmp_path / "qg.h5", "auto", 6, True, 4, chunk_jets=8))  # 4 reads
     assert len(whole) == len(chunked) == 7
@@ -56,3 +63,31 @@ def test_an_energyflow_npz_is_predicted_whole_as_its_hdf5_conversion_in_chunks(t
         assert batch.keys() == reference.keys()
         for key in batch:
             torch.testing.assert_close(batch[key], reference[key])
+
+
+def test_max_jets_stops_after_the_first_jets_of_either_format(tmp_path):
+    npz, h5 = _write_quark_gluon_pair(tmp_path)
+    everything = list(jet_file_batches(h5, "auto", 6, True, 4, chunk_jets=8))
+    for path in (npz, h5):
+        first = list(jet_file_batches(path, "auto", 6, True, 4, chunk_jets=8, max_jets=10))
+        assert [len(batch["labels"]) for batch in first] == [4, 4, 2]
+        for batch, reference in zip(first[:2], everything[:2], strict=True):
+            for key in batch:
+                torch.testing.assert_close(batch[key], reference[key])
+        torch.testing.assert_close(first[2]["labels"], everything[2]["labels"][:2])
+
+
+def test_one_jet_of_an_npz_decompresses_only_its_first_rows(tmp_path, monkeypatch):
+    npz, _ = _write_quark_gluon_pair(tmp_path)
+    rows_read = []
+    iter_blocks = npz_stream.NpzArray.iter_blocks
+
+    def recording(self, chunk_size, max_rows=None):
+        for start, rows in iter_blocks(self, chunk_size, max_rows):
+            rows_read.append(len(rows))
+            yield start, rows
+
+    monkeypatch.setattr(npz_stream.NpzArray, "iter_blocks", recording)
+    (batch,) = jet_file_batches(npz, "auto", 6, True, 1, chunk_jets=1, max_jets=1)
+    assert batch["scalars"].shape[0] == 1
+    assert rows_read and set(rows_read) == {1}  # particles and labels, one row each
