@@ -95,6 +95,7 @@ from experiments.common.errors import ExperimentInputError
 from experiments.common.finetune import finetune_source, load_finetune_weights
 from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resolve_tracking_uri
 from experiments.common.mlflow_model import log_pytorch_model
+from experiments.common.model_build import build_model, check_model_config
 from experiments.common.onnx_export import OnnxExportError, export_run_model
 from experiments.common.predict import write_run_predictions
 from experiments.common.progress import metrics_table
@@ -105,7 +106,7 @@ from experiments.common.stop_request import forced_exit_cleanup, raise_if_stoppe
 from experiments.common.trainer import Trainer
 from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
-from experiments.registry import get_wrapper, wrappers_for
+from experiments.registry import wrappers_for
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -169,12 +170,24 @@ class BaseExperiment(ABC):
                 finetune_source(finetune_from)
             except FileNotFoundError as error:
                 raise ConfigError(str(error)) from None
+        stand_ins = cls.model_stand_ins(cfg) if cls.model_family is not None else None
+        if stand_ins is not None:
+            check_model_config(cls.model_family, cfg.model, stand_ins)
         if cfg.training.validate_every > cfg.training.iterations and cfg.train:
             LOGGER.warning(
                 "training.validate_every=%d exceeds training.iterations=%d: one validation at the end",
                 cfg.training.validate_every,
                 cfg.training.iterations,
             )
+
+    @classmethod
+    def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any] | None:
+        """Stand-ins, from the config alone, for the data-dependent arguments that :meth:`init_model`
+        passes to :meth:`build_wrapper` (channel counts, multiplicities), so that
+        :meth:`check_config` can build the model and check ``model.net`` and
+        ``model.wrapper`` before any data is read; None (the default): checked only when the
+        model is built."""
+        return None
 
     def __init__(self, cfg: DictConfig) -> None:
         self.cfg = cfg
@@ -228,17 +241,10 @@ class BaseExperiment(ABC):
 
     # ------------------------------------------------------------------ helpers for subclasses
     def build_wrapper(self, family: str, **task_kwargs: Any) -> nn.Module:
-        """Instantiate the wrapper registered for ``cfg.model.name`` in ``family``.
-
-        The wrapper is called as ``Wrapper(net=<cfg.model.net as dict>, **task_kwargs,
-        **<cfg.model.wrapper as dict>)``; ``model.wrapper`` is optional (null or absent: no options),
-        since only some models' wrappers take settings (LLoCa frames, LGN's inputs).
-        """
-        wrapper = get_wrapper(family, self.cfg.model.name)
-        net_cfg = OmegaConf.to_container(self.cfg.model.get("net", {}), resolve=True)
-        options = self.cfg.model.get("wrapper")
-        options = OmegaConf.to_container(options, resolve=True) if options is not None else {}
-        return wrapper(net=net_cfg, **task_kwargs, **options)
+        """Instantiate the wrapper registered for ``cfg.model.name`` in ``family`` as
+        ``Wrapper(net=<cfg.model.net>, **task_kwargs, **<cfg.model.wrapper>)`` (see
+        :func:`~experiments.common.model_build.build_model`)."""
+        return build_model(family, self.cfg.model, **task_kwargs)
 
     def loader(self, split: str, batch_size: int | None = None, shard: bool = False) -> DataLoader:
         """Sequential loader over ``split`` (batches of ``evaluation.batchsize`` by default).
@@ -406,7 +412,10 @@ class BaseExperiment(ABC):
         if missing:
             raise ValueError(f"init_data() must return the splits {sorted(missing)}")
 
-        self.raw_model = self.init_model().to(self.device)
+        try:
+            self.raw_model = self.init_model().to(self.device)
+        except ConfigError as error:
+            raise ExperimentInputError(str(error)) from None
         if state is None and cfg.train and cfg.warm_start_idx is None and cfg.training.finetune["from"] is not None:
             try:
                 load_finetune_weights(cfg.training.finetune["from"], self.raw_model, f"model {cfg.model.name}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import default_collate
@@ -56,16 +56,18 @@ class AmplitudeExperiment(BaseExperiment):
 
     evaluation_splits = ("train", "val", "test")
 
+    @classmethod
+    def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any] | None:
+        """The longest process's particles from the process definitions, and the tokens' length;
+        None when a process is unknown (:meth:`init_data` then says so)."""
+        try:
+            n_max = max(len(_process_particles(cfg, name)) for name in cfg.data.processes)
+        except (KeyError, ValueError):
+            return None
+        return {"n_max": n_max, "num_tokens": len(TOKEN_NAMES) if cfg.data.particle_tokens else 0}
+
     def _particles(self, name: str) -> tuple[str, ...]:
-        custom = self.cfg.data.get("particles") or {}
-        if name in custom:
-            return tuple(custom[name])
-        if name not in PROCESSES:
-            raise KeyError(
-                f"process {name!r} is neither a generated process {sorted(PROCESSES)} nor listed in "
-                "data.particles (give its particle names, e.g. data.particles.{name}=[q,qbar,Z,g])"
-            )
-        return PROCESSES[name].particles
+        return _process_particles(self.cfg, name)
 
     def _ensure_file(self, name: str) -> Path:
         """``<data.dir>/<name>.npy``, generated when missing and ``data.generate`` allows."""
@@ -259,3 +261,16 @@ def _leading_final_pt(data: ProcessData) -> np.ndarray:
     """Largest transverse momentum (N,) among the final-state particles, GeV."""
     final = data.momenta[:, 2:]
     return np.hypot(final[..., 1], final[..., 2]).max(axis=1)
+
+
+def _process_particles(cfg: DictConfig, name: str) -> tuple[str, ...]:
+    """Particle names of process ``name``: from ``data.particles``, else the generator's."""
+    custom = cfg.data.get("particles") or {}
+    if name in custom:
+        return tuple(custom[name])
+    if name not in PROCESSES:
+        raise KeyError(
+            f"process {name!r} is neither a generated process {sorted(PROCESSES)} nor listed in "
+            "data.particles (give its particle names, e.g. data.particles.{name}=[q,qbar,Z,g])"
+        )
+    return PROCESSES[name].particles

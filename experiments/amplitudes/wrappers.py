@@ -22,6 +22,7 @@ from __future__ import annotations
 import torch
 
 from experiments.common.momentum_scale import MomentumScaled
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper, wrapper_registry
 from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets.mlp import MLP
@@ -60,7 +61,7 @@ class MLPAmplitudeWrapper(AmplitudeWrapper):
 
     def __init__(self, net: dict, n_max: int, num_tokens: int) -> None:
         super().__init__()
-        self.net = MLP(in_channels=n_max * (4 + num_tokens), out_channels=1, **net)
+        self.net = build_net(MLP, net, in_channels=n_max * (4 + num_tokens), out_channels=1)
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""
@@ -76,7 +77,7 @@ class TransformerAmplitudeWrapper(AmplitudeWrapper):
 
     def __init__(self, net: dict, n_max: int, num_tokens: int) -> None:
         super().__init__()
-        self.net = Transformer(in_channels=4 + num_tokens, out_channels=1, **net)
+        self.net = build_net(Transformer, net, in_channels=4 + num_tokens, out_channels=1)
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""
@@ -96,7 +97,9 @@ class LGATrAmplitudeWrapper(AmplitudeWrapper):
         super().__init__()
         from lorentznets.nets.lgatr import LGATr
 
-        self.net = LGATr(in_mv_channels=1, out_mv_channels=1, in_s_channels=num_tokens, out_s_channels=0, **net)
+        self.net = build_net(
+            LGATr, net, in_mv_channels=1, out_mv_channels=1, in_s_channels=num_tokens, out_s_channels=0
+        )
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""
@@ -122,7 +125,7 @@ class PELICANAmplitudeWrapper(AmplitudeWrapper):
         from lorentznets.nets.pelican import PELICAN
 
         options = {**net, "beams": beams, "average_particles": float(n_max)}
-        self.net = PELICAN(out_channels=1, readout="jet", in_scalar_channels=num_tokens, **options)
+        self.net = build_net(PELICAN, options, out_channels=1, readout="jet", in_scalar_channels=num_tokens)
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""
@@ -137,7 +140,7 @@ class LorentzNetAmplitudeWrapper(AmplitudeWrapper):
         super().__init__()
         from lorentznets.nets.lorentznet import LorentzNet
 
-        self.net = LorentzNet(in_scalar_channels=max(num_tokens, 1), out_channels=1, readout="jet", **net)
+        self.net = build_net(LorentzNet, net, in_scalar_channels=max(num_tokens, 1), out_channels=1, readout="jet")
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """``edges`` (2, E) for :meth:`forward`: the real pairs of ``mask`` (B, n_max), built with

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 
 from experiments.amplitudes.wrappers import AmplitudeWrapper
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
 from lorentznets.frames import NUM_LOCAL_FEATURES, LearnedFrames, local_jet_features
 from lorentznets.nets.lloca_transformer import LLoCaTransformer
@@ -41,7 +42,7 @@ class LLoCaTransformerAmplitudeWrapper(AmplitudeWrapper):
             raise ValueError("the amplitude LLoCa-Transformer takes learned frames only")
         vector_net = {**options.pop("vector_net", {}), "num_scalars": num_tokens}
         self.frames = LearnedFrames(vector_net=vector_net, **options)
-        self.net = LLoCaTransformer(NUM_LOCAL_FEATURES + num_tokens, 1, **net)
+        self.net = build_net(LLoCaTransformer, net, NUM_LOCAL_FEATURES + num_tokens, 1)
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Predictions (B,) for momenta (B, n_max, 4) GeV."""

@@ -5,13 +5,20 @@ from __future__ import annotations
 import copy
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
-from omegaconf import OmegaConf
+import yaml
+from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
-from experiments.assignment.dataset import AssignmentBatch, AssignmentDataset, load_assignment_splits
+from experiments.assignment.dataset import (
+    AssignmentBatch,
+    AssignmentDataset,
+    event_file_path,
+    load_assignment_splits,
+)
 from experiments.assignment.evaluation import count_table, decode_batches, purity_table, split_metrics
 from experiments.assignment.event_metrics import classification_metrics, event_target_table, regression_metrics
 from experiments.assignment.onnx_export import INPUT_NAMES, export_onnx
@@ -24,7 +31,10 @@ from experiments.common.onnx_export import OnnxExportError, float32_cpu
 from experiments.registry import register_experiment
 from lorentznets.assignment.event_heads import saved_num_classes
 from lorentznets.assignment.event_loss import classification_loss, regression_loss
+from lorentznets.assignment.event_targets import classification_targets
 from lorentznets.assignment.loss import assignment_loss
+from lorentznets.assignment.topology import EventTopology
+from lorentznets.data.generate.spanet_event_file import TTBAR_EVENT_FILE
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -91,6 +101,33 @@ class AssignmentExperiment(BaseExperiment):
                         f"but the model has {counts[k]} classes (from the training split)"
                     )
         return counts
+
+    @classmethod
+    def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any] | None:
+        """The topology of the event file, or of the one the default ttbar generation will write,
+        and two classes per classification target. None, and the model checked only once the
+        data are read, for an unreadable event file (:meth:`init_data` says what is wrong) or
+        one that a generation with further options will write."""
+        data = OmegaConf.to_container(cfg.data, resolve=True)
+        path = event_file_path(data)
+        generate = data["generate"]
+        if path.is_file():
+            try:
+                topology = EventTopology.from_yaml(path)
+            except (OSError, KeyError, ValueError, yaml.YAMLError):
+                return None
+        elif generate is not None and generate["dataset"] == "ttbar" and not generate["args"]:
+            topology = EventTopology.from_dict(yaml.safe_load(TTBAR_EVENT_FILE), "the ttbar generator's event file")
+        else:
+            return None
+        targets = classification_targets(topology)
+        return {
+            "topology": topology,
+            "invariant_features": list(cfg.data.invariant_features),
+            "features": cfg.heads.features,
+            "rank": cfg.heads.rank,
+            **({"num_classes": [2] * len(targets)} if targets else {}),
+        }
 
     def init_model(self) -> nn.Module:
         num_classes = self._num_classes()

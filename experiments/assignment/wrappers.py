@@ -32,6 +32,7 @@ import torch
 
 from experiments.assignment.normalization import FeatureTransform
 from experiments.common.momentum_scale import MomentumScaled
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper, wrapper_registry
 from lorentznets.assignment.event_heads import EventHeads
 from lorentznets.assignment.event_targets import classification_targets, regression_targets
@@ -202,10 +203,8 @@ class TransformerAssignmentWrapper(AssignmentWrapper):
 
     def __init__(self, net: dict, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.net = Transformer(
-            in_channels=self.num_features + self.num_globals,
-            out_channels=self.features,
-            **net,
+        self.net = build_net(
+            Transformer, net, in_channels=self.num_features + self.num_globals, out_channels=self.features
         )
 
     def encode(self, jets, invariants, momenta, mask):

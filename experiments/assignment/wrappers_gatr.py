@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from experiments.assignment.wrappers import AssignmentWrapper
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
 from lorentznets.interface import embed_vector, extract_scalar
 from lorentznets.nets.lgatr import LGATr
@@ -28,12 +29,13 @@ class LGATrAssignmentWrapper(AssignmentWrapper):
 
     def __init__(self, net: dict, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.net = LGATr(
+        self.net = build_net(
+            LGATr,
+            net,
             in_mv_channels=1,
             out_mv_channels=1,
             in_s_channels=self.num_invariants,
             out_s_channels=self.features - 1,
-            **net,
         )
 
     def encode(self, jets, invariants, momenta, mask):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from experiments.assignment.wrappers import AssignmentWrapper
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
 from lorentznets.layers.lorentznet import real_pairs
 from lorentznets.nets.lorentznet import LorentzNet
@@ -26,8 +27,8 @@ class LorentzNetAssignmentWrapper(AssignmentWrapper):
 
     def __init__(self, net: dict, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.net = LorentzNet(
-            in_scalar_channels=self.num_invariants + 1, out_channels=self.features, readout="particle", **net
+        self.net = build_net(
+            LorentzNet, net, in_scalar_channels=self.num_invariants + 1, out_channels=self.features, readout="particle"
         )
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from experiments.assignment.wrappers import AssignmentWrapper
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
 from lorentznets.nets.pelican import PELICAN
 
@@ -28,11 +29,12 @@ class PELICANAssignmentWrapper(AssignmentWrapper):
 
     def __init__(self, net: dict, beams: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.net = PELICAN(
+        self.net = build_net(
+            PELICAN,
+            {**net, "beams": beams},
             out_channels=self.features,
             readout="particle",
             in_scalar_channels=self.num_invariants,
-            **{**net, "beams": beams},
         )
 
     def encode(self, jets, invariants, momenta, mask):

@@ -2,8 +2,9 @@
 
 A schema is a nested dict mirroring the config: leaves are :class:`Key` specs (type, range or
 allowed values, nullability), inner dicts are sections whose keys must match exactly, and
-:data:`FREE` marks a section whose keys belong to someone else (a net's hyperparameters, which
-the net's constructor checks). :func:`validate_config` walks a config against a schema and
+:data:`FREE` marks a section whose keys belong to someone else (a net's hyperparameters, checked
+against the net's constructor by :mod:`experiments.common.net_config` when
+``BaseExperiment.check_config`` builds the model). :func:`validate_config` walks a config against a schema and
 raises :class:`ConfigError` for the first problem, in one line naming the key, the value and
 what is allowed; ``run.py`` prints it and exits with code 2 before data is loaded or generated.
 

@@ -3,10 +3,11 @@
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
@@ -100,6 +101,13 @@ class TTbarExperiment(BaseExperiment):
         if not path.is_file():
             raise FileNotFoundError(f"the ttbar generator completed {source} but did not export {path}")
         return path
+
+    @classmethod
+    def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any]:
+        """Flow coordinates of ``6 + data.n_extra_jets`` jets, not yet fitted to the events."""
+        n_jets = 6 + cfg.data.n_extra_jets
+        coordinates = JetCoordinates(n_jets, pt_min=cfg.flow.pt_min, mass_eps=cfg.flow.mass_eps)
+        return {"coordinates": coordinates, "time_channels": cfg.flow.time_channels}
 
     def init_model(self) -> nn.Module:
         return self.build_wrapper("eventgen", coordinates=self.coordinates, time_channels=self.cfg.flow.time_channels)

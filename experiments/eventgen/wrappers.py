@@ -11,6 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper, wrapper_registry
 from lorentznets.flows import GaussianFourierTimeEmbedding, JetCoordinates
 from lorentznets.nets.mlp import MLP
@@ -41,12 +42,8 @@ class MLPVelocity(nn.Module):
         super().__init__()
         self.n_jets = coordinates.n_jets
         self.time_embedding = GaussianFourierTimeEmbedding(time_channels)
-        self.net = MLP(
-            **{
-                **net,
-                "in_channels": self.n_jets * JET_FEATURES + time_channels,
-                "out_channels": self.n_jets * 4,
-            }
+        self.net = build_net(
+            MLP, net, in_channels=self.n_jets * JET_FEATURES + time_channels, out_channels=self.n_jets * 4
         )
 
     def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -73,13 +70,7 @@ class TransformerVelocity(nn.Module):
         super().__init__()
         self.n_jets = coordinates.n_jets
         self.time_embedding = GaussianFourierTimeEmbedding(time_channels)
-        self.net = Transformer(
-            **{
-                **net,
-                "in_channels": JET_FEATURES + self.n_jets + time_channels,
-                "out_channels": 4,
-            }
-        )
+        self.net = build_net(Transformer, net, in_channels=JET_FEATURES + self.n_jets + time_channels, out_channels=4)
         self.register_buffer("positions", torch.eye(self.n_jets))
 
     def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

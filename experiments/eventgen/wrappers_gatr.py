@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from experiments.common.net_config import build_net
 from experiments.eventgen.features import ROTATION_INVARIANT, invariant_token_scalars
 from experiments.registry import register_wrapper
 from lorentznets.algebra import GRADE_SLICES, NUM_COMPONENTS
@@ -58,14 +59,13 @@ class LGATrVelocity(nn.Module):
         self.coordinates = coordinates
         self.n_jets = coordinates.n_jets
         self.time_embedding = GaussianFourierTimeEmbedding(time_channels)
-        self.net = LGATr(
-            **{
-                **net,
-                "in_mv_channels": 3,
-                "out_mv_channels": 1,
-                "in_s_channels": len(ROTATION_INVARIANT) + self.n_jets + time_channels,
-                "out_s_channels": 4,
-            }
+        self.net = build_net(
+            LGATr,
+            net,
+            in_mv_channels=3,
+            out_mv_channels=1,
+            in_s_channels=len(ROTATION_INVARIANT) + self.n_jets + time_channels,
+            out_s_channels=4,
         )
         self.register_buffer("positions", torch.eye(self.n_jets))
         self.register_buffer("references", torch.eye(4)[[0, 3]])

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from experiments.common.net_config import build_net
 from experiments.eventgen.features import ROTATION_INVARIANT, invariant_token_scalars
 from experiments.registry import register_wrapper
 from lorentznets.flows import GaussianFourierTimeEmbedding, JetCoordinates
@@ -69,7 +70,7 @@ class LLoCaTransformerVelocity(nn.Module):
         references = tuple(dict.fromkeys((*vector_net.pop("references", ()), *REFERENCES)))
         vector_net.update(references=references, num_scalars=num_scalars)
         self.frames = LearnedFrames(vector_net=vector_net, **options)
-        self.net = LLoCaTransformer(NUM_LOCAL_FEATURES + num_scalars, 4, **net)
+        self.net = build_net(LLoCaTransformer, net, NUM_LOCAL_FEATURES + num_scalars, 4)
         self.register_buffer("positions", torch.eye(self.n_jets))
 
     def forward(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 from experiments.base_experiment import BaseExperiment
@@ -45,6 +46,11 @@ class TopMomentumExperiment(BaseExperiment):
         for name, dataset in splits.items():
             LOGGER.info("%s: %d top jets from %s", name, len(dataset), dataset.source)
         return splits
+
+    @classmethod
+    def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any]:
+        """None needed: the regressor's arguments are all in ``model.net``."""
+        return {}
 
     def init_model(self) -> nn.Module:
         model = self.build_wrapper("ptopreco")

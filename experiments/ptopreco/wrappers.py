@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 from experiments.common.momentum_scale import MomentumScaled
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper, wrapper_registry
 from lorentznets.nets.pelican import PELICANRegressor
 
@@ -27,7 +28,7 @@ class PELICANMomentumWrapper(MomentumScaled):
 
     def __init__(self, net: dict) -> None:
         super().__init__()
-        self.net = PELICANRegressor(**net)
+        self.net = build_net(PELICANRegressor, net)
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Predicted top momenta (B, 4) in GeV."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 from torch import nn
 from torch.nn import functional as F
 
@@ -135,6 +135,12 @@ class TaggingExperiment(BaseExperiment):
             "; ".join(sizes),
         )
         return weights
+
+    @classmethod
+    def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any]:
+        """The logits per jet from ``data.class_names``; one scalar per particle with ``data.use_scalars``."""
+        num_classes = len(cfg.data.class_names)
+        return {"out_channels": 1 if num_classes == 2 else num_classes, "num_scalars": int(cfg.data.use_scalars)}
 
     def init_model(self) -> nn.Module:
         train = self.datasets.get("train")

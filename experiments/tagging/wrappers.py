@@ -26,6 +26,7 @@ import torch
 
 from experiments.common.host_inputs import packing
 from experiments.common.momentum_scale import MomentumScaled
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper, wrapper_registry
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from lorentznets.interface import embed_vector, extract_scalar, spurions
@@ -63,10 +64,8 @@ class TransformerTaggingWrapper(TaggingWrapper):
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
-        self.net = Transformer(
-            in_channels=NUM_KINEMATIC_FEATURES + 4 + num_scalars,
-            out_channels=out_channels,
-            **net,
+        self.net = build_net(
+            Transformer, net, in_channels=NUM_KINEMATIC_FEATURES + 4 + num_scalars, out_channels=out_channels
         )
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
@@ -134,12 +133,13 @@ class LGATrTaggingWrapper(TaggingWrapper):
         super().__init__()
         self.register_buffer("spurions", spurions(beam, time, beam_mirror))
         self.jet_channel, self.kinematic_scalars = jet_channel, kinematic_scalars
-        self.net = LGATr(
+        self.net = build_net(
+            LGATr,
+            net,
             in_mv_channels=1 + int(jet_channel) + len(self.spurions),
             out_mv_channels=out_channels,
             in_s_channels=num_scalars + (NUM_KINEMATIC_FEATURES if kinematic_scalars else 0),
             out_s_channels=0,
-            **net,
         )
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:

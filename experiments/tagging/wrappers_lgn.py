@@ -6,6 +6,7 @@ import math
 
 import torch
 
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
 from experiments.tagging.wrappers import TaggingWrapper
 from lorentznets.interface import prepend_beams
@@ -41,7 +42,7 @@ class LGNTaggingWrapper(TaggingWrapper):
     def __init__(self, net: dict, out_channels: int, num_scalars: int, beams: bool = True) -> None:
         super().__init__()
         self.beams = bool(beams)
-        self.net = LGN(out_channels=out_channels, in_scalars=num_scalars + int(self.beams), **net)
+        self.net = build_net(LGN, net, out_channels=out_channels, in_scalars=num_scalars + int(self.beams))
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """``edges`` for :meth:`forward`: the :meth:`pair_list` of ``mask``, built with the batch."""

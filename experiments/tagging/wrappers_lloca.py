@@ -14,6 +14,7 @@ from torch import nn
 
 from experiments.common.frames_schema import FRAME_KINDS
 from experiments.common.host_inputs import packing
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from experiments.tagging.wrappers import TaggingWrapper
@@ -112,7 +113,7 @@ class LLoCaTransformerTaggingWrapper(LLoCaTaggingWrapper):
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
         super().__init__(num_scalars, frames)
-        self.net = LLoCaTransformer(NUM_LOCAL_FEATURES + num_scalars, out_channels, **net)
+        self.net = build_net(LLoCaTransformer, net, NUM_LOCAL_FEATURES + num_scalars, out_channels)
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """The frame pairs and the packing of ``mask`` (:func:`experiments.common.host_inputs.packing`):
@@ -151,7 +152,7 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
         super().__init__(num_scalars, frames)
-        self.net = LLoCaParticleTransformer(NUM_LOCAL_FEATURES + num_scalars, out_channels, **net)
+        self.net = build_net(LLoCaParticleTransformer, net, NUM_LOCAL_FEATURES + num_scalars, out_channels)
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """The frame pairs, ``pairs`` (the unordered real pairs of ``mask``) and ``pack_index`` (its
@@ -198,7 +199,7 @@ class LLoCaParticleNetTaggingWrapper(LLoCaTaggingWrapper):
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
         super().__init__(num_scalars, frames)
-        self.net = LLoCaParticleNet(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
+        self.net = build_net(LLoCaParticleNet, net, NUM_KINEMATIC_FEATURES + num_scalars, out_channels)
 
     def forward(
         self,

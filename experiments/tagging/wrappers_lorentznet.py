@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
 from experiments.tagging.wrappers import TaggingWrapper
 from lorentznets.layers.lorentznet import real_pairs, top_tagging_inputs
@@ -35,7 +36,7 @@ class LorentzNetTaggingWrapper(TaggingWrapper):
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
-        self.net = LorentzNet(in_scalar_channels=2 + num_scalars, out_channels=out_channels, **net)
+        self.net = build_net(LorentzNet, net, in_scalar_channels=2 + num_scalars, out_channels=out_channels)
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """``edges`` for :meth:`forward`: the :meth:`pair_list` of ``mask``, built with the batch."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
 from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
 from experiments.tagging.wrappers import TaggingWrapper
@@ -37,7 +38,7 @@ class ParTTaggingWrapper(TaggingWrapper):
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
-        self.net = ParticleTransformer(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
+        self.net = build_net(ParticleTransformer, net, NUM_KINEMATIC_FEATURES + num_scalars, out_channels)
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """``pairs`` and ``pack_index`` for :meth:`forward`: the real pairs and particles of ``mask``,
@@ -76,7 +77,7 @@ class ParticleNetTaggingWrapper(TaggingWrapper):
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
-        self.net = ParticleNet(NUM_KINEMATIC_FEATURES + num_scalars, out_channels, **net)
+        self.net = build_net(ParticleNet, net, NUM_KINEMATIC_FEATURES + num_scalars, out_channels)
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
 from experiments.tagging.wrappers import TaggingWrapper
 from lorentznets.nets.pelican import PELICAN
@@ -29,7 +30,7 @@ class PELICANTaggingWrapper(TaggingWrapper):
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
-        self.net = PELICAN(out_channels=out_channels, in_scalar_channels=num_scalars, **net)
+        self.net = build_net(PELICAN, net, out_channels=out_channels, in_scalar_channels=num_scalars)
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""

@@ -89,3 +89,25 @@ def test_bad_values_are_refused_in_one_line(override, message):
         get_experiment("toptagging").check_config(cfg)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "model", "override", "message"),
+    [
+        ("toptagging", "gatr", "model.net.num_blocks=2.5", "model.net.num_blocks=2.5 (float) is not allowed: LGATr"),
+        ("qgtagging", "lgn", "+model.net.chanels=[4]", "unknown config key model.net.chanels (misspelt?): LGN takes"),
+        ("jetclass", "particlenet", "model.net.conv_params=[[16,64]]", "model.net.conv_params=[[16, 64]] (list)"),
+        ("amplitudes", "mlp", "+model.net.in_channels=3", "the experiment sets MLP's in_channels itself"),
+        ("ttbar", "transformer", "model.net.dropout=2.0", "not accepted by Transformer: dropout probability"),
+        ("ttbar_assignment", "pelican", "+model.net.bogus=1", "not accepted by PELICAN: "),
+        ("ptopreco", "pelican", "model.net.readout_channels=-1", "not accepted by PELICANRegressor"),
+        ("toptagging", "gatr", "+model.wrapper.beam=zaxis", "(LGATrTaggingWrapper): unknown beam spurion 'zaxis'"),
+        ("toptagging", "lorentznet", "+model.wrapper.beams=true", "unknown config key model.wrapper.beams (misspelt?)"),
+    ],
+)
+def test_bad_model_settings_are_refused_by_the_config_check(name, model, override, message):
+    cfg = _compose("config", name, [f"model={model}", override])
+    with pytest.raises(ConfigError) as info:
+        get_experiment(name).check_config(cfg)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)

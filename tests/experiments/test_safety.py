@@ -32,6 +32,25 @@ def test_negative_batch_size_exits_2_at_once_naming_the_key(tmp_path):
     assert not (tmp_path / "runs").exists() and not (REPO / "absent.h5").exists()
 
 
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("+model.net.hidden_chanels=8", "unknown config key model.net.hidden_chanels (misspelt?): LorentzNet takes"),
+        ("model.net.dropout=1.5", "not accepted by LorentzNet: dropout probability has to be between 0 and 1"),
+    ],
+)
+def test_bad_net_settings_exit_2_before_any_data(tmp_path, override, message):
+    data = tmp_path / "jets.h5"  # absent, and generated if the run got as far as its data
+    result = run_cli(
+        ["-cn", "toptagging", "model=lorentznet", override, f"base_dir={tmp_path}", f"data.path={data}"]
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    (line,) = _error_lines(result)
+    assert message in line
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "runs").exists() and not data.exists()
+
+
 def test_model_not_offered_by_the_experiment_exits_2(tmp_path):
     result = run_cli(["-cn", "toptagging", "model=mlp", f"base_dir={tmp_path}"])
     assert result.returncode == 2
