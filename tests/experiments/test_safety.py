@@ -41,9 +41,7 @@ def test_negative_batch_size_exits_2_at_once_naming_the_key(tmp_path):
 )
 def test_bad_net_settings_exit_2_before_any_data(tmp_path, override, message):
     data = tmp_path / "jets.h5"  # absent, and generated if the run got as far as its data
-    result = run_cli(
-        ["-cn", "toptagging", "model=lorentznet", override, f"base_dir={tmp_path}", f"data.path={data}"]
-    )
+    result = run_cli(["-cn", "toptagging", "model=lorentznet", override, f"base_dir={tmp_path}", f"data.path={data}"])
     assert result.returncode == 2, result.stderr[-2000:]
     (line,) = _error_lines(result)
     assert message in line
