@@ -110,7 +110,9 @@ def trimmed_batch(
 def check_split_classes(
     present: Sequence[int], class_names: Sequence[str], split: str, source: str, scope: str = ""
 ) -> None:
-    """Refuse a split with labels outside the classes or with fewer than two classes.
+    """Refuse a split with labels outside the classes or with fewer than two classes; warn about
+    classes it has no jets of (a misspelt or surplus ``data.class_names`` entry, or files of
+    fewer classes than named).
 
     Parameters
     ----------
@@ -140,6 +142,16 @@ def check_split_classes(
             f"{source}: the {split} split holds only the class(es) {[class_names[i] for i in present]} of "
             f"{list(class_names)}{scope}: a tagger cannot be trained or evaluated on it (check data.files, "
             "data.max_jets and the files' labels)"
+        )
+    absent = [name for label, name in enumerate(class_names) if label not in present]
+    if absent:
+        LOGGER.warning(
+            "%s: the %s split has no jets of the class(es) %s of data.class_names %s%s",
+            source,
+            split,
+            absent,
+            list(class_names),
+            scope,
         )
 
 
