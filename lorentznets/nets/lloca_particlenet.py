@@ -10,6 +10,7 @@ from torch import nn
 
 from ..frames import TensorReps
 from ..layers.lloca import NeighbourFrames, to_centre_frames
+from ..layers.particlenet import pad_particles
 from .particlenet import ParticleNet
 
 
@@ -84,6 +85,11 @@ class LLoCaParticleNet(nn.Module):
         -------
         torch.Tensor with shape (B, out_channels)
         """
+        missing = self.backbone.min_particles - mask.shape[1]
+        if missing > 0:  # the backbone adds padding slots; their frames are the identity
+            identity = torch.eye(4, dtype=frames.dtype, device=frames.device)
+            frames = torch.cat((frames, identity.expand(frames.shape[0], missing, 4, 4)), dim=1)
+            points, features, mask = pad_particles((points, features, mask), self.backbone.min_particles)
         matrices = NeighbourFrames.from_frames(frames)
         transforms = [None] + [partial(to_centre_frames, reps=reps, frames=matrices) for reps in self.hidden_reps]
         return self.backbone(points, features, mask, neighbour_transforms=transforms)

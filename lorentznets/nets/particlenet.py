@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ..layers.particlenet import EdgeConvBlock, NeighbourTransform
+from ..layers.particlenet import EdgeConvBlock, NeighbourTransform, pad_particles
 
 # padded particles are moved this far in every coordinate, so they are never neighbours of real ones
 _COORD_SHIFT = 1e9
@@ -52,6 +52,8 @@ class ParticleNet(nn.Module):
     ) -> None:
         super().__init__()
         self.input_norm = nn.BatchNorm1d(in_channels)
+        # k neighbours other than the point itself need k + 1 particle slots
+        self.min_particles = 1 + max(int(k) for k, _ in conv_params)
         widths = [in_channels] + [int(c[-1]) for _, c in conv_params]
         self.edge_convs = nn.ModuleList(
             EdgeConvBlock(int(k), widths[i], [int(c) for c in channels]) for i, (k, channels) in enumerate(conv_params)
@@ -93,7 +95,15 @@ class ParticleNet(nn.Module):
         Returns
         -------
         torch.Tensor with shape (B, out_channels)
+
+        Notes
+        -----
+        A batch with fewer particle slots than :attr:`min_particles` (its largest k + 1), e.g. short
+        jets trimmed to the longest, gets padding slots added, as if padded further (neighbour
+        transforms must then take those slots too: :class:`~lorentznets.nets.LLoCaParticleNet`
+        pads its frames first).
         """
+        points, features, mask = pad_particles((points, features, mask), self.min_particles)
         real = mask.unsqueeze(-1)
         x = self.input_norm(features.transpose(1, 2)).transpose(1, 2).masked_fill(~real, 0.0)
         transforms = neighbour_transforms or (None,) * len(self.edge_convs)

@@ -95,6 +95,14 @@ def test_identity_frames_give_particlenet():
     torch.testing.assert_close(net(features[..., :2], features, frames, mask), expected)
 
 
+def test_a_batch_shorter_than_k_plus_one_slots_equals_it_padded_further():
+    mask = torch.zeros(2, 7, dtype=torch.bool)
+    mask[0, :3], mask[1, :2] = True, True  # k = 3 neighbours need four slots
+    momenta = _momenta(2) * mask[..., None]
+    model = _model(_net(), _learned_frames())
+    torch.testing.assert_close(model(momenta[:, :3], mask[:, :3]), model(momenta, mask))
+
+
 def test_hidden_reps_must_match_widths():
     with pytest.raises(ValueError, match="one representation per EdgeConv block"):
         LLoCaParticleNet(8, 2, CONV, REPS[:1])

@@ -35,6 +35,21 @@ def test_permutation_invariant_and_padding_blind():
     assert not torch.allclose(net(points, features.flip(1), mask), out)
 
 
+def test_a_batch_shorter_than_k_plus_one_slots_equals_it_padded_further():
+    net = _net()  # k = 3 neighbours need four slots
+    points = torch.randn(2, 6, 2, dtype=torch.float64)
+    features = torch.randn(2, 6, 4, dtype=torch.float64)
+    mask = torch.zeros(2, 6, dtype=torch.bool)
+    mask[0, :3], mask[1, :2] = True, True
+    points, features = points * mask[..., None], features * mask[..., None]
+    padded = net(points, features, mask)
+    # trimmed to the longest jet (3 slots), and a one-particle jet alone (1 slot)
+    torch.testing.assert_close(net(points[:, :3], features[:, :3], mask[:, :3]), padded)
+    first_only = torch.arange(6) < 1
+    single = net(points[:1, :1], features[:1, :1], mask[:1, :1])
+    torch.testing.assert_close(single, net(points[:1], features[:1], first_only[None]))
+
+
 @pytest.mark.slow
 def test_compiles_fullgraph():
     net = _net().float()

@@ -2,5 +2,6 @@
 
 from .edge_conv import EdgeConvBlock, NeighbourTransform
 from .knn import gather_neighbours, knn_indices
+from .padding import pad_particles
 
-__all__ = ["EdgeConvBlock", "NeighbourTransform", "gather_neighbours", "knn_indices"]
+__all__ = ["EdgeConvBlock", "NeighbourTransform", "gather_neighbours", "knn_indices", "pad_particles"]
