@@ -51,7 +51,7 @@ def invariant_mass(p: torch.Tensor) -> torch.Tensor:
     """m = sqrt(max(m^2, 0)) with shape (...)."""
     _check_four_vector(p, "p")
     m2 = p[..., 0] ** 2 - (p[..., 1:] ** 2).sum(dim=-1)
-    return torch.sqrt(m2.clamp_min(0.0))
+    return safe_sqrt(m2)
 
 
 def to_pt_eta_phi_m(p: torch.Tensor) -> torch.Tensor:
@@ -69,7 +69,7 @@ def from_pt_eta_phi_m(x: torch.Tensor) -> torch.Tensor:
     _check_four_vector(x, "x")
     pt, eta, phi, m = x.unbind(-1)
     px, py, pz = pt * torch.cos(phi), pt * torch.sin(phi), pt * torch.sinh(eta)
-    energy = torch.sqrt(m**2 + px**2 + py**2 + pz**2)
+    energy = safe_sqrt(m**2 + px**2 + py**2 + pz**2)
     return torch.stack([energy, px, py, pz], -1)
 
 
@@ -77,5 +77,5 @@ def from_pt_y_phi_m(x: torch.Tensor) -> torch.Tensor:
     """(pt, y, phi, m) -> (E, px, py, pz), shapes (..., 4) -> (..., 4)."""
     _check_four_vector(x, "x")
     pt, y, phi, m = x.unbind(-1)
-    mt = torch.sqrt(pt**2 + m**2)
+    mt = safe_sqrt(pt**2 + m**2)
     return torch.stack([mt * torch.cosh(y), pt * torch.cos(phi), pt * torch.sin(phi), mt * torch.sinh(y)], -1)

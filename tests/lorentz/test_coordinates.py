@@ -50,3 +50,29 @@ def test_gradients_are_finite_on_the_z_axis():
         (grad,) = torch.autograd.grad(function(p).sum(), p)
         assert torch.isfinite(grad).all(), function.__name__
     torch.testing.assert_close(azimuth(p.detach())[0], torch.tensor(0.0, dtype=torch.float64))
+
+
+def test_gradients_are_finite_for_massless_and_zero_momenta():
+    # a massless particle on the z axis, one off it, one with m^2 < 0 by rounding, and padding
+    p = torch.tensor(
+        [[5.0, 0.0, 0.0, 5.0], [5.0, 3.0, 4.0, 0.0], [1.0, 0.6, 0.8, 1e-9], [0.0, 0.0, 0.0, 0.0]],
+        dtype=torch.float64,
+        requires_grad=True,
+    )
+    for function in (invariant_mass, to_pt_eta_phi_m, to_pt_y_phi_m):
+        (grad,) = torch.autograd.grad(function(p).sum(), p)
+        assert torch.isfinite(grad).all(), function.__name__
+    x = torch.zeros(2, 4, dtype=torch.float64, requires_grad=True)  # pt = m = 0
+    for function in (from_pt_eta_phi_m, from_pt_y_phi_m):
+        (grad,) = torch.autograd.grad(function(x).sum(), x)
+        assert torch.isfinite(grad).all(), function.__name__
+
+
+def test_massive_gradients_are_unchanged():
+    x = _momenta(n=5, seed=3).requires_grad_(True)
+    p = from_pt_eta_phi_m(x)
+    (grad,) = torch.autograd.grad(invariant_mass(p).sum(), x)
+    # dm/dm = 1, and m does not depend on pt, eta or phi
+    torch.testing.assert_close(
+        grad, torch.tensor([0.0, 0.0, 0.0, 1.0], dtype=torch.float64).expand(5, 4), atol=1e-7, rtol=0
+    )
