@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import torch
 
 from ..algebra.action import multivector_representation
-from ..lorentz.transforms import random_lorentz_transform
+from ..lorentz.transforms import parity_matrix, random_lorentz_transform, time_reversal_matrix
 
 REPS = ("scalar", "pseudoscalar", "vector", "multivector", "none")
 _DEFAULT_RTOL = {torch.float64: 1e-9, torch.float32: 1e-4, torch.bfloat16: 5e-2, torch.float16: 5e-3}
@@ -73,8 +73,11 @@ def assert_equivariant(
     """Assert that ``fn`` commutes with random Lorentz transformations and particle permutations.
 
     For each trial one Lorentz transformation L (boost rapidity uniform up to ``max_rapidity``,
-    random axes and rotations, optionally parity/time reversal) and one permutation of the
-    particle axis are drawn and ``fn(g . inputs)`` is compared with ``g . fn(inputs)``.
+    random axes and rotations) and one permutation of the particle axis are drawn and
+    ``fn(g . inputs)`` is compared with ``g . fn(inputs)``. With ``parity`` and/or
+    ``time_reversal``, L is followed by the discrete elements in turn (P and 1; T and 1; P, T, PT
+    and 1 for both), so that each is tested; the number of trials is raised to their count
+    where ``n_trials`` is smaller.
 
     Parameters
     ----------
@@ -112,15 +115,11 @@ def assert_equivariant(
         raise ValueError(f"got {len(inputs)} inputs but {len(in_reps)} in_reps")
     in_dims, out_dims = _split_particle_dims(particle_dims, out_particle_dims, len(inputs))
     generator = generator if generator is not None else torch.Generator().manual_seed(1234)
+    discrete = _discrete_elements(parity, time_reversal)
     worst = 0.0
-    for trial in range(n_trials):
-        matrix = random_lorentz_transform(
-            (),
-            max_rapidity=max_rapidity,
-            generator=generator,
-            parity=parity,
-            time_reversal=time_reversal,
-        )
+    for trial in range(max(n_trials, len(discrete))):
+        name, element = discrete[trial % len(discrete)]
+        matrix = random_lorentz_transform((), max_rapidity=max_rapidity, generator=generator) @ element
         perm = _draw_permutation(inputs, in_dims, generator)
         moved = tuple(_permute(transform(x, rep, matrix), dim, perm) for x, rep, dim in zip(inputs, in_reps, in_dims))
         expected = _as_tuple(fn(*inputs))
@@ -140,7 +139,7 @@ def assert_equivariant(
                 raise AssertionError(
                     f"output {index} ({rep}) is not equivariant in trial {trial}: max abs error "
                     f"{error:.3e}, relative {relative:.3e} > rtol {tol:.1e} (output scale {scale:.3e}, "
-                    f"boost rapidity up to {max_rapidity}, parity={parity})"
+                    f"boost rapidity up to {max_rapidity}, discrete element {name})"
                 )
     return worst
 
@@ -153,6 +152,14 @@ def assert_invariant(
 ) -> float:
     """Assert that every output of ``fn`` is a Lorentz scalar (see ``assert_equivariant``)."""
     return assert_equivariant(fn, inputs, in_reps, None, **kwargs)
+
+
+def _discrete_elements(parity: bool, time_reversal: bool) -> list[tuple[str, torch.Tensor]]:
+    """The discrete Lorentz elements the trials cycle through, named: those requested, then the
+    identity."""
+    p, t = parity_matrix(), time_reversal_matrix()
+    elements = [("P", p)] * parity + [("T", t)] * time_reversal + [("PT", p @ t)] * (parity and time_reversal)
+    return [*elements, ("1", torch.eye(4, dtype=torch.float64))]
 
 
 def _split_particle_dims(particle_dims, out_particle_dims, n_inputs):

@@ -70,7 +70,26 @@ def test_pseudoscalar_rep():
     det = lambda x: torch.linalg.det(x)  # noqa: E731
     assert_equivariant(det, (p.transpose(-1, -2),), ("vector",), ("pseudoscalar",), parity=True)
     with pytest.raises(AssertionError):
-        assert_invariant(det, (p.transpose(-1, -2),), ("vector",), parity=True, n_trials=8)
+        assert_invariant(det, (p.transpose(-1, -2),), ("vector",), parity=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_requested_discrete_element_is_tried_even_in_one_trial(seed):
+    p = torch.randn(4, 4, 4, dtype=torch.float64)
+    det = lambda x: torch.linalg.det(x.transpose(-1, -2))  # noqa: E731  # odd under P and under T
+    generator = torch.Generator().manual_seed(seed)
+    for flags in ({"parity": True}, {"time_reversal": True}, {"parity": True, "time_reversal": True}):
+        with pytest.raises(AssertionError, match="discrete element [PT]"):
+            assert_invariant(det, (p,), ("vector",), n_trials=1, generator=generator, **flags)
+        square = assert_invariant(minkowski_dot, (p, p), ("vector", "vector"), n_trials=1, generator=generator, **flags)
+        assert square < 1e-9
+    # a function odd under T alone (the sign of the energy) passes parity-only trials, not time reversal
+    sign = lambda x: torch.sign(x[..., 0]) * minkowski_dot(x, x)  # noqa: E731
+    future = p.clone()
+    future[..., 0] = future[..., 1:].norm(dim=-1) + 1.0  # timelike, E > 0
+    assert_invariant(sign, (future,), ("vector",), parity=True, generator=generator)
+    with pytest.raises(AssertionError, match="discrete element T"):
+        assert_invariant(sign, (future,), ("vector",), time_reversal=True, generator=generator)
 
 
 def test_transform_rejects_bad_input():

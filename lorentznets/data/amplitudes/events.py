@@ -113,7 +113,7 @@ def generate_events(
         accepted.append(final[: n_events - n_accepted])
         n_accepted += accepted[-1].shape[0]
         if n_accepted == 0 and n_tried >= 100 * batch_size:
-            raise RuntimeError(
+            raise ValueError(
                 f"generate_events: no event of {process.name} passed the cuts in {n_tried} tries "
                 f"(sqrt_s={sqrt_s}, pt_min={pt_min}, delta_r_min={delta_r_min}); loosen the cuts"
             )

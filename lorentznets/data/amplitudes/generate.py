@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 
+from lorentznets.data.cli_types import non_negative_float, non_negative_int, positive_float, positive_int
+
 from .couplings import QUARK_CHARGES, Couplings
 from .processes import PROCESSES
 from .writer import write_process_file
@@ -35,16 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=sorted(PROCESSES),
         help="processes to generate, one <process>.npy each",
     )
-    _add(parser, "--n", type=int, default=100000, help="events per process")
-    _add(parser, "--seed", type=int, default=0, help="base random seed")
+    _add(parser, "--n", type=positive_int, default=100000, help="events per process")
+    _add(parser, "--seed", type=non_negative_int, default=0, help="base random seed")
     _add(parser, "--out", default="data/cache/amplitudes", help="output directory")
-    _add(parser, "--sqrt-s", type=float, default=1000.0, help="partonic CM energy in GeV")
-    _add(parser, "--pt-min", type=float, default=20.0, help="gluon pT cut in GeV")
-    _add(parser, "--delta-r-min", type=float, default=0.4, help="gluon-gluon Delta R cut")
+    _add(parser, "--sqrt-s", type=positive_float, default=1000.0, help="partonic CM energy in GeV")
+    _add(parser, "--pt-min", type=non_negative_float, default=20.0, help="gluon pT cut in GeV")
+    _add(parser, "--delta-r-min", type=non_negative_float, default=0.4, help="gluon-gluon Delta R cut")
     _add(
         parser,
         "--max-boost-rapidity",
-        type=float,
+        type=non_negative_float,
         default=2.0,
         help="events are boosted along z with rapidity uniform in [-y, y]",
     )
@@ -61,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=sorted(QUARK_CHARGES),
         help="quark flavour in q qbar -> Z + gluons",
     )
-    _add(parser, "--alpha-s", type=float, default=0.118, help="strong coupling alpha_s")
+    _add(parser, "--alpha-s", type=positive_float, default=0.118, help="strong coupling alpha_s")
 
 
 def run(args: argparse.Namespace) -> None:

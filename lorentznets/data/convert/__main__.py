@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 
+from ..cli_types import positive_int
 from . import CONVERTERS
 
 
@@ -25,13 +28,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("target", help="output HDF5 file")
     parser.add_argument(
         "--max-particles",
-        type=int,
+        type=positive_int,
         default=None,
         help="constituent slots in the output (default: landscape 200, energyflow the input's)",
     )
-    parser.add_argument("--max-jets", type=int, default=None, help="convert only the first jets")
-    parser.add_argument("--chunk-size", type=int, default=8192, help="jets per chunk")
+    parser.add_argument("--max-jets", type=positive_int, default=None, help="convert only the first jets")
+    parser.add_argument("--chunk-size", type=positive_int, default=8192, help="jets per chunk")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     args = parser.parse_args(argv)
+    source, target = Path(args.source), Path(args.target)
+    if target.exists() and source.exists() and target.resolve() == source.resolve():
+        parser.error(f"the output {target} is the input {source}: give another output file")
+    if target.exists() and not args.overwrite:
+        parser.error(f"the output {target} exists: pass --overwrite to replace it")
 
     options = {"max_jets": args.max_jets, "chunk_size": args.chunk_size}
     if args.max_particles is not None:
@@ -41,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileNotFoundError, KeyError, ValueError, ImportError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"error: {message}", file=sys.stderr)
+        return 1
+    except zipfile.BadZipFile as error:
+        print(f"error: {source}: cannot read it as an .npz archive: {error}", file=sys.stderr)
         return 1
     print(f"wrote {count} jets to {args.target}")
     return 0

@@ -132,5 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as error:
         top.error(str(error))
     args = parser.parse_args(top_args.options)
-    module.run(args)
+    try:
+        module.run(args)
+    except (ValueError, FileNotFoundError, FileExistsError) as error:
+        # settings that parse but cannot work together (an empty cut window, an existing output)
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
     return 0

@@ -5,14 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lorentznets.data.cli_types import positive_int
+
 MAX_PYTHIA_SEED = 900_000_000
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
 
 
 def _seed(text: str) -> int:
@@ -28,13 +23,13 @@ def add_common_arguments(
     parser: argparse.ArgumentParser, *, default_n: int, default_out: str, default_chunk: int
 ) -> None:
     """Add ``--n --seed --out --workers --chunk-size --resume --overwrite --mpi``."""
-    parser.add_argument("--n", type=_positive_int, default=default_n, help="number of rows")
+    parser.add_argument("--n", type=positive_int, default=default_n, help="number of rows")
     parser.add_argument("--seed", type=_seed, default=1, help="base seed; chunk c uses Random:seed = seed + c")
     parser.add_argument("--out", type=Path, default=Path(default_out), help="output file")
-    parser.add_argument("--workers", type=_positive_int, default=1, help="worker processes")
+    parser.add_argument("--workers", type=positive_int, default=1, help="worker processes")
     parser.add_argument(
         "--chunk-size",
-        type=_positive_int,
+        type=positive_int,
         default=default_chunk,
         help="rows per chunk; each chunk is one Pythia run and one flushed HDF5 write",
     )

@@ -21,6 +21,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from lorentznets.data.cli_types import check_window, non_negative_float, positive_float, positive_int
 from lorentznets.data.convert.energyflow import LABELS_KEY, N_PARTICLES_KEY, PARTICLES_KEY
 from lorentznets.data.convert.event_weights import PTHAT_KEY, WEIGHT_KEY
 from lorentznets.data.generate.chunk_runner import generate_from_args
@@ -66,17 +67,20 @@ CONVENTION_KEYS = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the quark-gluon options on ``parser``."""
     add_common_arguments(parser, default_n=100_000, default_out="data/cache/quarkgluon.h5", default_chunk=1000)
-    parser.add_argument("--ecm", type=float, default=14000.0, help="collision energy in GeV")
-    parser.add_argument("--pthat-min", type=float, default=300.0, help="PhaseSpace:pTHatMin, GeV")
-    parser.add_argument("--pthat-max", type=float, default=0.0, help="PhaseSpace:pTHatMax, GeV (0 = none)")
+    parser.add_argument("--ecm", type=positive_float, default=14000.0, help="collision energy in GeV")
+    parser.add_argument("--pthat-min", type=non_negative_float, default=300.0, help="PhaseSpace:pTHatMin, GeV")
+    parser.add_argument("--pthat-max", type=non_negative_float, default=0.0, help="PhaseSpace:pTHatMax, GeV (0 = none)")
     parser.add_argument(
-        "--bias-power", type=float, default=2.0, help="PhaseSpace:bias2SelectionPow (0 = off); see docs/data.md"
+        "--bias-power",
+        type=non_negative_float,
+        default=2.0,
+        help="PhaseSpace:bias2SelectionPow (0 = off); see docs/data.md",
     )
-    parser.add_argument("--pt-min", type=float, default=500.0, help="jet pT lower cut, GeV")
-    parser.add_argument("--pt-max", type=float, default=550.0, help="jet pT upper cut, GeV")
-    parser.add_argument("--rapidity-max", type=float, default=1.7, help="jet |y| cut")
-    parser.add_argument("--radius", type=float, default=0.4, help="anti-kT radius")
-    parser.add_argument("--max-particles", type=int, default=150, help="particles kept per jet")
+    parser.add_argument("--pt-min", type=non_negative_float, default=500.0, help="jet pT lower cut, GeV")
+    parser.add_argument("--pt-max", type=positive_float, default=550.0, help="jet pT upper cut, GeV")
+    parser.add_argument("--rapidity-max", type=positive_float, default=1.7, help="jet |y| cut")
+    parser.add_argument("--radius", type=positive_float, default=0.4, help="anti-kT radius")
+    parser.add_argument("--max-particles", type=positive_int, default=150, help="particles kept per jet")
     parser.add_argument(
         "--quark-flavours",
         choices=sorted(QUARK_FLAVOURS),
@@ -84,12 +88,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="flavours of the outgoing quark of quark jets: 'uds' as EnergyFlow's default Pythia sample, "
         "'udscb' as its with_bc sample",
     )
-    parser.add_argument("--batch", type=int, default=500, help="Pythia events per nextBatch call")
+    parser.add_argument("--batch", type=positive_int, default=500, help="Pythia events per nextBatch call")
     add_veto_argument(parser)
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
+    check_window(args.pt_min, args.pt_max, "--pt-min", "--pt-max")
     common = [*pthat_window(args), *Z_TO_NEUTRINOS]
     return {
         "generator": "lorentznets.data.generate.quarkgluon",

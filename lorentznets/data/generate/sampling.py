@@ -7,11 +7,21 @@ from collections.abc import Callable
 
 import numpy as np
 
+from lorentznets.data.cli_types import check_window
+
 Rows = dict[str, np.ndarray]
 
 
 def pthat_window(args: argparse.Namespace) -> list[str]:
-    """Pythia settings for the pTHat window and the pTHat^power phase-space bias of ``args``."""
+    """Pythia settings for the pTHat window and the pTHat^power phase-space bias of ``args``.
+
+    Raises
+    ------
+    ValueError
+        For ``--pthat-max`` (when set, > 0) not above ``--pthat-min``.
+    """
+    if args.pthat_max > 0:
+        check_window(args.pthat_min, args.pthat_max, "--pthat-min", "--pthat-max")
     settings = [f"Beams:eCM = {args.ecm}", f"PhaseSpace:pTHatMin = {args.pthat_min}"]
     if args.pthat_max > 0:
         settings.append(f"PhaseSpace:pTHatMax = {args.pthat_max}")
@@ -24,13 +34,29 @@ def pthat_window(args: argparse.Namespace) -> list[str]:
     return settings
 
 
+EMPTY_DRAWS_LIMIT = 200
+"""Batches in a row without a selected row, from the start, after which :func:`collect_rows` gives up."""
+
+
 def collect_rows(draw: Callable[[], Rows], n: int) -> Rows:
-    """Call ``draw`` (one Pythia batch -> selected rows) until ``n`` rows exist; return exactly ``n``."""
+    """Call ``draw`` (one Pythia batch -> selected rows) until ``n`` rows exist; return exactly ``n``.
+
+    Raises
+    ------
+    ValueError
+        When the first :data:`EMPTY_DRAWS_LIMIT` batches select nothing (cuts that no event
+        passes would otherwise keep it drawing forever).
+    """
     pieces, have = [], 0
     while have < n:
         piece = draw()
         pieces.append(piece)
         have += len(next(iter(piece.values())))
+        if have == 0 and len(pieces) >= EMPTY_DRAWS_LIMIT:
+            raise ValueError(
+                f"no event passed the selection in {len(pieces)} batches of events: loosen the cuts "
+                "(pT window, |eta| or |y| range, jet radius, jet multiplicity)"
+            )
     return {key: np.concatenate([p[key] for p in pieces])[:n] for key in pieces[0]}
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from lorentznets.data.cli_types import check_window, non_negative_float, positive_float, positive_int
 from lorentznets.data.convert.event_weights import PTHAT_KEY, WEIGHT_KEY
 from lorentznets.data.convert.lgn_layout import (
     JET_PT_KEY,
@@ -77,23 +78,23 @@ CONVENTION_KEYS = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the top-tagging options on ``parser``."""
     add_common_arguments(parser, default_n=100_000, default_out="data/cache/toptagging.h5", default_chunk=1000)
-    parser.add_argument("--ecm", type=float, default=14000.0, help="collision energy in GeV")
-    parser.add_argument("--pthat-min", type=float, default=200.0, help="PhaseSpace:pTHatMin, GeV")
-    parser.add_argument("--pthat-max", type=float, default=800.0, help="PhaseSpace:pTHatMax, GeV")
+    parser.add_argument("--ecm", type=positive_float, default=14000.0, help="collision energy in GeV")
+    parser.add_argument("--pthat-min", type=non_negative_float, default=200.0, help="PhaseSpace:pTHatMin, GeV")
+    parser.add_argument("--pthat-max", type=non_negative_float, default=800.0, help="PhaseSpace:pTHatMax, GeV")
     parser.add_argument(
         "--bias-power",
-        type=float,
+        type=non_negative_float,
         default=2.0,
         help="PhaseSpace:bias2SelectionPow (0 = unbiased, unit weights); 2 gives the most "
         "effective jets per second with the jet veto (docs/data.md)",
     )
-    parser.add_argument("--pt-min", type=float, default=550.0, help="jet pT lower cut, GeV")
-    parser.add_argument("--pt-max", type=float, default=650.0, help="jet pT upper cut, GeV")
-    parser.add_argument("--eta-max", type=float, default=2.0, help="jet |eta| cut")
-    parser.add_argument("--radius", type=float, default=0.8, help="anti-kT radius and match dR")
-    parser.add_argument("--max-constituents", type=int, default=200, help="constituents kept")
+    parser.add_argument("--pt-min", type=non_negative_float, default=550.0, help="jet pT lower cut, GeV")
+    parser.add_argument("--pt-max", type=positive_float, default=650.0, help="jet pT upper cut, GeV")
+    parser.add_argument("--eta-max", type=positive_float, default=2.0, help="jet |eta| cut")
+    parser.add_argument("--radius", type=positive_float, default=0.8, help="anti-kT radius and match dR")
+    parser.add_argument("--max-constituents", type=positive_int, default=200, help="constituents kept")
     add_constituent_mass_argument(parser, default=MASSLESS)
-    parser.add_argument("--batch", type=int, default=500, help="Pythia events per nextBatch call")
+    parser.add_argument("--batch", type=positive_int, default=500, help="Pythia events per nextBatch call")
     add_veto_argument(parser)
     parser.add_argument(
         "--detector",
@@ -105,6 +106,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
+    check_window(args.pt_min, args.pt_max, "--pt-min", "--pt-max")
     common = pthat_window(args)
     return {
         "generator": "lorentznets.data.generate.toptagging",

@@ -22,6 +22,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from lorentznets.data.cli_types import non_negative_float, positive_float, positive_int, probability
 from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt
 from lorentznets.data.generate.eventgen_export import export_event_generation
@@ -58,10 +59,10 @@ def pythia_process(decay: str, higgs: bool) -> tuple[str, ...]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the ttbar options on ``parser``."""
     add_common_arguments(parser, default_n=100_000, default_out="data/cache/ttbar_allhad.h5", default_chunk=2000)
-    parser.add_argument("--ecm", type=float, default=13000.0, help="collision energy in GeV")
-    parser.add_argument("--jet-pt-min", type=float, default=25.0, help="jet pT cut, GeV")
-    parser.add_argument("--eta-max", type=float, default=2.5, help="jet |eta| cut")
-    parser.add_argument("--radius", type=float, default=0.4, help="anti-kT radius and match dR")
+    parser.add_argument("--ecm", type=positive_float, default=13000.0, help="collision energy in GeV")
+    parser.add_argument("--jet-pt-min", type=non_negative_float, default=25.0, help="jet pT cut, GeV")
+    parser.add_argument("--eta-max", type=positive_float, default=2.5, help="jet |eta| cut")
+    parser.add_argument("--radius", type=positive_float, default=0.4, help="anti-kT radius and match dR")
     parser.add_argument(
         "--decay",
         choices=("allhadronic", "semileptonic"),
@@ -73,12 +74,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="ttH production with H -> b bbar (targets h/{b1, b2}; two more jets required)",
     )
-    parser.add_argument("--min-jets", type=int, default=None, help="minimum jets per event (6; semileptonic: 4)")
-    parser.add_argument("--max-jets", type=int, default=16, help="jets stored per event")
-    parser.add_argument("--btag-b", type=float, default=0.70, help="b-jet tag efficiency")
-    parser.add_argument("--btag-c", type=float, default=0.10, help="c-jet mistag rate")
-    parser.add_argument("--btag-light", type=float, default=0.01, help="light-jet mistag rate")
-    parser.add_argument("--batch", type=int, default=500, help="Pythia events per nextBatch call")
+    parser.add_argument(
+        "--min-jets", type=positive_int, default=None, help="minimum jets per event (6; semileptonic: 4)"
+    )
+    parser.add_argument("--max-jets", type=positive_int, default=16, help="jets stored per event")
+    parser.add_argument("--btag-b", type=probability, default=0.70, help="b-jet tag efficiency")
+    parser.add_argument("--btag-c", type=probability, default=0.10, help="c-jet mistag rate")
+    parser.add_argument("--btag-light", type=probability, default=0.01, help="light-jet mistag rate")
+    parser.add_argument("--batch", type=positive_int, default=500, help="Pythia events per nextBatch call")
     parser.add_argument(
         "--eventgen-dir",
         type=Path,

@@ -44,7 +44,7 @@ def test_generation_is_reproducible():
 
 
 def test_unsatisfiable_cuts_raise():
-    with pytest.raises(RuntimeError, match="loosen the cuts"):
+    with pytest.raises(ValueError, match="loosen the cuts"):
         generate_events(get_process("gg_gg"), 5, np.random.default_rng(0), sqrt_s=100.0, pt_min=60.0, batch_size=100)
 
 

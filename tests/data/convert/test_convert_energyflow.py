@@ -62,3 +62,36 @@ def test_unknown_converter_is_rejected(capsys):
     with pytest.raises(SystemExit):
         main(["jetclass", "a", "b"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_cli_never_writes_over_its_input_or_an_existing_output(tmp_path, capsys):
+    source = tmp_path / "QG_jets_1.npz"
+    quark_gluon_file(source)
+    before = source.read_bytes()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["energyflow", str(source), str(tmp_path / "." / "QG_jets_1.npz"), "--overwrite"])
+    assert exit_info.value.code == 2
+    assert "is the input" in capsys.readouterr().err
+    assert source.read_bytes() == before
+    assert main(["energyflow", str(source), str(tmp_path / "o.h5")]) == 0
+    with pytest.raises(SystemExit):
+        main(["energyflow", str(source), str(tmp_path / "o.h5")])
+    assert "o.h5 exists: pass --overwrite to replace it" in capsys.readouterr().err
+    assert main(["energyflow", str(source), str(tmp_path / "o.h5"), "--overwrite", "--max-jets", "3"]) == 0
+    with h5py.File(tmp_path / "o.h5", "r") as file:
+        assert file["Pmu"].shape[0] == 3
+
+
+@pytest.mark.parametrize(("option", "value"), [("--chunk-size", "0"), ("--max-jets", "-3"), ("--max-particles", "0")])
+def test_cli_refuses_non_positive_counts(tmp_path, capsys, option, value):
+    quark_gluon_file(tmp_path / "q.npz")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["energyflow", str(tmp_path / "q.npz"), str(tmp_path / "o.h5"), option, value])
+    assert exit_info.value.code == 2
+    assert f"argument {option}: expected a positive integer, got {value}" in capsys.readouterr().err
+
+
+def test_cli_reports_a_file_that_is_no_npz_archive(tmp_path, capsys):
+    (tmp_path / "bad.npz").write_text("hello")
+    assert main(["energyflow", str(tmp_path / "bad.npz"), str(tmp_path / "o.h5")]) == 1
+    assert "bad.npz: cannot read it as an .npz archive: File is not a zip file" in capsys.readouterr().err
