@@ -97,7 +97,7 @@ from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resol
 from experiments.common.mlflow_model import log_pytorch_model
 from experiments.common.model_build import build_model, check_model_config
 from experiments.common.onnx_export import OnnxExportError, export_run_model
-from experiments.common.predict import write_run_predictions
+from experiments.common.predict import check_predict_output, write_run_predictions
 from experiments.common.progress import metrics_table
 from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ShardedSequentialBatchSampler
@@ -141,6 +141,11 @@ class BaseExperiment(ABC):
         validate_config(container, merge_schemas(DEFAULT_SCHEMA, cls.config_schema))
         if cfg.predict.files and not hasattr(cls, "predict_file"):
             raise ConfigError(f"config key predict.files is not allowed: {cls.__name__} cannot predict files")
+        if cfg.predict.files and cfg.predict.output is not None:
+            try:
+                check_predict_output(cfg.predict.output, list(cfg.predict.files))
+            except ValueError as error:
+                raise ConfigError(str(error)) from None
         if cfg.predict.files and (cfg.train or cfg.export.onnx):
             raise ConfigError(
                 "config key predict.files is set: predict with train=false warm_start_idx=<k> and export.onnx=false "

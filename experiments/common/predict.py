@@ -64,6 +64,52 @@ def expand_predict_files(patterns: Sequence[str]) -> list[str]:
     return [str(file) for pattern in patterns for file in expand_paths(pattern)]
 
 
+def check_predict_output(output: str | os.PathLike, patterns: Sequence[str]) -> None:
+    """Refuse a ``predict.output`` that would destroy data: one of the files to predict, a folder,
+    or an existing file that is not a predictions file of ours (those are replaced, so that a
+    prediction can be run again).
+
+    Parameters
+    ----------
+    output : str or os.PathLike
+        ``predict.output``.
+    patterns : sequence of str
+        ``predict.files`` (globs that match nothing are left to :func:`expand_predict_files`).
+
+    Raises
+    ------
+    ValueError
+        Naming the key, the path and why.
+    """
+    path = Path(output)
+    if path.is_dir():
+        raise ValueError(f"predict.output={str(output)!r} is a folder: give the HDF5 file to write")
+    inputs = []
+    for pattern in patterns:
+        try:
+            inputs += expand_paths(pattern)
+        except FileNotFoundError:
+            continue
+    if path.exists() and any(path.resolve() == Path(name).resolve() for name in inputs):
+        raise ValueError(f"predict.output={str(output)!r} is one of predict.files: it would be overwritten")
+    if path.exists() and not _is_predictions_file(path):
+        raise ValueError(
+            f"predict.output={str(output)!r} exists and is not a predictions file: it would be overwritten "
+            "(remove it or choose another output)"
+        )
+
+
+def _is_predictions_file(path: Path) -> bool:
+    """Whether ``path`` is an HDF5 file written by :func:`write_predictions` (it has ``files``)."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as file:
+            return "files" in file.attrs and "index" in file
+    except OSError:
+        return False
+
+
 def _create(file: Any, name: str, first: np.ndarray) -> Any:
     return file.create_dataset(
         name,

@@ -16,6 +16,7 @@ from tagging_test_utils import tagging_overrides, write_lgn_jets
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.config_schema import ConfigError
 from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL
+from experiments.common.predict import write_predictions
 from experiments.registry import get_experiment
 from lorentznets.data.readers import load_jets
 from tests.data.readers.jet_files import random_jets, write_jetclass
@@ -85,6 +86,27 @@ def test_predict_without_training_or_export_is_checked_with_the_config(trained, 
     cfg = compose_config("toptagging", tagging_overrides(tmp_path, new, **{"predict.files": f"[{new}]"}, **overrides))
     with pytest.raises(ConfigError, match=r"predict\.files is set: predict with train=false"):
         get_experiment(cfg.experiment).check_config(cfg)
+
+
+def test_an_output_that_would_destroy_data_is_refused_with_the_config(trained, tmp_path):
+    _, new = trained
+    other = tmp_path / "notes.h5"
+    with h5py.File(other, "w") as file:
+        file["x"] = np.arange(3)
+    earlier = tmp_path / "earlier_predictions.h5"
+    write_predictions(earlier, ["a.h5"], lambda name: iter([{"scores": np.zeros(2)}]))
+    predict = {"predict.files": f"[{new}]", "train": False, "warm_start_idx": 0}
+    for output, message in [
+        (new, "is one of predict.files: it would be overwritten"),
+        (tmp_path, "is a folder"),
+        (other, "exists and is not a predictions file"),
+    ]:
+        cfg = compose_config("toptagging", tagging_overrides(tmp_path, new, **predict, **{"predict.output": output}))
+        with pytest.raises(ConfigError, match=message):
+            get_experiment(cfg.experiment).check_config(cfg)
+    # an earlier predictions file may be replaced
+    cfg = compose_config("toptagging", tagging_overrides(tmp_path, new, **predict, **{"predict.output": earlier}))
+    get_experiment(cfg.experiment).check_config(cfg)
 
 
 def test_export_writes_onnx_and_preprocessing_matching_torch(trained):
