@@ -22,7 +22,7 @@ def collect_chunks(
     weights: np.ndarray | None = None,
     first_jet: int = 0,
 ) -> JetData:
-    """Copy chunks into preallocated float32 arrays and check for empty jets.
+    """Copy chunks into preallocated float32 arrays and check for empty jets and non-finite scalars.
 
     Parameters
     ----------
@@ -67,7 +67,14 @@ def collect_chunks(
         filled = rows.stop
     if filled != num_jets:
         raise ValueError(f"{source}: expected {num_jets} jets, read {filled}")
-    keep = empty_jet_rows(mask, source, drop_empty)
+    if scalars is not None:
+        bad = ~np.isfinite(scalars).all(axis=(1, 2))
+        if bad.any():
+            raise ValueError(
+                f"{source}: the per-particle scalars have NaN/inf values in {int(bad.sum())} jet(s); "
+                f"first bad jet index {first_jet + int(np.argmax(bad))}"
+            )
+    keep = empty_jet_rows(mask, source, drop_empty, first_jet)
     if keep is not None:
         momenta, mask, labels = momenta[keep], mask[keep], labels[keep]
         scalars = None if scalars is None else scalars[keep]

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-def empty_jet_rows(mask: np.ndarray, source: str, drop_empty: bool) -> np.ndarray | None:
+def empty_jet_rows(mask: np.ndarray, source: str, drop_empty: bool, first_jet: int = 0) -> np.ndarray | None:
     """Handle jets without real constituents.
 
     Parameters
@@ -48,6 +48,8 @@ def empty_jet_rows(mask: np.ndarray, source: str, drop_empty: bool) -> np.ndarra
         File name for the message.
     drop_empty : bool
         False: raise. True: warn and return the rows to keep.
+    first_jet : int
+        File index of the first row (a range read), for the message.
 
     Returns
     -------
@@ -61,9 +63,9 @@ def empty_jet_rows(mask: np.ndarray, source: str, drop_empty: bool) -> np.ndarra
     empty = ~mask.any(axis=1)
     if not empty.any():
         return None
-    message = empty_jet_message(source, int(empty.sum()), int(np.argmax(empty)))
+    message = empty_jet_message(source, int(empty.sum()), first_jet + int(np.argmax(empty)))
     if not drop_empty:
-        raise ValueError(message + "; pass drop_empty=True to drop them")
+        raise ValueError(message + "; remove them from the file (or read it with drop_empty=True)")
     warnings.warn(message + "; dropping them", stacklevel=3)
     return np.flatnonzero(~empty)
 

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from lorentznets.data.readers import load_jets
+from lorentznets.data.readers.formats import READERS
 
 from .jet_files import random_jets, reference_order, write_lgn
 
@@ -44,6 +45,20 @@ def test_scalars_follow_their_constituents(tmp_path, jets):
     pt_read = torch.hypot(data.momenta[..., 1], data.momenta[..., 2])
     torch.testing.assert_close(data.scalars[..., 0], pt_read, rtol=1e-5, atol=1e-4)
     torch.testing.assert_close(data.scalars[..., 1], -pt_read, rtol=1e-5, atol=1e-4)
+
+
+def test_nan_scalars_name_the_file_count_and_first_jet(tmp_path, jets):
+    momenta, _, labels, _ = jets
+    scalars = np.zeros(momenta.shape[:2] + (2,))
+    scalars[[11, 25], 0, 1] = np.nan
+    scalars[30, 1, 0] = np.inf
+    path = write_lgn(tmp_path / "s.h5", momenta, labels, scalars=scalars)
+    with pytest.raises(ValueError, match=r"s\.h5.*scalars have NaN/inf values in 3 jet\(s\); first bad jet index 11"):
+        load_jets(path)
+    # a range read names the file's own index
+    reader = READERS["lgn_h5"]
+    with pytest.raises(ValueError, match="in 2 jet\\(s\\); first bad jet index 25"):
+        reader.read_range(path, 20, 40, 8)
 
 
 def test_max_jets(tmp_path, jets):
@@ -108,6 +123,9 @@ def test_empty_jets_raise_or_are_dropped(tmp_path, jets):
     keep = np.setdiff1d(np.arange(40), [6, 30])
     np.testing.assert_array_equal(data.labels.numpy(), labels[keep])
     assert data.mask.any(dim=1).all()
+    # a range read names the file's own index
+    with pytest.raises(ValueError, match="1 jet\\(s\\) have no constituents.*first empty jet index 30; remove them"):
+        READERS["lgn_h5"].read_range(path, 10, 40, 8)
 
 
 def test_split_is_rejected_for_one_split_per_file(tmp_path, jets):
