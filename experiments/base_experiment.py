@@ -88,7 +88,13 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, IterableDataset, default_collate
 
-from experiments.common.checkpoint import CheckpointError, load_checkpoint, remove_stale_temporaries, save_atomic
+from experiments.common.checkpoint import (
+    CheckpointError,
+    check_weights_fit,
+    load_checkpoint,
+    remove_stale_temporaries,
+    save_atomic,
+)
 from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_schemas, validate_config
 from experiments.common.distributed import init_distributed
 from experiments.common.errors import ExperimentInputError
@@ -440,13 +446,18 @@ class BaseExperiment(ABC):
             show_progress=self.is_main and cfg.progress,
         )
         if state is not None:
+            try:
+                check_weights_fit(state.model, self.raw_model, str(self.run_dir.last_checkpoint))
+            except ValueError as error:
+                raise ExperimentInputError(f"resume=true: {error}") from None
             self.trainer.restore(state)
             LOGGER.info("resumed %s at step %d", self.run_dir.path, self.trainer.step)
         elif cfg.warm_start_idx is not None:
             try:
                 path = self.run_dir.existing_model_path(cfg.warm_start_idx)
                 weights = load_checkpoint(path, map_location=self.device)["model"]
-            except (FileNotFoundError, CheckpointError) as error:
+                check_weights_fit(weights, self.raw_model, str(path))
+            except (FileNotFoundError, CheckpointError, ValueError) as error:
                 raise ExperimentInputError(str(error)) from None
             self.trainer.load_weights(weights)
             LOGGER.info("loaded weights from %s", path)

@@ -15,10 +15,12 @@ import os
 import pickle
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 TEMPORARY_SUFFIX = ".tmp"
 _UNSAFE_GLOBAL = re.compile(r"(?:unsupported|Unsupported global:) GLOBAL ([\w.]+)")
@@ -111,3 +113,40 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
         raise CheckpointError(
             f"checkpoint {path} is truncated or not a torch checkpoint ({error.__class__.__name__})"
         ) from None
+
+
+def check_weights_fit(weights: Mapping[str, torch.Tensor], model: nn.Module, origin: str, shapes: bool = True) -> None:
+    """Refuse weights that ``model.load_state_dict`` would reject, in one line.
+
+    Parameters
+    ----------
+    weights : mapping of str to torch.Tensor
+        A saved state dict.
+    model : torch.nn.Module
+        The model of this run.
+    origin : str
+        The checkpoint file, named in the message.
+    shapes : bool
+        Also compare the shapes (False: the keys only, for callers that handle other shapes).
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the keys missing on either side or the first entry of another shape,
+        and what must match.
+    """
+    target = model.state_dict()
+    missing = sorted(set(target) - set(weights))
+    unexpected = sorted(set(weights) - set(target))
+    if missing or unexpected:
+        raise ValueError(
+            f"{origin}: its model does not match this run's (same model and model.net needed): "
+            f"keys missing there {missing[:5]}, keys this model lacks {unexpected[:5]}"
+        )
+    for key, tensor in target.items():
+        if shapes and weights[key].shape != tensor.shape:
+            raise ValueError(
+                f"{origin}: entry {key!r} has shape {tuple(weights[key].shape)} there and "
+                f"{tuple(tensor.shape)} in this run's model (same model, model.net and inputs needed, "
+                "e.g. the number of per-particle scalars of the data)"
+            )

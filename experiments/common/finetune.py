@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from experiments.common.checkpoint import load_checkpoint
+from experiments.common.checkpoint import check_weights_fit, load_checkpoint
 from experiments.common.run_directory import RunDirectory
 
 __all__ = ["finetune_source", "finetune_state_dict", "load_finetune_weights", "model_head_prefixes"]
@@ -90,14 +90,8 @@ def finetune_state_dict(
         When the backbones differ: a key missing on either side, or a backbone entry of another
         shape; the message names the file, the key and the shapes.
     """
+    check_weights_fit(source, model, origin, shapes=False)
     target = model.state_dict()
-    missing = sorted(set(target) - set(source))
-    unexpected = sorted(set(source) - set(target))
-    if missing or unexpected:
-        raise ValueError(
-            f"{origin}: its model does not match this run's (same model and model.net needed): "
-            f"keys missing there {missing[:5]}, keys this model lacks {unexpected[:5]}"
-        )
     state, reinitialised = {}, []
     for key, fresh in target.items():
         trained = source[key]

@@ -96,6 +96,20 @@ def test_missing_saved_model_is_a_clear_error(tmp_path):
         _run(tmp_path, run_name="m", train=False, warm_start_idx=3)
 
 
+def test_saved_weights_of_another_shape_are_one_clear_error(tmp_path):
+    _run(tmp_path, run_name="s")
+    run_dir = tmp_path / "runs" / "toy" / "s"
+    for path in (run_dir / "models" / "model_run0.pt", run_dir / "checkpoints" / "last.pt"):
+        checkpoint = torch.load(path, weights_only=True)
+        checkpoint["model"]["0.weight"] = torch.zeros(16, 5)  # as if trained on 5 inputs
+        torch.save(checkpoint, path)
+    shapes = r"entry '0\.weight' has shape \(16, 5\) there and \(16, 4\) in this run's model"
+    with pytest.raises(ExperimentInputError, match=r"model_run0\.pt: " + shapes):
+        _run(tmp_path, run_name="s", train=False, warm_start_idx=0)
+    with pytest.raises(ExperimentInputError, match=r"^resume=true: .*last\.pt: " + shapes):
+        _run(tmp_path, run_name="s", resume=True, **{"training.iterations": 40})
+
+
 def test_train_false_needs_warm_start_idx(tmp_path):
     with pytest.raises(ExperimentInputError, match="warm_start_idx"):
         _run(tmp_path, run_name="n", train=False)
