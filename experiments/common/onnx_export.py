@@ -160,9 +160,11 @@ def onnx_parity(
     """
     import onnxruntime
 
-    feeds = {name: tensor.numpy() for name, tensor in zip(input_names, inputs, strict=True)}
     try:
         session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        # the exporter drops inputs the graph does not use (e.g. global features of an event file without any)
+        taken = {node.name for node in session.get_inputs()}
+        feeds = {name: tensor.numpy() for name, tensor in zip(input_names, inputs, strict=True) if name in taken}
         onnx_outputs = session.run(None, feeds)
     except Exception as error:  # noqa: BLE001 - onnxruntime's errors share no base class but Exception
         raise OnnxExportError(f"{path}: onnxruntime cannot run the exported graph: {error}") from error
@@ -186,6 +188,13 @@ def onnx_parity(
             )
         largest = max(largest, float(difference.max(initial=0.0)))
     return largest
+
+
+def _graph_inputs(path: Path) -> set[str]:
+    """Names of the inputs of the ONNX graph at ``path``."""
+    import onnx
+
+    return {node.name for node in onnx.load(str(path), load_external_data=False).graph.input}
 
 
 def _default_description(
@@ -255,11 +264,19 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
     onnx_path = folder / f"model_run{model_index}.onnx"
     names = list(description["inputs"])
     dynamic = _dynamic_axes({**description["inputs"], **description["outputs"]})
-    export_onnx(model, inputs, onnx_path, names, list(description["outputs"]), dynamic)
-    difference = onnx_parity(onnx_path, model, inputs, names, outputs)
+    try:
+        export_onnx(model, inputs, onnx_path, names, list(description["outputs"]), dynamic)
+        difference = onnx_parity(onnx_path, model, inputs, names, outputs)
+    except OnnxExportError:
+        onnx_path.unlink(missing_ok=True)  # never leave a graph that failed its check to be picked up
+        raise
     for entries, tensors in ((description["inputs"], inputs), (description["outputs"], outputs)):
         for entry, tensor in zip(entries.values(), tensors, strict=True):
             entry["dtype"] = str(tensor.dtype).removeprefix("torch.")
+    taken = _graph_inputs(onnx_path)
+    unused = [name for name in description["inputs"] if name not in taken]
+    if unused:
+        LOGGER.info("ONNX graph %s takes no %s: the model does not use them", onnx_path.name, ", ".join(unused))
     record = {
         "model_file": onnx_path.name,
         "experiment": experiment.cfg.experiment,
@@ -270,7 +287,8 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
         "four_vector_order": ["E", "px", "py", "pz"],
         "metric": "diag(+1, -1, -1, -1)",
         **description,
-        "inputs": [{"name": name, **entry} for name, entry in description["inputs"].items()],
+        "inputs": [{"name": name, **entry} for name, entry in description["inputs"].items() if name in taken],
+        "unused_inputs": unused,
         "outputs": [{"name": name, **entry} for name, entry in description["outputs"].items()],
         "parity": {
             "rtol": PARITY_RTOL,

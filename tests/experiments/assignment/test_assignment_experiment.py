@@ -9,6 +9,9 @@ from experiments.base_experiment import ExperimentInputError
 from experiments.registry import get_experiment
 
 
+PELICAN_TINY = {"model.net.hidden_channels": 8, "model.net.num_blocks": 1}
+
+
 def overrides(base_dir, data_path, model="transformer", **extra):
     values = {
         "model": model,
@@ -57,6 +60,20 @@ def test_equivariant_backbone_through_the_experiment_class(tmp_path, spanet_file
     metrics = get_experiment(cfg.experiment)(cfg).run()
     assert 0.0 <= metrics["test.exact.event_purity"] <= 1.0
     assert metrics["test.greedy.num_events"] > 0
+
+
+def test_the_general_onnx_export_leaves_out_inputs_the_graph_does_not_use(tmp_path, spanet_file):
+    # the default event file has no GLOBAL inputs: the exported graph takes no global_features
+    cfg = compose_config("ttbar_assignment", overrides(tmp_path, spanet_file, "pelican", **PELICAN_TINY))
+    get_experiment(cfg.experiment)(cfg).run()
+    reload = overrides(tmp_path, spanet_file, "pelican", train=False, warm_start_idx=0, **PELICAN_TINY)
+    cfg = compose_config("ttbar_assignment", [*reload, "export.onnx=true", "plot=false"])
+    get_experiment(cfg.experiment)(cfg).run()
+    models = tmp_path / "runs" / "ttbar_assignment" / "test" / "models"
+    record = json.loads((models / "model_run0.preprocessing.json").read_text())
+    session = onnxruntime.InferenceSession(str(models / "model_run0.onnx"), providers=["CPUExecutionProvider"])
+    assert [node.name for node in session.get_inputs()] == [entry["name"] for entry in record["inputs"]]
+    assert record["unused_inputs"] == ["global_features"]
 
 
 def test_missing_data_file_is_a_clear_error(tmp_path):

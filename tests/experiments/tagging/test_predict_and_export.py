@@ -148,6 +148,7 @@ def test_export_of_a_net_onnx_cannot_express_is_one_clear_error(trained, tmp_pat
         ExperimentInputError, match=r"^export\.onnx: LGNTaggingWrapper cannot be exported to ONNX: .*complex"
     ):
         get_experiment(cfg.experiment)(cfg).run()
+    assert not list((tmp_path / "runs" / "toptagging" / "lgn" / "models").glob("*.onnx"))
 
 
 @pytest.mark.slow
