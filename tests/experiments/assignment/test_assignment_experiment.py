@@ -8,7 +8,6 @@ from mlflow.tracking import MlflowClient
 from experiments.base_experiment import ExperimentInputError
 from experiments.registry import get_experiment
 
-
 PELICAN_TINY = {"model.net.hidden_channels": 8, "model.net.num_blocks": 1}
 
 
