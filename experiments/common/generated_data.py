@@ -54,8 +54,8 @@ def ensure_generated(
     FileNotFoundError
         If the file is missing and ``generate`` is None, or generation did not produce it.
     ValueError
-        If the file is partial or unreadable and ``generate`` is None, or was generated with other
-        conventions than ``generate`` asks for (see
+        If the file is unreadable (never replaced: it may not be ours), partial and ``generate``
+        is None, or was generated with other conventions than ``generate`` asks for (see
         :func:`lorentznets.data.generate.conventions.convention_differences`).
     """
     path = Path(path)
@@ -88,8 +88,14 @@ def ensure_generated(
                 + (f"; {hint}" if hint else "")
             )
         raise ValueError(f"{status.message}; data.generate is null, so run.py does not do it")
+    if status.state == "unreadable":
+        # It may be anyone's file (one being copied, one another process holds locked): never replaced.
+        raise ValueError(
+            f"{status.message.split('; generate it again')[0]}; it is not replaced by a new generation: "
+            "delete it to generate it again, or point data.path elsewhere"
+        )
     resume = status.state == "partial" and status.resumable
-    overwrite = status.state in ("partial", "unreadable") and not resume
+    overwrite = status.state == "partial" and not resume
     if status.state == "missing":
         LOGGER.info("data file %s does not exist: generating %s", path, what)
     elif resume:

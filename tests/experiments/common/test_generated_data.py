@@ -55,3 +55,12 @@ def test_missing_file_without_generation_is_a_clear_error(tmp_path):
     path = tmp_path / "absent.h5"
     with pytest.raises(FileNotFoundError, match="absent.h5 does not exist and data.generate is null"):
         ensure_generated(path, None, None, "nothing")
+
+
+def test_an_unreadable_file_is_never_replaced(tmp_path):
+    # a copy still in progress, or anyone's file the generator cannot open: no generator is even built
+    path = tmp_path / "top.h5"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))
+    with pytest.raises(ValueError, match=r"top\.h5: cannot open as HDF5.*not replaced by a new generation: delete it"):
+        ensure_generated(path, _generate(10), None, "test jets")
+    assert path.read_bytes()[8:] == bytes(100)
