@@ -422,6 +422,15 @@ class BaseExperiment(ABC):
         missing = {"train", "val"} - set(self.datasets) if cfg.train else set()
         if missing:
             raise ValueError(f"init_data() must return the splits {sorted(missing)}")
+        train = self.datasets.get("train")
+        if cfg.train and not isinstance(train, IterableDataset):
+            per_rank = len(train) // self.dist.world_size
+            if per_rank < cfg.training.batchsize // self.dist.world_size:
+                raise ExperimentInputError(
+                    f"training.batchsize={cfg.training.batchsize} is larger than the {len(train)} training samples"
+                    + (f" ({per_rank} per process)" if self.dist.world_size > 1 else "")
+                    + ": lower training.batchsize or use more data"
+                )
 
         try:
             self.raw_model = self.init_model().to(self.device)

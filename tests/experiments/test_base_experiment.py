@@ -110,6 +110,12 @@ def test_saved_weights_of_another_shape_are_one_clear_error(tmp_path):
         _run(tmp_path, run_name="s", resume=True, **{"training.iterations": 40})
 
 
+def test_a_batch_larger_than_the_training_set_is_one_clear_error(tmp_path):
+    with pytest.raises(ExperimentInputError, match=r"^training\.batchsize=4096 is larger than the \d+ training samples"):
+        _run(tmp_path, run_name="b", **{"training.batchsize": 4096})
+    assert not (tmp_path / "runs" / "toy" / "b" / "checkpoints").exists()
+
+
 def test_train_false_needs_warm_start_idx(tmp_path):
     with pytest.raises(ExperimentInputError, match="warm_start_idx"):
         _run(tmp_path, run_name="n", train=False)
