@@ -97,7 +97,10 @@ class EventTopology:
         particles = tuple(
             _particle(name, products, perms.get(name), sequential, source) for name, products in event.items()
         )
-        event_group = generate_group(list(event), perms.get("EVENT"))
+        try:
+            event_group = generate_group(list(event), perms.get("EVENT"))
+        except ValueError as error:
+            raise ValueError(f"{source}: PERMUTATIONS/EVENT: {error}") from None
         for perm in event_group:
             for p, q in enumerate(perm):
                 first, second = particles[p], particles[q]
@@ -121,7 +124,14 @@ class EventTopology:
         if not os.path.exists(path):
             raise FileNotFoundError(f"event file not found: {path}")
         with open(path) as handle:
-            return cls.from_dict(yaml.safe_load(handle), str(path))
+            try:
+                spec = yaml.safe_load(handle)
+            except yaml.YAMLError as error:
+                problem = " ".join(str(error).split())
+                raise ValueError(f"{path}: not a readable event file (YAML): {problem}") from None
+        if spec is not None and not isinstance(spec, dict):
+            raise ValueError(f"{path}: an event file is a YAML mapping (INPUTS, EVENT, ...), got {type(spec).__name__}")
+        return cls.from_dict(spec, str(path))
 
 
 def _particle(name: str, products, generators, sequential: dict, source: str) -> ParticleTopology:
@@ -148,7 +158,10 @@ def _particle(name: str, products, generators, sequential: dict, source: str) ->
     # Products of the first input are stored as None so that files without sources compare equal.
     first = next(iter(sequential))
     resolved = tuple(None if s in (None, first) else s for s in sources)
-    group = generate_group(names, generators)
+    try:
+        group = generate_group(names, generators)
+    except ValueError as error:
+        raise ValueError(f"{source}: PERMUTATIONS/{name}: {error}") from None
     for perm in group:
         swapped = [(names[i], names[j]) for i, j in enumerate(perm) if resolved[i] != resolved[j]]
         if swapped:

@@ -33,7 +33,14 @@ def test_errors_name_the_problem(tmp_path, ttbar_yaml):
         EventTopology.from_dict(spec)
     spec = yaml.safe_load(ttbar_yaml)
     spec["PERMUTATIONS"]["t1"] = [["q1", "q3"]]
-    with pytest.raises(ValueError, match="q3"):
+    with pytest.raises(ValueError, match=r"<dict>: PERMUTATIONS/t1: unknown name 'q3' in a permutation"):
         EventTopology.from_dict(spec)
+    broken = "INPUTS:\n  SEQUENTIAL:\n    Source: {mass: log_normalize, pt\nEVENT: {t1: [q1]}\n"
+    (tmp_path / "broken.yaml").write_text(broken)
+    with pytest.raises(ValueError, match=r"broken\.yaml: not a readable event file \(YAML\): while parsing"):
+        EventTopology.from_yaml(tmp_path / "broken.yaml")
+    (tmp_path / "text.yaml").write_text("a string\n")
+    with pytest.raises(ValueError, match=r"text\.yaml: an event file is a YAML mapping .*got str"):
+        EventTopology.from_yaml(tmp_path / "text.yaml")
     with pytest.raises(KeyError, match="EVENT"):
         EventTopology.from_dict({"INPUTS": {}})

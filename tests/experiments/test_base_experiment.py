@@ -111,7 +111,8 @@ def test_saved_weights_of_another_shape_are_one_clear_error(tmp_path):
 
 
 def test_a_batch_larger_than_the_training_set_is_one_clear_error(tmp_path):
-    with pytest.raises(ExperimentInputError, match=r"^training\.batchsize=4096 is larger than the \d+ training samples"):
+    message = r"^training\.batchsize=4096 is larger than the \d+ training samples"
+    with pytest.raises(ExperimentInputError, match=message):
         _run(tmp_path, run_name="b", **{"training.batchsize": 4096})
     assert not (tmp_path / "runs" / "toy" / "b" / "checkpoints").exists()
 
