@@ -19,6 +19,7 @@ cannot pick random rows), so every file, and with it every class, is in every sp
 from __future__ import annotations
 
 import glob
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,9 +27,12 @@ from experiments.common.generated_data import ensure_generated, pythia_generator
 from experiments.common.splits import SPLITS, split_bounds, split_indices
 from lorentznets.data.readers import JetData, detect_format, load_jets
 from lorentznets.data.readers.file_ranges import FileRange, file_ranges
+from lorentznets.data.readers.formats import expand_paths
 
 # Formats whose files hold all three splits, told apart by a ``split`` argument.
 MULTI_SPLIT_FORMATS = ("lgatr_npz",)
+
+LOGGER = logging.getLogger("lorentznets")
 
 
 def split_files(data_cfg: Mapping) -> dict[str, str] | None:
@@ -86,14 +90,40 @@ def _split_sources(data_cfg: Mapping) -> dict[str, tuple[str, str | None]] | str
     """
     files = split_files(data_cfg)
     if files is not None:
-        return {
+        sources = {
             split: (path, split if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS else None)
             for split, path in files.items()
         }
+        _refuse_shared_files({split: path for split, (path, inner) in sources.items() if inner is None})
+        return sources
     path = str(ensure_data_path(data_cfg))
     if resolved_format(path, data_cfg) in MULTI_SPLIT_FORMATS:
         return {split: (path, split) for split in SPLITS}
     return path
+
+
+def _refuse_shared_files(patterns: Mapping[str, str]) -> None:
+    """Refuse a training file that another split reads too (its metrics would be measured on
+    training jets); warn when validation and test share files.
+
+    Raises
+    ------
+    ValueError
+        Naming the two splits and a file they share.
+    """
+    seen: dict[Path, str] = {}
+    for split, pattern in patterns.items():
+        for path in expand_paths(pattern):
+            other = seen.setdefault(Path(path).resolve(), split)
+            if other == split:
+                continue
+            message = f"the {other} and {split} splits both read {path}"
+            if "train" in (other, split):
+                raise ValueError(
+                    f"{message}: give each split its own files in data.files, or one file in data.path split "
+                    "by data.split_fractions"
+                )
+            LOGGER.warning("%s: the test metrics are those of the validation jets", message)
 
 
 def _read(path: str, split: str | None, data_cfg: Mapping, impact_parameters: bool) -> JetData:

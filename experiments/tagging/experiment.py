@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from torch import nn
 from torch.nn import functional as F
 
 from experiments.base_experiment import BaseExperiment
+from experiments.common.config_schema import ConfigError
 from experiments.common.host_inputs import host_inputs
 from experiments.common.jet_splits import load_jet_splits
 from experiments.common.predict import expand_predict_files
@@ -33,7 +34,7 @@ from experiments.tagging.schema import TAGGING_SCHEMA
 from experiments.tagging.split_weights import splits_are_weighted
 from experiments.tagging.streamed import streamed_splits
 from lorentznets.data.readers import JetData
-from lorentznets.data.readers.jetclass_root import PID_BRANCHES
+from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -135,6 +136,22 @@ class TaggingExperiment(BaseExperiment):
             "; ".join(sizes),
         )
         return weights
+
+    @classmethod
+    def check_config(cls, cfg: DictConfig) -> None:
+        """The base checks, and ``data.class_names`` against the label branches of JetClass files
+        (their labels come from the branch order, whatever the names say)."""
+        super().check_config(cfg)
+        data = cfg.data
+        patterns = [data.path] if data.path is not None else list((data.files or {}).values())
+        names = [str(p) for group in patterns for p in (group if isinstance(group, ListConfig) else [group])]
+        root = data.format == "jetclass_root" or (data.format == "auto" and any(n.endswith(".root") for n in names))
+        expected = [label.removeprefix("label_") for label in LABELS]
+        if root and list(data.class_names) != expected:
+            raise ConfigError(
+                f"config key data.class_names={list(data.class_names)} does not match the JetClass files, whose "
+                f"labels follow their branches label_QCD, ..., label_Tbl: expected {expected} in this order"
+            )
 
     @classmethod
     def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any]:

@@ -111,3 +111,13 @@ def test_bad_model_settings_are_refused_by_the_config_check(name, model, overrid
         get_experiment(name).check_config(cfg)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_jetclass_class_names_must_follow_the_label_branches():
+    swapped = "data.class_names=[Hbb,QCD,Hcc,Hgg,H4q,Hqql,Zqq,Wqq,Tbqq,Tbl]"
+    for overrides in ([swapped], [swapped, "data.format=auto", "data.path=/data/*.root"]):
+        cfg = _compose("config", "jetclass", overrides)
+        with pytest.raises(ConfigError, match=r"data\.class_names=\['Hbb', 'QCD', .* expected \['QCD', 'Hbb', "):
+            get_experiment("jetclass").check_config(cfg)
+    # the names of other formats are the user's own
+    get_experiment("jetclass").check_config(_compose("config", "jetclass", [swapped, "data.format=lgn_h5"]))

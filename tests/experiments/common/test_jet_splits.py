@@ -49,3 +49,20 @@ def test_capped_one_class_per_file_glob_keeps_all_classes(tmp_path):
         assert set(jets.labels.tolist()) == {0, 1, 2}
         assert jets.scalars.shape[-1] == 10
     assert torch.bincount(torch.cat([jets.labels for jets in splits.values()])).tolist() == [20, 20, 20]
+
+
+def test_a_training_file_read_by_another_split_is_refused(tmp_path, caplog):
+    for k, name in enumerate(("a", "b", "c")):
+        momenta, counts = random_jets(12, 8, seed=k)
+        write_jetclass(tmp_path / f"{name}_000.root", momenta, counts, np.arange(12) % 10)
+    shared = {
+        "train": str(tmp_path / "a_000.root"),
+        "val": str(tmp_path / "*_000.root"),
+        "test": str(tmp_path / "c_000.root"),
+    }
+    with pytest.raises(ValueError, match=r"the train and val splits both read .*a_000\.root: give each split its own"):
+        load_jet_splits(config(files=shared))
+    with caplog.at_level("WARNING", logger="lorentznets"):
+        splits = load_jet_splits(config(files={**shared, "val": str(tmp_path / "c_000.root")}))
+    assert "the val and test splits both read" in caplog.text
+    assert len(splits["train"]) == 12
