@@ -77,8 +77,8 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -113,6 +113,7 @@ from experiments.common.trainer import Trainer
 from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
 from experiments.registry import wrappers_for
+from lorentznets.data.readers.errors import StreamedDataError, streamed_data_message
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -322,7 +323,8 @@ class BaseExperiment(ABC):
         self.setup()
         raise_if_stopped()
         if self.cfg.train:
-            self.trainer.fit()
+            with _streamed_data_errors(self.cfg.exp_name):
+                self.trainer.fit()
             raise_if_stopped()
             self._save_final_model()
             raise_if_stopped()
@@ -331,7 +333,8 @@ class BaseExperiment(ABC):
             if self.is_main:
                 write_run_predictions(self, index)
         elif self.cfg.evaluate:
-            self._evaluate_all()
+            with _streamed_data_errors(self.cfg.exp_name):
+                self._evaluate_all()
         raise_if_stopped()
         if self.cfg.export.onnx and self.is_main:
             try:
@@ -552,3 +555,12 @@ class BaseExperiment(ABC):
             self.logger.log_artifact(path, "plots")
         self.logger.log_artifact(self.run_dir.config_path, "config")
         LOGGER.info("plots in %s", self.plot_dir)
+
+
+@contextmanager
+def _streamed_data_errors(name: str) -> Iterator[None]:
+    """Turn a bad block of a streamed file, met after the run started, into one line."""
+    try:
+        yield
+    except StreamedDataError as error:
+        raise ExperimentInputError(f"{name}: bad data while streaming: {streamed_data_message(error)}") from error

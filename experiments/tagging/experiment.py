@@ -140,17 +140,19 @@ class TaggingExperiment(BaseExperiment):
     @classmethod
     def check_config(cls, cfg: DictConfig) -> None:
         """The base checks, and ``data.class_names`` against the label branches of JetClass files
-        (their labels come from the branch order, whatever the names say)."""
+        (their labels come from the branch order, whatever the names say; files of the first
+        classes only may name just those)."""
         super().check_config(cfg)
         data = cfg.data
         patterns = [data.path] if data.path is not None else list((data.files or {}).values())
         names = [str(p) for group in patterns for p in (group if isinstance(group, ListConfig) else [group])]
         root = data.format == "jetclass_root" or (data.format == "auto" and any(n.endswith(".root") for n in names))
-        expected = [label.removeprefix("label_") for label in LABELS]
-        if root and list(data.class_names) != expected:
+        names = list(data.class_names)
+        expected = [label.removeprefix("label_") for label in LABELS][: len(names)]
+        if root and names != expected:
             raise ConfigError(
-                f"config key data.class_names={list(data.class_names)} does not match the JetClass files, whose "
-                f"labels follow their branches label_QCD, ..., label_Tbl: expected {expected} in this order"
+                f"config key data.class_names={names} does not match the JetClass files, whose labels follow "
+                f"their branches label_QCD, ..., label_Tbl: expected {expected} (the first {len(names)} in this order)"
             )
 
     @classmethod

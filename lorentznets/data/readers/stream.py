@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
+from .errors import StreamedDataError
 from .file_ranges import FileRange
 from .jet_data import JetData
 from .stream_plan import batch_position, cut_blocks, epoch_blocks, window_pieces
@@ -47,6 +48,15 @@ def _workers() -> tuple[int, int]:
     return (0, 1) if info is None else (info.id, info.num_workers)
 
 
+def _read_streamed(piece: FileRange, max_particles: int, impact_parameters: bool) -> JetData:
+    """:func:`read_piece` with the reader's errors raised as :class:`StreamedDataError`."""
+    try:
+        return read_piece(piece, max_particles, impact_parameters)
+    except (ValueError, KeyError, OSError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        raise StreamedDataError(str(message)) from error
+
+
 class _WindowReader:
     """Reads pieces of files into one preallocated window (no second copy while joining)."""
 
@@ -65,7 +75,7 @@ class _WindowReader:
         weights = np.zeros(n, np.float64) if self.weighted else None
         row = 0
         for piece in pieces:
-            jets = read_piece(piece, p, self.impact_parameters)
+            jets = _read_streamed(piece, p, self.impact_parameters)
             rows = slice(row, row + len(jets))
             momenta[rows], mask[rows], labels[rows] = jets.momenta.numpy(), jets.mask.numpy(), jets.labels.numpy()
             if scalars is not None:
@@ -349,7 +359,7 @@ class SequentialJetStream(IterableDataset):
     def __iter__(self) -> Iterator[JetData]:
         worker, workers = _workers()
         for block in self._blocks[self.rank :: self.world_size][worker::workers]:
-            jets = read_piece(block, self.max_particles, self.impact_parameters)
+            jets = _read_streamed(block, self.max_particles, self.impact_parameters)
             # Batches are views of the arrays the reader filled (no copy); as JetStream's windows, no truth.
             jets = replace(jets, truth=None, source=self.source)
             for start in range(0, len(jets), self.batch_size):

@@ -16,6 +16,7 @@ from experiment_test_utils import REPO, compose_config, subprocess_env
 from omegaconf import OmegaConf
 from tagging_test_utils import tagging_overrides
 
+from experiments.common.errors import ExperimentInputError
 from experiments.registry import get_experiment
 from experiments.tagging.streamed import StreamedJetDataset, streamed_splits
 from tests.data.readers.jet_files import random_jets, write_jetclass, write_lgn
@@ -177,3 +178,18 @@ def test_a_class_whose_sampled_weights_sum_to_zero_is_refused():
         ValueError, match=r"val split: the per-jet weights sampled for the class labels \[1\] sum to zero"
     ):
         _weight_means({"train": good, "val": bad}, {"train": "t.h5", "val": "v.h5"}, True, 2)
+
+
+def test_a_bad_jet_met_while_streaming_stops_the_run_in_one_line(tmp_path):
+    path = _lgn_file(tmp_path / "late_nan.h5", np.arange(800) % 2)
+    with h5py.File(path, "r+") as file:
+        file["Pmu"][500, 0, 3] = np.nan  # not among the jets sampled at the start
+    stream = {"data.stream.window_jets": 64, "data.stream.block_jets": 8, "data.stream.sample_jets": 8}
+    training = {"training.batchsize": 32, "training.iterations": 25, "training.validate_every": 100}
+    overrides = tagging_overrides(tmp_path, path, **{"data.streaming": True, **stream, **training})
+    experiment = get_experiment("toptagging")(compose_config("toptagging", overrides))
+    with pytest.raises(ExperimentInputError) as info:
+        experiment.run()
+    message = str(info.value)
+    assert message.startswith("toptagging: bad data while streaming: ") and "\n" not in message
+    assert "late_nan.h5" in message and "first bad jet index 500" in message
