@@ -117,7 +117,8 @@ def test_jetclass_class_names_must_follow_the_label_branches():
     swapped = "data.class_names=[Hbb,QCD,Hcc,Hgg,H4q,Hqql,Zqq,Wqq,Tbqq,Tbl]"
     for overrides in ([swapped], [swapped, "data.format=auto", "data.path=/data/*.root"]):
         cfg = _compose("config", "jetclass", overrides)
-        with pytest.raises(ConfigError, match=r"data\.class_names=\['Hbb', 'QCD', .* expected \['QCD', 'Hbb', .*the first 10"):
+        message = r"data\.class_names=\['Hbb', 'QCD', .* expected \['QCD', 'Hbb', .*the first 10"
+        with pytest.raises(ConfigError, match=message):
             get_experiment("jetclass").check_config(cfg)
     # files of the first classes only name just those; the names of other formats are the user's own
     get_experiment("jetclass").check_config(_compose("config", "jetclass", ["data.class_names=[QCD,Hbb,Hcc]"]))
