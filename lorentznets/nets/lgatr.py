@@ -206,6 +206,14 @@ class LGATr(nn.Module):
             )
         if offsets is not None and len(shape) != 3:
             raise ValueError(f"packed multivectors must have shape (T, {self.in_mv_channels}, 16), got {shape}")
+        dtype = self.linear_in.weight.dtype
+        for name, x in (("multivectors", multivectors), ("scalars", scalars)):
+            # lower float precisions are computed in float32 (the autocast convention)
+            if x is not None and (not x.is_floating_point() or torch.promote_types(x.dtype, torch.float32) != dtype):
+                raise TypeError(
+                    f"LGATr: {name} are {x.dtype}, but the network's parameters are {dtype}; convert the inputs "
+                    f"(e.g. x.to({dtype})) or the network (e.g. net.to({x.dtype}))"
+                )
 
     def check_inputs(
         self,

@@ -108,7 +108,7 @@ class PELICANBackbone(nn.Module):
             N' = N + 2 with beams (the beams come first), else N.
         mask : torch.Tensor with shape (B, N'), bool
         """
-        _check_shapes(p, mask, scalars, self.in_scalar_channels)
+        _check_shapes(p, mask, scalars, self.in_scalar_channels, self.encoder.alpha.dtype)
         p = p.to(torch.promote_types(p.dtype, torch.float32)) / self.momentum_scale
         labels = scalars
         if self.beams:
@@ -135,7 +135,7 @@ class PELICANBackbone(nn.Module):
         mask : torch.Tensor with shape (B, N), bool
         scalars : torch.Tensor with shape (B, N, S), optional
         """
-        _check_shapes(p, mask, scalars, self.in_scalar_channels)
+        _check_shapes(p, mask, scalars, self.in_scalar_channels, self.encoder.alpha.dtype)
         if empty_sets(mask):
             raise ValueError(f"PELICAN: set {empty_sets(mask)[0]} of the batch has no real particles")
         if not all_finite(p[mask]):
@@ -290,7 +290,9 @@ class PELICANRegressor(nn.Module):
         return _restore_padding(weights[..., None], keep)[..., 0]
 
 
-def _check_shapes(p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None, in_scalar_channels: int) -> None:
+def _check_shapes(
+    p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None, in_scalar_channels: int, dtype: torch.dtype
+) -> None:
     if p.dim() != 3 or p.shape[-1] != 4:
         raise ValueError(f"PELICAN: momenta p must have shape (B, N, 4), got {tuple(p.shape)}")
     if mask.shape != p.shape[:2] or mask.dtype != torch.bool:
@@ -304,6 +306,13 @@ def _check_shapes(p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | N
         if scalars is None or scalars.shape != expected:
             got = None if scalars is None else tuple(scalars.shape)
             raise ValueError(f"PELICAN: scalars must have shape {expected}, got {got}")
+    for name, x in (("momenta p", p), ("scalars", scalars)):
+        # lower float precisions are computed in float32 (the autocast convention)
+        if x is not None and (not x.is_floating_point() or torch.promote_types(x.dtype, torch.float32) != dtype):
+            raise TypeError(
+                f"PELICAN: {name} are {x.dtype}, but the network's parameters are {dtype}; convert the inputs "
+                f"(e.g. p.to({dtype})) or the network (e.g. net.to({x.dtype}))"
+            )
 
 
 def _linear_float32(linear: nn.Linear, x: torch.Tensor) -> torch.Tensor:

@@ -119,6 +119,12 @@ def test_bad_inputs_raise_clear_errors():
         net.check_inputs(x[0], s[0], offsets=torch.tensor([0, 4, 8]))
     net.check_inputs(x[0], s[0], offsets=torch.tensor([0, 4, 9]))
     assert torch.isnan(net(torch.full_like(x, float("nan")), s)[0]).all()
+    message = r"LGATr: multivectors are torch\.float64, but the network's parameters are torch\.float32; convert"
+    with pytest.raises(TypeError, match=message):
+        net.check_inputs(x.double(), s)
+    with pytest.raises(TypeError, match=r"LGATr: scalars are torch\.int64"):
+        net(x, s.long())
+    assert net(x.bfloat16(), s)[0].dtype == torch.float32  # lower precisions run in float32
 
 
 def test_packed_with_known_max_length_and_flex_equal_padded():

@@ -125,6 +125,11 @@ def test_bad_inputs_raise_clear_errors():
         regressor.check_inputs(p, empty)
     with pytest.raises(ValueError, match="readout"):
         PELICAN(out_channels=1, readout="edges")
+    message = r"PELICAN: momenta p are torch\.float32, but the network's parameters are torch\.float64; convert"
+    with pytest.raises(TypeError, match=message):
+        net.check_inputs(p.float(), mask)
+    with pytest.raises(TypeError, match=r"momenta p are torch\.int64"):
+        regressor(p.long(), mask)
 
 
 def test_trains_on_a_toy_task():
