@@ -10,6 +10,7 @@ from torch import nn
 
 from ..layers.part import PAIR_FEATURES, PairEmbedding, ParTBlock, ParticleEmbedding, standard_attention
 from ..layers.part.block import Attention
+from .input_layout import check_particle_layout
 
 
 class ParticleTransformer(nn.Module):
@@ -61,6 +62,7 @@ class ParticleTransformer(nn.Module):
         super().__init__()
         channels = embed_dims[-1]
         self.num_heads = num_heads
+        self.in_channels = in_channels
         self.embedding = ParticleEmbedding(in_channels, tuple(embed_dims))
         self.pair_embedding = (
             PairEmbedding((*pair_embed_dims, num_heads), tuple(pair_features)) if len(pair_embed_dims) else None
@@ -118,6 +120,9 @@ class ParticleTransformer(nn.Module):
         -------
         torch.Tensor with shape (B, out_channels)
         """
+        dtype = self.class_token.dtype
+        channels = self.in_channels
+        check_particle_layout("ParticleTransformer", mask, dtype, features=(features, channels), momenta=(momenta, 4))
         x = self.embedding(features, pack_index)
         if pack_index is None:
             x = x * mask.unsqueeze(-1)

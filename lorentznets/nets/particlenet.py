@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from ..layers.particlenet import EdgeConvBlock, NeighbourTransform, pad_particles
+from .input_layout import check_particle_layout
 
 # padded particles are moved this far in every coordinate, so they are never neighbours of real ones
 _COORD_SHIFT = 1e9
@@ -103,6 +104,9 @@ class ParticleNet(nn.Module):
         transforms must then take those slots too: :class:`~lorentznets.nets.LLoCaParticleNet`
         pads its frames first).
         """
+        dtype = self.input_norm.weight.dtype
+        channels = self.input_norm.num_features
+        check_particle_layout("ParticleNet", mask, dtype, points=(points, None), features=(features, channels))
         points, features, mask = pad_particles((points, features, mask), self.min_particles)
         real = mask.unsqueeze(-1)
         x = self.input_norm(features.transpose(1, 2)).transpose(1, 2).masked_fill(~real, 0.0)

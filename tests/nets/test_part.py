@@ -105,6 +105,18 @@ def test_boosted_inputs_change_output():
     assert not torch.allclose(net(features, momenta, mask), net(features, boosted, mask))
 
 
+def test_bad_layouts_are_refused_naming_the_input():
+    net = _net()
+    momenta, features = _jets(), torch.randn(3, 9, 5, dtype=torch.float64)
+    mask = torch.ones(3, 9, dtype=torch.bool)
+    with pytest.raises(ValueError, match=r"ParticleTransformer: mask must be a bool tensor .* got torch\.int64"):
+        net(features, momenta, mask.long())
+    with pytest.raises(ValueError, match=r"momenta must have shape \(3, 9, 4\) for the mask, got \(3, 9, 3\)"):
+        net(features, momenta[..., :3], mask)
+    with pytest.raises(TypeError, match=r"features are torch\.float32, but .* parameters are torch\.float64"):
+        net(features.float(), momenta, mask)
+
+
 @pytest.mark.slow
 def test_compiles_fullgraph():
     net = _net().float()

@@ -57,3 +57,17 @@ def test_compiles_fullgraph():
     mask = torch.ones(3, 9, dtype=torch.bool)
     compiled = torch.compile(net, fullgraph=True)
     torch.testing.assert_close(compiled(points, features, mask), net(points, features, mask), rtol=1e-4, atol=1e-5)
+
+
+def test_bad_layouts_are_refused_naming_the_input():
+    net = _net()
+    points, features = torch.randn(2, 6, 2, dtype=torch.float64), torch.randn(2, 6, 4, dtype=torch.float64)
+    mask = torch.ones(2, 6, dtype=torch.bool)
+    with pytest.raises(ValueError, match=r"ParticleNet: mask must be a bool tensor .* got torch\.int64"):
+        net(points, features, mask.long())
+    with pytest.raises(ValueError, match=r"features must have shape \(2, 6, 4\) for the mask, got \(2, 6, 3\)"):
+        net(points, features[..., :3], mask)
+    with pytest.raises(ValueError, match=r"points must have shape \(2, 6, 'C'\) for the mask, got \(2, 5, 2\)"):
+        net(points[:, :5], features, mask)
+    with pytest.raises(TypeError, match=r"features are torch\.float32, but .* parameters are torch\.float64"):
+        net(points, features.float(), mask)

@@ -1,0 +1,40 @@
+"""Shape and dtype checks of a particle batch in a net's ``forward`` (no tensor values read)."""
+
+from __future__ import annotations
+
+import torch
+
+
+def check_particle_layout(
+    net: str, mask: torch.Tensor, dtype: torch.dtype, **inputs: tuple[torch.Tensor, int | None]
+) -> None:
+    """Refuse a batch the net cannot take, naming the net, the input, and what it needs.
+
+    Parameters
+    ----------
+    net : str
+        The net's name, for the messages.
+    mask : torch.Tensor with shape (B, N), bool
+    dtype : torch.dtype
+        The net's parameters'; inputs of lower float precision pass (they run in float32).
+    **inputs : (torch.Tensor with shape (B, N, C), int or None)
+        Each input with its channel count C (None: any).
+
+    Raises
+    ------
+    ValueError
+        A mask that is not a bool (B, N) tensor, or an input of another shape.
+    TypeError
+        An input that is not a float tensor of the parameters' precision.
+    """
+    if mask.dim() != 2 or mask.dtype != torch.bool:
+        raise ValueError(f"{net}: mask must be a bool tensor of shape (B, N), got {mask.dtype} {tuple(mask.shape)}")
+    for name, (x, channels) in inputs.items():
+        expected = (*mask.shape, "C" if channels is None else channels)
+        if x.dim() != 3 or x.shape[:2] != mask.shape or (channels is not None and x.shape[2] != channels):
+            raise ValueError(f"{net}: {name} must have shape {expected} for the mask, got {tuple(x.shape)}")
+        if not x.is_floating_point() or torch.promote_types(x.dtype, torch.float32) != dtype:
+            raise TypeError(
+                f"{net}: {name} are {x.dtype}, but the network's parameters are {dtype}; convert the inputs "
+                f"(e.g. x.to({dtype})) or the network (e.g. net.to({x.dtype}))"
+            )
