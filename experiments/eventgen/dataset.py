@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lorentznets.data.convert.npy_file import load_npy
+
 __all__ = ["DECAY_JETS", "event_file", "jet_names", "load_ttbar_events"]
 
 DECAY_JETS = ("b1", "q1", "q2", "b2", "q3", "q4")
@@ -51,7 +53,7 @@ def load_ttbar_events(path: str | Path, n_extra_jets: int) -> np.ndarray:
     if not path.is_file():
         raise FileNotFoundError(f"ttbar event file {path} does not exist")
     n_jets = 6 + n_extra_jets
-    array = np.load(path, allow_pickle=False)
+    array = load_npy(path)
     if array.ndim != 2 or array.shape[1] != 4 * n_jets or array.shape[0] == 0:
         raise ValueError(
             f"{path}: expected shape (N > 0, {4 * n_jets}) = 4 x (6 + {n_extra_jets}) jets "

@@ -58,7 +58,12 @@ class TTbarExperiment(BaseExperiment):
     def init_data(self) -> dict[str, Dataset]:
         cfg = self.cfg
         n_extra = cfg.data.n_extra_jets
-        events = load_ttbar_events(self._event_path(), n_extra)
+        path = self._event_path()
+        events = load_ttbar_events(path, n_extra)
+        try:  # in file order, so that the message names the file's event
+            JetCoordinates(6 + n_extra, pt_min=cfg.flow.pt_min).check_fourmomenta(torch.from_numpy(events))
+        except ValueError as error:
+            raise ValueError(f"{path}: {error} (flow.pt_min)") from None
         if cfg.data.max_events is not None:
             events = events[: cfg.data.max_events]
         indices = split_indices(len(events), list(cfg.data.split_fractions), cfg.data.split_seed, str(cfg.data.path))

@@ -79,11 +79,13 @@ class JetCoordinates(nn.Module):
         self._check_shape(p, "4-momenta")
         self._check_finite(p, "4-momenta")
         pt = transverse_momentum(p)
-        if bool((pt <= self.pt_min).any()):
-            n_bad = int((pt <= self.pt_min).sum())
+        low = pt <= self.pt_min
+        if bool(low.any()):
+            first = torch.nonzero(low.reshape(-1, self.n_jets))[0].tolist()
             raise ValueError(
-                f"JetCoordinates: {n_bad} jets have pt <= pt_min = {self.pt_min} GeV "
-                f"(smallest pt {float(pt.min()):.3f} GeV); lower pt_min below the data's pt cut"
+                f"JetCoordinates: {int(low.sum())} jets have pt <= pt_min = {self.pt_min} GeV, the first jet "
+                f"{first[1]} of event {first[0]} (smallest pt {float(pt.min()):.3f} GeV); lower pt_min below "
+                "the data's pt cut"
             )
 
     def fourmomenta_to_physical(self, p: torch.Tensor, validate: bool = False) -> torch.Tensor:

@@ -34,3 +34,14 @@ def test_bad_files_raise_clear_errors(tmp_path):
     np.save(tmp_path / "order.npy", np.roll(good.reshape(10, 6, 4), -1, axis=-1).reshape(10, 24))
     with pytest.raises(ValueError, match="order.npy: .* m\\^2 < 0"):
         load_ttbar_events(tmp_path / "order.npy", 0)
+
+
+def test_empty_and_truncated_files_name_the_file(tmp_path):
+    (tmp_path / "empty.npy").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.npy: not a readable \.npy file \(0 bytes\)"):
+        load_ttbar_events(tmp_path / "empty.npy", 0)
+    np.save(tmp_path / "whole.npy", make_ttbar_events(40))
+    data = (tmp_path / "whole.npy").read_bytes()
+    (tmp_path / "cut.npy").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"cut\.npy: truncated \.npy file"):
+        load_ttbar_events(tmp_path / "cut.npy", 0)

@@ -94,6 +94,17 @@ def test_missing_file_gives_a_clear_error(tmp_path):
         get_experiment(cfg.experiment)(cfg).run()
 
 
+def test_a_jet_below_flow_pt_min_names_the_file_event_and_key(tmp_path):
+    events = make_ttbar_events(300, n_extra_jets=1).reshape(300, 7, 4)
+    events[123, 2, 1:3] *= 0.01  # pt far below the 25 GeV of flow.pt_min
+    events[123, 2, 0] = np.sqrt((events[123, 2, 1:] ** 2).sum() + 25.0)
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "ttbar_1j.npy", events.reshape(300, 28))
+    cfg = _config(tmp_path, "mlp", ["use_mlflow=false"])
+    with pytest.raises(ExperimentInputError, match=r"ttbar_1j\.npy: .*the first jet 2 of event 123 .*\(flow\.pt_min\)"):
+        get_experiment(cfg.experiment)(cfg).run()
+
+
 @pytest.mark.slow  # about 10 s: a training and the torch.export
 def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path):
     from experiment_test_utils import logged_model_inputs
