@@ -20,6 +20,8 @@ class TopMomentumDataset(Dataset):
     ----------
     jets : JetData
         Jets with ``truth``; only ``labels == 1`` (top) jets are kept.
+    split : str
+        The split's name, for messages.
 
     Raises
     ------
@@ -27,15 +29,17 @@ class TopMomentumDataset(Dataset):
         No truth momenta in the data, or no top jets, or non-finite truth momenta.
     """
 
-    def __init__(self, jets: JetData) -> None:
+    def __init__(self, jets: JetData, split: str = "") -> None:
         if jets.truth is None:
             raise ValueError(
                 f"{jets.source}: no truth top momenta (key 'truth_Pmu' in lgn_h5 files, "
                 "'truthE..truthPZ' in landscape files); ptopreco needs them"
             )
         keep = jets.labels == 1
+        where = f"the {split} split of {jets.source}" if split else jets.source
         if not keep.any():
-            raise ValueError(f"{jets.source}: no top (label 1) jets to regress")
+            advice = ": adjust data.split_fractions or use more jets" if split else ""
+            raise ValueError(f"{where}: no top (label 1) jets to regress{advice}")
         self.momenta = jets.momenta[keep]
         self.mask = jets.mask[keep]
         self.truth = jets.truth[keep]
@@ -43,8 +47,9 @@ class TopMomentumDataset(Dataset):
         bad = ~torch.isfinite(self.truth).all(dim=1) | (self.truth[:, 0] <= 0)
         if bad.any():
             raise ValueError(
-                f"{self.source}: {int(bad.sum())} top jets have a non-finite or non-positive-energy "
-                f"truth momentum, first at top jet {int(bad.nonzero()[0])}"
+                f"{where}: {int(bad.sum())} top jets have a non-finite or non-positive-energy "
+                f"truth momentum, first {self.truth[int(bad.nonzero()[0])].tolist()} (key 'truth_Pmu', or "
+                "'truthE..truthPZ' in landscape files)"
             )
 
     def __len__(self) -> int:
@@ -62,4 +67,4 @@ class TopMomentumDataset(Dataset):
 
 def load_top_momentum_splits(data_cfg: Mapping) -> dict[str, TopMomentumDataset]:
     """Read and split jets as the tagging experiment does, keeping top jets with truth."""
-    return {name: TopMomentumDataset(jets) for name, jets in load_jet_splits(data_cfg).items()}
+    return {name: TopMomentumDataset(jets, name) for name, jets in load_jet_splits(data_cfg).items()}

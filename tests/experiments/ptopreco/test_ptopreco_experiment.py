@@ -7,6 +7,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+import torch
 from experiment_test_utils import compose_config
 
 from experiments.ptopreco.dataset import TopMomentumDataset
@@ -64,6 +65,19 @@ def test_jets_without_truth_are_rejected(tmp_path):
         del file["truth_Pmu"]
     with pytest.raises(ValueError, match="no truth top momenta"):
         TopMomentumDataset(load_jets(data, max_particles=30))
+
+
+def test_split_problems_name_the_split(tmp_path):
+    data = write_top_jets(tmp_path / "tops.h5", num_jets=40)
+    jets = load_jets(data, max_particles=30)
+    with pytest.raises(ValueError, match=r"the val split of .*tops\.h5.*: no top .* adjust data\.split_fractions"):
+        TopMomentumDataset(jets.subset(torch.nonzero(jets.labels == 0).flatten()), "val")
+    with h5py.File(data, "a") as file:
+        truth = file["truth_Pmu"][...]
+        truth[np.flatnonzero(file["is_signal"][...])[3], 0] = np.nan
+        file["truth_Pmu"][...] = truth
+    with pytest.raises(ValueError, match=r"the train split of .*: 1 top jets have a non-finite .* first \[nan, "):
+        TopMomentumDataset(load_jets(data, max_particles=30), "train")
 
 
 def test_resolution_metrics_on_known_residuals():
