@@ -103,6 +103,18 @@ class AssignmentExperiment(BaseExperiment):
         return counts
 
     @classmethod
+    def check_config(cls, cfg: DictConfig) -> None:
+        """The base checks; says when ``evaluation.export_onnx`` will not be written."""
+        super().check_config(cfg)
+        if cfg.evaluation.export_onnx and not (cfg.plot and cfg.evaluate):
+            LOGGER.warning(
+                "evaluation.export_onnx=true but plot=%s, evaluate=%s: models/model.onnx is written with the "
+                "plots of an evaluation, so not in this run (export.onnx=true exports the network alone)",
+                cfg.plot,
+                cfg.evaluate,
+            )
+
+    @classmethod
     def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any] | None:
         """The topology of the event file, or of the one the default ttbar generation will write,
         and two classes per classification target. None, and the model checked only once the
@@ -257,9 +269,9 @@ class AssignmentExperiment(BaseExperiment):
         """The trained network as ONNX next to the saved models (``models/model.onnx``), traced on
         a few test events; inputs and outputs are those of
         :mod:`experiments.assignment.onnx_export`, with the evaluation weights (the EMA average when
-        ``training.ema_decay`` is set). The base experiment has no export step, so the
-        file is written here and logged with the plots. A backbone with an operator ONNX lacks
-        is reported in the log and skipped, so the finished run is kept."""
+        ``training.ema_decay`` is set). It is written here, with the plots, and logged with
+        them; ``export.onnx`` is the base experiment's export of the network alone. A backbone
+        with an operator ONNX lacks is reported in the log and skipped, so the finished run is kept."""
         path = self.run_dir.path / "models" / "model.onnx"
         path.parent.mkdir(parents=True, exist_ok=True)
         batch = self.datasets["test"].__getitems__(list(range(min(4, len(self.datasets["test"])))))

@@ -124,3 +124,10 @@ def test_lorentznet_backbone_trains_under_bf16_autocast(tmp_path, spanet_file):
     cfg = compose_config("ttbar_assignment", overrides(tmp_path, spanet_file, "lorentznet", **small))
     metrics = get_experiment(cfg.experiment)(cfg).run()
     assert 0.0 <= metrics["test.exact.event_purity"] <= 1.0
+
+
+def test_the_heads_onnx_export_without_plots_is_announced(tmp_path, spanet_file, caplog):
+    cfg = compose_config("ttbar_assignment", [*overrides(tmp_path, spanet_file), "plot=false"])
+    with caplog.at_level("WARNING", logger="lorentznets"):
+        get_experiment(cfg.experiment).check_config(cfg)
+    assert "evaluation.export_onnx=true but plot=False" in caplog.text
