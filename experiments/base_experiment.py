@@ -201,6 +201,12 @@ class BaseExperiment(ABC):
         model is built."""
         return None
 
+    def saved_model_extras(self) -> dict[str, Any]:
+        """Entries saved beside the weights in ``models/model_run<k>.pt`` (plain containers of
+        numbers and strings, loadable with ``weights_only``): what the data gave the model that
+        a reload must not take from other data (e.g. the amplitudes' standardisation)."""
+        return {}
+
     def __init__(self, cfg: DictConfig) -> None:
         self.cfg = cfg
         self.dist = init_distributed(cfg.device)
@@ -498,6 +504,7 @@ class BaseExperiment(ABC):
             path = self.run_dir.model_path(self.model_index)
             save_atomic(
                 {
+                    **self.saved_model_extras(),
                     "model": self.trainer.evaluation_state_dict(),
                     "step": self.trainer.step,
                     "config": OmegaConf.to_container(self.cfg, resolve=True),

@@ -130,6 +130,29 @@ def test_constant_amplitudes_are_stopped_at_load(tmp_path):
         _run(overrides)
 
 
+def test_a_reload_standardises_with_the_models_training_statistics(tmp_path):
+    from lorentznets.data.amplitudes import PROCESSES
+    from lorentznets.data.amplitudes.events import generate_events
+
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "zg.npy", generate_events(PROCESSES["zg"], 200, np.random.default_rng(0)))
+    overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
+    overrides += ["data.processes=[zg]", "use_mlflow=false", "plot=false"]
+    trained, metrics = _run(overrides)
+    saved = torch.load(tmp_path / "runs" / "amplitudes" / "r" / "models" / "model_run0.pt", weights_only=True)
+    assert saved["standardisation"] == {"log_mean": trained.log_mean, "log_std": trained.log_std}
+    _, again = _run([*overrides, "train=false", "warm_start_idx=0"])
+    assert again["test.zg.mse"] == pytest.approx(metrics["test.zg.mse"])
+    # The same events with amplitudes 100 times larger: the model is off by that factor.
+    scaled = np.load(tmp_path / "data" / "zg.npy")
+    scaled[:, -1] *= 100
+    (tmp_path / "scaled").mkdir()
+    np.save(tmp_path / "scaled" / "zg.npy", scaled)
+    reloaded, off = _run([*overrides, "train=false", "warm_start_idx=0", f"data.dir={tmp_path / 'scaled'}"])
+    assert reloaded.log_mean == trained.log_mean
+    assert off["test.zg.rel_err_q50"] > 0.95  # |A - 100 A| / 100 A = 0.99; it was the first run's
+
+
 @pytest.mark.slow  # 10 s: data generation, training and the torch.export
 def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path):
     from experiment_test_utils import logged_model_inputs
