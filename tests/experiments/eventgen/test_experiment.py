@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from hydra import compose, initialize_config_dir
 from mlflow import MlflowClient
 
@@ -92,6 +93,23 @@ def test_missing_file_gives_a_clear_error(tmp_path):
     cfg = _config(tmp_path, "mlp", ["use_mlflow=false"])
     with pytest.raises(ExperimentInputError, match=r"ttbar_1j.npy does not exist and data.generate is null"):
         get_experiment(cfg.experiment)(cfg).run()
+
+
+def test_a_reload_keeps_the_flow_coordinates_the_model_was_trained_in(tmp_path):
+    (tmp_path / "data").mkdir()
+    events = make_ttbar_events(300, n_extra_jets=1)
+    np.save(tmp_path / "data" / "ttbar_1j.npy", events)
+    cfg = _config(tmp_path, "mlp", ["use_mlflow=false", "plot=false", "evaluate=false", "run_name=c"])
+    trained = get_experiment(cfg.experiment)(cfg)
+    trained.run()
+    (tmp_path / "other").mkdir()
+    np.save(tmp_path / "other" / "ttbar_1j.npy", 2 * events)  # other data: every momentum doubled
+    reload = ["use_mlflow=false", "plot=false", "evaluate=false", "run_name=c", "train=false", "warm_start_idx=0"]
+    cfg = _config(tmp_path, "mlp", [*reload, f"data.path={tmp_path / 'other'}"])
+    reloaded = get_experiment(cfg.experiment)(cfg)
+    reloaded.run()
+    for key, value in trained.coordinates.state_dict().items():
+        torch.testing.assert_close(reloaded.coordinates.state_dict()[key], value)
 
 
 def test_a_jet_below_flow_pt_min_names_the_file_event_and_key(tmp_path):
