@@ -155,8 +155,10 @@ def onnx_parity(
     ------
     OnnxExportError
         onnxruntime cannot run the graph (an operator it lacks for the dtype), shapes differ,
-        non-finite values differ, or a difference exceeds the tolerance
-        (:data:`PARITY_ATOL`, :data:`PARITY_RTOL`).
+        non-finite values differ, or a difference exceeds the tolerance (:data:`PARITY_ATOL`,
+        :data:`PARITY_RTOL`; beyond it, twice the model's own float32 rounding, its float32
+        outputs against float64, is allowed as well: deep nets such as the LLoCa-Transformer
+        move by 1e-3 with the order of their float32 sums).
     """
     import onnxruntime
 
@@ -172,6 +174,7 @@ def onnx_parity(
         with torch.no_grad():
             expected = flat_outputs(model(*inputs))
     largest = 0.0
+    rounding: list[float] | None = None
     for index, (got, want) in enumerate(zip(onnx_outputs, expected, strict=True)):
         want = want.detach().float().numpy()
         if got.shape != want.shape:
@@ -182,12 +185,34 @@ def onnx_parity(
         difference = np.abs(got[finite] - want[finite])
         excess = difference - (PARITY_ATOL + PARITY_RTOL * np.abs(want[finite]))
         if excess.size and excess.max() > 0:
-            raise OnnxExportError(
-                f"{path}: output {index} differs from torch by up to {difference.max():.3g}, beyond the "
-                f"tolerance atol={PARITY_ATOL:g} + rtol={PARITY_RTOL:g} * |torch|"
-            )
+            # A deep net's float32 result moves with the order of its sums: allow what torch's own
+            # float32 result differs from its float64 one, twice.
+            rounding = _float32_rounding(model, inputs) if rounding is None else rounding
+            if excess.max() > 2 * rounding[index]:
+                raise OnnxExportError(
+                    f"{path}: output {index} differs from torch by up to {difference.max():.3g}, beyond the "
+                    f"tolerance atol={PARITY_ATOL:g} + rtol={PARITY_RTOL:g} * |torch| + twice torch's own float32 "
+                    f"rounding ({rounding[index]:.3g} against float64)"
+                )
         largest = max(largest, float(difference.max(initial=0.0)))
     return largest
+
+
+def _float32_rounding(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> list[float]:
+    """Largest difference of each float32 output of ``model`` from the same model's in float64
+    (zeros where the model cannot run in float64)."""
+    double = copy.deepcopy(model).double()
+    promoted = tuple(x.double() if x.is_floating_point() else x for x in inputs)
+    with torch.no_grad():
+        single = flat_outputs(model(*inputs))
+        try:
+            reference = flat_outputs(double(*promoted))
+        except (RuntimeError, TypeError, ValueError):
+            return [0.0] * len(single)
+    return [
+        float((s.double() - r).abs().nan_to_num(0.0).max()) if s.numel() else 0.0
+        for s, r in zip(single, reference, strict=True)
+    ]
 
 
 def _graph_inputs(path: Path) -> set[str]:
