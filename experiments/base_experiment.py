@@ -330,7 +330,10 @@ class BaseExperiment(ABC):
         raise_if_stopped()
         if self.cfg.train:
             with _streamed_data_errors(self.cfg.exp_name):
-                self.trainer.fit()
+                try:
+                    self.trainer.fit()
+                except FloatingPointError as error:  # a diverged run: the message says what to try
+                    raise ExperimentInputError(f"{self.cfg.exp_name}: {error}") from error
             raise_if_stopped()
             self._save_final_model()
             raise_if_stopped()

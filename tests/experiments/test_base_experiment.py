@@ -117,6 +117,11 @@ def test_a_batch_larger_than_the_training_set_is_one_clear_error(tmp_path):
     assert not (tmp_path / "runs" / "toy" / "b" / "checkpoints").exists()
 
 
+def test_a_diverging_run_stops_in_one_line(tmp_path):
+    with pytest.raises(ExperimentInputError, match=r"^toy: non-finite training loss .*lower training\.optimizer\.lr"):
+        _run(tmp_path, run_name="d", **{"training.optimizer.lr": 1e30, "training.clip_grad_norm": "null"})
+
+
 def test_train_false_needs_warm_start_idx(tmp_path):
     with pytest.raises(ExperimentInputError, match="warm_start_idx"):
         _run(tmp_path, run_name="n", train=False)
