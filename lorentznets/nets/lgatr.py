@@ -233,6 +233,8 @@ class LGATr(nn.Module):
             As for :meth:`forward`.
         """
         self._check_shapes(multivectors, scalars, mask, offsets)
+        if multivectors.numel() == 0:
+            raise ValueError(f"the batch is empty: multivectors of shape {tuple(multivectors.shape)}")
         if not all_finite(multivectors):
             raise ValueError("multivectors contain NaN or inf")
         if scalars is not None and not all_finite(scalars):

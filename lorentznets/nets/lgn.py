@@ -166,9 +166,12 @@ class LGN(nn.Module):
         Raises
         ------
         ValueError
-            For NaN or inf momenta or scalars of real particles.
+            For an empty batch (no jet, or no particle slot), and NaN or inf momenta or scalars of
+            real particles.
         """
         mask = self._check_inputs(p, mask, scalars)
+        if p.shape[0] == 0 or p.shape[1] == 0:
+            raise ValueError(f"LGN got an empty batch: momenta of shape {tuple(p.shape)}")
         if not all_finite(p[mask]):
             raise ValueError("LGN got NaN or inf momenta for unmasked particles")
         if scalars is not None and not all_finite(scalars[mask]):

@@ -136,6 +136,8 @@ class PELICANBackbone(nn.Module):
         scalars : torch.Tensor with shape (B, N, S), optional
         """
         _check_shapes(p, mask, scalars, self.in_scalar_channels, self.encoder.alpha.dtype)
+        if p.shape[0] == 0:
+            raise ValueError(f"PELICAN: the batch is empty: momenta of shape {tuple(p.shape)}")
         if empty_sets(mask):
             raise ValueError(f"PELICAN: set {empty_sets(mask)[0]} of the batch has no real particles")
         if not all_finite(p[mask]):

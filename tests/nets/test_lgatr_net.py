@@ -118,6 +118,8 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="offsets end at 8"):
         net.check_inputs(x[0], s[0], offsets=torch.tensor([0, 4, 8]))
     net.check_inputs(x[0], s[0], offsets=torch.tensor([0, 4, 9]))
+    with pytest.raises(ValueError, match=r"the batch is empty: multivectors of shape \(0, 9, 1, 16\)"):
+        net.check_inputs(x[:0], s[:0])
     assert torch.isnan(net(torch.full_like(x, float("nan")), s)[0]).all()
     message = r"LGATr: multivectors are torch\.float64, but the network's parameters are torch\.float32; convert"
     with pytest.raises(TypeError, match=message):

@@ -151,6 +151,8 @@ def test_validate_inputs_finds_non_finite_values_forward_does_not_read_them():
         net.validate_inputs(p, mask, bad_scalars)
     with pytest.raises(ValueError, match="in_scalars=0"):
         _net().validate_inputs(p, mask, scalars)
+    with pytest.raises(ValueError, match=r"LGN got an empty batch: momenta of shape \(0, 6, 4\)"):
+        net.validate_inputs(p[:0], mask[:0], scalars[:0])
 
 
 def test_nan_in_padding_is_ignored():

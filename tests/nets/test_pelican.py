@@ -128,6 +128,8 @@ def test_bad_inputs_raise_clear_errors():
     message = r"PELICAN: momenta p are torch\.float32, but the network's parameters are torch\.float64; convert"
     with pytest.raises(TypeError, match=message):
         net.check_inputs(p.float(), mask)
+    with pytest.raises(ValueError, match=r"PELICAN: the batch is empty: momenta of shape \(0, 7, 4\)"):
+        net.check_inputs(p[:0], mask[:0])
     with pytest.raises(TypeError, match=r"momenta p are torch\.int64"):
         regressor(p.long(), mask)
 
