@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from lorentznets.data.physics_checks import check_four_momenta
+
 __all__ = [
     "TOKEN_NAMES",
     "ProcessData",
@@ -57,7 +59,8 @@ def load_amplitude_file(
     Raises
     ------
     FileNotFoundError, ValueError
-        Missing file; wrong shape; NaN/inf entries; non-positive amplitudes.
+        Missing file; wrong shape or dtype; NaN/inf entries; non-positive amplitudes; momenta that
+        are not physical four-momenta (negative energy, spacelike beyond rounding).
     """
     path = Path(path)
     if not path.is_file():
@@ -73,6 +76,8 @@ def load_amplitude_file(
         )
     if data.shape[0] == 0:
         raise ValueError(f"{path}: file holds no events")
+    if not (np.issubdtype(data.dtype, np.floating) or np.issubdtype(data.dtype, np.integer)):
+        raise ValueError(f"{path}: expected real numbers, got dtype {data.dtype}")
     data = np.asarray(data[:max_events], dtype=np.float64)
     bad = ~np.isfinite(data).all(axis=1)
     if bad.any():
@@ -83,7 +88,9 @@ def load_amplitude_file(
             f"{path}: squared amplitudes must be positive; row {int(np.argmax(amplitudes <= 0))} "
             f"has {amplitudes[amplitudes <= 0][0]}"
         )
-    return data[:, :-1].reshape(-1, n_particles, 4), amplitudes
+    momenta = data[:, :-1].reshape(-1, n_particles, 4)
+    check_four_momenta(momenta, np.ones(momenta.shape[:2], dtype=bool), str(path), "momenta (columns 0..4n-1)")
+    return momenta, amplitudes
 
 
 def particle_tokens(particles: list[str] | tuple[str, ...], n_incoming: int = 2) -> np.ndarray:

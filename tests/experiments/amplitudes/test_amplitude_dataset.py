@@ -17,6 +17,8 @@ from experiments.amplitudes.metrics import amplitude_metrics, relative_errors
 def _write(path, rows, n_particles=4):
     rng = np.random.default_rng(0)
     data = rng.normal(size=(rows, 4 * n_particles + 1))
+    momenta = data[:, :-1].reshape(rows, n_particles, 4)  # a view: physical (E, p), mass 1 GeV
+    momenta[..., 0] = np.sqrt((momenta[..., 1:] ** 2).sum(-1) + 1.0)
     data[:, -1] = rng.uniform(0.1, 2.0, size=rows)
     np.save(path, data)
     return data
@@ -46,6 +48,14 @@ def test_reader_errors_name_file_and_problem(tmp_path):
     np.save(tmp_path / "neg.npy", data)
     with pytest.raises(ValueError, match="neg.npy: squared amplitudes must be positive; row 1"):
         load_amplitude_file(tmp_path / "neg.npy", 4)
+    data[1, -1] = 1.0
+    data[2, 4] = -data[2, 4]  # the second particle's energy
+    np.save(tmp_path / "energy.npy", data)
+    with pytest.raises(ValueError, match=r"energy\.npy: .* negative energy in 1 .* first at jet 2, particle 1"):
+        load_amplitude_file(tmp_path / "energy.npy", 4)
+    np.save(tmp_path / "complex.npy", data.astype(complex))
+    with pytest.raises(ValueError, match=r"complex\.npy: expected real numbers, got dtype complex128"):
+        load_amplitude_file(tmp_path / "complex.npy", 4)
     (tmp_path / "junk.npy").write_text("not an array")
     with pytest.raises(ValueError, match="junk.npy: not a readable"):
         load_amplitude_file(tmp_path / "junk.npy", 4)
