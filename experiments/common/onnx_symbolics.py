@@ -38,6 +38,14 @@ def _asinh(graph, x):
     return graph.op("Asinh", x)
 
 
+def _sinh(graph, x):
+    return graph.op("Sinh", x)
+
+
+def _cosh(graph, x):
+    return graph.op("Cosh", x)
+
+
 def _sign_bit(graph, v, zero, one):
     # v < 0, or v = -0 (whose reciprocal is -inf)
     return graph.op("Or", graph.op("Less", v, zero), graph.op("Less", graph.op("Div", one, v), zero))
@@ -188,6 +196,8 @@ def _rms_norm(graph, x, normalized_shape, weight, eps):
 SYMBOLICS = {
     "aten::expm1": _expm1,
     "aten::asinh": _asinh,
+    "aten::sinh": _sinh,
+    "aten::cosh": _cosh,
     "aten::atan2": _atan2,
     "aten::eye": _eye,
     "aten::mT": _matrix_transpose,
@@ -199,7 +209,8 @@ SYMBOLICS = {
     "aten::rms_norm": _rms_norm,
 }
 """Operator name -> ONNX form: expm1 (PELICAN's input encoder), asinh and atan2 (the ParT-style
-constituent and pair features), a boolean identity matrix (LorentzNet), ``mT`` and ``movedim``
+constituent and pair features), sinh and cosh (the event-generation flow coordinates, back to
+four-momenta), a boolean identity matrix (LorentzNet), ``mT`` and ``movedim``
 (LLoCa's frames and tensor representations), unflatten (L-GATr's layout), diagonal (PELICAN's
 aggregations), tril_indices (ParT's pairs), layer norm over a traced width (L-GATr's scalars)
 and RMS norm (PELICAN's blocks)."""

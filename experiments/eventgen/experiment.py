@@ -136,6 +136,32 @@ class TTbarExperiment(BaseExperiment):
         t = torch.linspace(0.0, 1.0, len(x), dtype=x.dtype)
         return self.to_device((t, x))
 
+    def onnx_description(self) -> dict[str, Any]:
+        """Inputs and output of the exported velocity network, in flow coordinates (see
+        :mod:`experiments.common.onnx_export`)."""
+        coordinates = self.coordinates
+        jets = jet_names(self.cfg.data.n_extra_jets)
+        return {
+            "inputs": {
+                "t": {"shape": ["batch"], "description": "flow time in [0, 1]: 0 the base distribution, 1 the data"},
+                "x": {
+                    "shape": ["batch", len(jets), 4],
+                    "description": "the point in flow coordinates: per jet (log(pt - pt_min), eta, phi, "
+                    "log(m^2 + mass_eps)) in GeV, minus mean, divided by std (see coordinates)",
+                },
+            },
+            "outputs": {"velocity": {"shape": ["batch", len(jets), 4], "description": "dx/dt in flow coordinates"}},
+            "units": "flow coordinates (GeV inside the logarithms)",
+            "four_vector_order": None,
+            "coordinates": {
+                "jets": jets,
+                "pt_min": coordinates.pt_min,
+                "mass_eps": coordinates.mass_eps,
+                "mean": coordinates.mean.tolist(),
+                "std": coordinates.std.tolist(),
+            },
+        }
+
     def batch_loss(self, batch: tuple[torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
         (x1,) = batch
         # Validation uses fixed noise so that successive validation losses are comparable.

@@ -40,14 +40,15 @@ def test_tagger_export_matches_torch_on_other_batch_and_jet_sizes(name, tmp_path
 
 
 class _Encoder(nn.Module):
-    """PELICAN's input encoding and ParT's feature transform: expm1 and asinh, which torch's
-    exporter does not translate by itself."""
+    """PELICAN's input encoding, ParT's feature transform and the flow coordinates' way back to
+    four-momenta: expm1, asinh, sinh and cosh, which torch's exporter does not translate by itself."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.expm1(torch.log1p(x.abs()) * 0.7) + torch.asinh(x)
+        small = x / 10
+        return torch.expm1(torch.log1p(x.abs()) * 0.7) + torch.asinh(x) + torch.sinh(small) * torch.cosh(small)
 
 
-def test_expm1_and_asinh_export(tmp_path):
+def test_expm1_asinh_sinh_and_cosh_export(tmp_path):
     x = torch.linspace(-30, 30, 121).reshape(11, 11)
     export_onnx(_Encoder(), (x,), tmp_path / "encoder.onnx", ["x"], ["y"], {"x": {0: "rows"}})
     assert onnx_parity(tmp_path / "encoder.onnx", _Encoder(), (x[:5],), ["x"]) < 1e-4

@@ -1,5 +1,6 @@
 """End to end: real Hydra config, real event file, real MLflow SQLite store."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from .helpers import make_ttbar_events
 CONFIG_DIR = str(Path(__file__).resolve().parents[3] / "config")
 
 SMALL_NETS = {
+    "gatr": ["model.net.num_blocks=1", "model.net.hidden_mv_channels=4", "model.net.hidden_s_channels=8"],
     "mlp": ["model.net.hidden_channels=16", "model.net.num_layers=1"],
     "transformer": ["model.net.hidden_channels=16", "model.net.num_blocks=1", "model.net.num_heads=2"],
 }
@@ -110,6 +112,22 @@ def test_a_reload_keeps_the_flow_coordinates_the_model_was_trained_in(tmp_path):
     reloaded.run()
     for key, value in trained.coordinates.state_dict().items():
         torch.testing.assert_close(reloaded.coordinates.state_dict()[key], value)
+
+
+@pytest.mark.slow  # 20 s: a training and the export of L-GATr
+def test_the_velocity_network_exports_to_onnx_in_flow_coordinates(tmp_path):
+    # L-GATr maps the point back to four-momenta (sinh, cosh: ONNX forms of ours)
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(300, n_extra_jets=1))
+    cfg = _config(tmp_path, "gatr", ["use_mlflow=false", "plot=false", "evaluate=false", "export.onnx=true"])
+    experiment = get_experiment(cfg.experiment)(cfg)
+    experiment.run()
+    models = tmp_path / "runs" / "ttbar" / cfg.run_name / "models"
+    record = json.loads((models / "model_run0.preprocessing.json").read_text())
+    assert [entry["name"] for entry in record["inputs"]] == ["t", "x"]
+    assert record["outputs"][0]["name"] == "velocity" and record["units"].startswith("flow coordinates")
+    assert record["coordinates"]["jets"] == ["b1", "q1", "q2", "b2", "q3", "q4", "j1"]
+    assert record["coordinates"]["mean"] == experiment.coordinates.mean.tolist()
 
 
 def test_a_jet_below_flow_pt_min_names_the_file_event_and_key(tmp_path):
