@@ -335,7 +335,12 @@ class BaseExperiment(ABC):
                 except FloatingPointError as error:  # a diverged run: the message says what to try
                     raise ExperimentInputError(f"{self.cfg.exp_name}: {error}") from error
             raise_if_stopped()
-            self._save_final_model()
+            saved = self._model_of_finished_training()
+            if saved is None:
+                self._save_final_model()
+            else:
+                self.model_index = saved
+                LOGGER.info("the training had finished and model_run%d was saved: evaluating it", saved)
             raise_if_stopped()
         index = getattr(self, "model_index", self.cfg.warm_start_idx)
         if self.cfg.predict.files:
@@ -388,7 +393,10 @@ class BaseExperiment(ABC):
         seed_everything(cfg.seed)
         run_name = self.dist.broadcast_object(cfg.run_name or datetime.now().strftime("%Y%m%d_%H%M%S_%f"))
         self.run_dir = RunDirectory(Path(cfg.base_dir) / "runs" / cfg.exp_name / run_name)
-        resuming = bool(cfg.resume) and self.run_dir.last_checkpoint.is_file()
+        # resume continues a training; an evaluation (train=false) always reads model_run<k>
+        resuming = bool(cfg.resume) and bool(cfg.train) and self.run_dir.last_checkpoint.is_file()
+        if resuming:
+            self._refuse_changed_settings()
         fresh = cfg.train and not resuming and cfg.warm_start_idx is None
         if self.is_main and fresh and self.run_dir.models():
             raise ExperimentInputError(
@@ -400,6 +408,8 @@ class BaseExperiment(ABC):
             self._plot_dir = self.run_dir.path / "plots" / f"model_run{cfg.warm_start_idx}_{stamp}"
         OmegaConf.set_struct(cfg, False)
         cfg.run_name = run_name
+        # saved absolute, so that the run folder's config finds the run from any working directory
+        cfg.base_dir = str(Path(cfg.base_dir).resolve())
         OmegaConf.set_struct(cfg, True)
         if self.is_main:
             self.run_dir.write_config(cfg, overwrite=fresh)
@@ -482,6 +492,36 @@ class BaseExperiment(ABC):
                 raise ExperimentInputError(str(error)) from None
             self.trainer.load_weights(weights)
             LOGGER.info("loaded weights from %s", path)
+
+    def _model_of_finished_training(self) -> int | None:
+        """k of ``models/model_run<k>.pt`` when ``fit`` found its training already finished (a
+        resume of a completed or early-stopped run) and that model was saved; None otherwise."""
+        if not self.trainer.finished_before:
+            return None
+        for index in reversed(self.run_dir.models()):
+            if load_checkpoint(self.run_dir.model_path(index)).get("step") == self.trainer.step:
+                return index
+        return None
+
+    def _refuse_changed_settings(self) -> None:
+        """Refuse ``resume=true`` with other training, data or model settings than the run's own:
+        its checkpoint holds optimizer and scheduler states for those (a longer cosine schedule, a
+        new learning rate or an EMA would be mixed with the saved ones)."""
+        saved_path = self.run_dir.config_path
+        if not saved_path.is_file():
+            return
+        saved = OmegaConf.to_container(OmegaConf.load(saved_path), resolve=True)
+        current = OmegaConf.to_container(self.cfg, resolve=True)
+        changes = [
+            f"{key}: {before!r} -> {after!r}"
+            for key, before, after in _changed_leaves(saved, current, ("training", "data", "model", "seed"))
+            if key not in _RESUMABLE_CHANGES
+        ]
+        if changes:
+            raise ExperimentInputError(
+                f"resume=true with other settings than the run's ({saved_path}): {'; '.join(changes)}; resume with "
+                "the run's own (-cp <run folder> -cn config resume=true) or start a new run_name"
+            )
 
     def _load_resume_state(self) -> TrainerState:
         path = self.run_dir.last_checkpoint
@@ -574,3 +614,25 @@ def _streamed_data_errors(name: str) -> Iterator[None]:
         yield
     except StreamedDataError as error:
         raise ExperimentInputError(f"{name}: bad data while streaming: {streamed_data_message(error)}") from error
+
+
+_RESUMABLE_CHANGES = frozenset({"training.num_workers", "training.compile", "data.generate.workers"})
+"""Settings a resumed run may change: they do not change what is computed."""
+
+
+def _changed_leaves(before: Any, after: Any, sections: tuple[str, ...]) -> list[tuple[str, Any, Any]]:
+    """``(dotted key, before, after)`` of the leaves of ``sections`` that both configs have and
+    that differ (keys only one side has, e.g. added by a newer version, are left out)."""
+    changes: list[tuple[str, Any, Any]] = []
+
+    def walk(prefix: str, a: Any, b: Any) -> None:
+        if isinstance(a, Mapping) and isinstance(b, Mapping):
+            for key in a.keys() & b.keys():
+                walk(f"{prefix}.{key}" if prefix else str(key), a[key], b[key])
+        elif a != b:
+            changes.append((prefix, a, b))
+
+    for section in sections:
+        if section in before and section in after:
+            walk(section, before[section], after[section])
+    return sorted(changes)

@@ -100,6 +100,8 @@ class Trainer:
         self.run_dir = run_dir
         self.show_progress = show_progress
         self.state = TrainerState(world_size=dist.world_size)
+        self.finished_before = False
+        """Whether :meth:`fit` found the training finished already (a resumed, completed run)."""
         self.ema = ExponentialMovingAverage(raw_model, cfg.ema_decay) if cfg.ema_decay is not None else None
         opt, sched = cfg.optimizer, cfg.scheduler
         parameters = raw_model.parameters()
@@ -247,8 +249,11 @@ class Trainer:
     def fit(self) -> None:
         """Train until ``iterations`` steps or early stopping; then load the best weights."""
         cfg = self.cfg
-        if self.state.step >= cfg.iterations:
-            LOGGER.info("training already complete (%d steps)", self.state.step)
+        patience = cfg.early_stopping_patience
+        stopped = patience is not None and self.state.validations_without_improvement >= patience
+        self.finished_before = self.state.step >= cfg.iterations or (stopped and self.state.step > 0)
+        if self.finished_before:
+            LOGGER.info("training already finished (%d steps%s)", self.state.step, ", early stopping" * stopped)
             self.restore_best()
             return
         batches = self._train_batches()

@@ -160,3 +160,40 @@ def test_multirun_sweep_runs_every_job(tmp_path):
     assert len(runs) == 2
     assert {(run / "config.yaml").read_text().count("name: lion") for run in runs} == {0, 1}
     assert len(list((tmp_path / "runs" / "multirun").glob("*/multirun.yaml"))) == 1
+
+
+def test_resume_with_other_settings_than_the_runs_is_refused(tmp_path):
+    _run(tmp_path, run_name="c", **{"training.iterations": 20})
+    message = r"resume=true with other settings than the run's .*training\.iterations: 20 -> 40; training\.optimizer"
+    with pytest.raises(ExperimentInputError, match=message):
+        _run(tmp_path, run_name="c", resume=True, **{"training.iterations": 40, "training.optimizer.lr": 0.01})
+    saved = (tmp_path / "runs" / "toy" / "c" / "config.yaml").read_text()
+    assert f"base_dir: {tmp_path.resolve()}" in saved  # absolute: the run folder reloads from anywhere
+
+
+def test_resume_of_a_finished_run_trains_and_saves_nothing_again(tmp_path):
+    _, first = _run(tmp_path, run_name="f", **{"training.iterations": 20})
+    experiment, again = _run(tmp_path, run_name="f", resume=True, **{"training.iterations": 20})
+    assert experiment.trainer.finished_before and experiment.model_index == 0
+    assert [p.name for p in (tmp_path / "runs" / "toy" / "f" / "models").glob("*.pt")] == ["model_run0.pt"]
+    assert again == first
+
+
+def test_resume_of_an_early_stopped_run_does_not_train_on(tmp_path):
+    settings = {"training.iterations": 200, "training.optimizer.lr": 1.0, "training.early_stopping_patience": 1}
+    experiment, _ = _run(tmp_path, run_name="e", **settings)
+    stopped_at = experiment.trainer.step
+    assert stopped_at < 200
+    resumed, _ = _run(tmp_path, run_name="e", resume=True, **settings)
+    assert resumed.trainer.step == stopped_at and resumed.model_index == 0
+
+
+def test_an_evaluation_with_resume_true_reads_the_saved_model_not_the_checkpoint(tmp_path):
+    _run(tmp_path, run_name="v", **{"training.iterations": 20})
+    run_dir = tmp_path / "runs" / "toy" / "v"
+    last = torch.load(run_dir / "checkpoints" / "last.pt", weights_only=True)
+    last["model"] = {key: torch.zeros_like(value) for key, value in last["model"].items()}
+    torch.save(last, run_dir / "checkpoints" / "last.pt")
+    _, plain = _run(tmp_path, run_name="v", train=False, warm_start_idx=0)
+    _, with_resume = _run(tmp_path, run_name="v", train=False, warm_start_idx=0, resume=True)
+    assert with_resume == plain

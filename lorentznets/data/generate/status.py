@@ -26,6 +26,9 @@ from lorentznets.data.generate.h5_writer import COMPLETE_ATTR, REQUESTED_ATTR, R
 
 State = Literal["missing", "complete", "partial", "unreadable", "external"]
 
+GENERATED_SUFFIXES = (".h5", ".hdf5", ".npy")
+"""The suffixes of the files our generators write; other files are ``"external"``."""
+
 
 @dataclass(frozen=True)
 class GenerationStatus:
@@ -108,7 +111,8 @@ def generation_status(path: str | os.PathLike, n_requested: int | None = None) -
     Parameters
     ----------
     path : str or os.PathLike
-        An HDF5 file of a chunked generator (``.h5``, ``.hdf5``) or a ``.npy`` file.
+        An HDF5 file of a chunked generator (``.h5``, ``.hdf5``) or a ``.npy`` file; any other
+        file (a public ``.npz`` or ``.root`` file) is ``"external"``.
     n_requested : int or None
         Rows the caller needs (e.g. the config's ``data.generate.n``); None trusts the number
         the file recorded when its generation started.
@@ -127,4 +131,7 @@ def generation_status(path: str | os.PathLike, n_requested: int | None = None) -
         return GenerationStatus(path, "missing", None, n_requested, False, f"{path}: does not exist")
     if path.suffix.lower() == ".npy":
         return _npy_status(path, n_requested)
+    if path.suffix.lower() not in GENERATED_SUFFIXES:
+        # no generator of ours writes it (a public .npz or .root file): used as it is
+        return GenerationStatus(path, "external", None, n_requested, False, f"{path}: not written by our generators")
     return _h5_status(path, n_requested)

@@ -64,3 +64,11 @@ def test_an_unreadable_file_is_never_replaced(tmp_path):
     with pytest.raises(ValueError, match=r"top\.h5: cannot open as HDF5.*not replaced by a new generation: delete it"):
         ensure_generated(path, _generate(10), None, "test jets")
     assert path.read_bytes()[8:] == bytes(100)
+
+
+def test_a_public_file_of_another_format_is_used_as_it_is(tmp_path):
+    # a quick config keeps data.generate set; data.path=QG_jets.npz must read the user's file
+    path = tmp_path / "QG_jets.npz"
+    path.write_bytes(b"PK\x03\x04 a zip archive")
+    assert ensure_generated(path, _generate(10), None, "test jets") == path
+    assert path.read_bytes() == b"PK\x03\x04 a zip archive"
