@@ -60,7 +60,7 @@ Run directory ``<base_dir>/runs/<exp_name>/<run_name>/``
 ``models/model_run<k>.pt``
     Final weights of the k-th completed training in this directory (k = 0, 1, ...).
     ``warm_start_idx=k`` loads them: with ``train=false`` the model is only evaluated; with
-    ``train=true`` training starts from them (fresh optimizer) and writes ``model_run<k+1>``.
+    ``train=true`` training starts from them (fresh optimizer) and writes the next free ``model_run<j>``.
 ``evaluation/model_run<k>_<timestamp>.json``
     Evaluation metrics of every evaluation of model k.
 ``predictions/model_run<k>_<timestamp>.h5``
@@ -165,6 +165,10 @@ class BaseExperiment(ABC):
                     f"config key model={cfg.model.name!r} is not offered for the experiment {cfg.experiment!r}: "
                     f"expected one of {', '.join(sorted(available))}"
                 )
+            # a wrapper's onnx_unsupported names why its net cannot be exported
+            reason = getattr(available[cfg.model.name], "onnx_unsupported", None)
+            if cfg.export.onnx and reason is not None:
+                raise ConfigError(f"config key export.onnx=true is not allowed for model={cfg.model.name!r}: {reason}")
         if cfg.device == "cuda" and not torch.cuda.is_available():
             raise ConfigError(
                 "config key device='cuda' is not allowed: this machine has no CUDA device (use auto or cpu)"
@@ -604,7 +608,8 @@ class BaseExperiment(ABC):
         for path in paths:
             self.logger.log_artifact(path, "plots")
         self.logger.log_artifact(self.run_dir.config_path, "config")
-        LOGGER.info("plots in %s", self.plot_dir)
+        if paths:
+            LOGGER.info("plots in %s", self.plot_dir)
 
 
 @contextmanager

@@ -140,7 +140,8 @@ def check_weights_fit(weights: Mapping[str, torch.Tensor], model: nn.Module, ori
     unexpected = sorted(set(weights) - set(target))
     if missing or unexpected:
         raise ValueError(
-            f"{origin}: its model does not match this run's (same model and model.net needed): "
+            f"{origin}: its model does not match this run's (same model, model.net and inputs needed, e.g. "
+            "data.use_scalars): "
             f"keys missing there {missing[:5]}, keys this model lacks {unexpected[:5]}"
         )
     for key, tensor in target.items():

@@ -103,7 +103,7 @@ def finetune_state_dict(
         else:
             raise ValueError(
                 f"{origin}: backbone entry {key!r} has shape {tuple(trained.shape)}, this run's model "
-                f"{tuple(fresh.shape)} (same model and model.net needed)"
+                f"{tuple(fresh.shape)} (same model, model.net and inputs needed, e.g. data.use_scalars)"
             )
     return state, reinitialised
 

@@ -38,6 +38,7 @@ class LGNTaggingWrapper(TaggingWrapper):
     """
 
     head_prefixes = ("net.readout.",)
+    onnx_unsupported = "ONNX has no complex numbers, and LGN's Clebsch-Gordan products are complex"
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int, beams: bool = True) -> None:
         super().__init__()

@@ -7,7 +7,9 @@ Users check their own models exactly as the library checks its own:
 >>> from lorentznets.testing import assert_invariant
 >>> p = torch.randn(8, 4, dtype=torch.float64)
 >>> q = torch.randn(8, 4, dtype=torch.float64)
->>> assert_invariant(minkowski_dot, (p, q), ("vector", "vector"))
+>>> worst = assert_invariant(minkowski_dot, (p, q), ("vector", "vector"))  # the largest relative error
+>>> worst < 1e-9
+True
 """
 
 from __future__ import annotations

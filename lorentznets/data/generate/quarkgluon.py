@@ -36,7 +36,7 @@ from lorentznets.data.generate.pythia_session import (
     pthat,
     visible_final_state,
 )
-from lorentznets.data.generate.sampling import collect_rows, pthat_window, two_class_chunk
+from lorentznets.data.generate.sampling import check_two_class_seeds, collect_rows, pthat_window, two_class_chunk
 
 GLUON_SEED_OFFSET = 450_000_000
 Z_TO_NEUTRINOS = ("WeakZ0:gmZmode = 2", "23:onMode = off", "23:onIfAny = 12 14 16")
@@ -95,6 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
     check_window(args.pt_min, args.pt_max, "--pt-min", "--pt-max")
+    check_two_class_seeds(args, GLUON_SEED_OFFSET)
     common = [*pthat_window(args), *Z_TO_NEUTRINOS]
     return {
         "generator": "lorentznets.data.generate.quarkgluon",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from lorentznets.data.cli_types import check_window
+from lorentznets.data.generate.options import MAX_PYTHIA_SEED
 
 Rows = dict[str, np.ndarray]
 
@@ -65,6 +66,24 @@ def shuffled_union(first: Rows, second: Rows, seed: int, chunk: int) -> Rows:
     rows = len(next(iter(first.values()))) + len(next(iter(second.values())))
     order = np.random.default_rng([seed, chunk]).permutation(rows)
     return {key: np.concatenate([first[key], second[key]])[order] for key in first}
+
+
+def check_two_class_seeds(args: argparse.Namespace, offset: int) -> None:
+    """Refuse a ``--seed`` whose second class would leave Pythia's seed range in the last chunk
+    (it uses ``seed + chunk + offset``, see :func:`two_class_chunk`).
+
+    Raises
+    ------
+    ValueError
+        Naming the largest ``--seed`` that fits ``--n`` rows in chunks of ``--chunk-size``.
+    """
+    chunks = -(-args.n // args.chunk_size)
+    largest = MAX_PYTHIA_SEED - offset - (chunks - 1)
+    if args.seed > largest:
+        raise ValueError(
+            f"--seed {args.seed}: the second class of chunk c uses Pythia seed seed + c + {offset}, which leaves "
+            f"Pythia's range [0, {MAX_PYTHIA_SEED}] for {chunks} chunks; use --seed <= {largest}"
+        )
 
 
 def two_class_chunk(collect: Callable[[int, int, bool], Rows], seed: int, chunk: int, rows: int, offset: int) -> Rows:

@@ -48,7 +48,7 @@ from lorentznets.data.generate.pythia_session import (
     pthat,
     visible_final_state,
 )
-from lorentznets.data.generate.sampling import collect_rows, pthat_window, two_class_chunk
+from lorentznets.data.generate.sampling import check_two_class_seeds, collect_rows, pthat_window, two_class_chunk
 from lorentznets.data.generate.truth import top_decay_partons
 
 BACKGROUND_SEED_OFFSET = 450_000_000
@@ -80,7 +80,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common_arguments(parser, default_n=100_000, default_out="data/cache/toptagging.h5", default_chunk=1000)
     parser.add_argument("--ecm", type=positive_float, default=14000.0, help="collision energy in GeV")
     parser.add_argument("--pthat-min", type=non_negative_float, default=200.0, help="PhaseSpace:pTHatMin, GeV")
-    parser.add_argument("--pthat-max", type=non_negative_float, default=800.0, help="PhaseSpace:pTHatMax, GeV")
+    parser.add_argument(
+        "--pthat-max", type=non_negative_float, default=800.0, help="PhaseSpace:pTHatMax, GeV (0 = none)"
+    )
     parser.add_argument(
         "--bias-power",
         type=non_negative_float,
@@ -107,6 +109,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
     check_window(args.pt_min, args.pt_max, "--pt-min", "--pt-max")
+    check_two_class_seeds(args, BACKGROUND_SEED_OFFSET)
     common = pthat_window(args)
     return {
         "generator": "lorentznets.data.generate.toptagging",

@@ -66,6 +66,11 @@ def test_out_of_range_options_are_refused_when_parsed(capsys, dataset, options, 
         ("toptagging", ["--pt-min", "700", "--pt-max", "600"], "--pt-min 700 must be below --pt-max 600"),
         ("quarkgluon", ["--pthat-min", "500", "--pthat-max", "400"], "--pthat-min 500 must be below --pthat-max 400"),
         ("ttbar", ["--min-jets", "8", "--max-jets", "7"], "need 6 <= --min-jets <= --max-jets, got 8 and 7"),
+        (
+            "toptagging",
+            ["--seed", "800000000"],
+            "leaves Pythia's range [0, 900000000] for 1 chunks; use --seed <= 450000000",
+        ),
     ],
 )
 def test_empty_cut_windows_stop_before_any_event_in_one_line(tmp_path, capsys, dataset, options, message):
