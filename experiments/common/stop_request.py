@@ -38,6 +38,7 @@ __all__ = [
     "forced_exit_cleanup",
     "install_stop_handler",
     "raise_if_stopped",
+    "stop_deferred",
     "stop_signal",
 ]
 
@@ -55,6 +56,7 @@ class _StopState:
         self.signum: int | None = None
         self.grace_seconds = GRACE_SECONDS
         self.cleanups: list[Callable[[], None]] = []
+        self.deferring = False
 
 
 _STATE = _StopState()
@@ -86,7 +88,20 @@ def _handle(signum: int, _frame: object) -> None:
         return
     _STATE.signum = signum
     threading.Thread(target=_watchdog, args=(signum, _STATE.grace_seconds), name="stop-watchdog", daemon=True).start()
-    raise SystemExit(128 + signum)
+    if not _STATE.deferring:
+        raise SystemExit(128 + signum)
+
+
+@contextmanager
+def stop_deferred() -> Iterator[None]:
+    """Hold a stop request back until the block is done (a checkpoint and the metrics it covers
+    are then both written or both not); the watchdog still bounds the wait."""
+    _STATE.deferring = True
+    try:
+        yield
+    finally:
+        _STATE.deferring = False
+    raise_if_stopped()
 
 
 def _watchdog(signum: int, grace_seconds: float) -> None:

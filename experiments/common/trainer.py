@@ -34,6 +34,7 @@ from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ResumableBatchSampler
 from experiments.common.schedulers import build_scheduler
 from experiments.common.seeding import get_rng_state, set_rng_state
+from experiments.common.stop_request import stop_deferred
 from experiments.common.trainer_state import TrainerState
 from lorentznets.layers.lorentznet import synchronise_batch_norm
 
@@ -381,16 +382,18 @@ class Trainer:
             {"val.loss": val_loss, "val.best_loss": state.best_val_loss, **{f"val.{k}": v for k, v in extra.items()}},
             state.step,
         )
-        if self.dist.is_main:
-            save_atomic(self.capture().to_dict(), self.run_dir.last_checkpoint)
-            LOGGER.info(
-                validation_summary(
-                    state.step, cfg.iterations, train_loss, val_loss, is_best, lr, seconds_per_step, extra
+        # Metrics reach MLflow only once the checkpoint that covers them exists (after a kill and
+        # resume=true no step is logged twice), and a stop request waits until both are written
+        # (none is lost either).
+        with stop_deferred():
+            if self.dist.is_main:
+                save_atomic(self.capture().to_dict(), self.run_dir.last_checkpoint)
+                LOGGER.info(
+                    validation_summary(
+                        state.step, cfg.iterations, train_loss, val_loss, is_best, lr, seconds_per_step, extra
+                    )
                 )
-            )
-        # Metrics reach MLflow only once the checkpoint that covers them exists: after a kill
-        # and resume=true, no step is logged twice.
-        self.logger.flush()
+            self.logger.flush()
         self.dist.barrier()
         patience = cfg.early_stopping_patience
         if patience is not None and state.validations_without_improvement >= patience:

@@ -79,3 +79,22 @@ def test_forked_children_keep_the_default_meaning_of_sigterm():
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=20)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) == signal.SIGTERM  # killed by the signal, not exited with 143
+
+
+def test_a_stop_request_waits_for_a_deferred_block():
+    # a checkpoint and the metrics it covers: both written, then the run stops
+    script = (
+        "import os, signal\n"
+        "from experiments.common.stop_request import install_stop_handler, stop_deferred\n"
+        "install_stop_handler()\n"
+        "try:\n"
+        "    with stop_deferred():\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        print('block finished', flush=True)\n"
+        "except SystemExit as stop:\n"
+        "    print('stopped', stop.code, flush=True)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split("\n")[:2] == ["block finished", f"stopped {128 + signal.SIGTERM}"], result.stderr
