@@ -287,6 +287,11 @@ def _process_particles(cfg: DictConfig, name: str) -> tuple[str, ...]:
     """Particle names of process ``name``: from ``data.particles``, else the generator's."""
     custom = cfg.data.get("particles") or {}
     if name in custom:
+        if len(custom[name]) < 3:
+            raise ValueError(
+                f"data.particles.{name}={list(custom[name])}: a process lists its two incoming particles, then at "
+                "least one outgoing one"
+            )
         return tuple(custom[name])
     if name not in PROCESSES:
         raise KeyError(

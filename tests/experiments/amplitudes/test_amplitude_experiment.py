@@ -114,6 +114,8 @@ def test_bad_file_and_unknown_process_give_clear_errors(tmp_path):
     overrides[-1] = "data.processes=[foo]"
     with pytest.raises(ExperimentInputError, match="data.particles"):
         _run(overrides)
+    with pytest.raises(ExperimentInputError, match=r"data\.particles\.foo=\['q', 'qbar'\]: a process lists its two"):
+        _run([*overrides, "+data.particles.foo=[q,qbar]"])
 
 
 def test_constant_amplitudes_are_stopped_at_load(tmp_path):
