@@ -33,6 +33,7 @@ from experiments.common.progress import TqdmLoggingHandler
 from experiments.common.stop_request import exit_now, install_stop_handler, stop_signal
 from experiments.common.threads import default_num_threads, warn_if_oversubscribed
 from experiments.registry import UnsafeImportError, get_experiment
+from lorentznets.data.readers.errors import error_message
 
 LOGGER = logging.getLogger("lorentznets")
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
@@ -99,7 +100,7 @@ def main(cfg: DictConfig) -> float | None:
         if check is not None:
             check(cfg)
     except (ConfigError, KeyError, UnsafeImportError) as error:
-        _stop(error.args[0] if isinstance(error, KeyError) and error.args else error)
+        _stop(error_message(error))
     _set_threads(cfg.num_threads)
     try:
         metrics = experiment_class(cfg).run()

@@ -113,7 +113,7 @@ from experiments.common.trainer import Trainer
 from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
 from experiments.registry import wrappers_for
-from lorentznets.data.readers.errors import StreamedDataError, streamed_data_message
+from lorentznets.data.readers.errors import StreamedDataError, error_message, streamed_data_message
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -210,6 +210,19 @@ class BaseExperiment(ABC):
         numbers and strings, loadable with ``weights_only``): what the data gave the model that
         a reload must not take from other data (e.g. the amplitudes' standardisation)."""
         return {}
+
+    def warm_start_extra(self, key: str, what: str) -> tuple[Path, Any] | None:
+        """On a warm start, the :meth:`saved_model_extras` entry ``key`` of model
+        ``warm_start_idx`` with the file's path; None without a warm start, or (with a warning
+        naming ``what``) for a model saved before the entry existed."""
+        if self.cfg.warm_start_idx is None:
+            return None
+        path = self.run_dir.existing_model_path(self.cfg.warm_start_idx)
+        saved = load_checkpoint(path).get(key)
+        if saved is None:
+            LOGGER.warning("%s predates saved %s: using this data's training statistics", path, what)
+            return None
+        return path, saved
 
     def __init__(self, cfg: DictConfig) -> None:
         self.cfg = cfg
@@ -441,7 +454,7 @@ class BaseExperiment(ABC):
         try:
             self.datasets = self._init_data_main_rank_first()
         except (FileNotFoundError, KeyError, ValueError) as error:
-            message = error.args[0] if isinstance(error, KeyError) and error.args else error
+            message = error_message(error)
             raise ExperimentInputError(
                 f"{cfg.exp_name}: cannot load data: {error.__class__.__name__}: {message}"
             ) from error

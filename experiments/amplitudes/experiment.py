@@ -27,7 +27,6 @@ from experiments.amplitudes.plots import (
 )
 from experiments.amplitudes.schema import AMPLITUDES_SCHEMA
 from experiments.base_experiment import BaseExperiment
-from experiments.common.checkpoint import load_checkpoint
 from experiments.common.generated_data import ensure_generated
 from experiments.common.host_inputs import host_inputs
 from experiments.common.splits import split_indices
@@ -121,8 +120,7 @@ class AmplitudeExperiment(BaseExperiment):
         train = {p.name: p for p in splits["train"]}
         self.log_mean = {name: float(np.log(p.amplitudes).mean()) for name, p in train.items()}
         self.log_std = {name: float(np.log(p.amplitudes).std()) for name, p in train.items()}
-        if self.cfg.warm_start_idx is not None:
-            self._use_saved_standardisation()
+        self._use_saved_standardisation()
         for name, std in self.log_std.items():
             if not std > 1e-9:  # rounding leaves ~1e-16 for a constant
                 raise ValueError(
@@ -146,11 +144,10 @@ class AmplitudeExperiment(BaseExperiment):
 
     def _use_saved_standardisation(self) -> None:
         """On a warm start, standardise with the model's own training statistics, not the data's."""
-        path = self.run_dir.existing_model_path(self.cfg.warm_start_idx)
-        saved = load_checkpoint(path).get("standardisation")
-        if saved is None:
-            LOGGER.warning("%s predates saved standardisations: using this data's training statistics", path)
+        found = self.warm_start_extra("standardisation", "standardisations")
+        if found is None:
             return
+        path, saved = found
         missing = sorted(set(self.log_mean) - set(saved["log_mean"]))
         if missing:
             raise ValueError(f"{path}: the model was not trained on the process(es) {missing}")

@@ -20,6 +20,7 @@ from torch import nn
 from experiments.common.config_schema import ConfigError
 from experiments.common.net_config import check_net_config
 from experiments.registry import get_wrapper
+from lorentznets.data.readers.errors import error_message
 
 LOGGER = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def build_model(family: str, model_cfg: DictConfig, **task_kwargs: Any) -> nn.Mo
     except ConfigError:
         raise
     except (ValueError, KeyError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        message = error_message(error)
         raise ConfigError(f"model {model_cfg.name!r} cannot be built ({wrapper.__name__}): {message}") from error
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from experiments.common.config_schema import ConfigError
+from lorentznets.data.readers.errors import error_message
 
 T = TypeVar("T")
 
@@ -52,7 +53,7 @@ def build_net(net_class: type[T], config: Mapping[str, Any], *args: Any, **fixed
     try:
         return net_class(*args, **fixed, **config)
     except (TypeError, ValueError, KeyError, RuntimeError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        message = error_message(error)
         raise ConfigError(f"config section model.net is not accepted by {net_class.__name__}: {message}") from error
 
 

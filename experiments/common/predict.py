@@ -41,6 +41,7 @@ import numpy as np
 import torch
 
 from experiments.common.errors import ExperimentInputError
+from lorentznets.data.readers.errors import error_message
 from lorentznets.data.readers.formats import expand_paths
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ def write_run_predictions(experiment: BaseExperiment, model_index: int) -> Path:
         with torch.no_grad(), experiment.trainer.evaluation_weights():
             count = write_predictions(output, files, predict_file, attributes)
     except (FileNotFoundError, KeyError, ValueError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        message = error_message(error)
         raise ExperimentInputError(f"predict.files: {type(error).__name__}: {message}") from error
     LOGGER.info("predictions of %d events from %d files in %s", count, len(files), output)
     return output

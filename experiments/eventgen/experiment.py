@@ -12,7 +12,6 @@ from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
 from experiments.base_experiment import BaseExperiment
-from experiments.common.checkpoint import load_checkpoint
 from experiments.common.generated_data import ensure_generated, pythia_generator
 from experiments.common.progress import progress_bar
 from experiments.common.splits import split_indices
@@ -72,13 +71,9 @@ class TTbarExperiment(BaseExperiment):
         self.coordinates = JetCoordinates(6 + n_extra, pt_min=cfg.flow.pt_min, mass_eps=cfg.flow.mass_eps).fit(
             self.events["train"]
         )
-        if cfg.warm_start_idx is not None:  # the flow coordinates the model was trained in, not this data's
-            path = self.run_dir.existing_model_path(cfg.warm_start_idx)
-            saved = load_checkpoint(path).get("coordinates")
-            if saved is None:
-                LOGGER.warning("%s predates saved flow coordinates: using this data's training statistics", path)
-            else:
-                self.coordinates.load_state_dict(saved)
+        found = self.warm_start_extra("coordinates", "flow coordinates")
+        if found is not None:  # the flow coordinates the model was trained in, not this data's
+            self.coordinates.load_state_dict(found[1])
         self.base = GaussianUniformBase(PERIODIC_COMPONENTS, (6 + n_extra, 4))
         LOGGER.info(
             "ttbar + %dj: %s events",

@@ -1,4 +1,4 @@
-"""Shape and dtype checks of a particle batch in a net's ``forward`` (no tensor values read)."""
+"""Shape and dtype checks of a net's inputs in its ``forward`` (no tensor values read)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,20 @@ def check_particle_layout(
         expected = (*mask.shape, "C" if channels is None else channels)
         if x.dim() != 3 or x.shape[:2] != mask.shape or (channels is not None and x.shape[2] != channels):
             raise ValueError(f"{net}: {name} must have shape {expected} for the mask, got {tuple(x.shape)}")
-        if not x.is_floating_point() or torch.promote_types(x.dtype, torch.float32) != dtype:
-            raise TypeError(
-                f"{net}: {name} are {x.dtype}, but the network's parameters are {dtype}; convert the inputs "
-                f"(e.g. x.to({dtype})) or the network (e.g. net.to({x.dtype}))"
-            )
+        check_float_input(net, name, x, dtype)
+
+
+def check_float_input(net: str, name: str, x: torch.Tensor, dtype: torch.dtype) -> None:
+    """Refuse an input the net's parameters cannot multiply: integers, or another float precision
+    than ``dtype`` (lower precisions pass: they run in float32, the autocast convention).
+
+    Raises
+    ------
+    TypeError
+        Naming the net, the input, both dtypes and the conversion.
+    """
+    if not x.is_floating_point() or torch.promote_types(x.dtype, torch.float32) != dtype:
+        raise TypeError(
+            f"{net}: {name} are {x.dtype}, but the network's parameters are {dtype}; convert the inputs "
+            f"(e.g. x.to({dtype})) or the network (e.g. net.to({x.dtype}))"
+        )

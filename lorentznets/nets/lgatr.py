@@ -31,6 +31,7 @@ from ..layers.gatr.block import LGATrBlock
 from ..layers.gatr.config import AttentionConfig, MLPConfig
 from ..layers.gatr.layout import from_paired, to_paired
 from ..layers.gatr.linear import EquivariantLinear
+from .input_layout import check_float_input
 
 
 class LGATr(nn.Module):
@@ -208,12 +209,8 @@ class LGATr(nn.Module):
             raise ValueError(f"packed multivectors must have shape (T, {self.in_mv_channels}, 16), got {shape}")
         dtype = self.linear_in.weight.dtype
         for name, x in (("multivectors", multivectors), ("scalars", scalars)):
-            # lower float precisions are computed in float32 (the autocast convention)
-            if x is not None and (not x.is_floating_point() or torch.promote_types(x.dtype, torch.float32) != dtype):
-                raise TypeError(
-                    f"LGATr: {name} are {x.dtype}, but the network's parameters are {dtype}; convert the inputs "
-                    f"(e.g. x.to({dtype})) or the network (e.g. net.to({x.dtype}))"
-                )
+            if x is not None:
+                check_float_input("LGATr", name, x, dtype)
 
     def check_inputs(
         self,

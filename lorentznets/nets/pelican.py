@@ -22,6 +22,7 @@ from ..layers.pelican import (
     append_beams,
 )
 from ..lorentz import pairwise_dots
+from .input_layout import check_float_input
 
 _READOUTS = ("jet", "particle")
 
@@ -309,12 +310,8 @@ def _check_shapes(
             got = None if scalars is None else tuple(scalars.shape)
             raise ValueError(f"PELICAN: scalars must have shape {expected}, got {got}")
     for name, x in (("momenta p", p), ("scalars", scalars)):
-        # lower float precisions are computed in float32 (the autocast convention)
-        if x is not None and (not x.is_floating_point() or torch.promote_types(x.dtype, torch.float32) != dtype):
-            raise TypeError(
-                f"PELICAN: {name} are {x.dtype}, but the network's parameters are {dtype}; convert the inputs "
-                f"(e.g. p.to({dtype})) or the network (e.g. net.to({x.dtype}))"
-            )
+        if x is not None:
+            check_float_input("PELICAN", name, x, dtype)
 
 
 def _linear_float32(linear: nn.Linear, x: torch.Tensor) -> torch.Tensor:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..cli_types import positive_int
+from ..readers.errors import error_message
 from . import CONVERTERS
 
 
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         count = CONVERTERS[args.what](args.source, args.target, **options)
     except (FileNotFoundError, KeyError, ValueError, ImportError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        message = error_message(error)
         print(f"error: {message}", file=sys.stderr)
         return 1
     except zipfile.BadZipFile as error:

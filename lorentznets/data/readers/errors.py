@@ -1,6 +1,14 @@
-"""The error of a data file found while it is streamed, after the run has started."""
+"""Errors of data files in one line: a file's error found while it is streamed (after the run
+has started), and the message of any reader error."""
 
 from __future__ import annotations
+
+
+def error_message(error: BaseException) -> str:
+    """The message of ``error`` as the raiser wrote it (``str`` of a ``KeyError`` adds quotes)."""
+    if isinstance(error, KeyError) and error.args:
+        return str(error.args[0])
+    return str(error)
 
 
 class StreamedDataError(ValueError):

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
-from .errors import StreamedDataError
+from .errors import StreamedDataError, error_message
 from .file_ranges import FileRange
 from .jet_data import JetData
 from .stream_plan import batch_position, cut_blocks, epoch_blocks, window_pieces
@@ -53,7 +53,7 @@ def _read_streamed(piece: FileRange, max_particles: int, impact_parameters: bool
     try:
         return read_piece(piece, max_particles, impact_parameters)
     except (ValueError, KeyError, OSError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        message = error_message(error)
         raise StreamedDataError(str(message)) from error
 
 
