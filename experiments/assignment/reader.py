@@ -36,6 +36,8 @@ from lorentznets.assignment.event_targets import classification_targets, regress
 from lorentznets.assignment.input_layout import four_momenta, kinematic_columns, vector_layout
 from lorentznets.assignment.topology import EventTopology
 
+from .kinematics_check import check_input_kinematics
+
 LOG_TRANSFORMS = ("log", "log_normalize")
 LOGGER = logging.getLogger("lorentznets")
 
@@ -269,7 +271,9 @@ def _joined_inputs(
             momenta.append(np.zeros(mask.shape + (4,)))
         else:
             tensors = {key: torch.from_numpy(values[key]) for key in columns.used}
-            momenta.append(four_momenta(tensors, columns).numpy() * mask[..., None])
+            vectors = four_momenta(tensors, columns).numpy()
+            check_input_kinematics(values, vectors, mask, columns, name, source)
+            momenta.append(vectors * mask[..., None])
         masks.append(mask)
         blocks.append(block)
     if len(totals) != 1 or len({len(m) for m in masks}) != 1:

@@ -69,6 +69,16 @@ def _set(key, change):
     return edit
 
 
+def _kinematics(pt, eta, mass):
+    """Set the stored (pt, eta, mass) of event 7's first jet."""
+
+    def edit(handle):
+        for key, value in (("pt", pt), ("eta", eta), ("mass", mass)):
+            _set(f"INPUTS/Source/{key}", lambda v, value=value: v.__setitem__((7, 0), value))(handle)
+
+    return edit
+
+
 @pytest.mark.parametrize(
     ("edit", "error", "message"),
     [
@@ -84,6 +94,10 @@ def _set(key, change):
         ),
         (_set("INPUTS/Source/MASK", lambda v: v.__setitem__((4, 0), False)), ValueError, "real jet after a padding"),
         (_set("INPUTS/Source/pt", lambda v: None), None, None),
+        (_set("INPUTS/Source/pt", lambda v: v.__setitem__((6, 1), -0.5)), ValueError, "pt is negative on 1 real"),
+        (_kinematics(20.0, 0.0, -0.9), ValueError, r"mass is below -0.0316 E .*event 7, vector 0: pt=20, eta=0"),
+        (_kinematics(20.0, 0.0, -0.2), None, None),
+        (_kinematics(20.0, 800.0, 5.0), ValueError, "giving non-finite four-momenta .*event 7, vector 0"),
     ],
 )
 def test_bad_input_names_file_key_and_problem(tmp_path, edit, error, message):
