@@ -113,6 +113,38 @@ def test_parity_fails_when_the_graph_differs_from_the_model(tmp_path):
         onnx_parity(tmp_path / "linear.onnx", model, (x,), ["x"])
 
 
+class _Cancelling(nn.Module):
+    """y = (x + 1e4) - 1e4: float32 rounds x to multiples of 2^-10, float64 keeps it."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x + 1e4) - 1e4
+
+
+class _Shifted(nn.Module):
+    def __init__(self, shift: float) -> None:
+        super().__init__()
+        self.shift = shift
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.shift
+
+
+@pytest.mark.parametrize(("shift", "passes"), [(0.0, True), (2e-3, False)])
+def test_parity_allows_twice_the_models_own_float32_rounding_and_no_more(tmp_path, shift, passes):
+    """A graph computing x against a model whose float32 result rounds x by up to 4.9e-4 (far
+    beyond atol + rtol |x|): within twice that rounding it passes, a 2e-3 shift does not."""
+    x = torch.rand(200, 1)
+    path = tmp_path / "graph.onnx"
+    export_onnx(_Shifted(shift), (x,), path, ["x"], ["y"], {"x": {0: "batch"}})
+    rounding = float((_Cancelling()(x) - x).abs().max())
+    assert PARITY_ATOL + PARITY_RTOL < rounding < 1e-3
+    if passes:
+        assert onnx_parity(path, _Cancelling(), (x,), ["x"]) == pytest.approx(rounding, abs=1e-7)
+    else:
+        with pytest.raises(OnnxExportError, match=r"twice torch's own float32 rounding \(0.000\d+ against float64\)"):
+            onnx_parity(path, _Cancelling(), (x,), ["x"])
+
+
 def test_what_onnxruntime_cannot_run_is_an_export_error(tmp_path):
     model = nn.Linear(3, 2)
     export_onnx(model, (torch.randn(5, 3),), tmp_path / "linear.onnx", ["x"], ["y"], {"x": {0: "batch"}})
