@@ -79,10 +79,12 @@ def real(
     nullable: bool = False,
     maximum: float | None = None,
     exclusive_minimum: bool = False,
+    exclusive_maximum: bool = False,
 ) -> Key:
-    """A finite number in ``[minimum, maximum]`` (``(minimum, maximum]`` with ``exclusive_minimum``)."""
+    """A finite number in ``[minimum, maximum]``, either end open with ``exclusive_minimum`` or
+    ``exclusive_maximum``."""
     low = "" if minimum is None else (f"> {minimum}" if exclusive_minimum else f">= {minimum}")
-    high = "" if maximum is None else f"<= {maximum}"
+    high = "" if maximum is None else (f"< {maximum}" if exclusive_maximum else f"<= {maximum}")
     words = "a finite number" + (" " + " and ".join(b for b in (low, high) if b) if low or high else "")
 
     def check(value: float) -> bool:
@@ -90,7 +92,7 @@ def real(
             return False
         if minimum is not None and (value <= minimum if exclusive_minimum else value < minimum):
             return False
-        return maximum is None or value <= maximum
+        return maximum is None or (value < maximum if exclusive_maximum else value <= maximum)
 
     return Key((int, float), words, check, nullable)
 
@@ -188,7 +190,7 @@ TRAINING_SCHEMA = {
     "optimizer": OPTIMIZER_SCHEMA,
     "scheduler": SCHEDULER_SCHEMA,
     "clip_grad_norm": real(0.0, nullable=True, exclusive_minimum=True),
-    "ema_decay": real(0.0, nullable=True, maximum=1.0, exclusive_minimum=True),
+    "ema_decay": real(0.0, nullable=True, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True),
     "early_stopping_patience": integer(1, nullable=True),
     "restore_best": boolean(),
     "bf16": boolean(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -106,10 +107,18 @@ class RunDirectory:
         return self.config_path
 
     def write_metrics(self, metrics: Mapping[str, float], model_index: int | None) -> Path:
-        """Write evaluation metrics to ``evaluation/model_run<k>_<timestamp>.json``."""
+        """Write evaluation metrics to ``evaluation/model_run<k>_<timestamp>.json``.
+
+        Strict JSON (read by jq and JavaScript alike): a non-finite value, such as the rejection
+        of a tagger that no background jet passes, is written as the string ``"inf"``, ``"-inf"``
+        or ``"nan"``.
+        """
         stamp = datetime.now().strftime("%Y%m%d_%H%M%S_%f")
         name = f"model_run{model_index}_{stamp}.json"
         path = self.path / "evaluation" / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(dict(metrics), indent=2, sort_keys=True))
+        values = {key: value if math.isfinite(value) else str(float(value)) for key, value in metrics.items()}
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(values, indent=2, sort_keys=True, allow_nan=False))
+        os.replace(tmp, path)
         return path

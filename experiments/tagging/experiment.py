@@ -311,7 +311,10 @@ class TaggingExperiment(BaseExperiment):
         return float(len(batch["labels"]))
 
     def _probabilities(self, logits: torch.Tensor) -> torch.Tensor:
-        """Class probabilities (B, C) from the net's logits (B, 1) (binary) or (B, C)."""
+        """Class probabilities (B, C), float64, from the net's logits (B, 1) (binary) or (B, C):
+        in float32 every logit above 16.6 gives a signal probability of exactly 1, and the ties
+        lower the rejections of a confident tagger."""
+        logits = logits.double()
         if self.is_binary:
             signal = torch.sigmoid(logits[:, 0])
             return torch.stack([1 - signal, signal], dim=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -33,6 +34,10 @@ def rejection_at_efficiency(
 ) -> dict[float, float]:
     """Background rejection 1/eB at signal efficiencies eS, interpolating the ROC curve.
 
+    Where a cut reaches eS exactly, eB is the smallest eB of such cuts (the ROC curve is flat in
+    eS while background jets alone pass); between cuts, eB is interpolated linearly from the last
+    cut below eS to the first one above it.
+
     Parameters
     ----------
     labels : np.ndarray with shape (N,)
@@ -47,16 +52,43 @@ def rejection_at_efficiency(
     Returns
     -------
     dict
-        ``{eS: 1/eB}``; ``inf`` where the interpolated eB is zero.
-    """
-    from sklearn.metrics import roc_curve  # sklearn loads in seconds: only when used
+        ``{eS: 1/eB}``; ``inf`` where eB is zero, ``nan`` where the signal or the background
+        has no weight (the efficiencies are undefined).
 
-    background_eff, signal_eff, _ = roc_curve(labels, scores, sample_weight=sample_weight)
+    Examples
+    --------
+    >>> labels = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+    >>> scores = np.array([0.9, 0.8, 0.6, 0.4, 0.7, 0.65, 0.3, 0.2])
+    >>> rejection_at_efficiency(labels, scores, [0.5, 0.75])  # score > 0.75: eB = 0; > 0.5: eB = 2/4
+    {0.5: inf, 0.75: 2.0}
+    """
+    from sklearn.exceptions import UndefinedMetricWarning  # sklearn loads in seconds: only when used
+    from sklearn.metrics import roc_curve
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)  # a class without weight: nan, below
+        background_eff, signal_eff, _ = roc_curve(labels, scores, sample_weight=sample_weight, drop_intermediate=False)
     rejections = {}
     for efficiency in efficiencies:
-        eb = float(np.interp(efficiency, signal_eff, background_eff))
-        rejections[efficiency] = 1.0 / eb if eb > 0 else float("inf")
+        eb = _background_efficiency(efficiency, signal_eff, background_eff)
+        rejections[efficiency] = float("nan") if np.isnan(eb) else (1.0 / eb if eb > 0 else float("inf"))
     return rejections
+
+
+def _background_efficiency(target: float, signal_eff: np.ndarray, background_eff: np.ndarray) -> float:
+    """eB at signal efficiency ``target`` on a ROC curve ordered by decreasing cut (both
+    efficiencies non-decreasing): the first cut reaching ``target``, interpolated from the cut
+    before it when it passes more."""
+    if not (np.isfinite(signal_eff).all() and np.isfinite(background_eff).all()):
+        return float("nan")
+    above = int(np.searchsorted(signal_eff, target, side="left"))
+    if above >= len(signal_eff):
+        return float(background_eff[-1])
+    if above == 0 or signal_eff[above] == target:
+        return float(background_eff[above])
+    below = above - 1
+    slope = (background_eff[above] - background_eff[below]) / (signal_eff[above] - signal_eff[below])
+    return float(background_eff[below] + (target - signal_eff[below]) * slope)
 
 
 def binary_metrics(

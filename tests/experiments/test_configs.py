@@ -70,6 +70,7 @@ def test_offered_pairs_pass_the_schema_and_others_are_refused(folder, name):
         ("training.optimizer.lr=0", "training.optimizer.lr=0"),
         ("training.scheduler.name=step", "training.scheduler.name='step'"),
         ("training.ema_decay=1.5", "training.ema_decay=1.5"),
+        ("training.ema_decay=1.0", "training.ema_decay=1.0 (float) is not allowed: expected a finite number > 0.0 and < 1.0"),
         ("data.split_fractions=[0.9,0.2,0.1]", "data.split_fractions=[0.9, 0.2, 0.1] (list) is not allowed"),
         ("data.max_particles=0", "data.max_particles=0"),
         ("data.format=root", "data.format='root'"),

@@ -26,7 +26,52 @@ def test_rejection_interpolates_the_roc_curve():
     # At eS = 0.3 the curve is at the vertical step eS = 0.25 -> 0.5, interpolated at eB = 1/6.
     rejection = rejection_at_efficiency(labels, scores, [0.3, 0.5, 0.625])
     assert rejection[0.3] == pytest.approx(6.0)
+    # eS = 0.5 is reached exactly by the cut at score 5, which passes one background jet
+    assert rejection[0.5] == pytest.approx(6.0)
     assert rejection[0.625] == pytest.approx(3.0)
+
+
+def _brute_force_background_efficiency(labels, scores, weights, target):
+    """eB at eS = target from every cut score >= t: the smallest eB of cuts reaching target
+    exactly, else linear between the last cut below and the first above."""
+    cuts = [
+        (
+            weights[(scores >= t) & (labels == 1)].sum() / weights[labels == 1].sum(),
+            weights[(scores >= t) & (labels == 0)].sum() / weights[labels == 0].sum(),
+        )
+        for t in np.unique(scores)
+    ] + [(0.0, 0.0)]
+    exact = [eb for es, eb in cuts if np.isclose(es, target, rtol=0, atol=1e-12)]
+    if exact:
+        return min(exact)
+    es_low, eb_low = max((c for c in cuts if c[0] < target), key=lambda c: (c[0], c[1]))
+    es_high, eb_high = min((c for c in cuts if c[0] > target), key=lambda c: (c[0], c[1]))
+    return eb_low + (target - es_low) * (eb_high - eb_low) / (es_high - es_low)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("ties", [False, True])
+def test_rejection_matches_every_cut_by_brute_force(weighted, ties):
+    """Continuous scores: 40 signal jets reach eS = 0.3, 0.5 and 0.8 exactly (unweighted), and the
+    background jets between two signal ones make the ROC curve flat there, where the smallest eB
+    counts. Integer scores: ties of signal and background jets."""
+    rng = np.random.default_rng(3)
+    labels = np.repeat([1, 0], [40, 400])
+    scores = rng.normal(labels.astype(float), 1.0)
+    if ties:
+        scores = np.round(4 * scores)
+    weights = rng.uniform(0.5, 2.0, len(labels)) if weighted else np.ones(len(labels))
+    targets = [0.3, 0.5, 0.8, 0.333]
+    rejections = rejection_at_efficiency(labels, scores, targets, weights if weighted else None)
+    for target in targets:
+        eb = _brute_force_background_efficiency(labels, scores, weights, target)
+        assert 1.0 / rejections[target] == pytest.approx(eb, rel=1e-12), target
+
+
+def test_rejection_without_signal_weight_is_undefined():
+    labels = np.array([1, 1, 0, 0])
+    rejection = rejection_at_efficiency(labels, np.array([0.9, 0.2, 0.5, 0.1]), [0.3], np.array([0.0, 0.0, 1.0, 1.0]))
+    assert np.isnan(rejection[0.3])
 
 
 def test_perfect_and_random_taggers():
@@ -129,3 +174,19 @@ def test_per_class_roc_plot_has_each_auc_and_one_random_line(tmp_path):
     paths = plot_roc_per_class(labels, probabilities, names, tmp_path / "roc_test.pdf")
     assert [p.name for p in paths] == ["roc_test.pdf", "roc_test.png"] and all(p.is_file() for p in paths)
     assert plot_roc_per_class(np.ones(4, int), probabilities[:4], names, tmp_path / "none.pdf") == []
+
+
+def test_confident_logits_keep_their_order_in_the_probabilities():
+    """In float32 every logit above 16.6 is a signal probability of exactly 1: the ties lowered
+    the rejections of confident taggers."""
+    from types import SimpleNamespace
+
+    import torch
+
+    from experiments.tagging.experiment import TaggingExperiment
+
+    logits = torch.tensor([[17.0], [20.0], [25.0]])
+    binary = TaggingExperiment._probabilities(SimpleNamespace(is_binary=True), logits)
+    assert binary.dtype == torch.float64 and len(set(binary[:, 1].tolist())) == 3
+    multi = TaggingExperiment._probabilities(SimpleNamespace(is_binary=False), torch.tensor([[0.0, 17.0], [0.0, 20.0]]))
+    assert multi[0, 1] < multi[1, 1] < 1.0
