@@ -112,6 +112,7 @@ from experiments.common.stop_request import forced_exit_cleanup, raise_if_stoppe
 from experiments.common.trainer import Trainer
 from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
+from experiments.common.warm_start import split_changes
 from experiments.registry import wrappers_for
 from lorentznets.data.readers.errors import StreamedDataError, error_message, streamed_data_message
 
@@ -217,15 +218,32 @@ class BaseExperiment(ABC):
         naming ``what``) for a model saved before the entry existed."""
         if self.cfg.warm_start_idx is None:
             return None
-        path = self.run_dir.existing_model_path(self.cfg.warm_start_idx)
-        saved = load_checkpoint(path).get(key)
+        path, checkpoint = self.warm_start_checkpoint()
+        saved = checkpoint.get(key)
         if saved is None:
             LOGGER.warning("%s predates saved %s: using this data's training statistics", path, what)
             return None
         return path, saved
 
+    def warm_start_checkpoint(self) -> tuple[Path, dict[str, Any]]:
+        """``models/model_run<k>.pt`` of ``warm_start_idx=k`` and its contents (on the CPU),
+        read once per run.
+
+        Raises
+        ------
+        FileNotFoundError
+            No such model; the message lists the saved ones.
+        CheckpointError
+            The file cannot be read safely.
+        """
+        if self._warm_start is None:
+            path = self.run_dir.existing_model_path(self.cfg.warm_start_idx)
+            self._warm_start = (path, load_checkpoint(path))
+        return self._warm_start
+
     def __init__(self, cfg: DictConfig) -> None:
         self.cfg = cfg
+        self._warm_start: tuple[Path, dict[str, Any]] | None = None
         self.dist = init_distributed(cfg.device)
         self.device = self.dist.device
         self.is_main = self.dist.is_main
@@ -414,6 +432,8 @@ class BaseExperiment(ABC):
         resuming = bool(cfg.resume) and bool(cfg.train) and self.run_dir.last_checkpoint.is_file()
         if resuming:
             self._refuse_changed_settings()
+        elif cfg.warm_start_idx is not None and not cfg.predict.files:
+            self._refuse_changed_splits()
         fresh = cfg.train and not resuming and cfg.warm_start_idx is None
         if self.is_main and fresh and self.run_dir.models():
             raise ExperimentInputError(
@@ -502,12 +522,13 @@ class BaseExperiment(ABC):
             LOGGER.info("resumed %s at step %d", self.run_dir.path, self.trainer.step)
         elif cfg.warm_start_idx is not None:
             try:
-                path = self.run_dir.existing_model_path(cfg.warm_start_idx)
-                weights = load_checkpoint(path, map_location=self.device)["model"]
+                path, checkpoint = self.warm_start_checkpoint()
+                weights = checkpoint["model"]
                 check_weights_fit(weights, self.raw_model, str(path))
             except (FileNotFoundError, CheckpointError, ValueError) as error:
                 raise ExperimentInputError(str(error)) from None
             self.trainer.load_weights(weights)
+            self._warm_start = None  # the weights are in the model now
             LOGGER.info("loaded weights from %s", path)
 
     def _model_of_finished_training(self) -> int | None:
@@ -538,6 +559,29 @@ class BaseExperiment(ABC):
             raise ExperimentInputError(
                 f"resume=true with other settings than the run's ({saved_path}): {'; '.join(changes)}; resume with "
                 "the run's own (-cp <run folder> -cn config resume=true) or start a new run_name"
+            )
+
+    def _refuse_changed_splits(self) -> None:
+        """Refuse a warm start whose split settings on the model's own training data differ from
+        the model's: the test split would hold training jets (see
+        :mod:`experiments.common.warm_start`)."""
+        try:
+            _, checkpoint = self.warm_start_checkpoint()
+        except (FileNotFoundError, CheckpointError) as error:
+            raise ExperimentInputError(str(error)) from None
+        saved = (checkpoint.get("config") or {}).get("data")
+        if isinstance(saved, dict):
+            self.refuse_split_changes(split_changes(saved, OmegaConf.to_container(self.cfg.data, resolve=True)))
+
+    def refuse_split_changes(self, changes: list[str]) -> None:
+        """Raise :class:`ExperimentInputError` listing ``changes`` (``"data.<key>: <saved> ->
+        <current>"``) of a warm start's splits on the model's own data, when there are any."""
+        if changes:
+            path, _ = self.warm_start_checkpoint()
+            raise ExperimentInputError(
+                f"warm_start_idx={self.cfg.warm_start_idx}: {path} was trained on the same data with other split "
+                f"settings ({'; '.join(changes)}): its val and test splits would hold training samples; use the "
+                "model's own settings, or evaluate other data (data.path, predict.files)"
             )
 
     def _load_resume_state(self) -> TrainerState:

@@ -25,7 +25,6 @@ from experiments.assignment.onnx_export import INPUT_NAMES, export_onnx
 from experiments.assignment.plots import plot_mass, plot_purity_vs_multiplicity, tuple_masses
 from experiments.assignment.schema import ASSIGNMENT_SCHEMA
 from experiments.base_experiment import BaseExperiment
-from experiments.common.checkpoint import load_checkpoint
 from experiments.common.host_inputs import host_inputs
 from experiments.common.onnx_export import OnnxExportError, float32_cpu
 from experiments.registry import register_experiment
@@ -83,8 +82,7 @@ class AssignmentExperiment(BaseExperiment):
             return None
         counts = None
         if self.cfg.warm_start_idx is not None:
-            path = self.run_dir.existing_model_path(self.cfg.warm_start_idx)
-            counts = saved_num_classes(load_checkpoint(path)["model"])
+            counts = saved_num_classes(self.warm_start_checkpoint()[1]["model"])
         if counts is None:
             labels = train.classifications
             if (labels < 0).all(dim=0).any():

@@ -18,6 +18,7 @@ from experiments.common.config_schema import ConfigError
 from experiments.common.host_inputs import host_inputs
 from experiments.common.jet_splits import load_jet_splits
 from experiments.common.predict import expand_predict_files
+from experiments.common.warm_start import same_data
 from experiments.registry import register_experiment
 from experiments.tagging.dataset import (
     JetDataset,
@@ -93,6 +94,8 @@ class TaggingExperiment(BaseExperiment):
             self.dist.world_size,
             training.num_workers,
         )
+        self.streamed = streamed is not None
+        self._refuse_other_streaming(data_cfg)
         if streamed is not None:
             return streamed
         splits = load_jet_splits(data_cfg, impact_parameters=data_cfg["impact_parameters"])
@@ -111,6 +114,28 @@ class TaggingExperiment(BaseExperiment):
         for name, dataset in datasets.items():
             LOGGER.info("%s: %d jets from %s", name, len(dataset), dataset.source)
         return datasets
+
+    def saved_model_extras(self) -> dict[str, Any]:
+        """Whether the splits were streamed (consecutive ranges of the file) or read into memory
+        (random rows): a reload on the same file must split it the same way."""
+        return {"streamed": self.streamed}
+
+    def _refuse_other_streaming(self, data_cfg: dict[str, Any]) -> None:
+        """On a warm start on the model's own training file, refuse streamed splits where the model
+        was trained in memory or the other way round (its training jets would be tested)."""
+        if self.cfg.warm_start_idx is None or self.cfg.resume:
+            return
+        _, checkpoint = self.warm_start_checkpoint()
+        saved_data, saved = (checkpoint.get("config") or {}).get("data"), checkpoint.get("streamed")
+        if (
+            isinstance(saved_data, dict)
+            and saved is not None
+            and saved != self.streamed
+            and same_data(saved_data, data_cfg)
+        ):
+            self.refuse_split_changes(
+                [f"splits streamed: {saved} -> {self.streamed} (data.streaming={data_cfg['streaming']!r})"]
+            )
 
     def _split_weights(self, splits: dict[str, JetData]) -> dict[str, torch.Tensor | None]:
         """Class-normalised per-jet weights of each split, or None everywhere when unused."""
