@@ -32,6 +32,7 @@ from lorentznets.assignment.event_heads import saved_num_classes
 from lorentznets.assignment.event_loss import classification_loss, regression_loss
 from lorentznets.assignment.event_targets import classification_targets
 from lorentznets.assignment.loss import assignment_loss
+from lorentznets.assignment.metrics import aligned_predictions
 from lorentznets.assignment.topology import EventTopology
 from lorentznets.data.generate.spanet_event_file import TTBAR_EVENT_FILE
 
@@ -287,8 +288,9 @@ class AssignmentExperiment(BaseExperiment):
     def _mass_plots(self, split: str, decoded) -> list[Path]:
         """Masses of the exactly decoded particles with two or more products, and of the pair of
         products that the product symmetry exchanges inside a larger decay (the W of a hadronic
-        top), against the true jets'."""
-        tuples, assigned = decoded.predictions["exact"]
+        top), against the true jets', each prediction compared with the true particle it
+        plays under the best event permutation (t1's jets predicted in t2's slot count for t1)."""
+        tuples, assigned = aligned_predictions(*decoded.predictions["exact"], decoded.targets, self.topology)
         paths = []
         for p, particle in enumerate(self.topology.particles):
             target = decoded.targets[p]

@@ -58,10 +58,53 @@ def best_matches(
     jets : np.ndarray with shape (B, P), int
         Its matched products whose predicted jet is right.
     """
+    present, whole, jets, _ = _best_event_permutation(predictions, assigned, targets, topology)
+    return present, whole, jets
+
+
+def aligned_predictions(
+    predictions: Sequence[np.ndarray], assigned: np.ndarray, targets: Sequence[np.ndarray], topology: EventTopology
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """The predicted tuples in the order of the true particles, under the best event permutation
+    of :func:`best_matches` (a prediction of t1's jets in the slot of t2 is t2's prediction).
+
+    Parameters
+    ----------
+    predictions : sequence of np.ndarray
+        Per particle, (B, k_p) predicted jet indices.
+    assigned : np.ndarray with shape (B, P), bool
+    targets : sequence of np.ndarray
+        Per particle, (B, k_p) true jet indices, -1 for unmatched products.
+    topology : EventTopology
+
+    Returns
+    -------
+    predictions : list of np.ndarray
+        Per true particle q, (B, k_q) the tuple predicted for it.
+    assigned : np.ndarray with shape (B, P), bool
+        Whether the decoder assigned a tuple to true particle q.
+    """
+    *_, choice = _best_event_permutation(predictions, assigned, targets, topology)
+    aligned = [np.array(p, copy=True) for p in predictions]
+    aligned_assigned = np.array(assigned, copy=True)
+    for index, perm in enumerate(topology.event_symmetries):
+        rows = choice == index
+        for p, q in enumerate(perm):
+            aligned[q][rows] = predictions[p][rows]
+            aligned_assigned[rows, q] = assigned[rows, p]
+    return aligned, aligned_assigned
+
+
+def _best_event_permutation(
+    predictions: Sequence[np.ndarray], assigned: np.ndarray, targets: Sequence[np.ndarray], topology: EventTopology
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`best_matches` and, per event, the index of the best permutation in
+    ``topology.event_symmetries`` (B,)."""
     present = np.stack([(t >= 0).all(1) for t in targets], 1)
     best_event = np.full(len(present), -1.0)
+    choice = np.zeros(len(present), dtype=np.int64)
     best = None
-    for perm in topology.event_symmetries:
+    for index, perm in enumerate(topology.event_symmetries):
         whole = np.zeros_like(present)
         jets = np.zeros(present.shape, dtype=np.int64)
         for p, q in enumerate(perm):
@@ -71,11 +114,12 @@ def best_matches(
         score = (whole & present).sum(1) + 1e-3 * jets.sum(1) / max(1, topology.num_products)
         better = score > best_event
         best_event = np.where(better, score, best_event)
+        choice[better] = index
         if best is None:
             best = (whole.copy(), jets.copy())
         else:
             best[0][better], best[1][better] = whole[better], jets[better]
-    return present, best[0], best[1]
+    return present, best[0], best[1], choice
 
 
 def assignment_metrics(

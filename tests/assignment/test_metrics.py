@@ -1,6 +1,6 @@
 import numpy as np
 
-from lorentznets.assignment.metrics import assignment_metrics
+from lorentznets.assignment.metrics import aligned_predictions, assignment_metrics
 
 
 def test_purities_with_symmetries(ttbar_topology):
@@ -28,3 +28,17 @@ def test_purities_with_symmetries(ttbar_topology):
     # Jets: 6 + 4 (one of three in t2 right? q1 right, q2/b wrong -> 1) ... counted explicitly:
     # event0 6/6, event1 3+1=4/6, event2 t1 2/2 + t2 3/3, event3 t1 2/2 + t2 2/2 (partons matched).
     assert np.isclose(m["jet_efficiency"], (6 + 4 + 5 + 4) / (6 + 6 + 5 + 4))
+
+
+def test_aligned_predictions_follow_the_best_event_permutation(ttbar_topology):
+    """Event 0 predicts t1's jets in t2's slot and the other way round; event 1 in place;
+    event 2 has t2 partly unmatched and the tops swapped: aligned, each prediction sits with the
+    true top it reconstructs (the mass plots compared t1's slot with t1 and showed wrong masses
+    for perfect predictions)."""
+    targets = [np.array([[0, 1, 2], [0, 1, 2], [0, 1, 2]]), np.array([[3, 4, 5], [3, 4, 5], [3, -1, 5]])]
+    predictions = [np.array([[3, 4, 5], [1, 0, 2], [3, 6, 5]]), np.array([[0, 1, 2], [3, 4, 5], [1, 0, 2]])]
+    assigned = np.array([[True, True], [True, True], [True, False]])
+    aligned, aligned_assigned = aligned_predictions(predictions, assigned, targets, ttbar_topology)
+    np.testing.assert_array_equal(aligned[0], [[0, 1, 2], [1, 0, 2], [1, 0, 2]])
+    np.testing.assert_array_equal(aligned[1], [[3, 4, 5], [3, 4, 5], [3, 6, 5]])
+    np.testing.assert_array_equal(aligned_assigned, [[True, True], [True, True], [False, True]])
