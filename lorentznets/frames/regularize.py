@@ -24,6 +24,7 @@ import math
 import torch
 
 from ..lorentz import minkowski_dot
+from ..lorentz.coordinates import safe_sqrt
 
 
 def total_momentum(momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -42,13 +43,19 @@ def total_momentum(momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 def regularize_masses(momenta: torch.Tensor, total: torch.Tensor, eps: float) -> torch.Tensor:
-    """``p + eps <p, P> / P^2 P``: a massless p gets ``m^2 = eps (2 + eps) E*^2``, with E* its energy
-    in the rest frame of the total momentum P; massive momenta change by a relative ~eps.
+    """``p + a P`` with ``a = eps <p, P> / P^2 + d / max(<p, P>, sqrt(d P^2))`` and
+    ``d = max(-p^2, 0)``: a massless p gets ``m^2 = eps (2 + eps) E*^2``, with E* its energy in the
+    rest frame of the total momentum P; massive momenta change by a relative ~eps. A p made
+    spacelike by rounding (p^2 < 0, e.g. a float32-stored massless constituent boosted far) gets
+    ``m^2 >= -p^2 + eps (2 + eps) E*^2`` when ``<p, P>^2 >= -p^2 P^2`` (rounding far below the
+    rest-frame energy): timelike, and so is every sum of such momenta. The second term is linear
+    in the rounding there, so it does not amplify it; where the inputs are too rounded for that
+    (``<p, P>`` itself rounding noise) it stays finite.
 
     Parameters
     ----------
     momenta : torch.Tensor with shape (..., 4)
-        Future timelike or lightlike (zero for padding, which stays zero).
+        Future timelike or lightlike up to rounding (zero for padding, which stays zero).
     total : torch.Tensor with shape (..., 4), broadcastable to ``momenta``
         Future timelike total momentum P; P^2 is clamped below at the dtype's machine epsilon,
         which keeps a lightlike P (one constituent, or collinear ones) finite, with finite gradients.
@@ -59,8 +66,13 @@ def regularize_masses(momenta: torch.Tensor, total: torch.Tensor, eps: float) ->
     -------
     torch.Tensor with shape (..., 4)
     """
-    total_mass2 = minkowski_dot(total, total).clamp(min=torch.finfo(total.dtype).eps).unsqueeze(-1)
-    return momenta + eps * minkowski_dot(momenta, total).unsqueeze(-1) / total_mass2 * total
+    total_mass2 = minkowski_dot(total, total).clamp(min=torch.finfo(total.dtype).eps)
+    overlap = minkowski_dot(momenta, total)
+    deficit = (-minkowski_dot(momenta, momenta)).clamp(min=0.0)
+    # d / max(<p, P>, sqrt(d P^2)): zero (with zero gradient) for timelike and lightlike p
+    floor = safe_sqrt(deficit * total_mass2)
+    spacelike = torch.where(deficit > 0, deficit / torch.maximum(overlap, floor).where(deficit > 0, 1.0), 0.0)
+    return momenta + (eps * overlap / total_mass2 + spacelike).unsqueeze(-1) * total
 
 
 def _unit(vector: torch.Tensor, eps: float) -> torch.Tensor:

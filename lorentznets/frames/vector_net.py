@@ -68,7 +68,9 @@ class EquivariantVectorNet(nn.Module):
         Parameters
         ----------
         momenta : torch.Tensor with shape (B, N, 4)
-            (E, px, py, pz) in GeV.
+            (E, px, py, pz) in GeV. The invariants, the softmax weights and the weighted sums of
+            directions are computed in this dtype, the MLP in its parameters' (float64 momenta
+            into a float32 net keep the geometry in float64).
         mask : torch.Tensor with shape (B, N), bool
         scalars : torch.Tensor with shape (B, N, num_scalars), optional
         pairs : torch.Tensor with shape (2, E), int64, optional
@@ -79,7 +81,7 @@ class EquivariantVectorNet(nn.Module):
 
         Returns
         -------
-        torch.Tensor with shape (B, N, num_vectors, 4)
+        torch.Tensor with shape (B, N, num_vectors, 4), dtype of ``momenta``
             Padded particles, and real ones without a real partner, get zero vectors (hence
             degenerate but finite frames), which callers mask.
         """
@@ -90,6 +92,7 @@ class EquivariantVectorNet(nn.Module):
         receiver, sender = pairs
         flat, node = momenta.reshape(batch * num, 4), node.reshape(batch * num, -1)
         logits = self._logits(self._pair_inputs(flat[receiver], flat[sender], node[receiver], node[sender]))
+        logits = logits.to(momenta.dtype)
         # softmax over each receiver's partners; the shift by the segment maximum only guards exp
         peak = logits.new_full((batch * num, self.num_vectors), torch.finfo(logits.dtype).min)
         peak = peak.scatter_reduce(0, receiver.unsqueeze(1).expand_as(logits), logits.detach(), "amax")
@@ -100,11 +103,14 @@ class EquivariantVectorNet(nn.Module):
         return vectors.reshape(batch, num, self.num_vectors, 4)
 
     def _node_features(self, momenta: torch.Tensor, scalars: torch.Tensor | None) -> torch.Tensor:
-        # (..., 1 + num_scalars + len(references)): ln m^2 first, then what pairs see of each side
+        # (..., 1 + num_scalars + len(references)) in the MLP's dtype: ln m^2 first, then what
+        # pairs see of each side; the invariants in the dtype of the momenta
+        dtype = self.mlp[0].weight.dtype
         log_mass = (minkowski_dot(momenta, momenta) / self.scale**2).clamp(min=1e-6).log().unsqueeze(-1)
-        node = [log_mass] if scalars is None else [log_mass, scalars]
+        node = [log_mass.to(dtype)] if scalars is None else [log_mass.to(dtype), scalars.to(dtype)]
         if len(self.references):
-            node.append(minkowski_dot(momenta.unsqueeze(-2), self.references.to(momenta.dtype)) / self.scale)
+            products = minkowski_dot(momenta.unsqueeze(-2), self.references.to(momenta.dtype)) / self.scale
+            node.append(products.to(dtype))
         return torch.cat(node, dim=-1)
 
     def _pair_inputs(
@@ -112,7 +118,7 @@ class EquivariantVectorNet(nn.Module):
     ) -> torch.Tensor:
         # MLP inputs (..., 3 + 2 num_scalars + 2 len(references)): ln <p_i, p_j>, ln m_i^2, ln m_j^2,
         # then the other node features of i and of j
-        log_dot = (minkowski_dot(p_i, p_j) / self.scale**2).clamp(min=1e-6).log().unsqueeze(-1)
+        log_dot = (minkowski_dot(p_i, p_j) / self.scale**2).clamp(min=1e-6).log().unsqueeze(-1).to(node_i.dtype)
         return torch.cat((log_dot, node_i[..., :1], node_j[..., :1], node_i[..., 1:], node_j[..., 1:]), dim=-1)
 
     def _logits(self, inputs: torch.Tensor) -> torch.Tensor:
@@ -134,7 +140,7 @@ class EquivariantVectorNet(nn.Module):
         p_i, p_j = momenta.unsqueeze(2), momenta.unsqueeze(1)
         node_i = node.unsqueeze(2).expand(-1, -1, num, -1)
         node_j = node.unsqueeze(1).expand(-1, num, -1, -1)
-        logits = self._logits(self._pair_inputs(p_i, p_j, node_i, node_j))
+        logits = self._logits(self._pair_inputs(p_i, p_j, node_i, node_j)).to(momenta.dtype)
         pair_mask = mask.unsqueeze(2) & mask.unsqueeze(1) & ~torch.eye(num, dtype=torch.bool, device=mask.device)
         # finfo.min, not -inf: a particle without partners gets finite uniform weights, then zeros
         logits = logits.masked_fill(~pair_mask.unsqueeze(-1), torch.finfo(logits.dtype).min)

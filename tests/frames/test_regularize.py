@@ -39,6 +39,24 @@ def test_regularize_masses_gives_massless_momenta_the_stated_mass():
     assert_equivariant(lambda q, t: regularize_masses(q, t, eps), (p, total), ("vector", "vector"), ("vector",))
 
 
+def test_regularize_masses_moves_spacelike_rounding_into_the_future_cone():
+    """Massless momenta with m^2 = -1e-4 E^2, as float32 rounding leaves them after a large boost:
+    regularised, every one is timelike with m^2 >= |m^2| + eps (2 + eps) E*^2 (and so is every sum),
+    equivariantly."""
+    p, total = _massless(massive_momenta(4, 6, seed=1)), _total(4, seed=2).unsqueeze(1)
+    p[..., 0] = p[..., 0] * (1 - 5e-5)  # m^2 ~ -1e-4 E^2
+    eps = 0.01
+    before = minkowski_dot(p, p)
+    assert (before < -1e-5 * p[..., 0] ** 2).all()
+    regular = regularize_masses(p, total, eps)
+    rest_energy = minkowski_dot(p, total) / minkowski_dot(total, total).sqrt()
+    after = minkowski_dot(regular, regular)
+    assert (after >= -before + eps * (2 + eps) * rest_energy.square() * (1 - 1e-9)).all()
+    pair = regular[:, :, None] + regular[:, None, :]
+    assert (minkowski_dot(pair, pair) > 0).all()
+    assert_equivariant(lambda q, t: regularize_masses(q, t, eps), (p, total), ("vector", "vector"), ("vector",))
+
+
 def _rest_frame_gamma(vector: torch.Tensor, total: torch.Tensor) -> torch.Tensor:
     mass = minkowski_dot(vector, vector).sqrt() * minkowski_dot(total, total).sqrt()
     return minkowski_dot(vector, total) / mass
