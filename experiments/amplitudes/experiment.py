@@ -227,8 +227,7 @@ class AmplitudeExperiment(BaseExperiment):
         predictions, targets, processes = [], [], []
         for batch in self.loader(split):
             batch = self.to_device(batch)
-            with self.autocast():
-                predictions.append(self._predict_batch(self.raw_model, batch).double().cpu())
+            predictions.append(self._predict_batch(self.raw_model, batch).double().cpu())
             targets.append(batch["target"].double().cpu())
             processes.append(batch["process"].cpu())
         return torch.cat(predictions).numpy(), torch.cat(targets).numpy(), torch.cat(processes).numpy()

@@ -202,8 +202,7 @@ class AssignmentExperiment(BaseExperiment):
     def _outputs(self, split: str, event_outputs: list):
         for batch in self.loader(split):
             batch = self.to_device(batch)
-            with self.autocast():
-                log_probs, detection, event = self._forward(self.raw_model, batch)
+            log_probs, detection, event = self._forward(self.raw_model, batch)
             if event is not None:
                 event_outputs.append((event, batch["regressions"], batch["classifications"]))
             yield log_probs, detection, batch

@@ -83,8 +83,7 @@ class TopMomentumExperiment(BaseExperiment):
         predicted, truth, summed = [], [], []
         for batch in self.loader(split):
             batch = self.to_device(batch)
-            with self.autocast():
-                out = self.raw_model(batch["momenta"], batch["mask"])
+            out = self.raw_model(batch["momenta"], batch["mask"])
             predicted.append(out.double().cpu())
             truth.append(batch["truth"].double().cpu())
             summed.append(batch["momenta"].double().sum(dim=1).cpu())

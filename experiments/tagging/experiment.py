@@ -230,8 +230,7 @@ class TaggingExperiment(BaseExperiment):
         batch after batch in file order (:mod:`experiments.common.predict` writes them)."""
         for batch in self._file_batches(path, self.cfg.evaluation.batchsize):
             batch = self.to_device(self.collate(batch))
-            with self.autocast():
-                scores = self._probabilities(self._logits(self.raw_model, batch))
+            scores = self._probabilities(self._logits(self.raw_model, batch))
             yield {"scores": scores.cpu().numpy(), "label": batch["labels"].cpu().numpy()}
 
     def predict_attributes(self) -> dict[str, Any]:
@@ -352,8 +351,7 @@ class TaggingExperiment(BaseExperiment):
         labels, probabilities, weights = [], [], []
         for batch in self.loader(split):
             batch = self.to_device(batch)
-            with self.autocast():
-                probs = self._probabilities(self._logits(self.raw_model, batch))
+            probs = self._probabilities(self._logits(self.raw_model, batch))
             labels.append(batch["labels"].cpu())
             probabilities.append(probs.double().cpu())
             if "weights" in batch:
