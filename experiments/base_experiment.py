@@ -299,13 +299,18 @@ class BaseExperiment(ABC):
         :func:`~experiments.common.model_build.build_model`)."""
         return build_model(family, self.cfg.model, **task_kwargs)
 
-    def loader(self, split: str, batch_size: int | None = None, shard: bool = False) -> DataLoader:
+    def loader(
+        self, split: str, batch_size: int | None = None, shard: bool = False, max_batches: int | None = None
+    ) -> DataLoader:
         """Sequential loader over ``split`` (batches of ``evaluation.batchsize`` by default).
 
         With ``shard=True`` each DDP rank gets the disjoint part ``rank::world_size`` (used for
         validation, whose sums are reduced over ranks); :meth:`evaluate` runs on the main rank
         alone and uses the default, the whole split. A streamed split (an ``IterableDataset`` with
         ``sequential(batch_size, rank, world_size)``) is read the same way, block by block.
+        ``max_batches`` keeps the samples of the split's first batches only (chosen before
+        sharding, so that every number of processes reads the same ones); a streamed split
+        ignores it.
         """
         dataset = self.datasets[split]
         rank, world_size = (self.dist.rank, self.dist.world_size) if shard else (0, 1)
@@ -314,7 +319,8 @@ class BaseExperiment(ABC):
         if isinstance(dataset, IterableDataset):
             stream = dataset.sequential(batch_size, rank, world_size)
             return DataLoader(stream, batch_size=None, collate_fn=self.collate, num_workers=workers)
-        sampler = ShardedSequentialBatchSampler(len(dataset), batch_size, rank, world_size)
+        size = len(dataset) if max_batches is None else min(len(dataset), max_batches * batch_size)
+        sampler = ShardedSequentialBatchSampler(size, batch_size, rank, world_size)
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=self.collate, num_workers=workers)
 
     def autocast(self) -> AbstractContextManager:

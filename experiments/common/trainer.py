@@ -53,7 +53,9 @@ class TrainingTask(Protocol):
 
     def collate(self, items: list[Any]) -> Any: ...
 
-    def loader(self, split: str, batch_size: int | None = None, shard: bool = False) -> DataLoader: ...
+    def loader(
+        self, split: str, batch_size: int | None = None, shard: bool = False, max_batches: int | None = None
+    ) -> DataLoader: ...
 
     def to_device(self, batch: Any) -> Any: ...
 
@@ -338,12 +340,16 @@ class Trainer:
     def _validation_sums(self) -> tuple[dict[str, torch.Tensor], float]:
         """Batch-weighted sums (on the device) of the loss and extra metrics over this rank's shard."""
         self.raw_model.eval()
+        # max_val_batches: the first batches of one process's validation, whatever the number of
+        # processes (the samples of a map-style split; about as many batches of a streamed one)
         max_batches = self.cfg.max_val_batches
+        streamed = isinstance(self.task.datasets["val"], IterableDataset)
+        per_rank = None if max_batches is None else -(-max_batches // self.dist.world_size)
         totals: dict[str, torch.Tensor] = {}
         count = 0.0
         with self.evaluation_weights():
-            for index, batch in enumerate(self.task.loader("val", shard=True)):
-                if max_batches is not None and index >= max_batches:
+            for index, batch in enumerate(self.task.loader("val", shard=True, max_batches=max_batches)):
+                if streamed and per_rank is not None and index >= per_rank:
                     break
                 batch = self.task.to_device(batch)
                 with self.task.autocast():

@@ -21,10 +21,12 @@ def _torchrun_two_processes(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_torchrun_two_processes_matches_single_process(tmp_path):
-    cfg = compose_config("default", toy_overrides(tmp_path, run_name="single"))
+    # the first validation batch of one process (32 of 80 samples), whatever the number of processes
+    cap = {"training.max_val_batches": 1}
+    cfg = compose_config("default", toy_overrides(tmp_path, run_name="single", **cap))
     get_experiment(cfg.experiment)(cfg).run()
     ddp = _torchrun_two_processes(
-        "run.py", "-cn", "default", *toy_overrides(tmp_path, run_name="ddp", use_mlflow=True, device="cpu")
+        "run.py", "-cn", "default", *toy_overrides(tmp_path, run_name="ddp", use_mlflow=True, device="cpu", **cap)
     )
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     # Rank 0 alone logs: each validation summary appears once.
@@ -35,6 +37,7 @@ def test_torchrun_two_processes_matches_single_process(tmp_path):
     assert ddp_state["world_size"] == 2
     assert ddp_state["step"] == single_state["step"] == 40
     assert ddp_state["history"]["val_step"] == single_state["history"]["val_step"]
+    torch.testing.assert_close(ddp_state["history"]["val_loss"], single_state["history"]["val_loss"], rtol=1e-4, atol=0)
     # Rank 0 evaluates the whole test split once.
     (evaluation,) = (tmp_path / "runs" / "toy" / "ddp" / "evaluation").glob("*.json")
     assert json.loads(evaluation.read_text())["test.count"] == 80
