@@ -75,6 +75,7 @@ Run directory ``<base_dir>/runs/<exp_name>/<run_name>/``
 from __future__ import annotations
 
 import logging
+import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
@@ -170,6 +171,12 @@ class BaseExperiment(ABC):
             reason = getattr(available[cfg.model.name], "onnx_unsupported", None)
             if cfg.export.onnx and reason is not None:
                 raise ConfigError(f"config key export.onnx=true is not allowed for model={cfg.model.name!r}: {reason}")
+        processes = int(os.environ.get("WORLD_SIZE", "1"))
+        if cfg.train and cfg.training.batchsize % processes:
+            raise ConfigError(
+                f"config key training.batchsize={cfg.training.batchsize} is not allowed: under torchrun it is the "
+                f"global batch, split evenly over the {processes} processes (use a multiple of {processes})"
+            )
         if cfg.device == "cuda" and not torch.cuda.is_available():
             raise ConfigError(
                 "config key device='cuda' is not allowed: this machine has no CUDA device (use auto or cpu)"
@@ -441,7 +448,8 @@ class BaseExperiment(ABC):
         elif cfg.warm_start_idx is not None and not cfg.predict.files:
             self._refuse_changed_splits()
         fresh = cfg.train and not resuming and cfg.warm_start_idx is None
-        if self.is_main and fresh and self.run_dir.models():
+        # every rank refuses (one rank's refusal alone surfaced as a gloo/NCCL crash of the others)
+        if fresh and self.run_dir.models():
             raise ExperimentInputError(
                 f"run directory {self.run_dir.path} already holds trained models; use resume=true, "
                 "warm_start_idx=<k> or another run_name"
@@ -506,6 +514,10 @@ class BaseExperiment(ABC):
                 load_finetune_weights(cfg.training.finetune["from"], self.raw_model, f"model {cfg.model.name}")
             except (FileNotFoundError, CheckpointError, ValueError) as error:
                 raise ExperimentInputError(str(error)) from None
+        if self.dist.world_size > 1:
+            # the model starts alike on every rank (DDP broadcasts rank 0's weights anyway); from
+            # here each rank draws its own dropout masks, flow-matching noise and random frames
+            seed_everything(cfg.seed + 1_000_003 * self.dist.rank)
         num_parameters = sum(p.numel() for p in self.raw_model.parameters() if p.requires_grad)
         LOGGER.info("model %s: %d trainable parameters", cfg.model.name, num_parameters)
         self.logger.log_params({"num_parameters": num_parameters})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import torch
@@ -94,10 +95,25 @@ class DistributedContext:
         dist.all_gather_object(gathered, values.detach().cpu())
         return torch.cat(gathered, dim=0)
 
+    def all_gather_object(self, obj: Any) -> list[Any]:
+        """The picklable ``obj`` of every rank, ordered by rank (``[obj]`` in one process)."""
+        if not self.is_distributed:
+            return [obj]
+        gathered: list[Any] = [None] * self.world_size
+        dist.all_gather_object(gathered, obj)
+        return gathered
+
     def shutdown(self) -> None:
         """Destroy the process group if this context created one."""
         if self.is_distributed and dist.is_initialized():
             dist.destroy_process_group()
+
+
+PROCESS_GROUP_TIMEOUT = timedelta(hours=6)
+"""How long a rank waits in a collective: the other ranks wait at a barrier while rank 0 alone
+generates or converts data, evaluates (a JetClass test set, event-generation sampling and
+likelihoods), plots and exports; torch's defaults (10 min with NCCL, 30 min with gloo) killed a
+run whose evaluation took longer, after its training."""
 
 
 def init_distributed(device: str = "auto") -> DistributedContext:
@@ -127,5 +143,7 @@ def init_distributed(device: str = "auto") -> DistributedContext:
     else:
         torch_device = torch.device("cpu")
     if not dist.is_initialized():
-        dist.init_process_group(backend="nccl" if device == "cuda" else "gloo", init_method="env://")
+        dist.init_process_group(
+            backend="nccl" if device == "cuda" else "gloo", init_method="env://", timeout=PROCESS_GROUP_TIMEOUT
+        )
     return DistributedContext(rank, world_size, local_rank, torch_device)

@@ -160,13 +160,15 @@ class Trainer:
         """Optimizer steps taken."""
         return self.state.step
 
-    def capture(self) -> TrainerState:
-        """The full state for ``checkpoints/last.pt``."""
+    def capture(self, rng_ranks: list[dict[str, Any]] | None = None) -> TrainerState:
+        """The full state for ``checkpoints/last.pt``; ``rng_ranks``: every rank's generator
+        states under DDP, gathered by the caller on every rank."""
         self.state.model = self.raw_model.state_dict()
         self.state.optimizer = self.optimizer.state_dict()
         self.state.scheduler = self.scheduler.state_dict()
         self.state.ema = self.ema.state_dict() if self.ema is not None else None
         self.state.rng = get_rng_state()
+        self.state.rng_ranks = rng_ranks if self.dist.world_size > 1 and rng_ranks else []
         self.state.mlflow_run_id = self.logger.run_id
         self.state.world_size = self.dist.world_size
         train = self.task.datasets["train"]
@@ -182,7 +184,15 @@ class Trainer:
             if state.ema is None:
                 raise ValueError("checkpoint has no EMA state but training.ema_decay is set")
             self.ema.load_state_dict(state.ema)
-        set_rng_state(state.rng)
+        if state.world_size != self.dist.world_size:
+            LOGGER.warning(
+                "resuming with %d process(es) a training written by %d: the data order and the random "
+                "draws continue differently from the uninterrupted run",
+                self.dist.world_size,
+                state.world_size,
+            )
+        own = len(state.rng_ranks) == self.dist.world_size > 1
+        set_rng_state(state.rng_ranks[self.dist.rank] if own else state.rng)
         self.state = state
 
     def load_weights(self, state_dict: Mapping[str, torch.Tensor]) -> None:
@@ -209,6 +219,9 @@ class Trainer:
                 f"training.batchsize={self.cfg.batchsize} is not divisible by the {self.dist.world_size} processes"
             )
         options = {
+            # the loader's base seed comes from its own generator, not from the global one, whose
+            # state a resumed run restores: drawing it there shifted every later random draw
+            "generator": torch.Generator().manual_seed(self.seed + self.dist.rank),
             "collate_fn": self.task.collate,
             "num_workers": self.cfg.num_workers,
             "pin_memory": self.dist.device.type == "cuda",
@@ -391,9 +404,10 @@ class Trainer:
         # Metrics reach MLflow only once the checkpoint that covers them exists (after a kill and
         # resume=true no step is logged twice), and a stop request waits until both are written
         # (none is lost either).
+        rng_ranks = self.dist.all_gather_object(get_rng_state()) if self.dist.world_size > 1 else None
         with stop_deferred():
             if self.dist.is_main:
-                save_atomic(self.capture().to_dict(), self.run_dir.last_checkpoint)
+                save_atomic(self.capture(rng_ranks).to_dict(), self.run_dir.last_checkpoint)
                 LOGGER.info(
                     validation_summary(
                         state.step, cfg.iterations, train_loss, val_loss, is_best, lr, seconds_per_step, extra

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 HISTORY_KEYS = ("train_step", "train_loss", "lr", "val_step", "val_loss")
-ADDED_FIELDS = frozenset({"train_stream"})
+ADDED_FIELDS = frozenset({"train_stream", "rng_ranks"})
 """Fields added after the first checkpoint format, optional in a checkpoint."""
 
 
@@ -42,7 +42,10 @@ class TrainerState:
     ema : dict or None
         State of the exponential moving average of the weights, None without EMA.
     rng : dict
-        Generator states from :func:`experiments.common.seeding.get_rng_state`.
+        Generator states from :func:`experiments.common.seeding.get_rng_state` (of rank 0).
+    rng_ranks : list of dict
+        Under DDP, every rank's generator states, by rank (empty in one process): each rank
+        draws its own dropout masks, noise and random frames, and continues its own stream.
     train_stream : dict
         Position of a streamed training split (``state_dict`` of
         :class:`lorentznets.data.readers.stream.JetStream`); empty for data held in memory.
@@ -59,6 +62,7 @@ class TrainerState:
     scheduler: dict[str, Any] = field(default_factory=dict)
     ema: dict[str, Any] | None = None
     rng: dict[str, Any] = field(default_factory=dict)
+    rng_ranks: list[dict[str, Any]] = field(default_factory=list)
     train_stream: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

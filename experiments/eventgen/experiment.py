@@ -159,9 +159,10 @@ class TTbarExperiment(BaseExperiment):
 
     def batch_loss(self, batch: tuple[torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
         (x1,) = batch
-        # Validation uses fixed noise so that successive validation losses are comparable.
+        # Validation and evaluation use fixed noise so that their losses are comparable; the flag
+        # of the unwrapped model (a DDP wrapper keeps its own, True, when raw_model.eval() is set)
         generator = None
-        if not self.model.training:
+        if not self.raw_model.training:
             generator = torch.Generator(device=x1.device).manual_seed(self.cfg.seed)
         return flow_matching_loss(self.model, x1, self.base, generator), {}
 

@@ -70,7 +70,10 @@ def test_offered_pairs_pass_the_schema_and_others_are_refused(folder, name):
         ("training.optimizer.lr=0", "training.optimizer.lr=0"),
         ("training.scheduler.name=step", "training.scheduler.name='step'"),
         ("training.ema_decay=1.5", "training.ema_decay=1.5"),
-        ("training.ema_decay=1.0", "training.ema_decay=1.0 (float) is not allowed: expected a finite number > 0.0 and < 1.0"),
+        (
+            "training.ema_decay=1.0",
+            "training.ema_decay=1.0 (float) is not allowed: expected a finite number > 0.0 and < 1.0",
+        ),
         ("data.split_fractions=[0.9,0.2,0.1]", "data.split_fractions=[0.9, 0.2, 0.1] (list) is not allowed"),
         ("data.max_particles=0", "data.max_particles=0"),
         ("data.format=root", "data.format='root'"),
@@ -124,3 +127,15 @@ def test_jetclass_class_names_must_follow_the_label_branches():
     # files of the first classes only name just those; the names of other formats are the user's own
     get_experiment("jetclass").check_config(_compose("config", "jetclass", ["data.class_names=[QCD,Hbb,Hcc]"]))
     get_experiment("jetclass").check_config(_compose("config", "jetclass", [swapped, "data.format=lgn_h5"]))
+
+
+def test_a_batch_size_the_processes_do_not_divide_is_refused_with_the_config(monkeypatch):
+    """Under torchrun (WORLD_SIZE set) the global batch is split evenly over the processes; the
+    trainer raised a traceback only after the data were read."""
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    cfg = _compose("config", "toptagging", ["training.batchsize=63"])
+    with pytest.raises(
+        ConfigError, match=r"training.batchsize=63 is not allowed: .* 2 processes \(use a multiple of 2\)"
+    ):
+        get_experiment("toptagging").check_config(cfg)
+    get_experiment("toptagging").check_config(_compose("config", "toptagging", ["training.batchsize=64"]))

@@ -35,6 +35,10 @@ def test_torchrun_two_processes_matches_single_process(tmp_path):
     single_state = load_checkpoint(tmp_path / "runs" / "toy" / "single" / "checkpoints" / "last.pt")
     ddp_state = load_checkpoint(tmp_path / "runs" / "toy" / "ddp" / "checkpoints" / "last.pt")
     assert ddp_state["world_size"] == 2
+    # each rank draws its own random numbers, and the checkpoint holds both ranks' generators
+    first, second = (state["torch"] for state in ddp_state["rng_ranks"])
+    assert not torch.equal(first, second)
+    assert single_state["rng_ranks"] == []
     assert ddp_state["step"] == single_state["step"] == 40
     assert ddp_state["history"]["val_step"] == single_state["history"]["val_step"]
     torch.testing.assert_close(ddp_state["history"]["val_loss"], single_state["history"]["val_loss"], rtol=1e-4, atol=0)

@@ -44,6 +44,11 @@ class ToyExperiment(BaseExperiment):
         # Slows steps down so that tests can kill a run between checkpoints.
         time.sleep(self.cfg.toy.get("sleep_per_step", 0.0))
         x, y = batch
+        # toy.loss_noise: random target noise in training, drawn from the global generator like
+        # dropout masks or flow-matching noise (resume and DDP tests see the generator states)
+        noise = self.cfg.toy.get("loss_noise", 0.0)
+        if noise and self.raw_model.training:
+            y = y + noise * torch.randn_like(y)
         loss = nn.functional.mse_loss(self.model(x).squeeze(-1), y)
         return loss, {"rmse": loss.detach().sqrt().item()}
 

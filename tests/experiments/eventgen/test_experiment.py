@@ -49,6 +49,17 @@ def _config(tmp_path, model, extra=()):
         return compose("ttbar", overrides=overrides)
 
 
+class _Wrapper(torch.nn.Module):
+    """Calls the module it wraps, with its own ``training`` flag (as DistributedDataParallel)."""
+
+    def __init__(self, module: torch.nn.Module) -> None:
+        super().__init__()
+        self.module = module
+
+    def forward(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+
+
 @pytest.mark.parametrize("model", ["mlp", pytest.param("transformer", marks=pytest.mark.slow)])
 def test_train_sample_evaluate_plot(tmp_path, model):
     (tmp_path / "data").mkdir()
@@ -112,6 +123,12 @@ def test_a_reload_keeps_the_flow_coordinates_the_model_was_trained_in(tmp_path):
     reloaded.run()
     for key, value in trained.coordinates.state_dict().items():
         torch.testing.assert_close(reloaded.coordinates.state_dict()[key], value)
+    # evaluation draws fixed noise when the unwrapped model is in eval mode, also when the model
+    # called is a wrapper whose own flag stays True (DDP: test.loss changed on every evaluation)
+    batch = (reloaded.datasets["test"].tensors[0][:16],)
+    reloaded.model = _Wrapper(reloaded.raw_model.eval())
+    assert reloaded.model.training
+    assert reloaded.batch_loss(batch)[0] == reloaded.batch_loss(batch)[0]
 
 
 @pytest.mark.slow  # 20 s: a training and the export of L-GATr
