@@ -26,12 +26,14 @@ def test_learned_frames_equivariant(method, momenta, mask):
     def basis(p, m):  # (B, N, 4 basis vectors, 4); padded particles have degenerate frames
         return inverse_frame(net(p, m)).mT * m[..., None, None]
 
-    assert_equivariant(basis, (momenta, mask), ("vector", "none"), ("vector",), particle_dims=(1, 1, 1), rtol=1e-9)
+    # measured 1.1e-9 (polar) and 1.6e-9 (Gram-Schmidt) at a boost of rapidity 6 exactly
+    assert_equivariant(basis, (momenta, mask), ("vector", "none"), ("vector",), particle_dims=(1, 1, 1), rtol=1e-8)
 
     def local(p, m):  # every particle's momentum in every frame: Lorentz invariant
         return to_local(net(p, m).unsqueeze(2), p.unsqueeze(1)) * m[:, :, None, None]
 
-    assert_invariant(local, (momenta, mask), ("vector", "none"), particle_dims=(1, 1, (1, 2)), rtol=1e-9)
+    # measured 2.3e-9 at a boost of rapidity 6 exactly
+    assert_invariant(local, (momenta, mask), ("vector", "none"), particle_dims=(1, 1, (1, 2)), rtol=1e-8)
 
 
 def _z_rotation(angle):

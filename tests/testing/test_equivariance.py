@@ -1,5 +1,7 @@
 """The equivariance tester itself: it must pass equivariant functions and catch the others."""
 
+import math
+
 import pytest
 import torch
 
@@ -11,6 +13,23 @@ from lorentznets.testing import assert_equivariant, assert_invariant, transform
 def test_passes_invariant_function():
     p, q = torch.randn(2, 10, 4, dtype=torch.float64)
     assert assert_invariant(minkowski_dot, (p, q), ("vector", "vector"), parity=True) < 1e-9
+
+
+@pytest.mark.parametrize("max_rapidity", [2.0, 6.0])
+def test_the_first_trial_boosts_by_max_rapidity_itself(max_rapidity):
+    """A particle at rest reveals each trial's boost: its energy becomes cosh(rapidity). The claimed
+    range is tested at its end (before, rapidities uniform in [0, max] could all stay small)."""
+    at_rest = torch.tensor([[1.0, 0.0, 0.0, 0.0]], dtype=torch.float64)
+    energies = []
+
+    def mass(p):
+        energies.append(p[0, 0].item())
+        return minkowski_dot(p, p)
+
+    assert_invariant(mass, (at_rest,), ("vector",), max_rapidity=max_rapidity, n_trials=3)
+    boosts = [e for e in energies if e != 1.0]  # the untransformed calls
+    assert len(boosts) == 3 and boosts[0] == pytest.approx(math.cosh(max_rapidity), rel=1e-12)
+    assert all(1.0 <= e <= math.cosh(max_rapidity) * (1 + 1e-12) for e in boosts)
 
 
 def test_fails_on_energy_as_scalar():
