@@ -61,8 +61,8 @@ def test_assignment_invariant_under_common_lorentz_transformation(name, spanet_f
     log_probs, detection = _outputs(model, batch)
     boosted_log_probs, boosted_detection = _outputs(model, boosted_batch(batch, transform))
     for first, second in zip(log_probs, boosted_log_probs):
-        assert _relative_difference(first, second) < 1e-6
-    assert torch.allclose(detection, boosted_detection, rtol=1e-6, atol=1e-9)
+        assert _relative_difference(first, second) < 1e-9  # measured 7e-11 (gatr) to 1e-12 (lorentznet)
+    assert _relative_difference(detection, boosted_detection) < 1e-7  # measured 2.5e-8 (gatr), 2.7e-9 (pelican)
     valid = [valid_tuples(batch["mask"], 3)] * 2
     for decode in (greedy_decode, exact_decode):
         tuples, assigned = decode(log_probs, valid)

@@ -103,8 +103,8 @@ def test_layer_norm_nonlinearity_equivariant():
     with torch.no_grad():
         norm.weight_mv.uniform_(0.5, 1.5)
     gate = ScalarGatedNonlinearity("gelu")
-    for layer in (norm, gate):
-        assert_equivariant(_wrap(layer), _inputs(), ("multivector", "scalar"), ("multivector", "scalar"))
+    for layer in (norm, gate):  # under the full group, parity included (a pseudoscalar in the gate breaks it)
+        assert_equivariant(_wrap(layer), _inputs(), ("multivector", "scalar"), ("multivector", "scalar"), parity=True)
 
 
 def test_grade_dropout_equivariant_and_identity_in_eval():
@@ -121,13 +121,16 @@ def test_grade_dropout_equivariant_and_identity_in_eval():
     assert_equivariant(fn, (x, s), ("multivector", "scalar"), ("multivector", "scalar"))
 
 
-def test_attention_mlp_block_equivariant_and_permutation_equivariant():
+@pytest.mark.parametrize("subgroup", [True, False])
+def test_attention_mlp_block_equivariant_and_permutation_equivariant(subgroup):
+    """Under SO+(1,3) with the pseudoscalar maps (subgroup), under the full group with parity and
+    time reversal without them."""
     torch.manual_seed(3)
     attention = AttentionConfig(num_heads=2)
     layers = [
-        GeometricSelfAttention(4, 6, attention).double(),
-        GeometricMLP(4, 6, MLPConfig(num_layers_mlp=3)).double(),
-        LGATrBlock(4, 6, attention, MLPConfig()).double(),
+        GeometricSelfAttention(4, 6, attention, subgroup=subgroup).double(),
+        GeometricMLP(4, 6, MLPConfig(num_layers_mlp=3), subgroup=subgroup).double(),
+        LGATrBlock(4, 6, attention, MLPConfig(), subgroup=subgroup).double(),
     ]
     x, s = _inputs(mv=4, s=6)
     for layer in layers:
@@ -138,6 +141,8 @@ def test_attention_mlp_block_equivariant_and_permutation_equivariant():
             ("multivector", "scalar"),
             particle_dims=(1, 1),
             out_particle_dims=(1, 1),
+            parity=not subgroup,
+            time_reversal=not subgroup,
         )
 
 
