@@ -57,11 +57,22 @@ def from_pt_eta_phi_m(x: np.ndarray) -> np.ndarray:
 
 
 def rapidity(p: np.ndarray) -> np.ndarray:
-    """Rapidity 0.5 log((E + pz) / (E - pz)), shape (...), for p of shape (..., 4)."""
+    """Rapidity 0.5 log((E + pz) / (E - pz)) = sign(pz) log((E + |pz|) / mT), shape (...), for p
+    of shape (..., 4), with mT^2 = max(m^2, 0) + pT^2: finite where rounding leaves E <= |pz| off
+    the beam axis (the mass clipped at zero, as in :func:`to_pt_eta_phi_m`); a massless particle
+    on the beam axis gets +-log(1e15) = +-34.5 (mT floored at 1e-15 (E + |pz|)).
+
+    Examples
+    --------
+    >>> rapidity(np.array([[5.0, 0.0, 3.0, 4.0], [10.0, 1e-4, 0.0, 10.0000001]])).round(4)
+    array([ 1.0986, 12.2061])
+    """
     energy, pz = p[..., 0], p[..., 3]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = 0.5 * np.log((energy + pz) / (energy - pz))
-    return np.nan_to_num(y, nan=0.0)
+    pt2 = p[..., 1] ** 2 + p[..., 2] ** 2
+    transverse_mass = np.sqrt(np.clip(energy**2 - pt2 - pz**2, 0.0, None) + pt2)
+    tiny = np.finfo(np.float64).tiny
+    numerator = np.maximum(energy + np.abs(pz), tiny)
+    return np.sign(pz) * np.log(numerator / np.maximum(transverse_mass, 1e-15 * numerator))
 
 
 def delta_r(eta1: np.ndarray, phi1: np.ndarray, eta2: np.ndarray, phi2: np.ndarray) -> np.ndarray:
