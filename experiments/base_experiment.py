@@ -589,7 +589,8 @@ class BaseExperiment(ABC):
             raise ExperimentInputError(str(error)) from None
         saved = (checkpoint.get("config") or {}).get("data")
         if isinstance(saved, dict):
-            self.refuse_split_changes(split_changes(saved, OmegaConf.to_container(self.cfg.data, resolve=True)))
+            current = OmegaConf.to_container(self.cfg.data, resolve=True)
+            self.refuse_split_changes(split_changes(saved, current, checkpoint.get("working_dir")))
 
     def refuse_split_changes(self, changes: list[str]) -> None:
         """Raise :class:`ExperimentInputError` listing ``changes`` (``"data.<key>: <saved> ->
@@ -630,6 +631,8 @@ class BaseExperiment(ABC):
                     "model": self.trainer.evaluation_state_dict(),
                     "step": self.trainer.step,
                     "config": OmegaConf.to_container(self.cfg, resolve=True),
+                    # relative data paths of the config are relative to it (warm-start checks)
+                    "working_dir": os.getcwd(),
                 },
                 path,
             )

@@ -10,7 +10,9 @@ the test split, and every test metric comes out too good. Other data (another ``
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 SOURCE_KEYS = ("path", "dir", "files")
@@ -22,13 +24,18 @@ streamed (``data.streaming``, whose ``auto`` depends on the file size and the me
 compared once the data know it (:func:`same_data`, ``saved_model_extras``)."""
 
 
-def split_changes(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+def split_changes(
+    saved: Mapping[str, Any], current: Mapping[str, Any], base: str | os.PathLike | None = None
+) -> list[str]:
     """The split settings that differ between a saved model's ``data`` section and the current one.
 
     Parameters
     ----------
     saved, current : mapping
         The ``data`` sections (resolved containers) of the model's training and of this run.
+    base : str or os.PathLike, optional
+        The working directory of the model's training, against which its relative paths are
+        resolved (this run's own relative paths are resolved against the current one).
 
     Returns
     -------
@@ -45,7 +52,7 @@ def split_changes(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[
     >>> split_changes(saved, {**saved, "path": "other.h5", "split_seed": 7})
     []
     """
-    if not same_data(saved, current):
+    if not same_data(saved, current, base):
         return []
     return [
         f"data.{key}: {saved.get(key)!r} -> {current.get(key)!r}"
@@ -54,7 +61,21 @@ def split_changes(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[
     ]
 
 
-def same_data(saved: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+def same_data(saved: Mapping[str, Any], current: Mapping[str, Any], base: str | os.PathLike | None = None) -> bool:
     """Whether two ``data`` sections split the same data themselves: the same
-    :data:`SOURCE_KEYS`, and no ``data.files`` naming each split's files."""
-    return all(saved.get(key) == current.get(key) for key in SOURCE_KEYS) and not current.get("files")
+    :data:`SOURCE_KEYS` (paths compared resolved, relative ones against ``base``, the saved run's
+    working directory where known), and no ``data.files`` naming each split's files."""
+    if current.get("files"):
+        return False
+    return all(_resolved(saved.get(key), base) == _resolved(current.get(key), None) for key in SOURCE_KEYS)
+
+
+def _resolved(value: Any, base: str | os.PathLike | None) -> Any:
+    """An absolute, resolved path for a path string (``base`` / it when relative and ``base`` is
+    given); other values as they are."""
+    if not isinstance(value, str):
+        return value
+    path = Path(value)
+    if base is not None and not path.is_absolute():
+        path = Path(base) / path
+    return str(path.resolve())

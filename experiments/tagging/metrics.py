@@ -81,10 +81,12 @@ def _background_efficiency(target: float, signal_eff: np.ndarray, background_eff
     before it when it passes more."""
     if not (np.isfinite(signal_eff).all() and np.isfinite(background_eff).all()):
         return float("nan")
-    above = int(np.searchsorted(signal_eff, target, side="left"))
+    # weighted efficiencies are sums of float weights: a cut at exactly eS may come out 1e-16 below
+    tolerance = 1e-12
+    above = int(np.searchsorted(signal_eff, target - tolerance, side="left"))
     if above >= len(signal_eff):
         return float(background_eff[-1])
-    if above == 0 or signal_eff[above] == target:
+    if above == 0 or abs(signal_eff[above] - target) <= tolerance:
         return float(background_eff[above])
     below = above - 1
     slope = (background_eff[above] - background_eff[below]) / (signal_eff[above] - signal_eff[below])

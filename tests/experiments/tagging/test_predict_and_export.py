@@ -4,6 +4,7 @@ through the real config, HDF5 files and onnxruntime."""
 from __future__ import annotations
 
 import json
+import os
 
 import h5py
 import numpy as np
@@ -65,30 +66,29 @@ def test_predict_writes_scores_labels_and_event_ids_without_reading_the_training
     np.testing.assert_allclose(scores, np.tile(expected, (2, 1)), atol=1e-6)
 
 
+STREAMED = {"data.streaming": True, "data.stream.window_jets": 16, "data.stream.block_jets": 4, "training.batchsize": 8}
+
+
 @pytest.mark.parametrize(
-    ("override", "change"),
+    ("override", "relative", "change"),
     [
-        ({"data.split_seed": 7}, "data.split_seed: 0 -> 7"),
-        (
-            {
-                "data.streaming": True,
-                "data.stream.window_jets": 16,
-                "data.stream.block_jets": 4,
-                "training.batchsize": 8,
-            },
-            r"splits streamed: False -> True \(data.streaming=True\)",
-        ),
+        ({"data.split_seed": 7}, False, "data.split_seed: 0 -> 7"),
+        ({"data.split_seed": 7}, True, "data.split_seed: 0 -> 7"),
+        (STREAMED, False, r"splits streamed: False -> True \(data.streaming=True\)"),
+        ({**STREAMED, "resume": True}, False, r"splits streamed: False -> True \(data.streaming=True\)"),
     ],
 )
-def test_reloading_on_the_training_file_with_other_splits_is_refused(trained, override, change):
+def test_reloading_on_the_training_file_with_other_splits_is_refused(trained, override, relative, change):
     """Another split seed, or streamed consecutive ranges instead of random rows, would put the
-    model's training jets into its test split."""
+    model's training jets into its test split: refused also where the file is named by a relative
+    path, and for an evaluation with resume=true (which only a training resumes)."""
     tmp_path, _ = trained
+    path = tmp_path / "train.h5"
     with pytest.raises(
         ExperimentInputError,
         match=rf"warm_start_idx=0: .*model_run0.pt was trained on the same data with other split settings \({change}\)",
     ):
-        _run(tmp_path, tmp_path / "train.h5", train=False, warm_start_idx=0, **override)
+        _run(tmp_path, os.path.relpath(path) if relative else path, train=False, warm_start_idx=0, **override)
 
 
 def test_bad_files_to_predict_are_one_clear_error(trained):

@@ -68,6 +68,17 @@ def test_rejection_matches_every_cut_by_brute_force(weighted, ties):
         assert 1.0 / rejections[target] == pytest.approx(eb, rel=1e-12), target
 
 
+@pytest.mark.parametrize("weight", [1.0, 0.3, 0.1])
+def test_an_exact_hit_counts_with_uniform_weights_too(weight):
+    """1000 signal jets, 100 background jets between the 500th and the 501st: eS = 0.5 is reached
+    with no background. With a uniform weight of 0.3 the summed eS came out 0.4999..., and the
+    flat stretch's largest eB was taken."""
+    scores = np.concatenate([np.arange(1000, 0, -1.0), np.linspace(500.9, 500.1, 100)])
+    labels = np.repeat([1, 0], [1000, 100])
+    rejection = rejection_at_efficiency(labels, scores, [0.5], np.full(len(labels), weight))
+    assert rejection[0.5] == float("inf")
+
+
 def test_rejection_without_signal_weight_is_undefined():
     labels = np.array([1, 1, 0, 0])
     rejection = rejection_at_efficiency(labels, np.array([0.9, 0.2, 0.5, 0.1]), [0.3], np.array([0.0, 0.0, 1.0, 1.0]))
