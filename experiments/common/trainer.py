@@ -303,11 +303,15 @@ class Trainer:
     ) -> None:
         """Read this step's values from the device (once per ``log_every``) and record them.
 
-        Under DDP the loss is the mean over the ranks (the loss of the whole global batch); the
-        gradient norm is the same on every rank.
+        Under DDP the loss and the extra metrics are means over the ranks (those of the whole
+        global batch, whose rank shards are equal); the gradient norm is the same on every rank.
         """
-        mean_loss = self.dist.all_reduce_sum(loss.double()) / self.dist.world_size
-        loss_value, norm_value = torch.stack([mean_loss, grad_norm.double()]).tolist()
+        keys = sorted(extra)
+        values = [loss.double()] + [torch.as_tensor(extra[k], dtype=torch.float64, device=loss.device) for k in keys]
+        means = self.dist.all_reduce_sum(torch.stack(values)) / self.dist.world_size
+        loss_value, norm_value, *extra_values = torch.cat(
+            [means[:1], grad_norm.double().reshape(1), means[1:]]
+        ).tolist()
         if not math.isfinite(loss_value):
             raise FloatingPointError(
                 f"non-finite training loss {loss_value} at step {self.state.step}: lower training.optimizer.lr, "
@@ -324,7 +328,7 @@ class Trainer:
                 "train.lr": lr,
                 "train.grad_norm": norm_value,
                 "train.time_per_step": interval.seconds_per_step(self.state.step),
-                **{f"train.{k}": float(v) for k, v in extra.items()},
+                **{f"train.{k}": v for k, v in zip(keys, extra_values)},
             },
             self.state.step,
         )
