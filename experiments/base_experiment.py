@@ -348,8 +348,14 @@ class BaseExperiment(ABC):
 
     @property
     def plot_dir(self) -> Path:
-        """Folder for figures: ``plots/`` for a training, ``plots/model_run<k>_<timestamp>/`` for a re-evaluation."""
-        return getattr(self, "_plot_dir", self.run_dir.path / "plots")
+        """Folder for figures: ``plots/`` for a training, ``plots/model_run<j>/`` for a training
+        from a saved model (``warm_start_idx``, saving model j: it replaced the run's own plots),
+        ``plots/model_run<k>_<timestamp>/`` for a re-evaluation."""
+        if hasattr(self, "_plot_dir"):
+            return self._plot_dir
+        if self.cfg.train and self.cfg.warm_start_idx is not None and hasattr(self, "model_index"):
+            return self.run_dir.path / "plots" / f"model_run{self.model_index}"
+        return self.run_dir.path / "plots"
 
     # ------------------------------------------------------------------ lifecycle
     def __call__(self) -> dict[str, float]:

@@ -68,11 +68,15 @@ def plot_relative_error(errors: np.ndarray, path: str | os.PathLike, title: str 
 def plot_error_vs_variable(
     variable: np.ndarray, errors: np.ndarray, path: str | os.PathLike, xlabel: str, title: str = ""
 ) -> list[Path]:
-    """Median and 90% quantile of the relative error (N,) in bins of a kinematic variable (N,),
-    written as PDF and PNG; returns the files."""
+    """Median and 90% quantile of the relative error (N,) in up to 15 bins of a kinematic variable
+    (N,) with equal numbers of events, at least 10 each, written as PDF and PNG; returns the files,
+    none for fewer than 20 events (an empty figure before)."""
     from matplotlib.figure import Figure
 
-    edges = np.quantile(variable, np.linspace(0, 1, 16))
+    bins = min(15, len(variable) // 10)
+    if bins < 2:
+        return []
+    edges = np.quantile(variable, np.linspace(0, 1, bins + 1))
     centres, median, upper = [], [], []
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         selected = (variable >= lo) & (variable <= hi)

@@ -107,8 +107,9 @@ class AssignmentExperiment(BaseExperiment):
         super().check_config(cfg)
         if cfg.evaluation.export_onnx and not (cfg.plot and cfg.evaluate):
             LOGGER.warning(
-                "evaluation.export_onnx=true but plot=%s, evaluate=%s: models/model.onnx is written with the "
-                "plots of an evaluation, so not in this run (export.onnx=true exports the network alone)",
+                "evaluation.export_onnx=true but plot=%s, evaluate=%s: models/model_run<k>_assignment.onnx is "
+                "written with the plots of an evaluation, so not in this run (export.onnx=true exports the network "
+                "alone)",
                 cfg.plot,
                 cfg.evaluate,
             )
@@ -211,7 +212,7 @@ class AssignmentExperiment(BaseExperiment):
         event_outputs: list = []
         decoded = decode_batches(self._outputs(split, event_outputs))
         metrics = split_metrics(decoded, self.topology)
-        self.decoded = (split, decoded)
+        self.decoded = {**getattr(self, "decoded", {}), split: decoded}
         title = f"{self.cfg.exp_name}, {self.cfg.model.name}, {split} split"
         LOGGER.info("\n%s", purity_table(metrics, title, self.topology))
         LOGGER.info("\n%s", count_table(metrics, title, self.topology))
@@ -247,30 +248,34 @@ class AssignmentExperiment(BaseExperiment):
         return metrics
 
     def plot(self) -> list[Path]:
-        if not hasattr(self, "decoded"):
-            return []
-        split, decoded = self.decoded
-        prefix = {key: value for key, value in self.metrics.items() if key.startswith(f"{split}.")}
-        metrics = {key[len(split) + 1 :]: value for key, value in prefix.items()}
-        paths = plot_purity_vs_multiplicity(
-            metrics,
-            self.plot_dir / f"purity_{split}.pdf",
-            self.topology.num_products,
-            f"{self.cfg.exp_name}, {self.cfg.model.name}",
-        )
-        paths += self._mass_plots(split, decoded)
+        """Purity and mass plots of every evaluated split, and the ONNX export when asked for."""
+        paths = []
+        for split, decoded in getattr(self, "decoded", {}).items():
+            prefix = {key: value for key, value in self.metrics.items() if key.startswith(f"{split}.")}
+            metrics = {key[len(split) + 1 :]: value for key, value in prefix.items()}
+            paths += plot_purity_vs_multiplicity(
+                metrics,
+                self.plot_dir / f"purity_{split}.pdf",
+                self.topology.num_products,
+                f"{self.cfg.exp_name}, {self.cfg.model.name}",
+            )
+            paths += self._mass_plots(split, decoded)
+        if not getattr(self, "decoded", None):
+            return paths
         if self.cfg.evaluation.export_onnx:
             paths += self._export_onnx()
         return paths
 
     def _export_onnx(self) -> list[Path]:
-        """The trained network as ONNX next to the saved models (``models/model.onnx``), traced on
+        """The trained network as ONNX next to the saved models (``models/model_run<k>_assignment.onnx``
+        for model k: a re-evaluation of another model does not replace it), traced on
         a few test events; inputs and outputs are those of
         :mod:`experiments.assignment.onnx_export`, with the evaluation weights (the EMA average when
         ``training.ema_decay`` is set). It is written here, with the plots, and logged with
         them; ``export.onnx`` is the base experiment's export of the network alone. A backbone
         with an operator ONNX lacks is reported in the log and skipped, so the finished run is kept."""
-        path = self.run_dir.path / "models" / "model.onnx"
+        index = getattr(self, "model_index", self.cfg.warm_start_idx)
+        path = self.run_dir.path / "models" / f"model_run{index}_assignment.onnx"
         path.parent.mkdir(parents=True, exist_ok=True)
         batch = self.datasets["test"].__getitems__(list(range(min(4, len(self.datasets["test"])))))
         example = {key: float32_cpu(batch[key]) for key in INPUT_NAMES}

@@ -120,11 +120,18 @@ def draw_roc(
     """
     from sklearn.metrics import auc, roc_curve
 
+    from experiments.tagging.metrics import rejection_at_efficiency
+
     background_eff, signal_eff, _ = roc_curve(labels, scores, sample_weight=sample_weight)
     area = float(auc(background_eff, signal_eff))
-    keep = background_eff > 0
+    # the curve as the logged rejections take it (linear in eB between cuts, the smallest eB of
+    # cuts reaching an eS exactly), on a fine grid of eS: straight lines between sparse ROC points
+    # on the log axis disagreed with the logged rej30 where scores tie
+    efficiencies = np.linspace(0.0, 1.0, 1001)[1:]
+    rejection = np.array(list(rejection_at_efficiency(labels, scores, efficiencies, sample_weight).values()))
+    keep = np.isfinite(rejection)
     auc_text = f"AUC = {area:.4f}"
-    ax.plot(signal_eff[keep], 1.0 / background_eff[keep], label=f"{label}, {auc_text}" if label else auc_text)
+    ax.plot(efficiencies[keep], rejection[keep], label=f"{label}, {auc_text}" if label else auc_text)
     if reference:
         efficiencies = np.linspace(1e-3, 1.0, 200)
         ax.plot(efficiencies, 1.0 / efficiencies, color="gray", linestyle="--", label="random, AUC = 0.5")
@@ -155,9 +162,11 @@ class Histogram:
     values: np.ndarray
     errors: np.ndarray
 
-    def density(self) -> Histogram:
-        """Normalised to unit area; the total is treated as exact (its own error is neglected)."""
-        scale = self.values.sum() * np.diff(self.edges)
+    def density(self, total: float | None = None) -> Histogram:
+        """Divided by ``total`` times the bin widths: unit area for the default total, the sum in
+        the bins; with the number (or weight) of all events, the events outside the bins show as
+        a deficit. The total is treated as exact (its own error is neglected)."""
+        scale = (self.values.sum() if total is None else total) * np.diff(self.edges)
         with np.errstate(divide="ignore", invalid="ignore"):
             return Histogram(self.edges, self.values / scale, self.errors / scale)
 

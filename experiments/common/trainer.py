@@ -135,6 +135,8 @@ class Trainer:
             plateau_factor=sched.plateau_factor,
             plateau_patience=sched.plateau_patience,
         )
+        self.step_lr = self.optimizer.param_groups[0]["lr"]
+        """Learning rate of the last optimizer step (logged as ``train.lr`` with its loss)."""
         self.model = self._wrap(raw_model)
         task.model = self.model
 
@@ -254,6 +256,9 @@ class Trainer:
         loss.backward()
         max_norm = self.cfg.clip_grad_norm if self.cfg.clip_grad_norm is not None else math.inf
         grad_norm = nn.utils.clip_grad_norm_(self.raw_model.parameters(), max_norm)
+        # the learning rate this step uses, logged with its loss (read after the scheduler's step
+        # it was the next step's: curves were shifted by one step)
+        self.step_lr = self.optimizer.param_groups[0]["lr"]
         self.optimizer.step()
         if self.cfg.scheduler.name != "plateau":
             self.scheduler.step()
@@ -317,7 +322,7 @@ class Trainer:
                 f"non-finite training loss {loss_value} at step {self.state.step}: lower training.optimizer.lr, "
                 "set training.clip_grad_norm, or check the inputs"
             )
-        lr = self.optimizer.param_groups[0]["lr"]
+        lr = self.step_lr
         self.state.history["train_step"].append(self.state.step)
         self.state.history["train_loss"].append(loss_value)
         self.state.history["lr"].append(lr)
@@ -400,7 +405,7 @@ class Trainer:
             state.validations_without_improvement += 1
         state.history["val_step"].append(state.step)
         state.history["val_loss"].append(val_loss)
-        lr = self.optimizer.param_groups[0]["lr"]
+        lr = self.step_lr
         self.logger.log_metrics(
             {"val.loss": val_loss, "val.best_loss": state.best_val_loss, **{f"val.{k}": v for k, v in extra.items()}},
             state.step,

@@ -202,8 +202,9 @@ class TTbarExperiment(BaseExperiment):
                 np.stack([obs_gen[k] for k in features], axis=1),
             )
         )
-        self.observables = {"true": obs_true, "generated": obs_gen}
-        self._save_samples(p_gen)
+        # kept per split: every evaluated split is plotted
+        self.observables = {**getattr(self, "observables", {}), split: {"true": obs_true, "generated": obs_gen}}
+        self._save_samples(p_gen, split)
         return metrics
 
     def _classifier_metrics(self, split: str, true: np.ndarray, generated: np.ndarray) -> dict[str, float]:
@@ -226,19 +227,26 @@ class TTbarExperiment(BaseExperiment):
         )
         return {"classifier_auc": result.auc, "classifier_auc_std": result.std}
 
-    def _save_samples(self, p: torch.Tensor) -> Path:
-        """Write generated events in the input layout, ``samples/ttbar_<n>j.npy`` in the run."""
-        path = self.run_dir.path / "samples" / event_file("", self.cfg.data.n_extra_jets).name
+    def _save_samples(self, p: torch.Tensor, split: str) -> Path:
+        """Write generated events in the input layout: ``samples/ttbar_<n>j.npy`` in the run for
+        the test split (``ttbar_<n>j_<split>.npy`` for another), in ``samples/model_run<k>_<stamp>/``
+        for a re-evaluation, like its plots (it left the run's own samples replaced)."""
+        name = event_file("", self.cfg.data.n_extra_jets).name
+        if split != "test":
+            name = name.replace(".npy", f"_{split}.npy")
+        folder = self.run_dir.path / "samples" / self.plot_dir.relative_to(self.run_dir.path / "plots")
+        path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, p.reshape(len(p), -1).numpy())
         LOGGER.info("generated events in %s", path)
         return path
 
-    def _delta_r_names(self, names: list[str]) -> list[str]:
-        """dR observables to draw: every pair, or (``plotting.delta_r_pairs: decay``) the pairs
-        within each top decay plus b1-b2, where the reconstruction is most sensitive."""
+    def _delta_r_names(self, names: list[str], observables: dict[str, np.ndarray]) -> list[str]:
+        """dR observables to draw: every pair of ``observables``, or (``plotting.delta_r_pairs:
+        decay``) the pairs within each top decay plus b1-b2, where the reconstruction is most
+        sensitive."""
         if self.cfg.plotting.delta_r_pairs == "all":
-            return [k for k in self.observables["true"] if k.startswith("dR_")]
+            return [k for k in observables if k.startswith("dR_")]
         if self.cfg.plotting.delta_r_pairs != "decay":
             raise ValueError(
                 f"plotting.delta_r_pairs must be 'all' or 'decay', got {self.cfg.plotting.delta_r_pairs!r}"
@@ -282,17 +290,22 @@ class TTbarExperiment(BaseExperiment):
             )
 
     def plot(self) -> list[Path]:
-        true, generated = self.observables["true"], self.observables["generated"]
+        """Truth against generated histograms of every evaluated split (``jets_<split>.pdf``,
+        ``resonances_<split>.pdf``, ``delta_r_<split>.pdf``); none without an evaluation."""
         names = jet_names(self.cfg.data.n_extra_jets)
-        groups = {
-            "jets": [f"{q}_{jet}" for jet in names for q in ("pt", "eta", "phi", "m")],
-            "resonances": ["m_W1", "m_W2", "m_t1", "m_t2"],
-            "delta_r": self._delta_r_names(names),
-        }
-        return [
-            path
-            for group, observables in groups.items()
-            for path in plot_observables(
-                true, generated, self.plot_dir / f"{group}.pdf", observables, self.cfg.plotting.bins
-            )
-        ]
+        paths = []
+        for split, observables in getattr(self, "observables", {}).items():
+            groups = {
+                "jets": [f"{q}_{jet}" for jet in names for q in ("pt", "eta", "phi", "m")],
+                "resonances": ["m_W1", "m_W2", "m_t1", "m_t2"],
+                "delta_r": self._delta_r_names(names, observables["true"]),
+            }
+            for group, selected in groups.items():
+                paths += plot_observables(
+                    observables["true"],
+                    observables["generated"],
+                    self.plot_dir / f"{group}_{split}.pdf",
+                    selected,
+                    self.cfg.plotting.bins,
+                )
+        return paths

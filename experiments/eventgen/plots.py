@@ -6,7 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.common.plot_style import draw_histograms_with_ratio, hep_style, save_figure, weighted_histogram
+from experiments.common.plot_style import (
+    Histogram,
+    draw_histograms_with_ratio,
+    hep_style,
+    save_figure,
+    weighted_histogram,
+)
 
 __all__ = ["AXIS_LABELS", "plot_observables"]
 
@@ -34,6 +40,29 @@ def _bins(true: np.ndarray, name: str, n_bins: int) -> np.ndarray:
     if high <= low:
         high = low + 1.0
     return np.linspace(low, high, n_bins + 1)
+
+
+def observable_histograms(true: np.ndarray, generated: np.ndarray, bins: np.ndarray) -> dict[str, Histogram]:
+    """Truth and generated histograms of one observable, each per event of its whole sample.
+
+    Generated events outside the plotted range (a peak generated in the wrong place) and
+    non-finite ones show as a deficit instead of being renormalised away.
+
+    Parameters
+    ----------
+    true, generated : np.ndarray with shape (N,) and (M,)
+    bins : np.ndarray with shape (B + 1,)
+
+    Returns
+    -------
+    dict
+        ``{"truth": Histogram, "generated": Histogram}``, densities per event.
+    """
+    finite = generated[np.isfinite(generated)]
+    return {
+        "truth": weighted_histogram(true, bins).density(total=len(true)),
+        "generated": weighted_histogram(finite, bins).density(total=len(generated)),
+    }
 
 
 def plot_observables(
@@ -74,11 +103,6 @@ def plot_observables(
             ax_main, ax_ratio = (
                 grid[divmod(index, _COLUMNS)].subgridspec(2, 1, height_ratios=[3, 1], hspace=0.05).subplots(sharex=True)
             )
-            values = generated[name][np.isfinite(generated[name])]
-            bins = _bins(true[name], name, n_bins)
-            histograms = {
-                "truth": weighted_histogram(true[name], bins).density(),
-                "generated": weighted_histogram(values, bins).density(),
-            }
+            histograms = observable_histograms(true[name], generated[name], _bins(true[name], name, n_bins))
             draw_histograms_with_ratio(ax_main, ax_ratio, histograms, "truth", _label(name))
         return save_figure(fig, path)

@@ -91,14 +91,15 @@ class TopMomentumExperiment(BaseExperiment):
 
     def evaluate(self, split: str) -> dict[str, float]:
         predicted, truth, summed = self.predict(split)
-        self.predictions = (split, predicted, truth, summed)
+        self.predictions = {**getattr(self, "predictions", {}), split: (predicted, truth, summed)}
         metrics = resolution_metrics(predicted, truth)
         metrics.update({f"baseline_{k}": v for k, v in resolution_metrics(summed, truth).items()})
         return metrics
 
     def plot(self) -> list[Path]:
-        if not hasattr(self, "predictions"):
-            return []
-        split, predicted, truth, summed = self.predictions
-        data = {self.cfg.model.name: residuals(predicted, truth), "constituent sum": residuals(summed, truth)}
-        return plot_residuals(data, self.plot_dir / f"residuals_{split}.pdf")
+        """Residuals of every evaluated split."""
+        paths = []
+        for split, (predicted, truth, summed) in getattr(self, "predictions", {}).items():
+            data = {self.cfg.model.name: residuals(predicted, truth), "constituent sum": residuals(summed, truth)}
+            paths.extend(plot_residuals(data, self.plot_dir / f"residuals_{split}.pdf"))
+        return paths

@@ -362,15 +362,22 @@ class TaggingExperiment(BaseExperiment):
 
     def evaluate(self, split: str) -> dict[str, float]:
         labels, probabilities, weights = self.predict(split)
-        self.predictions = (split, labels, probabilities, weights)
+        # kept per split: every evaluated split is plotted
+        self.predictions = {**getattr(self, "predictions", {}), split: (labels, probabilities, weights)}
         if self.is_binary:
             return binary_metrics(labels, probabilities[:, 1], efficiencies=(0.3, 0.5, 0.8), sample_weight=weights)
         return multiclass_metrics(labels, probabilities, self.class_names, sample_weight=weights)
 
     def plot(self) -> list[Path]:
-        if not hasattr(self, "predictions"):
-            return []
-        split, labels, probabilities, weights = self.predictions
+        paths = []
+        for split, (labels, probabilities, weights) in getattr(self, "predictions", {}).items():
+            paths.extend(self._plot_split(split, labels, probabilities, weights))
+        return paths
+
+    def _plot_split(
+        self, split: str, labels: np.ndarray, probabilities: np.ndarray, weights: np.ndarray | None
+    ) -> list[Path]:
+        """ROC curves and score histograms of one evaluated split."""
         name = self.class_names
         paths = []
         if self.is_binary:

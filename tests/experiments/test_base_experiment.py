@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import torch
@@ -32,6 +33,11 @@ def test_training_writes_run_directory(tmp_path):
     assert state["history"]["val_step"] == [10, 20, 30, 40]
     # The model learns: the loss drops from its first validation.
     assert state["history"]["val_loss"][-1] < state["history"]["val_loss"][0]
+    # The logged learning rate is the one each step used (step s: the cosine schedule after s - 1
+    # scheduler steps), not the next step's (0 at the end)
+    history, lr = state["history"], experiment.cfg.training.optimizer.lr
+    for step, value in zip(history["train_step"], history["lr"]):
+        assert value == pytest.approx(lr * 0.5 * (1 + math.cos(math.pi * (step - 1) / 40)), rel=1e-9, abs=1e-15)
 
 
 def test_seeded_runs_are_identical(tmp_path):
@@ -85,8 +91,12 @@ def test_warm_start_reproduces_evaluation_and_trains_further(tmp_path):
     run_dir = tmp_path / "runs" / "toy" / "w"
     _, again = _run(tmp_path, run_name="w", train=False, warm_start_idx=0)
     assert again == metrics
+    curves = (run_dir / "plots" / "training.pdf").read_bytes()
     experiment, _ = _run(tmp_path, run_name="w", warm_start_idx=0)
     assert (run_dir / "models" / "model_run1.pt").is_file()
+    # the further training's plots go to plots/model_run1/, the run's own stay
+    assert (run_dir / "plots" / "model_run1" / "training.pdf").is_file()
+    assert (run_dir / "plots" / "training.pdf").read_bytes() == curves
     assert len(list((run_dir / "evaluation").glob("model_run0_*.json"))) == 2
 
 

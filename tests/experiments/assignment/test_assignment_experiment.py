@@ -99,7 +99,7 @@ def test_run_py_on_a_hand_built_semileptonic_file(tmp_path, semileptonic_file):
     assert metrics["test.regression.EVENT/neutrino_pz.num_events"] > 0
     plots = {p.name for p in (run_dir / "plots").iterdir()}
     assert {"purity_test.pdf", "mass_ht_test.pdf", "mass_ht_W_test.pdf", "mass_lt_test.pdf"} <= plots
-    session = onnxruntime.InferenceSession(str(run_dir / "models" / "model.onnx"))
+    session = onnxruntime.InferenceSession(str(run_dir / "models" / "model_run0_assignment.onnx"))
     names = [o.name for o in session.get_outputs()]
     assert names[:3] == ["log_probs_ht", "log_probs_lt", "detection_logits"]
     assert "regression.EVENT/neutrino_px" in names

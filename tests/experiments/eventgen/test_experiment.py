@@ -81,13 +81,13 @@ def test_train_sample_evaluate_plot(tmp_path, model):
     samples = np.load(run_dir / "samples" / "ttbar_1j.npy")
     assert samples.shape == (120, 28) and np.isfinite(samples).all()
     for name in ("jets", "resonances", "delta_r"):
-        assert (run_dir / "plots" / f"{name}.pdf").stat().st_size > 1000
+        assert (run_dir / "plots" / f"{name}_test.pdf").stat().st_size > 1000
 
     client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'runs' / 'tracking' / 'mlflow.db'}")
     (run,) = client.search_runs([client.get_experiment_by_name("ttbar").experiment_id])
     assert run.data.metrics["test.classifier_auc"] == pytest.approx(metrics["test.classifier_auc"])
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
-    assert {"plots/jets.pdf", "plots/resonances.pdf", "plots/delta_r.pdf"} <= artifacts
+    assert {"plots/jets_test.pdf", "plots/resonances_test.pdf", "plots/delta_r_test.pdf"} <= artifacts
 
 
 @pytest.mark.slow  # about 5 s idle, 13 s on a loaded machine: a whole run

@@ -201,3 +201,24 @@ def test_confident_logits_keep_their_order_in_the_probabilities():
     assert binary.dtype == torch.float64 and len(set(binary[:, 1].tolist())) == 3
     multi = TaggingExperiment._probabilities(SimpleNamespace(is_binary=False), torch.tensor([[0.0, 17.0], [0.0, 20.0]]))
     assert multi[0, 1] < multi[1, 1] < 1.0
+
+
+def test_the_roc_curve_passes_through_the_logged_rejections_with_tied_scores():
+    """Three score levels: the ROC has few points, and straight lines between them on the log axis
+    read 36.8 at eS = 0.3 where the logged rej30 was 13.6."""
+    from matplotlib.figure import Figure
+
+    from experiments.common.plot_style import draw_roc
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([1, 0], 1000)
+    levels = np.array([0.2, 0.5, 0.9])
+    scores = np.where(
+        labels == 1, rng.choice(levels, 2000, p=[0.2, 0.3, 0.5]), rng.choice(levels, 2000, p=[0.6, 0.3, 0.1])
+    )
+    ax = Figure().subplots()
+    draw_roc(ax, labels, scores)
+    efficiency, rejection = ax.lines[0].get_data()
+    logged = rejection_at_efficiency(labels, scores, [0.3, 0.6, 0.8])
+    for target, value in logged.items():
+        assert np.interp(target, efficiency, rejection) == pytest.approx(value, rel=1e-9)

@@ -17,6 +17,7 @@ from omegaconf import OmegaConf
 from tagging_test_utils import tagging_overrides
 
 from experiments.common.errors import ExperimentInputError
+from experiments.common.trainer import Trainer
 from experiments.registry import get_experiment
 from experiments.tagging.streamed import StreamedJetDataset, streamed_splits
 from tests.data.readers.jet_files import random_jets, write_jetclass, write_lgn
@@ -61,7 +62,7 @@ def _run(overrides):
 
 
 @pytest.mark.slow
-def test_streamed_run_trains_evaluates_and_resumes_exactly(tmp_path, jetclass_dir):
+def test_streamed_run_trains_evaluates_and_resumes_exactly(tmp_path, jetclass_dir, monkeypatch):
     experiment, metrics = _run(_overrides(tmp_path, jetclass_dir, run_name="whole"))
     assert isinstance(experiment.datasets["train"], StreamedJetDataset)
     assert {"test.accuracy", "test.auc_QCD", "test.auc_Hbb", "test.auc_Hcc"} <= set(metrics)
@@ -70,7 +71,20 @@ def test_streamed_run_trains_evaluates_and_resumes_exactly(tmp_path, jetclass_di
     files = checkpoint["train_stream"]["layout"]["files"]
     assert sorted(Path(name).name for name in files) == sorted(f"{name}_000.root" for name in CLASSES)
 
-    _run(_overrides(tmp_path, jetclass_dir, run_name="split", **{"training.iterations": 10}))
+    # interrupted right after the checkpoint at step 10 (a resume with other training.iterations is
+    # refused: its schedule would differ), then resumed with the run's own settings
+    validate = Trainer._validate_and_checkpoint
+
+    def validate_then_stop(self, *args):
+        stop = validate(self, *args)
+        if self.step == 10:
+            raise KeyboardInterrupt
+        return stop
+
+    monkeypatch.setattr(Trainer, "_validate_and_checkpoint", validate_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        _run(_overrides(tmp_path, jetclass_dir, run_name="split"))
+    monkeypatch.undo()
     _, resumed = _run(_overrides(tmp_path, jetclass_dir, run_name="split", resume=True))
     assert resumed == metrics
 
