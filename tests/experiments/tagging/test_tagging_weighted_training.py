@@ -75,8 +75,9 @@ def test_weighted_training_logs_and_reports_weighted_metrics(tmp_path, weighted_
             mean = dataset.weights[dataset.labels == label].double().mean()
             assert mean == pytest.approx(1.0, rel=1e-6), (name, label)
 
-    split, labels, probabilities, weights = experiment.predictions
+    (split,) = experiment.predictions
     assert split == "test"
+    labels, probabilities, weights = experiment.predictions[split]
     np.testing.assert_allclose(weights, experiment.datasets["test"].weights.numpy())
     expected = binary_metrics(labels, probabilities[:, 1], sample_weight=weights)
     assert metrics == pytest.approx({f"test.{k}": v for k, v in expected.items()})
@@ -104,7 +105,7 @@ def test_use_weights_false_ignores_the_weights(tmp_path, weighted_file, caplog):
         experiment.run()
     assert any("data.use_weights=false" in r.getMessage() for r in caplog.records)
     assert all(dataset.weights is None for dataset in experiment.datasets.values())
-    assert experiment.predictions[3] is None
+    assert experiment.predictions["test"][2] is None
     assert "weights" not in experiment.datasets["train"].__getitems__([0, 1])
 
 
