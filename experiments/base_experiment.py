@@ -171,6 +171,14 @@ class BaseExperiment(ABC):
             reason = getattr(available[cfg.model.name], "onnx_unsupported", None)
             if cfg.export.onnx and reason is not None:
                 raise ConfigError(f"config key export.onnx=true is not allowed for model={cfg.model.name!r}: {reason}")
+        if cfg.objective is not None:
+            splits = list(cfg.evaluation.splits or cls.evaluation_splits)
+            split = str(cfg.objective).split(".", 1)[0]
+            if not cfg.evaluate or cfg.predict.files or split not in splits:
+                raise ConfigError(
+                    f"config key objective={cfg.objective!r} is not allowed: it names a metric of an evaluated split "
+                    f"('<split>.<metric>' with <split> one of {splits}, and evaluate=true without predict.files)"
+                )
         processes = int(os.environ.get("WORLD_SIZE", "1"))
         if cfg.train and cfg.training.batchsize % processes:
             raise ConfigError(
@@ -606,7 +614,7 @@ class BaseExperiment(ABC):
             raise ExperimentInputError(
                 f"warm_start_idx={self.cfg.warm_start_idx}: {path} was trained on the same data with other split "
                 f"settings ({'; '.join(changes)}): its val and test splits would hold training samples; use the "
-                "model's own settings, or evaluate other data (data.path, predict.files)"
+                "model's own settings, or evaluate other data"
             )
 
     def _load_resume_state(self) -> TrainerState:

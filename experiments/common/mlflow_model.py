@@ -92,6 +92,10 @@ def log_pytorch_model(
             extra_files = [str(Path(folder) / MULTI_INPUT_EXAMPLE)]
             np.savez(extra_files[0], **named)
         mlflow.set_tracking_uri(tracking_uri)
+        # the run's own experiment, whose artifact location holds the model (without it MLflow
+        # filed the model under the Default experiment, in ./mlruns of the working directory)
+        experiment_id = mlflow.MlflowClient(tracking_uri).get_run(run_id).info.experiment_id
+        mlflow.set_experiment(experiment_id=experiment_id)
         try:
             return mlflow.pytorch.log_model(
                 model,

@@ -40,6 +40,11 @@ from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES
 LOGGER = logging.getLogger("lorentznets")
 
 
+BINARY_LABEL_ORDERS = {frozenset(pair): list(pair) for pair in (("QCD", "top"), ("gluon", "quark"))}
+"""The label order of the binary tagging files (top tagging: is_signal 1 = top; quark-gluon: y 1 =
+quark), by the class names the task configs give them."""
+
+
 @register_experiment("toptagging")
 @register_experiment("qgtagging")
 @register_experiment("jetclass")
@@ -179,6 +184,12 @@ class TaggingExperiment(BaseExperiment):
             raise ConfigError(
                 f"config key data.class_names={names} does not match the JetClass files, whose labels follow "
                 f"their branches label_QCD, ..., label_Tbl: expected {expected} (the first {len(names)} in this order)"
+            )
+        known = BINARY_LABEL_ORDERS.get(frozenset(names))
+        if known is not None and names != known:
+            raise ConfigError(
+                f"config key data.class_names={names} swaps the files' labels: label 0 is {known[0]}, label 1 is "
+                f"{known[1]} (expected {known}); every plot, prediction and export would name the wrong class"
             )
 
     @classmethod

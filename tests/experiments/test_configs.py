@@ -70,6 +70,8 @@ def test_offered_pairs_pass_the_schema_and_others_are_refused(folder, name):
         ("training.optimizer.lr=0", "training.optimizer.lr=0"),
         ("training.scheduler.name=step", "training.scheduler.name='step'"),
         ("training.ema_decay=1.5", "training.ema_decay=1.5"),
+        ("objective=test.auc evaluate=false", "config key objective='test.auc' is not allowed: it names a metric"),
+        ("data.class_names=[top,QCD]", "data.class_names=['top', 'QCD'] swaps the files' labels: label 0 is QCD"),
         (
             "training.ema_decay=1.0",
             "training.ema_decay=1.0 (float) is not allowed: expected a finite number > 0.0 and < 1.0",
@@ -88,7 +90,7 @@ def test_offered_pairs_pass_the_schema_and_others_are_refused(folder, name):
     ],
 )
 def test_bad_values_are_refused_in_one_line(override, message):
-    cfg = _compose("config", "toptagging", [override])
+    cfg = _compose("config", "toptagging", override.split(" "))
     with pytest.raises(ConfigError) as info:
         get_experiment("toptagging").check_config(cfg)
     assert message in str(info.value)

@@ -41,6 +41,9 @@ def test_logged_models_have_signature_example_and_load_back(tmp_path):
     assert run.info.status == "RUNNING"
     assert {output.model_id for output in run.outputs.model_outputs} == {several.model_id, single.model_id}
     assert client.get_logged_model(several.model_id).name == "tagger"
+    # filed under the run's experiment and stored in its artifact location (not Default, ./mlruns)
+    assert client.get_logged_model(several.model_id).experiment_id == experiment_id
+    assert (tmp_path / "artifacts").is_dir() and any((tmp_path / "artifacts").rglob("MLmodel"))
     assert _shapes(several.signature.inputs) == [("momenta", (-1, 5, 4)), ("mask", (-1, 5))]
     assert _shapes(several.signature.outputs) == [(None, (-1,))]
     assert _shapes(single.signature.inputs) == [(None, (-1, 4))]
