@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -105,8 +106,18 @@ def main(cfg: DictConfig) -> float | None:
     try:
         metrics = experiment_class(cfg).run()
     except BaseException as error:
-        if stop_signal() is not None:
-            exit_now()  # the run is closed as KILLED; the interpreter's shutdown would take seconds more
+        signum = stop_signal()
+        if signum is not None or isinstance(error, KeyboardInterrupt):
+            name = signal.Signals(signum).name if signum is not None else "SIGINT (Ctrl-C)"
+            # one line instead of silence (SIGTERM) or a traceback from wherever it struck (Ctrl-C)
+            LOGGER.warning(
+                "stopped by %s: the MLflow run is closed as KILLED; a training continues from its last "
+                "checkpoint with resume=true",
+                name,
+            )
+            if signum is not None:
+                exit_now()  # the interpreter's shutdown would take seconds more
+            sys.exit(130)
         if not isinstance(error, ExperimentInputError):
             raise
         _stop(error)

@@ -16,9 +16,12 @@ from experiments.common.mlflow_logger import default_tracking_uri
 from experiments.common.stop_request import GRACE_SECONDS
 
 
-def _stop_during(tmp_path, phase: str, swallow: bool) -> tuple[int, float, str]:
-    """Start a toy run whose ``phase`` takes a minute, send SIGTERM once it started; return the
-    exit code, the seconds from the signal to the exit and the MLflow run's status."""
+def _stop_during(
+    tmp_path, phase: str, swallow: bool, signum: int = signal.SIGTERM, output: list | None = None
+) -> tuple[int, float, str]:
+    """Start a toy run whose ``phase`` takes a minute, send ``signum`` once it started; return the
+    exit code, the seconds from the signal to the exit and the MLflow run's status (the run's
+    output after the signal appended to ``output``)."""
     settings = {"use_mlflow": True, f"+toy.{phase}_seconds": 60, "+toy.swallow_exceptions": swallow}
     process = subprocess.Popen(
         [sys.executable, "run.py", "-cn", "default", *toy_overrides(tmp_path, run_name="stopped", **settings)],
@@ -35,8 +38,10 @@ def _stop_during(tmp_path, phase: str, swallow: bool) -> tuple[int, float, str]:
         else:
             pytest.fail(f"the run ended before its {phase} phase")
         sent = time.monotonic()
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=GRACE_SECONDS + 30)
+        process.send_signal(signum)
+        rest, _ = process.communicate(timeout=GRACE_SECONDS + 30)
+        if output is not None:
+            output.append(rest)
         elapsed = time.monotonic() - sent
     finally:
         process.kill()
@@ -48,9 +53,20 @@ def _stop_during(tmp_path, phase: str, swallow: bool) -> tuple[int, float, str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("phase", ["evaluate", "plot"])
 def test_sigterm_ends_the_run_within_seconds_as_killed(tmp_path, phase):
-    returncode, elapsed, status = _stop_during(tmp_path, phase, swallow=False)
+    output: list[str] = []
+    returncode, elapsed, status = _stop_during(tmp_path, phase, swallow=False, output=output)
     assert (returncode, status) == (128 + signal.SIGTERM, "KILLED")
+    assert "stopped by SIGTERM" in output[0]
     assert elapsed < GRACE_SECONDS  # the orderly path, not the watchdog
+
+
+def test_ctrl_c_ends_the_run_in_one_line_as_killed(tmp_path):
+    """SIGINT printed a traceback from wherever it struck; SIGTERM ended the run without a word."""
+    output: list[str] = []
+    returncode, _, status = _stop_during(tmp_path, "evaluate", swallow=False, signum=signal.SIGINT, output=output)
+    assert (returncode, status) == (130, "KILLED")
+    assert "stopped by SIGINT (Ctrl-C): the MLflow run is closed as KILLED" in output[0]
+    assert "Traceback" not in output[0], output[0]
 
 
 @pytest.mark.slow
