@@ -91,7 +91,8 @@ def warn_if_oversubscribed(threads: int, cpu_max: Path = CGROUP_CPU_MAX) -> bool
     cores = available_cores(cpu_max)
     # Half a core of slack: an idle machine's load of 0.1 with as many threads as cores is no
     # contention (it warned on every idle start).
-    if load + threads <= cores + 0.5:
+    # one thread has nothing to wait for, and the advice below would be what it already does
+    if threads <= 1 or load + threads <= cores + 0.5:
         return False
     LOGGER.warning(
         "machine load %.1f plus %d torch thread(s) exceeds the %d available core(s): threads will "

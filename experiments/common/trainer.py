@@ -147,10 +147,12 @@ class Trainer:
             # in each forward: ranks may hold different numbers of validation batches, so no
             # collective may run there.
             synchronise_batch_norm(model)
+            # (torch 2.13's name; broadcast_buffers is deprecated, a FutureWarning per rank) the
+            # buffers are still synced once at the start, when they agree anyway
             model = nn.parallel.DistributedDataParallel(
                 model,
                 device_ids=[self.dist.local_rank] if self.dist.device.type == "cuda" else None,
-                broadcast_buffers=False,
+                forward_sync_buffers=False,
             )
         if self.cfg.compile:
             model = torch.compile(model)

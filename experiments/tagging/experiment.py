@@ -34,6 +34,7 @@ from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
 from experiments.tagging.schema import TAGGING_SCHEMA
 from experiments.tagging.split_weights import splits_are_weighted
 from experiments.tagging.streamed import streamed_splits
+from lorentznets.data.convert.pid import NUM_PID_FEATURES, PID_CLASSES
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES
 
@@ -281,6 +282,9 @@ class TaggingExperiment(BaseExperiment):
                 impact = ("tanh(part_d0val)", "part_d0err", "tanh(part_dzval)", "part_dzerr")
                 features = ", ".join((*PID_BRANCHES, *(impact if data.impact_parameters else ())))
                 meaning = f"per-constituent JetClass branches, in order: {features}"
+            elif self.datasets["val"].num_scalars == NUM_PID_FEATURES:
+                classes = ", ".join(str(c) for c in PID_CLASSES)
+                meaning = f"per-constituent charge, then a one-hot of |pid| in the order {classes}"
             else:
                 reader = "the reader of the training files" if data.format == "auto" else data.format
                 meaning = f"per-constituent scalars as documented in lorentznets.data.readers ({reader})"

@@ -175,7 +175,8 @@ class JetStream(IterableDataset):
         if self.windows_per_epoch == 0:
             raise ValueError(
                 f"{self.source}: too few jets to stream {interleave} window(s) of {self.window_jets} jets to each of "
-                f"{world_size} process(es); lower the window size or read the split in memory"
+                f"{world_size} process(es); lower data.stream.window_jets (and block_jets) or read the split in "
+                "memory (data.streaming=false)"
             )
         workers = max(num_workers, 1)
         if interleave % workers:

@@ -66,3 +66,9 @@ def test_an_idle_machine_with_one_thread_per_core_gets_no_warning(tmp_path, capl
     monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
     with caplog.at_level(logging.WARNING, logger="lorentznets"):
         assert warn_if_oversubscribed(2, two_cores)
+
+
+def test_one_thread_gets_no_oversubscription_warning(tmp_path, monkeypatch):
+    """With one thread there is nothing to wait for, and the advice was num_threads=1 itself."""
+    monkeypatch.setattr(os, "getloadavg", lambda: (8.0, 8.0, 8.0))
+    assert not warn_if_oversubscribed(1, _cpu_max(tmp_path, "100000 100000"))
