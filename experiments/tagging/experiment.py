@@ -85,6 +85,7 @@ class TaggingExperiment(BaseExperiment):
 
     def init_data(self) -> dict[str, JetDataset]:
         """The train/val/test splits; none when predicting files (the training data stay unread)."""
+        self._warn_other_max_particles()
         if self.predicting:  # check_config has refused training and the ONNX export with it
             self.predict_files = expand_predict_files(self.cfg.predict.files)
             self.predict_num_scalars = self._predict_num_scalars()
@@ -125,6 +126,22 @@ class TaggingExperiment(BaseExperiment):
         """Whether the splits were streamed (consecutive ranges of the file) or read into memory
         (random rows): a reload on the same file must split it the same way."""
         return {"streamed": self.streamed}
+
+    def _warn_other_max_particles(self) -> None:
+        """On a warm start, warn when ``data.max_particles`` differs from the model's training: the
+        jets are cut to another number of hardest constituents, and the scores change."""
+        if self.cfg.warm_start_idx is None:
+            return
+        saved = ((self.warm_start_checkpoint()[1].get("config") or {}).get("data") or {}).get("max_particles")
+        if saved is not None and saved != self.cfg.data.max_particles:
+            LOGGER.warning(
+                "data.max_particles=%s, but model_run%d was trained on the %s hardest constituents of each jet: "
+                "its scores change with the cut (set data.max_particles=%s to reproduce them)",
+                self.cfg.data.max_particles,
+                self.cfg.warm_start_idx,
+                saved,
+                saved,
+            )
 
     def _refuse_other_streaming(self, data_cfg: dict[str, Any]) -> None:
         """On a warm start on the model's own training file, refuse streamed splits where the model
