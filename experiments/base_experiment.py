@@ -457,6 +457,8 @@ class BaseExperiment(ABC):
         self.run_dir = RunDirectory(Path(cfg.base_dir) / "runs" / cfg.exp_name / run_name)
         # resume continues a training; an evaluation (train=false) always reads model_run<k>
         resuming = bool(cfg.resume) and bool(cfg.train) and self.run_dir.last_checkpoint.is_file()
+        self.resuming = resuming
+        """Whether this run continues a training from ``checkpoints/last.pt``."""
         if resuming:
             self._refuse_changed_settings()
         elif cfg.warm_start_idx is not None and not cfg.predict.files:

@@ -1,5 +1,5 @@
-"""The figure style of every experiment: mplhep's HEP look, PDF + PNG files, ROC curves with their
-AUC, and weighted histograms with statistical errors and ratio panels.
+"""The figure style of every experiment: mplhep's HEP look, PDF + PNG files, and weighted
+histograms with statistical errors and ratio panels (ROC curves: :mod:`experiments.tagging.plots`).
 
 Figures are :class:`matplotlib.figure.Figure` objects created inside :func:`hep_style` (no
 pyplot state, no backend switch), and matplotlib and mplhep are imported on first use so that
@@ -7,8 +7,8 @@ importing an experiment stays fast. A plot function reads::
 
     with hep_style():
         fig = Figure(figsize=(10, 8))
-        ax = fig.subplots()
-        draw_roc(ax, labels, scores)
+        ax_main, ax_ratio = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+        draw_histograms_with_ratio(ax_main, ax_ratio, histograms, "truth", "m [GeV]")
         return save_figure(fig, path)
 """
 
@@ -31,7 +31,6 @@ __all__ = [
     "FORMATS",
     "Histogram",
     "draw_histograms_with_ratio",
-    "draw_roc",
     "hep_style",
     "ratio",
     "save_figure",
@@ -86,63 +85,6 @@ def save_figure(fig: Figure, path: str | os.PathLike) -> list[Path]:
         fig.savefig(target, dpi=_PNG_DPI, bbox_inches="tight")
         written.append(target)
     return written
-
-
-def draw_roc(
-    ax: Axes,
-    labels: np.ndarray,
-    scores: np.ndarray,
-    sample_weight: np.ndarray | None = None,
-    label: str = "",
-    reference: bool = True,
-) -> float:
-    """Draw background rejection 1/eB (log scale) against signal efficiency eS, with the AUC in
-    the legend and the random classifier (1/eB = 1/eS) as the reference line.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    labels : np.ndarray with shape (N,)
-        1 = signal, 0 = background.
-    scores : np.ndarray with shape (N,)
-        Larger = more signal-like.
-    sample_weight : np.ndarray with shape (N,) or None
-        Per-event weights of the efficiencies.
-    label : str
-        Legend entry of the curve; ``"AUC = ..."`` is appended.
-    reference : bool
-        Draw the random classifier's line (once per axes, when several curves share them).
-
-    Returns
-    -------
-    float
-        The area under the ROC curve (eB against eS), with the weights.
-    """
-    from sklearn.metrics import auc, roc_curve
-
-    from experiments.tagging.metrics import rejection_at_efficiency
-
-    background_eff, signal_eff, _ = roc_curve(labels, scores, sample_weight=sample_weight)
-    area = float(auc(background_eff, signal_eff))
-    # the curve as the logged rejections take it (linear in eB between cuts, the smallest eB of
-    # cuts reaching an eS exactly), on a fine grid of eS: straight lines between sparse ROC points
-    # on the log axis disagreed with the logged rej30 where scores tie
-    efficiencies = np.linspace(0.0, 1.0, 1001)[1:]
-    rejection = np.array(list(rejection_at_efficiency(labels, scores, efficiencies, sample_weight).values()))
-    keep = np.isfinite(rejection)
-    auc_text = f"AUC = {area:.4f}"
-    ax.plot(efficiencies[keep], rejection[keep], label=f"{label}, {auc_text}" if label else auc_text)
-    if reference:
-        efficiencies = np.linspace(1e-3, 1.0, 200)
-        ax.plot(efficiencies, 1.0 / efficiencies, color="gray", linestyle="--", label="random, AUC = 0.5")
-    ax.set_yscale("log")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(bottom=1.0)
-    ax.set_xlabel(r"signal efficiency $\epsilon_S$")
-    ax.set_ylabel(r"background rejection $1/\epsilon_B$")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend()
-    return area
 
 
 @dataclass(frozen=True)

@@ -146,8 +146,7 @@ class TaggingExperiment(BaseExperiment):
     def _refuse_other_streaming(self, data_cfg: dict[str, Any]) -> None:
         """On a warm start on the model's own training file, refuse streamed splits where the model
         was trained in memory or the other way round (its training jets would be tested)."""
-        resuming = self.cfg.resume and self.cfg.train and self.run_dir.last_checkpoint.is_file()
-        if self.cfg.warm_start_idx is None or resuming:  # a resumed training continues its own splits
+        if self.cfg.warm_start_idx is None or self.resuming:  # a resumed training continues its own splits
             return
         _, checkpoint = self.warm_start_checkpoint()
         saved_data, saved = (checkpoint.get("config") or {}).get("data"), checkpoint.get("streamed")

@@ -5,12 +5,12 @@ from sklearn.metrics import roc_auc_score
 
 from experiments.common.plot_style import (
     draw_histograms_with_ratio,
-    draw_roc,
     hep_style,
     ratio,
     save_figure,
     weighted_histogram,
 )
+from experiments.tagging.plots import draw_roc
 
 
 def test_save_figure_writes_pdf_and_png(tmp_path):

@@ -208,7 +208,7 @@ def test_the_roc_curve_passes_through_the_logged_rejections_with_tied_scores():
     read 36.8 at eS = 0.3 where the logged rej30 was 13.6."""
     from matplotlib.figure import Figure
 
-    from experiments.common.plot_style import draw_roc
+    from experiments.tagging.plots import draw_roc
 
     rng = np.random.default_rng(0)
     labels = np.repeat([1, 0], 1000)
