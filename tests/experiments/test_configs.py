@@ -55,6 +55,18 @@ def test_offered_pairs_pass_the_schema_and_others_are_refused(folder, name):
             assert sum(p.numel() for p in wrapper.parameters()) > 0
 
 
+@pytest.mark.parametrize("folder", ["config", "config_paper"])
+@pytest.mark.parametrize("name", sorted(OFFERED))
+def test_shipped_objectives_select_on_the_validation_split(folder, name):
+    """A sweeper maximising a test metric would choose on the test split and bias its figure."""
+    if not (REPO / folder / f"{name}.yaml").is_file():
+        pytest.skip(f"no {folder}/{name}.yaml")
+    cfg = _compose(folder, name, [])
+    if cfg.objective is not None:
+        assert str(cfg.objective).startswith("val."), cfg.objective
+        get_experiment(name).check_config(cfg)
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
