@@ -1,11 +1,11 @@
 """Load state dicts of the official ``lgatr`` package (2.x) into :class:`lorentznets.nets.lgatr.LGATr`.
 
-Supported: ``lgatr.LGATr`` with self-attention (no multi-query, no head scale, no reinserted
-channels), the default primitives (proper orthochronous subgroup) or ``subgroup=False``. The
-linear-map basis is the same (grade projections, then right multiplication by the pseudoscalar),
-so weights carry over; what changes is the order of channels (``lgatr`` orders query/key/value
-channels as (qkv, channel, head), we as (qkv, head, channel)) and of the scalar slots, which we
-store slot-major.
+Supported: ``lgatr.LGATr`` with self-attention (no multi-query, no reinserted channels; a head
+scale needs ``attention={..., "head_scale": True}`` on our net too), the default primitives
+(proper orthochronous subgroup) or ``subgroup=False``. The linear-map basis is the same (grade
+projections, then right multiplication by the pseudoscalar), so weights carry over; what changes
+is the order of channels (``lgatr`` orders query/key/value channels as (qkv, channel, head), we as
+(qkv, head, channel)) and of the scalar slots, which we store slot-major.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _RENAMES = (
     (r"\.mvs2s\.", ".mv_to_s."),
     (r"\.s2s\.", ".s_to_s."),
 )
-_UNSUPPORTED = ("head_scale", "q_linear", "k_linear", "v_linear")
+_UNSUPPORTED = ("q_linear", "k_linear", "v_linear")
 
 
 def _rename(key: str) -> str:
@@ -72,7 +72,7 @@ def convert_lgatr_state_dict(state_dict: Mapping[str, torch.Tensor], net: LGATr)
     """
     bad = sorted(k for k in state_dict if any(u in k for u in _UNSUPPORTED))
     if bad:
-        raise ValueError(f"unsupported lgatr features (multi-query attention or head scale): {bad[:4]}")
+        raise ValueError(f"unsupported lgatr features (multi-query attention): {bad[:4]}")
     modules = dict(net.named_modules())
     out: dict[str, torch.Tensor] = {}
     for key, value in state_dict.items():

@@ -16,8 +16,9 @@ CONFIGS = [
 ]
 
 
+@pytest.mark.parametrize("head_scale", [False, True])
 @pytest.mark.parametrize(("blocks", "in_mv", "in_s", "hidden_mv", "hidden_s", "heads", "out_s"), CONFIGS)
-def test_outputs_match_lgatr(blocks, in_mv, in_s, hidden_mv, hidden_s, heads, out_s):
+def test_outputs_match_lgatr(blocks, in_mv, in_s, hidden_mv, hidden_s, heads, out_s, head_scale):
     torch.manual_seed(blocks)
     config = dict(
         num_blocks=blocks,
@@ -27,7 +28,7 @@ def test_outputs_match_lgatr(blocks, in_mv, in_s, hidden_mv, hidden_s, heads, ou
         in_s_channels=in_s,
         out_s_channels=out_s,
         hidden_s_channels=hidden_s,
-        attention={"num_heads": heads},
+        attention={"num_heads": heads, "head_scale": head_scale},
         mlp={},
     )
     official = lgatr.LGATr(**config)
@@ -61,8 +62,11 @@ def test_unsupported_and_mismatched_state_dicts_raise():
         hidden_s_channels=8,
         mlp={},
     )
-    official = lgatr.LGATr(**config, attention={"num_heads": 2, "head_scale": True})
+    official = lgatr.LGATr(**config, attention={"num_heads": 2, "multi_query": True})
     with pytest.raises(ValueError, match="unsupported lgatr features"):
+        convert_lgatr_state_dict(official.state_dict(), LGATr(**config, attention={"num_heads": 2}))
+    official = lgatr.LGATr(**config, attention={"num_heads": 2, "head_scale": True})
+    with pytest.raises(KeyError, match="does not match"):  # our net without the head scale
         convert_lgatr_state_dict(official.state_dict(), LGATr(**config, attention={"num_heads": 2}))
     official = lgatr.LGATr(**{**config, "num_blocks": 2}, attention={"num_heads": 2})
     with pytest.raises(KeyError, match="does not match"):

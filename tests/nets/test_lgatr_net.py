@@ -85,6 +85,32 @@ def test_packed_equals_padded():
     torch.testing.assert_close(packed[1], padded[1][mask], rtol=1e-12, atol=1e-12)
 
 
+def test_head_scale_equivariant_and_packed_equals_padded():
+    net = _net(attention={"num_heads": 2, "head_scale": True}).double()
+    scales = [m.head_scale for m in net.modules() if getattr(m, "head_scale", None) is not None]
+    assert len(scales) == 2 and all(p.shape == (2,) for p in scales)
+    with torch.no_grad():  # away from the initial ones, different per head
+        for p in scales:
+            p.copy_(torch.tensor([0.3, -1.7], dtype=F64))
+    assert_equivariant(
+        net,
+        _jets(),
+        ("multivector", "scalar"),
+        ("multivector", "scalar"),
+        particle_dims=(1, 1),
+        out_particle_dims=(1, 1),
+    )
+    x, s = _jets(batch=2, items=7)
+    mask = torch.tensor([[True] * 7, [True] * 3 + [False] * 4])
+    padded = net(x, s, mask=mask)
+    packed = net(x[mask], s[mask], offsets=torch.tensor([0, 7, 10]))
+    torch.testing.assert_close(packed[0], padded[0][mask], rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(packed[1], padded[1][mask], rtol=1e-12, atol=1e-12)
+    unscaled = _net().double()  # the same weights without the scales: other outputs
+    unscaled.load_state_dict({k: v for k, v in net.state_dict().items() if not k.endswith("head_scale")})
+    assert (unscaled(x, s, mask=mask)[1] - padded[1]).abs().max() > 1e-3
+
+
 def test_bf16_autocast_finite_and_close():
     net = _net()
     x, s = (t.float() for t in _jets(seed=1))

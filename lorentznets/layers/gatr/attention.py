@@ -18,8 +18,8 @@ class GeometricSelfAttention(nn.Module):
     Per head, queries, keys and values are ``hc`` multivector and ``hs`` scalar channels, each
     layer-normalised; the attention logit of items i, j is
     ``(sum_c <q_ic, k_jc> + sum_s q_is k_js) / sqrt(16 hc + hs)`` with the Minkowski inner product
-    of multivectors, so the weights are Lorentz invariant. Values of all heads are mixed by an
-    equivariant linear output layer.
+    of multivectors, so the weights are Lorentz invariant. Values of all heads (each scaled by a
+    learnable factor with ``config.head_scale``) are mixed by an equivariant linear output layer.
 
     Parameters
     ----------
@@ -61,6 +61,7 @@ class GeometricSelfAttention(nn.Module):
             subgroup=subgroup,
             initialization=output_init,
         )
+        self.head_scale = nn.Parameter(torch.ones(heads)) if config.head_scale else None
 
     def forward(
         self,
@@ -106,6 +107,8 @@ class GeometricSelfAttention(nn.Module):
             out = packed_attention(q, k, v, segments, backend=self.config.backend)
         else:
             out = padded_attention(q, k, v, key_mask)
+        if self.head_scale is not None:
+            out = out * self.head_scale.to(out.dtype)[:, None, None]  # (..., H, N, F)
         # (..., H, N, F) -> paired (8, ..., N, 2 H hc) with channels ordered (head, channel).
         out_mv = out[..., : 16 * hc].unflatten(-1, (8, 2, hc))
         out_mv = out_mv.permute(nb + 2, *range(nb), nb + 1, nb + 3, nb, nb + 4).flatten(-3)

@@ -32,11 +32,15 @@ class AttentionConfig:
         with a scalar stream, ``max(attn_ratio * S // num_heads, 4)`` scalars (as in ``lgatr``).
     backend : str
         Packed-batch attention backend, see :func:`lorentznets.layers.attention.packed_attention`.
+    head_scale : bool
+        Scale each head's output by a learnable factor (initially 1) before the output layer, as
+        ``lgatr``'s ``head_scale`` (NormFormer's HeadScale); the authors' top tagger uses it.
     """
 
     num_heads: int = 8
     attn_ratio: int = 1
     backend: str = "auto"
+    head_scale: bool = False
 
     def head_channels(self, mv_channels: int, s_channels: int) -> tuple[int, int]:
         """Multivector and scalar channels per head."""
