@@ -179,6 +179,19 @@ class BaseExperiment(ABC):
                     f"config key objective={cfg.objective!r} is not allowed: it names a metric of an evaluated split "
                     f"('<split>.<metric>' with <split> one of {splits}, and evaluate=true without predict.files)"
                 )
+        schedule = cfg.training.scheduler
+        if schedule.name != "cosine_restarts":
+            for key, unused in (("restart_steps", None), ("restart_mult", 1), ("warmup_steps", 0)):
+                if schedule[key] != unused:
+                    raise ConfigError(
+                        f"config key training.scheduler.{key}={schedule[key]!r} is not allowed with "
+                        f"training.scheduler.name={schedule.name!r}: it is read by cosine_restarts only"
+                    )
+        elif cfg.train and schedule.warmup_steps >= cfg.training.iterations:
+            raise ConfigError(
+                f"config key training.scheduler.warmup_steps={schedule.warmup_steps} is not allowed: the warm-up "
+                f"must end before training.iterations={cfg.training.iterations}"
+            )
         processes = int(os.environ.get("WORLD_SIZE", "1"))
         if cfg.train and cfg.training.batchsize % processes:
             raise ConfigError(

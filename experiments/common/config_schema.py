@@ -174,11 +174,14 @@ OPTIMIZER_SCHEMA = {
 }
 
 SCHEDULER_SCHEMA = {
-    "name": choice("constant", "cosine", "onecycle", "plateau"),
+    "name": choice("constant", "cosine", "cosine_restarts", "onecycle", "plateau"),
     "min_lr_factor": real(0.0, maximum=1.0),
     "warmup_fraction": real(0.0, maximum=1.0, exclusive_minimum=True),
     "plateau_factor": real(0.0, maximum=1.0, exclusive_minimum=True),
     "plateau_patience": integer(0),
+    "restart_steps": integer(1, nullable=True),
+    "restart_mult": integer(1),
+    "warmup_steps": integer(0),
 }
 
 TRAINING_SCHEMA = {

@@ -8,7 +8,7 @@ import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 
-SCHEDULERS = ("constant", "cosine", "onecycle", "plateau")
+SCHEDULERS = ("constant", "cosine", "cosine_restarts", "onecycle", "plateau")
 
 
 def build_scheduler(
@@ -20,6 +20,9 @@ def build_scheduler(
     warmup_fraction: float = 0.3,
     plateau_factor: float = 0.3,
     plateau_patience: int = 5,
+    restart_steps: int | None = None,
+    restart_mult: int = 1,
+    warmup_steps: int = 0,
 ) -> LRScheduler | ReduceLROnPlateau:
     """Create a learning-rate scheduler by name.
 
@@ -30,7 +33,11 @@ def build_scheduler(
         ``"constant"``; ``"cosine"`` (cosine decay from ``lr`` to ``min_lr_factor * lr`` over
         ``total_steps``); ``"onecycle"`` (warm-up over ``warmup_fraction`` of the steps to ``lr``,
         then annealing); ``"plateau"`` (multiply by ``plateau_factor`` when the validation loss
-        has not improved for ``plateau_patience`` validations; stepped with the validation loss).
+        has not improved for ``plateau_patience`` validations; stepped with the validation loss);
+        ``"cosine_restarts"`` (after a linear warm-up over ``warmup_steps``, cosine decays to
+        ``min_lr_factor * lr`` that restart at ``lr``: the first lasts ``restart_steps`` steps,
+        each next one ``restart_mult`` times longer, as ``CosineAnnealingWarmRestarts`` stepped
+        per step; see :func:`cosine_restarts_factor`).
     total_steps : int
         Number of optimisation steps of the run.
     lr : float
@@ -52,6 +59,12 @@ def build_scheduler(
         return torch.optim.lr_scheduler.CosineAnnealingLR(
             optimizer, T_max=max(total_steps, 1), eta_min=lr * min_lr_factor
         )
+    if name == "cosine_restarts":
+        period = restart_steps if restart_steps is not None else max(total_steps - warmup_steps, 1)
+        return torch.optim.lr_scheduler.LambdaLR(
+            optimizer,
+            lambda step: cosine_restarts_factor(step, period, restart_mult, warmup_steps, min_lr_factor),
+        )
     if name == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(
             optimizer,
@@ -62,3 +75,32 @@ def build_scheduler(
     if name == "plateau":
         return ReduceLROnPlateau(optimizer, factor=plateau_factor, patience=plateau_patience)
     raise ValueError(f"unknown scheduler {name!r}; choose one of {list(SCHEDULERS)}")
+
+
+def cosine_restarts_factor(step: int, period: int, mult: int, warmup: int, min_factor: float) -> float:
+    """Learning rate over the peak one at 0-based ``step`` of a warmed-up cosine with restarts.
+
+    Parameters
+    ----------
+    step : int
+        Optimizer steps taken before this one.
+    period : int
+        Steps of the first cosine decay (>= 1).
+    mult : int
+        Each decay lasts ``mult`` times the one before (>= 1).
+    warmup : int
+        Steps of the linear warm-up to the peak, ``(step + 1) / warmup`` (0: none).
+    min_factor : float
+        Factor at the end of each decay.
+
+    Returns
+    -------
+    float
+    """
+    if step < warmup:
+        return (step + 1) / warmup
+    position, length = step - warmup, period
+    while position >= length:
+        position -= length
+        length *= mult
+    return min_factor + (1 - min_factor) * (1 + math.cos(math.pi * position / length)) / 2

@@ -134,6 +134,9 @@ class Trainer:
             warmup_fraction=sched.warmup_fraction,
             plateau_factor=sched.plateau_factor,
             plateau_patience=sched.plateau_patience,
+            restart_steps=sched.restart_steps,
+            restart_mult=sched.restart_mult,
+            warmup_steps=sched.warmup_steps,
         )
         self.step_lr = self.optimizer.param_groups[0]["lr"]
         """Learning rate of the last optimizer step (logged as ``train.lr`` with its loss)."""

@@ -82,6 +82,8 @@ def test_shipped_objectives_select_on_the_validation_split(folder, name):
         ("training.optimizer.lr=0", "training.optimizer.lr=0"),
         ("training.scheduler.name=step", "training.scheduler.name='step'"),
         ("training.ema_decay=1.5", "training.ema_decay=1.5"),
+        ("training.scheduler.restart_steps=100", "training.scheduler.restart_steps=100 is not allowed with"),
+        ("training.scheduler.name=cosine_restarts training.scheduler.warmup_steps=5000", "the warm-up must end"),
         ("objective=test.auc evaluate=false", "config key objective='test.auc' is not allowed: it names a metric"),
         ("data.class_names=[top,QCD]", "data.class_names=['top', 'QCD'] swaps the files' labels: label 0 is QCD"),
         (

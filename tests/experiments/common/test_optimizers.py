@@ -67,6 +67,37 @@ def test_schedulers():
         _lrs("linear")
 
 
+def test_cosine_restarts_warm_up_then_restart_with_growing_periods():
+    lrs = _lrs("cosine_restarts", steps=16, min_lr_factor=0.1, restart_steps=3, restart_mult=2, warmup_steps=2)
+    lrs = [1.0 / 2] + lrs[:-1]  # the rate each of the 16 steps used (the first before any scheduler step)
+
+    def cosine(position, length):
+        return 0.1 + 0.9 * (1 + math.cos(math.pi * position / length)) / 2
+
+    # warm-up 1/2, 2/2; a decay of 3 steps, then of 6, then of 12 (cut at step 16)
+    expected = [0.5, 1.0] + [cosine(k, 3) for k in range(3)] + [cosine(k, 6) for k in range(6)]
+    expected += [cosine(k, 12) for k in range(5)]
+    assert lrs == pytest.approx(expected)
+    # one decay over the run (the last value is the rate after the run, where a restart begins)
+    assert _lrs("cosine_restarts", steps=10)[:-1] == pytest.approx(_lrs("cosine")[:-1])
+
+
+def test_cosine_restarts_resume_from_the_saved_state():
+    def schedule():
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1.0)
+        return optimizer, build_scheduler(optimizer, "cosine_restarts", 20, 1.0, restart_steps=4, restart_mult=2)
+
+    optimizer, scheduler = schedule()
+    for _ in range(7):
+        optimizer.step()
+        scheduler.step()
+    resumed_optimizer, resumed = schedule()
+    resumed.load_state_dict(scheduler.state_dict())
+    for _ in range(5):
+        optimizer.step(), scheduler.step(), resumed_optimizer.step(), resumed.step()
+        assert resumed_optimizer.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]
+
+
 def _two_layers() -> torch.nn.Sequential:
     torch.manual_seed(0)
     return torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
