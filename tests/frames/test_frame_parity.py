@@ -1,31 +1,28 @@
+import pytest
 import torch
 
 from lorentznets.frames import frame_parity
 from lorentznets.lorentz import random_lorentz_transform
 
 
-def test_equals_the_sign_of_the_determinant():
-    g = torch.Generator().manual_seed(0)
-    general = torch.randn(300, 4, 4, generator=g, dtype=torch.float64)
-    torch.testing.assert_close(frame_parity(general), torch.linalg.det(general).sign(), rtol=0, atol=0)
-
-
-def test_lorentz_frames_with_and_without_parity_and_time_reversal_also_in_float32():
+@pytest.mark.parametrize(("dtype", "max_rapidity"), [(torch.float64, 20.0), (torch.float32, 12.0)])
+def test_lorentz_frames_with_and_without_parity_and_time_reversal(dtype, max_rapidity):
+    """The determinant's sign, also for frames rounded to float32 at large rapidity (the 4 x 4
+    determinant's cancelling e^(2y) terms lost it in float32 beyond y of about 8)."""
     g = torch.Generator().manual_seed(1)
-    shape = (200,)
-    proper = random_lorentz_transform(shape, max_rapidity=8.0, generator=g)
-    reflected = random_lorentz_transform(shape, max_rapidity=8.0, generator=g, parity=True)
-    reversed_time = random_lorentz_transform(shape, max_rapidity=8.0, generator=g, time_reversal=True)
-    both = random_lorentz_transform(shape, max_rapidity=8.0, generator=g, parity=True, time_reversal=True)
-    for frames in (proper, reflected, reversed_time, both):
-        expected = torch.linalg.det(frames).sign()
-        torch.testing.assert_close(frame_parity(frames), expected, rtol=0, atol=0)
-        parity32 = frame_parity(frames.float())
-        assert parity32.dtype == torch.float32
-        torch.testing.assert_close(parity32, expected.float(), rtol=0, atol=0)
-    # parity and time reversal are drawn per transformation: both signs occur
-    assert (frame_parity(proper) == 1).all()
-    assert set(frame_parity(reflected).tolist()) == set(frame_parity(reversed_time).tolist()) == {-1.0, 1.0}
+    proper = random_lorentz_transform((400,), max_rapidity=max_rapidity, generator=g)
+    assert (proper[..., 0, 0] > torch.cosh(torch.tensor(max_rapidity - 2.0))).sum() > 20  # large boosts
+    parity = torch.diag(torch.tensor([1.0, -1.0, -1.0, -1.0], dtype=torch.float64))
+    time_reversal = -parity
+    expected = torch.ones(400, dtype=torch.float64)
+    frames = proper.clone()
+    frames[100:200] = parity @ proper[100:200]
+    frames[200:300] = time_reversal @ proper[200:300]
+    frames[300:] = proper[300:] @ parity @ time_reversal  # PT: proper again
+    expected[100:300] = -1.0
+    result = frame_parity(frames.to(dtype))
+    assert result.dtype == dtype
+    torch.testing.assert_close(result, expected.to(dtype), rtol=0, atol=0)
 
 
 def test_has_no_gradient():
