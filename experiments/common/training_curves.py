@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -10,7 +11,8 @@ from experiments.common.plot_style import hep_style, save_figure
 
 
 def plot_training_curves(history: Mapping[str, Sequence[float]], path: str | os.PathLike) -> list[Path]:
-    """Plot train/validation loss (log scale if positive) and learning rate.
+    """Plot train/validation loss (log scale over a decade or more, see :func:`loss_scale`) and
+    learning rate.
 
     Parameters
     ----------
@@ -32,12 +34,19 @@ def plot_training_curves(history: Mapping[str, Sequence[float]], path: str | os.
         ax_loss, ax_lr = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1), gridspec_kw={"hspace": 0.05})
         ax_loss.plot(history["train_step"], history["train_loss"], label="train", lw=1, alpha=0.8)
         ax_loss.plot(history["val_step"], history["val_loss"], "o-", label="validation", ms=5)
-        losses = list(history["train_loss"]) + list(history["val_loss"])
-        if losses and min(losses) > 0:
-            ax_loss.set_yscale("log")
+        ax_loss.set_yscale(loss_scale(list(history["train_loss"]) + list(history["val_loss"])))
         ax_loss.set_ylabel("loss")
         ax_loss.legend()
         ax_lr.plot(history["train_step"], history["lr"], color="gray")
         ax_lr.set_xlabel("step")
         ax_lr.set_ylabel("learning rate")
         return save_figure(fig, path)
+
+
+def loss_scale(losses: Sequence[float]) -> str:
+    """``"log"`` for positive losses spanning a decade or more, else ``"linear"`` (a log axis over
+    less than a decade has no labelled ticks)."""
+    finite = [value for value in losses if math.isfinite(value)]
+    if finite and min(finite) > 0 and max(finite) >= 10 * min(finite):
+        return "log"
+    return "linear"
