@@ -54,7 +54,7 @@ def generate_chunked_file(
     task : callable
         ``task(settings, chunk_index, rows) -> dict of arrays`` with ``rows`` rows each; a
         module-level function so that worker processes can import it. It must be a pure function
-        of its arguments (seeding Pythia with ``settings["seed"] + chunk_index``), which makes the
+        of its arguments (seeding Pythia with ``pythia_seed(settings["seed"], chunk_index)``), which makes the
         file independent of ``workers`` and of interruptions.
     settings : dict
         JSON-serialisable settings, stored in the file and checked on resume.

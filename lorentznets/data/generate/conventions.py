@@ -2,8 +2,9 @@
 
 A complete file is reused as it is, but only if it holds the same kind of jets: the settings
 named in a generator module's ``CONVENTION_KEYS`` (constituent masses, cuts, radius, maximum
-count, detector, ...) must equal those the options would write. How the rows were sampled (seed,
-chunk size, pTHat bias, jet veto) may differ. A file written before a convention was recorded
+count, detector, ...) and the collision energy (``Beams:eCM`` of its Pythia settings) must equal
+those the options would write. How the rows were sampled (seed, chunk size, pTHat bias, jet veto)
+may differ. A file written before a convention was recorded
 counts as different, since its generator did not follow that convention.
 """
 
@@ -19,7 +20,7 @@ from lorentznets.data.convert.h5_files import open_h5
 from lorentznets.data.generate.cli import build_dataset_parser
 from lorentznets.data.generate.h5_writer import SETTINGS_ATTR
 
-CHECKED_DATASETS = ("toptagging", "quarkgluon")
+CHECKED_DATASETS = ("toptagging", "quarkgluon", "ttbar")
 """Datasets whose generator module defines ``CONVENTION_KEYS``."""
 
 
@@ -46,7 +47,21 @@ def _requested_settings(dataset: str, options: Sequence[str]) -> dict[str, Any]:
             "is above)"
         ) from None
     settings = json.loads(json.dumps(module.settings_from_args(args)))
-    return {"generator": settings["generator"], **{key: settings[key] for key in module.CONVENTION_KEYS}}
+    return {
+        "generator": settings["generator"],
+        "ecm": collision_energy(settings),
+        **{key: settings[key] for key in module.CONVENTION_KEYS},
+    }
+
+
+def collision_energy(settings: dict[str, Any]) -> float | None:
+    """``Beams:eCM`` (GeV) of the Pythia settings lines stored in a generator's settings, or None."""
+    for value in settings.values():
+        for line in value if isinstance(value, list) else ():
+            name, _, number = str(line).partition("=")
+            if name.strip() == "Beams:eCM":
+                return float(number)
+    return None
 
 
 def convention_differences(path: str | os.PathLike, dataset: str, options: Sequence[str] = ()) -> list[str]:
@@ -78,6 +93,7 @@ def convention_differences(path: str | os.PathLike, dataset: str, options: Seque
     if stored is None or dataset not in CHECKED_DATASETS:
         return []
     requested = _requested_settings(dataset, options)
+    stored = {**stored, "ecm": collision_energy(stored)}
     differences = []
     for key, wanted in requested.items():
         if key not in stored:

@@ -8,6 +8,8 @@ import awkward as ak
 import numpy as np
 import vector
 
+from lorentznets.data.generate.options import MAX_PYTHIA_SEED
+
 vector.register_awkward()
 
 NEUTRINO_IDS = (12, 14, 16)
@@ -23,7 +25,8 @@ def make_pythia(settings: Sequence[str], seed: int, mpi: bool = False, hooks=Non
     settings : sequence of str
         Pythia settings lines, e.g. ``"Beams:eCM = 14000"``.
     seed : int
-        ``Random:seed`` in [0, 900000000].
+        ``Random:seed`` in [1, 900000000], see :func:`~lorentznets.data.generate.options.pythia_seed`
+        (0 would seed from the clock).
     mpi : bool
         Keep multi-parton interactions; they are switched off otherwise for speed.
     hooks : pythia8mc.UserHooks or None
@@ -37,6 +40,8 @@ def make_pythia(settings: Sequence[str], seed: int, mpi: bool = False, hooks=Non
     """
     import pythia8mc
 
+    if not 1 <= seed <= MAX_PYTHIA_SEED:
+        raise ValueError(f"Random:seed {seed} is outside [1, {MAX_PYTHIA_SEED}] (0 would seed from the clock)")
     pythia = pythia8mc.Pythia("", False)
     lines = [*QUIET_SETTINGS, f"Random:seed = {seed}", f"PartonLevel:MPI = {'on' if mpi else 'off'}"]
     for line in [*lines, *settings]:

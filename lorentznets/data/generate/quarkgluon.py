@@ -28,7 +28,7 @@ from lorentznets.data.generate.chunk_runner import generate_from_args
 from lorentznets.data.generate.clustering import cluster_antikt, gather_constituents
 from lorentznets.data.generate.jet_veto import VetoSettings, veto_from_settings
 from lorentznets.data.generate.kinematics import four_momenta, pt_eta_phi_m, rapidity
-from lorentznets.data.generate.options import add_common_arguments, add_veto_argument
+from lorentznets.data.generate.options import SEEDING, add_common_arguments, add_veto_argument, check_chunk_count
 from lorentznets.data.generate.pythia_session import (
     event_weight,
     make_pythia,
@@ -36,9 +36,8 @@ from lorentznets.data.generate.pythia_session import (
     pthat,
     visible_final_state,
 )
-from lorentznets.data.generate.sampling import check_two_class_seeds, collect_rows, pthat_window, two_class_chunk
+from lorentznets.data.generate.sampling import collect_rows, pthat_window, two_class_chunk
 
-GLUON_SEED_OFFSET = 450_000_000
 Z_TO_NEUTRINOS = ("WeakZ0:gmZmode = 2", "23:onMode = off", "23:onIfAny = 12 14 16")
 QUARK_PROCESS = ("WeakBosonAndParton:qg2gmZq = on",)
 GLUON_PROCESS = ("WeakBosonAndParton:qqbar2gmZg = on",)
@@ -95,7 +94,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
     check_window(args.pt_min, args.pt_max, "--pt-min", "--pt-max")
-    check_two_class_seeds(args, GLUON_SEED_OFFSET)
+    check_chunk_count(args)
     common = [*pthat_window(args), *Z_TO_NEUTRINOS]
     return {
         "generator": "lorentznets.data.generate.quarkgluon",
@@ -104,7 +103,7 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "mpi": args.mpi,
         "quark_pythia": [*common, *QUARK_PROCESS],
         "gluon_pythia": [*common, *GLUON_PROCESS],
-        "gluon_seed_offset": GLUON_SEED_OFFSET,
+        "seeding": SEEDING,
         "jet_radius": args.radius,
         "pt_min": args.pt_min,
         "pt_max": args.pt_max,
@@ -187,9 +186,9 @@ def generate_class(settings: dict[str, Any], seed: int, n: int, quark: bool) -> 
 def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str, np.ndarray]:
     """Generate ``rows`` jets, half quark and half gluon, in random order.
 
-    Quarks use ``Random:seed = seed + chunk``, gluons ``seed + chunk + 450000000``.
+    Quarks use ``Random:seed = pythia_seed(seed, chunk)``, gluons ``pythia_seed(seed, chunk, 1)``.
     """
-    return two_class_chunk(partial(generate_class, settings), settings["seed"], chunk, rows, GLUON_SEED_OFFSET)
+    return two_class_chunk(partial(generate_class, settings), settings["seed"], chunk, rows)
 
 
 def run(args: argparse.Namespace) -> None:

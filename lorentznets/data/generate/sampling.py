@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from lorentznets.data.cli_types import check_window
-from lorentznets.data.generate.options import MAX_PYTHIA_SEED
+from lorentznets.data.generate.options import pythia_seed
 
 Rows = dict[str, np.ndarray]
 
@@ -19,8 +19,14 @@ def pthat_window(args: argparse.Namespace) -> list[str]:
     Raises
     ------
     ValueError
-        For ``--pthat-max`` (when set, > 0) not above ``--pthat-min``.
+        For ``--pthat-max`` (when set, > 0) not above ``--pthat-min``, or a ``--pthat-min`` below
+        1 GeV with the bias (it is the bias's reference scale, which Pythia keeps >= 1 GeV).
     """
+    if args.bias_power > 0 and args.pthat_min < 1:
+        raise ValueError(
+            f"--pthat-min {args.pthat_min} must be at least 1 GeV with --bias-power {args.bias_power}: it is the "
+            "reference scale of the pTHat bias (or use --bias-power 0)"
+        )
     if args.pthat_max > 0:
         check_window(args.pthat_min, args.pthat_max, "--pthat-min", "--pthat-max")
     settings = [f"Beams:eCM = {args.ecm}", f"PhaseSpace:pTHatMin = {args.pthat_min}"]
@@ -68,31 +74,13 @@ def shuffled_union(first: Rows, second: Rows, seed: int, chunk: int) -> Rows:
     return {key: np.concatenate([first[key], second[key]])[order] for key in first}
 
 
-def check_two_class_seeds(args: argparse.Namespace, offset: int) -> None:
-    """Refuse a ``--seed`` whose second class would leave Pythia's seed range in the last chunk
-    (it uses ``seed + chunk + offset``, see :func:`two_class_chunk`).
-
-    Raises
-    ------
-    ValueError
-        Naming the largest ``--seed`` that fits ``--n`` rows in chunks of ``--chunk-size``.
-    """
-    chunks = -(-args.n // args.chunk_size)
-    largest = MAX_PYTHIA_SEED - offset - (chunks - 1)
-    if args.seed > largest:
-        raise ValueError(
-            f"--seed {args.seed}: the second class of chunk c uses Pythia seed seed + c + {offset}, which leaves "
-            f"Pythia's range [0, {MAX_PYTHIA_SEED}] for {chunks} chunks; use --seed <= {largest}"
-        )
-
-
-def two_class_chunk(collect: Callable[[int, int, bool], Rows], seed: int, chunk: int, rows: int, offset: int) -> Rows:
+def two_class_chunk(collect: Callable[[int, int, bool], Rows], seed: int, chunk: int, rows: int) -> Rows:
     """One chunk of ``rows`` rows, half of each class, in random order.
 
     ``collect(random_seed, n, first_class)`` draws ``n`` rows of one class. The first class (half
-    the rows, rounded up) uses ``Random:seed = seed + chunk``, the second ``seed + chunk + offset``,
-    so the two Pythia instances never share a random stream.
+    the rows, rounded up) uses ``Random:seed = pythia_seed(seed, chunk)``, the second
+    ``pythia_seed(seed, chunk, stream=1)``, so no two Pythia runs share a random stream.
     """
-    first = collect(seed + chunk, (rows + 1) // 2, True)
-    second = collect(seed + chunk + offset, rows // 2, False)
+    first = collect(pythia_seed(seed, chunk), (rows + 1) // 2, True)
+    second = collect(pythia_seed(seed, chunk, stream=1), rows // 2, False)
     return shuffled_union(first, second, seed, chunk)

@@ -40,7 +40,7 @@ from lorentznets.data.generate.constituent_mass import MASSLESS, add_constituent
 from lorentznets.data.generate.detector import DetectorSettings, particle_charge, simulate_detector
 from lorentznets.data.generate.jet_veto import VetoSettings, veto_from_settings
 from lorentznets.data.generate.kinematics import delta_r, four_momenta, pt_eta_phi_m
-from lorentznets.data.generate.options import add_common_arguments, add_veto_argument
+from lorentznets.data.generate.options import SEEDING, add_common_arguments, add_veto_argument, check_chunk_count
 from lorentznets.data.generate.pythia_session import (
     event_weight,
     make_pythia,
@@ -48,10 +48,9 @@ from lorentznets.data.generate.pythia_session import (
     pthat,
     visible_final_state,
 )
-from lorentznets.data.generate.sampling import check_two_class_seeds, collect_rows, pthat_window, two_class_chunk
+from lorentznets.data.generate.sampling import collect_rows, pthat_window, two_class_chunk
 from lorentznets.data.generate.truth import top_decay_partons
 
-BACKGROUND_SEED_OFFSET = 450_000_000
 SIGNAL_PROCESS = (
     "Top:gg2ttbar = on",
     "Top:qqbar2ttbar = on",
@@ -109,7 +108,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
     check_window(args.pt_min, args.pt_max, "--pt-min", "--pt-max")
-    check_two_class_seeds(args, BACKGROUND_SEED_OFFSET)
+    check_chunk_count(args)
     common = pthat_window(args)
     return {
         "generator": "lorentznets.data.generate.toptagging",
@@ -118,7 +117,7 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "mpi": args.mpi,
         "signal_pythia": [*common, *SIGNAL_PROCESS],
         "background_pythia": [*common, *BACKGROUND_PROCESS],
-        "background_seed_offset": BACKGROUND_SEED_OFFSET,
+        "seeding": SEEDING,
         "jet_radius": args.radius,
         "pt_min": args.pt_min,
         "pt_max": args.pt_max,
@@ -215,9 +214,9 @@ def generate_class(settings: dict[str, Any], seed: int, n: int, signal: bool) ->
 def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str, np.ndarray]:
     """Generate ``rows`` jets, half signal and half background, in random order.
 
-    Signal uses ``Random:seed = seed + chunk``, background ``seed + chunk + 450000000``.
+    Signal uses ``Random:seed = pythia_seed(seed, chunk)``, background ``pythia_seed(seed, chunk, 1)``.
     """
-    return two_class_chunk(partial(generate_class, settings), settings["seed"], chunk, rows, BACKGROUND_SEED_OFFSET)
+    return two_class_chunk(partial(generate_class, settings), settings["seed"], chunk, rows)
 
 
 def run(args: argparse.Namespace) -> None:

@@ -28,7 +28,7 @@ from lorentznets.data.generate.clustering import cluster_antikt
 from lorentznets.data.generate.eventgen_export import export_event_generation
 from lorentznets.data.generate.hadrons import any_within, heavy_hadrons
 from lorentznets.data.generate.matching import padded_matched_jets
-from lorentznets.data.generate.options import add_common_arguments
+from lorentznets.data.generate.options import SEEDING, add_common_arguments, check_chunk_count, pythia_seed
 from lorentznets.data.generate.pythia_session import make_pythia, next_batch, visible_final_state
 from lorentznets.data.generate.sampling import collect_rows
 from lorentznets.data.generate.spanet_event_file import write_semileptonic_event_file, write_ttbar_event_file
@@ -90,17 +90,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# Settings that define what a stored event is, as opposed to how it was sampled (seed, chunks): a
+# cached file must agree on these to be reused (lorentznets.data.generate.conventions).
+CONVENTION_KEYS = (
+    "decay",
+    "higgs",
+    "mpi",
+    "jet_radius",
+    "jet_pt_min",
+    "eta_max",
+    "min_jets",
+    "max_jets",
+    "btag_b",
+    "btag_c",
+    "btag_light",
+    "heavy_hadron_pt_min",
+)
+
+
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON-serialisable generator settings stored in the output file."""
     fewest = (6 if args.decay == "allhadronic" else 4) + (2 if args.higgs else 0)
     min_jets = fewest if args.min_jets is None else args.min_jets
     if min_jets < fewest or args.max_jets < min_jets:
         raise ValueError(f"need {fewest} <= --min-jets <= --max-jets, got {min_jets} and {args.max_jets}")
+    check_chunk_count(args)
     return {
         "generator": "lorentznets.data.generate.ttbar",
         "decay": args.decay,
         "higgs": args.higgs,
         "seed": args.seed,
+        "seeding": SEEDING,
         "chunk_size": args.chunk_size,
         "mpi": args.mpi,
         "pythia": [f"Beams:eCM = {args.ecm}", *pythia_process(args.decay, args.higgs)],
@@ -167,8 +187,8 @@ def select_events(events: ak.Array, settings: dict[str, Any], rng: np.random.Gen
 
 
 def generate_chunk(settings: dict[str, Any], chunk: int, rows: int) -> dict[str, np.ndarray]:
-    """Generate ``rows`` selected events with ``Random:seed = seed + chunk``."""
-    pythia = make_pythia(settings["pythia"], settings["seed"] + chunk, mpi=settings["mpi"])
+    """Generate ``rows`` selected events with ``Random:seed = pythia_seed(seed, chunk)``."""
+    pythia = make_pythia(settings["pythia"], pythia_seed(settings["seed"], chunk), mpi=settings["mpi"])
     rng = np.random.default_rng([settings["seed"], chunk])
     select = select_events if settings["decay"] == "allhadronic" else select_semileptonic
     return collect_rows(lambda: select(next_batch(pythia, settings["batch"]), settings, rng), rows)

@@ -18,10 +18,12 @@ def test_own_generators_share_the_common_options(dataset):
     assert callable(module.run)
 
 
-def test_seed_outside_pythia_range_is_rejected():
+@pytest.mark.parametrize("seed", ["9000", "-1", "abc"])
+def test_seed_outside_its_range_is_rejected(capsys, seed):
     parser, _ = build_dataset_parser("toptagging")
     with pytest.raises(SystemExit):
-        parser.parse_args(["--seed", "900000001"])
+        parser.parse_args(["--seed", seed])
+    assert f"argument --seed: expected an integer in [0, 8999], got {seed}" in capsys.readouterr().err
 
 
 def test_amplitudes_subcommand_is_dispatched_lazily():
@@ -66,11 +68,9 @@ def test_out_of_range_options_are_refused_when_parsed(capsys, dataset, options, 
         ("toptagging", ["--pt-min", "700", "--pt-max", "600"], "--pt-min 700 must be below --pt-max 600"),
         ("quarkgluon", ["--pthat-min", "500", "--pthat-max", "400"], "--pthat-min 500 must be below --pthat-max 400"),
         ("ttbar", ["--min-jets", "8", "--max-jets", "7"], "need 6 <= --min-jets <= --max-jets, got 8 and 7"),
-        (
-            "toptagging",
-            ["--seed", "800000000"],
-            "leaves Pythia's range [0, 900000000] for 1 chunks; use --seed <= 450000000",
-        ),
+        ("ttbar", ["--n", "50001", "--chunk-size", "1"], "more than the 50000 a file can have"),
+        ("toptagging", ["--n", "100001", "--chunk-size", "2"], "use --chunk-size >= 3"),
+        ("quarkgluon", ["--pthat-min", "0"], "--pthat-min 0.0 must be at least 1 GeV with --bias-power 2.0"),
     ],
 )
 def test_empty_cut_windows_stop_before_any_event_in_one_line(tmp_path, capsys, dataset, options, message):

@@ -56,3 +56,16 @@ def test_files_without_recorded_conventions_have_no_differences(tmp_path):
 def test_rejected_option_is_a_clear_error(toptagging_file):
     with pytest.raises(ValueError, match=r"the toptagging generator rejected its options \['--bogus'\]"):
         convention_differences(toptagging_file, "toptagging", ["--bogus"])
+
+
+def test_another_collision_energy_differs(toptagging_file):
+    assert convention_differences(toptagging_file, "toptagging", ["--ecm", "13000"]) == [
+        "ecm: file has 14000.0, the options ask for 13000.0"
+    ]
+
+
+def test_ttbar_files_are_checked(ttbar_file):
+    assert convention_differences(ttbar_file, "ttbar", ["--seed", "3", "--n", "10"]) == []
+    differences = convention_differences(ttbar_file, "ttbar", ["--radius", "0.6", "--jet-pt-min", "40"])
+    assert [line.split(":")[0] for line in differences] == ["jet_radius", "jet_pt_min"]
+    assert convention_differences(ttbar_file, "ttbar", ["--decay", "semileptonic"])[0].startswith("decay:")
