@@ -94,6 +94,10 @@ def test_shipped_objectives_select_on_the_validation_split(folder, name):
         ("data.max_particles=0", "data.max_particles=0"),
         ("data.format=root", "data.format='root'"),
         ("data.generate.n=-1", "data.generate.n=-1"),
+        (
+            "data.generate.seed=9000",
+            "data.generate.seed=9000 (int) is not allowed: expected an integer >= 0 and <= 8999",
+        ),
         ("device=tpu", "device='tpu'"),
         ("num_threads=0", "num_threads=0"),
         ("evaluation.batchsize=0", "evaluation.batchsize=0"),
