@@ -18,7 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m lorentznets.data.convert",
         description="Convert a public jet dataset file to the LGN HDF5 layout "
-        "(Nobj, Pmu, label, is_signal, jet_pt, mass, [truth_Pmu], [scalars]).",
+        "(Nobj, Pmu, label, is_signal, jet_pt, mass, [truth_Pmu], [scalars], [weight], [pthat]).",
     )
     parser.add_argument(
         "what",

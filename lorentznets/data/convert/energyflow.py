@@ -15,6 +15,7 @@ import numpy as np
 from lorentznets.data.physics_checks import check_derived_momenta, check_four_momenta
 
 from .checks import NonFiniteTally, check_binary_labels, require_shape
+from .event_weights import read_npz_event_weights
 from .jet_arrays import JetChunk, nonzero_mask, order_and_pad
 from .lgn_layout import write_lgn_h5
 from .npz_stream import NpzArray
@@ -95,7 +96,7 @@ def energyflow_chunks(
         mask = nonzero_mask(rows)
         # Overflow is reported, with the stored values, by check_derived_momenta.
         with np.errstate(over="ignore", invalid="ignore"):
-            momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key '{PARTICLES_KEY}'")
+            momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key '{PARTICLES_KEY}'", start)
         check_derived_momenta(rows, momenta, mask, str(path), PARTICLES_KEY, PARTICLE_COLUMNS, start)
         check_four_momenta(momenta, mask, str(path), PARTICLES_KEY, start)
         momenta, mask, (features,) = order_and_pad(momenta, mask, max_particles, (features,))
@@ -114,7 +115,8 @@ def convert_energyflow(
     """Convert a quark-gluon ``.npz`` to the LGN layout with 4-momenta and ``scalars``.
 
     ``is_signal`` is 1 for quark jets; ``scalars`` (N, P, 9) holds the charge and the one-hot of
-    abs(pid) (see :mod:`.pid`); ``Pmu`` is float64.
+    abs(pid) (see :mod:`.pid`); ``Pmu`` is float64. The per-jet ``weight`` and ``pthat`` of an
+    archive that has them are checked like the readers check weights and written alongside.
 
     Parameters
     ----------
@@ -137,5 +139,6 @@ def convert_energyflow(
     require_shape(source, PARTICLES_KEY, particles.shape, (None, None, 4))
     num_jets = len(particles) if max_jets is None else min(len(particles), max_jets)
     length = particles.shape[1] if max_particles is None else max_particles
+    per_jet = read_npz_event_weights(source, len(particles), num_jets)
     chunks = iter_energyflow_chunks(source, length, max_jets, chunk_size)
-    return write_lgn_h5(target, chunks, num_jets, length)
+    return write_lgn_h5(target, chunks, num_jets, length, per_jet)

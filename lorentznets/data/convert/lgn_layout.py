@@ -13,13 +13,15 @@ key            shape        meaning
 ``jet_pt``     (N,)         transverse momentum of the summed constituents, GeV
 ``mass``       (N,)         invariant mass of the summed constituents, GeV
 ``scalars``    (N, P, S)    optional, our extension: per-constituent particle-ID features
+``weight``     (N,)         optional, our generators': per-jet event weight (float64)
+``pthat``      (N,)         optional, our generators': hard-process pTHat in GeV (float32)
 =============  ===========  ===============================================================
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +53,13 @@ SCALARS_KEY = "scalars"
 REQUIRED_KEYS = (NOBJ_KEY, PMU_KEY, LABEL_KEY, MASK_KEY)
 
 
-def write_lgn_h5(path: str | os.PathLike, chunks: Iterable[JetChunk], num_jets: int, max_particles: int) -> int:
+def write_lgn_h5(
+    path: str | os.PathLike,
+    chunks: Iterable[JetChunk],
+    num_jets: int,
+    max_particles: int,
+    per_jet: Mapping[str, np.ndarray] | None = None,
+) -> int:
     """Write jet chunks to ``path`` in the LGN layout, atomically.
 
     ``Pmu`` and ``truth_Pmu`` keep the chunks' floating dtype; ``truth_Pmu`` and ``scalars`` are
@@ -67,6 +75,9 @@ def write_lgn_h5(path: str | os.PathLike, chunks: Iterable[JetChunk], num_jets: 
     num_jets : int
         Number of jets the chunks hold.
     max_particles : int
+    per_jet : mapping of str to np.ndarray with shape (num_jets,), or None
+        Further per-jet datasets written as they are (the ``weight`` and ``pthat`` of our
+        generators' files, already checked).
 
     Returns
     -------
@@ -95,6 +106,8 @@ def write_lgn_h5(path: str | os.PathLike, chunks: Iterable[JetChunk], num_jets: 
                 written = rows.stop
             if written != num_jets:
                 raise ValueError(f"{path}: expected {num_jets} jets, got {written}")
+            for key, values in (per_jet or {}).items():
+                file.create_dataset(key, data=values)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

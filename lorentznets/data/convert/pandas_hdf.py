@@ -5,7 +5,8 @@ The top-tagging landscape files use pandas' default ``fixed`` format: a group ``
 (its column names) and ``block<i>_values`` (rows x items). That layout is plain HDF5, so it is
 read here with h5py, row range by row range, without PyTables. The ``table`` format
 (``format="table"``) keeps its column names in pickled attributes and is read through pandas,
-which needs the ``tables`` package.
+which needs the ``tables`` package; so is a fixed frame compressed with a filter that h5py lacks
+(``complib="blosc"`` or ``"bzip2"``; PyTables brings its own).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .checks import require_file
 from .h5_files import h5py_module, open_h5
+
+if TYPE_CHECKING:
+    import h5py
 
 
 def _describe_columns(columns: Sequence[str]) -> str:
@@ -60,6 +65,13 @@ class PandasHDFFrame:
         group = self._file[key]
         if isinstance(group, h5py.Group) and "block0_values" in group:
             self.format = "fixed"
+            # pandas stores an empty array as a placeholder of shape (1,) * ndim with its true
+            # shape, pickled, in the attribute 'shape'; its presence alone says 0 rows.
+            self.num_rows = 0 if "shape" in group["axis1"].attrs else int(group["axis1"].shape[0])
+            missing = _unavailable_filters(group)
+            if missing:
+                self._open_store(key, f"compressed with the HDF5 filter {missing}, which h5py cannot read here")
+                return
             self._blocks: list[h5py.Dataset] = []
             self._where: dict[str, tuple[int, int]] = {}
             for i in range(int(group.attrs.get("nblocks", 0))):
@@ -67,27 +79,29 @@ class PandasHDFFrame:
                 for j, name in enumerate(group[f"block{i}_items"][()]):
                     self._where[name.decode() if isinstance(name, bytes) else str(name)] = (i, j)
             self.columns = [n.decode() if isinstance(n, bytes) else str(n) for n in group["axis0"]]
-            self.num_rows = int(group["axis1"].shape[0])
         elif isinstance(group, h5py.Group) and "table" in group:
             self.format = "table"
-            self._file.close()
-            try:
-                import pandas as pd
-                import tables  # noqa: F401  (pandas needs it to read this format)
-            except ImportError as error:
-                raise ImportError(
-                    f"{self.path}: frame '{key}' is in pandas 'table' format, which needs the "
-                    "'tables' package (pip install tables)"
-                ) from error
-            self._store = pd.HDFStore(self.path, mode="r")
-            storer = self._store.get_storer(key)
-            self.columns = [str(c) for c in self._store.select(key, start=0, stop=0).columns]
-            self.num_rows = int(storer.nrows)
+            self._open_store(key, "in pandas 'table' format")
+            self.num_rows = int(self._store.get_storer(key).nrows)
         else:
             raise ValueError(
                 f"{self.path}: key '{key}' is not a pandas frame (expected 'block0_values' of the "
                 f"fixed format or 'table' of the table format; found {sorted(group)})"
             )
+
+    def _open_store(self, key: str, why: str) -> None:
+        """Read the frame through pandas instead of h5py (``why`` says why, for the message)."""
+        self._file.close()
+        try:
+            import pandas as pd
+            import tables  # noqa: F401  (pandas needs it to read HDF5)
+        except ImportError as error:
+            raise ImportError(
+                f"{self.path}: frame '{key}' is {why}; reading it needs the 'tables' package (pip install "
+                "tables), or re-save it with pandas' default compression: df.to_hdf(..., complib='zlib')"
+            ) from error
+        self._store = pd.HDFStore(self.path, mode="r")
+        self.columns = [str(c) for c in self._store.select(key, start=0, stop=0).columns]
 
     def require_columns(self, columns: Sequence[str]) -> None:
         """Raise ``KeyError`` naming the file, key and first missing column."""
@@ -107,9 +121,9 @@ class PandasHDFFrame:
         np.ndarray with shape (stop - start, len(columns)), the common dtype of the columns
         """
         self.require_columns(columns)
-        if self.format == "table":
-            frame = self._store.select(self.key, start=start, stop=stop, columns=list(columns))
-            return frame.to_numpy()
+        if self._store is not None:
+            # The fixed format takes no column selection; the table format reads whole rows anyway.
+            return self._store.select(self.key, start=start, stop=stop)[list(columns)].to_numpy()
         wanted_blocks = sorted({self._where[c][0] for c in columns})
         rows = {i: self._blocks[i][start:stop] for i in wanted_blocks}
         dtype = np.result_type(*(rows[i].dtype for i in wanted_blocks))
@@ -132,6 +146,22 @@ class PandasHDFFrame:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _unavailable_filters(group: h5py.Group) -> str:
+    """The names of the HDF5 filters (e.g. 'blosc', 'bzip2') of the datasets in ``group`` that this
+    h5py cannot decode, comma-separated; empty when it reads them all."""
+    h5py = h5py_module()
+    names = set()
+    for dataset in group.values():
+        if not isinstance(dataset, h5py.Dataset):
+            continue
+        plist = dataset.id.get_create_plist()
+        for i in range(plist.get_nfilters()):
+            code, _, _, name = plist.get_filter(i)
+            if not h5py.h5z.filter_avail(code):
+                names.add(name.decode(errors="replace") or str(code))
+    return ", ".join(sorted(names))
 
 
 def is_pandas_frame(path: str | os.PathLike, key: str = "table") -> bool:

@@ -32,7 +32,7 @@ PID_CHARGES = np.array([-1.0, -1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0])
 NUM_PID_FEATURES = 1 + len(PID_CLASSES)
 
 
-def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str) -> np.ndarray:
+def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str, offset: int = 0) -> np.ndarray:
     """Index of each constituent's abs(pid) in ``PID_CLASSES`` (0 for padding).
 
     Parameters
@@ -43,6 +43,8 @@ def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str) -> np.ndarra
         Real constituents; padding is not looked up.
     source : str
         File and key for the error message.
+    offset : int
+        Index of the first jet in the file, for the message.
 
     Returns
     -------
@@ -55,12 +57,15 @@ def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str) -> np.ndarra
         jet, particle = np.argwhere(unknown)[0]
         raise ValueError(
             f"{source}: {int(unknown.sum())} constituent(s) with unknown particle id, first "
-            f"{pid[jet, particle].item()} in jet {jet}; known abs(pid): {PID_CLASSES.tolist()}"
+            f"{pid[jet, particle].item()} in jet {offset + jet}, particle {particle}; known abs(pid): "
+            f"{PID_CLASSES.tolist()}"
         )
     return np.where(mask, index, 0)
 
 
-def momenta_from_pt_y_phi_pid(particles: np.ndarray, mask: np.ndarray, source: str) -> tuple[np.ndarray, np.ndarray]:
+def momenta_from_pt_y_phi_pid(
+    particles: np.ndarray, mask: np.ndarray, source: str, offset: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Constituent 4-momenta and particle features from (pt, y, phi, pid).
 
     Parameters
@@ -71,6 +76,8 @@ def momenta_from_pt_y_phi_pid(particles: np.ndarray, mask: np.ndarray, source: s
         Real constituents.
     source : str
         File and key for error messages.
+    offset : int
+        Index of the first jet in the file, for error messages.
 
     Returns
     -------
@@ -78,9 +85,22 @@ def momenta_from_pt_y_phi_pid(particles: np.ndarray, mask: np.ndarray, source: s
         (E, px, py, pz) in GeV, zero for padding.
     features : np.ndarray with shape (n_jets, n, 9), float32
         Charge, then the one-hot of abs(pid) (see the module docstring); zero for padding.
+
+    Raises
+    ------
+    ValueError
+        A real constituent with a negative pt (it would be flipped by pi in phi) or an unknown
+        PDG id; the message names the count and the first jet (``offset`` added) and particle.
     """
     pt, y, phi, pid = (particles[..., i].astype(np.float64) for i in range(4))
-    index = pid_class_index(pid, mask, source)
+    negative = mask & (pt < 0)
+    if negative.any():
+        jet, particle = np.argwhere(negative)[0]
+        raise ValueError(
+            f"{source}: {int(negative.sum())} constituent(s) with negative pt; first at jet {offset + jet}, "
+            f"particle {particle}: (pt, y, phi, pid) = {tuple(particles[jet, particle].tolist())}"
+        )
+    index = pid_class_index(pid, mask, source, offset)
     mass = PID_MASSES[index]
     transverse_mass = np.sqrt(pt**2 + mass**2)
     momenta = np.stack(

@@ -84,13 +84,29 @@ def _open_root(path: Path):
         ) from error
 
 
-def _padded(jagged: ak.Array, slots: np.ndarray) -> np.ndarray:
-    """(n, length) float64 array from a jagged (n, var) one, zero-padded.
+def _padded(arrays: ak.Array, branch: str, slots: np.ndarray, path: Path, offset: int) -> np.ndarray:
+    """(n, length) float64 array from the jagged (n, var) ``branch`` of ``arrays``, zero-padded.
 
-    ``slots`` (n, length) bool marks the real entries (from :func:`_slots`); a numpy scatter of
-    the flat content, much cheaper per chunk than awkward's padding.
+    ``slots`` (n, length) bool marks the real entries (from :func:`_slots`, counted on
+    ``part_energy``); a numpy scatter of the flat content, much cheaper per chunk than awkward's
+    padding. ``path`` and ``offset`` (file index of the first jet) are for the message.
+
+    Raises
+    ------
+    ValueError
+        The branch has another number of entries than ``part_energy`` in some jet.
     """
     ak = _awkward()
+    jagged = arrays[branch]
+    expected = slots.sum(axis=1)
+    mismatch = ak.to_numpy(ak.num(jagged, axis=1)) != expected
+    if mismatch.any():
+        first = int(np.argmax(mismatch))
+        raise ValueError(
+            f"{path}: branch '{branch}' has {len(jagged[first])} entries in jet {offset + first} but branch "
+            f"'{MOMENTUM_BRANCHES[0]}' has {expected[first]}; every part_* branch needs one entry per constituent "
+            f"({int(mismatch.sum())} jet(s) disagree in jets {offset}..{offset + len(expected) - 1})"
+        )
     out = np.zeros(slots.shape, dtype=np.float64)
     out[slots] = ak.to_numpy(ak.flatten(jagged, axis=1))
     return out
@@ -102,8 +118,17 @@ def _slots(counts: np.ndarray, length: int) -> np.ndarray:
 
 
 def _labels(arrays: ak.Array, path: Path, offset: int) -> np.ndarray:
+    """Class index (n,) int64 from the ``label_*`` flags, each 0 or 1 with one 1 per jet."""
     ak = _awkward()
     flags = np.stack([ak.to_numpy(arrays[name]).astype(np.float64) for name in LABELS], axis=1)
+    not_binary = (flags != 0) & (flags != 1)
+    if not_binary.any():
+        jet, column = np.argwhere(not_binary)[0]
+        count = int(not_binary.any(axis=1).sum())
+        raise ValueError(
+            f"{path}: branch '{LABELS[column]}' is {flags[jet, column]} in jet {offset + jet}; label_* flags "
+            f"must be 0 or 1 ({count} bad jet(s) in jets {offset}..{offset + len(flags) - 1})"
+        )
     bad = flags.sum(axis=1) != 1
     if bad.any():
         first = int(np.argmax(bad))
@@ -114,10 +139,10 @@ def _labels(arrays: ak.Array, path: Path, offset: int) -> np.ndarray:
     return np.argmax(flags, axis=1).astype(np.int64)
 
 
-def _scalars(arrays: ak.Array, slots: np.ndarray, impact_parameters: bool) -> np.ndarray:
-    columns = [_padded(arrays[name], slots) for name in PID_BRANCHES]
+def _scalars(arrays: ak.Array, slots: np.ndarray, impact_parameters: bool, path: Path, offset: int) -> np.ndarray:
+    columns = [_padded(arrays, name, slots, path, offset) for name in PID_BRANCHES]
     if impact_parameters:
-        d0val, d0err, dzval, dzerr = (_padded(arrays[name], slots) for name in IMPACT_BRANCHES)
+        d0val, d0err, dzval, dzerr = (_padded(arrays, name, slots, path, offset) for name in IMPACT_BRANCHES)
         columns += [np.tanh(d0val), d0err, np.tanh(dzval), dzerr]
     return np.stack(columns, axis=-1).astype(np.float32)
 
@@ -145,11 +170,11 @@ def iter_jetclass_chunks(
     for arrays in tree.iterate(branches, step_size=chunk_size, library="ak", **ranges):
         counts = ak.to_numpy(ak.num(arrays["part_energy"], axis=1))
         mask = _slots(counts, max(int(counts.max(initial=0)), 1))
-        momenta = np.stack([_padded(arrays[b], mask) for b in MOMENTUM_BRANCHES], axis=-1)
+        momenta = np.stack([_padded(arrays, b, mask, path, offset) for b in MOMENTUM_BRANCHES], axis=-1)
         finite = tally.update(momenta, offset)
         momenta = np.where(finite[:, None, None], momenta, 0)
         check_four_momenta(momenta, mask & finite[:, None], str(path), MOMENTUM_KEYS, offset)
-        scalars = _scalars(arrays, mask, impact_parameters)
+        scalars = _scalars(arrays, mask, impact_parameters, path, offset)
         momenta, mask, (scalars,) = order_and_pad(momenta, mask, max_particles, (scalars,))
         yield JetChunk(offset, momenta, mask, _labels(arrays, path, offset), scalars)
         offset += len(counts)

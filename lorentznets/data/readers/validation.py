@@ -1,7 +1,8 @@
 """Checks every tagging reader applies, with messages naming the file, key and problem.
 
 File, key, shape, NaN/inf and label checks on raw arrays live with the format parsers in
-:mod:`lorentznets.data.convert.checks` (the converters need them too) and are re-exported here;
+:mod:`lorentznets.data.convert.checks` (the converters need them too), the weight check in
+:mod:`lorentznets.data.convert.event_weights`; both are re-exported here;
 this module adds the checks on assembled jets and on the reader arguments.
 """
 
@@ -21,6 +22,7 @@ from lorentznets.data.convert.checks import (
     require_keys,
     require_shape,
 )
+from lorentznets.data.convert.event_weights import check_weights
 from lorentznets.data.generate.status import generation_status
 
 __all__ = [
@@ -105,32 +107,3 @@ def check_split(path: object, split: str | None, available: Sequence[str]) -> st
     if split is None or split not in available:
         raise ValueError(f"{path}: split {split!r} not available; choose split from {list(available)}")
     return split
-
-
-def check_weights(weights: np.ndarray, source: str, key: str, offset: int = 0) -> np.ndarray:
-    """Return per-jet weights as float64, raising ``ValueError`` unless all are finite and >= 0.
-
-    Parameters
-    ----------
-    weights : np.ndarray with shape (n,)
-    source : str
-        File name for the message.
-    key : str
-        Key (dataset) the weights come from.
-    offset : int
-        Index of the first jet of ``weights`` in the file.
-
-    Raises
-    ------
-    ValueError
-        The message names the file, the key, how many jets are bad and the first one.
-    """
-    weights = np.asarray(weights, dtype=np.float64)
-    for problem, bad in (("NaN/inf", ~np.isfinite(weights)), ("negative", weights < 0)):
-        if bad.any():
-            first = int(np.argmax(bad))
-            raise ValueError(
-                f"{source}: key '{key}' has {problem} weights in {int(bad.sum())} jet(s); first bad jet "
-                f"index {offset + first} (weight {float(weights[first])}); weights must be finite and >= 0"
-            )
-    return weights

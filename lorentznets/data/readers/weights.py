@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lorentznets.data.convert import NpzArray, npz_keys
-from lorentznets.data.convert.event_weights import WEIGHT_KEY
+from lorentznets.data.convert.event_weights import WEIGHT_KEY, read_npz_per_jet
 
 from .validation import check_weights, require_shape
 
@@ -54,12 +53,9 @@ def read_h5_weights(file: h5py.File, path: Path, num_rows: int, num_jets: int, f
 
 
 def read_npz_weights(path: Path, num_rows: int, num_jets: int) -> np.ndarray | None:
-    """The first ``num_jets`` weights of an ``.npz`` archive, or None without a ``weight`` key.
+    """The first ``num_jets`` weights of an ``.npz`` archive (a writable copy), or None without a
+    ``weight`` key.
 
     Same checks as :func:`read_h5_weights`.
     """
-    if WEIGHT_KEY not in npz_keys(path):
-        return None
-    array = NpzArray(path, WEIGHT_KEY)
-    require_shape(path, WEIGHT_KEY, array.shape, (num_rows,))
-    return check_weights(array.read(num_jets), str(path), WEIGHT_KEY)
+    return read_npz_per_jet(path, WEIGHT_KEY, num_rows, num_jets)

@@ -1,9 +1,12 @@
+import re
+
 import h5py
 import numpy as np
 import pytest
 
 from lorentznets.data.convert import convert_energyflow, iter_energyflow_chunks
 from lorentznets.data.convert.__main__ import main
+from lorentznets.data.readers import load_jets
 
 
 def quark_gluon_file(path, n_jets=21, n_slots=9, seed=0):
@@ -95,3 +98,38 @@ def test_cli_reports_a_file_that_is_no_npz_archive(tmp_path, capsys):
     (tmp_path / "bad.npz").write_text("hello")
     assert main(["energyflow", str(tmp_path / "bad.npz"), str(tmp_path / "o.h5")]) == 1
     assert "bad.npz: cannot read it as an .npz archive: File is not a zip file" in capsys.readouterr().err
+
+
+def test_cli_carries_weight_and_pthat_to_the_output(tmp_path):
+    X, y, _ = quark_gluon_file(tmp_path / "qg.npz")
+    weight, pthat = np.linspace(0.1, 4.0, 21), np.linspace(300.0, 900.0, 21)
+    np.savez(tmp_path / "qg_w.npz", X=X, y=y, weight=weight, pthat=pthat)
+    assert main(["energyflow", str(tmp_path / "qg_w.npz"), str(tmp_path / "o.h5"), "--chunk-size", "5"]) == 0
+    np.testing.assert_array_equal(load_jets(tmp_path / "o.h5").weights.numpy(), weight)
+    np.testing.assert_array_equal(load_jets(tmp_path / "qg_w.npz").weights.numpy(), weight)
+    with h5py.File(tmp_path / "o.h5", "r") as file:
+        assert file["weight"].dtype == np.float64 and file["pthat"].dtype == np.float32
+        np.testing.assert_array_equal(file["pthat"][()], pthat.astype(np.float32))
+    assert (
+        main(["energyflow", str(tmp_path / "qg_w.npz"), str(tmp_path / "o.h5"), "--overwrite", "--max-jets", "4"]) == 0
+    )
+    np.testing.assert_array_equal(load_jets(tmp_path / "o.h5").weights.numpy(), weight[:4])
+
+
+@pytest.mark.parametrize(
+    ("key", "bad", "message"),
+    [
+        ("weight", -0.5, r"key 'weight' has negative weights in 1 jet\(s\); first bad jet index 13 \(weight -0\.5\)"),
+        ("pthat", np.nan, r"key 'pthat' has NaN/inf pTHat values in 1 jet\(s\); first bad jet index 13"),
+    ],
+)
+def test_cli_refuses_bad_weights_naming_file_key_and_jet(tmp_path, capsys, key, bad, message):
+    X, y, _ = quark_gluon_file(tmp_path / "qg.npz")
+    values = {"weight": np.ones(21), "pthat": np.full(21, 400.0)}
+    values[key][13] = bad
+    np.savez(tmp_path / "bad_w.npz", X=X, y=y, **values)
+    assert main(["energyflow", str(tmp_path / "bad_w.npz"), str(tmp_path / "o.h5")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert re.search(r"bad_w\.npz: " + message, err)
+    assert not (tmp_path / "o.h5").exists()

@@ -98,9 +98,11 @@ def write_jetclass(
     classes: np.ndarray,
     seed: int = 0,
     basket_entries: int | None = None,
+    replace: dict[str, np.ndarray | ak.Array] | None = None,
 ) -> tuple[Path, dict[str, list]]:
     """A JetClass ROOT file: a TTree with jagged float32 constituent branches and one bool per class,
-    in baskets of ``basket_entries`` jets (one basket when None).
+    in baskets of ``basket_entries`` jets (one basket when None); ``replace`` writes the given
+    branches instead (broken files).
 
     Returns the path and the jagged per-constituent features written (for comparison).
     """
@@ -125,6 +127,7 @@ def write_jetclass(
         branches[name] = jagged(values.astype(np.float32))
     for k, name in enumerate(LABELS):
         branches[name] = classes == k
+    branches |= replace or {}
     with uproot.recreate(path) as file:
         # A TTree, as the released files (assigning a dict would write an RNTuple).
         file.mktree(

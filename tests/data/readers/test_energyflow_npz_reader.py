@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lorentznets.data.convert import PID_CLASSES
+from lorentznets.data.convert import PID_CLASSES, iter_energyflow_chunks
 from lorentznets.data.readers import load_jets
 
 from .jet_files import write_energyflow
@@ -73,6 +73,32 @@ def test_unknown_pid(tmp_path):
         match=r"pid\.npz: key 'X': 1 constituent\(s\) with unknown particle id, first 999\.0 in jet 3",
     ):
         load_jets(path)
+
+
+def test_unknown_pid_names_the_jet_in_the_file_not_in_the_chunk(tmp_path):
+    X, y = quark_gluon_jets()
+    X[23, 0, 3] = 310
+    path = write_energyflow(tmp_path / "pid.npz", X, y)
+    with pytest.raises(
+        ValueError,
+        match=r"pid\.npz: key 'X': 1 constituent\(s\) with unknown particle id, first 310\.0 in jet 23, particle 0",
+    ):
+        list(iter_energyflow_chunks(path, chunk_size=10))
+
+
+def test_negative_pt_is_refused_naming_file_key_jet_and_particle(tmp_path):
+    # A negative pt would turn the particle around by pi in phi.
+    X, y = quark_gluon_jets()
+    X[17, 0] = [-50.0, 0.25, 1.5, 22.0]
+    path = write_energyflow(tmp_path / "neg.npz", X, y)
+    message = (
+        r"neg\.npz: key 'X': 1 constituent\(s\) with negative pt; first at jet 17, particle 0: "
+        r"\(pt, y, phi, pid\) = \(-50\.0, 0\.25, 1\.5, 22\.0\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        load_jets(path)
+    with pytest.raises(ValueError, match=message):
+        list(iter_energyflow_chunks(path, chunk_size=10))
 
 
 def test_wrong_shape(tmp_path):

@@ -5,7 +5,7 @@ import torch
 import uproot
 
 from lorentznets.data.readers import load_jets
-from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES
+from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES, iter_jetclass_chunks
 from lorentznets.data.readers.jetclass_root import read as read_jetclass
 
 from .jet_files import random_jets, write_jetclass
@@ -94,6 +94,33 @@ def test_labels_must_be_one_hot(tmp_path):
     path, _ = write_jetclass(tmp_path / "l.root", momenta, counts, np.array([0, 1, 2, 11]))
     with pytest.raises(ValueError, match=r"l\.root: branches label_\* must flag exactly one class per jet; jet 3"):
         load_jets(path)
+
+
+def test_label_flags_must_be_0_or_1(tmp_path):
+    # Two half flags sum to 1 as well; jet 5 of 6, read in chunks of 2, is named by its index in the file.
+    momenta, counts = random_jets(6, 5)
+    classes = np.zeros(6, dtype=int)
+    half = np.array([0, 0, 0, 0, 0, 0.5], np.float32)
+    replace = {"label_QCD": (classes == 0) * (1 - half), "label_Tbl": half}
+    path, _ = write_jetclass(tmp_path / "h.root", momenta, counts, classes, replace=replace)
+    with pytest.raises(
+        ValueError, match=r"h\.root: branch 'label_QCD' is 0\.5 in jet 5; label_\* flags must be 0 or 1"
+    ):
+        list(iter_jetclass_chunks(path, 5, None, chunk_size=2))
+
+
+def test_branches_of_another_length_name_both_branches_and_the_jet(tmp_path):
+    momenta, counts = random_jets(6, 5)
+    charge = [np.zeros(n + (j == 4), np.float32).tolist() for j, n in enumerate(counts)]
+    path, _ = write_jetclass(
+        tmp_path / "c.root", momenta, counts, np.zeros(6, dtype=int), replace={"part_charge": ak.Array(charge)}
+    )
+    message = (
+        rf"c\.root: branch 'part_charge' has {counts[4] + 1} entries in jet 4 but branch 'part_energy' has "
+        rf"{counts[4]}; every part_\* branch needs one entry per constituent"
+    )
+    with pytest.raises(ValueError, match=message):
+        list(iter_jetclass_chunks(path, 5, None, chunk_size=3))
 
 
 def test_nan(tmp_path):

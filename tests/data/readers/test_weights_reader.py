@@ -1,5 +1,7 @@
 """Per-jet ``weight`` in our generator's files: read, checked, kept through subsets and joins."""
 
+import warnings
+
 import h5py
 import numpy as np
 import pytest
@@ -91,6 +93,19 @@ def test_bad_weight_is_a_clear_error(tmp_path, make, name, bad, problem):
     message = rf"{name}: key 'weight' has {problem} in 1 jet\(s\); first bad jet index 4 \(weight {bad}\)"
     with pytest.raises(ValueError, match=message):
         load_jets(path, max_particles=4)
+
+
+def test_npz_weights_are_writable(tmp_path):
+    # np.frombuffer over the archive's bytes is read-only, which torch.from_numpy warns about.
+    particles = np.zeros((6, 5, 4))
+    particles[:, 0] = [100.0, 0.1, 0.2, 22]
+    path = tmp_path / "qg.npz"
+    np.savez(path, X=particles, y=np.arange(6) % 2, weight=np.arange(1.0, 7.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = load_jets(path, max_particles=4)
+    data.weights.mul_(2.0)
+    np.testing.assert_array_equal(data.weights.numpy(), 2 * np.arange(1.0, 7.0))
 
 
 def test_weight_of_wrong_length_names_file_and_key(tmp_path):
