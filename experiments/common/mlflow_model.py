@@ -4,6 +4,7 @@ its input example and signature (next to the raw state dict the base experiment 
 from __future__ import annotations
 
 import inspect
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ __all__ = ["MULTI_INPUT_EXAMPLE", "log_pytorch_model"]
 
 MULTI_INPUT_EXAMPLE = "input_example.npz"
 """File next to a multi-input model holding its example arrays by ``forward`` parameter name."""
+
+_EXPORTED_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID")
 
 
 def input_names(model: nn.Module, count: int) -> list[str]:
@@ -85,6 +88,9 @@ def log_pytorch_model(
     named = dict(zip(input_names(model, len(arrays)), arrays, strict=True))
     signature = infer_signature(arrays[0] if len(arrays) == 1 else named, output)
     previous_uri = mlflow.get_tracking_uri()
+    # set_tracking_uri and set_experiment also export these variables; left behind, the next job of
+    # a sweep in this process read MLFLOW_TRACKING_URI (MLflow's default, ./mlflow.db) as its database
+    exported = {key: os.environ.get(key) for key in _EXPORTED_VARIABLES}
     with tempfile.TemporaryDirectory() as folder:
         # MLflow stores a single-array example itself; a tuple only traces the export.
         extra_files = None
@@ -109,3 +115,8 @@ def log_pytorch_model(
             )
         finally:
             mlflow.set_tracking_uri(previous_uri)
+            for key, value in exported.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value

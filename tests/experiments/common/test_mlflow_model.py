@@ -1,5 +1,7 @@
 """Logged PyTorch models in a real SQLite MLflow store, read back through the client."""
 
+import os
+
 import mlflow
 import numpy as np
 import torch
@@ -25,7 +27,11 @@ def _shapes(schema) -> list:
     return [(spec.get("name"), spec["tensor-spec"]["shape"]) for spec in schema.to_dict()]
 
 
-def test_logged_models_have_signature_example_and_load_back(tmp_path):
+def test_logged_models_have_signature_example_and_load_back(tmp_path, monkeypatch):
+    # The process environment is left as it was: the next job of a sweep in this process picks its
+    # database from MLFLOW_TRACKING_URI (set to MLflow's default ./mlflow.db, it left base_dir's).
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("MLFLOW_EXPERIMENT_ID", "outer")
     uri = default_tracking_uri(tmp_path)
     client = MlflowClient(uri)
     experiment_id = client.create_experiment("models", artifact_location=(tmp_path / "artifacts").as_uri())
@@ -36,6 +42,7 @@ def test_logged_models_have_signature_example_and_load_back(tmp_path):
 
     several = log_pytorch_model(model, example, "tagger", run_id, uri)
     single = log_pytorch_model(nn.Linear(4, 2).eval(), torch.randn(3, 4), "linear", run_id, uri)
+    assert "MLFLOW_TRACKING_URI" not in os.environ and os.environ["MLFLOW_EXPERIMENT_ID"] == "outer"
 
     run = client.get_run(run_id)
     assert run.info.status == "RUNNING"
