@@ -6,7 +6,8 @@ The top-tagging landscape files use pandas' default ``fixed`` format: a group ``
 read here with h5py, row range by row range, without PyTables. The ``table`` format
 (``format="table"``) keeps its column names in pickled attributes and is read through pandas,
 which needs the ``tables`` package; so is a fixed frame compressed with a filter that h5py lacks
-(``complib="blosc"`` or ``"bzip2"``; PyTables brings its own).
+(``complib="blosc"`` or ``"bzip2"``; PyTables brings its own). PyTables unpickles attributes, so a
+file whose pickles would import anything is refused before pandas opens it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 from .checks import require_file
 from .h5_files import h5py_module, open_h5
+from .safe_pickles import refuse_pickled_code
 
 if TYPE_CHECKING:
     import h5py
@@ -90,7 +92,9 @@ class PandasHDFFrame:
             )
 
     def _open_store(self, key: str, why: str) -> None:
-        """Read the frame through pandas instead of h5py (``why`` says why, for the message)."""
+        """Read the frame through pandas instead of h5py (``why`` says why, for the message), after
+        checking that no pickled attribute would run code (:func:`.safe_pickles.refuse_pickled_code`)."""
+        refuse_pickled_code(self._file, self.path)
         self._file.close()
         try:
             import pandas as pd
