@@ -114,6 +114,20 @@ def _inside_run_folder(path: Path) -> bool:
 
 def _import_object(path: str) -> Any:
     module_name, _, attribute = path.partition(":")
+    # Package by package: find_spec("a.b") imports the package "a" (running its __init__), so each
+    # enclosing package is checked before anything inside it is looked up.
+    parts = module_name.split(".")
+    for depth in range(1, len(parts) + 1):
+        _refuse_run_folder_code(path, ".".join(parts[:depth]))
+    module = importlib.import_module(module_name)
+    if not hasattr(module, attribute):
+        raise KeyError(f"module {module_name!r} has no attribute {attribute!r}")
+    return getattr(module, attribute)
+
+
+def _refuse_run_folder_code(path: str, module_name: str) -> None:
+    """Raise unless ``module_name`` can be found and its source lies outside run folders; only
+    its enclosing packages are imported (they have been checked)."""
     try:
         spec = importlib.util.find_spec(module_name)
     except (ImportError, ValueError) as error:
@@ -128,10 +142,6 @@ def _import_object(path: str) -> Any:
             f"refused to import experiment {path!r} from {unsafe[0]}: code inside a run folder is never imported "
             "(run folders are shared data); install or place your experiment module outside runs/"
         )
-    module = importlib.import_module(module_name)
-    if not hasattr(module, attribute):
-        raise KeyError(f"module {module_name!r} has no attribute {attribute!r}")
-    return getattr(module, attribute)
 
 
 def get_experiment(name: str) -> type:

@@ -6,6 +6,7 @@ import pytest
 from torch import nn
 
 from experiments.registry import (
+    UnsafeImportError,
     available_experiments,
     get_experiment,
     get_wrapper,
@@ -40,3 +41,16 @@ def test_dotted_path_and_duplicate_registration():
         register_wrapper("unit_test_family", "net")(type("Other", (nn.Module,), {}))
     with pytest.raises(ValueError, match="registered twice"):
         register_experiment("toptagging")(type("Other", (), {}))
+
+
+def test_a_package_inside_a_run_folder_is_not_imported_for_its_submodule(tmp_path, monkeypatch):
+    """find_spec("pkg.sub") imports "pkg": the package is checked before its submodule is looked up."""
+    run_dir = tmp_path / "runs" / "toy" / "shared"
+    package, marker = run_dir / "evilpkg", tmp_path / "executed"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (package / "sub.py").write_text("class Evil: ...\n")
+    monkeypatch.syspath_prepend(str(run_dir))
+    with pytest.raises(UnsafeImportError, match=r"refused to import experiment 'evilpkg\.sub:Evil' from .*evilpkg"):
+        get_experiment("evilpkg.sub:Evil")
+    assert not marker.exists()
