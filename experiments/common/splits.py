@@ -11,7 +11,11 @@ SPLITS = ("train", "val", "test")
 
 def split_bounds(n: int, fractions: Sequence[float]) -> list[int]:
     """Cut points ``[0, b1, b2, b3]`` of ``n`` samples into the splits of :data:`SPLITS`, each
-    ``round(fraction * n)`` long (capped at ``n``).
+    ``round(fraction * n)`` long (capped at ``n``); when the fractions sum to 1, the last split
+    takes all the samples after the others (``b3 = n``), so that rounding leaves none unused.
+
+    Only the last split absorbs the rounding: the earlier cut points are the same as when every
+    split was rounded, so a saved model's training samples stay in its training split.
 
     Parameters
     ----------
@@ -25,6 +29,8 @@ def split_bounds(n: int, fractions: Sequence[float]) -> list[int]:
     bounds = [0]
     for fraction in fractions:
         bounds.append(min(bounds[-1] + int(round(fraction * n)), n))
+    if abs(sum(fractions) - 1) <= 1e-9:
+        bounds[-1] = n
     return bounds
 
 
@@ -40,7 +46,8 @@ def split_indices(n: int, fractions: Sequence[float], seed: int, source: str) ->
         Number of samples.
     fractions : sequence of 3 floats
         Train, validation and test fractions, non-negative and summing to at most 1 (the config
-        schema requires a sum of 1); each split gets ``round(fraction * n)`` samples.
+        schema requires a sum of 1); each split gets ``round(fraction * n)`` samples, but for
+        a sum of 1 the test split takes all the rest (see :func:`split_bounds`).
     seed : int
         Seed of the permutation (``data.split_seed``).
     source : str

@@ -49,3 +49,16 @@ def test_bad_configs_raise():
         SolverConfig(steps=0)
     with pytest.raises(ValueError, match="not_a_method"):
         odeint(decay, (torch.ones(1),), 0.0, 1.0, {"method": "not_a_method"})
+
+
+def test_midpoint_evaluates_the_rate_at_the_half_step_time():
+    # dy/dt = t, dz/dt = 2 y with h = 1/4: the midpoint rate of y is t_i + h/2, so y(1) = 1/2 exactly;
+    # z gains h * 2 (y_i + h t_i / 2) = h (t_i^2 + h t_i) per step, in all 1/4 (14/16 + 6/16) = 5/16.
+    def dynamics(t, state):
+        y, _ = state
+        return t.expand_as(y), 2 * y
+
+    zero = torch.zeros(2, dtype=torch.float64)
+    y, z = odeint(dynamics, (zero, zero), 0.0, 1.0, {"method": "midpoint", "steps": 4})
+    torch.testing.assert_close(y, torch.full_like(y, 0.5), rtol=0, atol=1e-15)
+    torch.testing.assert_close(z, torch.full_like(z, 5 / 16), rtol=0, atol=1e-15)

@@ -95,3 +95,15 @@ def test_rng_state_loads_weights_only_and_restores_the_generators(tmp_path):
     expected = (random.random(), float(np.random.randn()), float(np.random.rand()), float(torch.rand(1)))
     set_rng_state(load_checkpoint(path)["rng"])
     assert (random.random(), float(np.random.randn()), float(np.random.rand()), float(torch.rand(1))) == expected
+
+
+def test_only_hidden_temporaries_of_save_atomic_are_removed(tmp_path):
+    save_atomic({"step": 1}, tmp_path / "last.pt")
+    stale = tmp_path / ".last.pt.k9x2.tmp"
+    stale.write_bytes(b"half a checkpoint")
+    users = [tmp_path / "notes.tmp", tmp_path / "last.pt.tmp"]
+    for path in users:
+        path.write_text("the user's own file")
+    assert remove_stale_temporaries(tmp_path) == [stale]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["last.pt", "last.pt.tmp", "notes.tmp"]
+    assert all(path.read_text() == "the user's own file" for path in users)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from experiments.common.jet_splits import load_jet_splits
-from tests.data.readers.jet_files import random_jets, write_jetclass
+from experiments.common.jet_splits import jet_split_ranges, load_jet_splits
+from tests.data.readers.jet_files import random_jets, write_jetclass, write_lgn
 
 
 def config(**overrides):
@@ -66,3 +66,18 @@ def test_a_training_file_read_by_another_split_is_refused(tmp_path, caplog):
         splits = load_jet_splits(config(files={**shared, "val": str(tmp_path / "c_000.root")}))
     assert "the val and test splits both read" in caplog.text
     assert len(splits["train"]) == 12
+
+
+def test_streamed_ranges_use_every_jet_of_every_file(tmp_path):
+    # 30 jets: 15 + round(7.5) = 8 reach 23, the test range takes the last 7; 10 jets: 5 + 2, and
+    # the test range takes the last 3 (rounding 0.25 * 10 down left jet 9 unused before).
+    for name, n in (("a", 30), ("b", 10)):
+        momenta, _ = random_jets(n, 6, seed=n)
+        write_lgn(tmp_path / f"{name}.h5", momenta, np.arange(n) % 2)
+    ranges = jet_split_ranges(config(path=str(tmp_path / "*.h5"), format="lgn_h5"))
+    bounds = {split: [(part.path.name, part.start, part.stop) for part in parts] for split, parts in ranges.items()}
+    assert bounds == {
+        "train": [("a.h5", 0, 15), ("b.h5", 0, 5)],
+        "val": [("a.h5", 15, 23), ("b.h5", 5, 7)],
+        "test": [("a.h5", 23, 30), ("b.h5", 7, 10)],
+    }

@@ -147,3 +147,45 @@ def test_schedules_keep_the_ratio_of_group_learning_rates(name):
         assert _lrs("cosine", min_lr_factor=0.2) == pytest.approx(
             [0.2 + 0.8 * (1 + math.cos(math.pi * k / 10)) / 2 for k in range(1, 11)]
         )
+
+
+def test_lion_update_interpolates_with_beta1_and_momentum_with_beta2():
+    # After a gradient of 100 the momentum is 0.01 * 100 = 1; with the gradient -20 the update
+    # sign(0.9 * 1 - 0.1 * 20) = -1 differs from sign(0.99 * 1 - 0.01 * 20) = +1.
+    param = torch.nn.Parameter(torch.tensor([0.0]))
+    optimizer = Lion([param], lr=0.1, betas=(0.9, 0.99))
+    param.grad = torch.tensor([100.0])
+    optimizer.step()
+    assert param.item() == pytest.approx(-0.1, abs=1e-7)
+    assert optimizer.state[param]["exp_avg"].item() == pytest.approx(1.0, abs=1e-6)
+    param.grad = torch.tensor([-20.0])
+    optimizer.step()
+    assert param.item() == pytest.approx(0.0, abs=1e-7)
+    assert optimizer.state[param]["exp_avg"].item() == pytest.approx(0.99 - 0.2, abs=1e-6)
+
+
+def test_cosine_decays_to_min_lr_factor_times_a_small_lr():
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1e-3)
+    scheduler = build_scheduler(optimizer, "cosine", total_steps=10, lr=1e-3, min_lr_factor=0.1)
+    lrs = []
+    for _ in range(10):
+        optimizer.step()
+        scheduler.step()
+        lrs.append(optimizer.param_groups[0]["lr"])
+    expected = [1e-4 + 9e-4 * (1 + math.cos(math.pi * k / 10)) / 2 for k in range(1, 11)]
+    assert lrs == pytest.approx(expected, rel=1e-9, abs=0)
+    assert lrs[-1] == pytest.approx(1e-4, rel=1e-9)
+
+
+def test_per_group_cosine_stays_at_its_minimum_after_the_last_step():
+    head, backbone = torch.nn.Parameter(torch.ones(1)), torch.nn.Parameter(torch.ones(1))
+    optimizer = torch.optim.SGD([{"params": [head], "lr": 1e-3}, {"params": [backbone], "lr": 1e-4}])
+    scheduler = build_scheduler(optimizer, "cosine", total_steps=4, lr=1e-3, min_lr_factor=0.2)
+    after = []
+    for _ in range(8):
+        optimizer.step()
+        scheduler.step()
+        after.append([group["lr"] for group in optimizer.param_groups])
+    # From step 4 (= total_steps) on, each group stays at min_lr_factor times its own rate.
+    for lrs in after[3:]:
+        assert lrs == pytest.approx([2e-4, 2e-5], rel=1e-9, abs=0)

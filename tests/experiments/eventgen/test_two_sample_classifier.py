@@ -56,3 +56,18 @@ def test_bad_inputs_raise():
         classifier_two_sample_auc(np.zeros((50, 3)), np.zeros((50, 4)))
     with pytest.raises(ValueError, match="generated features contain NaN"):
         classifier_two_sample_auc(np.zeros((50, 3)), np.full((50, 3), np.nan))
+
+
+def test_hanley_mcneil_with_unequal_class_counts():
+    # Eq. (1) of Hanley and McNeil (1982) by hand for A = 0.8, 2 positives, 4 negatives:
+    # Q1 - A^2 = 2/3 - 16/25 = 2/75, Q2 - A^2 = 32/45 - 16/25 = 16/75,
+    # SE^2 = (4/25 + 1 * 2/75 + 3 * 16/75) / (2 * 4) = (30/75) / 8 = 1/20.
+    assert hanley_mcneil_std(0.8, 2, 4) == pytest.approx(np.sqrt(1 / 20), rel=1e-12)
+    # Their exponential model (negatives ~ Exp(1), positives ~ Exp(1/4): A = 1 / (1 + 1/4) = 0.8)
+    # has Q1 and Q2 exactly, so the spread of the measured AUC over many test sets is the SE.
+    rng = np.random.default_rng(0)
+    positive = rng.exponential(4.0, size=(200_000, 2, 1))
+    negative = rng.exponential(1.0, size=(200_000, 1, 4))
+    aucs = (positive > negative).mean(axis=(1, 2))
+    assert aucs.mean() == pytest.approx(0.8, abs=2e-3)
+    assert aucs.std() == pytest.approx(hanley_mcneil_std(0.8, 2, 4), rel=0.01)
