@@ -113,6 +113,7 @@ from experiments.common.stop_request import forced_exit_cleanup, raise_if_stoppe
 from experiments.common.trainer import Trainer
 from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
+from experiments.common.training_lock import TrainingLock
 from experiments.common.warm_start import split_changes
 from experiments.registry import wrappers_for
 from lorentznets.data.readers.errors import StreamedDataError, error_message, streamed_data_message
@@ -396,6 +397,9 @@ class BaseExperiment(ABC):
                 logger.finish(status="KILLED" if killed else "FAILED")
             raise
         finally:
+            lock = getattr(self, "_training_lock", None)
+            if lock is not None:
+                lock.release()
             self.dist.shutdown()
 
     def _run_phases(self) -> dict[str, float]:
@@ -483,6 +487,20 @@ class BaseExperiment(ABC):
                 f"run directory {self.run_dir.path} already holds trained models; use resume=true, "
                 "warm_start_idx=<k> or another run_name"
             )
+        if fresh and self.run_dir.last_checkpoint.is_file():
+            # a later resume=true would continue that training under this run's config
+            raise ExperimentInputError(
+                f"run directory {self.run_dir.path} holds the checkpoint of an unfinished training "
+                f"({self.run_dir.last_checkpoint}); continue it with resume=true, or use another run_name"
+            )
+        if cfg.train:
+            self._training_lock = TrainingLock(self.run_dir.path)
+            locked = self.dist.broadcast_object(self._training_lock.acquire() if self.is_main else None)
+            if not locked:
+                raise ExperimentInputError(
+                    f"run directory {self.run_dir.path} is in use by another training (it holds "
+                    f"{self._training_lock.path}); wait for it to end, or use another run_name"
+                )
         if not cfg.train:
             stamp = datetime.now().strftime("%Y%m%d_%H%M%S_%f")
             self._plot_dir = self.run_dir.path / "plots" / f"model_run{cfg.warm_start_idx}_{stamp}"
@@ -512,6 +530,8 @@ class BaseExperiment(ABC):
             LOGGER.info("run directory %s%s", self.run_dir.path.resolve(), run_id)
         if state is None:
             self.logger.log_params(flatten_config(OmegaConf.to_container(cfg, resolve=True)))
+            if self.is_main:  # with plot=false too, and before a failure
+                self.logger.log_artifact(self.run_dir.config_path, "config")
         self.logger.set_tag("run_dir", str(self.run_dir.path.resolve()))
 
         try:
@@ -714,7 +734,6 @@ class BaseExperiment(ABC):
             paths.extend(plot_training_curves(self.history, self.plot_dir / "training.pdf"))
         for path in paths:
             self.logger.log_artifact(path, "plots")
-        self.logger.log_artifact(self.run_dir.config_path, "config")
         if paths:
             LOGGER.info("plots in %s", self.plot_dir)
 

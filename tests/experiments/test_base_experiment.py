@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
 import pytest
 import torch
-from experiment_test_utils import compose_config, run_cli, toy_overrides
+from experiment_test_utils import REPO, compose_config, run_cli, subprocess_env, toy_overrides
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.checkpoint import load_checkpoint
+from experiments.common.training_lock import TrainingLock
 from experiments.registry import get_experiment
 
 
@@ -141,6 +144,41 @@ def test_existing_run_is_not_overwritten(tmp_path):
     _run(tmp_path, run_name="x")
     with pytest.raises(ExperimentInputError, match="already holds trained models"):
         _run(tmp_path, run_name="x")
+
+
+def test_a_fresh_training_does_not_take_over_an_unfinished_ones_checkpoint(tmp_path):
+    """Resuming later would have continued the old training under the new run's config."""
+    _run(tmp_path, run_name="x")
+    run_dir = tmp_path / "runs" / "toy" / "x"
+    for model in (run_dir / "models").iterdir():
+        model.unlink()  # as if killed before its final model
+    with pytest.raises(ExperimentInputError, match=r"holds the checkpoint of an unfinished training .*resume=true"):
+        _run(tmp_path, run_name="x", **{"training.optimizer.lr": 5e-3})
+    assert "lr: 0.005" not in (run_dir / "config.yaml").read_text()
+
+
+def test_a_run_directory_trains_one_process_at_a_time(tmp_path):
+    held = TrainingLock(tmp_path / "runs" / "toy" / "busy")  # another training's lock
+    assert held.acquire()
+    with pytest.raises(ExperimentInputError, match=r"runs/toy/busy is in use by another training"):
+        _run(tmp_path, run_name="busy")
+    assert not (tmp_path / "runs" / "toy" / "busy" / "config.yaml").exists()
+    held.release()
+    _run(tmp_path, run_name="busy")
+    assert TrainingLock(tmp_path / "runs" / "toy" / "busy").acquire()  # released when the run ended
+
+
+def test_a_killed_process_leaves_no_lock(tmp_path):
+    code = (
+        "import sys, time; from experiments.common.training_lock import TrainingLock; "
+        f"assert TrainingLock({str(tmp_path)!r}).acquire(); print('held', flush=True); time.sleep(60)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE)
+    assert process.stdout.readline().strip() == b"held"
+    assert not TrainingLock(tmp_path).acquire()
+    process.kill()
+    process.wait()
+    assert TrainingLock(tmp_path).acquire()
 
 
 def test_bad_data_is_an_input_error(tmp_path):
