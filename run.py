@@ -102,6 +102,11 @@ def main(cfg: DictConfig) -> float | None:
             check(cfg)
     except (ConfigError, KeyError, UnsafeImportError) as error:
         _stop(error_message(error))
+    if cfg.objective is None and "optuna" in str(HydraConfig.get().sweeper.get("_target_", "")).lower():
+        _stop(
+            "config key objective is null, but the Optuna sweeper optimises it: set objective=val.<metric> "
+            "(e.g. objective=val.auc 'evaluation.splits=[val,test]'; docs/running.md)"
+        )
     _set_threads(cfg.num_threads)
     try:
         metrics = experiment_class(cfg).run()

@@ -19,6 +19,7 @@ job of a Hydra sweep is tagged with its place in the sweep (:func:`~experiments.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import time
@@ -167,13 +168,23 @@ class MlflowLogger:
             with_retries(lambda chunk=chunk: self.client.log_batch(self.run_id, params=chunk))
 
     def log_metrics(self, metrics: Mapping[str, float], step: int) -> None:
-        """Buffer metrics for ``step``; they are sent by :meth:`flush`."""
+        """Buffer metrics for ``step``; they are sent by :meth:`flush`.
+
+        MLflow's SQL store clamps inf to +-1.8e308 (an average over runs or a sweeper would take
+        it for a number) and cannot store NaN faithfully either: a non-finite value is not logged
+        as a metric but as the tag ``nonfinite.<name>`` (``"inf"``, ``"-inf"``, ``"nan"``) with its
+        step, as in the evaluation JSON.
+        """
         if not self.enabled:
             return
         from mlflow.entities import Metric
 
         timestamp = int(time.time() * 1000)
-        self._buffer += [Metric(k, float(v), timestamp, step) for k, v in metrics.items()]
+        values = {k: float(v) for k, v in metrics.items()}
+        self._buffer += [Metric(k, v, timestamp, step) for k, v in values.items() if math.isfinite(v)]
+        for key, value in values.items():
+            if not math.isfinite(value):
+                self.set_tag(f"nonfinite.{key}", f"{value} at step {step}")
 
     def flush(self) -> None:
         """Send the buffered metrics."""

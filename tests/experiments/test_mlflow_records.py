@@ -11,7 +11,7 @@ import pytest
 from experiment_test_utils import REPO, compose_config, subprocess_env, toy_overrides
 from mlflow.tracking import MlflowClient
 
-from experiments.common.mlflow_logger import default_tracking_uri, with_retries
+from experiments.common.mlflow_logger import MlflowLogger, default_tracking_uri, with_retries
 from experiments.registry import get_experiment
 
 
@@ -39,6 +39,27 @@ def test_run_records_params_metrics_and_artifacts(tmp_path):
         for item in client.list_artifacts(run.info.run_id, folder)
     }
     assert {"plots/training.pdf", "plots/errors.json", "config/config.yaml", "models/model_run0.pt"} <= artifacts
+
+
+def test_the_config_is_logged_without_plots_too(tmp_path):
+    cfg = compose_config("default", toy_overrides(tmp_path, run_name="np", use_mlflow=True, plot=False))
+    get_experiment(cfg.experiment)(cfg).run()
+    client = MlflowClient(default_tracking_uri(tmp_path))
+    (run,) = client.search_runs([client.get_experiment_by_name("toy").experiment_id])
+    folders = {item.path for item in client.list_artifacts(run.info.run_id)}
+    assert "plots" not in folders
+    assert [item.path for item in client.list_artifacts(run.info.run_id, "config")] == ["config/config.yaml"]
+
+
+def test_nonfinite_metrics_are_tags_not_clamped_numbers(tmp_path):
+    """MLflow's SQL store clamps inf to 1.8e308, which averages and sweepers take for a number."""
+    logger = MlflowLogger(True, default_tracking_uri(tmp_path), "toy", "inf")
+    logger.log_metrics({"test.rej30": float("inf"), "test.auc": 0.9, "val.loss": float("nan")}, step=7)
+    logger.finish()
+    run = MlflowClient(default_tracking_uri(tmp_path)).get_run(logger.run_id)
+    assert run.data.metrics == {"test.auc": 0.9}
+    assert run.data.tags["nonfinite.test.rej30"] == "inf at step 7"
+    assert run.data.tags["nonfinite.val.loss"] == "nan at step 7"
 
 
 @pytest.mark.slow

@@ -4,6 +4,8 @@ and a study that goes on after a failed trial."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from cluster.cluster_test_utils import mlflow_runs, tiny_tagging_overrides
@@ -94,3 +96,10 @@ def test_an_objective_that_is_no_metric_is_one_clear_error(tmp_path):
     assert "config key objective='test.auc' is not a metric of this run: expected one of test.count, test.mse" in (
         result.stdout
     )
+
+
+def test_an_optuna_sweep_without_objective_stops_before_training(tmp_path):
+    overrides = toy_overrides(tmp_path, use_mlflow=True)
+    result = run_cli(["-cn", "default", "-m", "hydra/sweeper=optuna", "hydra.sweeper.n_trials=1", *overrides])
+    assert "config key objective is null, but the Optuna sweeper optimises it" in result.stdout + result.stderr
+    assert re.search(r"step \d+/", result.stdout + result.stderr) is None  # refused before any training
