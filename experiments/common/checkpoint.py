@@ -49,6 +49,9 @@ def save_atomic(obj: Any, path: str | os.PathLike) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
     try:
+        # mkstemp makes the file private (0600); a checkpoint gets the mode of any other file of
+        # the run folder (0644 under umask 022), so that colleagues sharing the folder can load it
+        os.chmod(tmp_name, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as file:
             torch.save(obj, file)
             file.flush()
@@ -59,6 +62,13 @@ def save_atomic(obj: Any, path: str | os.PathLike) -> Path:
             os.remove(tmp_name)
         raise
     return path
+
+
+def _umask() -> int:
+    """The process's file-creation mask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:

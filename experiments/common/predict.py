@@ -93,6 +93,12 @@ def check_predict_output(output: str | os.PathLike, patterns: Sequence[str]) -> 
             continue
     if path.exists() and any(path.resolve() == Path(name).resolve() for name in inputs):
         raise ValueError(f"predict.output={str(output)!r} is one of predict.files: it would be overwritten")
+    partial = path.resolve().with_name(path.name + ".partial")  # written first, then renamed
+    if any(partial == Path(name).resolve() for name in inputs):
+        raise ValueError(
+            f"predict.output={str(output)!r}: one of predict.files is its temporary file {partial.name}, which "
+            "would be overwritten; rename that file first"
+        )
     if path.exists() and not _is_predictions_file(path):
         raise ValueError(
             f"predict.output={str(output)!r} exists and is not a predictions file: it would be overwritten "

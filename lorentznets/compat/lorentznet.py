@@ -9,6 +9,7 @@ the inputs of :mod:`lorentznets.layers.lorentznet.inputs`.
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -173,7 +174,18 @@ def from_official_checkpoint(path: str | Path, c_weight: float | None = None) ->
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"LorentzNet checkpoint {path} does not exist")
-    state_dict = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state_dict = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        reason = (str(error).splitlines() or ["unpickling error"])[0]
+        raise ValueError(
+            f"refused to load the LorentzNet checkpoint {path}: the weights-only unpickler refused it ({reason}); "
+            "only tensors and plain data load (nothing from the file was executed)"
+        ) from None
+    except Exception as error:  # noqa: BLE001 - any other unpickler failure means a broken file
+        raise ValueError(
+            f"LorentzNet checkpoint {path} is truncated or not a torch checkpoint ({error.__class__.__name__})"
+        ) from None
     if not isinstance(state_dict, Mapping):
         raise ValueError(f"{path}: expected a state_dict, got {type(state_dict).__name__}")
     return from_official_state_dict(state_dict, c_weight=c_weight, source=str(path))

@@ -175,3 +175,24 @@ def test_official_readout_depends_on_padding_default_does_not():
     wide = [torch.cat((t, torch.zeros(t.shape[0], extra, *t.shape[2:], dtype=t.dtype)), 1) for t in (scalars, p, mask)]
     assert (official(*wide) - official(scalars, p, mask)).abs().max() > 1e-6
     torch.testing.assert_close(ours(*wide), ours(scalars, p, mask), rtol=1e-12, atol=1e-12)
+
+
+class _Payload:
+    def __reduce__(self):
+        return (print, ("executed",))
+
+
+def test_crafted_and_truncated_checkpoints_are_one_line_errors(tmp_path, capsys):
+    crafted, truncated = tmp_path / "crafted.pt", tmp_path / "truncated.pt"
+    torch.save({"module.x": _Payload()}, crafted)
+    torch.save(official_state_dict(2, hidden=8, blocks=2), truncated)
+    truncated.write_bytes(truncated.read_bytes()[:200])
+    with pytest.raises(
+        ValueError, match=r"refused to load the LorentzNet checkpoint .*crafted\.pt.*nothing .* executed"
+    ):
+        from_official_checkpoint(crafted)
+    assert "executed" not in capsys.readouterr().out
+    with pytest.raises(
+        ValueError, match=r"LorentzNet checkpoint .*truncated\.pt is truncated or not a torch checkpoint"
+    ):
+        from_official_checkpoint(truncated)

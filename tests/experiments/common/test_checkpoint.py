@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 
@@ -107,3 +108,13 @@ def test_only_hidden_temporaries_of_save_atomic_are_removed(tmp_path):
     assert remove_stale_temporaries(tmp_path) == [stale]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["last.pt", "last.pt.tmp", "notes.tmp"]
     assert all(path.read_text() == "the user's own file" for path in users)
+
+
+def test_checkpoints_get_the_mode_of_other_files(tmp_path):
+    """mkstemp's 0600 kept colleagues sharing a run folder from loading its models."""
+    previous = os.umask(0o022)
+    try:
+        path = save_atomic({"x": 1}, tmp_path / "model.pt")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o644

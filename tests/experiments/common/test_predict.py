@@ -56,3 +56,11 @@ def test_an_experiment_that_cannot_predict_refuses_predict_files_at_the_config_c
     cfg = compose_config("default", toy_overrides(tmp_path, **{"predict.files": "[a.h5]"}))
     with pytest.raises(ConfigError, match="predict.files is not allowed: ToyExperiment cannot predict files"):
         ToyExperiment.check_config(cfg)
+
+
+def test_an_input_named_like_the_outputs_temporary_file_is_refused(tmp_path):
+    from experiments.common.predict import check_predict_output
+
+    (tmp_path / "out.h5.partial").write_bytes(b"jets")
+    with pytest.raises(ValueError, match=r"one of predict\.files is its temporary file out\.h5\.partial"):
+        check_predict_output(tmp_path / "out.h5", [str(tmp_path / "*.partial")])
