@@ -58,7 +58,15 @@ class AssignmentWrapper(MomentumScaled, ABC):
         Rank of the symmetric score tensors.
     num_classes : sequence of int, optional
         Classes per CLASSIFICATIONS target of the event file (required when it declares any).
+
+    Attributes
+    ----------
+    sees_invariant_features : bool
+        Whether :meth:`encode` uses its ``invariants``; a backbone that does not accepts
+        ``invariant_features`` the event file lacks.
     """
+
+    sees_invariant_features = True
 
     def __init__(
         self,
@@ -71,11 +79,14 @@ class AssignmentWrapper(MomentumScaled, ABC):
         super().__init__()
         layout = vector_layout(topology)
         self.feature_names = layout.names
-        missing = [name for name in invariant_features if name not in layout.features[layout.num_flags :]]
-        if missing:
+        present = layout.features[layout.num_flags :]
+        missing = [name for name in invariant_features if name not in present]
+        if missing and self.sees_invariant_features:
+            kept = [name for name in invariant_features if name in present]
             raise KeyError(
-                f"invariant features {missing} are not features of any SEQUENTIAL input of the event file "
-                f"({list(layout.names)})"
+                f"{topology.source}: data.invariant_features names {missing}, which no SEQUENTIAL input of this "
+                f"event file has (its features: {list(layout.names)}); override it, e.g. "
+                f"data.invariant_features=[{','.join(kept)}]"
             )
         global_transforms = [t for features_ in topology.global_inputs.values() for t in features_.values()]
         self.feature_transform = FeatureTransform(layout.transforms)
@@ -200,6 +211,10 @@ class TransformerAssignmentWrapper(AssignmentWrapper):
     **kwargs
         :class:`AssignmentWrapper` arguments.
     """
+
+    # It sees every feature in ``jets``, so data.invariant_features=[mass, btag] (the default) must
+    # not refuse an event file without btag.
+    sees_invariant_features = False
 
     def __init__(self, net: dict, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -152,8 +152,10 @@ def assignment_metrics(
         ``particle_purity`` (reconstructable particles right), ``jet_efficiency`` (matched
         partons whose jet is right), each also with the multiplicity suffixes (``_njets6``,
         ``_njets7``, ``_njets8plus`` for six products), ``_full`` (all particles
-        reconstructable), ``_partial``; ``particle_purity.<particle>`` per particle (under the
-        best event permutation, so interchangeable particles share their value); plus
+        reconstructable), ``_partial``; ``particle_purity.<particle>`` per true particle (among
+        events where the target particle of that name is reconstructable, the fraction whose tuple
+        is right under the best event permutation, whichever head predicted it; interchangeable
+        particles have their own values, e.g. when one top is reconstructable more often); plus
         ``fraction_no_particle`` (events with no reconstructable particle, reported apart).
     """
     present, whole, jets = best_matches(predictions, assigned, targets, topology)

@@ -54,6 +54,8 @@ class EventTopology:
     event_symmetries : tuple of permutations of the particles (identity first)
     regressions, classifications : dict
         As written in the event file (may be empty).
+    source : str
+        Where the topology was read from (the event file's path), for error messages; not compared.
     """
 
     sequential_inputs: dict
@@ -62,6 +64,7 @@ class EventTopology:
     event_symmetries: tuple[Permutation, ...]
     regressions: dict = field(default_factory=dict)
     classifications: dict = field(default_factory=dict)
+    source: str = field(default="<dict>", compare=False)
 
     @property
     def particle_names(self) -> tuple[str, ...]:
@@ -101,14 +104,9 @@ class EventTopology:
             event_group = generate_group(list(event), perms.get("EVENT"))
         except ValueError as error:
             raise ValueError(f"{source}: PERMUTATIONS/EVENT: {error}") from None
-        for perm in event_group:
-            for p, q in enumerate(perm):
-                first, second = particles[p], particles[q]
-                if (first.num_products, first.sources) != (second.num_products, second.sources):
-                    raise ValueError(
-                        f"{source}: PERMUTATIONS/EVENT exchanges {first.name} and {second.name}, which have "
-                        f"different decay products ({list(first.products)} vs {list(second.products)})"
-                    )
+        exchanged = {(min(p, q), max(p, q)) for perm in event_group for p, q in enumerate(perm) if p != q}
+        for p, q in sorted(exchanged):
+            _check_exchangeable(particles[p], particles[q], perms, source)
         return cls(
             sequential,
             global_,
@@ -116,6 +114,7 @@ class EventTopology:
             event_group,
             dict(spec.get("REGRESSIONS") or {}),
             dict(spec.get("CLASSIFICATIONS") or {}),
+            source,
         )
 
     @classmethod
@@ -132,6 +131,33 @@ class EventTopology:
         if spec is not None and not isinstance(spec, dict):
             raise ValueError(f"{path}: an event file is a YAML mapping (INPUTS, EVENT, ...), got {type(spec).__name__}")
         return cls.from_dict(spec, str(path))
+
+
+def _check_exchangeable(first: ParticleTopology, second: ParticleTopology, perms: dict, source: str) -> None:
+    """Refuse an EVENT permutation that exchanges particles whose products differ.
+
+    Targets, losses and metrics compare the products of exchanged particles position by position
+    under the product symmetries of the particle predicted, so both particles need the same
+    product names in the same order, from the same inputs, with the same symmetries.
+    """
+    prefix = f"{source}: PERMUTATIONS/EVENT exchanges {first.name} and {second.name}"
+    if first.products != second.products:
+        raise ValueError(
+            f"{prefix}, which have different decay products (EVENT/{first.name}: {list(first.products)}, "
+            f"EVENT/{second.name}: {list(second.products)}); exchanged particles must list the same products "
+            "in the same order"
+        )
+    if first.sources != second.sources:
+        inputs = [
+            [f"{name}: {p.source_of(i) or 'first input'}" for i, name in enumerate(p.products)] for p in (first, second)
+        ]
+        raise ValueError(f"{prefix}, whose products come from different inputs ({inputs[0]} vs {inputs[1]})")
+    if first.symmetries != second.symmetries:
+        raise ValueError(
+            f"{prefix}, which have different product symmetries (PERMUTATIONS/{first.name}: "
+            f"{perms.get(first.name) or []}, PERMUTATIONS/{second.name}: {perms.get(second.name) or []}); "
+            "exchanged particles must have the same product permutations"
+        )
 
 
 def _particle(name: str, products, generators, sequential: dict, source: str) -> ParticleTopology:
