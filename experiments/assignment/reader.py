@@ -198,8 +198,11 @@ def _read_targets(
         indices = np.stack(columns, axis=1)
         mask_key = f"TARGETS/{particle.name}/MASK"
         if mask_key in handle:
-            present = _read_array(handle, mask_key, source, (total,), stop).astype(bool)
-            indices[~present] = -1
+            present = _read_array(handle, mask_key, source, (total,), stop)
+            if present.dtype != np.bool_ and not np.isin(present, (0, 1)).all():
+                event = int(np.flatnonzero(~np.isin(present, (0, 1)))[0])
+                raise ValueError(f"{source}: {mask_key!r} must be boolean (0/1), got {present[event]} in event {event}")
+            indices[~present.astype(bool)] = -1
         if stop and not (indices >= 0).all(axis=1).any():
             raise ValueError(
                 f"{source}: TARGETS/{particle.name}: no event has all of {list(particle.products)} matched, so "

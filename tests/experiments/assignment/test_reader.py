@@ -146,3 +146,14 @@ def test_global_inputs_and_target_mask(tmp_path):
     assert events.global_names == ("Met/met",)
     assert torch.allclose(events.global_features[:, 0], torch.linspace(1.0, 100.0, 30))
     assert (events.targets[0][1::2] == -1).all()
+
+
+def test_a_target_mask_of_other_values_than_0_and_1_is_refused(tmp_path):
+    path = write_spanet_file(tmp_path / "halfmask.h5", num_events=30)
+    with h5py.File(path, "a") as handle:
+        handle["TARGETS/t1/MASK"] = np.where(np.arange(30) == 4, 0.5, 1.0)
+    path.with_suffix(".yaml").write_text(EVENT_FILE)
+    with pytest.raises(
+        ValueError, match=r"halfmask\.h5: 'TARGETS/t1/MASK' must be boolean \(0/1\), got 0\.5 in event 4"
+    ):
+        read_assignment_file(path, EventTopology.from_yaml(path.with_suffix(".yaml")))
