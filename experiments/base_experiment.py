@@ -472,6 +472,10 @@ class BaseExperiment(ABC):
         seed_everything(cfg.seed)
         run_name = self.dist.broadcast_object(cfg.run_name or datetime.now().strftime("%Y%m%d_%H%M%S_%f"))
         self.run_dir = RunDirectory(Path(cfg.base_dir) / "runs" / cfg.exp_name / run_name)
+        try:
+            self.run_dir.check_layout()
+        except OSError as error:
+            raise ExperimentInputError(str(error)) from None
         # resume continues a training; an evaluation (train=false) always reads model_run<k>
         resuming = bool(cfg.resume) and bool(cfg.train) and self.run_dir.last_checkpoint.is_file()
         self.resuming = resuming

@@ -26,6 +26,7 @@ HYDRA_SETTINGS = {
 }
 
 _MODEL_PATTERN = re.compile(r"model_run(\d+)\.pt")
+_FOLDERS = ("checkpoints", "models", "evaluation", "plots", "predictions")
 
 
 class RunDirectory:
@@ -54,6 +55,31 @@ class RunDirectory:
     def best_checkpoint(self) -> Path:
         """Weights with the best validation loss."""
         return self.path / "checkpoints" / "best.pt"
+
+    def check_layout(self) -> None:
+        """Refuse a run directory whose folders or files have the wrong kind (a file where a
+        folder belongs or the other way round), before any work that would fail on them.
+
+        Raises
+        ------
+        NotADirectoryError
+            Naming the path.
+        IsADirectoryError
+            Naming the path.
+        """
+        if self.path.exists() and not self.path.is_dir():
+            raise NotADirectoryError(f"the run directory {self.path} is a file, not a folder")
+        for name in _FOLDERS:
+            folder = self.path / name
+            if folder.exists() and not folder.is_dir():
+                raise NotADirectoryError(f"{folder} is a file, but the run writes a folder there: move it away")
+        files = [self.config_path, self.last_checkpoint, self.best_checkpoint]
+        folder = self.path / "models"
+        if folder.is_dir():
+            files += [p for p in folder.iterdir() if _MODEL_PATTERN.fullmatch(p.name)]
+        for path in files:
+            if path.exists() and not path.is_file():
+                raise IsADirectoryError(f"{path} is a folder, but the run reads and writes a file there: move it away")
 
     def models(self) -> list[int]:
         """Indices k of the saved final models ``models/model_run<k>.pt``, sorted."""

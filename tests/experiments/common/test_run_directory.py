@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from experiments.common.run_directory import RunDirectory
 
 
@@ -13,3 +15,19 @@ def test_metrics_are_strict_json_with_non_finite_values_as_strings(tmp_path):
     assert "Infinity" not in text and "NaN" not in text
     assert json.loads(text) == {"test.auc": 0.9, "test.rej30": "inf", "x": "nan"}
     assert path.name.startswith("model_run0_") and [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda run: (run / "checkpoints" / "last.pt").mkdir(parents=True), r"checkpoints/last\.pt is a folder"),
+        (lambda run: (run / "models" / "model_run0.pt").mkdir(parents=True), r"models/model_run0\.pt is a folder"),
+        (lambda run: (run / "evaluation").write_text("x"), r"evaluation is a file, but the run writes a folder"),
+    ],
+)
+def test_a_file_or_folder_of_the_wrong_kind_is_refused_before_any_work(tmp_path, make, message):
+    run = tmp_path / "run"
+    run.mkdir()
+    make(run)
+    with pytest.raises(OSError, match=message):
+        RunDirectory(run).check_layout()
