@@ -33,8 +33,7 @@ def _jets(batch=3, items=9, seed=0):
     return embed_vector(p).unsqueeze(-2), torch.randn(batch, items, 2, dtype=F64, generator=g)
 
 
-def test_net_equivariant_rapidity_6_and_permutation_equivariant():
-    net = _net().double()
+def _assert_equivariant_on_jets(net, **kwargs):
     assert_equivariant(
         net,
         _jets(),
@@ -42,8 +41,12 @@ def test_net_equivariant_rapidity_6_and_permutation_equivariant():
         ("multivector", "scalar"),
         particle_dims=(1, 1),
         out_particle_dims=(1, 1),
-        max_rapidity=6.0,
+        **kwargs,
     )
+
+
+def test_net_equivariant_rapidity_6_and_permutation_equivariant():
+    _assert_equivariant_on_jets(_net().double(), max_rapidity=6.0)
 
 
 def test_net_equivariant_full_group_with_parity():
@@ -92,14 +95,7 @@ def test_head_scale_equivariant_and_packed_equals_padded():
     with torch.no_grad():  # away from the initial ones, different per head
         for p in scales:
             p.copy_(torch.tensor([0.3, -1.7], dtype=F64))
-    assert_equivariant(
-        net,
-        _jets(),
-        ("multivector", "scalar"),
-        ("multivector", "scalar"),
-        particle_dims=(1, 1),
-        out_particle_dims=(1, 1),
-    )
+    _assert_equivariant_on_jets(net)
     x, s = _jets(batch=2, items=7)
     mask = torch.tensor([[True] * 7, [True] * 3 + [False] * 4])
     padded = net(x, s, mask=mask)

@@ -3,22 +3,10 @@
 import re
 
 import pytest
+from test_wrappers import NETS
 
 from experiments.registry import get_wrapper
 from lorentznets.assignment.topology import EventTopology
-
-NETS = {
-    "transformer": {"hidden_channels": 8, "num_blocks": 1, "num_heads": 2},
-    "gatr": {
-        "num_blocks": 1,
-        "hidden_mv_channels": 2,
-        "hidden_s_channels": 4,
-        "attention": {"num_heads": 1},
-        "mlp": {},
-    },
-    "pelican": {"hidden_channels": 4, "message_channels": 4, "num_blocks": 1, "encoder_channels": 2},
-    "lorentznet": {"hidden_channels": 4, "num_blocks": 1},
-}
 
 
 @pytest.fixture
