@@ -31,7 +31,7 @@ class _NoImports(pickle.Unpickler):
 def _pickle_imports(value: bytes) -> str | None:
     """What the pickle ``value`` would import (``"imports module.name"``), or None if it needs no
     import or is no pickle at all (PyTables then keeps the bytes as they are)."""
-    for encoding in ("ASCII", "latin1"):
+    for encoding in ("ASCII", "latin1", "bytes"):  # PyTables' own order of attempts
         try:
             _NoImports(io.BytesIO(value), encoding=encoding).load()
         except pickle.UnpicklingError as error:
@@ -69,6 +69,8 @@ def refuse_pickled_code(file: h5py.File, path: str | os.PathLike) -> None:
                 value = obj.attrs[key]
             except (OSError, TypeError):  # a type h5py cannot read: PyTables does not unpickle it either
                 continue
+            if isinstance(value, str):  # variable-length strings: h5py decodes them, PyTables gives bytes
+                value = value.encode("utf-8", "surrogateescape")
             if isinstance(value, (bytes, np.bytes_)) and bytes(value).endswith(b"."):
                 imports = _pickle_imports(bytes(value))
                 if imports is not None:
