@@ -485,6 +485,8 @@ class BaseExperiment(ABC):
         elif cfg.warm_start_idx is not None and not cfg.predict.files:
             self._refuse_changed_splits()
         fresh = cfg.train and not resuming and cfg.warm_start_idx is None
+        if cfg.train:
+            self._lock_run_directory()
         # every rank refuses (one rank's refusal alone surfaced as a gloo/NCCL crash of the others)
         if fresh and self.run_dir.models():
             raise ExperimentInputError(
@@ -494,17 +496,9 @@ class BaseExperiment(ABC):
         if fresh and self.run_dir.last_checkpoint.is_file():
             # a later resume=true would continue that training under this run's config
             raise ExperimentInputError(
-                f"run directory {self.run_dir.path} holds the checkpoint of an unfinished training "
-                f"({self.run_dir.last_checkpoint}); continue it with resume=true, or use another run_name"
+                f"run directory {self.run_dir.path} holds the checkpoint {self.run_dir.last_checkpoint} of a training "
+                "that saved no final model; continue it with resume=true, or use another run_name"
             )
-        if cfg.train:
-            self._training_lock = TrainingLock(self.run_dir.path)
-            locked = self.dist.broadcast_object(self._training_lock.acquire() if self.is_main else None)
-            if not locked:
-                raise ExperimentInputError(
-                    f"run directory {self.run_dir.path} is in use by another training (it holds "
-                    f"{self._training_lock.path}); wait for it to end, or use another run_name"
-                )
         if not cfg.train:
             stamp = datetime.now().strftime("%Y%m%d_%H%M%S_%f")
             self._plot_dir = self.run_dir.path / "plots" / f"model_run{cfg.warm_start_idx}_{stamp}"
@@ -601,6 +595,24 @@ class BaseExperiment(ABC):
             self.trainer.load_weights(weights)
             self._warm_start = None  # the weights are in the model now
             LOGGER.info("loaded weights from %s", path)
+
+    def _lock_run_directory(self) -> None:
+        """Take the run directory's training lock on the main rank; every rank refuses when
+        another process holds it (the result is broadcast even when taking it failed)."""
+        self._training_lock = TrainingLock(self.run_dir.path)
+        outcome: bool | str = True
+        if self.is_main:
+            try:
+                outcome = self._training_lock.acquire()
+            except Exception as error:  # noqa: BLE001 - the other ranks wait in the broadcast below
+                outcome = f"{error.__class__.__name__}: {error}"
+        outcome = self.dist.broadcast_object(outcome)
+        if outcome is not True:
+            reason = "another training holds it" if outcome is False else outcome
+            raise ExperimentInputError(
+                f"run directory {self.run_dir.path} is in use by another training ({self._training_lock.path}: "
+                f"{reason}); wait for it to end, or use another run_name"
+            )
 
     def _model_of_finished_training(self) -> int | None:
         """k of ``models/model_run<k>.pt`` when ``fit`` found its training already finished (a

@@ -2,13 +2,18 @@
 
 Two processes training into the same run folder (the same ``run_name`` twice in a sweep, two
 terminals) overwrite each other's ``config.yaml`` and checkpoints, and one restores the other's
-best weights. The lock is an advisory ``flock`` held by the training process: the operating system
-releases it when the process ends, even when it is killed, so no stale lock is ever left behind.
-On a system without ``fcntl`` (Windows) there is no lock.
+best weights. The lock is a POSIX record lock (``fcntl.lockf``) held by the training process: the
+operating system releases it when the process ends, even when it is killed, so no stale lock is
+left behind; it belongs to the process, so forked DataLoader workers do not hold it and two
+experiments in one process do not exclude each other. Where locking is impossible (Windows, a file
+system without locks, a lock file the user may not write) the training goes on without the lock,
+with a warning.
 """
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 from pathlib import Path
 
@@ -17,7 +22,10 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
+LOGGER = logging.getLogger(__name__)
 LOCK_NAME = ".training.lock"
+_HELD_ELSEWHERE = (errno.EACCES, errno.EAGAIN)
+"""What ``lockf`` raises when another process holds the lock."""
 
 
 class TrainingLock:
@@ -34,16 +42,24 @@ class TrainingLock:
         self._fd: int | None = None
 
     def acquire(self) -> bool:
-        """Take the lock without waiting; False when another process holds it."""
+        """Take the lock without waiting; False when another process holds it (True, with a
+        warning, where no lock can be taken)."""
         if fcntl is None or self._fd is not None:
             return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as error:
+            LOGGER.warning("cannot open %s (%s): training without the run-directory lock", self.path, error)
+            return True
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
             os.close(fd)
-            return False
+            if error.errno in _HELD_ELSEWHERE:
+                return False
+            LOGGER.warning("cannot lock %s (%s): training without the run-directory lock", self.path, error)
+            return True
         self._fd = fd
         return True
 
@@ -52,3 +68,6 @@ class TrainingLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+    def __del__(self) -> None:
+        self.release()

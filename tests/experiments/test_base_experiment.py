@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import math
 import subprocess
@@ -13,7 +15,6 @@ from experiment_test_utils import REPO, compose_config, run_cli, subprocess_env,
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.checkpoint import load_checkpoint
-from experiments.common.training_lock import TrainingLock
 from experiments.registry import get_experiment
 
 
@@ -152,33 +153,45 @@ def test_a_fresh_training_does_not_take_over_an_unfinished_ones_checkpoint(tmp_p
     run_dir = tmp_path / "runs" / "toy" / "x"
     for model in (run_dir / "models").iterdir():
         model.unlink()  # as if killed before its final model
-    with pytest.raises(ExperimentInputError, match=r"holds the checkpoint of an unfinished training .*resume=true"):
+    with pytest.raises(
+        ExperimentInputError, match=r"holds the checkpoint .*last\.pt of a training that saved no final"
+    ):
         _run(tmp_path, run_name="x", **{"training.optimizer.lr": 5e-3})
     assert "lr: 0.005" not in (run_dir / "config.yaml").read_text()
 
 
-def test_a_run_directory_trains_one_process_at_a_time(tmp_path):
-    held = TrainingLock(tmp_path / "runs" / "toy" / "busy")  # another training's lock
-    assert held.acquire()
-    with pytest.raises(ExperimentInputError, match=r"runs/toy/busy is in use by another training"):
-        _run(tmp_path, run_name="busy")
-    assert not (tmp_path / "runs" / "toy" / "busy" / "config.yaml").exists()
-    held.release()
-    _run(tmp_path, run_name="busy")
-    assert TrainingLock(tmp_path / "runs" / "toy" / "busy").acquire()  # released when the run ended
-
-
-def test_a_killed_process_leaves_no_lock(tmp_path):
+def _hold_lock(folder):
+    """A process holding the training lock of ``folder`` until killed."""
     code = (
-        "import sys, time; from experiments.common.training_lock import TrainingLock; "
-        f"assert TrainingLock({str(tmp_path)!r}).acquire(); print('held', flush=True); time.sleep(60)"
+        "import time; from experiments.common.training_lock import TrainingLock; "
+        f"lock = TrainingLock({str(folder)!r}); assert lock.acquire(); print('held', flush=True); time.sleep(120)"
     )
     process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE)
     assert process.stdout.readline().strip() == b"held"
-    assert not TrainingLock(tmp_path).acquire()
-    process.kill()
-    process.wait()
-    assert TrainingLock(tmp_path).acquire()
+    return process
+
+
+def test_a_run_directory_trains_one_process_at_a_time(tmp_path):
+    run_dir = tmp_path / "runs" / "toy" / "busy"
+    holder = _hold_lock(run_dir)  # another training
+    try:
+        with pytest.raises(ExperimentInputError, match=r"runs/toy/busy is in use by another training"):
+            _run(tmp_path, run_name="busy")
+        assert not (run_dir / "config.yaml").exists()
+    finally:
+        holder.kill()  # the operating system releases the lock of a killed process
+        holder.wait()
+    _run(tmp_path, run_name="busy")
+    assert (run_dir / "models" / "model_run0.pt").is_file()
+
+
+def test_a_file_system_without_locks_trains_without_the_lock(tmp_path, monkeypatch, caplog):
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "lockf", no_locks)
+    _run(tmp_path, run_name="nolock")
+    assert "training without the run-directory lock" in caplog.text
 
 
 def test_bad_data_is_an_input_error(tmp_path):
