@@ -102,7 +102,9 @@ def main(cfg: DictConfig) -> float | None:
             check(cfg)
     except (ConfigError, KeyError, UnsafeImportError) as error:
         _stop(error_message(error))
-    if cfg.objective is None and "optuna" in str(HydraConfig.get().sweeper.get("_target_", "")).lower():
+    hydra_cfg = HydraConfig.get()
+    sweeper = str(hydra_cfg.sweeper.get("_target_", "")).lower()
+    if cfg.objective is None and hydra_cfg.mode == RunMode.MULTIRUN and "optuna" in sweeper:
         _stop(
             "config key objective is null, but the Optuna sweeper optimises it: set objective=val.<metric> "
             "(e.g. objective=val.auc 'evaluation.splits=[val,test]'; docs/running.md)"

@@ -116,6 +116,7 @@ from experiments.common.training_curves import plot_training_curves
 from experiments.common.training_lock import TrainingLock
 from experiments.common.warm_start import split_changes
 from experiments.registry import wrappers_for
+from lorentznets.data.generate.options import MAX_SEED, PYTHIA_DATASETS
 from lorentznets.data.readers.errors import StreamedDataError, error_message, streamed_data_message
 
 LOGGER = logging.getLogger("lorentznets")
@@ -192,6 +193,12 @@ class BaseExperiment(ABC):
             raise ConfigError(
                 f"config key training.scheduler.warmup_steps={schedule.warmup_steps} is not allowed: the warm-up "
                 f"must end before training.iterations={cfg.training.iterations}"
+            )
+        generate = OmegaConf.select(cfg, "data.generate")
+        if generate is not None and generate.dataset in PYTHIA_DATASETS and generate.seed > MAX_SEED:
+            raise ConfigError(
+                f"config key data.generate.seed={generate.seed} is not allowed: the Pythia generators take seeds in "
+                f"[0, {MAX_SEED}] (docs/data.md)"
             )
         processes = int(os.environ.get("WORLD_SIZE", "1"))
         if cfg.train and cfg.training.batchsize % processes:

@@ -241,7 +241,7 @@ GENERATE_SCHEMA = OptionalSection(
     {
         "dataset": string(),
         "n": integer(1),
-        "seed": integer(0, maximum=8999),  # the Pythia generators' --seed range (docs/data.md)
+        "seed": integer(0),
         "workers": integer(1, nullable=True),
         "args": string_list(),
     }

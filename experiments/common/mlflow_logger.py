@@ -126,6 +126,7 @@ class MlflowLogger:
         self.tracking_uri = tracking_uri
         self.run_id: str | None = None
         self._buffer: list[Any] = []
+        self._infinite: dict[str, str] = {}
         if not enabled:
             return
         from mlflow.tracking import MlflowClient
@@ -170,10 +171,10 @@ class MlflowLogger:
     def log_metrics(self, metrics: Mapping[str, float], step: int) -> None:
         """Buffer metrics for ``step``; they are sent by :meth:`flush`.
 
-        MLflow's SQL store clamps inf to +-1.8e308 (an average over runs or a sweeper would take
-        it for a number) and cannot store NaN faithfully either: a non-finite value is not logged
-        as a metric but as the tag ``nonfinite.<name>`` (``"inf"``, ``"-inf"``, ``"nan"``) with its
-        step, as in the evaluation JSON.
+        MLflow's SQL store clamps +-inf to +-1.8e308, which an average over runs or a sweeper would
+        take for a number: an infinite value (the rejection of a tagger that no background jet
+        passes) is sent as the tag ``nonfinite.<name>`` = ``"inf at step <step>"`` instead (its last
+        occurrence), as the evaluation JSON writes it. NaN is stored as NaN.
         """
         if not self.enabled:
             return
@@ -181,19 +182,19 @@ class MlflowLogger:
 
         timestamp = int(time.time() * 1000)
         values = {k: float(v) for k, v in metrics.items()}
-        self._buffer += [Metric(k, v, timestamp, step) for k, v in values.items() if math.isfinite(v)]
-        for key, value in values.items():
-            if not math.isfinite(value):
-                self.set_tag(f"nonfinite.{key}", f"{value} at step {step}")
+        self._buffer += [Metric(k, v, timestamp, step) for k, v in values.items() if not math.isinf(v)]
+        self._infinite.update({k: f"{v} at step {step}" for k, v in values.items() if math.isinf(v)})
 
     def flush(self) -> None:
         """Send the buffered metrics."""
-        if not self.enabled or not self._buffer:
+        if not self.enabled:
             return
         for start in range(0, len(self._buffer), 10 * _BATCH_LIMIT):
             chunk = self._buffer[start : start + 10 * _BATCH_LIMIT]
             with_retries(lambda chunk=chunk: self.client.log_batch(self.run_id, metrics=chunk))
-        self._buffer = []
+        for key, value in self._infinite.items():
+            self.set_tag(f"nonfinite.{key}", value)
+        self._buffer, self._infinite = [], {}
 
     def log_artifact(self, path: str | os.PathLike, artifact_path: str | None = None) -> None:
         """Upload a file into the run's artifact store (sub-folder ``artifact_path``)."""

@@ -89,7 +89,8 @@ def cosine_restarts_factor(step: int, period: int, mult: int, warmup: int, min_f
     mult : int
         Each decay lasts ``mult`` times the one before (>= 1).
     warmup : int
-        Steps of the linear warm-up to the peak, ``(step + 1) / warmup`` (0: none).
+        Steps of the linear warm-up to the peak, ``(step + 1) / warmup`` (0: none); its last step
+        and the first of the first decay both run at the peak.
     min_factor : float
         Factor at the end of each decay.
 
@@ -99,8 +100,20 @@ def cosine_restarts_factor(step: int, period: int, mult: int, warmup: int, min_f
     """
     if step < warmup:
         return (step + 1) / warmup
-    position, length = step - warmup, period
-    while position >= length:
-        position -= length
-        length *= mult
+    position = step - warmup
+    if mult == 1:
+        position, length = position % period, period
+    else:
+        # decay k starts at period (mult^k - 1) / (mult - 1): closed form, then exact integer steps
+        k = int(math.log(1 + position * (mult - 1) / period, mult))
+        while _decay_start(k + 1, period, mult) <= position:
+            k += 1
+        while _decay_start(k, period, mult) > position:
+            k -= 1
+        position, length = position - _decay_start(k, period, mult), period * mult**k
     return min_factor + (1 - min_factor) * (1 + math.cos(math.pi * position / length)) / 2
+
+
+def _decay_start(k: int, period: int, mult: int) -> int:
+    """First step (after the warm-up) of decay ``k`` when each lasts ``mult`` (> 1) times the one before."""
+    return period * (mult**k - 1) // (mult - 1)

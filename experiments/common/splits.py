@@ -11,8 +11,9 @@ SPLITS = ("train", "val", "test")
 
 def split_bounds(n: int, fractions: Sequence[float]) -> list[int]:
     """Cut points ``[0, b1, b2, b3]`` of ``n`` samples into the splits of :data:`SPLITS`, each
-    ``round(fraction * n)`` long (capped at ``n``); when the fractions sum to 1, the last split
-    takes all the samples after the others (``b3 = n``), so that rounding leaves none unused.
+    ``round(fraction * n)`` long (capped at ``n``); when the fractions sum to 1 (within the
+    config check's 1e-6) and the last is not 0, the last split takes all the samples after the
+    others (``b3 = n``), so that rounding leaves none unused.
 
     Only the last split absorbs the rounding: the earlier cut points are the same as when every
     split was rounded, so a saved model's training samples stay in its training split.
@@ -29,7 +30,7 @@ def split_bounds(n: int, fractions: Sequence[float]) -> list[int]:
     bounds = [0]
     for fraction in fractions:
         bounds.append(min(bounds[-1] + int(round(fraction * n)), n))
-    if abs(sum(fractions) - 1) <= 1e-9:
+    if abs(sum(fractions) - 1) <= 1e-6 and fractions[-1] > 0:
         bounds[-1] = n
     return bounds
 

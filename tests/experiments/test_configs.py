@@ -96,7 +96,7 @@ def test_shipped_objectives_select_on_the_validation_split(folder, name):
         ("data.generate.n=-1", "data.generate.n=-1"),
         (
             "data.generate.seed=9000",
-            "data.generate.seed=9000 (int) is not allowed: expected an integer >= 0 and <= 8999",
+            "data.generate.seed=9000 is not allowed: the Pythia generators take seeds in [0, 8999]",
         ),
         ("device=tpu", "device='tpu'"),
         ("num_threads=0", "num_threads=0"),

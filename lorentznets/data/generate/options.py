@@ -11,6 +11,8 @@ MAX_PYTHIA_SEED = 900_000_000
 """Largest ``Random:seed`` Pythia accepts (0 would seed from the clock)."""
 MAX_SEED = 8_999
 """Largest ``--seed``."""
+PYTHIA_DATASETS = ("toptagging", "quarkgluon", "ttbar")
+"""The generators that run Pythia and take seeds in [0, :data:`MAX_SEED`]."""
 MAX_CHUNKS = 50_000
 """Most chunks of one file."""
 STREAM_OFFSET = 450_000_000

@@ -40,3 +40,12 @@ def test_chunks_of_neighbouring_seeds_hold_other_events():
     key = "INPUTS/Source/pt"
     np.testing.assert_array_equal(first[key], again[key])  # a function of (seed, chunk)
     assert not np.isin(first[key][first[key] > 0], second[key]).any()
+
+
+def test_veto_check_refuses_seed_zero_when_parsed(capsys):
+    from lorentznets.data.generate.veto_check import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["toptagging", "--seed", "0"])
+    assert exit_info.value.code == 2
+    assert "argument --seed: expected an integer in [1, 900000000], got 0" in capsys.readouterr().err

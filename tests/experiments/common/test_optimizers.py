@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from experiments.common.optimizers import Lion, build_optimizer, finetune_parameter_groups
-from experiments.common.schedulers import build_scheduler
+from experiments.common.schedulers import build_scheduler, cosine_restarts_factor
 
 
 def test_lion_step_matches_its_definition():
@@ -68,8 +68,15 @@ def test_schedulers():
 
 
 def test_cosine_restarts_warm_up_then_restart_with_growing_periods():
-    lrs = _lrs("cosine_restarts", steps=16, min_lr_factor=0.1, restart_steps=3, restart_mult=2, warmup_steps=2)
-    lrs = [1.0 / 2] + lrs[:-1]  # the rate each of the 16 steps used (the first before any scheduler step)
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1.0)
+    scheduler = build_scheduler(
+        optimizer, "cosine_restarts", 16, 1.0, min_lr_factor=0.1, restart_steps=3, restart_mult=2, warmup_steps=2
+    )
+    lrs = []  # the rate each of the 16 steps uses
+    for _ in range(16):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
 
     def cosine(position, length):
         return 0.1 + 0.9 * (1 + math.cos(math.pi * position / length)) / 2
@@ -78,6 +85,10 @@ def test_cosine_restarts_warm_up_then_restart_with_growing_periods():
     expected = [0.5, 1.0] + [cosine(k, 3) for k in range(3)] + [cosine(k, 6) for k in range(6)]
     expected += [cosine(k, 12) for k in range(5)]
     assert lrs == pytest.approx(expected)
+    # a million-step run with a one-step first decay: each rate in closed form, not by walking the decays
+    assert cosine_restarts_factor(10**9, 1, 2, 0, 0.0) == pytest.approx(
+        (1 + math.cos(math.pi * 463_129_089 / 2**29)) / 2
+    )
     # one decay over the run (the last value is the rate after the run, where a restart begins)
     assert _lrs("cosine_restarts", steps=10)[:-1] == pytest.approx(_lrs("cosine")[:-1])
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from experiments.common.splits import split_indices
+from experiments.common.splits import split_bounds, split_indices
 
 
 def test_split_is_a_seeded_partition_independent_of_torch_global_seed():
@@ -75,3 +75,8 @@ def test_known_sizes_of_the_reported_cases():
 def test_fractions_below_one_leave_the_rest_unused():
     splits = split_indices(100, (0.5, 0.2, 0.1), seed=0, source="x")
     assert [len(splits[k]) for k in ("train", "val", "test")] == [50, 20, 10]
+
+
+def test_an_empty_last_split_stays_empty():
+    assert split_bounds(5, [0.5, 0.5, 0.0]) == [0, 2, 4, 4]  # rounding leaves one sample out, not in test
+    assert split_bounds(30, [0.75, 0.15, 0.1 - 5e-7]) == [0, 22, 26, 30]  # a sum within the config's 1e-6
