@@ -137,15 +137,18 @@ def _check_exchangeable(first: ParticleTopology, second: ParticleTopology, perms
     """Refuse an EVENT permutation that exchanges particles whose products differ.
 
     Targets, losses and metrics compare the products of exchanged particles position by position
-    under the product symmetries of the particle predicted, so both particles need the same
-    product names in the same order, from the same inputs, with the same symmetries.
+    under the product symmetries of the particle predicted, so both particles need as many
+    products, from the same inputs, with the same symmetries; products named alike must also
+    stand in the same order (``t1: [q1, q2, b]`` with ``t2: [b, q1, q2]`` would pair t1's q1 with
+    t2's b). Products named differently (``h1: [a1, a2]``, ``h2: [b1, b2]``) pair by position.
     """
     prefix = f"{source}: PERMUTATIONS/EVENT exchanges {first.name} and {second.name}"
-    if first.products != second.products:
+    same_names = sorted(first.products) == sorted(second.products)
+    if len(first.products) != len(second.products) or (same_names and first.products != second.products):
         raise ValueError(
             f"{prefix}, which have different decay products (EVENT/{first.name}: {list(first.products)}, "
-            f"EVENT/{second.name}: {list(second.products)}); exchanged particles must list the same products "
-            "in the same order"
+            f"EVENT/{second.name}: {list(second.products)}); exchanged particles must have as many products, and "
+            "products named alike in the same order"
         )
     if first.sources != second.sources:
         inputs = [

@@ -18,14 +18,19 @@ def test_exchanged_particles_with_reordered_products_are_refused():
     spec = _spec(["b", "q1", "q2"], {"EVENT": [["t1", "t2"]], "t1": [["q1", "q2"]], "t2": [["q1", "q2"]]})
     message = (
         r"x\.yaml: PERMUTATIONS/EVENT exchanges t1 and t2, which have different decay products "
-        r"\(EVENT/t1: \['q1', 'q2', 'b'\], EVENT/t2: \['b', 'q1', 'q2'\]\); exchanged particles must list the "
-        r"same products in the same order"
+        r"\(EVENT/t1: \['q1', 'q2', 'b'\], EVENT/t2: \['b', 'q1', 'q2'\]\); exchanged particles must have as "
+        r"many products, and products named alike in the same order"
     )
     with pytest.raises(ValueError, match=message):
         EventTopology.from_dict(spec, "x.yaml")
-    spec["EVENT"]["t2"], spec["PERMUTATIONS"]["t2"] = ["q3", "q4", "b2"], [["q3", "q4"]]
+    spec["EVENT"]["t2"], spec["PERMUTATIONS"]["t2"] = ["q1", "b"], [["q1", "b"]]
     with pytest.raises(ValueError, match="exchanges t1 and t2, which have different decay products"):
-        EventTopology.from_dict(spec, "x.yaml")
+        EventTopology.from_dict(spec, "x.yaml")  # fewer products
+
+
+def test_products_named_differently_pair_by_position():
+    spec = _spec(["q3", "q4", "b2"], {"EVENT": [["t1", "t2"]], "t1": [["q1", "q2"]], "t2": [["q3", "q4"]]})
+    assert len(EventTopology.from_dict(spec, "x.yaml").event_symmetries) == 2
 
 
 def test_reordered_file_names_its_path(tmp_path):
