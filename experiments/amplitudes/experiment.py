@@ -19,6 +19,7 @@ from experiments.amplitudes.dataset import (
     ProcessData,
     load_amplitude_file,
 )
+from experiments.amplitudes.generated_files import check_generated_settings
 from experiments.amplitudes.metrics import amplitude_metrics, relative_errors
 from experiments.amplitudes.plots import (
     plot_amplitude_histogram,
@@ -31,7 +32,7 @@ from experiments.common.generated_data import ensure_generated
 from experiments.common.host_inputs import host_inputs
 from experiments.common.splits import split_indices
 from experiments.registry import register_experiment
-from lorentznets.data.amplitudes import PROCESSES, write_process_file
+from lorentznets.data.amplitudes import PROCESSES, Couplings, write_process_file
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -89,6 +90,8 @@ class AmplitudeExperiment(BaseExperiment):
 
         if path.is_file():
             # The writer renames a complete file into place: an existing file is never partial.
+            masses = PROCESSES[name].final_masses(Couplings())
+            check_generated_settings(path, phase_space, weighted_before=len(masses) >= 3 and max(masses) > 0)
             return path
         command = f"python -m lorentznets.data.generate amplitudes --process {name} --n <events> --out {cfg.dir}"
         what = f"{generate['n'] if generate else 0} {name} events"

@@ -3,6 +3,9 @@
 Procedure (vectorised over events, no per-event Python loop):
 
 1. RAMBO in the partonic centre-of-mass frame at fixed ``sqrt_s`` (GeV), incoming partons along +-z;
+   with a massive particle among three or more, RAMBO's events carry weights (the mass correction,
+   at most 1): each is kept with that probability, so the kept events are unweighted (for two
+   final-state particles the correction is a constant and every event is kept);
 2. cuts that keep the amplitudes away from their soft and collinear poles: every final-state gluon has
    ``pT > pt_min`` and every pair of final-state gluons ``Delta R = sqrt(dy^2 + dphi^2) > delta_r_min``
    (both invariant under the boost of step 4). Points are drawn in batches until ``n_events`` pass;
@@ -21,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .couplings import Couplings
-from .phase_space import boost_along_z, incoming_momenta, rambo
+from .phase_space import boost_along_z, incoming_momenta, rambo, rambo_flat_weight
 from .processes import Process
 
 __all__ = ["generate_events", "passes_cuts"]
@@ -106,10 +109,14 @@ def generate_events(
     accepted: list[np.ndarray] = []
     n_accepted = 0
     n_tried = 0
+    unweight = len(masses) >= 3 and any(m > 0 for m in masses)
     while n_accepted < n_events:
-        final, _ = rambo(rng, batch_size, sqrt_s, masses)
+        final, weights = rambo(rng, batch_size, sqrt_s, masses)
         n_tried += batch_size
-        final = final[passes_cuts(final, is_gluon, pt_min, delta_r_min)]
+        keep = passes_cuts(final, is_gluon, pt_min, delta_r_min)
+        if unweight:  # the mass correction of RAMBO's flat massless weight lies in (0, 1]
+            keep &= rng.random(batch_size) < weights / rambo_flat_weight(len(masses), sqrt_s)
+        final = final[keep]
         accepted.append(final[: n_events - n_accepted])
         n_accepted += accepted[-1].shape[0]
         if n_accepted == 0 and n_tried >= 100 * batch_size:

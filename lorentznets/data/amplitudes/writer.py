@@ -16,6 +16,10 @@ from .processes import get_process
 
 __all__ = ["write_process_file", "process_seed"]
 
+PHASE_SPACE = "unweighted"
+"""Recorded in ``<process>.meta.txt``: events follow flat phase space (RAMBO's weights of massive
+final states unweighted since 2026-12-07; earlier files lack the key)."""
+
 
 def process_seed(seed: int, process_name: str) -> np.random.SeedSequence:
     """Independent, reproducible random stream per (seed, process)."""
@@ -79,7 +83,7 @@ def write_process_file(
     _remove_stale_temporaries(out_dir, process_name)
     tmp = out_dir / f".{process_name}.{os.getpid()}.tmp.npy"
     np.save(tmp, np.concatenate(chunks))
-    settings = {**asdict(couplings), **generation, "seed": seed, "n_events": n_events}
+    settings = {**asdict(couplings), **generation, "seed": seed, "n_events": n_events, "phase_space": PHASE_SPACE}
     (out_dir / f"{process_name}.meta.txt").write_text("".join(f"{k}: {v}\n" for k, v in settings.items()))
     os.replace(tmp, path)
     return path

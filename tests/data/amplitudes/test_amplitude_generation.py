@@ -87,3 +87,20 @@ def test_cli_rejects_unknown_backend(tmp_path):
     args = parser.parse_args(["--process", "zgg", "--backend", "textbook", "--out", str(tmp_path)])
     with pytest.raises(ValueError, match="no backend 'textbook'"):
         amplitude_cli.run(args)
+
+
+def test_events_with_a_massive_particle_are_flat_phase_space():
+    """RAMBO weights events with a Z among three or more particles: the generated events must follow
+    the weighted distribution (dropping the weights oversampled slow Z's, mean |p_Z| 3% low)."""
+    from lorentznets.data.amplitudes.events import passes_cuts
+    from lorentznets.data.amplitudes.phase_space import rambo
+
+    process, couplings = get_process("zgg"), Couplings()
+    events = generate_events(process, 20000, np.random.default_rng(3), couplings, max_boost_rapidity=0.0)
+    z_momentum = np.linalg.norm(events[:, 9:12], axis=1)  # (E, px, py, pz) of q, qbar, then Z
+    final, weights = rambo(np.random.default_rng(4), 400000, 1000.0, process.final_masses(couplings))
+    keep = passes_cuts(final, np.array([False, True, True]), 20.0, 0.4)
+    reference = np.linalg.norm(final[keep, 0, 1:], axis=1)
+    expected = np.average(reference, weights=weights[keep])
+    error = z_momentum.std() / np.sqrt(len(z_momentum)) + reference.std() / np.sqrt(keep.sum())
+    assert abs(z_momentum.mean() - expected) < 4 * error, (z_momentum.mean(), expected, error)

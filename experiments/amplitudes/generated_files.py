@@ -1,0 +1,68 @@
+"""A generated amplitude file is reused only with the phase-space settings it was made with."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from lorentznets.data.amplitudes.writer import PHASE_SPACE
+
+LOGGER = logging.getLogger(__name__)
+
+
+def read_meta(path: Path) -> dict[str, str] | None:
+    """The ``key: value`` lines of ``<process>.meta.txt`` next to ``<process>.npy``, or None."""
+    meta = path.with_suffix(".meta.txt")
+    if not meta.is_file():
+        return None
+    pairs = (line.partition(":") for line in meta.read_text().splitlines() if ":" in line)
+    return {key.strip(): value.strip() for key, _, value in pairs}
+
+
+def check_generated_settings(path: Path, phase_space: Mapping[str, Any], weighted_before: bool) -> None:
+    """Refuse a generated file whose recorded phase space differs from ``data.phase_space``.
+
+    Parameters
+    ----------
+    path : Path
+        ``<data.dir>/<process>.npy``; a file without ``<process>.meta.txt`` (not ours) is used as is.
+    phase_space : mapping
+        ``data.phase_space`` (``sqrt_s``, ``pt_min``, ``delta_r_min``, ``max_boost_rapidity``).
+    weighted_before : bool
+        Whether the process has a massive particle among three or more final-state particles, whose
+        files from before the unweighting (no ``phase_space`` line in the meta file) are biased: a
+        warning says so.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the differing settings and what to do.
+    """
+    meta = read_meta(path)
+    if meta is None:
+        return
+    differences = []
+    for key, wanted in phase_space.items():
+        stored = meta.get(key)
+        if stored is None:
+            continue
+        try:
+            same = math.isclose(float(stored), float(wanted), rel_tol=1e-12)
+        except ValueError:
+            same = stored == str(wanted)
+        if not same:
+            differences.append(f"{key}: file has {stored}, data.phase_space asks for {wanted}")
+    if differences:
+        raise ValueError(
+            f"{path} was generated with another phase space ({'; '.join(differences)}): delete it (and its "
+            ".meta.txt) to generate it again, point data.dir elsewhere, or match data.phase_space to the file"
+        )
+    if weighted_before and meta.get("phase_space") != PHASE_SPACE:
+        LOGGER.warning(
+            "%s was generated before 2026-12-07, when events with a massive particle among three or more were "
+            "not unweighted (about 3%% too many slow Z bosons in zgg): delete it to generate it again",
+            path,
+        )
