@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,12 @@ Generator = Callable[[bool, bool], Any]
 
 
 def ensure_generated(
-    path: str | os.PathLike, generate: Mapping[str, Any] | None, make: Generator | None, what: str, hint: str = ""
+    path: str | os.PathLike,
+    generate: Mapping[str, Any] | None,
+    make: Generator | None,
+    what: str,
+    hint: str = "",
+    options: Sequence[str] = (),
 ) -> Path:
     """Make sure ``path`` holds a complete data file, generating or resuming it when allowed.
 
@@ -44,6 +49,9 @@ def ensure_generated(
         What the file holds, for messages (e.g. ``"10000 toptagging jets"``).
     hint : str
         How to make the file by hand, added to the error when generation is off.
+    options : sequence of str
+        Generator options the experiment adds to ``generate["args"]`` (e.g. its cuts), compared
+        with the file's conventions too.
 
     Returns
     -------
@@ -66,7 +74,8 @@ def ensure_generated(
             "delete it to generate it again, point data.path elsewhere, match data.generate.args to the file, "
             "or set data.generate=null to use it as it is"
         )
-        require_conventions(path, str(generate["dataset"]), [str(a) for a in generate["args"] or ()], remedy)
+        arguments = [*(str(a) for a in generate["args"] or ()), *options]
+        require_conventions(path, str(generate["dataset"]), arguments, remedy)
     if status.complete:
         return path
     if status.state == "partial" and generation_status(path).complete:

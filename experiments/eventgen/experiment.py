@@ -1,6 +1,7 @@
 """TTbarExperiment: continuous normalising flow for ttbar + n jets, trained by flow matching."""
 
 import logging
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from experiments.common.progress import progress_bar
 from experiments.common.splits import split_indices
 from experiments.eventgen.schema import EVENTGEN_SCHEMA
 from experiments.registry import register_experiment
+from lorentznets.data.generate.conventions import stored_settings
 from lorentznets.data.generate.status import generation_status
 from lorentznets.flows import (
     PERIODIC_COMPONENTS,
@@ -94,6 +96,7 @@ class TTbarExperiment(BaseExperiment):
         data = self.cfg.data
         path = event_file(data.path, data.n_extra_jets)
         source = Path(data.path) / "ttbar_allhad.h5"
+        self._refuse_other_cuts(source)
         if path.is_file() and (not source.exists() or generation_status(source).complete):
             return path
         generate = OmegaConf.to_container(data.generate, resolve=True) if data.generate is not None else None
@@ -102,13 +105,32 @@ class TTbarExperiment(BaseExperiment):
                 f"ttbar event file {path} does not exist and data.generate is null; generate it with "
                 f"'python -m lorentznets.data.generate ttbar --out {source} --eventgen-dir {data.path}'"
             )
-        cuts = ("--eventgen-dir", str(data.path), "--jet-pt-min", str(self.cfg.cuts.pt_min))
-        cuts += ("--eta-max", str(self.cfg.cuts.eta_max))
-        make = pythia_generator(source, generate, extra=cuts)
-        ensure_generated(source, generate, make, f"{generate['n']} ttbar events with Pythia")
+        cuts = ("--jet-pt-min", str(self.cfg.cuts.pt_min), "--eta-max", str(self.cfg.cuts.eta_max))
+        make = pythia_generator(source, generate, extra=("--eventgen-dir", str(data.path), *cuts))
+        ensure_generated(source, generate, make, f"{generate['n']} ttbar events with Pythia", options=cuts)
         if not path.is_file():
             raise FileNotFoundError(f"the ttbar generator completed {source} but did not export {path}")
         return path
+
+    def _refuse_other_cuts(self, source: Path) -> None:
+        """Refuse events generated with other jet cuts than ``cuts`` (the acceptance the data obey,
+        against which the samples' cut violations are counted), where the generator recorded them."""
+        stored = stored_settings(source) or {}
+        cuts = self.cfg.cuts
+        differences = [
+            f"cuts.{key}={wanted} but the events have {option} {stored[name]}"
+            for key, name, option, wanted in (
+                ("pt_min", "jet_pt_min", "--jet-pt-min", cuts.pt_min),
+                ("eta_max", "eta_max", "--eta-max", cuts.eta_max),
+            )
+            if name in stored and not math.isclose(float(stored[name]), float(wanted))
+        ]
+        if differences:
+            raise ValueError(
+                f"{source}: {'; '.join(differences)}: the samples' cut violations would be counted against another "
+                "acceptance than the data's; match cuts.* to the events, or generate them again into another "
+                "data.path"
+            )
 
     def saved_model_extras(self) -> dict[str, Any]:
         """The fitted flow coordinates (standardisation, momentum unit) the velocities are in."""

@@ -24,7 +24,7 @@ CHECKED_DATASETS = ("toptagging", "quarkgluon", "ttbar")
 """Datasets whose generator module defines ``CONVENTION_KEYS``."""
 
 
-def _stored_settings(path: Path) -> dict[str, Any] | None:
+def stored_settings(path: Path) -> dict[str, Any] | None:
     """The generator settings recorded in an HDF5 file; None for other files and public datasets."""
     if not path.exists() or path.suffix.lower() == ".npy":
         return None
@@ -89,7 +89,7 @@ def convention_differences(path: str | os.PathLike, dataset: str, options: Seque
     ValueError
         If the generator rejects ``options``.
     """
-    stored = _stored_settings(Path(path))
+    stored = stored_settings(Path(path))
     if stored is None or dataset not in CHECKED_DATASETS:
         return []
     requested = _requested_settings(dataset, options)

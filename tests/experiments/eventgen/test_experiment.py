@@ -167,3 +167,25 @@ def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path):
     cfg = _config(tmp_path, "mlp", ["mlflow.log_model=true", "evaluate=false", "plot=false"])
     get_experiment(cfg.experiment)(cfg).run()
     assert logged_model_inputs(tmp_path, "ttbar") == ["t", "x"]
+
+
+def test_events_generated_with_other_cuts_are_refused(tmp_path):
+    """The samples' cut violations are counted against cuts.*: events made with other jet cuts
+    would give wrong counts (here the truth itself breaks |eta| < 2.0)."""
+    import h5py
+
+    from lorentznets.data.generate.cli import build_dataset_parser
+    from lorentznets.data.generate.h5_writer import COMPLETE_ATTR, REQUESTED_ATTR, ROWS_ATTR, SETTINGS_ATTR
+
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(300, n_extra_jets=1))
+    parser, module = build_dataset_parser("ttbar")
+    settings = module.settings_from_args(parser.parse_args(["--n", "400"]))  # jet pT > 25, |eta| < 2.5
+    with h5py.File(tmp_path / "data" / "ttbar_allhad.h5", "w") as file:
+        file.attrs[SETTINGS_ATTR] = json.dumps(settings)
+        file.attrs[ROWS_ATTR] = file.attrs[REQUESTED_ATTR] = 400
+        file.attrs[COMPLETE_ATTR] = True
+    cfg = _config(tmp_path, "mlp", ["use_mlflow=false", "cuts.eta_max=2.0"])
+    message = r"ttbar_allhad\.h5: cuts\.eta_max=2\.0 but the events have --eta-max 2\.5: the samples' cut violations"
+    with pytest.raises(ExperimentInputError, match=message):
+        get_experiment(cfg.experiment)(cfg).run()
