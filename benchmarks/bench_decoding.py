@@ -3,7 +3,8 @@
 Two particles (tops) with three products each, ``--jets`` jet slots with 6 to ``--jets`` real jets
 per event, random log-probabilities (normalised over the valid tuples). Events are decoded in
 chunks of ``--chunk`` (the (B, N, N, N) score tensors of all events at once would not fit in
-memory). Usage: ``python benchmarks/bench_decoding.py [--events 100000] [--jets 10]``.
+memory). Every figure is printed with the torch thread count and the load average. Usage:
+``python benchmarks/bench_decoding.py [--events 100000] [--jets 10]``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
+from benchmarks.conditions import conditions  # noqa: E402
 from lorentznets.assignment.decoding import exact_decode, greedy_decode  # noqa: E402
 from lorentznets.assignment.heads import valid_tuples  # noqa: E402
 
@@ -55,9 +57,9 @@ def main() -> None:
         for greedy, exact in zip(results["greedy"][0], results["exact"][0]):
             same &= (greedy == exact).all(dim=1)
         agree += int(same.sum())
-    print(f"{args.events} events, {args.jets} jet slots, 2 particles x 3 products, threads {torch.get_num_threads()}")
+    print(f"{args.events} events, {args.jets} jet slots, 2 particles x 3 products {conditions()}")
     for name, total in seconds.items():
-        print(f"{name:6s} decoder: {total:.2f} s, {args.events / total:,.0f} events/s")
+        print(f"{name:6s} decoder: {total:.2f} s, {args.events / total:,.0f} events/s {conditions()}")
     print(f"greedy and exact agree on {agree / args.events:.1%} of the events")
 
 

@@ -3,7 +3,8 @@
 For each ``--bias-powers`` value and each class, one Pythia run in this process generates
 ``--jets`` selected jets with the generator's default settings otherwise (jet veto on) and
 prints the rate, the effective sample size ESS = (sum w)^2 / sum w^2 as a fraction of the jets,
-and their product (effective jets per second). Usage:
+and their product (effective jets per second), each row with the torch thread count and the load
+average (Pythia itself runs on one thread). Usage:
 ``python benchmarks/bench_generation.py toptagging [--bias-powers 1 2 3 4 5] [--jets 3000]``.
 """
 
@@ -19,6 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
+from benchmarks.conditions import conditions  # noqa: E402
+
 CLASSES = {"toptagging": ("top", "QCD"), "quarkgluon": ("quark", "gluon")}
 
 
@@ -33,7 +36,8 @@ def main() -> None:
     module = importlib.import_module(f"lorentznets.data.generate.{args.dataset}")
     options = argparse.ArgumentParser()
     module.add_arguments(options)
-    print(f"{'power':>6s}{'class':>7s}{'jets/s':>9s}{'ESS':>7s}{'effective/s':>13s}")
+    print(f"# {conditions()}")
+    print(f"{'power':>6s}{'class':>7s}{'jets/s':>9s}{'ESS':>7s}{'effective/s':>13s}  conditions")
     for power in args.bias_powers:
         cli = ["--bias-power", str(power), *(["--no-veto"] if args.no_veto else [])]
         settings = module.settings_from_args(options.parse_args(cli))
@@ -43,7 +47,7 @@ def main() -> None:
             rate = args.jets / (time.perf_counter() - start)
             weight = rows["weight"]
             ess = weight.sum() ** 2 / np.square(weight).sum() / len(weight)
-            print(f"{power:6g}{name:>7s}{rate:9.1f}{ess:7.2f}{rate * ess:13.1f}", flush=True)
+            print(f"{power:6g}{name:>7s}{rate:9.1f}{ess:7.2f}{rate * ess:13.1f}  {conditions()}", flush=True)
 
 
 if __name__ == "__main__":

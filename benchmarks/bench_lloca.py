@@ -10,7 +10,9 @@ that the tagging collate builds: real pairs and real particles for LLoCa-ParT, p
 LLoCa-Transformer). The tagger comparison times our two tagging wrappers as the tagging experiment
 runs them, at their ``config_paper`` sizes (L-GATr: 12 blocks, 16 multivector / 32 scalar channels,
 8 heads; LLoCa-Transformer: learned frames from a Frames-Net, local features, the backbone above),
-on the same jets, each with its host inputs. Ratios use the fastest
+on the same jets, each with its host inputs. Before timing, each package comparison prints the largest
+difference of the two sides' outputs on the timed inputs (evaluation mode, no gradients; the tagger
+comparison has two different nets, so no parity). Ratios use the fastest
 repeat; every figure comes with the torch thread count and the load average (a shared machine is
 noisy). Usage::
 
@@ -26,11 +28,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from torch import nn
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
 
-from benchmarks.bench_part import compare, jets, train_step  # noqa: E402
+from benchmarks.bench_part import Comparison, check_parity, compare, jets, train_step  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
 from benchmarks.taggers import tagger_from_config  # noqa: E402
 from experiments.common.host_inputs import packing  # noqa: E402
@@ -61,7 +64,7 @@ def _inputs(args):
     return momenta, features, mask, frames, momenta.sum(1)
 
 
-def transformer_runs(args) -> dict[str, Callable[[], None]]:
+def transformer_runs(args) -> Comparison:
     from lloca.backbone.transformer import Transformer
     from lloca.framesnet.frames import Frames
 
@@ -77,15 +80,16 @@ def transformer_runs(args) -> dict[str, Callable[[], None]]:
     ours.load_state_dict(convert_lloca_transformer_state_dict(reference.state_dict(), HEADS))
     momenta, features, mask, frames, jet = _inputs(args)
     attn_mask, packed = mask[:, None, None, :], packing(mask)
-    return {
-        "lloca LLoCa-Transformer": train_step(
-            lambda: reference(features, Frames(frames), p_ref=jet, attn_mask=attn_mask) * mask[..., None]
+    calls = {
+        "lloca LLoCa-Transformer": lambda: (
+            reference(features, Frames(frames), p_ref=jet, attn_mask=attn_mask) * mask[..., None]
         ),
-        "ours LLoCa-Transformer": train_step(lambda: ours(features, frames, mask, jet, **packed)),
+        "ours LLoCa-Transformer": lambda: ours(features, frames, mask, jet, **packed),
     }
+    return Comparison(calls, [reference, ours])
 
 
-def part_runs(args) -> dict[str, Callable[[], None]]:
+def part_runs(args) -> Comparison:
     from lloca.backbone.particletransformer import ParticleTransformer
     from lloca.framesnet.frames import Frames
 
@@ -97,15 +101,14 @@ def part_runs(args) -> dict[str, Callable[[], None]]:
     momenta, features, mask, frames, jet = _inputs(args)
     weaver = (features.transpose(1, 2), momenta[..., [1, 2, 3, 0]].transpose(1, 2), mask[:, None])
     pairs, pack_index = real_pairs(mask), real_particles(mask)
-    return {
-        "lloca LLoCa-ParT": train_step(
-            lambda: reference(weaver[0], Frames(frames), v=weaver[1], mask=weaver[2], p_ref=jet)
-        ),
-        "ours LLoCa-ParT": train_step(lambda: ours(features, momenta, frames, mask, jet, pairs, pack_index)),
+    calls = {
+        "lloca LLoCa-ParT": lambda: reference(weaver[0], Frames(frames), v=weaver[1], mask=weaver[2], p_ref=jet),
+        "ours LLoCa-ParT": lambda: ours(features, momenta, frames, mask, jet, pairs, pack_index),
     }
+    return Comparison(calls, [reference, ours])
 
 
-def particlenet_runs(args) -> dict[str, Callable[[], None]]:
+def particlenet_runs(args) -> Comparison:
     from lloca.backbone.particlenet import ParticleNet
     from lloca.framesnet.frames import Frames
 
@@ -118,27 +121,27 @@ def particlenet_runs(args) -> dict[str, Callable[[], None]]:
     frames = torch.where(mask[..., None, None], frames, torch.eye(4))
     points = features[..., :2]
     lloca_inputs = (points.transpose(1, 2), features.transpose(1, 2), Frames(frames.reshape(-1, 4, 4)), mask[:, None])
-    return {
-        "lloca LLoCa-ParticleNet": train_step(lambda: reference(*lloca_inputs)),
-        "ours LLoCa-ParticleNet": train_step(lambda: ours(points, features, frames, mask)),
+    calls = {
+        "lloca LLoCa-ParticleNet": lambda: reference(*lloca_inputs),
+        "ours LLoCa-ParticleNet": lambda: ours(points, features, frames, mask),
     }
+    return Comparison(calls, [reference, ours])
 
 
-def _tagger(name: str, momenta: torch.Tensor, mask: torch.Tensor) -> Callable[[], torch.Tensor]:
+def _tagger(name: str, momenta: torch.Tensor, mask: torch.Tensor) -> tuple[Callable[[], torch.Tensor], nn.Module]:
     """Logits of the tagging wrapper ``name`` at its ``config_paper`` size, given the host inputs
-    that the tagging collate builds (outside the timed call, as in the DataLoader workers)."""
+    that the tagging collate builds (outside the timed call, as in the DataLoader workers), and the wrapper."""
     wrapper = tagger_from_config(name, f"config_paper/model/{name}.yaml")
     wrapper.set_momentum_scale(float(momenta[mask].std()))
     host = wrapper.host_inputs(mask)
-    return lambda: wrapper(momenta, mask, **host)
+    return (lambda: wrapper(momenta, mask, **host)), wrapper
 
 
-def tagger_runs(args) -> dict[str, Callable[[], None]]:
+def tagger_runs(args) -> Comparison:
     momenta, _, mask, _, _ = _inputs(args)
-    return {
-        "ours L-GATr tagger": train_step(_tagger("gatr", momenta, mask)),
-        "ours LLoCa-Transformer tagger": train_step(_tagger("lloca_transformer", momenta, mask)),
-    }
+    (gatr, gatr_net), (lloca, lloca_net) = (_tagger(name, momenta, mask) for name in ("gatr", "lloca_transformer"))
+    calls = {"ours L-GATr tagger": gatr, "ours LLoCa-Transformer tagger": lloca}
+    return Comparison(calls, [gatr_net, lloca_net], same_function=False)
 
 
 RUNS = {"transformer": transformer_runs, "part": part_runs, "particlenet": particlenet_runs, "tagger": tagger_runs}
@@ -159,12 +162,14 @@ def main() -> None:
     base_argv = [f"--jets={args.jets}", f"--particles={args.particles}", f"--min-particles={args.min_particles}"]
     base_argv.append(f"--threads={args.threads}")
     for name in COMPARISONS if args.compare == "all" else (args.compare,):
-        runs = RUNS[name](args)
+        comparison = RUNS[name](args)
+        runs = {label: train_step(call) for label, call in comparison.calls.items()}
         if args.memory_of:
             if args.memory_of in runs:
                 print(first_call_peak_rss(runs[args.memory_of]))
             continue
         print(f"{name}: {args.jets} jets x {args.min_particles}-{args.particles} particles, papers' sizes")
+        check_parity(comparison)
         compare(runs, next(iter(runs)), args.repeats, [*base_argv, f"--compare={name}"], __file__)
 
 

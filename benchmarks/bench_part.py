@@ -3,12 +3,16 @@
 Both nets of a pair get the same configuration and weights (ours loaded through
 :mod:`lorentznets.compat.weaver`), the same jets, and are timed in the same process, alternating;
 the ratios use the fastest repeat (wall clock, and process CPU time, which a loaded machine
-disturbs less). Every figure is printed with the torch thread count and the
-machine's load average: on a shared machine the figures are noisy. Memory is the peak resident-set
-growth of the first training step, each net in a fresh subprocess. weaver runs with its defaults
-(sequence trimming on, sparse pair embedding); ours pads every jet to the longest and gets the real
-pairs (for its pair embedding) and the real particles (for its token-wise layers) from the host, as
-the tagging collate builds them. Usage::
+disturbs less). Before timing, the largest difference of the two nets' outputs on the benchmark's
+jets (evaluation mode, no gradients) is printed: the parity of what is timed. Every figure is
+printed with the torch thread count and the machine's load average: on a shared machine the
+figures are noisy. Memory is the peak resident-set growth of the first training step, each net in a
+fresh subprocess. weaver runs with its sparse pair embedding and with sequence trimming off: in
+training mode its ``SequenceTrimmer`` randomly reorders and truncates the jets from the sixth call
+on, so the timed calls would see different (and fewer) particles than ours; both nets get the jets
+padded to ``--particles``. Ours gets the real pairs (for its pair embedding) and the real particles
+(for its token-wise layers) from the host, as the tagging collate builds them. ParticleNet's k
+nearest neighbours need ``--particles`` of at least k + 1 (17 at the paper's k = 16). Usage::
 
     python benchmarks/bench_part.py                              # the papers' sizes, 32 jets x 20-64 particles
     python benchmarks/bench_part.py --model particlenet --jets 64
@@ -17,17 +21,19 @@ the tagging collate builds them. Usage::
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
+from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
+from benchmarks.conditions import conditions  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
 from lorentznets.compat.weaver import convert_part_state_dict, convert_particlenet_state_dict  # noqa: E402
 from lorentznets.layers.part import real_pairs, real_particles  # noqa: E402
@@ -35,9 +41,15 @@ from lorentznets.nets.part import ParticleTransformer  # noqa: E402
 from lorentznets.nets.particlenet import PAPER_CONV_PARAMS, ParticleNet  # noqa: E402
 
 
-def conditions() -> str:
-    """Torch threads and the 1-minute load average, printed with every figure."""
-    return f"[torch threads {torch.get_num_threads()}, load {os.getloadavg()[0]:.1f}]"
+class Comparison(NamedTuple):
+    """The forward calls of the compared nets (reference first) and the nets themselves.
+
+    ``same_function`` is False where the two nets are different networks (no parity to check).
+    """
+
+    calls: dict[str, Callable[[], torch.Tensor]]
+    nets: list[nn.Module]
+    same_function: bool = True
 
 
 def jets(num_jets: int, max_particles: int, min_particles: int, num_features: int, seed: int = 0):
@@ -60,6 +72,36 @@ def train_step(net_call: Callable[[], torch.Tensor]) -> Callable[[], None]:
         net_call().square().mean().backward()
 
     return step
+
+
+def check_parity(comparison: Comparison) -> None:
+    """Print the largest difference of the two nets' outputs, in evaluation mode without gradients.
+
+    The nets' training flags (of every submodule) are restored afterwards.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Two forward calls on the benchmark's inputs with the same weights.
+    """
+    if not comparison.same_function:
+        print(f"parity: not checked, the compared nets are different networks {conditions()}")
+        return
+    modes = [(module, module.training) for net in comparison.nets for module in net.modules()]
+    for net in comparison.nets:
+        net.eval()
+    try:
+        with torch.no_grad():
+            reference, ours = (call().float() for call in comparison.calls.values())
+    finally:
+        for module, training in modes:
+            module.training = training
+    worst = float((ours - reference).abs().max())
+    print(
+        f"parity (evaluation mode, same weights, the timed inputs): largest |output difference| {worst:.2g} "
+        f"(largest |output| {float(reference.abs().max()):.2g}) {conditions()}",
+        flush=True,
+    )
 
 
 def compare(runs: dict[str, Callable[[], None]], reference: str, repeats: int, argv: list[str], script: str) -> None:
@@ -92,37 +134,50 @@ def _peak_memory(name: str, argv: list[str], script: str) -> float:
     return float(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()[-1])
 
 
-def part_runs(args) -> dict[str, Callable[[], None]]:
+def part_runs(args) -> Comparison:
     from weaver.nn.model.ParticleTransformer import ParticleTransformer as WeaverParT
 
-    reference = WeaverParT(input_dim=7, num_classes=2).train()
+    reference = WeaverParT(input_dim=7, num_classes=2, trim=False).train()
     ours = ParticleTransformer(7, 2).train()
     ours.load_state_dict(convert_part_state_dict(reference.state_dict()))
     momenta, features, mask = jets(args.jets, args.particles, args.min_particles, 7)
     weaver_inputs = (features.transpose(1, 2), momenta[..., [1, 2, 3, 0]].transpose(1, 2), mask[:, None])
     ours_call = torch.compile(ours) if args.compile else ours
     host = {"pairs": real_pairs(mask), "pack_index": real_particles(mask)}
-    return {
-        "weaver ParT": train_step(lambda: reference(weaver_inputs[0], v=weaver_inputs[1], mask=weaver_inputs[2])),
-        "ours ParT": train_step(lambda: ours_call(features, momenta, mask, **host)),
+    calls = {
+        "weaver ParT": lambda: reference(weaver_inputs[0], v=weaver_inputs[1], mask=weaver_inputs[2]),
+        "ours ParT": lambda: ours_call(features, momenta, mask, **host),
     }
+    return Comparison(calls, [reference, ours])
 
 
-def particlenet_runs(args) -> dict[str, Callable[[], None]]:
+def particlenet_runs(args) -> Comparison:
     from weaver.nn.model.ParticleNet import ParticleNet as WeaverParticleNet
 
     conv, fc = [(k, tuple(c)) for k, c in PAPER_CONV_PARAMS], [(256, 0.1)]
-    reference = WeaverParticleNet(input_dims=7, num_classes=2, conv_params=conv, fc_params=fc).train()
+    check_neighbours(args.particles, conv)
+    reference = WeaverParticleNet(input_dims=7, num_classes=2, conv_params=conv, fc_params=fc, trim=False).train()
     ours = ParticleNet(7, 2, conv_params=conv, fc_params=fc).train()
     ours.load_state_dict(convert_particlenet_state_dict(reference.state_dict()))
     _, features, mask = jets(args.jets, args.particles, args.min_particles, 7)
     points = features[..., :2]
     weaver_inputs = (points.transpose(1, 2), features.transpose(1, 2), mask[:, None])
     ours_call = torch.compile(ours) if args.compile else ours
-    return {
-        "weaver ParticleNet": train_step(lambda: reference(*weaver_inputs)),
-        "ours ParticleNet": train_step(lambda: ours_call(points, features, mask)),
+    calls = {
+        "weaver ParticleNet": lambda: reference(*weaver_inputs),
+        "ours ParticleNet": lambda: ours_call(points, features, mask),
     }
+    return Comparison(calls, [reference, ours])
+
+
+def check_neighbours(particles: int, conv_params: list[tuple[int, tuple[int, ...]]]) -> None:
+    """Refuse jets too narrow for the k nearest neighbours (plus the point itself) of every EdgeConv."""
+    k = max(k for k, _ in conv_params)
+    if particles < k + 1:
+        raise SystemExit(
+            f"ParticleNet needs --particles >= k + 1 = {k + 1} (k = {k} nearest neighbours plus the particle "
+            f"itself), got --particles {particles}"
+        )
 
 
 def main() -> None:
@@ -140,12 +195,14 @@ def main() -> None:
     torch.manual_seed(0)
     models = ["part", "particlenet"] if args.model == "both" else [args.model]
     for model in models:
-        runs = (part_runs if model == "part" else particlenet_runs)(args)
+        comparison = (part_runs if model == "part" else particlenet_runs)(args)
+        runs = {name: train_step(call) for name, call in comparison.calls.items()}
         if args.memory_of:
             if args.memory_of in runs:
                 print(first_call_peak_rss(runs[args.memory_of]))
             continue
         print(f"{model}: {args.jets} jets x {args.min_particles}-{args.particles} particles, papers' sizes")
+        check_parity(comparison)
         reference = next(iter(runs))
         compare(runs, reference, args.repeats, [*_without_model(sys.argv[1:]), "--model", model], __file__)
 

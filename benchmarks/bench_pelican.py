@@ -3,43 +3,60 @@
 Both networks get the same jets, the same dot-product encoder (ours, applied to the pair
 entries each one uses), the same number of blocks and channels (pelican-lite's
 ``increase_hidden_channels=1`` matches ``message_channels = hidden_channels``), mean aggregation
-and a 2->0 readout. pelican-lite runs on a sparse edge list, ours on dense padded pairs. We time
-forward + backward of a training step (median of repeats) and measure the peak resident memory
-the first step adds, each model in a fresh subprocess (on CUDA: the allocator peak of the second
-step), in two settings:
+and a 2->0 readout. pelican-lite runs on a sparse edge list, ours on dense padded pairs.
+
+The two do not share weights, so there is no output parity to check: pelican-lite's weights cannot
+be mapped onto ours. Its aggregations are plain means with one learnable multiplier per map and no
+bias, its first layer is a 2->2 aggregation of the encoded inputs and its 2->0 readout is the last
+layer; ours rescales every aggregation by a learnable (n / N_avg) ** alpha per channel, has a bias
+and a diagonal bias in every 2->2 layer, starts with a linear message layer and ends with a
+two-layer MLP after the readout. So the comparison is at equal blocks and channels (the parameter
+counts are printed) with each side's own random initialisation (seed 0).
+
+We time forward + backward of a training step, all models in one process with their repeats
+interleaved (model A, B, C, A, B, C, ...), after one untimed warm-up call each; the figures are the
+fastest repeat, in process CPU time (steadier on a shared machine) and wall time, printed with the
+torch thread count and the load average. Peak memory is that of the first training step over the
+state before it, each model in a fresh subprocess (on CUDA: the allocator peak of one step after
+the timed ones). Two settings:
 
 - ``fixed``: every jet has exactly N constituents;
 - ``variable``: multiplicities drawn uniformly in [N/4, N] and padded to the batch maximum.
 
-pelican-lite is run both with self-pairs (``remove_self_loops=False``, the same function as ours,
-all 15 maps) and with its default (self-pairs dropped, 5 of the 15 maps vanish).
+pelican-lite is run both with self-pairs (``remove_self_loops=False``, the same function class as
+ours, all 15 maps) and with its default (self-pairs dropped, 5 of the 15 maps vanish).
 
-Usage: ``python benchmarks/bench_pelican.py [--batch 64] [--particles 50] [--repeats 5]``
+Usage: ``python benchmarks/bench_pelican.py [--batch 64] [--particles 50] [--repeats 5] [--threads 1]``
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.metadata
 import json
 import os
 import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
+from benchmarks.conditions import conditions  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
-from lorentznets.layers.pelican import DotProductEncoder
-from lorentznets.lorentz import minkowski_dot
-from lorentznets.nets.pelican import PELICAN
+from lorentznets.layers.pelican import DotProductEncoder  # noqa: E402
+from lorentznets.lorentz import minkowski_dot  # noqa: E402
+from lorentznets.nets.pelican import PELICAN  # noqa: E402
 
 
-def make_jets(batch: int, n: int, variable: bool, generator: torch.Generator):
+def make_jets(batch: int, n: int, variable: bool, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random massive jets: momenta (B, W, 4) in units of 100 GeV and mask (B, W), W the longest jet."""
     if variable:
         counts = torch.randint(n // 4, n + 1, (batch,), generator=generator)
     else:
@@ -89,6 +106,7 @@ class LiteWrapper(torch.nn.Module):
 
 
 def build(name: str, args: argparse.Namespace) -> torch.nn.Module:
+    """The model ``name`` of :data:`MODELS` at the size given by ``args``."""
     if name == "lorentznets":
         return PELICAN(
             out_channels=2,
@@ -102,50 +120,88 @@ def build(name: str, args: argparse.Namespace) -> torch.nn.Module:
     return LiteWrapper(args.hidden, args.blocks, args.encoder_channels, self_pairs)
 
 
-def worker(args: argparse.Namespace) -> None:
-    """Measure one model in this (fresh) process and print a JSON line."""
-    torch.set_num_threads(args.threads)
+class Run(NamedTuple):
+    """A model's training step on its setting's jets, with what the tables print about it."""
+
+    step: Callable[[], None]
+    parameters: int
+    width: int
+    mean: float
+
+
+def training_step(name: str, args: argparse.Namespace, variable: bool, device: str) -> Run:
+    """One forward + backward of model ``name`` (seed 0) on the setting's jets."""
     torch.manual_seed(0)
-    p, mask = make_jets(args.batch, args.particles, args.setting == "variable", torch.Generator().manual_seed(1))
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = build(args.worker, args).to(device)
+    p, mask = make_jets(args.batch, args.particles, variable, torch.Generator().manual_seed(1))
+    model = build(name, args).to(device)
     p, mask = p.to(device), mask.to(device)
     labels = torch.zeros(p.shape[0], dtype=torch.long, device=device)
 
-    def step():
+    def step() -> None:
         model.zero_grad(set_to_none=True)
         torch.nn.functional.cross_entropy(model(p, mask), labels).backward()
         if device == "cuda":
             torch.cuda.synchronize()
 
-    if device == "cuda":
-        step()  # warm-up: kernels selected, allocator filled
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-        step()
-        peak_mib = (torch.cuda.max_memory_allocated() - base) / 2**20
-    else:
-        # Peak resident memory of the first training step over the state before it (model, data
-        # and interpreter already resident); later steps reuse freed memory, so only the first counts.
-        peak_mib = first_call_peak_rss(step)
-    times = []
+    parameters = sum(x.numel() for x in model.parameters())
+    return Run(step, parameters, p.shape[1], float(mask.sum(1).float().mean()))
+
+
+def worker(args: argparse.Namespace) -> None:
+    """Peak memory of one model's first training step, in this fresh process; prints a JSON line."""
+    torch.set_num_threads(args.threads)
+    run = training_step(args.worker, args, args.setting == "variable", "cpu")
+    print(json.dumps({"peak_mib": first_call_peak_rss(run.step)}))
+
+
+def cpu_peak_mib(name: str, setting: str) -> float:
+    """Peak CPU memory of ``name``'s first step, measured by :func:`worker` in a fresh process."""
+    command = [sys.executable, __file__, *sys.argv[1:], "--worker", name, "--setting", setting]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["peak_mib"]
+
+
+def cuda_peak_mib(step: Callable[[], None]) -> float:
+    """Allocator peak of one step in MiB over the memory allocated before it."""
+    torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated()
+    step()
+    return (torch.cuda.max_memory_allocated() - base) / 2**20
+
+
+def measure(setting: str, args: argparse.Namespace, device: str) -> None:
+    """Time the models of one setting interleaved and print their figures and ratios."""
+    runs = {name: training_step(name, args, setting == "variable", device) for name in MODELS}
+    steps = {name: run.step for name, run in runs.items()}
+    for step in steps.values():
+        step()  # warm-up
+    wall = {name: float("inf") for name in steps}
+    cpu = {name: float("inf") for name in steps}
     for _ in range(args.repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    seconds = sorted(times)[len(times) // 2]
-    print(
-        json.dumps(
-            {
-                "jets_per_s": args.batch / seconds,
-                "peak_mib": peak_mib,
-                "width": p.shape[1],
-                "mean": float(mask.sum(1).float().mean()),
-                "device": device,
-                "load": os.getloadavg()[0],
-            }
+        for name, step in steps.items():
+            start, start_cpu = time.perf_counter(), time.process_time()
+            step()
+            wall[name] = min(wall[name], time.perf_counter() - start)
+            cpu[name] = min(cpu[name], time.process_time() - start_cpu)
+    if device == "cuda":
+        memory = {name: cuda_peak_mib(step) for name, step in steps.items()}
+    else:
+        memory = {name: cpu_peak_mib(name, setting) for name in steps}
+    ours = runs["lorentznets"]
+    print(f"\n{setting} multiplicity (padded width {ours.width}, mean {ours.mean:.1f}), {device} {conditions()}")
+    print(f"{'model':28s} {'parameters':>10s} {'jets/s CPU':>11s} {'jets/s wall':>11s} {'peak MiB':>10s}")
+    for name, run in runs.items():
+        print(
+            f"{name:28s} {run.parameters:10d} {args.batch / cpu[name]:11.1f} {args.batch / wall[name]:11.1f} "
+            f"{memory[name]:10.1f}"
         )
-    )
+    for name in steps:
+        if name != "lorentznets":
+            print(
+                f"lorentznets vs {name}: throughput x{cpu[name] / cpu['lorentznets']:.2f} in CPU time, "
+                f"x{wall[name] / wall['lorentznets']:.2f} wall, "
+                f"peak memory ours/theirs x{memory['lorentznets'] / max(memory[name], 1e-3):.2f} {conditions()}"
+            )
 
 
 def main() -> None:
@@ -163,29 +219,20 @@ def main() -> None:
     if args.worker is not None:
         worker(args)
         return
-
+    torch.set_num_threads(args.threads)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
     print(
-        f"# {datetime.date.today()} | {platform.machine()}, {os.cpu_count()} cores, load "
-        f"{os.getloadavg()[0]:.1f} | torch {torch.__version__} | {args.threads} threads | "
-        f"batch {args.batch}, N {args.particles}, hidden {args.hidden}, blocks {args.blocks}"
+        f"# {datetime.date.today()} | {platform.machine()}, {os.cpu_count()} cores | torch {torch.__version__}, "
+        f"pelican-lite {importlib.metadata.version('pelican-lite')} | batch {args.batch}, N {args.particles}, "
+        f"hidden {args.hidden}, blocks {args.blocks} | fastest of {args.repeats} interleaved repeats "
+        f"{conditions()}"
+    )
+    print(
+        "parity: not checked, pelican-lite's weights cannot be mapped onto ours (different layers, see the "
+        "docstring): equal blocks and channels, each side's own initialisation"
     )
     for setting in ("fixed", "variable"):
-        results = {}
-        for name in MODELS:
-            command = [sys.executable, __file__, *sys.argv[1:], "--worker", name, "--setting", setting]
-            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-            results[name] = json.loads(out.strip().splitlines()[-1])
-        info = results["lorentznets"]
-        print(f"\n{setting} multiplicity (padded width {info['width']}, mean {info['mean']:.1f})")
-        print(f"{'model':28s} {'jets/s':>10s} {'peak MiB':>10s}  device, load")
-        for name, r in results.items():
-            print(f"{name:28s} {r['jets_per_s']:10.1f} {r['peak_mib']:10.1f}  {r['device']}, {r['load']:.1f}")
-        for name, r in results.items():
-            if name != "lorentznets":
-                print(
-                    f"lorentznets vs {name}: throughput x{info['jets_per_s'] / r['jets_per_s']:.2f}, "
-                    f"peak memory x{r['peak_mib'] / max(info['peak_mib'], 1e-3):.2f} smaller"
-                )
+        measure(setting, args, device)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,9 @@
 #      packed equals padded, compiled equals eager, run.py per experiment, torchrun over NCCL);
 #   2. bench_lorentznet.py on CUDA, training (batch 128) and evaluation (batch 256) on jets of
 #      10-200 particles padded to 200, against the official code's edge-list computation;
-#   3. bench_lgatr.py --bf16 at the paper tagger size (12 blocks, 16/32 channels, 8 heads; 128
-#      jets of 20-100 particles), against lgatr 2.0.0;
+#   3. bench_lgatr.py --bf16 at the paper tagger size (12 blocks, 16/32 channels, 8 heads,
+#      attention ratio 2, MLP ratio 2, head scale: 1.08M parameters; 128 jets of 20-100
+#      particles), against lgatr 2.0.0 padded and packed;
 #   4. bench_pelican.py on CUDA, against pelican-lite;
 #   5. 50 training steps of every tagger at its config_paper size in bf16 (jets/s, peak memory);
 #   6. bench_input.py: jets/s from each on-disk format to device-ready batches, to compare with 5.
@@ -90,7 +91,8 @@ else
     step bench_lorentznet_eval 35 python benchmarks/bench_lorentznet.py --device cuda --no-dense --batch 256 \
         --repeats 5 --threads 4
     step bench_lgatr 80 python benchmarks/bench_lgatr.py --bf16 --blocks 12 --mv-channels 16 --s-channels 32 \
-        --heads 8 --jets 128 --particles 100 --min-particles 20 --repeats 5
+        --heads 8 --attn-ratio 2 --mlp-ratio 2 --head-scale --jets 128 --particles 100 --min-particles 20 \
+        --repeats 5
     step bench_pelican 50 python benchmarks/bench_pelican.py --batch 128 --particles 100 --repeats 5
     step throughput 150 python benchmarks/bench_train_throughput.py --bf16 --steps 50 \
         --json "$OUTDIR/logs/throughput.json"
