@@ -614,12 +614,13 @@ class BaseExperiment(ABC):
             except Exception as error:  # noqa: BLE001 - the other ranks wait in the broadcast below
                 outcome = f"{error.__class__.__name__}: {error}"
         outcome = self.dist.broadcast_object(outcome)
-        if outcome is not True:
-            reason = "another training holds it" if outcome is False else outcome
+        if outcome is False:
             raise ExperimentInputError(
-                f"run directory {self.run_dir.path} is in use by another training ({self._training_lock.path}: "
-                f"{reason}); wait for it to end, or use another run_name"
+                f"run directory {self.run_dir.path} is in use by another training ({self._training_lock.path} is "
+                "locked); wait for it to end, or use another run_name"
             )
+        if outcome is not True:
+            raise ExperimentInputError(f"cannot take the training lock {self._training_lock.path}: {outcome}")
 
     def _model_of_finished_training(self) -> int | None:
         """k of ``models/model_run<k>.pt`` when ``fit`` found its training already finished (a

@@ -5,9 +5,10 @@ terminals) overwrite each other's ``config.yaml`` and checkpoints, and one resto
 best weights. The lock is a POSIX record lock (``fcntl.lockf``) held by the training process: the
 operating system releases it when the process ends, even when it is killed, so no stale lock is
 left behind; it belongs to the process, so forked DataLoader workers do not hold it and two
-experiments in one process do not exclude each other. Where locking is impossible (Windows, a file
-system without locks, a lock file the user may not write) the training goes on without the lock,
-with a warning.
+experiments in one process do not exclude each other; they share one open file of the lock (closing
+any file of a POSIX lock would release the process's lock), closed when the last of them releases.
+Where locking is impossible (Windows, a file system without locks, a lock file the user may not
+write) the training goes on without the lock, with a warning.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ LOGGER = logging.getLogger(__name__)
 LOCK_NAME = ".training.lock"
 _HELD_ELSEWHERE = (errno.EACCES, errno.EAGAIN)
 """What ``lockf`` raises when another process holds the lock."""
+_HELD: dict[Path, list[int]] = {}
+"""Lock files this process holds: resolved path -> [file descriptor, number of holders]."""
 
 
 class TrainingLock:
@@ -38,16 +41,21 @@ class TrainingLock:
     """
 
     def __init__(self, folder: str | os.PathLike) -> None:
+        self._held: Path | None = None
         self.path = Path(folder) / LOCK_NAME
-        self._fd: int | None = None
 
     def acquire(self) -> bool:
         """Take the lock without waiting; False when another process holds it (True, with a
         warning, where no lock can be taken)."""
-        if fcntl is None or self._fd is not None:
+        if fcntl is None or self._held is not None:
             return True
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            key = self.path.resolve()
+            if key in _HELD:  # this process holds it already: share its file
+                _HELD[key][1] += 1
+                self._held = key
+                return True
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as error:
             LOGGER.warning("cannot open %s (%s): training without the run-directory lock", self.path, error)
@@ -60,14 +68,18 @@ class TrainingLock:
                 return False
             LOGGER.warning("cannot lock %s (%s): training without the run-directory lock", self.path, error)
             return True
-        self._fd = fd
+        _HELD[key] = [fd, 1]
+        self._held = key
         return True
 
     def release(self) -> None:
-        """Give the lock back (closing the file releases it)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        """Give the lock back; the last holder in this process closes the file, which releases it."""
+        key, self._held = getattr(self, "_held", None), None
+        if key is None or key not in _HELD:
+            return
+        _HELD[key][1] -= 1
+        if _HELD[key][1] == 0:
+            os.close(_HELD.pop(key)[0])
 
     def __del__(self) -> None:
         self.release()

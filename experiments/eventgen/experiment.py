@@ -106,6 +106,8 @@ class TTbarExperiment(BaseExperiment):
                 f"'python -m lorentznets.data.generate ttbar --out {source} --eventgen-dir {data.path}'"
             )
         cuts = ("--jet-pt-min", str(self.cfg.cuts.pt_min), "--eta-max", str(self.cfg.cuts.eta_max))
+        if self.cfg.cuts.get("delta_r_min") is not None:  # anti-kT jets lie at least R apart
+            cuts += ("--radius", str(self.cfg.cuts.delta_r_min))
         make = pythia_generator(source, generate, extra=("--eventgen-dir", str(data.path), *cuts))
         ensure_generated(source, generate, make, f"{generate['n']} ttbar events with Pythia", options=cuts)
         if not path.is_file():
@@ -122,8 +124,9 @@ class TTbarExperiment(BaseExperiment):
             for key, name, option, wanted in (
                 ("pt_min", "jet_pt_min", "--jet-pt-min", cuts.pt_min),
                 ("eta_max", "eta_max", "--eta-max", cuts.eta_max),
+                ("delta_r_min", "jet_radius", "--radius", cuts.get("delta_r_min")),
             )
-            if name in stored and not math.isclose(float(stored[name]), float(wanted))
+            if name in stored and wanted is not None and not math.isclose(float(stored[name]), float(wanted))
         ]
         if differences:
             raise ValueError(

@@ -143,8 +143,9 @@ def _check_exchangeable(first: ParticleTopology, second: ParticleTopology, perms
     t2's b). Products named differently (``h1: [a1, a2]``, ``h2: [b1, b2]``) pair by position.
     """
     prefix = f"{source}: PERMUTATIONS/EVENT exchanges {first.name} and {second.name}"
-    same_names = sorted(first.products) == sorted(second.products)
-    if len(first.products) != len(second.products) or (same_names and first.products != second.products):
+    shared = set(first.products) & set(second.products)
+    moved = any(first.products.index(name) != second.products.index(name) for name in shared)
+    if len(first.products) != len(second.products) or moved:
         raise ValueError(
             f"{prefix}, which have different decay products (EVENT/{first.name}: {list(first.products)}, "
             f"EVENT/{second.name}: {list(second.products)}); exchanged particles must have as many products, and "

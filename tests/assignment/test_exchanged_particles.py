@@ -28,6 +28,12 @@ def test_exchanged_particles_with_reordered_products_are_refused():
         EventTopology.from_dict(spec, "x.yaml")  # fewer products
 
 
+def test_a_shared_product_name_at_another_position_is_refused():
+    spec = _spec(["q3", "q4", "q1"], {"EVENT": [["t1", "t2"]], "t1": [["q1", "q2"]], "t2": [["q3", "q4"]]})
+    with pytest.raises(ValueError, match="exchanges t1 and t2, which have different decay products"):
+        EventTopology.from_dict(spec, "x.yaml")  # q1 first in t1, last in t2
+
+
 def test_products_named_differently_pair_by_position():
     spec = _spec(["q3", "q4", "b2"], {"EVENT": [["t1", "t2"]], "t1": [["q1", "q2"]], "t2": [["q3", "q4"]]})
     assert len(EventTopology.from_dict(spec, "x.yaml").event_symmetries) == 2

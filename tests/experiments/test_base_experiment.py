@@ -15,6 +15,7 @@ from experiment_test_utils import REPO, compose_config, run_cli, subprocess_env,
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.checkpoint import load_checkpoint
+from experiments.common.training_lock import TrainingLock
 from experiments.registry import get_experiment
 
 
@@ -183,6 +184,25 @@ def test_a_run_directory_trains_one_process_at_a_time(tmp_path):
         holder.wait()
     _run(tmp_path, run_name="busy")
     assert (run_dir / "models" / "model_run0.pt").is_file()
+
+
+def _taken_elsewhere(folder) -> bool:
+    """Whether another process can take the training lock of ``folder``."""
+    code = f"from experiments.common.training_lock import TrainingLock; print(TrainingLock({str(folder)!r}).acquire())"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=60
+    )
+    return result.stdout.strip() == "True"
+
+
+def test_a_second_holder_in_the_process_does_not_drop_the_lock(tmp_path):
+    """Closing any file of a POSIX lock releases the process's lock: holders share one file."""
+    first, second = TrainingLock(tmp_path), TrainingLock(tmp_path)
+    assert first.acquire() and second.acquire()
+    del second
+    assert not _taken_elsewhere(tmp_path)
+    first.release()
+    assert _taken_elsewhere(tmp_path)
 
 
 def test_a_file_system_without_locks_trains_without_the_lock(tmp_path, monkeypatch, caplog):

@@ -121,8 +121,10 @@ def generate_events(
         n_accepted += accepted[-1].shape[0]
         if n_accepted == 0 and n_tried >= 100 * batch_size:
             raise ValueError(
-                f"generate_events: no event of {process.name} passed the cuts in {n_tried} tries "
+                f"generate_events: no event of {process.name} passed the cuts"
+                f"{' and the unweighting of the massive phase space' if unweight else ''} in {n_tried} tries "
                 f"(sqrt_s={sqrt_s}, pt_min={pt_min}, delta_r_min={delta_r_min}); loosen the cuts"
+                f"{' or raise sqrt_s above the final-state masses' if unweight else ''}"
             )
     final = np.concatenate(accepted)
     momenta = np.concatenate([incoming_momenta(n_events, sqrt_s), final], axis=1)

@@ -85,7 +85,7 @@ def test_cosine_restarts_warm_up_then_restart_with_growing_periods():
     expected = [0.5, 1.0] + [cosine(k, 3) for k in range(3)] + [cosine(k, 6) for k in range(6)]
     expected += [cosine(k, 12) for k in range(5)]
     assert lrs == pytest.approx(expected)
-    # a million-step run with a one-step first decay: each rate in closed form, not by walking the decays
+    # a billion-step run with a one-step first decay: each rate in closed form, not by walking the decays
     assert cosine_restarts_factor(10**9, 1, 2, 0, 0.0) == pytest.approx(
         (1 + math.cos(math.pi * 463_129_089 / 2**29)) / 2
     )

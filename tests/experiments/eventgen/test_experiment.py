@@ -189,3 +189,6 @@ def test_events_generated_with_other_cuts_are_refused(tmp_path):
     message = r"ttbar_allhad\.h5: cuts\.eta_max=2\.0 but the events have --eta-max 2\.5: the samples' cut violations"
     with pytest.raises(ExperimentInputError, match=message):
         get_experiment(cfg.experiment)(cfg).run()
+    cfg = _config(tmp_path, "mlp", ["use_mlflow=false", "cuts.delta_r_min=0.6"])
+    with pytest.raises(ExperimentInputError, match=r"cuts\.delta_r_min=0\.6 but the events have --radius 0\.4"):
+        get_experiment(cfg.experiment)(cfg).run()
