@@ -10,6 +10,7 @@ from hydra import compose, initialize_config_dir
 from mlflow import MlflowClient
 
 from experiments.base_experiment import ExperimentInputError
+from experiments.eventgen.cuts import cut_violations
 from experiments.registry import get_experiment
 
 from .helpers import make_ttbar_events
@@ -65,7 +66,8 @@ def test_train_sample_evaluate_plot(tmp_path, model):
     (tmp_path / "data").mkdir()
     np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(1200, n_extra_jets=1))
     cfg = _config(tmp_path, model)
-    metrics = get_experiment(cfg.experiment)(cfg).run()
+    experiment = get_experiment(cfg.experiment)(cfg)
+    metrics = experiment.run()
 
     assert 0.0 <= metrics["test.classifier_auc"] <= 1.0
     # Hanley-McNeil on 120 held-out events: at most about 0.05 (at AUC 0.5), less towards 1.
@@ -74,6 +76,9 @@ def test_train_sample_evaluate_plot(tmp_path, model):
     assert metrics["test.cuts.frac_nonfinite"] == 0.0
     # The log(pt - pt_min) coordinate keeps every sampled jet above the pt cut.
     assert metrics["test.cuts.frac_pt"] == 0.0
+    # the test events' own fractions, the baseline of a perfect generator
+    truth = cut_violations(experiment.events["test"], cfg.cuts.pt_min, cfg.cuts.eta_max, cfg.cuts.delta_r_min)
+    assert {f"test.cuts_truth.{k}": v for k, v in truth.items()}.items() <= metrics.items()
     assert np.isfinite(metrics["test.nll"]) and np.isfinite(metrics["test.nll_fourmomenta"])
     assert np.isfinite(metrics["test.loss"])
 
