@@ -78,14 +78,19 @@ def test_padding_does_not_change_real_particles(pack_padded):
     assert out_mv[~mask].abs().max() == 0
 
 
-def test_packed_equals_padded():
-    net = _net().double()
+def _assert_packed_equals_padded(net):
+    """Returns the padded outputs, inputs and mask of two jets of 7 and 3 particles."""
     x, s = _jets(batch=2, items=7)
     mask = torch.tensor([[True] * 7, [True] * 3 + [False] * 4])
     padded = net(x, s, mask=mask)
     packed = net(x[mask], s[mask], offsets=torch.tensor([0, 7, 10]))
     torch.testing.assert_close(packed[0], padded[0][mask], rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(packed[1], padded[1][mask], rtol=1e-12, atol=1e-12)
+    return padded, (x, s), mask
+
+
+def test_packed_equals_padded():
+    _assert_packed_equals_padded(_net().double())
 
 
 def test_head_scale_equivariant_and_packed_equals_padded():
@@ -96,12 +101,7 @@ def test_head_scale_equivariant_and_packed_equals_padded():
         for p in scales:
             p.copy_(torch.tensor([0.3, -1.7], dtype=F64))
     _assert_equivariant_on_jets(net)
-    x, s = _jets(batch=2, items=7)
-    mask = torch.tensor([[True] * 7, [True] * 3 + [False] * 4])
-    padded = net(x, s, mask=mask)
-    packed = net(x[mask], s[mask], offsets=torch.tensor([0, 7, 10]))
-    torch.testing.assert_close(packed[0], padded[0][mask], rtol=1e-12, atol=1e-12)
-    torch.testing.assert_close(packed[1], padded[1][mask], rtol=1e-12, atol=1e-12)
+    padded, (x, s), mask = _assert_packed_equals_padded(net)
     unscaled = _net().double()  # the same weights without the scales: other outputs
     unscaled.load_state_dict({k: v for k, v in net.state_dict().items() if not k.endswith("head_scale")})
     assert (unscaled(x, s, mask=mask)[1] - padded[1]).abs().max() > 1e-3
