@@ -565,7 +565,10 @@ class BaseExperiment(ABC):
             raise ExperimentInputError(str(error)) from None
         if state is None and cfg.train and cfg.warm_start_idx is None and cfg.training.finetune["from"] is not None:
             try:
-                load_finetune_weights(cfg.training.finetune["from"], self.raw_model, f"model {cfg.model.name}")
+                model_config = OmegaConf.to_container(cfg.model, resolve=True)
+                load_finetune_weights(
+                    cfg.training.finetune["from"], self.raw_model, f"model {cfg.model.name}", model_config
+                )
             except (FileNotFoundError, CheckpointError, ValueError) as error:
                 raise ExperimentInputError(str(error)) from None
         if self.dist.world_size > 1:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -108,16 +109,29 @@ def finetune_state_dict(
     return state, reinitialised
 
 
-def load_finetune_weights(path: str | Path, model: nn.Module, what: str) -> Path:
+def load_finetune_weights(
+    path: str | Path, model: nn.Module, what: str, model_config: Mapping[str, Any] | None = None
+) -> Path:
     """Load the weights of the trained model at ``path`` (run folder or checkpoint file) into
     ``model`` for fine-tuning; returns the checkpoint file read. Buffers come along, e.g. the
     momentum unit the backbone was trained with (it replaces the one the new data would give).
-    Checkpoints load with ``torch.load(weights_only=True)``."""
+    Checkpoints load with ``torch.load(weights_only=True)``. With ``model_config`` (this run's
+    ``model`` section), a saved model section with other settings is refused: weights of equal
+    shapes (e.g. other ``num_heads``) would compute another function
+    (:func:`model_setting_changes`)."""
     prefixes = model_head_prefixes(model, what)
     file = finetune_source(path)
     checkpoint = load_checkpoint(file, map_location="cpu")
     if not isinstance(checkpoint, Mapping) or not isinstance(checkpoint.get("model"), Mapping):
         raise ValueError(f"{file}: not a model checkpoint (no 'model' state dict)")
+    saved = (checkpoint.get("config") or {}).get("model")
+    if model_config is not None and isinstance(saved, Mapping):
+        changes = model_setting_changes(saved, model_config)
+        if changes:
+            raise ValueError(
+                f"{file} was trained with other model settings ({'; '.join(changes)}): fine-tuning needs the same "
+                "backbone (model and model.net; dropout and execution settings may differ)"
+            )
     state, reinitialised = finetune_state_dict(checkpoint["model"], model, prefixes, str(file))
     model.load_state_dict(state)
     if reinitialised:
@@ -125,3 +139,22 @@ def load_finetune_weights(path: str | Path, model: nn.Module, what: str) -> Path
     else:
         LOGGER.info("fine-tuning from %s (all weights, head included)", file)
     return file
+
+
+_EXECUTION_SETTINGS = frozenset({"dropout", "dropout_prob", "checkpoint_blocks", "backend", "pack_padded"})
+"""Model settings that change how a net runs or regularises, not the function it computes."""
+
+
+def model_setting_changes(saved: Mapping[str, Any], current: Mapping[str, Any], prefix: str = "model") -> list[str]:
+    """``"model.<key>: <saved> -> <current>"`` for each setting of two ``model`` sections that
+    differs, leaving out :data:`_EXECUTION_SETTINGS`."""
+    changes = []
+    for key in sorted(set(saved) | set(current)):
+        if key in _EXECUTION_SETTINGS:
+            continue
+        before, after = saved.get(key), current.get(key)
+        if isinstance(before, Mapping) and isinstance(after, Mapping):
+            changes += model_setting_changes(before, after, f"{prefix}.{key}")
+        elif before != after:
+            changes.append(f"{prefix}.{key}: {before!r} -> {after!r}")
+    return changes

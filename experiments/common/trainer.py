@@ -108,6 +108,18 @@ class Trainer:
         self.ema = ExponentialMovingAverage(raw_model, cfg.ema_decay) if cfg.ema_decay is not None else None
         opt, sched = cfg.optimizer, cfg.scheduler
         parameters = raw_model.parameters()
+        self._fixed_modules: list[nn.Module] = []
+        """The modules of a fixed backbone (``finetune.backbone_lr_factor=0``), run in evaluation
+        mode: batch norms keep the pretrained running statistics, dropout is off."""
+        if cfg.finetune["from"] is not None and cfg.finetune.backbone_lr_factor == 0:
+            heads = tuple(raw_model.head_prefixes)
+            self._fixed_modules = [
+                module
+                for name, module in raw_model.named_modules()
+                if name
+                and not f"{name}.".startswith(heads)  # inside a head
+                and not any(head.startswith(f"{name}.") for head in heads)  # holds a head
+            ]
         if cfg.finetune["from"] is not None:
             # load_finetune_weights has refused a model that does not name its head when the
             # fine-tuning started; a resumed fine-tuning has the same model.
@@ -255,6 +267,8 @@ class Trainer:
     def _training_step(self, batch: Any) -> tuple[torch.Tensor, torch.Tensor, Mapping[str, Any]]:
         """One optimizer step; returns loss, gradient norm and extra metrics, all on the device."""
         self.model.train()
+        for module in self._fixed_modules:
+            module.training = False
         with self.task.autocast():
             loss, extra = self.task.batch_loss(batch)
         self.optimizer.zero_grad(set_to_none=True)

@@ -62,3 +62,19 @@ def test_sources_are_run_folders_with_models_or_checkpoint_files(tmp_path):
         load_finetune_weights(tmp_path / "other.pt", _tagger(1, 0), "model transformer")
     with pytest.raises(ValueError, match="model mlp does not name its head"):
         load_finetune_weights(tmp_path, torch.nn.Linear(2, 2), "model mlp")
+
+
+def test_a_backbone_with_other_settings_of_equal_shapes_is_refused(tmp_path):
+    """Other num_heads give weights of the same shapes but another function."""
+    model_section = {"name": "transformer", "net": {**NET, "dropout": 0.0}}
+    save_atomic(
+        {"model": _tagger(1, seed=0).state_dict(), "config": {"model": model_section}},
+        tmp_path / "models" / "model_run0.pt",
+    )
+    other_heads = {"name": "transformer", "net": {**NET, "num_heads": 4, "dropout": 0.0}}
+    with pytest.raises(
+        ValueError, match=r"model_run0\.pt was trained with other model settings \(model\.net\.num_heads: 2 -> 4\)"
+    ):
+        load_finetune_weights(tmp_path, _tagger(1, seed=1), "model transformer", other_heads)
+    other_dropout = {"name": "transformer", "net": {**NET, "dropout": 0.1}}  # a regulariser: allowed
+    load_finetune_weights(tmp_path, _tagger(1, seed=1), "model transformer", other_dropout)

@@ -76,3 +76,29 @@ def test_a_fixed_backbone_under_a_new_three_class_head(tmp_path, jets_file):
     assert reload.training.finetune["from"] == str(source_dir)
     get_experiment("jetclass").check_config(reload)
     assert get_experiment("jetclass")(reload).run()["test.auc_macro"] == pytest.approx(metrics["test.auc_macro"])
+
+
+def test_a_fixed_backbone_keeps_its_batch_norm_statistics(tmp_path, jets_file):
+    """backbone_lr_factor=0 fixes the backbone: its BatchNorm running statistics too."""
+    small = {"model.net.hidden_channels": 8, "model.net.num_blocks": 1, "+model.net.num_heads": None}
+    base = {k: v for k, v in small.items() if v is not None}
+
+    def overrides(**extra):
+        values = tagging_overrides(tmp_path, jets_file, **base, **extra, **{"training.iterations": 4})
+        return ["model=lorentznet", *(o for o in values if not o.startswith("model.net.num_heads"))]
+
+    get_experiment("toptagging")(compose_config("toptagging", overrides(run_name="bn_source"))).run()
+    source = tmp_path / "runs" / "toptagging" / "bn_source"
+    tuned = overrides(
+        run_name="bn_tuned",
+        evaluate=False,
+        **{"training.finetune.from": str(source), "training.finetune.backbone_lr_factor": 0.0},
+    )
+    experiment = get_experiment("toptagging")(compose_config("toptagging", tuned))
+    experiment.run()
+    before = load_checkpoint(source / "models" / "model_run0.pt")["model"]
+    after = experiment.raw_model.state_dict()
+    statistics = [key for key in before if key.endswith(("running_mean", "running_var"))]
+    assert statistics
+    for key in statistics:
+        assert torch.equal(after[key], before[key]), key
