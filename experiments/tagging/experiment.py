@@ -323,8 +323,29 @@ class TaggingExperiment(BaseExperiment):
                 "particle_selection": "the max_particles constituents of highest pT",
                 "momentum_scale_gev": float(self.raw_model.momentum_scale),
                 "momentum_scale_use": "inside the graph: the net sees momenta / momentum_scale_gev; feed GeV",
+                **self._onnx_input_notes(),
             },
         }
+
+    def _onnx_input_notes(self) -> dict[str, Any]:
+        """What the exported graph needs beyond the inputs' shapes: the fewest particle slots of a
+        k-nearest-neighbour net (torch pads shorter batches, the traced graph does not), and how
+        the energies of EnergyFlow (pt, y, phi, pid) constituents are built."""
+        notes: dict[str, Any] = {}
+        net = getattr(self.raw_model, "net", None)
+        fewest = getattr(net, "min_particles", None) or getattr(getattr(net, "backbone", None), "min_particles", None)
+        if fewest is not None:
+            notes["min_particles"] = int(fewest)
+            notes["min_particles_use"] = (
+                f"pad the particles axis to at least {fewest} slots (zeros, mask false): the graph's k-nearest-"
+                "neighbour search needs them"
+            )
+        if self.datasets["val"].num_scalars == NUM_PID_FEATURES and self.cfg.data.format != "jetclass_root":
+            notes["energy"] = (
+                "E = sqrt(p^2 + m^2) with m the PDG mass of each constituent's particle ID, as the EnergyFlow "
+                "reader builds the four-momenta from (pt, y, phi, pid) (lorentznets.data.convert.pid)"
+            )
+        return notes
 
     def _logits(self, model: nn.Module, batch: TaggingBatch) -> torch.Tensor:
         logits = model(batch["momenta"], batch["mask"], batch.get("scalars"), **batch.get("host_inputs", {}))

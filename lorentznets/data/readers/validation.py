@@ -67,7 +67,7 @@ def empty_jet_rows(mask: np.ndarray, source: str, drop_empty: bool, first_jet: i
         return None
     message = empty_jet_message(source, int(empty.sum()), first_jet + int(np.argmax(empty)))
     if not drop_empty:
-        raise ValueError(message + "; remove them from the file (or read it with drop_empty=True)")
+        raise ValueError(message + "; remove them from the file (in Python: load_jets(..., drop_empty=True))")
     warnings.warn(message + "; dropping them", stacklevel=3)
     return np.flatnonzero(~empty)
 

@@ -247,3 +247,27 @@ def test_jetclass_predictions_of_ten_classes_with_particle_ids(tmp_path, impact_
     assert scalars["description"].startswith("per-constituent JetClass branches, in order: part_charge, ")
     assert ("tanh(part_d0val)" in scalars["description"]) == impact_parameters
     assert description["outputs"][0]["shape"] == ["batch", 10] and len(description["class_names"]) == 10
+
+
+def test_a_k_nearest_neighbour_export_states_its_fewest_particle_slots(trained):
+    """torch pads a batch shorter than k + 1 slots inside ParticleNet; the traced graph cannot, so
+    the description says how far to pad (the graph then gives torch's scores)."""
+    tmp_path, new = trained
+    overrides = tagging_overrides(tmp_path, tmp_path / "train.h5", run_name="pn", **TINY)
+    overrides = ["model=particlenet", *(o for o in overrides if not o.startswith("model.net."))]
+    cfg = compose_config("toptagging", [*overrides, "evaluate=false", "plot=false", "export.onnx=true"])
+    experiment = get_experiment(cfg.experiment)(cfg)
+    experiment.run()
+    models = tmp_path / "runs" / "toptagging" / "pn" / "models"
+    preprocessing = json.loads((models / "model_run0.preprocessing.json").read_text())["preprocessing"]
+    fewest = preprocessing["min_particles"]
+    assert fewest == 1 + max(k for k, _ in cfg.model.net.conv_params)
+    jets = load_jets(new, max_particles=30)
+    short = jets.mask[:, 8:].logical_not().all(dim=1).nonzero().flatten()[:3]  # jets of at most 8 constituents
+    assert len(short) == 3
+    momenta, mask = jets.momenta[short, :fewest], jets.mask[short, :fewest]
+    session = onnxruntime.InferenceSession(str(models / "model_run0.onnx"))
+    (logits,) = session.run(None, {"momenta": momenta.numpy(), "mask": mask.numpy()})
+    with torch.no_grad():
+        expected = experiment.raw_model(jets.momenta[short, :8], jets.mask[short, :8]).numpy()
+    np.testing.assert_allclose(logits, expected, rtol=PARITY_RTOL, atol=PARITY_ATOL)
