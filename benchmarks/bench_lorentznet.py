@@ -59,6 +59,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
+from benchmarks.conditions import conditions  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
 from lorentznets.compat.lorentznet import to_official_state_dict  # noqa: E402
 from lorentznets.layers.lorentznet import real_pairs  # noqa: E402
@@ -358,7 +359,7 @@ def print_parity(args, few) -> None:
 
 
 def context(args) -> str:
-    return f"[{torch.get_num_threads()} torch threads, load {os.getloadavg()[0]:.1f}, {args.device}]"
+    return f"{conditions()} [{args.device}]"
 
 
 def main() -> None:

@@ -96,6 +96,7 @@ from experiments.common.checkpoint import (
     remove_stale_temporaries,
     save_atomic,
 )
+from experiments.common.config_changes import changed_leaves
 from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_schemas, validate_config
 from experiments.common.distributed import init_distributed
 from experiments.common.errors import ExperimentInputError
@@ -646,7 +647,7 @@ class BaseExperiment(ABC):
         current = OmegaConf.to_container(self.cfg, resolve=True)
         changes = [
             f"{key}: {before!r} -> {after!r}"
-            for key, before, after in _changed_leaves(saved, current, ("training", "data", "model", "seed"))
+            for key, before, after in changed_leaves(saved, current, ("training", "data", "model", "seed"))
             if key not in _RESUMABLE_CHANGES
         ]
         if changes:
@@ -776,21 +777,3 @@ def _streamed_data_errors(name: str) -> Iterator[None]:
 
 _RESUMABLE_CHANGES = frozenset({"training.num_workers", "training.compile", "data.generate.workers"})
 """Settings a resumed run may change: they do not change what is computed."""
-
-
-def _changed_leaves(before: Any, after: Any, sections: tuple[str, ...]) -> list[tuple[str, Any, Any]]:
-    """``(dotted key, before, after)`` of the leaves of ``sections`` that both configs have and
-    that differ (keys only one side has, e.g. added by a newer version, are left out)."""
-    changes: list[tuple[str, Any, Any]] = []
-
-    def walk(prefix: str, a: Any, b: Any) -> None:
-        if isinstance(a, Mapping) and isinstance(b, Mapping):
-            for key in a.keys() & b.keys():
-                walk(f"{prefix}.{key}" if prefix else str(key), a[key], b[key])
-        elif a != b:
-            changes.append((prefix, a, b))
-
-    for section in sections:
-        if section in before and section in after:
-            walk(section, before[section], after[section])
-    return sorted(changes)

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from experiments.common.checkpoint import check_weights_fit, load_checkpoint
+from experiments.common.config_changes import changed_leaves
 from experiments.common.run_directory import RunDirectory
 
 __all__ = ["finetune_source", "finetune_state_dict", "load_finetune_weights", "model_head_prefixes"]
@@ -145,16 +146,13 @@ _EXECUTION_SETTINGS = frozenset({"dropout", "dropout_prob", "checkpoint_blocks",
 """Model settings that change how a net runs or regularises, not the function it computes."""
 
 
-def model_setting_changes(saved: Mapping[str, Any], current: Mapping[str, Any], prefix: str = "model") -> list[str]:
-    """``"model.<key>: <saved> -> <current>"`` for each setting of two ``model`` sections that
-    differs, leaving out :data:`_EXECUTION_SETTINGS`."""
-    changes = []
-    for key in sorted(set(saved) | set(current)):
-        if key in _EXECUTION_SETTINGS:
-            continue
-        before, after = saved.get(key), current.get(key)
-        if isinstance(before, Mapping) and isinstance(after, Mapping):
-            changes += model_setting_changes(before, after, f"{prefix}.{key}")
-        elif before != after:
-            changes.append(f"{prefix}.{key}: {before!r} -> {after!r}")
-    return changes
+def model_setting_changes(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """``"model.<key>: <saved> -> <current>"`` for each setting both ``model`` sections have and
+    that differs (:func:`~experiments.common.config_changes.changed_leaves`), leaving out
+    :data:`_EXECUTION_SETTINGS`."""
+    changes = changed_leaves({"model": saved}, {"model": current}, ("model",))
+    return [
+        f"{key}: {before!r} -> {after!r}"
+        for key, before, after in changes
+        if key.rsplit(".", 1)[-1] not in _EXECUTION_SETTINGS
+    ]
