@@ -33,6 +33,7 @@ from experiments.common.host_inputs import host_inputs
 from experiments.common.splits import split_indices
 from experiments.registry import register_experiment
 from lorentznets.data.amplitudes import PROCESSES, Couplings, write_process_file
+from lorentznets.data.amplitudes.events import needs_unweighting
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -90,8 +91,8 @@ class AmplitudeExperiment(BaseExperiment):
 
         if path.is_file():
             # The writer renames a complete file into place: an existing file is never partial.
-            masses = PROCESSES[name].final_masses(Couplings())
-            check_generated_settings(path, phase_space, weighted_before=len(masses) >= 3 and max(masses) > 0)
+            weighted_before = needs_unweighting(PROCESSES[name].final_masses(Couplings()))
+            check_generated_settings(path, phase_space, weighted_before=weighted_before)
             return path
         command = f"python -m lorentznets.data.generate amplitudes --process {name} --n <events> --out {cfg.dir}"
         what = f"{generate['n'] if generate else 0} {name} events"

@@ -41,6 +41,7 @@ import numpy as np
 import torch
 
 from experiments.common.errors import ExperimentInputError
+from lorentznets.data.convert.h5_files import partial_path
 from lorentznets.data.readers.errors import error_message
 from lorentznets.data.readers.formats import expand_paths
 
@@ -93,7 +94,7 @@ def check_predict_output(output: str | os.PathLike, patterns: Sequence[str]) -> 
             continue
     if path.exists() and any(path.resolve() == Path(name).resolve() for name in inputs):
         raise ValueError(f"predict.output={str(output)!r} is one of predict.files: it would be overwritten")
-    partial = path.resolve().with_name(path.name + ".partial")  # written first, then renamed
+    partial = partial_path(path.resolve())  # written first, then renamed
     if any(partial == Path(name).resolve() for name in inputs):
         raise ValueError(
             f"predict.output={str(output)!r}: one of predict.files is its temporary file {partial.name}, which "
@@ -175,7 +176,7 @@ def write_predictions(
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    partial = partial_path(path)
     # Fixed-length names compress to almost nothing, unlike variable-length strings.
     name_dtype = np.dtype(f"S{max(len(name.encode()) for name in files)}") if files else np.dtype("S1")
     try:

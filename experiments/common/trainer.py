@@ -113,12 +113,18 @@ class Trainer:
         mode: batch norms keep the pretrained running statistics, dropout is off."""
         if cfg.finetune["from"] is not None and cfg.finetune.backbone_lr_factor == 0:
             heads = tuple(raw_model.head_prefixes)
-            self._fixed_modules = [
-                module
-                for name, module in raw_model.named_modules()
+            fixed = {
+                name
+                for name, _ in raw_model.named_modules()
                 if name
                 and not f"{name}.".startswith(heads)  # inside a head
                 and not any(head.startswith(f"{name}.") for head in heads)  # holds a head
+            }
+            # the largest fixed subtrees: eval() on each reaches the rest
+            self._fixed_modules = [
+                module
+                for name, module in raw_model.named_modules()
+                if name in fixed and name.rpartition(".")[0] not in fixed
             ]
         if cfg.finetune["from"] is not None:
             # load_finetune_weights has refused a model that does not name its head when the
@@ -268,7 +274,7 @@ class Trainer:
         """One optimizer step; returns loss, gradient norm and extra metrics, all on the device."""
         self.model.train()
         for module in self._fixed_modules:
-            module.training = False
+            module.eval()
         with self.task.autocast():
             loss, extra = self.task.batch_loss(batch)
         self.optimizer.zero_grad(set_to_none=True)

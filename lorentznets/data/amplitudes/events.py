@@ -27,7 +27,13 @@ from .couplings import Couplings
 from .phase_space import boost_along_z, incoming_momenta, rambo, rambo_flat_weight
 from .processes import Process
 
-__all__ = ["generate_events", "passes_cuts"]
+__all__ = ["generate_events", "needs_unweighting", "passes_cuts"]
+
+
+def needs_unweighting(masses: list[float]) -> bool:
+    """Whether RAMBO weights the events of these final-state masses (GeV): a massive particle
+    among three or more; for two the mass correction is a constant."""
+    return len(masses) >= 3 and max(masses) > 0
 
 
 def passes_cuts(final: np.ndarray, is_gluon: np.ndarray, pt_min: float, delta_r_min: float) -> np.ndarray:
@@ -109,7 +115,7 @@ def generate_events(
     accepted: list[np.ndarray] = []
     n_accepted = 0
     n_tried = 0
-    unweight = len(masses) >= 3 and any(m > 0 for m in masses)
+    unweight = needs_unweighting(masses)
     while n_accepted < n_events:
         final, weights = rambo(rng, batch_size, sqrt_s, masses)
         n_tried += batch_size

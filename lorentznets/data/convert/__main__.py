@@ -11,6 +11,7 @@ from pathlib import Path
 from ..cli_types import positive_int
 from ..readers.errors import error_message
 from . import CONVERTERS
+from .h5_files import partial_path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     source, target = Path(args.source), Path(args.target)
     if target.exists() and source.exists() and target.resolve() == source.resolve():
         parser.error(f"the output {target} is the input {source}: give another output file")
-    if source.exists() and source.resolve() == target.resolve().with_name(target.name + ".partial"):
+    if source.exists() and source.resolve() == partial_path(target.resolve()):
         # the output is written to <output>.partial first (atomic): that would destroy the input
         parser.error(f"the input {source} is the temporary file of the output {target}: rename it first")
     if target.exists() and not args.overwrite:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -43,3 +44,10 @@ def open_h5(path: str | os.PathLike, mode: str = "r") -> h5py.File:
             f"{os.fspath(path)}: cannot open as HDF5 ({size} bytes): {error}; the file is truncated "
             "(an interrupted download or write?) or not HDF5"
         ) from error
+
+
+def partial_path(path: str | os.PathLike) -> Path:
+    """Where an HDF5 file is written before it is renamed to ``path`` (``<path>.partial``), so that an
+    interrupted write leaves no half-written ``path``."""
+    path = Path(path)
+    return path.with_name(path.name + ".partial")

@@ -36,7 +36,7 @@ from .checks import (
     require_keys,
     require_shape,
 )
-from .h5_files import h5py_module, open_h5
+from .h5_files import h5py_module, open_h5, partial_path
 from .jet_arrays import JetChunk, chunk_bounds, jet_pt_and_mass, order_and_pad
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def write_lgn_h5(
         Number of jets written.
     """
     path = Path(path)
-    partial = path.with_name(path.name + ".partial")
+    partial = partial_path(path)
     written = 0
     try:
         with h5py_module().File(partial, "w") as file:

@@ -126,8 +126,9 @@ class PandasHDFFrame:
         """
         self.require_columns(columns)
         if self._store is not None:
-            # The fixed format takes no column selection; the table format reads whole rows anyway.
-            return self._store.select(self.key, start=start, stop=stop)[list(columns)].to_numpy()
+            # The table format decodes only the columns asked for; the fixed format takes no selection.
+            selection = {"columns": list(columns)} if self.format == "table" else {}
+            return self._store.select(self.key, start=start, stop=stop, **selection)[list(columns)].to_numpy()
         wanted_blocks = sorted({self._where[c][0] for c in columns})
         rows = {i: self._blocks[i][start:stop] for i in wanted_blocks}
         dtype = np.result_type(*(rows[i].dtype for i in wanted_blocks))

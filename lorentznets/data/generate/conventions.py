@@ -19,9 +19,10 @@ from typing import Any
 from lorentznets.data.convert.h5_files import open_h5
 from lorentznets.data.generate.cli import build_dataset_parser
 from lorentznets.data.generate.h5_writer import SETTINGS_ATTR
+from lorentznets.data.generate.options import PYTHIA_DATASETS
 
-CHECKED_DATASETS = ("toptagging", "quarkgluon", "ttbar")
-"""Datasets whose generator module defines ``CONVENTION_KEYS``."""
+CHECKED_DATASETS = PYTHIA_DATASETS
+"""Datasets whose generator module defines ``CONVENTION_KEYS``: the Pythia ones."""
 
 
 def stored_settings(path: Path) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lorentznets.data.cli_types import positive_int
+from lorentznets.data.cli_types import int_in_range, positive_int
 
 MAX_PYTHIA_SEED = 900_000_000
 """Largest ``Random:seed`` Pythia accepts (0 would seed from the clock)."""
@@ -17,7 +17,7 @@ MAX_CHUNKS = 50_000
 """Most chunks of one file."""
 STREAM_OFFSET = 450_000_000
 """Distance between the Pythia seeds of the two processes (streams) of a two-class dataset."""
-SEEDING = "Random:seed = 1 + stream * 450000000 + seed * 50000 + chunk"
+SEEDING = f"Random:seed = 1 + stream * {STREAM_OFFSET} + seed * {MAX_CHUNKS} + chunk"
 """The rule of :func:`pythia_seed`, stored in the files' settings: a file begun under another rule
 (``seed + chunk`` before 2026-12-07) is not resumed with this one."""
 
@@ -64,16 +64,6 @@ def check_chunk_count(args: argparse.Namespace) -> None:
         )
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"expected an integer in [0, {MAX_SEED}], got {text}")
-    return value
-
-
 def add_common_arguments(
     parser: argparse.ArgumentParser, *, default_n: int, default_out: str, default_chunk: int
 ) -> None:
@@ -81,7 +71,7 @@ def add_common_arguments(
     parser.add_argument("--n", type=positive_int, default=default_n, help="number of rows")
     parser.add_argument(
         "--seed",
-        type=_seed,
+        type=int_in_range(0, MAX_SEED),
         default=1,
         help=f"base seed in [0, {MAX_SEED}]; chunk c uses Random:seed = 1 + seed * {MAX_CHUNKS} + c (docs/data.md)",
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import awkward as ak
 import numpy as np
 
+from lorentznets.data.cli_types import int_in_range
 from lorentznets.data.convert.event_weights import WEIGHT_KEY
 from lorentznets.data.generate.jet_veto import JetVeto, VetoSettings
 from lorentznets.data.generate.options import MAX_PYTHIA_SEED
@@ -105,19 +106,14 @@ def check_veto(dataset: str, first_class: bool, n_events: int, seed: int) -> Vet
     )
 
 
-def _pythia_seed(text: str) -> int:
-    value = int(text) if text.lstrip("-").isdigit() else -1
-    if not 1 <= value <= MAX_PYTHIA_SEED:
-        raise argparse.ArgumentTypeError(f"expected an integer in [1, {MAX_PYTHIA_SEED}], got {text}")
-    return value
-
-
 def main(argv: list[str] | None = None) -> None:
     """Print the veto check of both classes of a dataset."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", choices=sorted(CLASSES))
     parser.add_argument("--events", type=int, default=15000, help="events per class")
-    parser.add_argument("--seed", type=_pythia_seed, default=31, help=f"Random:seed, in [1, {MAX_PYTHIA_SEED}]")
+    parser.add_argument(
+        "--seed", type=int_in_range(1, MAX_PYTHIA_SEED), default=31, help=f"Random:seed, in [1, {MAX_PYTHIA_SEED}]"
+    )
     args = parser.parse_args(argv)
     for name, _, flag in CLASSES[args.dataset]:
         check = check_veto(args.dataset, flag, args.events, args.seed)
