@@ -643,11 +643,24 @@ class BaseExperiment(ABC):
         saved_path = self.run_dir.config_path
         if not saved_path.is_file():
             return
-        saved = OmegaConf.to_container(OmegaConf.load(saved_path), resolve=True)
+        sections = ("training", "data", "model", "seed")
+        try:
+            saved = OmegaConf.to_container(OmegaConf.load(saved_path), resolve=True)
+        except Exception as error:  # noqa: BLE001 - YAML or interpolation errors of a damaged file
+            raise ExperimentInputError(
+                f"resume=true: cannot read the run's settings {saved_path} ({error.__class__.__name__}: "
+                f"{str(error).splitlines()[0]}); restore the file or start a new run_name"
+            ) from None
         current = OmegaConf.to_container(self.cfg, resolve=True)
+        missing = [s for s in sections if s in current and not (isinstance(saved, dict) and s in saved)]
+        if missing:
+            raise ExperimentInputError(
+                f"resume=true: the run's settings {saved_path} hold no {', '.join(missing)} section (damaged or "
+                "edited file); restore the file or start a new run_name"
+            )
         changes = [
             f"{key}: {before!r} -> {after!r}"
-            for key, before, after in changed_leaves(saved, current, ("training", "data", "model", "seed"))
+            for key, before, after in changed_leaves(saved, current, sections)
             if key not in _RESUMABLE_CHANGES
         ]
         if changes:

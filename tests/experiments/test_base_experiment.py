@@ -252,6 +252,21 @@ def test_resume_with_other_settings_than_the_runs_is_refused(tmp_path):
     assert f"base_dir: {tmp_path.resolve()}" in saved  # absolute: the run folder reloads from anywhere
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("training:\n  lr: 'cut\n", "cannot read the run's settings .*ScannerError"),
+        ("seed: 0\ntraining:\n  lr: 0.1\n", "hold no model section"),
+        ("", "hold no training, model, seed"),
+    ],
+)
+def test_resume_with_a_damaged_run_config_is_refused(tmp_path, text, message):
+    _run(tmp_path, run_name="d", **{"training.iterations": 20})
+    (tmp_path / "runs" / "toy" / "d" / "config.yaml").write_text(text)
+    with pytest.raises(ExperimentInputError, match=message):
+        _run(tmp_path, run_name="d", resume=True, **{"training.iterations": 20})
+
+
 def test_resume_of_a_finished_run_trains_and_saves_nothing_again(tmp_path):
     _, first = _run(tmp_path, run_name="f", **{"training.iterations": 20})
     experiment, again = _run(tmp_path, run_name="f", resume=True, **{"training.iterations": 20})
