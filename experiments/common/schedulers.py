@@ -32,8 +32,10 @@ def build_scheduler(
     name : str
         ``"constant"``; ``"cosine"`` (cosine decay from ``lr`` to ``min_lr_factor * lr`` over
         ``total_steps``); ``"onecycle"`` (warm-up over ``warmup_fraction`` of the steps to ``lr``,
-        then annealing); ``"plateau"`` (multiply by ``plateau_factor`` when the validation loss
-        has not improved for ``plateau_patience`` validations; stepped with the validation loss);
+        then annealing); ``"plateau"`` (torch's ``ReduceLROnPlateau``: multiply by
+        ``plateau_factor`` at the first validation after more than ``plateau_patience`` ones in a
+        row without improving on the best loss by a relative 1e-4, e.g. at the third with
+        patience 2; stepped with the validation loss);
         ``"cosine_restarts"`` (after a linear warm-up over ``warmup_steps``, cosine decays to
         ``min_lr_factor * lr`` that restart at ``lr``: the first lasts ``restart_steps`` steps,
         each next one ``restart_mult`` times longer, as ``CosineAnnealingWarmRestarts`` stepped
@@ -47,9 +49,10 @@ def build_scheduler(
     if name == "constant":
         return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
     group_lrs = [group["lr"] for group in optimizer.param_groups]
-    if name == "cosine" and len(set(group_lrs)) > 1:
-        # Parameter groups with their own learning rates (fine-tuning): each decays to
-        # min_lr_factor times its own, which CosineAnnealingLR's one absolute eta_min cannot do.
+    if name == "cosine" and set(group_lrs) != {lr}:
+        # Parameter groups with their own learning rates (fine-tuning, also when all share one other
+        # than lr): each decays to min_lr_factor times its own, which CosineAnnealingLR's one
+        # absolute eta_min cannot do.
         steps = max(total_steps, 1)
         return torch.optim.lr_scheduler.LambdaLR(
             optimizer,

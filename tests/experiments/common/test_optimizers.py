@@ -200,3 +200,27 @@ def test_per_group_cosine_stays_at_its_minimum_after_the_last_step():
     # From step 4 (= total_steps) on, each group stays at min_lr_factor times its own rate.
     for lrs in after[3:]:
         assert lrs == pytest.approx([2e-4, 2e-5], rel=1e-9, abs=0)
+
+
+def test_cosine_of_groups_sharing_a_rate_other_than_lr_decays_from_their_own():
+    # Fine-tuning with head_lr = backbone_lr_factor * lr: both groups at 5e-4, optimizer.lr 1e-3.
+    params = [torch.nn.Parameter(torch.ones(1)) for _ in range(2)]
+    optimizer = torch.optim.SGD([{"params": [p], "lr": 5e-4} for p in params])
+    scheduler = build_scheduler(optimizer, "cosine", total_steps=10, lr=1e-3, min_lr_factor=0.9)
+    lrs = []
+    for _ in range(10):
+        optimizer.step()
+        scheduler.step()
+        lrs.append(optimizer.param_groups[0]["lr"])
+    assert all(a >= b for a, b in zip([5e-4, *lrs], lrs))
+    assert lrs[-1] == pytest.approx(4.5e-4, rel=1e-9)
+
+
+def test_plateau_cuts_after_more_than_patience_validations_without_improvement():
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1.0)
+    scheduler = build_scheduler(optimizer, "plateau", total_steps=10, lr=1.0, plateau_factor=0.5, plateau_patience=2)
+    lrs = []
+    for loss in (1.0, 1.0, 1.0, 1.0):  # the best, then three validations without improvement
+        scheduler.step(loss)
+        lrs.append(optimizer.param_groups[0]["lr"])
+    assert lrs == [1.0, 1.0, 1.0, 0.5]
