@@ -8,11 +8,14 @@ from collections.abc import Iterator
 import torch
 from torch.utils.data import Sampler
 
+from experiments.common.seeding import combined_seed
+
 
 class ResumableBatchSampler(Sampler[list[int]]):
     """Endless stream of shuffled training batches, sharded over ranks.
 
-    Epoch ``e`` uses the permutation drawn from a generator seeded with ``seed + e``; rank ``r``
+    Epoch ``e`` uses the permutation drawn from a generator seeded with
+    ``combined_seed(seed, e)`` (independent orders for neighbouring seeds); rank ``r``
     of ``world_size`` takes every ``world_size``-th index starting at ``r`` (all ranks get the
     same number of batches; the remainder of each epoch is dropped). The ``g``-th batch of the
     stream depends only on ``g``, so a run resumed at optimisation step ``g`` sees the same
@@ -58,7 +61,7 @@ class ResumableBatchSampler(Sampler[list[int]]):
     def __iter__(self) -> Iterator[list[int]]:
         epoch, offset = divmod(self.start_batch, self.batches_per_epoch)
         while True:
-            generator = torch.Generator().manual_seed(self.seed + epoch)
+            generator = torch.Generator().manual_seed(combined_seed(self.seed, epoch))
             order = torch.randperm(self.num_samples, generator=generator)
             shard = order[self.rank :: self.world_size][: self.num_samples // self.world_size]
             for batch in range(offset, self.batches_per_epoch):

@@ -20,6 +20,14 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def combined_seed(*parts: int) -> int:
+    """A 64-bit seed from several non-negative integers (e.g. the run's seed and an epoch), through
+    numpy's ``SeedSequence``: unlike ``seed + epoch``, (s, e + 1) and (s + 1, e) give unrelated
+    streams, so runs of neighbouring seeds do not share their data orders."""
+    low, high = np.random.SeedSequence(list(parts)).generate_state(2, np.uint32)
+    return int(low) | int(high) << 32
+
+
 def get_rng_state() -> dict[str, Any]:
     """Return the states of the Python, numpy, torch and CUDA generators as plain data.
 

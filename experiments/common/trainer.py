@@ -33,7 +33,7 @@ from experiments.common.progress import progress_bar, validation_summary
 from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ResumableBatchSampler
 from experiments.common.schedulers import build_scheduler
-from experiments.common.seeding import get_rng_state, set_rng_state
+from experiments.common.seeding import combined_seed, get_rng_state, set_rng_state
 from experiments.common.stop_request import stop_deferred
 from experiments.common.trainer_state import TrainerState
 from lorentznets.layers.lorentznet import synchronise_batch_norm
@@ -246,7 +246,7 @@ class Trainer:
         options = {
             # the loader's base seed comes from its own generator, not from the global one, whose
             # state a resumed run restores: drawing it there shifted every later random draw
-            "generator": torch.Generator().manual_seed(self.seed + self.dist.rank),
+            "generator": torch.Generator().manual_seed(combined_seed(self.seed, self.dist.rank)),
             "collate_fn": self.task.collate,
             "num_workers": self.cfg.num_workers,
             "pin_memory": self.dist.device.type == "cuda",

@@ -22,6 +22,12 @@ def test_stream_depends_only_on_the_batch_index():
     assert full[:6] != full[6:12]
 
 
+def test_neighbouring_seeds_do_not_share_epochs():
+    # seed + epoch made seed 4's first epoch seed 3's second: seed replicas saw one batch stream
+    epochs = {seed: _take(ResumableBatchSampler(50, 8, seed=seed), 12) for seed in (3, 4)}
+    assert epochs[4][:6] != epochs[3][6:12] and epochs[4][:6] != epochs[3][:6]
+
+
 def test_ranks_get_disjoint_shards_of_equal_length():
     ranks = [_take(ResumableBatchSampler(50, 4, seed=0, rank=r, world_size=2), 6) for r in (0, 1)]
     first_epoch = [set(sum(batches, [])) for batches in ranks]
