@@ -576,9 +576,6 @@ class BaseExperiment(ABC):
             # the model starts alike on every rank (DDP broadcasts rank 0's weights anyway); from
             # here each rank draws its own dropout masks, flow-matching noise and random frames
             seed_everything(cfg.seed + 1_000_003 * self.dist.rank)
-        num_parameters = sum(p.numel() for p in self.raw_model.parameters() if p.requires_grad)
-        LOGGER.info("model %s: %d trainable parameters", cfg.model.name, num_parameters)
-        self.logger.log_params({"num_parameters": num_parameters})
         self.trainer = Trainer(
             self,
             self.raw_model,
@@ -589,6 +586,11 @@ class BaseExperiment(ABC):
             run_dir=self.run_dir,
             show_progress=self.is_main and cfg.progress,
         )
+        num_parameters = sum(p.numel() for p in self.raw_model.parameters())
+        # counted after the trainer has fixed a fine-tuning's backbone (backbone_lr_factor=0)
+        trainable = sum(p.numel() for p in self.raw_model.parameters() if p.requires_grad)
+        LOGGER.info("model %s: %d parameters, %d trainable", cfg.model.name, num_parameters, trainable)
+        self.logger.log_params({"num_parameters": num_parameters})
         if state is not None:
             try:
                 check_weights_fit(state.model, self.raw_model, str(self.run_dir.last_checkpoint))

@@ -158,6 +158,14 @@ class Trainer:
         )
         self.step_lr = self.optimizer.param_groups[0]["lr"]
         """Learning rate of the last optimizer step (logged as ``train.lr`` with its loss)."""
+        if self._fixed_modules:
+            # a fixed backbone gets no gradients: they would count in clip_grad_norm's global norm
+            # (scaling the head's steps) and in train.grad_norm. It stays in its optimizer group, so
+            # checkpoints keep their layout.
+            for group in self.optimizer.param_groups:
+                if group.get("name") == "backbone":
+                    for parameter in group["params"]:
+                        parameter.requires_grad_(False)
         self.model = self._wrap(raw_model)
         task.model = self.model
 
