@@ -345,9 +345,9 @@ class BaseExperiment(ABC):
         validation, whose sums are reduced over ranks); :meth:`evaluate` runs on the main rank
         alone and uses the default, the whole split. A streamed split (an ``IterableDataset`` with
         ``sequential(batch_size, rank, world_size)``) is read the same way, block by block.
-        ``max_batches`` keeps the samples of the split's first batches only (chosen before
-        sharding, so that every number of processes reads the same ones); a streamed split
-        ignores it.
+        ``max_batches`` keeps as many samples as fill that many batches, spread evenly over the
+        split (chosen before sharding, so that every number of processes reads the same ones); a
+        streamed split ignores it.
         """
         dataset = self.datasets[split]
         rank, world_size = (self.dist.rank, self.dist.world_size) if shard else (0, 1)
@@ -356,8 +356,8 @@ class BaseExperiment(ABC):
         if isinstance(dataset, IterableDataset):
             stream = dataset.sequential(batch_size, rank, world_size)
             return DataLoader(stream, batch_size=None, collate_fn=self.collate, num_workers=workers)
-        size = len(dataset) if max_batches is None else min(len(dataset), max_batches * batch_size)
-        sampler = ShardedSequentialBatchSampler(size, batch_size, rank, world_size)
+        kept = None if max_batches is None else max_batches * batch_size
+        sampler = ShardedSequentialBatchSampler(len(dataset), batch_size, rank, world_size, num_kept=kept)
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=self.collate, num_workers=workers)
 
     def autocast(self) -> AbstractContextManager:

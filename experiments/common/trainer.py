@@ -395,8 +395,8 @@ class Trainer:
     def _validation_sums(self) -> tuple[dict[str, torch.Tensor], float]:
         """Batch-weighted sums (on the device) of the loss and extra metrics over this rank's shard."""
         self.raw_model.eval()
-        # max_val_batches: the first batches of one process's validation, whatever the number of
-        # processes (the samples of a map-style split; about as many batches of a streamed one)
+        # max_val_batches: as many batches as one process would validate, whatever the number of
+        # processes (samples spread evenly over a map-style split; the first of a streamed one)
         max_batches = self.cfg.max_val_batches
         streamed = isinstance(self.task.datasets["val"], IterableDataset)
         per_rank = None if max_batches is None else -(-max_batches // self.dist.world_size)

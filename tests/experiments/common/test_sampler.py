@@ -44,3 +44,13 @@ def test_sequential_shards_cover_everything_once():
     batches = [list(ShardedSequentialBatchSampler(11, 2, r, 3)) for r in range(3)]
     indices = sorted(i for rank in batches for batch in rank for i in batch)
     assert indices == list(range(11))
+
+
+def test_kept_samples_are_spread_over_the_split_and_alike_for_any_number_of_processes():
+    # A validation file sorted by class (50 of class 0, then 50 of class 1) capped at 10 samples
+    # keeps 5 of each; the first 10 rows would all be class 0.
+    single = [i for batch in ShardedSequentialBatchSampler(100, 4, num_kept=10) for i in batch]
+    assert single == list(range(0, 100, 10))
+    shards = [ShardedSequentialBatchSampler(100, 2, r, 2, num_kept=10) for r in (0, 1)]
+    assert sorted(i for shard in shards for batch in shard for i in batch) == single
+    assert list(ShardedSequentialBatchSampler(3, 2, num_kept=10)) == [[0, 1], [2]]
