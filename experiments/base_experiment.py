@@ -488,8 +488,9 @@ class BaseExperiment(ABC):
         resuming = bool(cfg.resume) and bool(cfg.train) and self.run_dir.last_checkpoint.is_file()
         self.resuming = resuming
         """Whether this run continues a training from ``checkpoints/last.pt``."""
-        if resuming:
-            self._refuse_changed_settings()
+        state = self._load_resume_state() if resuming else None
+        if state is not None:
+            self._refuse_changed_settings(state.settings)
         elif cfg.warm_start_idx is not None and not cfg.predict.files:
             self._refuse_changed_splits()
         fresh = cfg.train and not resuming and cfg.warm_start_idx is None
@@ -521,7 +522,6 @@ class BaseExperiment(ABC):
                 LOGGER.info("removed %s, left by a run killed while saving a checkpoint", stale)
         self.dist.barrier()
 
-        state = self._load_resume_state() if resuming else None
         if cfg.resume and state is None and self.is_main:
             LOGGER.warning("resume=true but %s has no checkpoint: starting from scratch", self.run_dir.path)
         self.logger = MlflowLogger(
@@ -608,6 +608,8 @@ class BaseExperiment(ABC):
             self.trainer.load_weights(weights)
             self._warm_start = None  # the weights are in the model now
             LOGGER.info("loaded weights from %s", path)
+        # what a resume of this training must match (a warm-start training's differ from config.yaml)
+        self.trainer.state.settings = self.training_settings()
 
     def _lock_run_directory(self) -> None:
         """Take the run directory's training lock on the main rank; every rank refuses when
@@ -638,21 +640,33 @@ class BaseExperiment(ABC):
                 return index
         return None
 
-    def _refuse_changed_settings(self) -> None:
-        """Refuse ``resume=true`` with other training, data or model settings than the run's own:
-        its checkpoint holds optimizer and scheduler states for those (a longer cosine schedule, a
-        new learning rate or an EMA would be mixed with the saved ones)."""
-        saved_path = self.run_dir.config_path
-        if not saved_path.is_file():
-            return
-        sections = ("training", "data", "model", "seed")
-        try:
-            saved = OmegaConf.to_container(OmegaConf.load(saved_path), resolve=True)
-        except Exception as error:  # noqa: BLE001 - YAML or interpolation errors of a damaged file
-            raise ExperimentInputError(
-                f"resume=true: cannot read the run's settings {saved_path} ({error.__class__.__name__}: "
-                f"{str(error).splitlines()[0]}); restore the file or start a new run_name"
-            ) from None
+    def training_settings(self) -> dict[str, Any]:
+        """The resolved settings a resumed training must share with the interrupted one
+        (:data:`_RESUMED_SECTIONS` of the config), kept in ``checkpoints/last.pt``."""
+        current = OmegaConf.to_container(self.cfg, resolve=True)
+        return {section: current[section] for section in _RESUMED_SECTIONS if section in current}
+
+    def _refuse_changed_settings(self, saved: dict[str, Any]) -> None:
+        """Refuse ``resume=true`` with other training, data or model settings than those of the
+        interrupted training (``saved``, from its checkpoint; the run folder's ``config.yaml`` for
+        checkpoints that predate them): the checkpoint holds optimizer and scheduler states for
+        those (a longer cosine schedule, a new learning rate or an EMA would be mixed with the
+        saved ones)."""
+        sections = _RESUMED_SECTIONS
+        saved_path = self.run_dir.last_checkpoint
+        hint = "the interrupted training's command with resume=true"
+        if not saved:
+            saved_path = self.run_dir.config_path
+            hint = "the run's own (-cp <run folder> -cn config resume=true)"
+            if not saved_path.is_file():
+                return
+            try:
+                saved = OmegaConf.to_container(OmegaConf.load(saved_path), resolve=True)
+            except Exception as error:  # noqa: BLE001 - YAML or interpolation errors of a damaged file
+                raise ExperimentInputError(
+                    f"resume=true: cannot read the run's settings {saved_path} ({error.__class__.__name__}: "
+                    f"{str(error).splitlines()[0]}); restore the file or start a new run_name"
+                ) from None
         current = OmegaConf.to_container(self.cfg, resolve=True)
         missing = [s for s in sections if s in current and not (isinstance(saved, dict) and s in saved)]
         if missing:
@@ -667,8 +681,8 @@ class BaseExperiment(ABC):
         ]
         if changes:
             raise ExperimentInputError(
-                f"resume=true with other settings than the run's ({saved_path}): {'; '.join(changes)}; resume with "
-                "the run's own (-cp <run folder> -cn config resume=true) or start a new run_name"
+                f"resume=true with other settings than the run's training ({saved_path}): {'; '.join(changes)}; "
+                f"resume with {hint}, or start a new run_name"
             )
 
     def _refuse_changed_splits(self) -> None:
@@ -789,6 +803,10 @@ def _streamed_data_errors(name: str) -> Iterator[None]:
     except StreamedDataError as error:
         raise ExperimentInputError(f"{name}: bad data while streaming: {streamed_data_message(error)}") from error
 
+
+_RESUMED_SECTIONS = ("training", "data", "model", "seed")
+"""Config sections a resumed training must share with the interrupted one (but
+:data:`_RESUMABLE_CHANGES`)."""
 
 _RESUMABLE_CHANGES = frozenset({"training.num_workers", "training.compile", "data.generate.workers"})
 """Settings a resumed run may change: they do not change what is computed."""

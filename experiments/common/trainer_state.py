@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 HISTORY_KEYS = ("train_step", "train_loss", "lr", "val_step", "val_loss")
-ADDED_FIELDS = frozenset({"train_stream", "rng_ranks"})
+ADDED_FIELDS = frozenset({"train_stream", "rng_ranks", "settings"})
 """Fields added after the first checkpoint format, optional in a checkpoint."""
 
 
@@ -49,6 +49,10 @@ class TrainerState:
     train_stream : dict
         Position of a streamed training split (``state_dict`` of
         :class:`lorentznets.data.readers.stream.JetStream`); empty for data held in memory.
+    settings : dict
+        The resolved ``training``, ``data``, ``model`` and ``seed`` settings of the training that
+        wrote it, which ``resume=true`` must match (empty in checkpoints written before
+        2026-12-07: the run folder's ``config.yaml`` is compared then).
     """
 
     step: int = 0
@@ -64,6 +68,7 @@ class TrainerState:
     rng: dict[str, Any] = field(default_factory=dict)
     rng_ranks: list[dict[str, Any]] = field(default_factory=list)
     train_stream: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The checkpoint payload: one entry per field (shallow, no copies)."""

@@ -6,6 +6,7 @@ import errno
 import fcntl
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -261,10 +262,30 @@ def test_resume_with_other_settings_than_the_runs_is_refused(tmp_path):
     ],
 )
 def test_resume_with_a_damaged_run_config_is_refused(tmp_path, text, message):
+    # checkpoints written before 2026-12-07 hold no settings: the run's config.yaml is compared
     _run(tmp_path, run_name="d", **{"training.iterations": 20})
-    (tmp_path / "runs" / "toy" / "d" / "config.yaml").write_text(text)
+    run_dir = tmp_path / "runs" / "toy" / "d"
+    last = load_checkpoint(run_dir / "checkpoints" / "last.pt")
+    del last["settings"]
+    torch.save(last, run_dir / "checkpoints" / "last.pt")
+    (run_dir / "config.yaml").write_text(text)
     with pytest.raises(ExperimentInputError, match=message):
         _run(tmp_path, run_name="d", resume=True, **{"training.iterations": 20})
+
+
+def test_a_warm_start_training_resumes_with_its_own_settings(tmp_path):
+    # config.yaml keeps the first training's settings (20 steps); the warm-start training's (30
+    # steps) are in its checkpoint, which a resume must match
+    _run(tmp_path, run_name="w", **{"training.iterations": 20})
+    warm = {"warm_start_idx": 0, "training.iterations": 30}
+    _run(tmp_path, run_name="w", **warm)
+    resumed, _ = _run(tmp_path, run_name="w", resume=True, **warm)
+    assert resumed.trainer.finished_before and resumed.model_index == 1
+    last = tmp_path / "runs" / "toy" / "w" / "checkpoints" / "last.pt"
+    with pytest.raises(
+        ExperimentInputError, match=rf"training \({re.escape(str(last))}\): training\.iterations: 30 -> 20"
+    ):
+        _run(tmp_path, run_name="w", resume=True, **{"warm_start_idx": 0, "training.iterations": 20})
 
 
 def test_resume_of_a_finished_run_trains_and_saves_nothing_again(tmp_path):
