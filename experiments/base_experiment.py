@@ -100,7 +100,7 @@ from experiments.common.config_changes import changed_leaves
 from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_schemas, validate_config
 from experiments.common.distributed import init_distributed
 from experiments.common.errors import ExperimentInputError
-from experiments.common.finetune import finetune_source, load_finetune_weights
+from experiments.common.finetune import finetune_source, load_finetune_weights, model_setting_changes
 from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resolve_tracking_uri
 from experiments.common.mlflow_model import log_pytorch_model
 from experiments.common.model_build import build_model, check_model_config
@@ -491,8 +491,10 @@ class BaseExperiment(ABC):
         state = self._load_resume_state() if resuming else None
         if state is not None:
             self._refuse_changed_settings(state.settings)
-        elif cfg.warm_start_idx is not None and not cfg.predict.files:
-            self._refuse_changed_splits()
+        elif cfg.warm_start_idx is not None:
+            self._refuse_other_model()
+            if not cfg.predict.files:
+                self._refuse_changed_splits()
         fresh = cfg.train and not resuming and cfg.warm_start_idx is None
         if cfg.train:
             self._lock_run_directory()
@@ -684,6 +686,33 @@ class BaseExperiment(ABC):
                 f"resume=true with other settings than the run's training ({saved_path}): {'; '.join(changes)}; "
                 f"resume with {hint}, or start a new run_name"
             )
+
+    def _refuse_other_model(self) -> None:
+        """Refuse a warm start (evaluation, predictions or further training) from a model of another
+        experiment, or with model settings other than the saved model's: weights of equal shapes
+        (e.g. another ``num_heads``) would compute another function, and its results would be filed
+        as the saved model's. Dropout and execution settings may differ
+        (:func:`~experiments.common.finetune.model_setting_changes`)."""
+        try:
+            path, checkpoint = self.warm_start_checkpoint()
+        except (FileNotFoundError, CheckpointError) as error:
+            raise ExperimentInputError(str(error)) from None
+        saved = checkpoint.get("config") or {}
+        experiment = saved.get("experiment")
+        if experiment is not None and experiment != self.cfg.experiment:
+            raise ExperimentInputError(
+                f"warm_start_idx={self.cfg.warm_start_idx}: {path} is a model of the experiment {experiment!r}, not "
+                f"{self.cfg.experiment!r}; to train it on this task, fine-tune it (training.finetune.from)"
+            )
+        saved_model = saved.get("model")
+        if isinstance(saved_model, Mapping):
+            changes = model_setting_changes(saved_model, OmegaConf.to_container(self.cfg.model, resolve=True))
+            if changes:
+                raise ExperimentInputError(
+                    f"warm_start_idx={self.cfg.warm_start_idx}: {path} was trained with other model settings "
+                    f"({'; '.join(changes)}): its weights would compute another function; use the saved model's "
+                    "(-cp <run folder> -cn config)"
+                )
 
     def _refuse_changed_splits(self) -> None:
         """Refuse a warm start whose split settings on the model's own training data differ from

@@ -92,6 +92,33 @@ def test_reloading_on_the_training_file_with_other_splits_is_refused(trained, ov
         _run(tmp_path, os.path.relpath(path) if relative else path, train=False, warm_start_idx=0, **override)
 
 
+@pytest.mark.parametrize("predict", [False, True])
+def test_reloading_with_other_model_settings_is_refused(trained, predict):
+    """Weights of equal shapes under another num_heads compute another function (test AUC 0.86
+    against 0.84 in a probe), and its metrics were filed as the saved model's."""
+    tmp_path, new = trained
+    files = {"predict.files": f"[{new}]"} if predict else {}
+    with pytest.raises(
+        ExperimentInputError, match=r"trained with other model settings \(model\.net\.num_heads: 2 -> 4\)"
+    ):
+        _run(tmp_path, tmp_path / "train.h5", train=False, warm_start_idx=0, **files, **{"model.net.num_heads": 4})
+    # dropout only regularises the training: it may differ
+    _run(tmp_path, tmp_path / "train.h5", train=False, warm_start_idx=0, plot=False, **{"model.net.dropout": 0.3})
+
+
+def test_reloading_a_model_of_another_experiment_is_refused(trained):
+    tmp_path, _ = trained
+    models = tmp_path / "runs" / "toptagging" / "r" / "models"
+    checkpoint = torch.load(models / "model_run0.pt", weights_only=True)
+    checkpoint["config"]["experiment"] = "qgtagging"
+    torch.save(checkpoint, models / "model_run7.pt")
+    try:
+        with pytest.raises(ExperimentInputError, match="model_run7.pt is a model of the experiment 'qgtagging', not"):
+            _run(tmp_path, tmp_path / "train.h5", train=False, warm_start_idx=7)
+    finally:
+        (models / "model_run7.pt").unlink()
+
+
 def test_predicting_with_another_max_particles_warns(trained, caplog):
     """The scores change with the cut on constituents (AUC 0.897 against 0.890 in a user's run)."""
     tmp_path, new = trained
