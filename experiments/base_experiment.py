@@ -224,6 +224,15 @@ class BaseExperiment(ABC):
                 finetune_source(finetune_from)
             except FileNotFoundError as error:
                 raise ConfigError(str(error)) from None
+        if finetune_from is None and cfg.train:
+            finetune = cfg.training.finetune
+            for key, unused in (("backbone_lr_factor", 1.0), ("head_lr", None)):
+                if finetune[key] != unused:
+                    raise ConfigError(
+                        f"config key training.finetune.{key}={finetune[key]!r} is not allowed without "
+                        "training.finetune.from: it is read by fine-tuning only (a warm start trains every "
+                        "weight at training.optimizer.lr)"
+                    )
         stand_ins = cls.model_stand_ins(cfg) if cls.model_family is not None else None
         if stand_ins is not None:
             check_model_config(cls.model_family, cfg.model, stand_ins)

@@ -7,6 +7,7 @@ from experiments.common.config_schema import (
     integer,
     mapping,
     real,
+    seed,
     string,
     string_list,
 )
@@ -19,7 +20,7 @@ AMPLITUDES_SCHEMA = {
         "particles": mapping(),
         "max_events": integer(1, nullable=True),
         "split_fractions": fractions(3),
-        "split_seed": integer(0),
+        "split_seed": seed(),
         "train_size": integer(1, nullable=True),
         "particle_tokens": boolean(),
         "generate": GENERATE_SCHEMA,

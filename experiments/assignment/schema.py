@@ -8,6 +8,7 @@ from experiments.common.config_schema import (
     integer,
     mapping,
     real,
+    seed,
     string,
     string_list,
 )
@@ -25,7 +26,7 @@ ASSIGNMENT_SCHEMA = {
         "max_events": integer(1, nullable=True),
         "invariant_features": string_list(),
         "split_fractions": fractions(3),
-        "split_seed": integer(0),
+        "split_seed": seed(),
         "generate": GENERATE_SCHEMA,
     },
     "heads": {

@@ -74,6 +74,16 @@ def integer(minimum: int | None = None, nullable: bool = False, maximum: int | N
     )
 
 
+MAX_CONFIG_SEED = 2**32 - 1
+"""Largest ``seed``, ``data.split_seed`` and ``data.generate.seed`` (torch takes seeds below 2**64,
+and ranks add multiples of 1000003 to ``seed``)."""
+
+
+def seed() -> Key:
+    """A seed: an integer in ``[0, MAX_CONFIG_SEED]``."""
+    return integer(0, maximum=MAX_CONFIG_SEED)
+
+
 def real(
     minimum: float | None = None,
     nullable: bool = False,
@@ -208,10 +218,12 @@ TRAINING_SCHEMA = {
 
 DEFAULT_SCHEMA: dict[str, Any] = {
     "experiment": string(allowed="a registered experiment name or 'module:Class'"),
-    "exp_name": string(pattern=r"[A-Za-z0-9_.\-]+", allowed="a folder name (letters, digits, _ . -)"),
+    "exp_name": string(
+        pattern=r"(?!\.{1,2}$)[A-Za-z0-9_.\-]+", allowed="a folder name (letters, digits, _ . -; not '.' or '..')"
+    ),
     "run_name": Key((str,), "a single folder name (no '/', no '..', not absolute)", _safe_run_name, nullable=True),
     "base_dir": string(),
-    "seed": integer(0),
+    "seed": seed(),
     "device": choice("auto", "cpu", "cuda"),
     "num_threads": Key(
         (int, str), "a positive integer or 'auto'", lambda v: v == "auto" or (isinstance(v, int) and v >= 1)
@@ -226,7 +238,7 @@ DEFAULT_SCHEMA: dict[str, Any] = {
     "objective": string(nullable=True),
     "mlflow": {
         "tracking_uri": string(nullable=True),
-        "experiment_name": string(),
+        "experiment_name": string(pattern=r"(?s).*\S.*", allowed="a non-empty name"),
         "log_checkpoint": boolean(),
         "log_model": boolean(),
     },
@@ -241,7 +253,7 @@ GENERATE_SCHEMA = OptionalSection(
     {
         "dataset": string(),
         "n": integer(1),
-        "seed": integer(0),
+        "seed": seed(),
         "workers": integer(1, nullable=True),
         "args": string_list(),
     }

@@ -6,12 +6,14 @@ from experiments.common.config_schema import (
     fractions,
     integer,
     real,
+    seed,
     string,
 )
 from experiments.common.frames_schema import lloca_model_section
+from lorentznets.flows.ode_solver import SOLVER_METHODS
 
 SOLVER_SCHEMA = {
-    "method": string(allowed="a solver name: euler, midpoint, rk4 or a torchdiffeq method such as dopri5"),
+    "method": choice(*SOLVER_METHODS),
     "steps": integer(1),
     "rtol": real(0.0, exclusive_minimum=True),
     "atol": real(0.0, exclusive_minimum=True),
@@ -24,7 +26,7 @@ EVENTGEN_SCHEMA = {
         "n_extra_jets": integer(0),
         "max_events": integer(1, nullable=True),
         "split_fractions": fractions(3),
-        "split_seed": integer(0),
+        "split_seed": seed(),
         "generate": GENERATE_SCHEMA,
     },
     "cuts": {

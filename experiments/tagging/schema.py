@@ -9,6 +9,7 @@ from experiments.common.config_schema import (
     fractions,
     integer,
     real,
+    seed,
     string,
 )
 from experiments.common.frames_schema import FRAME_KINDS, lloca_model_section
@@ -27,7 +28,7 @@ JET_FILES_SCHEMA = {
     "max_particles": integer(1),
     "max_jets": integer(1, nullable=True),
     "split_fractions": fractions(3),
-    "split_seed": integer(0),
+    "split_seed": seed(),
     "generate": GENERATE_SCHEMA,
 }
 """Keys of a jet-file data block (shared with the top-momentum regression)."""

@@ -13,7 +13,14 @@ def decay(t, state):
 
 @pytest.mark.parametrize(
     ("method", "steps", "tolerance"),
-    [("euler", 2000, 5e-4), ("midpoint", 100, 5e-5), ("rk4", 20, 1e-6), ("dopri5", 1, 1e-6)],
+    [
+        ("euler", 2000, 5e-4),
+        ("midpoint", 100, 5e-5),
+        ("rk4", 20, 1e-6),
+        ("dopri5", 1, 1e-6),
+        ("fixed_adams", 200, 1e-5),  # it took one step of size 1 (2% off) without a step size
+        ("heun3", 100, 1e-5),
+    ],
 )
 def test_exponential_decay_forward_and_backward(method, steps, tolerance):
     config = SolverConfig(method=method, steps=steps, rtol=1e-8, atol=1e-8)
@@ -47,7 +54,7 @@ def test_bad_configs_raise():
         SolverConfig.cast({"method": "rk4", "nsteps": 3})
     with pytest.raises(ValueError, match="steps must be >= 1"):
         SolverConfig(steps=0)
-    with pytest.raises(ValueError, match="not_a_method"):
+    with pytest.raises(ValueError, match="method must be one of euler, midpoint, rk4, dopri5.*got 'not_a_method'"):
         odeint(decay, (torch.ones(1),), 0.0, 1.0, {"method": "not_a_method"})
 
 
