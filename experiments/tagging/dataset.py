@@ -110,9 +110,9 @@ def trimmed_batch(
 def check_split_classes(
     present: Sequence[int], class_names: Sequence[str], split: str, source: str, scope: str = ""
 ) -> None:
-    """Refuse a split with labels outside the classes or with fewer than two classes; warn about
-    classes it has no jets of (a misspelt or surplus ``data.class_names`` entry, or files of
-    fewer classes than named).
+    """Refuse a split with labels outside the classes or with fewer than two classes, and a whole
+    training split without jets of a named class (a surplus ``data.class_names`` entry, or files of
+    fewer classes than named); warn about such classes in other splits or samples.
 
     Parameters
     ----------
@@ -130,7 +130,8 @@ def check_split_classes(
     Raises
     ------
     ValueError
-        A label outside ``0 .. len(class_names) - 1``, or a single class.
+        A label outside ``0 .. len(class_names) - 1``, a single class, or a class missing from the
+        whole training split.
     """
     if present[0] < 0 or present[-1] >= len(class_names):
         raise ValueError(
@@ -144,6 +145,12 @@ def check_split_classes(
             "data.max_jets and the files' labels)"
         )
     absent = [name for label, name in enumerate(class_names) if label not in present]
+    if absent and split == "train" and not scope:
+        raise ValueError(
+            f"{source}: the training split has no jets of the class(es) {absent} of data.class_names "
+            f"{list(class_names)}: their outputs would never be trained, and the metrics would change to a "
+            f"{len(class_names)}-class tagger's (name only the files' classes, in label order)"
+        )
     if absent:
         LOGGER.warning(
             "%s: the %s split has no jets of the class(es) %s of data.class_names %s%s",

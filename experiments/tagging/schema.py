@@ -44,7 +44,11 @@ STREAM_SCHEMA = {
 TAGGING_SCHEMA = {
     "data": {
         **JET_FILES_SCHEMA,
-        "class_names": Key((list,), "a list of at least 2 class names", lambda v: len(v) >= 2),
+        "class_names": Key(
+            (list,),
+            "a list of at least 2 distinct class names",
+            lambda v: len(v) >= 2 and all(isinstance(n, str) and n for n in v) and len(set(v)) == len(v),
+        ),
         "use_scalars": boolean(),
         "use_weights": boolean(),
         "impact_parameters": boolean(),

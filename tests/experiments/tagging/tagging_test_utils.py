@@ -9,9 +9,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lorentznets.testing.synthetic_files import write_lgn_jets
+import numpy as np
 
-__all__ = ["tagging_overrides", "write_lgn_jets"]
+from lorentznets.testing.synthetic_files import write_lgn_jets
+from tests.data.readers.jet_files import random_jets, write_jetclass
+
+__all__ = ["THREE_CLASS_NAMES", "tagging_overrides", "write_lgn_jets", "write_three_class_jets"]
+
+THREE_CLASS_NAMES = "[QCD,Hbb,Hcc]"
+"""``data.class_names`` of :func:`write_three_class_jets`'s file (the first JetClass labels)."""
+
+
+def write_three_class_jets(path: Path, num_jets: int = 300) -> Path:
+    """A JetClass ROOT file of random jets (up to 40 constituents) of the labels 0, 1, 2 in turn."""
+    momenta, counts = random_jets(num_jets, 40)
+    return write_jetclass(path, momenta, counts, np.arange(num_jets) % 3)[0]
 
 
 def tagging_overrides(base_dir: Path, data_path: Path, **extra: object) -> list[str]:

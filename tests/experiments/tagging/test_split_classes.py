@@ -12,11 +12,19 @@ from experiments.tagging.dataset import check_split_classes
 
 def test_named_classes_without_jets_are_reported(caplog):
     with caplog.at_level(logging.WARNING, logger="lorentznets"):
-        check_split_classes([0, 1], ["gluon", "quark", "top"], "train", "qg.h5")
-    (record,) = caplog.records
-    assert record.getMessage() == (
-        "qg.h5: the train split has no jets of the class(es) ['top'] of data.class_names ['gluon', 'quark', 'top']"
+        check_split_classes([0, 1], ["gluon", "quark", "top"], "val", "qg.h5")
+        check_split_classes([0, 1], ["gluon", "quark", "top"], "train", "qg.h5", " (in the first window)")
+    first, second = (record.getMessage() for record in caplog.records)
+    assert first == (
+        "qg.h5: the val split has no jets of the class(es) ['top'] of data.class_names ['gluon', 'quark', 'top']"
     )
+    assert second.startswith("qg.h5: the train split has no jets of the class(es) ['top']")
+
+
+def test_a_named_class_without_training_jets_is_refused():
+    # class_names=[QCD,top,W] on a binary file trained a three-class tagger with an untrained W output
+    with pytest.raises(ValueError, match=r"qg.h5: the training split has no jets of the class\(es\) \['top'\]"):
+        check_split_classes([0, 1], ["gluon", "quark", "top"], "train", "qg.h5")
 
 
 def test_a_split_with_every_class_passes_silently(caplog):

@@ -6,7 +6,7 @@ import pytest
 import torch
 from experiment_test_utils import compose_config
 from hydra import compose, initialize_config_dir
-from tagging_test_utils import tagging_overrides
+from tagging_test_utils import THREE_CLASS_NAMES, tagging_overrides, write_three_class_jets
 
 from experiments.common.checkpoint import load_checkpoint
 from experiments.common.config_schema import ConfigError
@@ -16,7 +16,7 @@ THREE_CLASSES = {
     "data.format": "auto",
     "data.max_jets": "null",
     "data.use_scalars": False,
-    "data.class_names": "[QCD,Hbb,Tbqq]",
+    "data.class_names": THREE_CLASS_NAMES,
 }
 
 
@@ -55,7 +55,8 @@ def test_a_fixed_backbone_under_a_new_three_class_head(tmp_path, jets_file):
         "training.finetune.backbone_lr_factor": 0.0,
         "training.finetune.head_lr": 1e-2,
     }
-    cfg = compose_config("jetclass", tagging_overrides(tmp_path, jets_file, **finetune))
+    three = write_three_class_jets(tmp_path / "three.root")
+    cfg = compose_config("jetclass", tagging_overrides(tmp_path, three, **finetune))
     get_experiment("jetclass").check_config(cfg)
     experiment = get_experiment("jetclass")(cfg)
     metrics = experiment.run()
