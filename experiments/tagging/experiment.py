@@ -195,6 +195,11 @@ class TaggingExperiment(BaseExperiment):
         patterns = [data.path] if data.path is not None else list((data.files or {}).values())
         names = [str(p) for group in patterns for p in (group if isinstance(group, ListConfig) else [group])]
         root = data.format == "jetclass_root" or (data.format == "auto" and any(n.endswith(".root") for n in names))
+        if data.impact_parameters and not root:
+            raise ConfigError(
+                "config key data.impact_parameters=true is not allowed: the impact parameters are read from "
+                f"JetClass ROOT files only (data.format={data.format!r}, files {names})"
+            )
         names = list(data.class_names)
         expected = [label.removeprefix("label_") for label in LABELS][: len(names)]
         if root and names != expected:

@@ -105,6 +105,7 @@ def test_shipped_objectives_select_on_the_validation_split(folder, name):
         ("warm_start_idx=-2", "warm_start_idx=-2"),
         ("data.class_names=[QCD,QCD]", "data.class_names=['QCD', 'QCD'] (list) is not allowed: expected a list of at"),
         ("data.class_names=[0,1]", "data.class_names=[0, 1] (list) is not allowed: expected a list of at least 2"),
+        ("data.impact_parameters=true", "data.impact_parameters=true is not allowed: the impact parameters are read"),
         ("exp_name=..", "exp_name='..' (str) is not allowed: expected a folder name"),
         ("exp_name=.", "exp_name='.' (str) is not allowed"),
         ("seed=4294967296", "seed=4294967296 (int) is not allowed: expected an integer >= 0 and <= 4294967295"),
