@@ -78,7 +78,9 @@ class IrrepLinear(nn.Module):
             w = as_complex(self.weights[_key(r)], x.dtype)
             y = torch.einsum("oc,bncd->bnod", w, x)
             if r == SCALAR and self.bias is not None:
-                y = y + as_complex(self.bias, x.dtype)[:, None]
+                # contiguous: Inductor adds complex tensors as real views, which fail at run time on
+                # the einsum's permuted (B, N, C, 1) output (its last stride is not 1)
+                y = y.contiguous() + as_complex(self.bias, x.dtype)[:, None]
             out[r] = y
         return out
 
