@@ -74,6 +74,7 @@ Run directory ``<base_dir>/runs/<exp_name>/<run_name>/``
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import os
 import time
@@ -176,11 +177,17 @@ class BaseExperiment(ABC):
                 raise ConfigError(f"config key export.onnx=true is not allowed for model={cfg.model.name!r}: {reason}")
         if cfg.objective is not None:
             splits = list(cfg.evaluation.splits or cls.evaluation_splits)
-            split = str(cfg.objective).split(".", 1)[0]
+            split, _, metric = str(cfg.objective).partition(".")
             if not cfg.evaluate or cfg.predict.files or split not in splits:
                 raise ConfigError(
                     f"config key objective={cfg.objective!r} is not allowed: it names a metric of an evaluated split "
                     f"('<split>.<metric>' with <split> one of {splits}, and evaluate=true without predict.files)"
+                )
+            patterns = cls.metric_patterns(cfg)
+            if patterns is not None and not any(fnmatch.fnmatchcase(metric, p) for p in patterns):
+                raise ConfigError(
+                    f"config key objective={cfg.objective!r} is not allowed: {metric!r} is no metric of this "
+                    f"experiment; its metrics are {', '.join(patterns)} (* stands for any name)"
                 )
         schedule = cfg.training.scheduler
         if schedule.name != "cosine_restarts":
@@ -250,6 +257,13 @@ class BaseExperiment(ABC):
         :meth:`check_config` can build the model and check ``model.net`` and
         ``model.wrapper`` before any data is read; None (the default): checked only when the
         model is built."""
+        return None
+
+    @classmethod
+    def metric_patterns(cls, cfg: DictConfig) -> tuple[str, ...] | None:
+        """The names :meth:`evaluate` can return under ``cfg``, as ``fnmatch`` patterns (e.g.
+        ``"auc"``, ``"*.mse"``), so that :meth:`check_config` finds a misspelt ``objective`` before
+        any training; None (the default): ``objective`` is checked after the evaluation only."""
         return None
 
     def saved_model_extras(self) -> dict[str, Any]:
@@ -816,12 +830,28 @@ class BaseExperiment(ABC):
                             f"evaluation split {split!r} missing from init_data(); have {sorted(self.datasets)}"
                         )
                     metrics = self.evaluate(split)
+                    self._check_metric_names(metrics)
                     self.metrics.update({f"{split}.{k}": float(v) for k, v in metrics.items()})
             self.logger.log_metrics(self.metrics, self.trainer.step)
             self.logger.flush()
             path = self.run_dir.write_metrics(self.metrics, index)
             self.logger.log_artifact(path, "evaluation")
         self.dist.barrier()
+
+    def _check_metric_names(self, metrics: Mapping[str, float]) -> None:
+        """Names :meth:`evaluate` returned that :meth:`metric_patterns` does not declare (an
+        ``objective`` naming them would be refused): a warning, an error under
+        ``LORENTZNETS_STRICT_METRICS=1`` (set by the test suite)."""
+        patterns = self.metric_patterns(self.cfg)
+        if patterns is None:
+            return
+        undeclared = [name for name in metrics if not any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+        if not undeclared:
+            return
+        message = f"{type(self).__name__}.metric_patterns does not declare the metrics {undeclared}"
+        if os.environ.get("LORENTZNETS_STRICT_METRICS") == "1":
+            raise RuntimeError(message)
+        LOGGER.warning("%s", message)
 
     def _plot_all(self) -> None:
         paths = list(self.plot() or [])

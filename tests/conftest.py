@@ -1,6 +1,12 @@
 """Test-wide fixtures."""
 
+import os
+
 import pytest
+
+# Every metric an experiment's evaluate() returns must be declared by its metric_patterns (which
+# checks objective before training): undeclared names fail the run, also in subprocesses.
+os.environ["LORENTZNETS_STRICT_METRICS"] = "1"
 
 
 @pytest.fixture(autouse=True)

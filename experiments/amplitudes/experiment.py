@@ -20,7 +20,7 @@ from experiments.amplitudes.dataset import (
     load_amplitude_file,
 )
 from experiments.amplitudes.generated_files import check_generated_settings
-from experiments.amplitudes.metrics import amplitude_metrics, relative_errors
+from experiments.amplitudes.metrics import AMPLITUDE_METRIC_NAMES, amplitude_metrics, relative_errors
 from experiments.amplitudes.plots import (
     plot_amplitude_histogram,
     plot_error_vs_variable,
@@ -57,6 +57,11 @@ class AmplitudeExperiment(BaseExperiment):
     model_family = "amplitudes"
 
     evaluation_splits = ("train", "val", "test")
+
+    @classmethod
+    def metric_patterns(cls, cfg: DictConfig) -> tuple[str, ...]:
+        """``mse`` over all processes, and :func:`amplitude_metrics` per process (``<process>.<name>``)."""
+        return ("mse", *(f"*.{name}" for name in AMPLITUDE_METRIC_NAMES))
 
     @classmethod
     def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any] | None:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RELATIVE_ERROR_THRESHOLDS", "relative_errors", "amplitude_metrics"]
+__all__ = ["AMPLITUDE_METRIC_NAMES", "RELATIVE_ERROR_THRESHOLDS", "relative_errors", "amplitude_metrics"]
 
 # Thresholds on |prediction - truth| / truth for the "fraction of points within" metrics.
 RELATIVE_ERROR_THRESHOLDS = {"0.1pct": 1e-3, "1pct": 1e-2, "10pct": 1e-1}
+
+RELATIVE_ERROR_QUANTILES = (50, 90, 99)
+"""Percentiles of the relative error reported as ``rel_err_q<q>``."""
+
+AMPLITUDE_METRIC_NAMES = (
+    "mse",
+    *(f"rel_err_q{q}" for q in RELATIVE_ERROR_QUANTILES),
+    *(f"frac_rel_err_below_{name}" for name in RELATIVE_ERROR_THRESHOLDS),
+)
+"""The names :func:`amplitude_metrics` returns."""
 
 
 def relative_errors(prediction: np.ndarray, target: np.ndarray, log_mean: float, log_std: float) -> np.ndarray:
@@ -49,7 +59,7 @@ def amplitude_metrics(prediction: np.ndarray, target: np.ndarray, log_mean: floa
         )
     errors = relative_errors(prediction, target, log_mean, log_std)
     metrics = {"mse": float(np.mean((prediction - target) ** 2))}
-    for q in (50, 90, 99):
+    for q in RELATIVE_ERROR_QUANTILES:
         metrics[f"rel_err_q{q}"] = float(np.quantile(errors, q / 100))
     for name, threshold in RELATIVE_ERROR_THRESHOLDS.items():
         metrics[f"frac_rel_err_below_{name}"] = float(np.mean(errors < threshold))

@@ -19,7 +19,7 @@ from experiments.assignment.dataset import (
     event_file_path,
     load_assignment_splits,
 )
-from experiments.assignment.evaluation import count_table, decode_batches, purity_table, split_metrics
+from experiments.assignment.evaluation import DECODERS, count_table, decode_batches, purity_table, split_metrics
 from experiments.assignment.event_metrics import classification_metrics, event_target_table, regression_metrics
 from experiments.assignment.onnx_export import INPUT_NAMES, export_onnx
 from experiments.assignment.plots import plot_mass, plot_purity_vs_multiplicity, tuple_masses
@@ -113,6 +113,18 @@ class AssignmentExperiment(BaseExperiment):
                 cfg.plot,
                 cfg.evaluate,
             )
+
+    @classmethod
+    def metric_patterns(cls, cfg: DictConfig) -> tuple[str, ...]:
+        """Each decoder's purities (``<decoder>.*``), the detection accuracy, and the event-level
+        targets' metrics (``regression.*``, ``classification.*``)."""
+        return (
+            *(f"{decoder}.*" for decoder in DECODERS),
+            "detection_accuracy",
+            "detection_count_accuracy",
+            "regression.*",
+            "classification.*",
+        )
 
     @classmethod
     def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any] | None:

@@ -140,6 +140,21 @@ class TTbarExperiment(BaseExperiment):
         return {"coordinates": self.coordinates.state_dict()}
 
     @classmethod
+    def metric_patterns(cls, cfg: DictConfig) -> tuple[str, ...]:
+        """Loss, likelihoods, sampling speed, cut violations of the samples and the true events,
+        and the two-sample classifier's AUC."""
+        return (
+            "loss",
+            "nll",
+            "nll_fourmomenta",
+            "sampling_events_per_second",
+            "cuts.*",
+            "cuts_truth.*",
+            "classifier_auc",
+            "classifier_auc_std",
+        )
+
+    @classmethod
     def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any]:
         """Flow coordinates of ``6 + data.n_extra_jets`` jets, not yet fitted to the events."""
         n_jets = 6 + cfg.data.n_extra_jets

@@ -13,7 +13,7 @@ from torch import nn
 
 from experiments.base_experiment import BaseExperiment
 from experiments.ptopreco.dataset import RegressionBatch, TopMomentumDataset, load_top_momentum_splits
-from experiments.ptopreco.metrics import residuals, resolution_metrics
+from experiments.ptopreco.metrics import RESOLUTION_METRIC_NAMES, residuals, resolution_metrics
 from experiments.ptopreco.plots import plot_residuals
 from experiments.ptopreco.schema import PTOPRECO_SCHEMA
 from experiments.registry import register_experiment
@@ -46,6 +46,11 @@ class TopMomentumExperiment(BaseExperiment):
         for name, dataset in splits.items():
             LOGGER.info("%s: %d top jets from %s", name, len(dataset), dataset.source)
         return splits
+
+    @classmethod
+    def metric_patterns(cls, cfg: DictConfig) -> tuple[str, ...]:
+        """:func:`resolution_metrics` of the net, and of the constituent sum as ``baseline_<name>``."""
+        return (*RESOLUTION_METRIC_NAMES, *(f"baseline_{name}" for name in RESOLUTION_METRIC_NAMES))
 
     @classmethod
     def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any]:

@@ -41,6 +41,10 @@ def residuals(predicted: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarray]
     }
 
 
+RESOLUTION_METRIC_NAMES = ("pt_resolution", "pt_bias", "mass_resolution", "mass_bias", "angle_median", "angle_68")
+"""The names :func:`resolution_metrics` returns, in its order."""
+
+
 def resolution_metrics(predicted: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     """Resolution summary.
 
@@ -54,11 +58,12 @@ def resolution_metrics(predicted: np.ndarray, truth: np.ndarray) -> dict[str, fl
     if predicted.shape != truth.shape or predicted.ndim != 2 or predicted.shape[1] != 4:
         raise ValueError(f"expected two (N, 4) arrays, got {predicted.shape} and {truth.shape}")
     res = residuals(predicted, truth)
-    return {
-        "pt_resolution": _robust_width(res["pt"]),
-        "pt_bias": float(np.median(res["pt"])),
-        "mass_resolution": _robust_width(res["mass"]),
-        "mass_bias": float(np.median(res["mass"])),
-        "angle_median": float(np.median(res["angle"])),
-        "angle_68": float(np.quantile(res["angle"], 0.68)),
-    }
+    values = (
+        _robust_width(res["pt"]),
+        float(np.median(res["pt"])),
+        _robust_width(res["mass"]),
+        float(np.median(res["mass"])),
+        float(np.median(res["angle"])),
+        float(np.quantile(res["angle"], 0.68)),
+    )
+    return dict(zip(RESOLUTION_METRIC_NAMES, values, strict=True))

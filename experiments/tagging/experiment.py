@@ -29,7 +29,7 @@ from experiments.tagging.dataset import (
     effective_sample_sizes,
 )
 from experiments.tagging.jet_file_batches import CHUNK_JETS, jet_file_batches
-from experiments.tagging.metrics import binary_metrics, multiclass_metrics
+from experiments.tagging.metrics import binary_metrics, multiclass_metrics, tagging_metric_names
 from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
 from experiments.tagging.schema import TAGGING_SCHEMA
 from experiments.tagging.split_weights import splits_are_weighted
@@ -213,6 +213,11 @@ class TaggingExperiment(BaseExperiment):
                 f"config key data.class_names={names} swaps the files' labels: label 0 is {known[0]}, label 1 is "
                 f"{known[1]} (expected {known}); every plot, prediction and export would name the wrong class"
             )
+
+    @classmethod
+    def metric_patterns(cls, cfg: DictConfig) -> tuple[str, ...]:
+        """Accuracy, AUC(s) and rejections of ``data.class_names``."""
+        return tagging_metric_names(list(cfg.data.class_names))
 
     @classmethod
     def model_stand_ins(cls, cfg: DictConfig) -> dict[str, Any]:
@@ -422,7 +427,7 @@ class TaggingExperiment(BaseExperiment):
         # kept per split: every evaluated split is plotted
         self.predictions = {**getattr(self, "predictions", {}), split: (labels, probabilities, weights)}
         if self.is_binary:
-            return binary_metrics(labels, probabilities[:, 1], efficiencies=(0.3, 0.5, 0.8), sample_weight=weights)
+            return binary_metrics(labels, probabilities[:, 1], sample_weight=weights)
         return multiclass_metrics(labels, probabilities, self.class_names, sample_weight=weights)
 
     def plot(self) -> list[Path]:

@@ -22,6 +22,9 @@ JETCLASS_SIGNAL_EFFICIENCIES: dict[str, float] = {
 rejection of each signal class; the names are those of the JetClass files' ``label_*`` branches.
 The two classes with a lepton are far easier to tell from QCD, hence 99% and 99.5%."""
 
+BINARY_SIGNAL_EFFICIENCIES = (0.3, 0.5, 0.8)
+"""eS of the rejections ``rej30``, ``rej50``, ``rej80`` of binary taggers."""
+
 DEFAULT_SIGNAL_EFFICIENCY = 0.5
 """eS of the rejection of a signal class missing from :data:`JETCLASS_SIGNAL_EFFICIENCIES`."""
 
@@ -96,7 +99,7 @@ def _background_efficiency(target: float, signal_eff: np.ndarray, background_eff
 def binary_metrics(
     labels: np.ndarray,
     scores: np.ndarray,
-    efficiencies: Sequence[float] = (0.3, 0.5, 0.8),
+    efficiencies: Sequence[float] = BINARY_SIGNAL_EFFICIENCIES,
     sample_weight: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Accuracy (threshold 0.5), AUC and 1/eB at each eS.
@@ -126,7 +129,7 @@ def binary_metrics(
     }
     rejections = rejection_at_efficiency(labels, scores, efficiencies, sample_weight)
     for efficiency, rejection in rejections.items():
-        metrics[f"rej{round(100 * efficiency)}"] = rejection
+        metrics[rejection_name(efficiency)] = rejection
     return metrics
 
 
@@ -191,9 +194,21 @@ def signal_versus_background_score(probabilities: np.ndarray, signal: int, backg
     return np.divide(numerator, denominator, out=np.full_like(numerator, 0.5), where=denominator > 0)
 
 
-def rejection_name(efficiency: float, class_name: str) -> str:
-    """Metric name of a rejection, e.g. ``rej50_Hbb`` at eS = 0.5 or ``rej99.5_Tbl`` at 0.995."""
-    return f"rej{round(100 * efficiency, 6):g}_{class_name}"
+def rejection_name(efficiency: float, class_name: str | None = None) -> str:
+    """Metric name of a rejection, e.g. ``rej50_Hbb`` at eS = 0.5 or ``rej99.5_Tbl`` at 0.995, and
+    ``rej30`` at 0.3 of a binary tagger (no class name)."""
+    suffix = "" if class_name is None else f"_{class_name}"
+    return f"rej{round(100 * efficiency, 6):g}{suffix}"
+
+
+def tagging_metric_names(class_names: Sequence[str]) -> tuple[str, ...]:
+    """Every name :func:`binary_metrics` (two classes) or :func:`multiclass_metrics` can return."""
+    if len(class_names) == 2:
+        return ("accuracy", "auc", *(rejection_name(e) for e in BINARY_SIGNAL_EFFICIENCIES))
+    rejections = [
+        rejection_name(JETCLASS_SIGNAL_EFFICIENCIES.get(n, DEFAULT_SIGNAL_EFFICIENCY), n) for n in class_names[1:]
+    ]
+    return ("accuracy", *(f"auc_{name}" for name in class_names), "auc_macro", *rejections)
 
 
 def background_rejections(

@@ -9,6 +9,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from experiments.base_experiment import BaseExperiment
 from experiments.common.config_schema import ConfigError
 from experiments.registry import get_experiment, wrappers_for
 
@@ -106,6 +107,14 @@ def test_shipped_objectives_select_on_the_validation_split(folder, name):
         ("data.class_names=[QCD,QCD]", "data.class_names=['QCD', 'QCD'] (list) is not allowed: expected a list of at"),
         ("data.class_names=[0,1]", "data.class_names=[0, 1] (list) is not allowed: expected a list of at least 2"),
         ("data.impact_parameters=true", "data.impact_parameters=true is not allowed: the impact parameters are read"),
+        (
+            "objective=test.AUC",
+            "objective='test.AUC' is not allowed: 'AUC' is no metric of this experiment; its metrics",
+        ),
+        (
+            "objective=test.acu",
+            "'acu' is no metric of this experiment; its metrics are accuracy, auc, rej30, rej50, rej80",
+        ),
         ("exp_name=..", "exp_name='..' (str) is not allowed: expected a folder name"),
         ("exp_name=.", "exp_name='.' (str) is not allowed"),
         ("seed=4294967296", "seed=4294967296 (int) is not allowed: expected an integer >= 0 and <= 4294967295"),
@@ -151,6 +160,23 @@ def test_bad_model_settings_are_refused_by_the_config_check(name, model, overrid
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "objective"),
+    [
+        ("jetclass", "val.rej99.5_Tbl"),
+        ("jetclass", "test.auc_Hbb"),
+        ("amplitudes", "val.zgg.rel_err_q90"),
+        ("ttbar", "val.cuts_truth.pt_min"),
+        ("ttbar", "val.nll"),
+        ("ttbar_assignment", "val.exact.event_purity_full"),
+        ("ptopreco", "val.baseline_mass_resolution"),
+    ],
+)
+def test_objectives_naming_real_metrics_pass(name, objective):
+    cfg = _compose("config", name, [f"objective={objective}", "evaluation.splits=[val,test]"])
+    get_experiment(name).check_config(cfg)
+
+
 def test_jetclass_class_names_must_follow_the_label_branches():
     swapped = "data.class_names=[Hbb,QCD,Hcc,Hgg,H4q,Hqql,Zqq,Wqq,Tbqq,Tbl]"
     for overrides in ([swapped], [swapped, "data.format=auto", "data.path=/data/*.root"]):
@@ -173,3 +199,18 @@ def test_a_batch_size_the_processes_do_not_divide_is_refused_with_the_config(mon
     ):
         get_experiment("toptagging").check_config(cfg)
     get_experiment("toptagging").check_config(_compose("config", "toptagging", ["training.batchsize=64"]))
+
+
+def test_metrics_an_experiment_does_not_declare_fail_under_the_test_suite(monkeypatch):
+    class Declared:
+        cfg = None
+
+        @classmethod
+        def metric_patterns(cls, cfg):
+            return ("auc", "*.mse")
+
+    BaseExperiment._check_metric_names(Declared(), {"auc": 0.9, "zg.mse": 0.1})
+    with pytest.raises(RuntimeError, match=r"does not declare the metrics \['rej30'\]"):
+        BaseExperiment._check_metric_names(Declared(), {"auc": 0.9, "rej30": 10.0})
+    monkeypatch.delenv("LORENTZNETS_STRICT_METRICS")
+    BaseExperiment._check_metric_names(Declared(), {"rej30": 10.0})  # a warning outside the tests
