@@ -190,14 +190,13 @@ class BaseExperiment(ABC):
                     f"experiment; its metrics are {', '.join(patterns)} (* stands for any name)"
                 )
         schedule = cfg.training.scheduler
-        if schedule.name != "cosine_restarts":
-            for key, unused in (("restart_steps", None), ("restart_mult", 1), ("warmup_steps", 0)):
-                if schedule[key] != unused:
-                    raise ConfigError(
-                        f"config key training.scheduler.{key}={schedule[key]!r} is not allowed with "
-                        f"training.scheduler.name={schedule.name!r}: it is read by cosine_restarts only"
-                    )
-        elif cfg.train and schedule.warmup_steps >= cfg.training.iterations:
+        for key, (readers, unused) in _SCHEDULER_KEYS.items():
+            if schedule.name not in readers and schedule[key] != unused:
+                raise ConfigError(
+                    f"config key training.scheduler.{key}={schedule[key]!r} is not allowed with "
+                    f"training.scheduler.name={schedule.name!r}: it is read by {' and '.join(readers)} only"
+                )
+        if schedule.name == "cosine_restarts" and cfg.train and schedule.warmup_steps >= cfg.training.iterations:
             raise ConfigError(
                 f"config key training.scheduler.warmup_steps={schedule.warmup_steps} is not allowed: the warm-up "
                 f"must end before training.iterations={cfg.training.iterations}"
@@ -871,6 +870,18 @@ def _streamed_data_errors(name: str) -> Iterator[None]:
     except StreamedDataError as error:
         raise ExperimentInputError(f"{name}: bad data while streaming: {streamed_data_message(error)}") from error
 
+
+_SCHEDULER_KEYS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "min_lr_factor": (("cosine", "cosine_restarts"), 0.0),
+    "warmup_fraction": (("onecycle",), 0.3),
+    "plateau_factor": (("plateau",), 0.3),
+    "plateau_patience": (("plateau",), 5),
+    "restart_steps": (("cosine_restarts",), None),
+    "restart_mult": (("cosine_restarts",), 1),
+    "warmup_steps": (("cosine_restarts",), 0),
+}
+"""``training.scheduler`` keys read by some schedules only: the schedules, and the default value
+(config/default.yaml) that any other schedule must keep (another value would be ignored)."""
 
 _RESUMED_SECTIONS = ("training", "data", "model", "seed")
 """Config sections a resumed training must share with the interrupted one (but

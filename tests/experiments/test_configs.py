@@ -84,6 +84,17 @@ def test_shipped_objectives_select_on_the_validation_split(folder, name):
         ("training.scheduler.name=step", "training.scheduler.name='step'"),
         ("training.ema_decay=1.5", "training.ema_decay=1.5"),
         ("training.scheduler.restart_steps=100", "training.scheduler.restart_steps=100 is not allowed with"),
+        (
+            "training.scheduler.warmup_fraction=0.05",
+            "training.scheduler.warmup_fraction=0.05 is not allowed with training.scheduler.name='cosine': it is "
+            "read by onecycle only",
+        ),
+        (
+            "training.scheduler.name=onecycle training.scheduler.min_lr_factor=0.5",
+            "min_lr_factor=0.5 is not allowed with training.scheduler.name='onecycle': it is read by cosine and "
+            "cosine_restarts only",
+        ),
+        ("training.scheduler.plateau_patience=2", "training.scheduler.plateau_patience=2 is not allowed with"),
         ("training.scheduler.name=cosine_restarts training.scheduler.warmup_steps=5000", "the warm-up must end"),
         ("objective=test.auc evaluate=false", "config key objective='test.auc' is not allowed: it names a metric"),
         ("data.class_names=[top,QCD]", "data.class_names=['top', 'QCD'] swaps the files' labels: label 0 is QCD"),
