@@ -18,7 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 from experiments.common.config_schema import ConfigError
-from experiments.common.net_config import check_net_config
+from experiments.common.net_config import CONSTRUCTOR_ERRORS, check_net_config
 from experiments.registry import get_wrapper
 from lorentznets.data.readers.errors import error_message
 
@@ -37,7 +37,8 @@ def build_model(family: str, model_cfg: DictConfig, **task_kwargs: Any) -> nn.Mo
         For a ``model.wrapper`` key the wrapper does not take or of the wrong type, what
         :func:`~experiments.common.net_config.build_net` finds in ``model.net``, and the
         wrapper's own refusals (``ValueError``, ``KeyError``: an option's value, an input the
-        data do not have), naming the wrapper.
+        data do not have; and the other errors of
+        :data:`~experiments.common.net_config.CONSTRUCTOR_ERRORS`), naming the wrapper.
     """
     wrapper = get_wrapper(family, model_cfg.name)
     net = _plain(model_cfg.get("net"))
@@ -47,7 +48,7 @@ def build_model(family: str, model_cfg: DictConfig, **task_kwargs: Any) -> nn.Mo
         return wrapper(net=net, **task_kwargs, **options)
     except ConfigError:
         raise
-    except (ValueError, KeyError) as error:
+    except CONSTRUCTOR_ERRORS as error:
         message = error_message(error)
         raise ConfigError(f"model {model_cfg.name!r} cannot be built ({wrapper.__name__}): {message}") from error
 

@@ -3,7 +3,9 @@
 Every wrapper builds its net through :func:`build_net`: the section's keys are checked against
 the net's constructor (unknown keys, keys the wrapper sets itself, and values whose type does not
 match the constructor's type hints), and the constructor's own errors (ranges, e.g.
-``dropout=1.5``) are turned into one :class:`~experiments.common.config_schema.ConfigError`.
+``dropout=1.5``) are turned into one :class:`~experiments.common.config_schema.ConfigError`, which
+names the key where the constructor says which argument it refuses
+(:class:`~lorentznets.layers.arguments.ArgumentError`: ``num_blocks=-1``, ``attention.num_heads=0``).
 ``BaseExperiment.check_config`` builds the wrapper with stand-ins for the data-dependent arguments
 (:func:`~experiments.common.model_build.check_model_config`), so that these errors come before
 any data is read or generated.
@@ -24,6 +26,11 @@ from lorentznets.data.readers.errors import error_message
 T = TypeVar("T")
 
 PREFIX = "model.net."
+
+# What a constructor raises for a value it cannot build with: besides its own ValueErrors, torch's
+# (RuntimeError for a negative layer size) and arithmetic on the value (ZeroDivisionError for zero
+# heads). Other exceptions are bugs and keep their traceback.
+CONSTRUCTOR_ERRORS = (TypeError, ValueError, KeyError, IndexError, ArithmeticError, RuntimeError)
 
 
 def build_net(net_class: type[T], config: Mapping[str, Any], *args: Any, **fixed: Any) -> T:
@@ -46,15 +53,30 @@ def build_net(net_class: type[T], config: Mapping[str, Any], *args: Any, **fixed
     Raises
     ------
     ConfigError
-        Naming ``model.net.<key>`` for an unknown key, a key the wrapper sets, or a value of the
-        wrong type; naming the net for an error of its constructor.
+        Naming ``model.net.<key>`` for an unknown key, a key the wrapper sets, a value of the
+        wrong type, or a value the constructor refuses with an
+        :class:`~lorentznets.layers.arguments.ArgumentError` for that key; naming the net for its
+        constructor's other errors.
     """
     check_net_config(net_class, config, len(args), set(fixed))
     try:
         return net_class(*args, **fixed, **config)
-    except (TypeError, ValueError, KeyError, RuntimeError) as error:
-        message = error_message(error)
-        raise ConfigError(f"config section model.net is not accepted by {net_class.__name__}: {message}") from error
+    except CONSTRUCTOR_ERRORS as error:
+        raise ConfigError(constructor_error_message(net_class, config, error)) from error
+
+
+def constructor_error_message(net_class: type, config: Mapping[str, Any], error: BaseException) -> str:
+    """One line for ``error`` of ``net_class(**config)``: ``config key model.net.<key> is not accepted
+    by <net>: ...`` where the error names an argument the section sets (a field of a nested section
+    too: ``attention.num_heads``), else ``config section model.net is not accepted by <net>: ...``."""
+    argument = getattr(error, "argument", None)
+    subject = "config section model.net"
+    if isinstance(argument, str) and argument.split(".")[0] in config:
+        subject = f"config key {PREFIX}{argument}"
+    message = error_message(error)
+    if isinstance(error, (ArithmeticError, IndexError)):  # "division by zero" alone says nothing
+        message = f"{type(error).__name__}: {message}"
+    return f"{subject} is not accepted by {net_class.__name__}: {message}"
 
 
 def check_net_config(

@@ -26,6 +26,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 from ..data.input_checks import all_finite, empty_sets
+from ..layers.arguments import ArgumentError, check_at_least, check_probability
 from ..layers.attention import PackedSegments, check_offsets, event_block_mask, resolve_backend
 from ..layers.gatr.block import LGATrBlock
 from ..layers.gatr.config import AttentionConfig, MLPConfig
@@ -67,6 +68,13 @@ class LGATr(nn.Module):
     pack_padded : bool
         Pack the real items of padded batches internally in eager CPU runs (faster with much
         padding; see :meth:`forward`).
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for a block or channel count out of
+        range, ``dropout_prob`` outside [0, 1), or a bad field of ``attention`` or ``mlp`` (named
+        ``attention.num_heads`` and the like).
     """
 
     def __init__(
@@ -87,7 +95,19 @@ class LGATr(nn.Module):
         pack_padded: bool = True,
     ) -> None:
         super().__init__()
-        attention, mlp = AttentionConfig.cast(attention), MLPConfig.cast(mlp)
+        attention, mlp = _cast(AttentionConfig, "attention", attention), _cast(MLPConfig, "mlp", mlp)
+        for name, value, minimum in (
+            ("num_blocks", num_blocks, 1),
+            ("in_mv_channels", in_mv_channels, 1),
+            ("out_mv_channels", out_mv_channels, 1),
+            ("hidden_mv_channels", hidden_mv_channels, 1),
+            ("in_s_channels", in_s_channels, 0),
+            ("out_s_channels", out_s_channels, 0),
+            ("hidden_s_channels", hidden_s_channels, 0),
+        ):
+            check_at_least(name, value, minimum)
+        if dropout_prob is not None:
+            check_probability("dropout_prob", dropout_prob)
         self.in_mv_channels, self.in_s_channels = in_mv_channels, in_s_channels
         self.checkpoint_blocks, self.pack_padded = checkpoint_blocks, pack_padded
         self.attention_backend = attention.backend
@@ -240,6 +260,14 @@ class LGATr(nn.Module):
             raise ValueError(f"mask has empty events at {empty_sets(mask)}")
         if offsets is not None:
             check_offsets(offsets, multivectors.shape[0])
+
+
+def _cast(config_class: type, name: str, config: object):
+    """``config_class.cast(config)``, its range errors named as fields of the argument ``name``."""
+    try:
+        return config_class.cast(config)
+    except ArgumentError as error:
+        raise error.within(name) from None
 
 
 def _at_least_float32(x: torch.Tensor | None) -> torch.Tensor | None:

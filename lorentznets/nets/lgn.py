@@ -24,7 +24,8 @@ from torch import nn
 
 from ..data.input_checks import all_finite
 from ..irreps import vector_to_irrep
-from ..layers.lgn import SCALAR, CGLevel, InputEmbedding
+from ..layers.arguments import ArgumentError, check_at_least, check_choice, check_positive
+from ..layers.lgn import SCALAR, CGLevel, InputEmbedding, ScalarMLP
 from ..lorentz import squared_mass
 
 
@@ -56,6 +57,11 @@ class LGN(nn.Module):
         the high-degree products of O(100 GeV) momenta near unit size.
     high_precision : bool
         Compute in float64/complex128 (see module docstring).
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for an argument out of range.
     """
 
     def __init__(
@@ -75,11 +81,19 @@ class LGN(nn.Module):
         super().__init__()
         channels = [int(c) for c in channels]
         if len(channels) < 2 or min(channels) < 1:
-            raise ValueError(f"channels needs at least two positive entries [C_0, C_1, ...], got {channels}")
+            raise ArgumentError(
+                "channels", f"channels needs at least two positive entries [C_0, C_1, ...], got {channels}"
+            )
         if maxdim < 1:
-            raise ValueError(f"maxdim must be >= 1 to keep the (1, 1) momenta, got {maxdim}")
-        if momentum_scale <= 0:
-            raise ValueError(f"momentum_scale must be positive, got {momentum_scale}")
+            raise ArgumentError("maxdim", f"maxdim must be >= 1 to keep the (1, 1) momenta, got {maxdim}")
+        check_positive("momentum_scale", momentum_scale)
+        check_at_least("out_channels", out_channels, 1)
+        check_at_least("in_scalars", in_scalars, 0)
+        check_at_least("mlp_depth", mlp_depth, 0)  # 0: no MLP on the invariant channels
+        check_at_least("mlp_width_factor", mlp_width_factor, 1)
+        check_at_least("num_basis", num_basis, 1)
+        check_choice("activation", activation, sorted(ScalarMLP.ACTIVATIONS))
+        check_choice("aggregation", aggregation, ("sum", "mean"))
         self.channels, self.maxdim = channels, int(maxdim)
         self.in_scalars, self.out_channels = int(in_scalars), int(out_channels)
         self.momentum_scale, self.high_precision = float(momentum_scale), bool(high_precision)

@@ -9,8 +9,10 @@ import torch
 from torch import nn
 
 from ..frames import TensorReps
+from ..layers.arguments import ArgumentError, check_at_least
 from ..layers.lloca import frame_attention, frame_transforms
 from ..layers.part import standard_attention
+from .lloca_transformer import cast_head_reps
 from .part import ParticleTransformer
 
 
@@ -50,11 +52,14 @@ class LLoCaParticleTransformer(nn.Module):
         **part,
     ) -> None:
         super().__init__()
-        self.reps = TensorReps.cast(attn_reps)
+        check_at_least("num_heads", num_heads, 1)
+        self.reps = cast_head_reps(attn_reps)
         self.preserve_variance = preserve_variance
         width = num_heads * self.reps.dim
         if len(embed_dims) and embed_dims[-1] != width:
-            raise ValueError(f"the last embedding width {embed_dims[-1]} must be num_heads * attn_reps.dim = {width}")
+            raise ArgumentError(
+                "embed_dims", f"the last embedding width {embed_dims[-1]} must be num_heads * attn_reps.dim = {width}"
+            )
         self.backbone = ParticleTransformer(
             in_channels,
             out_channels,

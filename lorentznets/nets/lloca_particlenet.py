@@ -9,9 +9,10 @@ import torch
 from torch import nn
 
 from ..frames import TensorReps
+from ..layers.arguments import ArgumentError
 from ..layers.lloca import NeighbourFrames, to_centre_frames
 from ..layers.particlenet import pad_particles
-from .particlenet import ParticleNet
+from .particlenet import ParticleNet, check_conv_params
 
 
 class LLoCaParticleNet(nn.Module):
@@ -51,17 +52,20 @@ class LLoCaParticleNet(nn.Module):
         use_fusion: bool = True,
     ) -> None:
         super().__init__()
+        check_conv_params(conv_params)
         self.hidden_reps = tuple(TensorReps.cast(reps) for reps in hidden_reps)
         if len(self.hidden_reps) != len(conv_params) - 1:
-            raise ValueError(
+            raise ArgumentError(
+                "hidden_reps",
                 f"hidden_reps needs one representation per EdgeConv block after the first "
-                f"({len(conv_params) - 1}), got {len(self.hidden_reps)}"
+                f"({len(conv_params) - 1}), got {len(self.hidden_reps)}",
             )
         for index, (reps, (_, widths)) in enumerate(zip(self.hidden_reps, conv_params)):
             if reps.dim != int(widths[-1]):
-                raise ValueError(
+                raise ArgumentError(
+                    "hidden_reps",
                     f"hidden_reps[{index}] = {str(reps)!r} has dimension {reps.dim}, but EdgeConv block "
-                    f"{index + 1} outputs {int(widths[-1])} channels"
+                    f"{index + 1} outputs {int(widths[-1])} channels",
                 )
         self.backbone = ParticleNet(in_channels, out_channels, conv_params, fc_params, use_fusion)
 

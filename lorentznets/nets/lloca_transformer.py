@@ -8,6 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..frames import TensorReps
+from ..layers.arguments import ArgumentError, check_at_least
 from ..layers.attention import PackedSegments, unpack
 from ..layers.lloca import FrameTransforms, frame_attention, frame_transforms
 
@@ -92,6 +93,12 @@ class LLoCaTransformer(nn.Module):
     preserve_variance : bool
         Rescale the frame changes by each frame's Lorentz factor relative to the reference momentum
         (then ``forward`` needs ``reference``).
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for a size < 1 or an ``attn_reps``
+        without channels.
     """
 
     def __init__(
@@ -106,7 +113,15 @@ class LLoCaTransformer(nn.Module):
         preserve_variance: bool = True,
     ) -> None:
         super().__init__()
-        self.reps = TensorReps.cast(attn_reps)
+        for name, value in (
+            ("in_channels", in_channels),
+            ("out_channels", out_channels),
+            ("num_heads", num_heads),
+            ("num_blocks", num_blocks),
+            ("mlp_ratio", mlp_ratio),
+        ):
+            check_at_least(name, value, 1)
+        self.reps = cast_head_reps(attn_reps)
         self.preserve_variance = preserve_variance
         channels = num_heads * self.reps.dim
         self.linear_in = nn.Linear(in_channels, channels)
@@ -165,3 +180,20 @@ class LLoCaTransformer(nn.Module):
         for block in self.blocks:
             x = block(x, transforms, None, segments)
         return unpack(self.linear_out(x), pack_index, batch, num)
+
+
+def cast_head_reps(attn_reps: str | TensorReps) -> TensorReps:
+    """``TensorReps.cast(attn_reps)``, refusing a representation without channels.
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) naming ``attn_reps``.
+    """
+    try:
+        reps = TensorReps.cast(attn_reps)
+    except ValueError as error:
+        raise ArgumentError("attn_reps", f"attn_reps: {error}") from None
+    if reps.dim == 0:
+        raise ArgumentError("attn_reps", f"attn_reps must have at least one channel, got {str(attn_reps)!r}")
+    return reps

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ..data.input_checks import all_finite, empty_sets
+from ..layers.arguments import check_at_least, check_choice
 from ..layers.lorentznet import LGEB, real_pairs
 
 _READOUTS = ("jet", "particle")
@@ -56,10 +57,14 @@ class LorentzNet(nn.Module):
         official: bool = False,
     ):
         super().__init__()
-        if readout not in _READOUTS:
-            raise ValueError(f"readout must be one of {_READOUTS}, got {readout!r}")
-        if num_blocks < 1:
-            raise ValueError(f"LorentzNet needs num_blocks >= 1, got {num_blocks}")
+        check_choice("readout", readout, _READOUTS)
+        for name, value in (
+            ("in_scalar_channels", in_scalar_channels),
+            ("out_channels", out_channels),
+            ("hidden_channels", hidden_channels),
+            ("num_blocks", num_blocks),
+        ):
+            check_at_least(name, value, 1)
         self.in_scalar_channels = in_scalar_channels
         self.readout = readout
         self.official = official

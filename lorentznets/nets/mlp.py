@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..layers.arguments import check_at_least, check_choice
+
 _ACTIVATIONS = {"gelu": nn.GELU, "relu": nn.ReLU, "silu": nn.SiLU, "tanh": nn.Tanh}
 
 
@@ -26,6 +28,12 @@ class MLP(nn.Module):
     dropout : float
         Dropout probability after each hidden activation.
 
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for a width < 1, ``num_layers`` < 0
+        or an unknown activation.
+
     Examples
     --------
     >>> net = MLP(in_channels=4, out_channels=1, hidden_channels=32, num_layers=2)
@@ -43,10 +51,11 @@ class MLP(nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"MLP: unknown activation {activation!r}; choose one of {sorted(_ACTIVATIONS)}")
-        if num_layers < 0:
-            raise ValueError(f"MLP: num_layers must be >= 0, got {num_layers}")
+        check_choice("activation", activation, sorted(_ACTIVATIONS))
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            check_at_least(name, value, 1)
+        check_at_least("hidden_channels", hidden_channels, 1)
+        check_at_least("num_layers", num_layers, 0)
         layers: list[nn.Module] = []
         width = in_channels
         for _ in range(num_layers):

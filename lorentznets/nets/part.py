@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ..layers.arguments import ArgumentError, check_at_least, check_head_layers, check_probability, check_sizes
 from ..layers.part import PAIR_FEATURES, PairEmbedding, ParTBlock, ParticleEmbedding, standard_attention
 from ..layers.part.block import Attention
 from .input_layout import check_particle_layout
@@ -41,6 +42,13 @@ class ParticleTransformer(nn.Module):
         Hidden layers of the head (width, dropout), each Linear + ReLU + Dropout.
     dropout, attn_dropout, activation_dropout : float
         Dropouts of the particle blocks (the class-attention blocks use none).
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for a width, head or block count < 1
+        (without a class-attention block the output would not depend on the jet), a token width
+        not divisible by ``num_heads``, an unknown pair feature, or a dropout outside [0, 1).
     """
 
     def __init__(
@@ -60,6 +68,21 @@ class ParticleTransformer(nn.Module):
         activation_dropout: float = 0.1,
     ) -> None:
         super().__init__()
+        check_part_arguments(
+            in_channels=in_channels,
+            out_channels=out_channels,
+            embed_dims=embed_dims,
+            pair_embed_dims=pair_embed_dims,
+            pair_features=pair_features,
+            num_heads=num_heads,
+            num_layers=num_layers,
+            num_cls_layers=num_cls_layers,
+            ffn_ratio=ffn_ratio,
+            fc_params=fc_params,
+            dropout=dropout,
+            attn_dropout=attn_dropout,
+            activation_dropout=activation_dropout,
+        )
         channels = embed_dims[-1]
         self.num_heads = num_heads
         self.in_channels = in_channels
@@ -135,3 +158,57 @@ class ParticleTransformer(nn.Module):
         for block in self.class_blocks:
             token = block(x, class_mask, class_token=token, pack_index=pack_index)
         return self.head(self.norm(token.squeeze(1)))
+
+
+def check_part_arguments(
+    in_channels: int,
+    out_channels: int,
+    embed_dims: Sequence[int],
+    pair_embed_dims: Sequence[int],
+    pair_features: Sequence[str],
+    num_heads: int,
+    num_layers: int,
+    num_cls_layers: int,
+    ffn_ratio: int,
+    fc_params: Sequence[Sequence[float]],
+    dropout: float,
+    attn_dropout: float,
+    activation_dropout: float,
+) -> None:
+    """Refuse :class:`ParticleTransformer` arguments out of range (see there), naming the argument.
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`)
+    """
+    for name, value in (
+        ("in_channels", in_channels),
+        ("out_channels", out_channels),
+        ("num_heads", num_heads),
+        ("num_layers", num_layers),
+        ("num_cls_layers", num_cls_layers),
+        ("ffn_ratio", ffn_ratio),
+    ):
+        check_at_least(name, value, 1)
+    check_sizes("embed_dims", embed_dims)
+    check_sizes("pair_embed_dims", pair_embed_dims, empty=True)
+    if embed_dims[-1] % num_heads:
+        raise ArgumentError(
+            "num_heads", f"the token width embed_dims[-1]={embed_dims[-1]} is not divisible by num_heads={num_heads}"
+        )
+    unknown = [name for name in pair_features if name not in PAIR_FEATURES]
+    if unknown or len(set(pair_features)) != len(pair_features):
+        raise ArgumentError(
+            "pair_features",
+            f"pair_features must be distinct names among {', '.join(PAIR_FEATURES)}, got {list(pair_features)}",
+        )
+    if len(pair_embed_dims) and not len(pair_features):
+        raise ArgumentError("pair_features", "pair_features must not be empty with a pair embedding (pair_embed_dims)")
+    check_head_layers("fc_params", fc_params)
+    for name, value in (
+        ("dropout", dropout),
+        ("attn_dropout", attn_dropout),
+        ("activation_dropout", activation_dropout),
+    ):
+        check_probability(name, value)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ..layers.arguments import ArgumentError, check_at_least, check_head_layers
 from ..layers.particlenet import EdgeConvBlock, NeighbourTransform, pad_particles
 from .input_layout import check_particle_layout
 
@@ -37,6 +38,12 @@ class ParticleNet(nn.Module):
     use_fusion : bool
         Concatenate all block outputs and map them through Linear + BatchNorm + ReLU before the
         pooling (as published); False: pool the last block's output.
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for no EdgeConv block, a block with
+        k < 1 or without widths, a width < 1, or a bad head layer.
     """
 
     def __init__(
@@ -52,6 +59,10 @@ class ParticleNet(nn.Module):
         use_fusion: bool = True,
     ) -> None:
         super().__init__()
+        check_at_least("in_channels", in_channels, 1)
+        check_at_least("out_channels", out_channels, 1)
+        check_conv_params(conv_params)
+        check_head_layers("fc_params", fc_params)
         self.input_norm = nn.BatchNorm1d(in_channels)
         # k neighbours other than the point itself need k + 1 particle slots
         self.min_particles = 1 + max(int(k) for k, _ in conv_params)
@@ -121,3 +132,19 @@ class ParticleNet(nn.Module):
             x = torch.relu(self.fusion.norm(x.transpose(1, 2)).transpose(1, 2)).masked_fill(~real, 0.0)
         counts = real.sum(dim=1).clamp(min=1).to(x.dtype)
         return self.head(x.sum(dim=1) / counts)
+
+
+def check_conv_params(conv_params: Sequence[tuple[int, Sequence[int]]]) -> None:
+    """Refuse EdgeConv settings that build no block, or a block without neighbours or layers.
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) naming ``conv_params``.
+    """
+    blocks = [(k, list(widths)) for k, widths in conv_params]
+    if not blocks or any(not k >= 1 or not widths or not min(widths) >= 1 for k, widths in blocks):
+        raise ArgumentError(
+            "conv_params",
+            f"conv_params must hold at least one [k >= 1, [widths >= 1, ...]] block, got {[list(b) for b in blocks]}",
+        )

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from ..data.input_checks import all_finite, empty_sets
+from ..layers.arguments import check_at_least, check_choice, check_positive
 from ..layers.pelican import (
     DotProductEncoder,
     Equivariant1to2,
@@ -51,6 +52,12 @@ class PELICANBackbone(nn.Module):
     momentum_scale : float
         Momenta are divided by this (GeV) before taking dot products.
     dropout : float
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for a channel or block count < 1, or
+        ``average_particles`` or ``momentum_scale`` <= 0.
     """
 
     def __init__(
@@ -67,8 +74,18 @@ class PELICANBackbone(nn.Module):
         dropout: float = 0.0,
     ):
         super().__init__()
-        if num_blocks < 1:
-            raise ValueError(f"PELICAN needs num_blocks >= 1, got {num_blocks}")
+        for name, value in (
+            ("hidden_channels", hidden_channels),
+            ("message_channels", message_channels),
+            ("num_blocks", num_blocks),
+            ("encoder_channels", encoder_channels),
+            ("scalar_channels", scalar_channels),
+        ):
+            check_at_least(name, value, 1)
+        check_at_least("in_scalar_channels", in_scalar_channels, 0)
+        # N_avg <= 0 gives NaN multiplicity factors, which showed only as a diverging training
+        check_positive("average_particles", average_particles)
+        check_positive("momentum_scale", momentum_scale)
         self.in_scalar_channels = in_scalar_channels
         self.beams = beams
         self.momentum_scale = float(momentum_scale)
@@ -175,8 +192,9 @@ class PELICAN(nn.Module):
         **backbone,
     ):
         super().__init__()
-        if readout not in _READOUTS:
-            raise ValueError(f"readout must be one of {_READOUTS}, got {readout!r}")
+        check_choice("readout", readout, _READOUTS)
+        check_at_least("out_channels", out_channels, 1)
+        check_at_least("readout_channels", readout_channels, 1)
         self.readout = readout
         self.backbone = PELICANBackbone(dropout=dropout, **backbone)
         hidden = self.backbone.hidden_channels
@@ -241,6 +259,7 @@ class PELICANRegressor(nn.Module):
 
     def __init__(self, readout_channels: int = 30, dropout: float = 0.0, **backbone):
         super().__init__()
+        check_at_least("readout_channels", readout_channels, 1)
         self.backbone = PELICANBackbone(dropout=dropout, **backbone)
         hidden = self.backbone.hidden_channels
         average = self.backbone.blocks[0].aggregation.average_particles

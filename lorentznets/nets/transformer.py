@@ -10,6 +10,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..layers.arguments import ArgumentError, check_at_least
+
 
 class TransformerBlock(nn.Module):
     """Pre-LN block: ``x + Attn(LN(x))`` followed by ``x + MLP(LN(x))``.
@@ -28,10 +30,7 @@ class TransformerBlock(nn.Module):
 
     def __init__(self, hidden_channels: int, num_heads: int, mlp_ratio: int = 4, dropout: float = 0.0) -> None:
         super().__init__()
-        if hidden_channels % num_heads != 0:
-            raise ValueError(
-                f"TransformerBlock: hidden_channels={hidden_channels} is not divisible by num_heads={num_heads}"
-            )
+        _check_sizes(hidden_channels, num_heads, mlp_ratio)
         self.num_heads = num_heads
         self.dropout = dropout
         self.norm_attn = nn.LayerNorm(hidden_channels)
@@ -94,6 +93,12 @@ class Transformer(nn.Module):
     dropout : float
         Dropout probability.
 
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for a size < 1 or ``hidden_channels``
+        not divisible by ``num_heads``.
+
     Examples
     --------
     >>> net = Transformer(in_channels=7, out_channels=1, hidden_channels=32, num_blocks=2,
@@ -113,6 +118,9 @@ class Transformer(nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("num_blocks", num_blocks)):
+            check_at_least(name, value, 1)
+        _check_sizes(hidden_channels, num_heads, mlp_ratio)
         self.linear_in = nn.Linear(in_channels, hidden_channels)
         self.blocks = nn.ModuleList(
             TransformerBlock(hidden_channels, num_heads, mlp_ratio, dropout) for _ in range(num_blocks)
@@ -150,3 +158,10 @@ class Transformer(nn.Module):
         if mask is not None:
             out = out * mask[..., None].to(out.dtype)
         return out
+
+
+def _check_sizes(hidden_channels: int, num_heads: int, mlp_ratio: int) -> None:
+    for name, value in (("hidden_channels", hidden_channels), ("num_heads", num_heads), ("mlp_ratio", mlp_ratio)):
+        check_at_least(name, value, 1)
+    if hidden_channels % num_heads:
+        raise ArgumentError("num_heads", f"hidden_channels={hidden_channels} is not divisible by num_heads={num_heads}")

@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from ..arguments import check_at_least, check_choice
+from ..attention import BACKENDS
+from .nonlinearity import NONLINEARITIES
+
 
 def _cast(cls: type, config: Any):
     if isinstance(config, cls):
@@ -35,12 +39,23 @@ class AttentionConfig:
     head_scale : bool
         Scale each head's output by a learnable factor (initially 1) before the output layer, as
         ``lgatr``'s ``head_scale`` (NormFormer's HeadScale); the authors' top tagger uses it.
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for ``num_heads`` or ``attn_ratio``
+        < 1, or an unknown backend.
     """
 
     num_heads: int = 8
     attn_ratio: int = 1
     backend: str = "auto"
     head_scale: bool = False
+
+    def __post_init__(self) -> None:
+        check_at_least("num_heads", self.num_heads, 1)
+        check_at_least("attn_ratio", self.attn_ratio, 1)
+        check_choice("backend", self.backend, BACKENDS)
 
     def head_channels(self, mv_channels: int, s_channels: int) -> tuple[int, int]:
         """Multivector and scalar channels per head."""
@@ -66,6 +81,12 @@ class MLPConfig:
         Layers including the geometric bilinear input layer (at least 1).
     nonlinearity : str
         Gate activation: relu, sigmoid, tanh, gelu or silu.
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for ``mlp_ratio`` or
+        ``num_layers_mlp`` < 1, or an unknown nonlinearity.
     """
 
     mlp_ratio: int = 4
@@ -73,8 +94,9 @@ class MLPConfig:
     nonlinearity: str = "gelu"
 
     def __post_init__(self) -> None:
-        if self.num_layers_mlp < 1:
-            raise ValueError(f"num_layers_mlp must be >= 1, got {self.num_layers_mlp}")
+        check_at_least("mlp_ratio", self.mlp_ratio, 1)
+        check_at_least("num_layers_mlp", self.num_layers_mlp, 1)
+        check_choice("nonlinearity", self.nonlinearity, NONLINEARITIES)
 
     @classmethod
     def cast(cls, config: MLPConfig | Mapping) -> MLPConfig:

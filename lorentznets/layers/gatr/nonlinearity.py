@@ -15,6 +15,7 @@ _ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "gelu": partial(nn.functional.gelu, approximate="tanh"),
     "silu": nn.functional.silu,
 }
+NONLINEARITIES = tuple(sorted(_ACTIVATIONS))
 
 
 def activation(name: str) -> Callable[[torch.Tensor], torch.Tensor]:

@@ -24,12 +24,12 @@ class ScalarMLP(nn.Module):
         "leaky_relu" (as the original), "relu", "silu" or "elu".
     """
 
-    _ACTIVATIONS = {"leaky_relu": nn.LeakyReLU, "relu": nn.ReLU, "silu": nn.SiLU, "elu": nn.ELU}
+    ACTIVATIONS = {"leaky_relu": nn.LeakyReLU, "relu": nn.ReLU, "silu": nn.SiLU, "elu": nn.ELU}
 
     def __init__(self, channels: int, depth: int = 3, width_factor: int = 2, activation: str = "leaky_relu") -> None:
         super().__init__()
-        if activation not in self._ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose from {sorted(self._ACTIVATIONS)}")
+        if activation not in self.ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose from {sorted(self.ACTIVATIONS)}")
         if depth < 1 or width_factor < 1 or channels < 1:
             raise ValueError(
                 f"ScalarMLP needs channels, depth, width_factor >= 1, got {channels}, {depth}, {width_factor}"
@@ -38,7 +38,7 @@ class ScalarMLP(nn.Module):
         layers: list[nn.Module] = []
         fan_in = 2 * channels
         for _ in range(depth):
-            layers += [nn.Linear(fan_in, width), self._ACTIVATIONS[activation]()]
+            layers += [nn.Linear(fan_in, width), self.ACTIVATIONS[activation]()]
             fan_in = width
         layers.append(nn.Linear(fan_in, 2 * channels))
         self.net = nn.Sequential(*layers)

@@ -12,6 +12,7 @@ from torch import nn
 
 from experiments.common.config_schema import ConfigError
 from experiments.common.net_config import build_net, check_net_config, describe, matches
+from lorentznets.nets.lgatr import LGATr
 from lorentznets.nets.lorentznet import LorentzNet
 from lorentznets.nets.particlenet import ParticleNet
 from lorentznets.nets.pelican import PELICAN
@@ -85,12 +86,44 @@ def test_nested_lists_are_checked_element_by_element():
     )
 
 
-def test_the_constructors_refusal_names_the_net():
+def test_the_constructors_refusal_names_the_key():
     with pytest.raises(ConfigError) as info:
         build_net(LorentzNet, {"num_blocks": 0}, in_scalar_channels=3, out_channels=1)
-    assert (
-        str(info.value)
-        == "config section model.net is not accepted by LorentzNet: LorentzNet needs num_blocks >= 1, got 0"
+    assert str(info.value) == (
+        "config key model.net.num_blocks is not accepted by LorentzNet: num_blocks must be >= 1, got 0"
+    )
+
+
+def test_a_refused_field_of_a_nested_section_is_named_with_its_path():
+    section = {"num_blocks": 1, "hidden_mv_channels": 2, "hidden_s_channels": 4, "attention": {"num_heads": 0}}
+    with pytest.raises(ConfigError) as info:
+        build_net(LGATr, {**section, "mlp": {}}, in_mv_channels=1, out_mv_channels=1, in_s_channels=0, out_s_channels=0)
+    assert str(info.value) == (
+        "config key model.net.attention.num_heads is not accepted by LGATr: attention.num_heads must be >= 1, got 0"
+    )
+
+
+def test_a_refused_argument_the_experiment_sets_names_the_section():
+    # the key is not in the section: the value came from the data (a channel count)
+    with pytest.raises(ConfigError) as info:
+        build_net(LorentzNet, {"num_blocks": 1}, in_scalar_channels=0, out_channels=1)
+    assert str(info.value) == (
+        "config section model.net is not accepted by LorentzNet: in_scalar_channels must be >= 1, got 0"
+    )
+
+
+class _Dividing(nn.Module):
+    def __init__(self, heads: int = 1) -> None:
+        super().__init__()
+        self.width = 8 // heads
+
+
+def test_arithmetic_errors_of_a_constructor_are_one_line_too():
+    # a ZeroDivisionError passed build_net (and the config check) and ended the run with a traceback
+    with pytest.raises(ConfigError) as info:
+        build_net(_Dividing, {"heads": 0})
+    assert str(info.value) == (
+        "config section model.net is not accepted by _Dividing: ZeroDivisionError: integer division or modulo by zero"
     )
 
 
