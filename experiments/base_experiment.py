@@ -787,6 +787,8 @@ class BaseExperiment(ABC):
                     **self.saved_model_extras(),
                     "model": self.trainer.evaluation_state_dict(),
                     "step": self.trainer.step,
+                    # the best validation weights (training.restore_best) may be of an earlier step
+                    "weights_step": self.trainer.weights_step or self.trainer.step,
                     "config": OmegaConf.to_container(self.cfg, resolve=True),
                     # relative data paths of the config are relative to it (warm-start checks)
                     "working_dir": os.getcwd(),

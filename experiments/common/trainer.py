@@ -105,6 +105,8 @@ class Trainer:
         self.state = TrainerState(world_size=dist.world_size)
         self.finished_before = False
         """Whether :meth:`fit` found the training finished already (a resumed, completed run)."""
+        self.weights_step: int | None = None
+        """The step whose weights the model holds after :meth:`restore_best` (None: the last step's)."""
         self.ema = ExponentialMovingAverage(raw_model, cfg.ema_decay) if cfg.ema_decay is not None else None
         opt, sched = cfg.optimizer, cfg.scheduler
         parameters = raw_model.parameters()
@@ -470,6 +472,7 @@ class Trainer:
         self.dist.barrier()
         weights = load_checkpoint(self.run_dir.best_checkpoint, map_location=self.dist.device)
         self.load_weights(weights["model"])
+        self.weights_step = int(weights["step"])
         LOGGER.info("restored the best weights (step %d)", weights["step"])
 
 

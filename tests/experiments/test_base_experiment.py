@@ -36,6 +36,13 @@ def test_training_writes_run_directory(tmp_path):
     assert metrics["test.count"] == 80
     state = load_checkpoint(run_dir / "checkpoints" / "last.pt")
     assert state["step"] == 40
+    # the saved model holds the best validation weights (restore_best) and names their step
+    model, best = (
+        load_checkpoint(run_dir / "models" / "model_run0.pt"),
+        load_checkpoint(run_dir / "checkpoints" / "best.pt"),
+    )
+    assert model["step"] == 40 and model["weights_step"] == best["step"]
+    assert all(torch.equal(model["model"][k], best["model"][k]) for k in best["model"])
     assert state["history"]["val_step"] == [10, 20, 30, 40]
     # The model learns: the loss drops from its first validation.
     assert state["history"]["val_loss"][-1] < state["history"]["val_loss"][0]
