@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lorentznets.data.amplitudes.writer import PHASE_SPACE
+from lorentznets.data.amplitudes.writer import PHASE_SPACE, phase_space_defaults
 
 LOGGER = logging.getLogger(__name__)
 
@@ -45,8 +45,10 @@ def check_generated_settings(path: Path, phase_space: Mapping[str, Any], weighte
     if meta is None:
         return
     differences = []
+    defaults = phase_space_defaults()
     for key, wanted in phase_space.items():
-        stored = meta.get(key)
+        # a key a meta file lacks was not passed to the writer: the file has the generator default
+        stored = meta.get(key, defaults.get(key))
         if stored is None:
             continue
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import zlib
 from dataclasses import asdict
@@ -19,6 +20,11 @@ __all__ = ["write_process_file", "process_seed"]
 PHASE_SPACE = "unweighted"
 """Recorded in ``<process>.meta.txt``: events follow flat phase space (RAMBO's weights of massive
 final states unweighted since 2026-12-07; earlier files lack the key)."""
+
+PHASE_SPACE_KEYS = ("sqrt_s", "pt_min", "delta_r_min", "max_boost_rapidity")
+"""The phase-space settings of :func:`generate_events`, recorded in every ``<process>.meta.txt``
+(files written by :func:`write_process_file` before 2026-12-07 recorded only those passed to it;
+the others had the defaults)."""
 
 
 def process_seed(seed: int, process_name: str) -> np.random.SeedSequence:
@@ -83,10 +89,25 @@ def write_process_file(
     _remove_stale_temporaries(out_dir, process_name)
     tmp = out_dir / f".{process_name}.{os.getpid()}.tmp.npy"
     np.save(tmp, np.concatenate(chunks))
-    settings = {**asdict(couplings), **generation, "seed": seed, "n_events": n_events, "phase_space": PHASE_SPACE}
+    # every phase-space setting, defaults included: a reuse compares them with what a run asks for
+    settings = {
+        **asdict(couplings),
+        **phase_space_defaults(),
+        **generation,
+        "seed": seed,
+        "n_events": n_events,
+        "phase_space": PHASE_SPACE,
+    }
     (out_dir / f"{process_name}.meta.txt").write_text("".join(f"{k}: {v}\n" for k, v in settings.items()))
     os.replace(tmp, path)
     return path
+
+
+def phase_space_defaults() -> dict[str, float]:
+    """The phase-space keyword arguments of :func:`generate_events` and their defaults (``sqrt_s``,
+    ``pt_min``, ``delta_r_min``, ``max_boost_rapidity``)."""
+    parameters = inspect.signature(generate_events).parameters
+    return {name: parameters[name].default for name in PHASE_SPACE_KEYS}
 
 
 def _remove_stale_temporaries(out_dir: Path, process_name: str) -> None:

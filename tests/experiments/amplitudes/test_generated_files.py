@@ -38,3 +38,16 @@ def test_a_file_from_before_the_unweighting_warns(zg_file, caplog):
         assert "generated before 2026-12-07" in caplog.text
     finally:
         meta.write_text(text)
+
+
+def test_a_file_written_with_the_writers_defaults_is_checked_too(tmp_path):
+    # write_process_file recorded only the settings passed to it: a file of the defaults passed any check
+    path = write_process_file(tmp_path, "zg", 20, seed=0, progress=False)
+    assert "sqrt_s: 1000.0" in path.with_suffix(".meta.txt").read_text()
+    with pytest.raises(ValueError, match="sqrt_s: file has 1000.0, data.phase_space asks for 500.0"):
+        check_generated_settings(path, {**PHASE_SPACE, "sqrt_s": 500.0}, weighted_before=False)
+    # older meta files without the key: the file has the generator's default
+    meta = path.with_suffix(".meta.txt")
+    meta.write_text("".join(line + "\n" for line in meta.read_text().splitlines() if not line.startswith("sqrt_s")))
+    with pytest.raises(ValueError, match="sqrt_s: file has 1000.0, data.phase_space asks for 500.0"):
+        check_generated_settings(path, {**PHASE_SPACE, "sqrt_s": 500.0}, weighted_before=False)
