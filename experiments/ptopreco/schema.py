@@ -1,7 +1,7 @@
 """Config schema of the top-momentum regression; see :mod:`experiments.common.config_schema`."""
 
 from experiments.common.config_schema import real
-from experiments.tagging.schema import JET_FILES_SCHEMA
+from experiments.common.jet_files_schema import JET_FILES_SCHEMA
 
 PTOPRECO_SCHEMA = {
     "data": JET_FILES_SCHEMA,

@@ -2,36 +2,13 @@
 :mod:`experiments.common.config_schema`."""
 
 from experiments.common.config_schema import (
-    GENERATE_SCHEMA,
     Key,
     boolean,
-    choice,
-    fractions,
     integer,
     real,
-    seed,
-    string,
 )
 from experiments.common.frames_schema import FRAME_KINDS, lloca_model_section
-
-JET_FORMATS = ("auto", "lgn_h5", "landscape_h5", "lgatr_npz", "energyflow_npz", "jetclass_root")
-
-JET_FILES_SCHEMA = {
-    "path": string(nullable=True),
-    "files": Key(
-        (dict,),
-        "a mapping with the keys train, val, test",
-        lambda v: set(v) == {"train", "val", "test"},
-        nullable=True,
-    ),
-    "format": choice(*JET_FORMATS),
-    "max_particles": integer(1),
-    "max_jets": integer(1, nullable=True),
-    "split_fractions": fractions(3),
-    "split_seed": seed(),
-    "generate": GENERATE_SCHEMA,
-}
-"""Keys of a jet-file data block (shared with the top-momentum regression)."""
+from experiments.common.jet_files_schema import JET_FILES_SCHEMA
 
 STREAM_SCHEMA = {
     "block_jets": integer(1),

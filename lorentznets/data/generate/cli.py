@@ -23,7 +23,8 @@ DATASETS: dict[str, tuple[str, str]] = {
     ),
     "ttbar": (
         "lorentznets.data.generate.ttbar",
-        "all-hadronic ttbar for jet assignment (SPANet HDF5 + event YAML) and event generation (ttbar_<n>j.npy)",
+        "ttbar for jet assignment (SPANet HDF5 + event YAML; all-hadronic, or --decay semileptonic) and, all-hadronic, "
+        "event generation (ttbar_<n>j.npy)",
     ),
     "amplitudes": (
         "lorentznets.data.amplitudes.generate",
