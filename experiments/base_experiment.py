@@ -833,7 +833,7 @@ class BaseExperiment(ABC):
                     metrics = self.evaluate(split)
                     self._check_metric_names(metrics)
                     self.metrics.update({f"{split}.{k}": float(v) for k, v in metrics.items()})
-            self.logger.log_metrics(self.metrics, self.trainer.step)
+            self.logger.log_metrics(self.metrics, self.trainer.step, skip_logged=self.trainer.finished_before)
             self.logger.flush()
             path = self.run_dir.write_metrics(self.metrics, index)
             self.logger.log_artifact(path, "evaluation")

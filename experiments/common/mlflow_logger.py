@@ -168,8 +168,10 @@ class MlflowLogger:
             chunk = items[start : start + _BATCH_LIMIT]
             with_retries(lambda chunk=chunk: self.client.log_batch(self.run_id, params=chunk))
 
-    def log_metrics(self, metrics: Mapping[str, float], step: int) -> None:
-        """Buffer metrics for ``step``; they are sent by :meth:`flush`.
+    def log_metrics(self, metrics: Mapping[str, float], step: int, skip_logged: bool = False) -> None:
+        """Buffer metrics for ``step``; they are sent by :meth:`flush`. With ``skip_logged``, a
+        metric whose latest logged value is the same number is left out (a finished training's
+        evaluation repeated by ``resume=true`` would log every point a second time).
 
         MLflow's SQL store clamps +-inf to +-1.8e308, which an average over runs or a sweeper would
         take for a number: an infinite value (the rejection of a tagger that no background jet
@@ -182,6 +184,9 @@ class MlflowLogger:
 
         timestamp = int(time.time() * 1000)
         values = {k: float(v) for k, v in metrics.items()}
+        if skip_logged:
+            logged = with_retries(lambda: self.client.get_run(self.run_id).data.metrics)
+            values = {k: v for k, v in values.items() if k not in logged or logged[k] != v}
         self._buffer += [Metric(k, v, timestamp, step) for k, v in values.items() if not math.isinf(v)]
         self._infinite.update({k: f"{v} at step {step}" for k, v in values.items() if math.isinf(v)})
 

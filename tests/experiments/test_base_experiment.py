@@ -13,9 +13,11 @@ import sys
 import pytest
 import torch
 from experiment_test_utils import REPO, compose_config, run_cli, subprocess_env, toy_overrides
+from mlflow.tracking import MlflowClient
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.checkpoint import load_checkpoint
+from experiments.common.mlflow_logger import default_tracking_uri
 from experiments.common.training_lock import TrainingLock
 from experiments.registry import get_experiment
 
@@ -296,11 +298,15 @@ def test_a_warm_start_training_resumes_with_its_own_settings(tmp_path):
 
 
 def test_resume_of_a_finished_run_trains_and_saves_nothing_again(tmp_path):
-    _, first = _run(tmp_path, run_name="f", **{"training.iterations": 20})
-    experiment, again = _run(tmp_path, run_name="f", resume=True, **{"training.iterations": 20})
+    settings = {"training.iterations": 20, "use_mlflow": True}
+    _, first = _run(tmp_path, run_name="f", **settings)
+    experiment, again = _run(tmp_path, run_name="f", resume=True, **settings)
     assert experiment.trainer.finished_before and experiment.model_index == 0
     assert [p.name for p in (tmp_path / "runs" / "toy" / "f" / "models").glob("*.pt")] == ["model_run0.pt"]
     assert again == first
+    # the repeated evaluation logs no second point of the same values
+    history = MlflowClient(default_tracking_uri(tmp_path)).get_metric_history(experiment.logger.run_id, "test.mse")
+    assert [(m.step, m.value) for m in history] == [(20, first["test.mse"])]
 
 
 def test_resume_of_an_early_stopped_run_does_not_train_on(tmp_path):
