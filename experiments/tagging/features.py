@@ -23,6 +23,14 @@ def jet_constituent_features(
     Transformer's preprocessing for jets of a few hundred GeV (arXiv 2202.03772), which bring
     each feature to order one. Padded entries are zero.
 
+    Where these differ from weaver-core's published preprocessing (``JetClass_*.yaml``,
+    ``top_kin.yaml``; it matters for weights trained there, see :mod:`lorentznets.compat.weaver`):
+    weaver orders them ``log pT, log E, log pT_rel, log E_rel, delta R, delta eta, delta phi``,
+    multiplies ``delta eta`` by the sign of the jet's eta, clips the five standardised ones to
+    [-5, 5], and takes the jet from all constituents, where here it is the sum of the kept ones
+    (``data.max_particles``; the same when a jet has no more). Trained models keep these
+    definitions: changing them would change the function of every saved model.
+
     Parameters
     ----------
     momenta : torch.Tensor with shape (B, N, 4)

@@ -3,6 +3,14 @@
 The modules compute the same functions; only names (and Conv1d/Conv2d kernels of size one, which
 we hold as Linear weights) differ. The reference inputs also differ in layout: weaver takes
 (B, C, N) features and (px, py, pz, E) momenta, ours (B, N, C) and (E, px, py, pz).
+
+The per-particle features are the caller's. Weights trained with weaver expect weaver's own:
+for the kinematic inputs ``log pT, log E, log pT_rel, log E_rel, delta R, delta eta, delta phi``
+(delta eta times the sign of the jet's eta, the standardised five clipped to [-5, 5], the jet
+from all constituents; then PID flags and impact parameters for JetClass_full). The tagging
+experiment's features (:func:`experiments.tagging.features.jet_constituent_features`) have
+another order and conventions: feed converted weights weaver's features, not the tagging
+wrappers' inputs.
 """
 
 from __future__ import annotations
