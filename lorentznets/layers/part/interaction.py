@@ -45,7 +45,7 @@ def pairwise_interaction_features(
         pt_i, y_i, phi_i = _pt_rapidity_azimuth(p_i)
         pt_j, y_j, phi_j = _pt_rapidity_azimuth(p_j)
         dphi = torch.remainder(phi_i - phi_j + math.pi, 2 * math.pi) - math.pi
-        delta = ((y_i - y_j).square() + dphi.square()).sqrt()
+        delta = _sqrt_finite_grad((y_i - y_j).square() + dphi.square())
         pt_min = torch.minimum(pt_i, pt_j)
         out["ln_delta"] = delta.clamp(min=eps).log()
         out["ln_kt"] = (pt_min * delta).clamp(min=eps).log()
@@ -57,6 +57,16 @@ def _pt_rapidity_azimuth(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, t
     # rapidity as 0.5 ln(1 + 2 pz / (E - pz)), with both clamps of the published code so that
     # zero (padded) and extremely boosted particles stay finite
     energy, px, py, pz = p.unbind(-1)
-    pt = (px.square() + py.square()).sqrt()
+    pt = _sqrt_finite_grad(px.square() + py.square())
     rapidity = 0.5 * (1 + 2 * pz / (energy - pz).clamp(min=1e-20)).clamp(min=1e-20).log()
-    return pt, rapidity, torch.atan2(py, px)
+    # atan2(0, 0) = 0 has a 0/0 gradient (zero, padded particles): the same 0 from atan2(0, 1)
+    moving = pt > 0
+    return pt, rapidity, torch.atan2(py, torch.where(moving, px, 1.0))
+
+
+def _sqrt_finite_grad(x: torch.Tensor) -> torch.Tensor:
+    # sqrt(0) = 0 has an infinite gradient, and inf * 0 (the clamp before the logarithm) is NaN:
+    # self-pairs (Delta = 0) and zero particles (pT = 0) would make every gradient NaN. The same
+    # values, with a zero gradient at 0.
+    positive = x > 0
+    return torch.where(positive, torch.where(positive, x, 1.0).sqrt(), 0.0)
