@@ -64,13 +64,32 @@ class GaussianUniformBase:
         torch.Tensor with shape (B,)
             Log density with respect to the Lebesgue measure on the flow coordinates.
         """
-        if tuple(x.shape[1:]) != self.event_shape:
-            raise ValueError(
-                f"GaussianUniformBase.log_prob: expected events of shape {self.event_shape}, "
-                f"got a tensor of shape {tuple(x.shape)}"
-            )
+        self.check_events(x, "GaussianUniformBase.log_prob")
         periodic = self.periodic.to(device=x.device)
         gauss = -0.5 * x**2 - 0.5 * math.log(2 * math.pi)
         uniform = torch.full_like(x, -math.log(2 * math.pi))
         per_component = torch.where(periodic, uniform, gauss)
         return per_component.flatten(1).sum(dim=1)
+
+    def check_events(self, x: torch.Tensor, caller: str, name: str = "events") -> None:
+        """Refuse a batch whose events do not have this distribution's ``event_shape`` (shapes only:
+        broadcasting would otherwise pair, say, one noise jet with every jet of an event).
+
+        Parameters
+        ----------
+        x : torch.Tensor with shape (B, *event_shape)
+        caller : str
+            The function, for the message.
+        name : str
+            What ``x`` is, for the message.
+
+        Raises
+        ------
+        ValueError
+            Naming the expected and the given shapes.
+        """
+        if x.dim() == 0 or tuple(x.shape[1:]) != self.event_shape:
+            raise ValueError(
+                f"{caller}: expected {name} of shape {self.event_shape} (the base distribution's event_shape) "
+                f"in a batch (B, {', '.join(map(str, self.event_shape))}), got a tensor of shape {tuple(x.shape)}"
+            )

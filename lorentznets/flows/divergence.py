@@ -15,7 +15,9 @@ def exact_divergence(v: torch.Tensor, x: torch.Tensor, create_graph: bool = Fals
     x : torch.Tensor with shape (B, *event_shape)
         Points, with ``requires_grad`` set before ``v`` was computed.
     create_graph : bool
-        Keep the graph of the result (for training through the divergence).
+        Keep the graph of the result (for training through the divergence). Needs a field that
+        is twice differentiable: not :class:`~lorentznets.nets.LGATr`, whose custom autograd
+        Functions support first derivatives only (a RuntimeError in the second backward).
 
     Returns
     -------
@@ -52,7 +54,9 @@ def hutchinson_divergence(
         Probe vectors with zero mean and unit covariance (Rademacher or Gaussian); keep them fixed
         along one ODE trajectory so the estimate of the integrated divergence stays unbiased.
     create_graph : bool
-        Keep the graph of the result.
+        Keep the graph of the result. Needs a field that is twice differentiable: not
+        :class:`~lorentznets.nets.LGATr`, whose custom autograd Functions support first
+        derivatives only (a RuntimeError in the second backward).
 
     Returns
     -------

@@ -70,7 +70,13 @@ def flow_matching_loss(
     -------
     torch.Tensor with shape ()
         Loss averaged over events and components.
+
+    Raises
+    ------
+    ValueError
+        An ``x1`` whose events do not have ``base.event_shape``.
     """
+    base.check_events(x1, "flow_matching_loss", "x1")
     x0 = base.sample(x1.shape[0], generator=generator, dtype=x1.dtype, device=x1.device)
     t = torch.rand(x1.shape[0], generator=generator, dtype=x1.dtype, device=x1.device)
     xt, target = conditional_path(x0, x1, t, base.periodic.to(x1.device))

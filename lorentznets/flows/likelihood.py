@@ -44,9 +44,15 @@ def flow_log_likelihood(
     -------
     torch.Tensor with shape (B,)
         Log density in the flow coordinates (the NLL is its negative).
+
+    Raises
+    ------
+    ValueError
+        An unknown ``trace``, or an ``x1`` whose events do not have ``base.event_shape``.
     """
     if trace not in ("exact", "hutchinson"):
         raise ValueError(f"flow_log_likelihood: trace must be 'exact' or 'hutchinson', got {trace!r}")
+    base.check_events(x1, "flow_log_likelihood", "x1")
     periodic = base.periodic.to(x1.device)
     noise = None
     if trace == "hutchinson":
