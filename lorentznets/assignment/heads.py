@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ..nets.input_layout import check_particle_layout, zero_padding
 from .symmetry import Permutation
 
 
@@ -78,14 +79,25 @@ class SymmetricTensorAttention(nn.Module):
         ----------
         jets : torch.Tensor with shape (B, N, D)
         mask : torch.Tensor with shape (B, N), bool
+            True for real jets; padded ones are read as zeros (any value, NaN included, may fill
+            them).
 
         Returns
         -------
         log_probs : torch.Tensor with shape (B, N, ..., N) (k jet axes)
             log P(tuple); -inf where the tuple is not valid.
         valid : torch.Tensor with shape (B, N, ..., N), bool
+
+        Raises
+        ------
+        ValueError
+            A mask that is not bool (B, N), or jets of another shape than (B, N, D).
+        TypeError
+            Jets of another float precision than the parameters' (lower ones run in float32).
         """
-        hidden = self.encoder(jets)
+        first = self.encoder[0]
+        check_particle_layout("SymmetricTensorAttention", mask, first.weight.dtype, jets=(jets, first.in_features))
+        hidden = self.encoder(zero_padding(jets, mask, first.weight.dtype))
         projected = torch.einsum("bnd,kdr->kbnr", hidden, self.factors)
         scores = torch.einsum(self._equation, *projected.unbind(0)) / math.sqrt(self.rank)
         scores = torch.stack([scores.permute(0, *(1 + p for p in perm)) for perm in self.symmetries]).mean(0)
@@ -112,7 +124,28 @@ class DetectionHead(nn.Module):
         self.net = nn.Sequential(nn.Linear(2 * features, features), nn.GELU(), nn.Linear(features, 1))
 
     def forward(self, jets: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Detection logits with shape (B,) from jets (B, N, D) and mask (B, N)."""
+        """Detection logits.
+
+        Parameters
+        ----------
+        jets : torch.Tensor with shape (B, N, D)
+        mask : torch.Tensor with shape (B, N), bool
+            True for real jets; padded ones are ignored, whatever they hold (NaN included).
+
+        Returns
+        -------
+        torch.Tensor with shape (B,)
+
+        Raises
+        ------
+        ValueError
+            A mask that is not bool (B, N), or jets of another shape than (B, N, D).
+        TypeError
+            Jets of another float precision than the parameters' (lower ones run in float32).
+        """
+        first = self.net[0]
+        check_particle_layout("DetectionHead", mask, first.weight.dtype, jets=(jets, first.in_features // 2))
+        jets = zero_padding(jets, mask, first.weight.dtype)
         weights = mask.unsqueeze(-1).to(jets.dtype)
         count = weights.sum(1).clamp_min(1.0)
         mean = (jets * weights).sum(1) / count

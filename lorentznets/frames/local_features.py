@@ -15,7 +15,8 @@ def local_jet_features(
     """``sign(x) ln(1 + |x| / scale)`` of the components of ``L_i p_i`` and ``L_i p_jet``.
 
     Lorentz invariant for equivariant frames (``L_i -> L_i Lambda^-1``), since both vectors
-    transform with Lambda. The jet is the sum of the real particles. Padded entries are zero.
+    transform with Lambda. The jet is the sum of the real particles. Padded entries are zero,
+    whatever the padded momenta and frames hold (NaN included).
 
     Parameters
     ----------
@@ -30,7 +31,11 @@ def local_jet_features(
     -------
     torch.Tensor with shape (B, N, 8)
     """
-    real = mask.unsqueeze(-1).to(momenta.dtype)
-    jet = (momenta * real).sum(dim=1, keepdim=True)
+    # where, not a product with the mask: padded entries may hold anything (0 * NaN is NaN, also
+    # in the backward pass, hence zero momenta and identity frames there)
+    real = mask.unsqueeze(-1)
+    momenta = momenta.masked_fill(~real, 0.0)
+    frames = torch.where(real[..., None], frames, torch.eye(4, dtype=frames.dtype, device=frames.device))
+    jet = momenta.sum(dim=1, keepdim=True)
     local = torch.cat((to_local(frames, momenta), to_local(frames, jet.expand_as(momenta))), dim=-1)
     return torch.sign(local) * torch.log1p(local.abs() / scale) * real

@@ -50,3 +50,67 @@ def check_float_input(net: str, name: str, x: torch.Tensor, dtype: torch.dtype) 
             f"{net}: {name} are {x.dtype}, but the network's parameters are {dtype}; convert the inputs "
             f"(e.g. x.to({dtype})) or the network (e.g. net.to({x.dtype}))"
         )
+
+
+def check_frames(net: str, frames: torch.Tensor, particles: tuple[int, ...], dtype: torch.dtype) -> None:
+    """Refuse local frames that do not match the particles: one (4, 4) matrix per particle slot.
+
+    Parameters
+    ----------
+    net : str
+        The net's name, for the messages.
+    frames : torch.Tensor with shape (B, N, 4, 4)
+    particles : tuple of int
+        (B, N), e.g. the mask's shape.
+    dtype : torch.dtype
+        The net's parameters' (see :func:`check_float_input`).
+
+    Raises
+    ------
+    ValueError
+        Frames of another shape.
+    TypeError
+        Frames that are not float tensors of the parameters' precision.
+    """
+    expected = (*particles, 4, 4)
+    if tuple(frames.shape) != expected:
+        raise ValueError(f"{net}: frames must have shape {expected} for the particles, got {tuple(frames.shape)}")
+    check_float_input(net, "frames", frames, dtype)
+
+
+def zero_padding(x: torch.Tensor, mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``x`` in ``dtype`` with zeros in the padded slots, whatever they held (NaN and inf included).
+
+    A padded slot's value then cannot reach a real particle's output, even through a product
+    with zero (``0 * NaN`` is NaN); no value is read on the host.
+
+    Parameters
+    ----------
+    x : torch.Tensor with shape (B, N, ...)
+    mask : torch.Tensor with shape (B, N), bool
+        True for real particles.
+    dtype : torch.dtype
+        The net's parameters' (lower float precisions are cast up, as under autocast).
+
+    Returns
+    -------
+    torch.Tensor with shape of ``x``
+    """
+    real = mask.reshape(*mask.shape, *(1,) * (x.dim() - 2))
+    return x.to(dtype).masked_fill(~real, 0.0)
+
+
+def identity_padding(frames: torch.Tensor, mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``frames`` in ``dtype`` with the identity in the padded slots (see :func:`zero_padding`).
+
+    Parameters
+    ----------
+    frames : torch.Tensor with shape (B, N, 4, 4)
+    mask : torch.Tensor with shape (B, N), bool
+
+    Returns
+    -------
+    torch.Tensor with shape (B, N, 4, 4)
+    """
+    identity = torch.eye(4, dtype=dtype, device=frames.device)
+    return torch.where(mask[..., None, None], frames.to(dtype), identity)

@@ -75,6 +75,13 @@ class LGATr(nn.Module):
         (:class:`~lorentznets.layers.arguments.ArgumentError`) for a block or channel count out of
         range, ``dropout_prob`` outside [0, 1), or a bad field of ``attention`` or ``mlp`` (named
         ``attention.num_heads`` and the like).
+
+    Notes
+    -----
+    First derivatives only: the geometric product and the equivariant linear maps are custom
+    autograd Functions whose backward is not itself differentiable, so double backward (a loss on
+    ``torch.autograd.grad(..., create_graph=True)``, e.g. a divergence penalty of a flow) raises a
+    RuntimeError, and ``torch.func`` transforms (``jacrev``, ``vmap``, ...) are not supported.
     """
 
     def __init__(
@@ -153,6 +160,8 @@ class LGATr(nn.Module):
         multivectors : torch.Tensor with shape (..., N, in_mv_channels, 16) or (T, in_mv_channels, 16)
         scalars : torch.Tensor with shape (..., N, in_s_channels), (T, in_s_channels), or None
         mask : torch.Tensor with shape (B, N), bool, or None
+            True for real items; padded ones are read as zeros (any value, NaN included, may fill
+            them) and their outputs are zero.
         offsets : torch.Tensor with shape (B + 1,), int64, or None
             Packed batch (exclusive with ``mask``).
         max_length : int or None
@@ -173,6 +182,10 @@ class LGATr(nn.Module):
             return self._run(multivectors, scalars, segments, None)
         if mask is None:
             return self._run(multivectors, scalars, None, None)
+        # padded items may hold anything (NaN included): zero them, or 0 * NaN in the masked
+        # attention reaches the real items (the packed eager path never reads them)
+        multivectors = multivectors.masked_fill(~mask[..., None, None], 0.0)
+        scalars = None if scalars is None else scalars.masked_fill(~mask[..., None], 0.0)
         packs = (
             self.pack_padded
             and multivectors.device.type == "cpu"

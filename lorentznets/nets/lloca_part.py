@@ -12,6 +12,7 @@ from ..frames import TensorReps
 from ..layers.arguments import ArgumentError, check_at_least
 from ..layers.lloca import frame_attention, frame_transforms
 from ..layers.part import standard_attention
+from .input_layout import check_frames, check_particle_layout, identity_padding
 from .lloca_transformer import cast_head_reps
 from .part import ParticleTransformer
 
@@ -88,6 +89,7 @@ class LLoCaParticleTransformer(nn.Module):
         momenta : torch.Tensor with shape (B, N, 4)
             Global (E, px, py, pz) in GeV, for the pair features.
         frames : torch.Tensor with shape (B, N, 4, 4)
+            Global-to-local matrices; padded slots are read as the identity (any value may fill them).
         mask : torch.Tensor with shape (B, N), bool
         reference : torch.Tensor with shape (B, 4), optional
             Reference momentum (the jet), required with ``preserve_variance``.
@@ -99,9 +101,19 @@ class LLoCaParticleTransformer(nn.Module):
         Returns
         -------
         torch.Tensor with shape (B, out_channels)
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :class:`ParticleTransformer`, and for frames of another shape than (B, N, 4, 4) or
+            another float precision.
         """
         if self.preserve_variance and reference is None:
             raise ValueError("LLoCaParticleTransformer with preserve_variance=True needs the reference momentum")
+        name, dtype = "LLoCaParticleTransformer", self.backbone.class_token.dtype
+        check_particle_layout(name, mask, dtype, features=(features, self.backbone.in_channels), momenta=(momenta, 4))
+        check_frames(name, frames, tuple(mask.shape), dtype)
+        frames = identity_padding(frames, mask, dtype)
         transforms = frame_transforms(frames, self.reps, reference if self.preserve_variance else None)
         attention = partial(frame_attention, transforms=transforms, attention=standard_attention)
         return self.backbone(features, momenta, mask, attention=attention, pairs=pairs, pack_index=pack_index)

@@ -12,6 +12,7 @@ from ..frames import TensorReps
 from ..layers.arguments import ArgumentError
 from ..layers.lloca import NeighbourFrames, to_centre_frames
 from ..layers.particlenet import pad_particles
+from .input_layout import check_frames, check_particle_layout, identity_padding
 from .particlenet import ParticleNet, check_conv_params
 
 
@@ -81,14 +82,27 @@ class LLoCaParticleNet(nn.Module):
         features : torch.Tensor with shape (B, N, in_channels)
             Local (frame-invariant) features.
         frames : torch.Tensor with shape (B, N, 4, 4)
-            Global-to-local matrices L_i (finite for padded particles, e.g. the identity).
+            Global-to-local matrices L_i; padded slots are read as the identity (any value may
+            fill them).
         mask : torch.Tensor with shape (B, N), bool
             True for real particles.
 
         Returns
         -------
         torch.Tensor with shape (B, out_channels)
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :class:`ParticleNet`, and for frames of another shape than (B, N, 4, 4) or another
+            float precision.
         """
+        name, backbone = "LLoCaParticleNet", self.backbone
+        dtype = backbone.input_norm.weight.dtype
+        channels = backbone.input_norm.num_features
+        check_particle_layout(name, mask, dtype, points=(points, None), features=(features, channels))
+        check_frames(name, frames, tuple(mask.shape), dtype)
+        frames = identity_padding(frames, mask, dtype)
         missing = self.backbone.min_particles - mask.shape[1]
         if missing > 0:  # the backbone adds padding slots; their frames are the identity
             identity = torch.eye(4, dtype=frames.dtype, device=frames.device)

@@ -11,6 +11,7 @@ from ..frames import TensorReps
 from ..layers.arguments import ArgumentError, check_at_least
 from ..layers.attention import PackedSegments, unpack
 from ..layers.lloca import FrameTransforms, frame_attention, frame_transforms
+from .input_layout import check_float_input, check_frames, check_particle_layout, identity_padding, zero_padding
 
 
 class LLoCaTransformerBlock(nn.Module):
@@ -92,7 +93,8 @@ class LLoCaTransformer(nn.Module):
     dropout : float
     preserve_variance : bool
         Rescale the frame changes by each frame's Lorentz factor relative to the reference momentum
-        (then ``forward`` needs ``reference``).
+        (then ``forward`` needs ``reference``); the factor is detached, so no gradient flows
+        through it to the reference or the frames (as in lloca).
 
     Raises
     ------
@@ -147,28 +149,45 @@ class LLoCaTransformer(nn.Module):
             Local (frame-invariant) features.
         frames : torch.Tensor with shape (B, N, 4, 4)
         mask : torch.Tensor with shape (B, N), bool, optional
-            True for real particles (padded ones are never attended to).
+            True for real particles: padded ones are never attended to, their features and frames
+            are read as zeros and the identity (any value, NaN included, may fill them) and their
+            outputs are zero.
         reference : torch.Tensor with shape (B, 4), optional
-            Reference momentum in GeV (e.g. the jet), required with ``preserve_variance``.
+            Reference momentum in GeV (e.g. the jet), required with ``preserve_variance``. It
+            enters only through a detached factor per frame (no gradient flows to it, see
+            :func:`~lorentznets.layers.lloca.frame_transforms`).
         pack_index, offsets : torch.Tensor with shapes (T,) and (B + 1,), int64, optional
-            The real particles of ``mask`` (:func:`experiments.common.host_inputs.packing`, built
-            on the host): the blocks then run on the T real tokens only, with block-diagonal
-            attention; the same outputs at real particles, zeros at padded ones.
+            The real particles of ``mask`` in row-major order (``mask.flatten().nonzero()``, see
+            :func:`lorentznets.layers.attention.real_particles`) and the event boundaries in them
+            (``offsets[b]`` real particles before event b), both built on the host with the batch:
+            the blocks then run on the T real tokens only, with block-diagonal attention; the same
+            outputs at real particles, zeros at padded ones.
 
         Returns
         -------
         torch.Tensor with shape (B, N, out_channels)
+
+        Raises
+        ------
+        ValueError
+            Inputs of other shapes than the above (unbatched ones included), a mask that is not
+            bool, or ``pack_index`` without the mask and the offsets.
+        TypeError
+            Features or frames of another float precision than the parameters' (lower ones run in
+            float32).
         """
         if self.preserve_variance and reference is None:
             raise ValueError("LLoCaTransformer with preserve_variance=True needs the reference momentum")
         reference = reference if self.preserve_variance else None
+        features, frames = self._check_inputs(features, frames, mask, reference)
         if pack_index is None:
             transforms = frame_transforms(frames, self.reps, reference)
             attn_mask = None if mask is None else mask[:, None, None, :]
             x = self.linear_in(features)
             for block in self.blocks:
                 x = block(x, transforms, attn_mask)
-            return self.linear_out(x)
+            out = self.linear_out(x)
+            return out if mask is None else out.masked_fill(~mask[..., None], 0.0)
         if mask is None or offsets is None:
             raise ValueError("LLoCaTransformer: pack_index needs the mask and the offsets")
         batch, num = mask.shape
@@ -180,6 +199,35 @@ class LLoCaTransformer(nn.Module):
         for block in self.blocks:
             x = block(x, transforms, None, segments)
         return unpack(self.linear_out(x), pack_index, batch, num)
+
+    def _check_inputs(
+        self,
+        features: torch.Tensor,
+        frames: torch.Tensor,
+        mask: torch.Tensor | None,
+        reference: torch.Tensor | None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Shape and dtype checks (metadata only); features and frames in the parameters' dtype,
+        padded slots zero and the identity."""
+        name = "LLoCaTransformer"
+        dtype = self.linear_in.weight.dtype
+        in_channels = self.linear_in.in_features
+        if mask is None:
+            if features.dim() != 3 or features.shape[-1] != in_channels:
+                raise ValueError(f"{name}: features must have shape (B, N, {in_channels}), got {tuple(features.shape)}")
+            check_float_input(name, "features", features, dtype)
+            check_frames(name, frames, tuple(features.shape[:2]), dtype)
+            features, frames = features.to(dtype), frames.to(dtype)
+        else:
+            check_particle_layout(name, mask, dtype, features=(features, in_channels))
+            check_frames(name, frames, tuple(mask.shape), dtype)
+            features, frames = zero_padding(features, mask, dtype), identity_padding(frames, mask, dtype)
+        if reference is not None and (reference.dim() != 2 or reference.shape != (features.shape[0], 4)):
+            raise ValueError(
+                f"{name}: reference must have shape {(features.shape[0], 4)} (one momentum per event), "
+                f"got {tuple(reference.shape)}"
+            )
+        return features, frames
 
 
 def cast_head_reps(attn_reps: str | TensorReps) -> TensorReps:

@@ -94,7 +94,8 @@ class LorentzNet(nn.Module):
         p : torch.Tensor with shape (B, N, 4)
             Momenta (E, px, py, pz) in GeV.
         mask : torch.Tensor with shape (B, N), bool
-            True for real particles (beams included).
+            True for real particles (beams included); padded slots are read as zeros (any value,
+            NaN included, may fill them).
         edges : torch.Tensor with shape (2, E), int64, optional
             :func:`~lorentznets.layers.lorentznet.real_pairs` of ``mask``, built with the batch:
             messages then run over the real pairs only (cost sum_b n_b^2 instead of B N^2, the
@@ -108,6 +109,9 @@ class LorentzNet(nn.Module):
         particles when ``readout="particle"``.
         """
         self._check_layout(scalars, p, mask, edges)
+        real = mask[..., None]
+        # padded slots may hold anything (NaN included): 0 * NaN would reach the real particles
+        scalars, p = scalars.masked_fill(~real, 0.0), p.masked_fill(~real, 0.0)
         clamp = _OFFICIAL_CLAMP if self.official else None
         h = self.embedding(scalars) * mask[..., None]
         x = p

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ..layers.arguments import check_at_least, check_choice
+from .input_layout import check_float_input
 
 _ACTIVATIONS = {"gelu": nn.GELU, "relu": nn.ReLU, "silu": nn.SiLU, "tanh": nn.Tanh}
 
@@ -76,7 +77,19 @@ class MLP(nn.Module):
         Returns
         -------
         torch.Tensor with shape (..., out_channels), in the weights' dtype also under autocast.
+
+        Raises
+        ------
+        ValueError
+            An ``x`` with another channel count than ``in_channels``.
+        TypeError
+            An ``x`` of another float precision than the parameters' (lower ones run in float32).
         """
+        first = self.net[0]
+        if x.dim() == 0 or x.shape[-1] != first.in_features:
+            raise ValueError(f"MLP: x must have shape (..., {first.in_features}), got {tuple(x.shape)}")
+        check_float_input("MLP", "x", x, first.weight.dtype)
+        x = x.to(first.weight.dtype)
         hidden = self.net[:-1](x)
         last = self.net[-1]
         with torch.autocast(hidden.device.type, enabled=False):

@@ -11,7 +11,7 @@ from torch import nn
 from ..layers.arguments import ArgumentError, check_at_least, check_head_layers, check_probability, check_sizes
 from ..layers.part import PAIR_FEATURES, PairEmbedding, ParTBlock, ParticleEmbedding, standard_attention
 from ..layers.part.block import Attention
-from .input_layout import check_particle_layout
+from .input_layout import check_particle_layout, zero_padding
 
 
 class ParticleTransformer(nn.Module):
@@ -129,7 +129,9 @@ class ParticleTransformer(nn.Module):
         momenta : torch.Tensor with shape (B, N, 4)
             (E, px, py, pz) in GeV, for the pair features.
         mask : torch.Tensor with shape (B, N), bool
-            True for real particles.
+            True for real particles. Padded slots are read as zeros (any value, NaN included, may
+            fill them): they enter the embedding's BatchNorm statistics in training, as in the
+            published code, but their values do not matter.
         attention : callable
             Attention of the particle blocks (see :class:`ParTBlock`).
         pairs : torch.Tensor with shape (3, P), int64, optional
@@ -142,10 +144,19 @@ class ParticleTransformer(nn.Module):
         Returns
         -------
         torch.Tensor with shape (B, out_channels)
+
+        Raises
+        ------
+        ValueError
+            A mask that is not bool (B, N), or features or momenta of other shapes.
+        TypeError
+            Features or momenta of another float precision than the parameters' (lower ones run
+            in float32).
         """
         dtype = self.class_token.dtype
         channels = self.in_channels
         check_particle_layout("ParticleTransformer", mask, dtype, features=(features, channels), momenta=(momenta, 4))
+        features, momenta = zero_padding(features, mask, dtype), zero_padding(momenta, mask, dtype)
         x = self.embedding(features, pack_index)
         if pack_index is None:
             x = x * mask.unsqueeze(-1)

@@ -9,7 +9,7 @@ from torch import nn
 
 from ..layers.arguments import ArgumentError, check_at_least, check_head_layers
 from ..layers.particlenet import EdgeConvBlock, NeighbourTransform, pad_particles
-from .input_layout import check_particle_layout
+from .input_layout import check_particle_layout, zero_padding
 
 # padded particles are moved this far in every coordinate, so they are never neighbours of real ones
 _COORD_SHIFT = 1e9
@@ -100,7 +100,9 @@ class ParticleNet(nn.Module):
             Coordinates of the first neighbour search (e.g. delta eta, delta phi to the jet axis).
         features : torch.Tensor with shape (B, N, in_channels)
         mask : torch.Tensor with shape (B, N), bool
-            True for real particles.
+            True for real particles. Padded slots are read as zeros (any value, NaN included, may
+            fill them): they enter the BatchNorm statistics in training, as in the published code,
+            but their values do not matter.
         neighbour_transforms : sequence of NeighbourTransform or None, optional
             One per EdgeConv block (see :class:`EdgeConvBlock`); None: none anywhere.
 
@@ -118,9 +120,10 @@ class ParticleNet(nn.Module):
         dtype = self.input_norm.weight.dtype
         channels = self.input_norm.num_features
         check_particle_layout("ParticleNet", mask, dtype, points=(points, None), features=(features, channels))
+        points, features = zero_padding(points, mask, dtype), zero_padding(features, mask, dtype)
         points, features, mask = pad_particles((points, features, mask), self.min_particles)
         real = mask.unsqueeze(-1)
-        x = self.input_norm(features.transpose(1, 2)).transpose(1, 2).masked_fill(~real, 0.0)
+        x = _per_channel(self.input_norm, features).masked_fill(~real, 0.0)
         transforms = neighbour_transforms or (None,) * len(self.edge_convs)
         outputs = []
         for index, (conv, transform) in enumerate(zip(self.edge_convs, transforms, strict=True)):
@@ -129,9 +132,15 @@ class ParticleNet(nn.Module):
             outputs.append(x)
         if self.fusion is not None:
             x = self.fusion.linear(torch.cat(outputs, dim=-1))
-            x = torch.relu(self.fusion.norm(x.transpose(1, 2)).transpose(1, 2)).masked_fill(~real, 0.0)
+            x = torch.relu(_per_channel(self.fusion.norm, x)).masked_fill(~real, 0.0)
         counts = real.sum(dim=1).clamp(min=1).to(x.dtype)
         return self.head(x.sum(dim=1) / counts)
+
+
+def _per_channel(norm: nn.BatchNorm1d, x: torch.Tensor) -> torch.Tensor:
+    # BatchNorm1d over (B N, C) rows, the same statistics as over (B, C, N): a transposed
+    # (non-contiguous) input made the compiled backward fail ("view size is not compatible")
+    return norm(x.reshape(-1, x.shape[-1])).reshape(x.shape)
 
 
 def check_conv_params(conv_params: Sequence[tuple[int, Sequence[int]]]) -> None:

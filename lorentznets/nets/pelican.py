@@ -23,7 +23,7 @@ from ..layers.pelican import (
     append_beams,
 )
 from ..lorentz import pairwise_dots
-from .input_layout import check_float_input
+from .input_layout import check_float_input, zero_padding
 
 _READOUTS = ("jet", "particle")
 
@@ -118,6 +118,8 @@ class PELICANBackbone(nn.Module):
         p : torch.Tensor with shape (B, N, 4)
             Momenta (E, px, py, pz) in GeV.
         mask : torch.Tensor with shape (B, N), bool
+            True for real particles; padded slots are read as zeros (any value, NaN included, may fill
+            them).
         scalars : torch.Tensor with shape (B, N, S), optional
 
         Returns
@@ -127,7 +129,10 @@ class PELICANBackbone(nn.Module):
         mask : torch.Tensor with shape (B, N'), bool
         """
         _check_shapes(p, mask, scalars, self.in_scalar_channels, self.encoder.alpha.dtype)
-        p = p.to(torch.promote_types(p.dtype, torch.float32)) / self.momentum_scale
+        # padded slots may hold anything (NaN included): 0 * NaN would reach the real particles
+        p = zero_padding(p, mask, torch.promote_types(p.dtype, torch.float32)) / self.momentum_scale
+        if scalars is not None:
+            scalars = zero_padding(scalars, mask, torch.promote_types(scalars.dtype, torch.float32))
         labels = scalars
         if self.beams:
             p, mask, labels = append_beams(p, mask, scalars)
@@ -289,7 +294,7 @@ class PELICANRegressor(nn.Module):
         weights = self.particle_weights(p, mask, scalars)
         dtype = torch.promote_types(weights.dtype, p.dtype)
         with torch.autocast(p.device.type, enabled=False):
-            return torch.einsum("bn,bnd->bd", weights.to(dtype), p.to(dtype))
+            return torch.einsum("bn,bnd->bd", weights.to(dtype), zero_padding(p, mask, dtype))
 
     def check_inputs(self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> None:
         """See :meth:`PELICANBackbone.check_inputs`."""

@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..layers.arguments import ArgumentError, check_at_least
+from .input_layout import check_float_input, zero_padding
 
 
 class TransformerBlock(nn.Module):
@@ -135,20 +136,35 @@ class Transformer(nn.Module):
         ----------
         x : torch.Tensor with shape (B, N, in_channels)
         mask : torch.Tensor with shape (B, N), bool, or None
-            True for real particles. Padded particles are never attended to and their outputs
-            are set to zero. Every sample needs at least one real particle.
+            True for real particles. Padded particles are never attended to, their inputs are read
+            as zeros (any value, NaN included, may fill them) and their outputs are set to zero.
+            Every sample needs at least one real particle.
 
         Returns
         -------
         torch.Tensor with shape (B, N, out_channels), in the weights' dtype also under autocast.
+
+        Raises
+        ------
+        ValueError
+            An ``x`` of another shape than (B, N, in_channels), or a mask that is not bool (B, N).
+        TypeError
+            An ``x`` of another float precision than the parameters' (lower ones run in float32).
         """
-        if x.ndim != 3:
-            raise ValueError(f"Transformer: expected x with shape (B, N, C), got {tuple(x.shape)}")
+        in_channels, dtype = self.linear_in.in_features, self.linear_in.weight.dtype
+        if x.ndim != 3 or x.shape[-1] != in_channels:
+            raise ValueError(f"Transformer: expected x with shape (B, N, C), C = {in_channels}, got {tuple(x.shape)}")
+        check_float_input("Transformer", "x", x, dtype)
         attn_mask = None
         if mask is not None:
-            if mask.shape != x.shape[:2]:
-                raise ValueError(f"Transformer: mask shape {tuple(mask.shape)} does not match x shape {tuple(x.shape)}")
-            attn_mask = mask.bool()[:, None, None, :]
+            if mask.shape != x.shape[:2] or mask.dtype != torch.bool:
+                raise ValueError(
+                    f"Transformer: mask must be a bool tensor of shape (B, N) for x shape {tuple(x.shape)}, "
+                    f"got mask shape {tuple(mask.shape)} of {mask.dtype}"
+                )
+            attn_mask = mask[:, None, None, :]
+            x = zero_padding(x, mask, dtype)
+        x = x.to(dtype)
         h = self.linear_in(x)
         for block in self.blocks:
             h = block(h, attn_mask)

@@ -41,7 +41,9 @@ def frame_transforms(
     With a reference momentum (the jet, or the event's total momentum) every 4x4 matrix is
     divided by ``gamma_i = (L_i p_ref)^0 / m_ref`` (with ``m_ref = sqrt(eps^2 + max(p_ref^2,
     0))``), an invariant, gradient-free factor that keeps rank-n channels of strongly boosted
-    frames at O(1) (lloca's ``preserve_variance``).
+    frames at O(1) (lloca's ``preserve_variance``). The factor is detached: no gradient flows
+    through it to the reference momentum or to the frames (the outputs' gradients with respect to
+    them miss this term, as in lloca).
 
     Parameters
     ----------
@@ -106,7 +108,8 @@ def frame_attention(
     transforms : FrameTransforms
         From :func:`frame_transforms` of the padded (B, N) or packed (T) frames.
     attn_mask : torch.Tensor with shape broadcastable to (B, H, N, N), optional
-        Boolean (True: attend) or additive float mask; padded batches only.
+        Boolean (True: attend) or additive float mask (a 0/1 float mask is read as a bias, not as
+        a selection: pass bool); padded batches only.
     dropout_p : float
         Padded batches only.
     segments : PackedSegments, optional

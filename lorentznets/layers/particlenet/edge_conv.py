@@ -74,11 +74,12 @@ class EdgeConvBlock(nn.Module):
         for index, (linear, norm) in enumerate(zip(self.linears, self.norms)):
             if index > 0:
                 x = linear(x)
-            x = torch.relu(norm(x.reshape(-1, x.shape[-1])).view_as(x))
+            # reshape, not view: a compiled backward may hand BatchNorm's output in other strides
+            x = torch.relu(norm(x.reshape(-1, x.shape[-1])).reshape(x.shape))
         x = x.mean(dim=2)
         if self.shortcut is None:
             shortcut = features
         else:
             shortcut = self.shortcut(features)
-            shortcut = self.shortcut_norm(shortcut.reshape(-1, shortcut.shape[-1])).view_as(shortcut)
+            shortcut = self.shortcut_norm(shortcut.reshape(-1, shortcut.shape[-1])).reshape(shortcut.shape)
         return torch.relu(shortcut + x)
