@@ -190,8 +190,10 @@ class BaseExperiment(ABC):
                     f"experiment; its metrics are {', '.join(patterns)} (* stands for any name)"
                 )
         schedule = cfg.training.scheduler
+        # keys a new training would ignore; runs started before these checks still resume and reload
+        fresh_training = bool(cfg.train) and not cfg.resume
         for key, (readers, unused) in _SCHEDULER_KEYS.items():
-            if schedule.name not in readers and schedule[key] != unused:
+            if fresh_training and schedule.name not in readers and schedule[key] != unused:
                 raise ConfigError(
                     f"config key training.scheduler.{key}={schedule[key]!r} is not allowed with "
                     f"training.scheduler.name={schedule.name!r}: it is read by {' and '.join(readers)} only"
@@ -230,7 +232,7 @@ class BaseExperiment(ABC):
                 finetune_source(finetune_from)
             except FileNotFoundError as error:
                 raise ConfigError(str(error)) from None
-        if finetune_from is None and cfg.train:
+        if finetune_from is None and fresh_training:
             finetune = cfg.training.finetune
             for key, unused in (("backbone_lr_factor", 1.0), ("head_lr", None)):
                 if finetune[key] != unused:
@@ -367,9 +369,9 @@ class BaseExperiment(ABC):
         validation, whose sums are reduced over ranks); :meth:`evaluate` runs on the main rank
         alone and uses the default, the whole split. A streamed split (an ``IterableDataset`` with
         ``sequential(batch_size, rank, world_size)``) is read the same way, block by block.
-        ``max_batches`` keeps as many samples as fill that many batches, spread evenly over the
-        split (chosen before sharding, so that every number of processes reads the same ones); a
-        streamed split ignores it.
+        ``max_batches`` keeps as many samples as fill that many batches, a fixed random subset of
+        the split (chosen before sharding, so that every number of processes reads the same ones);
+        a streamed split ignores it.
         """
         dataset = self.datasets[split]
         rank, world_size = (self.dist.rank, self.dist.world_size) if shard else (0, 1)

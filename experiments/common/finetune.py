@@ -142,17 +142,30 @@ def load_finetune_weights(
     return file
 
 
-_EXECUTION_SETTINGS = frozenset({"dropout", "dropout_prob", "checkpoint_blocks", "backend", "pack_padded"})
+_EXECUTION_SETTINGS = frozenset(
+    {"dropout", "dropout_prob", "attn_dropout", "activation_dropout", "checkpoint_blocks", "backend", "pack_padded"}
+)
 """Model settings that change how a net runs or regularises, not the function it computes."""
+
+_WIDTH_DROPOUT_LISTS = frozenset({"fc_params"})
+"""Settings of ``[[width, dropout], ...]`` pairs (ParT, ParticleNet): only the widths count."""
 
 
 def model_setting_changes(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
     """``"model.<key>: <saved> -> <current>"`` for each setting both ``model`` sections have and
     that differs (:func:`~experiments.common.config_changes.changed_leaves`), leaving out
-    :data:`_EXECUTION_SETTINGS`."""
+    :data:`_EXECUTION_SETTINGS` and the dropout rates of :data:`_WIDTH_DROPOUT_LISTS`."""
     changes = changed_leaves({"model": saved}, {"model": current}, ("model",))
     return [
         f"{key}: {before!r} -> {after!r}"
         for key, before, after in changes
         if key.rsplit(".", 1)[-1] not in _EXECUTION_SETTINGS
+        and not (key.rsplit(".", 1)[-1] in _WIDTH_DROPOUT_LISTS and _widths(before) == _widths(after))
     ]
+
+
+def _widths(pairs: Any) -> Any:
+    """The widths of ``[[width, dropout], ...]``; other values as they are."""
+    if isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        return [p[0] for p in pairs]
+    return pairs

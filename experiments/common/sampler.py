@@ -85,19 +85,21 @@ class ShardedSequentialBatchSampler(Sampler[list[int]]):
     rank, world_size : int
         Position in the process group.
     num_kept : int or None
-        Keep only this many samples, spread evenly over the dataset (``i * num_samples //
-        num_kept``), before sharding: a capped validation of a file sorted by class still sees
-        every part of it, and any number of processes reads the same samples. None keeps all.
+        Keep only this many samples, a fixed random subset of the dataset in file order, before
+        sharding: a capped validation of a file sorted (or alternating) by class still sees every
+        class in its proportion, and any number of processes reads the same samples. None keeps all.
     """
 
     def __init__(
         self, num_samples: int, batch_size: int, rank: int = 0, world_size: int = 1, num_kept: int | None = None
     ):
         if num_kept is None or num_kept >= num_samples:
-            positions = range(num_samples)
+            positions = list(range(num_samples))
         else:
-            positions = [i * num_samples // num_kept for i in range(num_kept)]
-        self.indices = list(positions[rank::world_size])
+            # seeded: the same subset at every validation, in every process and every run
+            chosen = torch.randperm(num_samples, generator=torch.Generator().manual_seed(0))[:num_kept]
+            positions = chosen.sort().values.tolist()
+        self.indices = positions[rank::world_size]
         self.batch_size = batch_size
 
     def __iter__(self) -> Iterator[list[int]]:

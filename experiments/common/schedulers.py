@@ -80,6 +80,16 @@ def build_scheduler(
     raise ValueError(f"unknown scheduler {name!r}; choose one of {list(SCHEDULERS)}")
 
 
+def scheduler_state_for(scheduler: LRScheduler | ReduceLROnPlateau, state: dict) -> dict:
+    """``state`` (a checkpoint's scheduler state) made loadable into ``scheduler``: fine-tunings
+    whose groups share one rate other than ``optimizer.lr`` ran ``CosineAnnealingLR`` before
+    2026-12-07 and run the per-group ``LambdaLR`` now, whose closed form needs only the step
+    (``last_epoch``) of the saved state."""
+    if isinstance(scheduler, torch.optim.lr_scheduler.LambdaLR) and "lr_lambdas" not in state:
+        return {**state, "lr_lambdas": [None] * len(scheduler.lr_lambdas)}
+    return state
+
+
 def cosine_restarts_factor(step: int, period: int, mult: int, warmup: int, min_factor: float) -> float:
     """Learning rate over the peak one at 0-based ``step`` of a warmed-up cosine with restarts.
 

@@ -32,7 +32,7 @@ from experiments.common.optimizers import build_optimizer, finetune_parameter_gr
 from experiments.common.progress import progress_bar, validation_summary
 from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ResumableBatchSampler
-from experiments.common.schedulers import build_scheduler
+from experiments.common.schedulers import build_scheduler, scheduler_state_for
 from experiments.common.seeding import combined_seed, get_rng_state, set_rng_state
 from experiments.common.stop_request import stop_deferred
 from experiments.common.trainer_state import TrainerState
@@ -214,7 +214,7 @@ class Trainer:
         """Continue from a state captured by :meth:`capture`."""
         self.raw_model.load_state_dict(state.model)
         self.optimizer.load_state_dict(state.optimizer)
-        self.scheduler.load_state_dict(state.scheduler)
+        self.scheduler.load_state_dict(scheduler_state_for(self.scheduler, state.scheduler))
         if self.ema is not None:
             if state.ema is None:
                 raise ValueError("checkpoint has no EMA state but training.ema_decay is set")

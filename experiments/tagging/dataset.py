@@ -108,11 +108,17 @@ def trimmed_batch(
 
 
 def check_split_classes(
-    present: Sequence[int], class_names: Sequence[str], split: str, source: str, scope: str = ""
+    present: Sequence[int],
+    class_names: Sequence[str],
+    split: str,
+    source: str,
+    scope: str = "",
+    every_class: bool = False,
 ) -> None:
-    """Refuse a split with labels outside the classes or with fewer than two classes, and a whole
-    training split without jets of a named class (a surplus ``data.class_names`` entry, or files of
-    fewer classes than named); warn about such classes in other splits or samples.
+    """Refuse a split with labels outside the classes or with fewer than two classes, and (with
+    ``every_class``) a whole training split without jets of a named class (a surplus
+    ``data.class_names`` entry, or files of fewer classes than named); warn about such classes
+    otherwise.
 
     Parameters
     ----------
@@ -126,6 +132,9 @@ def check_split_classes(
         The split's files, for messages.
     scope : str
         Which jets ``present`` was taken from when not all of them (appended to the messages).
+    every_class : bool
+        Refuse a whole ``"train"`` split without jets of a named class (a training whose classes
+        are named freely; JetClass files name the classes before the ones they hold, too).
 
     Raises
     ------
@@ -145,7 +154,7 @@ def check_split_classes(
             "data.max_jets and the files' labels)"
         )
     absent = [name for label, name in enumerate(class_names) if label not in present]
-    if absent and split == "train" and not scope:
+    if absent and every_class and split == "train" and not scope:
         raise ValueError(
             f"{source}: the training split has no jets of the class(es) {absent} of data.class_names "
             f"{list(class_names)}: their outputs would never be trained, and the metrics would change to a "

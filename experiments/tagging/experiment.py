@@ -46,6 +46,20 @@ BINARY_LABEL_ORDERS = {frozenset(pair): list(pair) for pair in (("QCD", "top"), 
 quark), by the class names the task configs give them."""
 
 
+def data_file_names(data: DictConfig) -> list[str]:
+    """The file names or patterns of ``data.path`` or ``data.files``."""
+    patterns = [data.path] if data.path is not None else list((data.files or {}).values())
+    return [str(p) for group in patterns for p in (group if isinstance(group, ListConfig) else [group])]
+
+
+def reads_jetclass_root(data: DictConfig) -> bool:
+    """Whether the ``data`` block reads JetClass ROOT files (``format`` jetclass_root, or auto with
+    ``.root`` names)."""
+    return data.format == "jetclass_root" or (
+        data.format == "auto" and any(n.endswith(".root") for n in data_file_names(data))
+    )
+
+
 @register_experiment("toptagging")
 @register_experiment("qgtagging")
 @register_experiment("jetclass")
@@ -106,8 +120,13 @@ class TaggingExperiment(BaseExperiment):
         if streamed is not None:
             return streamed
         splits = load_jet_splits(data_cfg, impact_parameters=data_cfg["impact_parameters"])
+        # JetClass files' labels follow their branch order: a subset of the classes must name the
+        # ones before it too, which then have no jets (a warning, not a refusal)
+        every_class = bool(self.cfg.train) and not reads_jetclass_root(self.cfg.data)
         for name, jets in splits.items():
-            check_split_classes(torch.unique(jets.labels).tolist(), self.class_names, name, jets.source)
+            check_split_classes(
+                torch.unique(jets.labels).tolist(), self.class_names, name, jets.source, every_class=every_class
+            )
         weights = self._split_weights(splits)
         datasets = {
             name: JetDataset(jets, use_scalars=self.cfg.data.use_scalars, weights=weights[name])
@@ -192,9 +211,8 @@ class TaggingExperiment(BaseExperiment):
         classes only may name just those)."""
         super().check_config(cfg)
         data = cfg.data
-        patterns = [data.path] if data.path is not None else list((data.files or {}).values())
-        names = [str(p) for group in patterns for p in (group if isinstance(group, ListConfig) else [group])]
-        root = data.format == "jetclass_root" or (data.format == "auto" and any(n.endswith(".root") for n in names))
+        names = data_file_names(data)
+        root = reads_jetclass_root(data)
         if data.impact_parameters and not root:
             raise ConfigError(
                 "config key data.impact_parameters=true is not allowed: the impact parameters are read from "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import warnings
 from collections.abc import Mapping, Sequence
 
@@ -202,13 +203,15 @@ def rejection_name(efficiency: float, class_name: str | None = None) -> str:
 
 
 def tagging_metric_names(class_names: Sequence[str]) -> tuple[str, ...]:
-    """Every name :func:`binary_metrics` (two classes) or :func:`multiclass_metrics` can return."""
+    """Every name :func:`binary_metrics` (two classes) or :func:`multiclass_metrics` can return, as
+    ``fnmatch`` patterns (``[``, ``*``, ``?`` of class names escaped)."""
     if len(class_names) == 2:
         return ("accuracy", "auc", *(rejection_name(e) for e in BINARY_SIGNAL_EFFICIENCIES))
     rejections = [
         rejection_name(JETCLASS_SIGNAL_EFFICIENCIES.get(n, DEFAULT_SIGNAL_EFFICIENCY), n) for n in class_names[1:]
     ]
-    return ("accuracy", *(f"auc_{name}" for name in class_names), "auc_macro", *rejections)
+    names = ("accuracy", *(f"auc_{name}" for name in class_names), "auc_macro", *rejections)
+    return tuple(glob.escape(name) for name in names)
 
 
 def background_rejections(

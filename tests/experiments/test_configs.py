@@ -225,3 +225,23 @@ def test_metrics_an_experiment_does_not_declare_fail_under_the_test_suite(monkey
         BaseExperiment._check_metric_names(Declared(), {"auc": 0.9, "rej30": 10.0})
     monkeypatch.delenv("LORENTZNETS_STRICT_METRICS")
     BaseExperiment._check_metric_names(Declared(), {"rej30": 10.0})  # a warning outside the tests
+
+
+@pytest.mark.parametrize("mode", ["resume=true", "train=false"])
+def test_keys_a_new_training_would_ignore_pass_for_runs_made_before_the_check(mode):
+    # a run started with them (before they were refused) must still resume and reload
+    overrides = ["training.scheduler.warmup_fraction=0.05", "training.finetune.head_lr=0.1", mode]
+    if mode == "train=false":
+        overrides.append("warm_start_idx=0")
+    get_experiment("toptagging").check_config(_compose("config", "toptagging", overrides))
+
+
+def test_class_names_with_glob_characters_match_their_own_metric_patterns():
+    import fnmatch
+
+    from experiments.tagging.metrics import tagging_metric_names
+
+    patterns = tagging_metric_names(["QCD", "W[qq]", "Z*"])
+    for name in ("auc_W[qq]", "rej50_W[qq]", "auc_Z*"):
+        assert any(fnmatch.fnmatchcase(name, p) for p in patterns), name
+    assert not any(fnmatch.fnmatchcase("auc_Zx", p) for p in patterns)

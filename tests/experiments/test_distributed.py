@@ -21,7 +21,7 @@ def _torchrun_two_processes(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_torchrun_two_processes_matches_single_process(tmp_path):
-    # one validation batch of one process (32 of 80 samples, spread), whatever the number of processes
+    # one validation batch of one process (32 of 80 samples, a fixed subset), whatever the number of processes
     cap = {"training.max_val_batches": 1}
     cfg = compose_config("default", toy_overrides(tmp_path, run_name="single", **cap))
     get_experiment(cfg.experiment)(cfg).run()

@@ -7,7 +7,12 @@ import torch
 
 import experiments.tagging.experiment  # noqa: F401 - registers the tagging wrappers
 from experiments.common.checkpoint import CheckpointError, save_atomic
-from experiments.common.finetune import finetune_source, finetune_state_dict, load_finetune_weights
+from experiments.common.finetune import (
+    finetune_source,
+    finetune_state_dict,
+    load_finetune_weights,
+    model_setting_changes,
+)
 from experiments.registry import get_wrapper
 
 NET = {"hidden_channels": 8, "num_blocks": 1, "num_heads": 2}
@@ -78,3 +83,11 @@ def test_a_backbone_with_other_settings_of_equal_shapes_is_refused(tmp_path):
         load_finetune_weights(tmp_path, _tagger(1, seed=1), "model transformer", other_heads)
     other_dropout = {"name": "transformer", "net": {**NET, "dropout": 0.1}}  # a regulariser: allowed
     load_finetune_weights(tmp_path, _tagger(1, seed=1), "model transformer", other_dropout)
+
+
+def test_dropout_settings_may_differ_but_widths_may_not():
+    saved = {"name": "part", "net": {"attn_dropout": 0.1, "activation_dropout": 0.1, "fc_params": [[64, 0.1]]}}
+    regularised = {"name": "part", "net": {"attn_dropout": 0.0, "activation_dropout": 0.0, "fc_params": [[64, 0.5]]}}
+    assert model_setting_changes(saved, regularised) == []
+    wider = {"name": "part", "net": {**saved["net"], "fc_params": [[128, 0.1]]}}
+    assert model_setting_changes(saved, wider) == ["model.net.fc_params: [[64, 0.1]] -> [[128, 0.1]]"]

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from experiments.common.optimizers import Lion, build_optimizer, finetune_parameter_groups
-from experiments.common.schedulers import build_scheduler, cosine_restarts_factor
+from experiments.common.schedulers import build_scheduler, cosine_restarts_factor, scheduler_state_for
 
 
 def test_lion_step_matches_its_definition():
@@ -224,3 +224,21 @@ def test_plateau_cuts_after_more_than_patience_validations_without_improvement()
         scheduler.step(loss)
         lrs.append(optimizer.param_groups[0]["lr"])
     assert lrs == [1.0, 1.0, 1.0, 0.5]
+
+
+def test_a_fine_tunings_cosine_state_from_before_the_per_group_schedule_resumes():
+    # its groups shared 5e-4 (lr 1e-3): CosineAnnealingLR then, the per-group LambdaLR now
+    def groups():
+        return torch.optim.SGD([{"params": [torch.nn.Parameter(torch.ones(1))], "lr": 5e-4} for _ in range(2)])
+
+    before = groups()
+    old = torch.optim.lr_scheduler.CosineAnnealingLR(before, T_max=10)
+    for _ in range(4):
+        before.step()
+        old.step()
+    after = groups()
+    scheduler = build_scheduler(after, "cosine", total_steps=10, lr=1e-3)
+    scheduler.load_state_dict(scheduler_state_for(scheduler, old.state_dict()))
+    after.step()
+    scheduler.step()
+    assert after.param_groups[0]["lr"] == pytest.approx(5e-4 * 0.5 * (1 + math.cos(math.pi * 5 / 10)), rel=1e-12)

@@ -47,10 +47,13 @@ def test_sequential_shards_cover_everything_once():
 
 
 def test_kept_samples_are_spread_over_the_split_and_alike_for_any_number_of_processes():
-    # A validation file sorted by class (50 of class 0, then 50 of class 1) capped at 10 samples
-    # keeps 5 of each; the first 10 rows would all be class 0.
-    single = [i for batch in ShardedSequentialBatchSampler(100, 4, num_kept=10) for i in batch]
-    assert single == list(range(0, 100, 10))
-    shards = [ShardedSequentialBatchSampler(100, 2, r, 2, num_kept=10) for r in (0, 1)]
+    # Validation files sorted by class (500 of class 0, then 500 of class 1) or alternating (0, 1,
+    # 0, 1, ...) capped at 100 samples keep both classes in about their proportion; the first 100
+    # rows of the sorted one, or every 10th row of the alternating one, are all class 0.
+    single = [i for batch in ShardedSequentialBatchSampler(1000, 16, num_kept=100) for i in batch]
+    assert len(set(single)) == 100 and single == sorted(single)
+    assert 35 <= sum(i >= 500 for i in single) <= 65
+    assert 35 <= sum(i % 2 for i in single) <= 65
+    shards = [ShardedSequentialBatchSampler(1000, 8, r, 2, num_kept=100) for r in (0, 1)]
     assert sorted(i for shard in shards for batch in shard for i in batch) == single
     assert list(ShardedSequentialBatchSampler(3, 2, num_kept=10)) == [[0, 1], [2]]

@@ -24,7 +24,7 @@ def test_named_classes_without_jets_are_reported(caplog):
 def test_a_named_class_without_training_jets_is_refused():
     # class_names=[QCD,top,W] on a binary file trained a three-class tagger with an untrained W output
     with pytest.raises(ValueError, match=r"qg.h5: the training split has no jets of the class\(es\) \['top'\]"):
-        check_split_classes([0, 1], ["gluon", "quark", "top"], "train", "qg.h5")
+        check_split_classes([0, 1], ["gluon", "quark", "top"], "train", "qg.h5", every_class=True)
 
 
 def test_a_split_with_every_class_passes_silently(caplog):
@@ -40,3 +40,11 @@ def test_a_split_with_every_class_passes_silently(caplog):
 def test_labels_outside_the_classes_and_single_classes_are_refused(present, message):
     with pytest.raises(ValueError, match=message):
         check_split_classes(present, ["a", "b", "c"], "test", "f.h5")
+
+
+def test_a_class_missing_from_the_training_split_only_warns_without_every_class(caplog):
+    # an evaluation (train=false), or JetClass files holding later classes only (QCD and TTBar
+    # files name Hbb ... too): a warning
+    with caplog.at_level(logging.WARNING, logger="lorentznets"):
+        check_split_classes([0, 2], ["QCD", "Hbb", "Hcc"], "train", "jc.root")
+    assert "the train split has no jets of the class(es) ['Hbb']" in caplog.text
