@@ -2,13 +2,13 @@
 
 from experiments.common.config_schema import (
     GENERATE_SCHEMA,
-    Key,
     boolean,
     fractions,
     integer,
     mapping,
     real,
     seed,
+    split_files,
     string,
     string_list,
 )
@@ -16,12 +16,7 @@ from experiments.common.config_schema import (
 ASSIGNMENT_SCHEMA = {
     "data": {
         "path": string(nullable=True),
-        "files": Key(
-            (dict,),
-            "a mapping with the keys train, val, test",
-            lambda v: set(v) == {"train", "val", "test"},
-            nullable=True,
-        ),
+        "files": split_files(),
         "event_file": string(nullable=True),
         "max_events": integer(1, nullable=True),
         "invariant_features": string_list(),

@@ -136,6 +136,11 @@ def fractions(count: int) -> Key:
     return Key((list,), f"a list of {count} non-negative fractions summing to 1 with a non-empty first split", check)
 
 
+def split_files() -> Key:
+    """``data.files``: a mapping with the keys train, val, test (file names or patterns), or null."""
+    return Key((dict,), "a mapping with the keys train, val, test", lambda v: set(v) == {"train", "val", "test"}, True)
+
+
 def string_list(nullable: bool = False, non_empty: bool = False) -> Key:
     """A list of strings."""
     return Key(
