@@ -11,7 +11,8 @@ State = tuple[torch.Tensor, ...]
 Dynamics = Callable[[torch.Tensor, State], State]
 
 FIXED_STEP_METHODS = ("euler", "midpoint", "rk4")
-_TORCHDIFFEQ_FIXED_GRID = ("heun2", "heun3", "explicit_adams", "implicit_adams", "fixed_adams")  # heun: torchdiffeq>=0.2.5
+# heun2 and heun3 need torchdiffeq >= 0.2.5
+_TORCHDIFFEQ_FIXED_GRID = ("heun2", "heun3", "explicit_adams", "implicit_adams", "fixed_adams")
 _TORCHDIFFEQ_ADAPTIVE = ("dopri5", "dopri8", "bosh3", "fehlberg2", "adaptive_heun")
 SOLVER_METHODS = FIXED_STEP_METHODS + _TORCHDIFFEQ_ADAPTIVE + _TORCHDIFFEQ_FIXED_GRID
 """Every accepted ``SolverConfig.method``: ours, then torchdiffeq's adaptive and fixed-grid ones."""

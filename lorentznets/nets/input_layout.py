@@ -38,21 +38,24 @@ def check_particle_layout(
 
 def check_float_input(net: str, name: str, x: torch.Tensor, dtype: torch.dtype) -> None:
     """Refuse an input the net's parameters cannot multiply: integers, or another float precision
-    than ``dtype`` (lower precisions pass: they run in float32, the autocast convention).
+    than ``dtype`` (lower precisions also pass a float32 net: they run in float32, the autocast
+    convention).
 
     Raises
     ------
     TypeError
         Naming the net, the input, both dtypes and the conversion.
     """
-    if not x.is_floating_point() or torch.promote_types(x.dtype, torch.float32) != dtype:
+    if not x.is_floating_point() or (x.dtype != dtype and torch.promote_types(x.dtype, torch.float32) != dtype):
         raise TypeError(
             f"{net}: {name} are {x.dtype}, but the network's parameters are {dtype}; convert the inputs "
             f"(e.g. x.to({dtype})) or the network (e.g. net.to({x.dtype}))"
         )
 
 
-def check_frames(net: str, frames: torch.Tensor, particles: tuple[int, ...], dtype: torch.dtype) -> None:
+def check_frames(
+    net: str, frames: torch.Tensor, particles: tuple[int, ...], dtype: torch.dtype, higher_precision: bool = False
+) -> None:
     """Refuse local frames that do not match the particles: one (4, 4) matrix per particle slot.
 
     Parameters
@@ -64,6 +67,9 @@ def check_frames(net: str, frames: torch.Tensor, particles: tuple[int, ...], dty
         (B, N), e.g. the mask's shape.
     dtype : torch.dtype
         The net's parameters' (see :func:`check_float_input`).
+    higher_precision : bool
+        Also accept frames of a higher float precision (float64 frames of a float32 net whose
+        frame transforms run in the frames' precision).
 
     Raises
     ------
@@ -75,6 +81,8 @@ def check_frames(net: str, frames: torch.Tensor, particles: tuple[int, ...], dty
     expected = (*particles, 4, 4)
     if tuple(frames.shape) != expected:
         raise ValueError(f"{net}: frames must have shape {expected} for the particles, got {tuple(frames.shape)}")
+    if higher_precision and frames.is_floating_point() and torch.promote_types(frames.dtype, dtype) == frames.dtype:
+        return
     check_float_input(net, "frames", frames, dtype)
 
 

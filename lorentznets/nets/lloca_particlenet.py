@@ -101,8 +101,9 @@ class LLoCaParticleNet(nn.Module):
         dtype = backbone.input_norm.weight.dtype
         channels = backbone.input_norm.num_features
         check_particle_layout(name, mask, dtype, points=(points, None), features=(features, channels))
-        check_frames(name, frames, tuple(mask.shape), dtype)
-        frames = identity_padding(frames, mask, dtype)
+        # float64 frames of strongly boosted jets stay float64 (see to_centre_frames)
+        check_frames(name, frames, tuple(mask.shape), dtype, higher_precision=True)
+        frames = identity_padding(frames, mask, torch.promote_types(frames.dtype, dtype))
         missing = self.backbone.min_particles - mask.shape[1]
         if missing > 0:  # the backbone adds padding slots; their frames are the identity
             identity = torch.eye(4, dtype=frames.dtype, device=frames.device)

@@ -140,3 +140,24 @@ def test_mlp_and_transformer_name_dtype_and_channels():
         ValueError, match=r"Transformer: mask must be a bool .* got mask shape \(2, 5\) of torch\.float32"
     ):
         transformer(torch.randn(2, 5, 4), mask.float())
+
+
+def test_a_low_precision_net_takes_inputs_of_its_own_precision():
+    features, momenta, frames, mask = _inputs()
+    transformer = Transformer(8, 1, 8, 1, 2).to(torch.bfloat16).eval()
+    lloca = _lloca_transformer().to(torch.bfloat16)
+    with torch.no_grad():
+        assert transformer(features.bfloat16(), mask).dtype == torch.bfloat16
+        assert MLP(8, 1, 8, 1).to(torch.bfloat16)(features[:, 0].bfloat16()).dtype == torch.bfloat16
+        reference = momenta.sum(1).bfloat16()
+        assert lloca(features.bfloat16(), frames.bfloat16(), mask, reference).dtype == torch.bfloat16
+
+
+def test_lloca_particlenet_keeps_float64_frames():
+    """to_centre_frames asks for float64 frames of strongly boosted jets, also in a float32 net."""
+    features, _, frames, mask = _inputs()
+    net = _lloca_pn()
+    with torch.no_grad():
+        torch.testing.assert_close(
+            net(features[..., :2], features, frames.double(), mask), net(features[..., :2], features, frames, mask)
+        )

@@ -1,6 +1,9 @@
 """ParT pair features have finite gradients at self-pairs (Delta = 0) and zero particles (pT = 0),
 with unchanged values."""
 
+import math
+
+import pytest
 import torch
 
 from lorentznets.layers.part import pairwise_interaction_features
@@ -37,3 +40,14 @@ def test_part_input_gradient_is_finite():
     net(p.detach() / 50, p, mask).sum().backward()
     assert torch.isfinite(p.grad).all()
     assert p.grad[0, :3].abs().sum() > 0
+
+
+def test_a_zero_particle_keeps_the_azimuth_of_its_signed_zero():
+    # atan2(0, -0.0) = pi as in the published code: Delta to a particle at phi = 3 is |pi - 3|
+    zero = torch.tensor([10.0, -0.0, 0.0, 9.0], dtype=torch.float64)
+    other = torch.tensor([20.0, 10 * math.cos(3.0), 10 * math.sin(3.0), 5.0], dtype=torch.float64)
+    p = torch.stack([zero, other])
+    features = pairwise_interaction_features(p[:, None], p[None, :], ("ln_delta",))
+    rapidity = [0.5 * math.log((e + pz) / (e - pz)) for e, pz in ((10.0, 9.0), (20.0, 5.0))]
+    expected = math.log(math.hypot(rapidity[0] - rapidity[1], math.pi - 3.0))
+    assert features[0, 1, 0].item() == pytest.approx(expected, rel=1e-12)
