@@ -60,9 +60,10 @@ def _pt_rapidity_azimuth(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, t
     pt = _sqrt_finite_grad(px.square() + py.square())
     rapidity = 0.5 * (1 + 2 * pz / (energy - pz).clamp(min=1e-20)).clamp(min=1e-20).log()
     # atan2(0, +-0) = 0 or pi has a 0/0 gradient (zero, padded particles): the same value from
-    # atan2(0, +-1), the sign of px's zero kept
+    # atan2(0, +-1), the sign of px's zero kept (1 / -0.0 = -inf; no copysign: ONNX lacks it)
     moving = pt > 0
-    return pt, rapidity, torch.atan2(py, torch.where(moving, px, torch.copysign(torch.ones_like(px), px)))
+    unit = torch.ones_like(px)
+    return pt, rapidity, torch.atan2(py, torch.where(moving, px, torch.where(px.reciprocal() < 0, -unit, unit)))
 
 
 def _sqrt_finite_grad(x: torch.Tensor) -> torch.Tensor:
