@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import sys
-from pathlib import Path
 from typing import NoReturn
 
 # Before torch loads OpenMP: idle threads sleep instead of spin-waiting, which made trainings
@@ -29,7 +28,7 @@ from omegaconf import DictConfig  # noqa: E402
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.config_schema import ConfigError
-from experiments.common.config_upgrade import fill_added_keys
+from experiments.common.config_upgrade import CONFIG_DIR, fill_added_keys
 from experiments.common.progress import TqdmLoggingHandler
 from experiments.common.stop_request import exit_now, install_stop_handler, stop_signal
 from experiments.common.threads import default_num_threads, warn_if_oversubscribed
@@ -37,7 +36,6 @@ from experiments.registry import UnsafeImportError, get_experiment
 from lorentznets.data.readers.errors import error_message
 
 LOGGER = logging.getLogger("lorentznets")
-CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
 
 def _configure_logging() -> None:

@@ -99,6 +99,7 @@ from experiments.common.checkpoint import (
 )
 from experiments.common.config_changes import changed_leaves
 from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_schemas, validate_config
+from experiments.common.config_upgrade import default_value
 from experiments.common.distributed import init_distributed
 from experiments.common.errors import ExperimentInputError
 from experiments.common.finetune import finetune_source, load_finetune_weights, model_setting_changes
@@ -184,7 +185,7 @@ class BaseExperiment(ABC):
                     f"('<split>.<metric>' with <split> one of {splits}, and evaluate=true without predict.files)"
                 )
             patterns = cls.metric_patterns(cfg)
-            if patterns is not None and not any(fnmatch.fnmatchcase(metric, p) for p in patterns):
+            if patterns is not None and not _declared(metric, patterns):
                 raise ConfigError(
                     f"config key objective={cfg.objective!r} is not allowed: {metric!r} is no metric of this "
                     f"experiment; its metrics are {', '.join(patterns)} (* stands for any name)"
@@ -192,7 +193,8 @@ class BaseExperiment(ABC):
         schedule = cfg.training.scheduler
         # keys a new training would ignore; runs started before these checks still resume and reload
         fresh_training = bool(cfg.train) and not cfg.resume
-        for key, (readers, unused) in _SCHEDULER_KEYS.items():
+        for key, readers in _SCHEDULER_KEYS.items():
+            unused = default_value(f"training.scheduler.{key}")
             if fresh_training and schedule.name not in readers and schedule[key] != unused:
                 raise ConfigError(
                     f"config key training.scheduler.{key}={schedule[key]!r} is not allowed with "
@@ -234,8 +236,8 @@ class BaseExperiment(ABC):
                 raise ConfigError(str(error)) from None
         if finetune_from is None and fresh_training:
             finetune = cfg.training.finetune
-            for key, unused in (("backbone_lr_factor", 1.0), ("head_lr", None)):
-                if finetune[key] != unused:
+            for key in ("backbone_lr_factor", "head_lr"):
+                if finetune[key] != default_value(f"training.finetune.{key}"):
                     raise ConfigError(
                         f"config key training.finetune.{key}={finetune[key]!r} is not allowed without "
                         "training.finetune.from: it is read by fine-tuning only (a warm start trains every "
@@ -848,7 +850,7 @@ class BaseExperiment(ABC):
         patterns = self.metric_patterns(self.cfg)
         if patterns is None:
             return
-        undeclared = [name for name in metrics if not any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+        undeclared = [name for name in metrics if not _declared(name, patterns)]
         if not undeclared:
             return
         message = f"{type(self).__name__}.metric_patterns does not declare the metrics {undeclared}"
@@ -875,17 +877,22 @@ def _streamed_data_errors(name: str) -> Iterator[None]:
         raise ExperimentInputError(f"{name}: bad data while streaming: {streamed_data_message(error)}") from error
 
 
-_SCHEDULER_KEYS: dict[str, tuple[tuple[str, ...], Any]] = {
-    "min_lr_factor": (("cosine", "cosine_restarts"), 0.0),
-    "warmup_fraction": (("onecycle",), 0.3),
-    "plateau_factor": (("plateau",), 0.3),
-    "plateau_patience": (("plateau",), 5),
-    "restart_steps": (("cosine_restarts",), None),
-    "restart_mult": (("cosine_restarts",), 1),
-    "warmup_steps": (("cosine_restarts",), 0),
+def _declared(name: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a metric ``name`` matches one of an experiment's :meth:`~BaseExperiment.metric_patterns`."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+_SCHEDULER_KEYS: dict[str, tuple[str, ...]] = {
+    "min_lr_factor": ("cosine", "cosine_restarts"),
+    "warmup_fraction": ("onecycle",),
+    "plateau_factor": ("plateau",),
+    "plateau_patience": ("plateau",),
+    "restart_steps": ("cosine_restarts",),
+    "restart_mult": ("cosine_restarts",),
+    "warmup_steps": ("cosine_restarts",),
 }
-"""``training.scheduler`` keys read by some schedules only: the schedules, and the default value
-(config/default.yaml) that any other schedule must keep (another value would be ignored)."""
+"""``training.scheduler`` keys read by some schedules only, and those schedules; any other schedule
+must keep the key's value of config/default.yaml (another value would be ignored)."""
 
 _RESUMED_SECTIONS = ("training", "data", "model", "seed")
 """Config sections a resumed training must share with the interrupted one (but

@@ -24,9 +24,8 @@ import torch
 from hydra import compose, initialize_config_dir
 
 from experiments.amplitudes.plots import plot_scaling
+from experiments.common.config_upgrade import CONFIG_DIR
 from experiments.registry import get_experiment
-
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
 
 def run_one(model: str, train_size: int, overrides: list[str]) -> dict[str, float]:

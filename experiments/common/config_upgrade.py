@@ -11,6 +11,7 @@ arguments come from the saved config only, so that the saved weights fit), and s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,20 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 SKIPPED_SECTIONS = ("model", "hydra")
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+"""The repository's ``config/`` folder (the quick configs)."""
+
+
+@functools.cache
+def _default_yaml() -> DictConfig:
+    return OmegaConf.load(CONFIG_DIR / "default.yaml")
+
+
+def default_value(key: str) -> Any:
+    """The value of the dotted ``key`` (e.g. ``training.scheduler.warmup_fraction``) in
+    ``config/default.yaml``."""
+    return OmegaConf.select(_default_yaml(), key)
 
 
 def current_defaults(experiment: str, config_dir: Path) -> DictConfig | None:

@@ -36,7 +36,7 @@ from experiments.tagging.split_weights import splits_are_weighted
 from experiments.tagging.streamed import streamed_splits
 from lorentznets.data.convert.pid import NUM_PID_FEATURES, PID_CLASSES
 from lorentznets.data.readers import JetData
-from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES
+from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES, SUFFIXES
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -56,7 +56,7 @@ def reads_jetclass_root(data: DictConfig) -> bool:
     """Whether the ``data`` block reads JetClass ROOT files (``format`` jetclass_root, or auto with
     ``.root`` names)."""
     return data.format == "jetclass_root" or (
-        data.format == "auto" and any(n.endswith(".root") for n in data_file_names(data))
+        data.format == "auto" and any(n.endswith(SUFFIXES) for n in data_file_names(data))
     )
 
 

@@ -182,16 +182,16 @@ class LGATr(nn.Module):
             return self._run(multivectors, scalars, segments, None)
         if mask is None:
             return self._run(multivectors, scalars, None, None)
-        # padded items may hold anything (NaN included): zero them, or 0 * NaN in the masked
-        # attention reaches the real items (the packed eager path never reads them)
-        multivectors = multivectors.masked_fill(~mask[..., None, None], 0.0)
-        scalars = None if scalars is None else scalars.masked_fill(~mask[..., None], 0.0)
         packs = (
             self.pack_padded
             and multivectors.device.type == "cpu"
             and not (torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export())
         )
         if not packs:
+            # padded items may hold anything (NaN included): zero them, or 0 * NaN in the masked
+            # attention reaches the real items (the packed path below never reads them)
+            multivectors = multivectors.masked_fill(~mask[..., None, None], 0.0)
+            scalars = None if scalars is None else scalars.masked_fill(~mask[..., None], 0.0)
             out_mv, out_s = self._run(multivectors, scalars, None, mask)
             keep = mask.unsqueeze(-1)
             return out_mv * keep.unsqueeze(-1), None if out_s is None else out_s * keep

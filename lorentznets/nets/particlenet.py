@@ -120,7 +120,8 @@ class ParticleNet(nn.Module):
         dtype = self.input_norm.weight.dtype
         channels = self.input_norm.num_features
         check_particle_layout("ParticleNet", mask, dtype, points=(points, None), features=(features, channels))
-        points, features = zero_padding(points, mask, dtype), zero_padding(features, mask, dtype)
+        # padded points are moved far away below (masked_fill), whatever they hold
+        points, features = points.to(dtype), zero_padding(features, mask, dtype)
         points, features, mask = pad_particles((points, features, mask), self.min_particles)
         real = mask.unsqueeze(-1)
         x = _per_channel(self.input_norm, features).masked_fill(~real, 0.0)

@@ -6,6 +6,8 @@ import math
 
 import torch
 
+from ...lorentz import safe_sqrt
+
 PAIR_FEATURES = ("ln_kt", "ln_z", "ln_delta", "ln_m2")
 
 
@@ -45,7 +47,7 @@ def pairwise_interaction_features(
         pt_i, y_i, phi_i = _pt_rapidity_azimuth(p_i)
         pt_j, y_j, phi_j = _pt_rapidity_azimuth(p_j)
         dphi = torch.remainder(phi_i - phi_j + math.pi, 2 * math.pi) - math.pi
-        delta = _sqrt_finite_grad((y_i - y_j).square() + dphi.square())
+        delta = safe_sqrt((y_i - y_j).square() + dphi.square())
         pt_min = torch.minimum(pt_i, pt_j)
         out["ln_delta"] = delta.clamp(min=eps).log()
         out["ln_kt"] = (pt_min * delta).clamp(min=eps).log()
@@ -57,18 +59,10 @@ def _pt_rapidity_azimuth(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, t
     # rapidity as 0.5 ln(1 + 2 pz / (E - pz)), with both clamps of the published code so that
     # zero (padded) and extremely boosted particles stay finite
     energy, px, py, pz = p.unbind(-1)
-    pt = _sqrt_finite_grad(px.square() + py.square())
+    pt = safe_sqrt(px.square() + py.square())
     rapidity = 0.5 * (1 + 2 * pz / (energy - pz).clamp(min=1e-20)).clamp(min=1e-20).log()
     # atan2(0, +-0) = 0 or pi has a 0/0 gradient (zero, padded particles): the same value from
     # atan2(0, +-1), the sign of px's zero kept (1 / -0.0 = -inf; no copysign: ONNX lacks it)
     moving = pt > 0
     unit = torch.ones_like(px)
     return pt, rapidity, torch.atan2(py, torch.where(moving, px, torch.where(px.reciprocal() < 0, -unit, unit)))
-
-
-def _sqrt_finite_grad(x: torch.Tensor) -> torch.Tensor:
-    # sqrt(0) = 0 has an infinite gradient, and inf * 0 (the clamp before the logarithm) is NaN:
-    # self-pairs (Delta = 0) and zero particles (pT = 0) would make every gradient NaN. The same
-    # values, with a zero gradient at 0.
-    positive = x > 0
-    return torch.where(positive, torch.where(positive, x, 1.0).sqrt(), 0.0)
