@@ -179,7 +179,7 @@ class LLoCaTransformer(nn.Module):
         if self.preserve_variance and reference is None:
             raise ValueError("LLoCaTransformer with preserve_variance=True needs the reference momentum")
         reference = reference if self.preserve_variance else None
-        features, frames = self._check_inputs(features, frames, mask, reference)
+        features, frames = self._check_inputs(features, frames, mask, reference, pad=pack_index is None)
         if pack_index is None:
             transforms = frame_transforms(frames, self.reps, reference)
             attn_mask = None if mask is None else mask[:, None, None, :]
@@ -206,9 +206,10 @@ class LLoCaTransformer(nn.Module):
         frames: torch.Tensor,
         mask: torch.Tensor | None,
         reference: torch.Tensor | None,
+        pad: bool = True,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Shape and dtype checks (metadata only); features and frames in the parameters' dtype,
-        padded slots zero and the identity."""
+        with ``pad`` their padded slots zero and the identity (the packed path never reads them)."""
         name = "LLoCaTransformer"
         dtype = self.linear_in.weight.dtype
         in_channels = self.linear_in.in_features
@@ -221,7 +222,10 @@ class LLoCaTransformer(nn.Module):
         else:
             check_particle_layout(name, mask, dtype, features=(features, in_channels))
             check_frames(name, frames, tuple(mask.shape), dtype)
-            features, frames = zero_padding(features, mask, dtype), identity_padding(frames, mask, dtype)
+            if pad:
+                features, frames = zero_padding(features, mask, dtype), identity_padding(frames, mask, dtype)
+            else:
+                features, frames = features.to(dtype), frames.to(dtype)
         if reference is not None and (reference.dim() != 2 or reference.shape != (features.shape[0], 4)):
             raise ValueError(
                 f"{name}: reference must have shape {(features.shape[0], 4)} (one momentum per event), "
