@@ -94,7 +94,7 @@ def _apply_to_indices(tensor: torch.Tensor, matrices: torch.Tensor, rank: int) -
         dim = tensor.dim() - rank + axis
         moved = tensor.movedim(dim, -1)
         shape = moved.shape
-        moved = frame_matmul(moved.reshape(*shape[: -rank - 1], -1, 4), matrices.mT).reshape(shape)
+        moved = frame_matmul(moved.flatten(-rank - 1, -2), matrices.mT).reshape(shape)
         tensor = moved.movedim(-1, dim)
     return tensor
 

@@ -42,8 +42,8 @@ def _eye() -> torch.Tensor:
     return torch.eye(4).expand(2, 5, 4, 4)
 
 
-def _cases():
-    """name -> (net, call(net, p, frames))."""
+def net_cases():
+    """name -> (net, call(net, p, frames, mask))."""
     torch.manual_seed(0)
     pn = ((2, (6,)), (2, (6,)))
     return {
@@ -51,7 +51,7 @@ def _cases():
             PELICANRegressor(
                 readout_channels=4, hidden_channels=4, message_channels=4, num_blocks=1, encoder_channels=4
             ),
-            lambda net, p, f: net(p, MASK),
+            lambda net, p, f, mask: net(p, mask),
         ),
         "PELICAN scalars": (
             PELICAN(
@@ -63,50 +63,53 @@ def _cases():
                 encoder_channels=4,
                 in_scalar_channels=2,
             ),
-            lambda net, p, f: net(p, MASK, p[..., :2] / 50),
+            lambda net, p, f, mask: net(p, mask, p[..., :2] / 50),
         ),
         "LorentzNet": (
             LorentzNet(2, 1, hidden_channels=4, num_blocks=1),
-            lambda net, p, f: net(p[..., :2] / 50, p, MASK),
+            lambda net, p, f, mask: net(p[..., :2] / 50, p, mask),
         ),
-        "Transformer": (Transformer(4, 1, 8, 1, 2), lambda net, p, f: net(p / 50, MASK)),
+        "Transformer": (Transformer(4, 1, 8, 1, 2), lambda net, p, f, mask: net(p / 50, mask)),
         "ParticleTransformer": (
             ParticleTransformer(
                 4, 1, embed_dims=(8,), pair_embed_dims=(4,), num_heads=2, num_layers=1, num_cls_layers=1
             ),
-            lambda net, p, f: net(p / 50, p, MASK),
+            lambda net, p, f, mask: net(p / 50, p, mask),
         ),
-        "ParticleNet": (ParticleNet(4, 1, conv_params=pn, fc_params=()), lambda net, p, f: net(p[..., 1:3], p, MASK)),
+        "ParticleNet": (
+            ParticleNet(4, 1, conv_params=pn, fc_params=()),
+            lambda net, p, f, mask: net(p[..., 1:3], p, mask),
+        ),
         "LLoCaTransformer": (
             LLoCaTransformer(4, 1, "2x0n+1x1n", num_heads=2, num_blocks=1),
-            lambda net, p, f: net(p / 50, f, MASK, p[:, 0]),
+            lambda net, p, f, mask: net(p / 50, f, mask, p[:, 0]),
         ),
         "LLoCaParticleTransformer": (
             LLoCaParticleTransformer(4, 1, "2x0n+1x1n", num_heads=2, pair_embed_dims=(4,), num_layers=1),
-            lambda net, p, f: net(p / 50, p, f, MASK, p[:, 0]),
+            lambda net, p, f, mask: net(p / 50, p, f, mask, p[:, 0]),
         ),
         "LLoCaParticleNet": (
             LLoCaParticleNet(4, 1, pn, ("2x0n+1x1n",), fc_params=()),
-            lambda net, p, f: net(p[..., 1:3], p, f, MASK),
+            lambda net, p, f, mask: net(p[..., 1:3], p, f, mask),
         ),
         "LGATr": (
             LGATr(1, 1, 1, 4, 0, 1, 4, {"num_heads": 2}, {}),
-            lambda net, p, f: net(embed_vector(p).unsqueeze(-2), mask=MASK)[1],
+            lambda net, p, f, mask: net(embed_vector(p).unsqueeze(-2), mask=mask)[1],
         ),
     }
 
 
-CASES = sorted(_cases())
+CASES = sorted(net_cases())
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_nan_padding_leaves_real_outputs_unchanged(name):
-    net, call = _cases()[name]
+    net, call = net_cases()[name]
     net.eval()
     p, frames = _momenta(), _eye()
     with torch.no_grad():
-        zero = call(net, _zero_padded(p), frames)
-        nan = call(net, _nan_padded(p), _nan_padded(frames))
+        zero = call(net, _zero_padded(p), frames, MASK)
+        nan = call(net, _nan_padded(p), _nan_padded(frames), MASK)
     assert torch.isfinite(zero).all()
     if zero.dim() == 3:  # per-particle outputs: the real particles'
         zero, nan = zero[MASK], nan[MASK]
@@ -116,13 +119,13 @@ def test_nan_padding_leaves_real_outputs_unchanged(name):
 @pytest.mark.parametrize("name", ["LGATr", "Transformer", "LLoCaTransformer"])
 def test_nan_padding_compiled(name):
     """The compiled nets run padded (L-GATr packs only in eager CPU runs): the same real outputs."""
-    net, call = _cases()[name]
+    net, call = net_cases()[name]
     net.eval()
     p, frames = _momenta(), _eye()
     compiled = torch.compile(net, fullgraph=True, backend="eager")
     with torch.no_grad():
-        eager = call(net, _zero_padded(p), frames)
-        nan = call(compiled, _nan_padded(p), _nan_padded(frames))
+        eager = call(net, _zero_padded(p), frames, MASK)
+        nan = call(compiled, _nan_padded(p), _nan_padded(frames), MASK)
     torch.testing.assert_close(nan[MASK], eager[MASK], rtol=1e-5, atol=1e-6)
 
 

@@ -89,7 +89,7 @@ class PackedSegments:
         if num_items is None:
             num_items = int(offsets[-1])
         if max_length is None:
-            max_length = int(offsets.diff().max())
+            max_length = int(offsets.diff().max()) if offsets.numel() > 1 else 0
         items = torch.arange(num_items, device=offsets.device)
         # searchsorted instead of repeat_interleave: the output size is static.
         event_ids = torch.searchsorted(offsets[1:], items, right=True)

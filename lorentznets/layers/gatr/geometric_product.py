@@ -41,17 +41,17 @@ def _components_last(paired: torch.Tensor) -> torch.Tensor:
     return x.permute(1, 3, 0, 2).reshape(-1, 16)
 
 
-def _components_first(rows: torch.Tensor, items: int) -> torch.Tensor:
-    # (N * C, 16) -> (8, N, 2C).
-    x = rows.view(items, -1, 8, 2).permute(2, 0, 3, 1)
-    return x.reshape(8, items, -1)
+def _components_first(rows: torch.Tensor, items: int, channels: int) -> torch.Tensor:
+    # (N * C, 16) -> (8, N, 2C); C given, as -1 is ambiguous for N = 0
+    x = rows.view(items, channels, 8, 2).permute(2, 0, 3, 1)
+    return x.reshape(8, items, 2 * channels)
 
 
 def _unchunked_product(x: torch.Tensor, y: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
     """The forward of :class:`_PairedGeometricProduct` in one piece, without ``out=`` writes,
     which torch's ONNX exporter drops (and a traced chunk loop would fix the number of rows)."""
     xr, yr = _components_last(x), _components_last(y)
-    return _components_first((xr[:, :, None] * yr[:, None, :]).flatten(-2) @ table.T, x.shape[1])
+    return _components_first((xr[:, :, None] * yr[:, None, :]).flatten(-2) @ table.T, x.shape[1], x.shape[-1] // 2)
 
 
 class _PairedGeometricProduct(torch.autograd.Function):
@@ -72,8 +72,8 @@ class _PairedGeometricProduct(torch.autograd.Function):
             outer = (xr[sl, :, None] * yr[sl, None, :]).view(-1, 256)
             torch.mm(outer, table.T, out=out[sl])
         ctx.save_for_backward(xr, yr, table)
-        ctx.items = items
-        return _components_first(out, items)
+        ctx.items, ctx.channels = items, x.shape[-1] // 2
+        return _components_first(out, items, ctx.channels)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, None]:
@@ -85,7 +85,8 @@ class _PairedGeometricProduct(torch.autograd.Function):
             coupling = (gr[sl] @ table).view(-1, 16, 16)  # d out / d (x_j y_k)
             torch.sum(coupling * yr[sl, None, :], dim=-1, out=grad_x[sl])
             torch.sum(coupling * xr[sl, :, None], dim=-2, out=grad_y[sl])
-        return _components_first(grad_x, ctx.items), _components_first(grad_y, ctx.items), None
+        items, channels = ctx.items, ctx.channels
+        return _components_first(grad_x, items, channels), _components_first(grad_y, items, channels), None
 
 
 def paired_geometric_product(x: torch.Tensor, y: torch.Tensor, table: torch.Tensor | None = None) -> torch.Tensor:

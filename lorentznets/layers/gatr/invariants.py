@@ -36,7 +36,7 @@ def paired_abs_squared_norm(paired: torch.Tensor) -> torch.Tensor:
     metric = _grade_metric(x.dtype, x.device)
     with torch.autocast(x.device.type, enabled=False):
         per_grade = torch.einsum("gpa,pnac->gnc", metric, squares)
-    return per_grade.abs().sum(0).reshape(*batch, -1)
+    return per_grade.abs().sum(0).reshape(*batch, x.shape[-1] // 2)
 
 
 def paired_inner_product_signs(

@@ -186,7 +186,8 @@ def _aggregate(weights: torch.Tensor, features: IrrepFeatures) -> IrrepFeatures:
     b, n = next(iter(features.values())).shape[:2]
     channels = weights.shape[-1]
     irreps = list(features)
-    blocks = [features[r].reshape(b, n, -1, channels, features[r].shape[-1]) for r in irreps]
+    # block counts m spelled out: a -1 is ambiguous for an empty batch
+    blocks = [features[r].unflatten(2, (features[r].shape[2] // channels, channels)) for r in irreps]
     widths = [x.shape[2] * x.shape[4] for x in blocks]
     # (B, N, C, sum of m * d) with channel c in its own axis.
     stacked = torch.cat([x.transpose(2, 3).flatten(3) for x in blocks], dim=3)

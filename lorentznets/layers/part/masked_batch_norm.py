@@ -58,6 +58,8 @@ class MaskedBatchNorm(nn.BatchNorm1d):
                 var = (weight @ centred.square()) / count
         with torch.no_grad():
             self.num_batches_tracked.add_(1)
-            self.running_mean.lerp_(mean.detach().to(self.running_mean.dtype), self.momentum)
-            self.running_var.lerp_((var.detach() * count / (count - 1)).to(self.running_var.dtype), self.momentum)
+            if flat.shape[0]:  # an empty batch (no jet) keeps the statistics, as torch's batch norm does
+                self.running_mean.lerp_(mean.detach().to(self.running_mean.dtype), self.momentum)
+                var_unbiased = var.detach() * count / (count - 1)
+                self.running_var.lerp_(var_unbiased.to(self.running_var.dtype), self.momentum)
         return torch.addcmul(self.bias, centred, torch.rsqrt(var + self.eps) * self.weight).view_as(x)

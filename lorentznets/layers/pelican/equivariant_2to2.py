@@ -86,7 +86,7 @@ class Equivariant2to2(nn.Module):
 
         scale_scalar = multiplicity_scale(counts, self.exponent_scalar, self.average_particles)
         scalars = torch.stack((stats.trace_mean, stats.total_mean), dim=1)[:, :, None, :]
-        scalars = (scalars * scale_scalar).permute(0, 2, 1, 3).reshape(batch, 2, -1)
+        scalars = (scalars * scale_scalar).permute(0, 2, 1, 3).flatten(2)
         weight_scalar = self.weight_scalar.permute(1, 0, 2, 3).reshape(2, -1, c_out)
         scalar_diagonal = scalars[:, 0] @ weight_scalar[0]
         scalar_everywhere = scalars[:, 1] @ weight_scalar[1]
