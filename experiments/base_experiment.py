@@ -113,7 +113,7 @@ from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ShardedSequentialBatchSampler
 from experiments.common.seeding import seed_everything
 from experiments.common.stop_request import forced_exit_cleanup, raise_if_stopped, stop_signal
-from experiments.common.trainer import Trainer
+from experiments.common.trainer import TRAINING_SERIES, Trainer
 from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
 from experiments.common.training_lock import TrainingLock
@@ -179,6 +179,12 @@ class BaseExperiment(ABC):
         if cfg.objective is not None:
             splits = list(cfg.evaluation.splits or cls.evaluation_splits)
             split, _, metric = str(cfg.objective).partition(".")
+            if split in TRAINING_SERIES:
+                raise ConfigError(
+                    f"config key objective={cfg.objective!r} is not allowed: {split}.* are curves logged during "
+                    "training (the weights of each step), not the final evaluation: name a metric of it as "
+                    f"'<split>.<metric>' with <split> one of {splits}"
+                )
             if not cfg.evaluate or cfg.predict.files or split not in splits:
                 raise ConfigError(
                     f"config key objective={cfg.objective!r} is not allowed: it names a metric of an evaluated split "

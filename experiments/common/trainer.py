@@ -8,6 +8,12 @@ stopping and checkpoints; everything it must remember between runs is one
 The training step does not synchronise the host with the device: losses, gradient norms and
 extra metrics stay on the device and are read once every ``training.log_every`` steps (where a
 non-finite loss is also detected) and at validations.
+
+Its MLflow series are named ``training.<name>`` (each logged step: ``loss``, ``lr``, ``grad_norm``,
+``time_per_step``, the extra metrics) and ``validation.<name>`` (each validation: ``loss``,
+``best_loss``, the extra metrics), never ``<split>.<name>``: those keys hold the final evaluation
+of a split (restored weights, whole split; ``experiments/base_experiment.py``), which an
+``objective`` and a comparison of runs read.
 """
 
 from __future__ import annotations
@@ -39,6 +45,10 @@ from experiments.common.trainer_state import TrainerState
 from lorentznets.layers.lorentznet import synchronise_batch_norm
 
 LOGGER = logging.getLogger("lorentznets")
+
+TRAINING_SERIES = ("training", "validation")
+"""First parts of the trainer's MLflow keys (``training.loss``, ``validation.auc``, ...); no split
+is named so, so they never meet the final evaluation's ``<split>.<metric>``."""
 
 
 class TrainingTask(Protocol):
@@ -159,10 +169,10 @@ class Trainer:
             warmup_steps=sched.warmup_steps,
         )
         self.step_lr = self.optimizer.param_groups[0]["lr"]
-        """Learning rate of the last optimizer step (logged as ``train.lr`` with its loss)."""
+        """Learning rate of the last optimizer step (logged as ``training.lr`` with its loss)."""
         if self._fixed_modules:
             # a fixed backbone gets no gradients: they would count in clip_grad_norm's global norm
-            # (scaling the head's steps) and in train.grad_norm. It stays in its optimizer group, so
+            # (scaling the head's steps) and in training.grad_norm. It stays in its optimizer group, so
             # checkpoints keep their layout.
             for group in self.optimizer.param_groups:
                 if group.get("name") == "backbone":
@@ -364,11 +374,11 @@ class Trainer:
         bar.set_postfix(loss=f"{loss_value:.4f}")
         self.logger.log_metrics(
             {
-                "train.loss": loss_value,
-                "train.lr": lr,
-                "train.grad_norm": norm_value,
-                "train.time_per_step": interval.seconds_per_step(self.state.step),
-                **{f"train.{k}": v for k, v in zip(keys, extra_values)},
+                "training.loss": loss_value,
+                "training.lr": lr,
+                "training.grad_norm": norm_value,
+                "training.time_per_step": interval.seconds_per_step(self.state.step),
+                **{f"training.{k}": v for k, v in zip(keys, extra_values)},
             },
             self.state.step,
         )
@@ -442,7 +452,11 @@ class Trainer:
         state.history["val_loss"].append(val_loss)
         lr = self.step_lr
         self.logger.log_metrics(
-            {"val.loss": val_loss, "val.best_loss": state.best_val_loss, **{f"val.{k}": v for k, v in extra.items()}},
+            {
+                "validation.loss": val_loss,
+                "validation.best_loss": state.best_val_loss,
+                **{f"validation.{k}": v for k, v in extra.items()},
+            },
             state.step,
         )
         # Metrics reach MLflow only once the checkpoint that covers them exists (after a kill and

@@ -11,8 +11,11 @@ import time
 import pytest
 from experiment_test_utils import REPO, compose_config, subprocess_env, toy_overrides
 from mlflow.tracking import MlflowClient
+from tagging.tagging_test_utils import tagging_overrides, write_lgn_jets
 
+from experiments.common.config_schema import ConfigError
 from experiments.common.mlflow_logger import MlflowLogger, default_tracking_uri, with_retries
+from experiments.common.trainer import TRAINING_SERIES
 from experiments.registry import get_experiment
 
 
@@ -28,10 +31,10 @@ def test_run_records_params_metrics_and_artifacts(tmp_path):
     assert run.data.params["training.optimizer.name"] == "adam"
     assert run.data.params["training.iterations"] == "40"
     assert int(run.data.params["num_parameters"]) == 97
-    train_loss = client.get_metric_history(run.info.run_id, "train.loss")
+    train_loss = client.get_metric_history(run.info.run_id, "training.loss")
     assert [m.step for m in train_loss] == [10, 20, 30, 40]
-    assert [m.step for m in client.get_metric_history(run.info.run_id, "val.loss")] == [10, 20, 30, 40]
-    for key in ("train.lr", "train.grad_norm", "train.time_per_step", "val.rmse"):
+    assert [m.step for m in client.get_metric_history(run.info.run_id, "validation.loss")] == [10, 20, 30, 40]
+    for key in ("training.lr", "training.grad_norm", "training.time_per_step", "validation.rmse"):
         assert key in run.data.metrics
     assert run.data.metrics["test.mse"] == metrics["test.mse"]
     artifacts = {
@@ -40,6 +43,43 @@ def test_run_records_params_metrics_and_artifacts(tmp_path):
         for item in client.list_artifacts(run.info.run_id, folder)
     }
     assert {"plots/training.pdf", "plots/errors.json", "config/config.yaml", "models/model_run0.pt"} <= artifacts
+
+
+def test_no_key_holds_both_training_curves_and_final_evaluation(tmp_path):
+    """The tagger's validation accuracy during training (weights of that step, one batch) and its
+    final evaluation (restored best weights, whole split) are different numbers under different
+    keys; every split's final metric is one value, at the last step, in a real SQLite store."""
+    jets = write_lgn_jets(tmp_path / "jets.h5")
+    settings = {
+        "run_name": "keys",
+        "use_mlflow": True,
+        "evaluation.splits": "[train,val,test]",
+        "training.log_every": 5,
+        "training.max_val_batches": 1,
+    }
+    cfg = compose_config("toptagging", tagging_overrides(tmp_path, jets, **settings))
+    metrics = get_experiment(cfg.experiment)(cfg).run()
+    client = MlflowClient(default_tracking_uri(tmp_path))
+    (run,) = client.search_runs([client.get_experiment_by_name("toptagging").experiment_id])
+    assert {"train.accuracy", "val.accuracy", "test.auc"} <= set(metrics)
+    for key in run.data.metrics:
+        history = [(point.step, point.value) for point in client.get_metric_history(run.info.run_id, key)]
+        if key.partition(".")[0] in TRAINING_SERIES:
+            assert key not in metrics and len(history) > 1, (key, history)
+        else:
+            assert history == [(cfg.training.iterations, metrics[key])], (key, history)
+    curves = {"training.loss", "training.accuracy", "training.lr", "validation.loss", "validation.accuracy"}
+    assert curves <= set(run.data.metrics)
+
+
+@pytest.mark.parametrize("objective", ["validation.accuracy", "training.loss"])
+def test_an_objective_naming_a_training_curve_is_refused(objective):
+    cfg = compose_config("toptagging", [f"objective={objective}", "evaluation.splits=[val,test]"])
+    with pytest.raises(ConfigError) as info:
+        get_experiment(cfg.experiment).check_config(cfg)
+    message, series = str(info.value), objective.partition(".")[0]
+    assert f"objective='{objective}' is not allowed: {series}.* are curves logged during training" in message
+    assert "with <split> one of ['val', 'test']" in message and "\n" not in message
 
 
 def test_the_config_is_logged_without_plots_too(tmp_path):

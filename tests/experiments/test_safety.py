@@ -141,7 +141,7 @@ def test_sigterm_then_resume_logs_every_step_once(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     client = MlflowClient(default_tracking_uri(tmp_path))
     (run,) = client.search_runs([client.get_experiment_by_name("toy").experiment_id])
-    steps = [metric.step for metric in client.get_metric_history(run.info.run_id, "train.loss")]
+    steps = [metric.step for metric in client.get_metric_history(run.info.run_id, "training.loss")]
     assert sorted(steps) == list(range(1, 61))
 
 

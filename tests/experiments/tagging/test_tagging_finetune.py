@@ -103,7 +103,7 @@ def test_a_fixed_backbone_keeps_its_batch_norm_statistics(tmp_path, jets_file):
     assert statistics
     for key in statistics:
         assert torch.equal(after[key], before[key]), key
-    # The fixed backbone gets no gradients: none count in clip_grad_norm's norm or train.grad_norm.
+    # The fixed backbone gets no gradients: none count in clip_grad_norm's norm or training.grad_norm.
     heads = tuple(experiment.raw_model.head_prefixes)
     grads = {name: p.grad for name, p in experiment.raw_model.named_parameters()}
     assert all(grad is None for name, grad in grads.items() if not name.startswith(heads))
