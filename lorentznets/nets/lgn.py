@@ -88,12 +88,11 @@ class LGN(nn.Module):
             raise ArgumentError("maxdim", f"maxdim must be >= 1 to keep the (1, 1) momenta, got {maxdim}")
         check_positive("momentum_scale", momentum_scale)
         check_at_least("out_channels", out_channels, 1)
-        check_at_least("in_scalars", in_scalars, 0)
         check_at_least("mlp_depth", mlp_depth, 0)  # 0: no MLP on the invariant channels
         check_at_least("mlp_width_factor", mlp_width_factor, 1)
-        check_at_least("num_basis", num_basis, 1)
+        # the MLP is built only for mlp_depth > 0, and names its width factor width_factor; the
+        # layers check in_scalars (InputEmbedding), num_basis (PairWeights), aggregation (CGLevel)
         check_choice("activation", activation, sorted(ScalarMLP.ACTIVATIONS))
-        check_choice("aggregation", aggregation, ("sum", "mean"))
         self.channels, self.maxdim = channels, int(maxdim)
         self.in_scalars, self.out_channels = int(in_scalars), int(out_channels)
         self.momentum_scale, self.high_precision = float(momentum_scale), bool(high_precision)

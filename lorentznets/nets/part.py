@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ..layers.arguments import ArgumentError, check_at_least, check_head_layers, check_probability, check_sizes
+from ..layers.arguments import ArgumentError, check_at_least, check_head_layers, check_sizes
 from ..layers.part import PAIR_FEATURES, PairEmbedding, ParTBlock, ParticleEmbedding, standard_attention
 from ..layers.part.block import Attention
 from .input_layout import check_particle_layout, zero_padding
@@ -79,9 +79,6 @@ class ParticleTransformer(nn.Module):
             num_cls_layers=num_cls_layers,
             ffn_ratio=ffn_ratio,
             fc_params=fc_params,
-            dropout=dropout,
-            attn_dropout=attn_dropout,
-            activation_dropout=activation_dropout,
         )
         channels = embed_dims[-1]
         self.num_heads = num_heads
@@ -182,11 +179,9 @@ def check_part_arguments(
     num_cls_layers: int,
     ffn_ratio: int,
     fc_params: Sequence[Sequence[float]],
-    dropout: float,
-    attn_dropout: float,
-    activation_dropout: float,
 ) -> None:
-    """Refuse :class:`ParticleTransformer` arguments out of range (see there), naming the argument.
+    """Refuse :class:`ParticleTransformer` arguments out of range (see there), naming the argument;
+    the dropouts are :class:`~lorentznets.layers.part.ParTBlock`'s to check.
 
     Raises
     ------
@@ -217,9 +212,3 @@ def check_part_arguments(
     if len(pair_embed_dims) and not len(pair_features):
         raise ArgumentError("pair_features", "pair_features must not be empty with a pair embedding (pair_embed_dims)")
     check_head_layers("fc_params", fc_params)
-    for name, value in (
-        ("dropout", dropout),
-        ("attn_dropout", attn_dropout),
-        ("activation_dropout", activation_dropout),
-    ):
-        check_probability(name, value)

@@ -30,8 +30,7 @@ class TransformerBlock(nn.Module):
     """
 
     def __init__(self, hidden_channels: int, num_heads: int, mlp_ratio: int = 4, dropout: float = 0.0) -> None:
-        super().__init__()
-        _check_sizes(hidden_channels, num_heads, mlp_ratio)
+        super().__init__()  # sizes checked by Transformer, the public entry
         self.num_heads = num_heads
         self.dropout = dropout
         self.norm_attn = nn.LayerNorm(hidden_channels)

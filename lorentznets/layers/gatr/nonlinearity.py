@@ -8,6 +8,8 @@ from functools import partial
 import torch
 from torch import nn
 
+from ..arguments import check_choice
+
 _ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "relu": nn.functional.relu,
     "sigmoid": torch.sigmoid,
@@ -16,13 +18,6 @@ _ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "silu": nn.functional.silu,
 }
 NONLINEARITIES = tuple(sorted(_ACTIVATIONS))
-
-
-def activation(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
-    """The elementwise activation called ``name`` (one of relu, sigmoid, tanh, gelu, silu)."""
-    if name not in _ACTIVATIONS:
-        raise ValueError(f"unknown nonlinearity {name!r}; choose from {sorted(_ACTIVATIONS)}")
-    return _ACTIVATIONS[name]
 
 
 class ScalarGatedNonlinearity(nn.Module):
@@ -34,11 +29,17 @@ class ScalarGatedNonlinearity(nn.Module):
     ----------
     nonlinearity : str
         relu, sigmoid, tanh, gelu (tanh approximation) or silu.
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for another ``nonlinearity``.
     """
 
     def __init__(self, nonlinearity: str = "gelu") -> None:
         super().__init__()
-        self.fn = activation(nonlinearity)
+        check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
+        self.fn = _ACTIVATIONS[nonlinearity]
 
     def forward(
         self, multivectors: torch.Tensor, scalars: torch.Tensor | None = None

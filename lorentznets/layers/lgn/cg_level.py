@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from ...irreps import Irrep, sort_irreps
+from ..arguments import check_choice
 from .cg_product import ChannelwiseCGProduct
 from .features import SCALAR, VECTOR, IrrepFeatures, apply_mask, check_features
 from .irrep_linear import IrrepLinear
@@ -72,8 +73,7 @@ class CGLevel(nn.Module):
         keep: Iterable[Irrep] | None = None,
     ) -> None:
         super().__init__()
-        if aggregation not in ("sum", "mean"):
-            raise ValueError(f"aggregation must be 'sum' or 'mean', got {aggregation!r}")
+        check_choice("aggregation", aggregation, ("sum", "mean"))
         self.aggregation = aggregation
         self.in_irreps = sort_irreps(in_irreps)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)

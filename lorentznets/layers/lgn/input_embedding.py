@@ -7,6 +7,7 @@ import math
 import torch
 from torch import nn
 
+from ..arguments import check_at_least
 from .features import SCALAR, VECTOR, IrrepFeatures, apply_mask, as_complex
 
 
@@ -24,8 +25,8 @@ class InputEmbedding(nn.Module):
 
     def __init__(self, in_scalars: int, channels: int) -> None:
         super().__init__()
-        if in_scalars < 0 or channels < 1:
-            raise ValueError(f"InputEmbedding needs in_scalars >= 0 and channels >= 1, got {in_scalars}, {channels}")
+        check_at_least("in_scalars", in_scalars, 0)
+        check_at_least("channels", channels, 1)
         self.in_scalars, self.channels = int(in_scalars), int(channels)
         self.scalar_weight = (
             nn.Parameter(torch.randn(channels, in_scalars, 2) / math.sqrt(2 * in_scalars)) if in_scalars > 0 else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..arguments import check_at_least
+
 
 class PairWeights(nn.Module):
     """``f_c(q) = sum_b w_cb / (1 + ((q - mu_b) / gamma_b)^2)`` of the pair invariant ``q = p_ij^2``.
@@ -25,8 +27,8 @@ class PairWeights(nn.Module):
 
     def __init__(self, channels: int, num_basis: int = 10, q_range: tuple[float, float] = (0.0, 1.0)):
         super().__init__()
-        if num_basis < 1 or channels < 1:
-            raise ValueError(f"PairWeights needs channels, num_basis >= 1, got {channels}, {num_basis}")
+        check_at_least("channels", channels, 1)
+        check_at_least("num_basis", num_basis, 1)
         low, high = q_range
         self.centres = nn.Parameter(torch.linspace(low, high, num_basis))
         spacing = (high - low) / max(num_basis - 1, 1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..arguments import check_at_least, check_choice
+
 
 class ScalarMLP(nn.Module):
     """MLP on the real and imaginary parts of the complex ``(0, 0)`` channels.
@@ -28,12 +30,9 @@ class ScalarMLP(nn.Module):
 
     def __init__(self, channels: int, depth: int = 3, width_factor: int = 2, activation: str = "leaky_relu") -> None:
         super().__init__()
-        if activation not in self.ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose from {sorted(self.ACTIVATIONS)}")
-        if depth < 1 or width_factor < 1 or channels < 1:
-            raise ValueError(
-                f"ScalarMLP needs channels, depth, width_factor >= 1, got {channels}, {depth}, {width_factor}"
-            )
+        check_choice("activation", activation, sorted(self.ACTIVATIONS))
+        for name, value in (("channels", channels), ("depth", depth), ("width_factor", width_factor)):
+            check_at_least(name, value, 1)
         width = 2 * channels * width_factor
         layers: list[nn.Module] = []
         fan_in = 2 * channels

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..arguments import ArgumentError, check_probability
 from ..attention import unpack
 from .attention import standard_attention
 from .dropout import RandomBitDropout
@@ -31,6 +32,12 @@ class ParTBlock(nn.Module):
         Hidden width of the feed-forward part relative to ``channels``.
     dropout, attn_dropout, activation_dropout : float
         Dropout after each residual branch, on the attention weights, after the GELU.
+
+    Raises
+    ------
+    ValueError
+        (:class:`~lorentznets.layers.arguments.ArgumentError`) for ``channels`` not divisible by
+        ``num_heads``, or a dropout outside [0, 1).
     """
 
     def __init__(
@@ -44,7 +51,13 @@ class ParTBlock(nn.Module):
     ) -> None:
         super().__init__()
         if channels % num_heads:
-            raise ValueError(f"ParTBlock: channels={channels} is not divisible by num_heads={num_heads}")
+            raise ArgumentError("num_heads", f"channels={channels} is not divisible by num_heads={num_heads}")
+        for name, value in (
+            ("dropout", dropout),
+            ("attn_dropout", attn_dropout),
+            ("activation_dropout", activation_dropout),
+        ):
+            check_probability(name, value)
         self.num_heads = num_heads
         self.attn_dropout = attn_dropout
         self.norm_attn = nn.LayerNorm(channels)
