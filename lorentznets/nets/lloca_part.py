@@ -116,4 +116,4 @@ class LLoCaParticleTransformer(nn.Module):
         frames = identity_padding(frames, mask, dtype)
         transforms = frame_transforms(frames, self.reps, reference if self.preserve_variance else None)
         attention = partial(frame_attention, transforms=transforms, attention=standard_attention)
-        return self.backbone(features, momenta, mask, attention=attention, pairs=pairs, pack_index=pack_index)
+        return self.backbone.run_checked(features, momenta, mask, attention, pairs, pack_index)

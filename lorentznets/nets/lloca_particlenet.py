@@ -111,4 +111,4 @@ class LLoCaParticleNet(nn.Module):
             points, features, mask = pad_particles((points, features, mask), self.backbone.min_particles)
         matrices = NeighbourFrames.from_frames(frames)
         transforms = [None] + [partial(to_centre_frames, reps=reps, frames=matrices) for reps in self.hidden_reps]
-        return self.backbone(points, features, mask, neighbour_transforms=transforms)
+        return self.backbone.run_checked(points, features, mask, transforms)

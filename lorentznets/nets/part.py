@@ -150,9 +150,21 @@ class ParticleTransformer(nn.Module):
             Features or momenta of another float precision than the parameters' (lower ones run
             in float32).
         """
-        dtype = self.class_token.dtype
-        channels = self.in_channels
+        dtype, channels = self.class_token.dtype, self.in_channels
         check_particle_layout("ParticleTransformer", mask, dtype, features=(features, channels), momenta=(momenta, 4))
+        return self.run_checked(features, momenta, mask, attention, pairs, pack_index)
+
+    def run_checked(
+        self,
+        features: torch.Tensor,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        attention: Attention = standard_attention,
+        pairs: torch.Tensor | None = None,
+        pack_index: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """:meth:`forward` on inputs whose layout a net around this one has checked (LLoCa-ParT)."""
+        dtype = self.class_token.dtype
         features, momenta = zero_padding(features, mask, dtype), zero_padding(momenta, mask, dtype)
         x = self.embedding(features, pack_index)
         if pack_index is None:

@@ -117,9 +117,19 @@ class ParticleNet(nn.Module):
         transforms must then take those slots too: :class:`~lorentznets.nets.LLoCaParticleNet`
         pads its frames first).
         """
-        dtype = self.input_norm.weight.dtype
-        channels = self.input_norm.num_features
+        dtype, channels = self.input_norm.weight.dtype, self.input_norm.num_features
         check_particle_layout("ParticleNet", mask, dtype, points=(points, None), features=(features, channels))
+        return self.run_checked(points, features, mask, neighbour_transforms)
+
+    def run_checked(
+        self,
+        points: torch.Tensor,
+        features: torch.Tensor,
+        mask: torch.Tensor,
+        neighbour_transforms: Sequence[NeighbourTransform | None] | None = None,
+    ) -> torch.Tensor:
+        """:meth:`forward` on inputs whose layout a net around this one has checked (LLoCa-ParticleNet)."""
+        dtype = self.input_norm.weight.dtype
         # padded points are moved far away below (masked_fill), whatever they hold
         points, features = points.to(dtype), zero_padding(features, mask, dtype)
         points, features, mask = pad_particles((points, features, mask), self.min_particles)

@@ -11,7 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..layers.arguments import ArgumentError, check_at_least
-from .input_layout import check_float_input, zero_padding
+from .input_layout import check_float_input, check_particle_layout, zero_padding
 
 
 class TransformerBlock(nn.Module):
@@ -151,19 +151,16 @@ class Transformer(nn.Module):
             An ``x`` of another float precision than the parameters' (lower ones run in float32).
         """
         in_channels, dtype = self.linear_in.in_features, self.linear_in.weight.dtype
-        if x.ndim != 3 or x.shape[-1] != in_channels:
-            raise ValueError(f"Transformer: expected x with shape (B, N, C), C = {in_channels}, got {tuple(x.shape)}")
-        check_float_input("Transformer", "x", x, dtype)
         attn_mask = None
-        if mask is not None:
-            if mask.shape != x.shape[:2] or mask.dtype != torch.bool:
-                raise ValueError(
-                    f"Transformer: mask must be a bool tensor of shape (B, N) for x shape {tuple(x.shape)}, "
-                    f"got mask shape {tuple(mask.shape)} of {mask.dtype}"
-                )
+        if mask is None:
+            if x.ndim != 3 or x.shape[-1] != in_channels:
+                raise ValueError(f"Transformer: x must have shape (B, N, {in_channels}), got {tuple(x.shape)}")
+            check_float_input("Transformer", "x", x, dtype)
+            x = x.to(dtype)
+        else:
+            check_particle_layout("Transformer", mask, dtype, x=(x, in_channels))
             attn_mask = mask[:, None, None, :]
             x = zero_padding(x, mask, dtype)
-        x = x.to(dtype)
         h = self.linear_in(x)
         for block in self.blocks:
             h = block(h, attn_mask)

@@ -134,10 +134,12 @@ def test_mlp_and_transformer_name_dtype_and_channels():
     mask = torch.ones(2, 5, dtype=torch.bool)
     with pytest.raises(TypeError, match=r"Transformer: x are torch\.float64, but .* torch\.float32"):
         transformer(torch.randn(2, 5, 4, dtype=torch.float64), mask)
-    with pytest.raises(ValueError, match=r"Transformer: expected x with shape \(B, N, C\), C = 4, got \(2, 5, 3\)"):
+    with pytest.raises(ValueError, match=r"Transformer: x must have shape \(2, 5, 4\) for the mask, got \(2, 5, 3\)"):
         transformer(torch.randn(2, 5, 3), mask)
+    with pytest.raises(ValueError, match=r"Transformer: x must have shape \(B, N, 4\), got \(2, 5, 3\)"):
+        transformer(torch.randn(2, 5, 3))
     with pytest.raises(
-        ValueError, match=r"Transformer: mask must be a bool .* got mask shape \(2, 5\) of torch\.float32"
+        ValueError, match=r"Transformer: mask must be a bool tensor of shape \(B, N\), got torch\.float32 \(2, 5\)"
     ):
         transformer(torch.randn(2, 5, 4), mask.float())
 

@@ -42,7 +42,7 @@ def test_gradients_flow_and_shape_errors():
     assert x.grad is not None and torch.isfinite(x.grad).all()
     with pytest.raises(ValueError, match="divisible"):
         _net(hidden_channels=10, num_heads=4)
-    with pytest.raises(ValueError, match=r"mask shape \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(2, 4, 5\) for the mask, got \(2, 3, 5\)"):
         net(x, torch.ones(2, 4, dtype=torch.bool))
-    with pytest.raises(ValueError, match=r"\(B, N, C\)"):
+    with pytest.raises(ValueError, match=r"\(B, N, 5\)"):
         net(x[0])
