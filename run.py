@@ -31,6 +31,7 @@ from experiments.common.config_schema import ConfigError
 from experiments.common.config_upgrade import CONFIG_DIR, fill_added_keys
 from experiments.common.progress import TqdmLoggingHandler
 from experiments.common.stop_request import exit_now, install_stop_handler, stop_signal
+from experiments.common.sweep_errors import JobFailed
 from experiments.common.threads import default_num_threads, warn_if_oversubscribed
 from experiments.registry import UnsafeImportError, get_experiment
 from lorentznets.data.readers.errors import error_message
@@ -49,10 +50,6 @@ def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     for noisy in ("alembic", "mlflow", "matplotlib", "urllib3", "git", "numexpr"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-class JobFailed(RuntimeError):
-    """Bad input in one job of a sweep: Hydra records the job as failed and the sweep goes on."""
 
 
 def _stop(message: object) -> NoReturn:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 from experiment_test_utils import REPO, compose_config
 from hydra import compose, initialize_config_dir
+from hydra.core.plugins import Plugins
 from hydra_plugins.hydra_optuna_sweeper._impl import create_params_from_overrides
 from optuna.distributions import CategoricalDistribution, LogUniformDistribution
 
 from experiments.registry import get_experiment
+
+OPTUNA_STUDY = "hydra_plugins.lorentznets_sweepers.optuna_study.OptunaStudySweeper"
 
 
 def _compose_with_hydra(overrides: list[str]):
@@ -32,9 +35,19 @@ def test_submitit_local_launcher_composes():
     assert cfg.hydra.launcher._target_.endswith("submitit_launcher.LocalLauncher")
 
 
+def test_optuna_study_is_the_plugins_sweeper_run_by_ours():
+    # The plugin's structured config (its defaults, and its refusal of unknown keys) with the
+    # target of hydra_plugins/lorentznets_sweepers, which Hydra's plugin scan finds beside run.py.
+    sweeper = _compose_with_hydra(["hydra/sweeper=optuna_study"]).hydra.sweeper
+    assert sweeper._target_ == OPTUNA_STUDY
+    assert (sweeper.n_trials, sweeper.max_failure_rate) == (20, 0.0)
+    assert sweeper.sampler._target_ == "optuna.samplers.TPESampler"
+    assert OPTUNA_STUDY in Plugins.instance().class_name_to_class  # what instantiating a sweeper looks up
+
+
 def test_tagger_optuna_sweeper_searches_learning_rate_and_width():
     sweeper = _compose_with_hydra(["hydra/sweeper=tagger_optuna"]).hydra.sweeper
-    assert sweeper._target_.endswith("optuna_sweeper.OptunaSweeper")
+    assert sweeper._target_ == OPTUNA_STUDY
     assert (sweeper.study_name, sweeper.direction, sweeper.max_failure_rate) == ("tagger_lr_width", "maximize", 1.0)
     distributions, fixed = create_params_from_overrides([f"{k}={v}" for k, v in sweeper.params.items()])
     assert distributions == {

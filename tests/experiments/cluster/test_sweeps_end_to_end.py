@@ -1,6 +1,6 @@
 """Sweeps through ``run.py -m`` for real: two jobs of Hydra's submitit_local launcher (Slurm's
 executor, on this machine), a three-trial Optuna study with config/hydra/sweeper/tagger_optuna.yaml,
-and a study that goes on after a failed trial."""
+a study that goes on after a failed trial, and studies that end in one line when trials fail."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_tagger_optuna_study_of_three_trials_reports_the_best(tmp_path):
 
 def test_a_failed_trial_does_not_stop_the_study(tmp_path):
     # A bad and a good data size, drawn by a seeded random sampler in the order good, bad: the bad
-    # trial fails alone (JobFailed in run.py), the study completes with the good one. (Not the grid
+    # trial fails alone (JobFailed from run.py), the study completes with the good one. (Not the grid
     # sampler: with optuna 2.x it calls Study.stop when a failed trial exhausts the grid, which
     # hydra-optuna-sweeper 1.2 does not catch; docs/running.md.)
     overrides = toy_overrides(tmp_path, use_mlflow=True, objective="test.mse")
@@ -88,6 +88,47 @@ def test_a_failed_trial_does_not_stop_the_study(tmp_path):
     assert "Best parameters: {'+toy.num_samples': 400}" in result.stdout
     runs = mlflow_runs(default_tracking_uri(tmp_path), "toy")
     assert sorted(run.info.status for run in runs) == ["FAILED", "FINISHED"]
+
+
+def _failing_study(tmp_path, *settings: str):
+    """``run.py -m`` of an Optuna study (``hydra/sweeper=optuna_study``) whose two trials both get
+    bad input (a negative data size)."""
+    overrides = toy_overrides(tmp_path, use_mlflow=True, objective="test.mse")
+    overrides = [o for o in overrides if not o.startswith("+toy.num_samples=")]
+    return run_cli(
+        ["-cn", "default", "-m", "hydra/sweeper=optuna_study", "hydra.sweeper.n_trials=2", "hydra.sweeper.n_jobs=1"]
+        + [*settings, "+toy.num_samples=choice(-1,-2)", *overrides],
+        timeout=300,
+    )
+
+
+def test_a_study_whose_trials_all_failed_ends_in_one_line(tmp_path):
+    result = _failing_study(tmp_path, "hydra.sweeper.max_failure_rate=1.0")
+    assert result.returncode == 1
+    (sweep_dir,) = (tmp_path / "runs" / "multirun").iterdir()
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.endswith(
+        "ERROR all 2 trials of the Optuna study failed, none gave objective=test.mse: each trial's error is on its "
+        f"'Failed experiment:' line above (job folders and launcher logs: {sweep_dir.resolve()})"
+    )
+    assert result.stdout.count("Failed experiment: toy: cannot load data") == 2
+    # optuna's "No trials are completed yet" traceback, and Hydra's line about HYDRA_FULL_ERROR
+    assert "Traceback" not in result.stderr and "HYDRA_FULL_ERROR" not in result.stderr
+    runs = mlflow_runs(default_tracking_uri(tmp_path), "toy")
+    assert [run.info.status for run in runs] == ["FAILED", "FAILED"]
+
+
+def test_a_study_stopped_by_its_failure_rate_ends_in_one_line(tmp_path):
+    result = _failing_study(tmp_path)  # the plugin's default max_failure_rate=0.0
+    assert result.returncode == 1
+    last = result.stdout.strip().splitlines()[-1]
+    assert re.search(
+        r"ERROR the Optuna study stops at a failed trial \(toy: cannot load data: ValueError: toy.num_samples must be "
+        r"positive, got -[12]\): more trials of a batch failed than hydra.sweeper.max_failure_rate=0.0 allows "
+        r"\(1.0 records failed trials and goes on\)$",
+        last,
+    ), last
+    assert "Traceback" not in result.stderr and "HYDRA_FULL_ERROR" not in result.stderr
 
 
 def test_an_objective_that_is_no_metric_is_one_clear_error(tmp_path):
