@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ..nets.input_layout import check_particle_layout, zero_padding
+from ..nets.input_layout import check_particle_layout
+from ..utils.padding import zero_padding
 from .symmetry import Permutation
 
 
@@ -146,9 +147,8 @@ class DetectionHead(nn.Module):
         first = self.net[0]
         check_particle_layout("DetectionHead", mask, first.weight.dtype, jets=(jets, first.in_features // 2))
         jets = zero_padding(jets, mask, first.weight.dtype)
-        weights = mask.unsqueeze(-1).to(jets.dtype)
-        count = weights.sum(1).clamp_min(1.0)
-        mean = (jets * weights).sum(1) / count
+        count = mask.sum(1, keepdim=True).clamp_min(1).to(jets.dtype)
+        mean = jets.sum(1) / count
         largest = jets.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(1)
         largest = torch.where(torch.isfinite(largest), largest, torch.zeros_like(largest))
         return self.net(torch.cat([mean, largest], -1)).squeeze(-1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from ..utils.padding import identity_padding, zero_padding
 from .frame_ops import to_local
 
 NUM_LOCAL_FEATURES = 8
@@ -31,11 +32,8 @@ def local_jet_features(
     -------
     torch.Tensor with shape (B, N, 8)
     """
-    # where, not a product with the mask: padded entries may hold anything (0 * NaN is NaN, also
-    # in the backward pass, hence zero momenta and identity frames there)
-    real = mask.unsqueeze(-1)
-    momenta = momenta.masked_fill(~real, 0.0)
-    frames = torch.where(real[..., None], frames, torch.eye(4, dtype=frames.dtype, device=frames.device))
+    # padded entries may hold anything (0 * NaN is NaN, also in the backward pass)
+    momenta, frames = zero_padding(momenta, mask, momenta.dtype), identity_padding(frames, mask, frames.dtype)
     jet = momenta.sum(dim=1, keepdim=True)
     local = torch.cat((to_local(frames, momenta), to_local(frames, jet.expand_as(momenta))), dim=-1)
-    return torch.sign(local) * torch.log1p(local.abs() / scale) * real
+    return torch.sign(local) * torch.log1p(local.abs() / scale) * mask.unsqueeze(-1)

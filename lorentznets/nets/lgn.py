@@ -27,6 +27,7 @@ from ..irreps import vector_to_irrep
 from ..layers.arguments import ArgumentError, check_at_least, check_choice, check_positive
 from ..layers.lgn import SCALAR, CGLevel, InputEmbedding, ScalarMLP
 from ..lorentz import squared_mass
+from ..utils.padding import zero_padding
 
 
 class LGN(nn.Module):
@@ -149,7 +150,7 @@ class LGN(nn.Module):
         """
         mask = self._check_inputs(p, mask, scalars)
         dtype = torch.float64 if self.high_precision else p.dtype
-        momenta = torch.where(mask[..., None], p.to(dtype) * self.momentum_scale, 0.0)
+        momenta = zero_padding(p, mask, dtype) * self.momentum_scale
         irrep_momenta = vector_to_irrep(momenta)[:, :, None, :]
         if edges is None:
             pair_invariants = squared_mass(momenta[:, :, None, :] - momenta[:, None, :, :])
@@ -157,7 +158,7 @@ class LGN(nn.Module):
             flat = momenta.reshape(-1, 4)
             pair_invariants = squared_mass(flat[edges[0]] - flat[edges[1]])
         if self.in_scalars > 0:
-            scalars = torch.where(mask[..., None], scalars.to(dtype), 0.0)
+            scalars = zero_padding(scalars, mask, dtype)
         features = self.embedding(irrep_momenta, scalars, mask)
         for level in self.levels:
             features = level(features, irrep_momenta, pair_invariants, mask, edges)

@@ -12,7 +12,8 @@ from ..frames import TensorReps
 from ..layers.arguments import ArgumentError, check_at_least
 from ..layers.lloca import frame_attention, frame_transforms
 from ..layers.part import standard_attention
-from .input_layout import check_frames, check_particle_layout, identity_padding
+from ..utils.padding import identity_padding
+from .input_layout import check_frames, check_particle_layout
 from .lloca_transformer import cast_head_reps
 from .part import ParticleTransformer
 

@@ -12,7 +12,8 @@ from ..frames import TensorReps
 from ..layers.arguments import ArgumentError
 from ..layers.lloca import NeighbourFrames, to_centre_frames
 from ..layers.particlenet import pad_particles
-from .input_layout import check_frames, check_particle_layout, identity_padding
+from ..utils.padding import identity_padding
+from .input_layout import check_frames, check_particle_layout
 from .particlenet import ParticleNet, check_conv_params
 
 
@@ -103,12 +104,10 @@ class LLoCaParticleNet(nn.Module):
         check_particle_layout(name, mask, dtype, points=(points, None), features=(features, channels))
         # float64 frames of strongly boosted jets stay float64 (see to_centre_frames)
         check_frames(name, frames, tuple(mask.shape), dtype, higher_precision=True)
+        # the slots the backbone's neighbour search needs are added here, so that their frames
+        # are the identity too
+        points, features, frames, mask = pad_particles((points, features, frames, mask), self.backbone.min_particles)
         frames = identity_padding(frames, mask, torch.promote_types(frames.dtype, dtype))
-        missing = self.backbone.min_particles - mask.shape[1]
-        if missing > 0:  # the backbone adds padding slots; their frames are the identity
-            identity = torch.eye(4, dtype=frames.dtype, device=frames.device)
-            frames = torch.cat((frames, identity.expand(frames.shape[0], missing, 4, 4)), dim=1)
-            points, features, mask = pad_particles((points, features, mask), self.backbone.min_particles)
         matrices = NeighbourFrames.from_frames(frames)
         transforms = [None] + [partial(to_centre_frames, reps=reps, frames=matrices) for reps in self.hidden_reps]
         return self.backbone.run_checked(points, features, mask, transforms)

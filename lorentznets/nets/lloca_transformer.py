@@ -11,7 +11,8 @@ from ..frames import TensorReps
 from ..layers.arguments import ArgumentError, check_at_least
 from ..layers.attention import PackedSegments, unpack
 from ..layers.lloca import FrameTransforms, frame_attention, frame_transforms
-from .input_layout import check_float_input, check_frames, check_particle_layout, identity_padding, zero_padding
+from ..utils.padding import identity_padding, zero_padding
+from .input_layout import check_float_input, check_frames, check_particle_layout
 
 
 class LLoCaTransformerBlock(nn.Module):

@@ -8,6 +8,7 @@ from torch import nn
 from ..data.input_checks import all_finite, empty_sets
 from ..layers.arguments import check_at_least, check_choice
 from ..layers.lorentznet import LGEB, real_pairs
+from ..utils.padding import zero_padding
 
 _READOUTS = ("jet", "particle")
 _OFFICIAL_CLAMP = 100.0
@@ -109,9 +110,8 @@ class LorentzNet(nn.Module):
         particles when ``readout="particle"``.
         """
         self._check_layout(scalars, p, mask, edges)
-        real = mask[..., None]
         # padded slots may hold anything (NaN included): 0 * NaN would reach the real particles
-        scalars, p = scalars.masked_fill(~real, 0.0), p.masked_fill(~real, 0.0)
+        scalars, p = zero_padding(scalars, mask, scalars.dtype), zero_padding(p, mask, p.dtype)
         clamp = _OFFICIAL_CLAMP if self.official else None
         h = self.embedding(scalars) * mask[..., None]
         x = p

@@ -11,7 +11,8 @@ from torch import nn
 from ..layers.arguments import ArgumentError, check_at_least, check_head_layers, check_sizes
 from ..layers.part import PAIR_FEATURES, PairEmbedding, ParTBlock, ParticleEmbedding, standard_attention
 from ..layers.part.block import Attention
-from .input_layout import check_particle_layout, zero_padding
+from ..utils.padding import zero_padding
+from .input_layout import check_particle_layout
 
 
 class ParticleTransformer(nn.Module):

@@ -9,7 +9,8 @@ from torch import nn
 
 from ..layers.arguments import ArgumentError, check_at_least, check_head_layers
 from ..layers.particlenet import EdgeConvBlock, NeighbourTransform, pad_particles
-from .input_layout import check_particle_layout, zero_padding
+from ..utils.padding import zero_padding
+from .input_layout import check_particle_layout
 
 # padded particles are moved this far in every coordinate, so they are never neighbours of real ones
 _COORD_SHIFT = 1e9

@@ -23,7 +23,8 @@ from ..layers.pelican import (
     append_beams,
 )
 from ..lorentz import pairwise_dots
-from .input_layout import check_float_input, zero_padding
+from ..utils.padding import zero_padding
+from .input_layout import check_float_input
 
 _READOUTS = ("jet", "particle")
 
@@ -128,11 +129,32 @@ class PELICANBackbone(nn.Module):
             N' = N + 2 with beams (the beams come first), else N.
         mask : torch.Tensor with shape (B, N'), bool
         """
+        p, scalars = self.padded_inputs(p, mask, scalars)
+        return self.run_checked(p, mask, scalars)
+
+    def padded_inputs(
+        self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The inputs of :meth:`forward` with their shapes and dtypes checked, zero in the padded
+        slots (which may hold anything, NaN included: 0 * NaN would reach the real particles) and in
+        float32 or higher.
+
+        Returns
+        -------
+        p : torch.Tensor with shape (B, N, 4), in GeV
+        scalars : torch.Tensor with shape (B, N, S), or None
+        """
         _check_shapes(p, mask, scalars, self.in_scalar_channels, self.encoder.alpha.dtype)
-        # padded slots may hold anything (NaN included): 0 * NaN would reach the real particles
-        p = zero_padding(p, mask, torch.promote_types(p.dtype, torch.float32)) / self.momentum_scale
+        p = zero_padding(p, mask, torch.promote_types(p.dtype, torch.float32))
         if scalars is not None:
             scalars = zero_padding(scalars, mask, torch.promote_types(scalars.dtype, torch.float32))
+        return p, scalars
+
+    def run_checked(
+        self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`forward` on :meth:`padded_inputs` (for a head that needs them too)."""
+        p = p / self.momentum_scale
         labels = scalars
         if self.beams:
             p, mask, labels = append_beams(p, mask, scalars)
@@ -291,10 +313,11 @@ class PELICANRegressor(nn.Module):
         -------
         torch.Tensor with shape (B, 4), in GeV.
         """
-        weights = self.particle_weights(p, mask, scalars)
+        p, scalars = self.backbone.padded_inputs(p, mask, scalars)
+        weights = self._weights(p, mask, scalars)
         dtype = torch.promote_types(weights.dtype, p.dtype)
         with torch.autocast(p.device.type, enabled=False):
-            return torch.einsum("bn,bnd->bd", weights.to(dtype), zero_padding(p, mask, dtype))
+            return torch.einsum("bn,bnd->bd", weights.to(dtype), p.to(dtype))
 
     def check_inputs(self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> None:
         """See :meth:`PELICANBackbone.check_inputs`."""
@@ -309,8 +332,12 @@ class PELICANRegressor(nn.Module):
         -------
         torch.Tensor with shape (B, N), zero for padded particles.
         """
+        p, scalars = self.backbone.padded_inputs(p, mask, scalars)
+        return self._weights(p, mask, scalars)
+
+    def _weights(self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None) -> torch.Tensor:
         p_kept, mask_kept, scalars, keep = _drop_unused_padding(p, mask, scalars)
-        pairs, pair_mask = self.backbone(p_kept, mask_kept, scalars)
+        pairs, pair_mask = self.backbone.run_checked(p_kept, mask_kept, scalars)
         offset = 2 if self.backbone.beams else 0
         c = _head(self.head, self.aggregate(pairs, pair_mask))[:, offset:, 0]
         weights = (1.0 + c) * mask_kept

@@ -11,7 +11,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..layers.arguments import ArgumentError, check_at_least
-from .input_layout import check_float_input, check_particle_layout, zero_padding
+from ..utils.padding import zero_padding
+from .input_layout import check_float_input, check_particle_layout
 
 
 class TransformerBlock(nn.Module):
