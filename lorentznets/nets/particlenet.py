@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from ..layers.arguments import ArgumentError, check_at_least, check_head_layers
-from ..layers.particlenet import EdgeConvBlock, NeighbourTransform, pad_particles
+from ..layers.particlenet import EdgeConvBlock, NeighbourTransform, pad_particles, per_channel
 from ..utils.padding import zero_padding
 from .input_layout import check_particle_layout
 
@@ -135,7 +135,7 @@ class ParticleNet(nn.Module):
         points, features = points.to(dtype), zero_padding(features, mask, dtype)
         points, features, mask = pad_particles((points, features, mask), self.min_particles)
         real = mask.unsqueeze(-1)
-        x = _per_channel(self.input_norm, features).masked_fill(~real, 0.0)
+        x = per_channel(self.input_norm, features).masked_fill(~real, 0.0)
         transforms = neighbour_transforms or (None,) * len(self.edge_convs)
         outputs = []
         for index, (conv, transform) in enumerate(zip(self.edge_convs, transforms, strict=True)):
@@ -144,15 +144,9 @@ class ParticleNet(nn.Module):
             outputs.append(x)
         if self.fusion is not None:
             x = self.fusion.linear(torch.cat(outputs, dim=-1))
-            x = torch.relu(_per_channel(self.fusion.norm, x)).masked_fill(~real, 0.0)
+            x = torch.relu(per_channel(self.fusion.norm, x)).masked_fill(~real, 0.0)
         counts = real.sum(dim=1).clamp(min=1).to(x.dtype)
         return self.head(x.sum(dim=1) / counts)
-
-
-def _per_channel(norm: nn.BatchNorm1d, x: torch.Tensor) -> torch.Tensor:
-    # BatchNorm1d over (B N, C) rows, the same statistics as over (B, C, N): a transposed
-    # (non-contiguous) input made the compiled backward fail ("view size is not compatible")
-    return norm(x.reshape(-1, x.shape[-1])).reshape(x.shape)
 
 
 def check_conv_params(conv_params: Sequence[tuple[int, Sequence[int]]]) -> None:

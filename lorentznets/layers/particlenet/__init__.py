@@ -1,7 +1,8 @@
 """ParticleNet layers: k-nearest-neighbour graphs and the EdgeConv block."""
 
+from .channel_norm import per_channel
 from .edge_conv import EdgeConvBlock, NeighbourTransform
 from .knn import gather_neighbours, knn_indices
 from .padding import pad_particles
 
-__all__ = ["EdgeConvBlock", "NeighbourTransform", "gather_neighbours", "knn_indices", "pad_particles"]
+__all__ = ["EdgeConvBlock", "NeighbourTransform", "gather_neighbours", "knn_indices", "pad_particles", "per_channel"]

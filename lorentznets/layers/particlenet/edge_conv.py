@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .channel_norm import per_channel
 from .knn import gather_neighbours, knn_indices
 
 NeighbourTransform = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -74,12 +75,10 @@ class EdgeConvBlock(nn.Module):
         for index, (linear, norm) in enumerate(zip(self.linears, self.norms)):
             if index > 0:
                 x = linear(x)
-            # reshape, not view: a compiled backward may hand BatchNorm's output in other strides
-            x = torch.relu(norm(x.reshape(-1, x.shape[-1])).reshape(x.shape))
+            x = torch.relu(per_channel(norm, x))
         x = x.mean(dim=2)
         if self.shortcut is None:
             shortcut = features
         else:
-            shortcut = self.shortcut(features)
-            shortcut = self.shortcut_norm(shortcut.reshape(-1, shortcut.shape[-1])).reshape(shortcut.shape)
+            shortcut = per_channel(self.shortcut_norm, self.shortcut(features))
         return torch.relu(shortcut + x)
