@@ -4,13 +4,13 @@ The modules compute the same functions; only names (and Conv1d/Conv2d kernels of
 we hold as Linear weights) differ. The reference inputs also differ in layout: weaver takes
 (B, C, N) features and (px, py, pz, E) momenta, ours (B, N, C) and (E, px, py, pz).
 
-The per-particle features are the caller's. Weights trained with weaver expect weaver's own:
-for the kinematic inputs ``log pT, log E, log pT_rel, log E_rel, delta R, delta eta, delta phi``
-(delta eta times the sign of the jet's eta, the standardised five clipped to [-5, 5], the jet
-from all constituents; then PID flags and impact parameters for JetClass_full). The tagging
-experiment's features (:func:`experiments.tagging.features.jet_constituent_features`) have
-another order and conventions: feed converted weights weaver's features, not the tagging
-wrappers' inputs.
+The per-particle features are the caller's. Weights trained with weaver expect weaver's own
+(``log pT, log E, log pT_rel, log E_rel, delta R``, standardised and clipped to [-5, 5], the
+particle-ID flags and impact parameters of the data config, then ``delta eta`` times the sign of
+the jet's eta and ``delta phi``; the jet from all constituents of the file). The tagging
+experiment computes them with ``data.features=weaver`` (``experiments/tagging/features.py``; its
+default convention differs); ``docs/data.md`` says how to evaluate converted weights there,
+where a binary tagger has one logit (:func:`binary_logit_head`).
 """
 
 from __future__ import annotations
@@ -114,6 +114,44 @@ def _particlenet_key(key: str) -> str:
     if m := re.match(r"fc\.(\d+)\.(?:0\.)?(weight|bias)", key):
         return f"head.{3 * int(m.group(1))}.{m.group(2)}"
     raise KeyError(f"unexpected weaver ParticleNet key {key!r}")
+
+
+def binary_logit_head(state: dict[str, torch.Tensor], positive: int, prefix: str = "") -> dict[str, torch.Tensor]:
+    """Fold the two-class output layer of a converted state dict into one logit.
+
+    Weaver's binary taggers score two classes with a softmax; ours emit one logit ``z`` with
+    P(label 1) = sigmoid(z). ``z = l_positive - l_other`` gives the same probability, since
+    softmax over two logits is the sigmoid of their difference.
+
+    Parameters
+    ----------
+    state : dict of str to torch.Tensor
+        Output of :func:`convert_part_state_dict` or :func:`convert_particlenet_state_dict`
+        with an output layer ``<prefix>head.<k>`` of two rows.
+    positive : int
+        Weaver's index of the class that is our label 1 (top tagging ``top_kin.yaml``,
+        ``[jet_isTop, jet_isQCD]``: 0; quark-gluon ``qg_*.yaml``, ``[jet_isQ, jet_isG]``: 0).
+    prefix : str
+        Prefix of the keys (e.g. ``"net."``).
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        ``state`` with that layer's weight (1, H) and bias (1,).
+    """
+    if positive not in (0, 1):
+        raise ValueError(f"positive must be 0 or 1, got {positive}")
+    heads = [int(m.group(1)) for key in state if (m := re.fullmatch(re.escape(prefix) + r"head\.(\d+)\.weight", key))]
+    if not heads:
+        raise KeyError(f"no output layer {prefix}head.<k>.weight in the state dict")
+    out = dict(state)
+    for leaf in ("weight", "bias"):
+        key = f"{prefix}head.{max(heads)}.{leaf}"
+        value = state[key]
+        if value.shape[0] != 2:
+            raise ValueError(f"{key} has shape {tuple(value.shape)}: not a two-class output layer")
+        out[key] = (value[positive] - value[1 - positive])[None]
+    return out
 
 
 def _is_kernel(key: str, value: torch.Tensor) -> bool:
