@@ -15,6 +15,7 @@ from torch.nn import functional as F
 
 from experiments.base_experiment import BaseExperiment
 from experiments.common.config_schema import ConfigError
+from experiments.common.errors import ExperimentInputError
 from experiments.common.host_inputs import host_inputs
 from experiments.common.jet_splits import load_jet_splits
 from experiments.common.predict import expand_predict_files
@@ -28,6 +29,7 @@ from experiments.tagging.dataset import (
     collate_batch,
     effective_sample_sizes,
 )
+from experiments.tagging.features import FEATURE_CONVENTIONS, clip_impact_parameter_errors
 from experiments.tagging.jet_file_batches import CHUNK_JETS, jet_file_batches
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics, tagging_metric_names
 from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
@@ -100,6 +102,7 @@ class TaggingExperiment(BaseExperiment):
     def init_data(self) -> dict[str, JetDataset]:
         """The train/val/test splits; none when predicting files (the training data stay unread)."""
         self._warn_other_max_particles()
+        self._refuse_other_features()
         if self.predicting:  # check_config has refused training and the ONNX export with it
             self.predict_files = expand_predict_files(self.cfg.predict.files)
             self.predict_num_scalars = self._predict_num_scalars()
@@ -143,8 +146,23 @@ class TaggingExperiment(BaseExperiment):
 
     def saved_model_extras(self) -> dict[str, Any]:
         """Whether the splits were streamed (consecutive ranges of the file) or read into memory
-        (random rows): a reload on the same file must split it the same way."""
-        return {"streamed": self.streamed}
+        (random rows): a reload on the same file must split it the same way; and the feature
+        convention (``data.features``), part of the model's function."""
+        return {"streamed": self.streamed, "features": self.cfg.data.features}
+
+    def _refuse_other_features(self) -> None:
+        """On a warm start (evaluation, predictions, further training), refuse ``data.features``
+        other than the saved model's (``lorentznets`` for a model saved before the setting
+        existed): its weights were fitted to those features."""
+        if self.cfg.warm_start_idx is None:
+            return
+        path, checkpoint = self.warm_start_checkpoint()
+        saved = checkpoint.get("features", FEATURE_CONVENTIONS[0])
+        if saved != self.cfg.data.features:
+            raise ExperimentInputError(
+                f"warm_start_idx={self.cfg.warm_start_idx}: {path} was trained with data.features={saved}, not "
+                f"{self.cfg.data.features}: its weights expect those features; set data.features={saved}"
+            )
 
     def _warn_other_max_particles(self) -> None:
         """On a warm start, warn when ``data.max_particles`` differs from the model's training: the
@@ -255,6 +273,7 @@ class TaggingExperiment(BaseExperiment):
         # the saved weights bring it.
         if train is not None:
             model.set_momentum_scale(train.momentum_spread())
+        model.set_feature_convention(self.cfg.data.features)
         return model
 
     def _predict_num_scalars(self) -> int:
@@ -299,6 +318,8 @@ class TaggingExperiment(BaseExperiment):
         (:mod:`experiments.common.host_inputs`: LorentzNet's and LGN's edges of real pairs,
         L-GATr's packed batch), so that ``forward`` reads no tensor value."""
         batch = collate_batch(items)
+        if self.cfg.data.features == "weaver" and self.cfg.data.impact_parameters and "scalars" in batch:
+            batch["scalars"] = clip_impact_parameter_errors(batch["scalars"])
         batch["host_inputs"] = host_inputs(getattr(self, "raw_model", None), batch["mask"])
         return batch
 
@@ -323,7 +344,8 @@ class TaggingExperiment(BaseExperiment):
         data = self.cfg.data
         if data.use_scalars:
             if data.format == "jetclass_root":
-                impact = ("tanh(part_d0val)", "part_d0err", "tanh(part_dzval)", "part_dzerr")
+                error = " clipped to [0, 1]" if data.features == "weaver" else ""
+                impact = ("tanh(part_d0val)", f"part_d0err{error}", "tanh(part_dzval)", f"part_dzerr{error}")
                 features = ", ".join((*PID_BRANCHES, *(impact if data.impact_parameters else ())))
                 meaning = f"per-constituent JetClass branches, in order: {features}"
             elif self.datasets["val"].num_scalars == NUM_PID_FEATURES:

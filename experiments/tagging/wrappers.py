@@ -11,6 +11,10 @@ has the same interface, so any of them plugs into :class:`TaggingExperiment`:
   -> logits (B, out_channels)``;
 - a buffer ``momentum_scale`` (GeV) set by the experiment from the training data through
   :meth:`set_momentum_scale`, so saved models carry it;
+- an attribute ``feature_convention`` (``data.features``, set through
+  :meth:`~TaggingWrapper.set_feature_convention`; the experiment saves it with the model), the
+  definitions of the ParT-style constituent features (:mod:`experiments.tagging.features`) of
+  the wrappers that use them;
 - a class attribute ``head_prefixes``, the parameter-name prefixes of the classifier head (every
   parameter whose shape depends on ``out_channels`` is in it), for fine-tuning.
 
@@ -28,7 +32,7 @@ from experiments.common.host_inputs import packing
 from experiments.common.momentum_scale import MomentumScaled
 from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper, wrapper_registry
-from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
+from experiments.tagging.features import FEATURE_CONVENTIONS, NUM_KINEMATIC_FEATURES, jet_constituent_features
 from lorentznets.interface import embed_vector, extract_scalar, spurions
 from lorentznets.nets.lgatr import LGATr
 from lorentznets.nets.pooling import masked_mean, segment_mean
@@ -44,6 +48,16 @@ class TaggingWrapper(MomentumScaled):
     """Parameter-name prefixes of the head, the classifier after the backbone whose output layer
     depends on the number of classes: fine-tuning (``training.finetune``) re-initialises what no
     longer fits and gives the head its own learning rate."""
+
+    feature_convention: str = FEATURE_CONVENTIONS[0]
+    """Definitions of the ParT-style constituent features (``data.features``): a setting of the
+    model's function, not a weight; unused by the wrappers without those features."""
+
+    def set_feature_convention(self, convention: str) -> None:
+        """Use the constituent features of ``convention`` (one of ``FEATURE_CONVENTIONS``)."""
+        if convention not in FEATURE_CONVENTIONS:
+            raise ValueError(f"unknown feature convention {convention!r}; choose from {FEATURE_CONVENTIONS}")
+        self.feature_convention = convention
 
 
 @register_wrapper("tagging", "transformer")
@@ -70,7 +84,8 @@ class TransformerTaggingWrapper(TaggingWrapper):
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
-        inputs = [jet_constituent_features(momenta, mask), momenta / self.momentum_scale]
+        features = jet_constituent_features(momenta, mask, convention=self.feature_convention)
+        inputs = [features, momenta / self.momentum_scale]
         if scalars is not None:
             inputs.append(scalars)
         return masked_mean(self.net(torch.cat(inputs, dim=-1), mask), mask)
@@ -167,7 +182,7 @@ class LGATrTaggingWrapper(TaggingWrapper):
             vectors = torch.cat([vectors, jet[:, None, None, :].expand_as(vectors)], dim=-2)
         references = self.spurions.to(vectors.dtype).expand(*momenta.shape[:2], -1, -1)
         if self.kinematic_scalars:
-            kinematic = jet_constituent_features(momenta, mask)
+            kinematic = jet_constituent_features(momenta, mask, convention=self.feature_convention)
             scalars = kinematic if scalars is None else torch.cat([kinematic, scalars], dim=-1)
         multivectors = torch.cat([vectors, references], dim=-2)
         if pack_index is None:

@@ -16,7 +16,7 @@ from experiments.common.frames_schema import FRAME_KINDS
 from experiments.common.host_inputs import packing
 from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
-from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
+from experiments.tagging.features import NUM_KINEMATIC_FEATURES, constituent_inputs, eta_phi
 from experiments.tagging.wrappers import TaggingWrapper
 from lorentznets.frames import (
     NUM_LOCAL_FEATURES,
@@ -176,10 +176,6 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
         return self.net(features, momenta * mask[..., None], frames, mask, jet, pairs, pack_index)
 
 
-# positions of (delta eta, delta phi) in jet_constituent_features: the first neighbour space
-_ETA_PHI = slice(4, 6)
-
-
 @register_wrapper("tagging", "lloca_particlenet")
 class LLoCaParticleNetTaggingWrapper(LLoCaTaggingWrapper):
     """LLoCa-ParticleNet on the seven ParT constituent features of each constituent relative to the
@@ -213,7 +209,6 @@ class LLoCaParticleNetTaggingWrapper(LLoCaTaggingWrapper):
         momenta = momenta * mask[..., None]
         frames = self.local_frames(momenta, mask, scalars, frame_pairs)
         jets = momenta.sum(dim=1, keepdim=True).expand_as(momenta)
-        features = jet_constituent_features(to_local(frames, momenta), mask, to_local(frames, jets))
-        if scalars is not None:
-            features = torch.cat((features, scalars), dim=-1)
-        return self.net(features[..., _ETA_PHI], features, frames, mask)
+        convention = self.feature_convention
+        features = constituent_inputs(to_local(frames, momenta), mask, scalars, convention, to_local(frames, jets))
+        return self.net(eta_phi(features, convention), features, frames, mask)

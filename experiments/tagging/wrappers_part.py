@@ -6,25 +6,18 @@ import torch
 
 from experiments.common.net_config import build_net
 from experiments.registry import register_wrapper
-from experiments.tagging.features import NUM_KINEMATIC_FEATURES, jet_constituent_features
+from experiments.tagging.features import NUM_KINEMATIC_FEATURES, constituent_inputs, eta_phi
 from experiments.tagging.wrappers import TaggingWrapper
 from lorentznets.layers.part import real_pairs, real_particles
 from lorentznets.nets.part import ParticleTransformer
 from lorentznets.nets.particlenet import ParticleNet
 
-# positions of (delta eta, delta phi) in jet_constituent_features: ParticleNet's first neighbour space
-_ETA_PHI = slice(4, 6)
-
-
-def _inputs(momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None) -> torch.Tensor:
-    features = jet_constituent_features(momenta, mask)
-    return features if scalars is None else torch.cat((features, scalars), dim=-1)
-
 
 @register_wrapper("tagging", "part")
 class ParTTaggingWrapper(TaggingWrapper):
     """Particle Transformer on the seven ParT constituent features (+ scalars), with the pair
-    interaction features of the constituent momenta in GeV.
+    interaction features of the constituent momenta in GeV (not divided by ``momentum_scale``:
+    weaver's ``pf_vectors`` are GeV too).
 
     Parameters
     ----------
@@ -56,14 +49,14 @@ class ParTTaggingWrapper(TaggingWrapper):
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``pairs``
         (3, P) and ``pack_index`` (T,): optional :meth:`host_inputs` of ``mask`` (the same logits,
         less work)."""
-        features = _inputs(momenta, mask, scalars)
+        features = constituent_inputs(momenta, mask, scalars, self.feature_convention)
         return self.net(features, momenta * mask[..., None], mask, pairs=pairs, pack_index=pack_index)
 
 
 @register_wrapper("tagging", "particlenet")
 class ParticleNetTaggingWrapper(TaggingWrapper):
     """ParticleNet on the seven ParT constituent features (+ scalars); the first neighbour search
-    uses (delta eta, delta phi) to the jet axis, as published.
+    uses (delta eta, delta phi) to the jet axis (weaver's ``pf_points``), as published.
 
     Parameters
     ----------
@@ -81,5 +74,5 @@ class ParticleNetTaggingWrapper(TaggingWrapper):
 
     def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
-        features = _inputs(momenta, mask, scalars)
-        return self.net(features[..., _ETA_PHI], features, mask)
+        features = constituent_inputs(momenta, mask, scalars, self.feature_convention)
+        return self.net(eta_phi(features, self.feature_convention), features, mask)

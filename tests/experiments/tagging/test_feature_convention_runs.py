@@ -1,0 +1,81 @@
+"""``data.features`` in runs: validated with the config, saved with the model, and a warm start
+with another convention refused (models saved before the setting read as ``lorentznets``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from experiment_test_utils import compose_config
+from tagging_test_utils import tagging_overrides, write_lgn_jets
+
+from experiments.base_experiment import ExperimentInputError
+from experiments.common.config_schema import ConfigError
+from experiments.registry import get_experiment
+from tests.data.readers.jet_files import random_jets, write_jetclass
+
+TINY = {
+    "training.iterations": 2,
+    "training.validate_every": 2,
+    "training.batchsize": 8,
+    "evaluate": False,
+    "plot": False,
+}
+
+
+def _experiment(tmp_path, data_path, config="toptagging", **overrides):
+    cfg = compose_config(config, tagging_overrides(tmp_path, data_path, run_name="r", **TINY, **overrides))
+    return get_experiment(cfg.experiment)(cfg)
+
+
+def test_unknown_convention_is_refused_with_the_config(tmp_path):
+    cfg = compose_config("toptagging", tagging_overrides(tmp_path, tmp_path / "x.h5", **{"data.features": "ParT"}))
+    with pytest.raises(ConfigError, match=r"data\.features.*lorentznets, weaver") as error:
+        get_experiment(cfg.experiment).check_config(cfg)
+    assert "\n" not in str(error.value)
+
+
+def test_warm_start_keeps_the_saved_convention(tmp_path):
+    data = write_lgn_jets(tmp_path / "jets.h5", num_jets=60)
+    trained = _experiment(tmp_path, data, **{"data.features": "weaver"})
+    trained.run()
+    assert trained.raw_model.feature_convention == "weaver"
+    path = tmp_path / "runs" / "toptagging" / "r" / "models" / "model_run0.pt"
+    assert torch.load(path, weights_only=True)["features"] == "weaver"
+    evaluate = {"train": False, "warm_start_idx": 0}
+    with pytest.raises(ExperimentInputError, match=r"trained with data\.features=weaver, not lorentznets") as error:
+        _experiment(tmp_path, data, **evaluate).run()
+    assert "\n" not in str(error.value)
+    reloaded = _experiment(tmp_path, data, **evaluate, **{"data.features": "weaver"})
+    reloaded.run()
+    assert reloaded.raw_model.feature_convention == "weaver"
+    # a model saved before the setting existed has no "features": it was trained on lorentznets's
+    checkpoint = torch.load(path, weights_only=True)
+    del checkpoint["features"]
+    torch.save(checkpoint, path)
+    with pytest.raises(ExperimentInputError, match=r"trained with data\.features=lorentznets, not weaver"):
+        _experiment(tmp_path, data, **evaluate, **{"data.features": "weaver"}).run()
+    assert _experiment(tmp_path, data, **evaluate).run() == {}
+
+
+def test_weaver_convention_clips_the_impact_parameter_errors(tmp_path):
+    """JetClass_full's ``[part_d0err, 0, 1, 0, 1]`` and ``[part_dzerr, 0, 1, 0, 1]``: the batches of a
+    weaver-convention run carry the errors clipped to [0, 1], the other scalars as read."""
+    momenta, counts = random_jets(40, 12, seed=0)
+    path, _ = write_jetclass(tmp_path / "j.root", momenta, counts, np.arange(40) % 3)
+    overrides = {
+        "data.format": "jetclass_root",
+        "data.max_jets": "null",
+        "data.use_scalars": True,
+        "data.impact_parameters": True,
+        "data.class_names": "[QCD,Hbb,Hcc]",
+    }
+    batches = {}
+    for convention in ("lorentznets", "weaver"):
+        experiment = _experiment(tmp_path / convention, path, "jetclass", **overrides, **{"data.features": convention})
+        experiment.datasets = experiment.init_data()
+        batches[convention] = next(iter(experiment.loader("train", batch_size=40)))["scalars"]
+    raw, clipped = batches["lorentznets"], batches["weaver"]
+    assert ((raw[..., [7, 9]] < 0) | (raw[..., [7, 9]] > 1)).any()  # the check can fail
+    assert torch.equal(clipped[..., [7, 9]], raw[..., [7, 9]].clamp(0, 1))
+    assert torch.equal(clipped[..., [0, 1, 2, 3, 4, 5, 6, 8]], raw[..., [0, 1, 2, 3, 4, 5, 6, 8]])
