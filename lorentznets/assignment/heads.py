@@ -139,10 +139,8 @@ class DetectionHead(nn.Module):
 
         Raises
         ------
-        ValueError
-            A mask that is not bool (B, N), or jets of another shape than (B, N, D).
-        TypeError
-            Jets of another float precision than the parameters' (lower ones run in float32).
+        ValueError, TypeError
+            As :meth:`SymmetricTensorAttention.forward`.
         """
         first = self.net[0]
         check_particle_layout("DetectionHead", mask, first.weight.dtype, jets=(jets, first.in_features // 2))
