@@ -16,7 +16,7 @@ from .checks import (
     require_shape,
 )
 from .energyflow import convert_energyflow, energyflow_chunks, iter_energyflow_chunks
-from .jet_arrays import JetChunk, chunk_bounds, jet_pt_and_mass, nonzero_mask, order_and_pad
+from .jet_arrays import JetChunk, chunk_bounds, jet_pt_and_mass, nonzero_mask, order_and_pad, summed_jets
 from .landscape import convert_landscape, iter_landscape_chunks
 from .lgn_layout import iter_lgn_chunks, write_lgn_h5
 from .npz_stream import NpzArray, npz_keys
@@ -51,5 +51,6 @@ __all__ = [
     "require_file",
     "require_keys",
     "require_shape",
+    "summed_jets",
     "write_lgn_h5",
 ]

@@ -16,7 +16,7 @@ from lorentznets.data.physics_checks import check_derived_momenta, check_four_mo
 
 from .checks import NonFiniteTally, check_binary_labels, require_shape
 from .event_weights import read_npz_event_weights
-from .jet_arrays import JetChunk, nonzero_mask, order_and_pad
+from .jet_arrays import JetChunk, nonzero_mask, order_and_pad, summed_jets
 from .lgn_layout import write_lgn_h5
 from .npz_stream import NpzArray
 from .pid import momenta_from_pt_y_phi_pid
@@ -51,7 +51,8 @@ def iter_energyflow_chunks(
     ------
     JetChunk
         ``momenta`` (n, P, 4) float64 (E, px, py, pz) GeV; ``scalars`` (n, P, 9) float32 with the
-        charge and the 8-way one-hot of abs(pid) (see :mod:`.pid`); ``labels`` 1 = quark.
+        charge and the 8-way one-hot of abs(pid) (see :mod:`.pid`); ``labels`` 1 = quark;
+        ``jets`` (n, 4) the sum of all constituents of each jet.
 
     Raises
     ------
@@ -99,9 +100,10 @@ def energyflow_chunks(
             momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key '{PARTICLES_KEY}'", start)
         check_derived_momenta(rows, momenta, mask, str(path), PARTICLES_KEY, PARTICLE_COLUMNS, start)
         check_four_momenta(momenta, mask, str(path), PARTICLES_KEY, start)
+        jets = summed_jets(momenta, mask)
         momenta, mask, (features,) = order_and_pad(momenta, mask, max_particles, (features,))
         labels = check_binary_labels(y, f"{path}: key '{LABELS_KEY}'", start)
-        yield JetChunk(start, momenta, mask, labels, features, None)
+        yield JetChunk(start, momenta, mask, labels, features, None, jets)
     tally.check()
 
 

@@ -91,6 +91,23 @@ def jet_pt_and_mass(momenta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pt, np.sqrt(np.clip(m2, 0.0, None))
 
 
+def summed_jets(momenta: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Four-momentum of each jet as the sum of all its real constituents, before any are dropped.
+
+    Parameters
+    ----------
+    momenta : np.ndarray with shape (n_jets, n, 4)
+        Constituent (E, px, py, pz) in GeV.
+    mask : np.ndarray with shape (n_jets, n), bool
+        True for real constituents (the others are not summed, whatever they hold).
+
+    Returns
+    -------
+    np.ndarray with shape (n_jets, 4), float64, GeV
+    """
+    return np.where(mask[..., None], momenta, 0).sum(axis=1, dtype=np.float64)
+
+
 class JetChunk(NamedTuple):
     """A block of consecutive jets in the canonical layout.
 
@@ -105,6 +122,9 @@ class JetChunk(NamedTuple):
     scalars : np.ndarray with shape (n, P, S) or None
     truth : np.ndarray with shape (n, 4) or None
         Truth-level 4-momentum (E, px, py, pz) in GeV, e.g. of the top quark.
+    jets : np.ndarray with shape (n, 4) or None
+        Each jet's (E, px, py, pz) in GeV from all its constituents in the file, also those
+        beyond ``P`` (:func:`summed_jets` before :func:`order_and_pad`; JetClass: its jet branches).
     """
 
     offset: int
@@ -113,6 +133,7 @@ class JetChunk(NamedTuple):
     labels: np.ndarray
     scalars: np.ndarray | None = None
     truth: np.ndarray | None = None
+    jets: np.ndarray | None = None
 
 
 def chunk_bounds(

@@ -15,7 +15,7 @@ import numpy as np
 from lorentznets.data.physics_checks import check_four_momenta
 
 from .checks import NonFiniteTally, check_binary_labels
-from .jet_arrays import JetChunk, chunk_bounds, nonzero_mask, order_and_pad
+from .jet_arrays import JetChunk, chunk_bounds, nonzero_mask, order_and_pad, summed_jets
 from .lgn_layout import write_lgn_h5
 from .pandas_hdf import PandasHDFFrame
 
@@ -60,7 +60,8 @@ def iter_landscape_chunks(
     Yields
     ------
     JetChunk
-        ``labels`` from ``is_signal_new``, ``truth`` from ``truthE..truthPZ`` (n, 4).
+        ``labels`` from ``is_signal_new``, ``truth`` from ``truthE..truthPZ`` (n, 4), ``jets``
+        (n, 4) the sum of all constituent slots of each row.
 
     Raises
     ------
@@ -88,8 +89,9 @@ def iter_landscape_chunks(
             momenta = np.where(finite[:, None, None], momenta, 0)
             mask = nonzero_mask(momenta)
             check_four_momenta(momenta, mask, str(path), MOMENTUM_KEYS, start)
+            jets = summed_jets(momenta, mask)
             momenta, mask, _ = order_and_pad(momenta, mask, max_particles)
-            yield JetChunk(start, momenta, mask, labels, None, truth)
+            yield JetChunk(start, momenta, mask, labels, None, truth, jets)
         tally.check()
 
 

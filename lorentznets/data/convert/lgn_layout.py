@@ -37,7 +37,7 @@ from .checks import (
     require_shape,
 )
 from .h5_files import h5py_module, open_h5, partial_path
-from .jet_arrays import JetChunk, chunk_bounds, jet_pt_and_mass, order_and_pad
+from .jet_arrays import JetChunk, chunk_bounds, jet_pt_and_mass, order_and_pad, summed_jets
 
 if TYPE_CHECKING:
     import h5py
@@ -159,7 +159,7 @@ def iter_lgn_chunks(
     ------
     JetChunk
         ``labels`` from ``is_signal``, ``truth`` from ``truth_Pmu`` and ``scalars`` from ``scalars``
-        where present.
+        where present; ``jets`` (n, 4) the sum of all constituents of each jet in ``Pmu``.
 
     Raises
     ------
@@ -199,6 +199,7 @@ def iter_lgn_chunks(
                     f"but key 'label' marks {int(real[first].sum())}"
                 )
             extras = () if scalars is None else (scalars[start:stop],)
+            jets = summed_jets(momenta, real)
             momenta, real, extras = order_and_pad(momenta, real, max_particles, extras)
             labels = check_binary_labels(is_signal[start:stop], f"{path}: key 'is_signal'", start)
             yield JetChunk(
@@ -208,5 +209,6 @@ def iter_lgn_chunks(
                 labels,
                 extras[0] if extras else None,
                 None if truth is None else truth[start:stop],
+                jets,
             )
         tally.check()

@@ -24,6 +24,9 @@ def collect_chunks(
 ) -> JetData:
     """Copy chunks into preallocated float32 arrays and check for empty jets and non-finite scalars.
 
+    ``truth``, ``scalars`` and ``jets`` (each jet's momentum from all its constituents) are kept
+    when the chunks carry them.
+
     Parameters
     ----------
     chunks : iterable of JetChunk
@@ -49,7 +52,7 @@ def collect_chunks(
     momenta = np.zeros((num_jets, max_particles, 4), dtype=np.float32)
     mask = np.zeros((num_jets, max_particles), dtype=bool)
     labels = np.zeros(num_jets, dtype=np.int64)
-    scalars = truth = None
+    scalars = truth = jets = None
     filled = 0
     for chunk in chunks:
         rows = slice(chunk.offset - first_jet, chunk.offset - first_jet + len(chunk.labels))
@@ -57,6 +60,8 @@ def collect_chunks(
             scalars = np.zeros((num_jets, max_particles, chunk.scalars.shape[-1]), np.float32)
         if chunk.truth is not None and truth is None:
             truth = np.zeros((num_jets, 4), dtype=np.float32)
+        if chunk.jets is not None and jets is None:
+            jets = np.zeros((num_jets, 4), dtype=np.float32)
         momenta[rows] = chunk.momenta
         mask[rows] = chunk.mask
         labels[rows] = chunk.labels
@@ -64,6 +69,8 @@ def collect_chunks(
             scalars[rows] = chunk.scalars
         if truth is not None:
             truth[rows] = chunk.truth
+        if jets is not None:
+            jets[rows] = chunk.jets
         filled = rows.stop
     if filled != num_jets:
         raise ValueError(f"{source}: expected {num_jets} jets, read {filled}")
@@ -79,6 +86,7 @@ def collect_chunks(
         momenta, mask, labels = momenta[keep], mask[keep], labels[keep]
         scalars = None if scalars is None else scalars[keep]
         truth = None if truth is None else truth[keep]
+        jets = None if jets is None else jets[keep]
         weights = None if weights is None else weights[keep]
     return JetData(
         momenta=torch.from_numpy(momenta),
@@ -86,6 +94,7 @@ def collect_chunks(
         labels=torch.from_numpy(labels),
         scalars=None if scalars is None else torch.from_numpy(scalars),
         truth=None if truth is None else torch.from_numpy(truth),
+        jets=None if jets is None else torch.from_numpy(jets),
         weights=None if weights is None else torch.from_numpy(weights),
         source=source,
     )

@@ -28,6 +28,9 @@ class JetData:
         Per-constituent particle-ID features where the format has them (zero for padding).
     truth : torch.Tensor with shape (N, 4), float32, or None
         Truth top-quark (E, px, py, pz) in GeV where the format has it.
+    jets : torch.Tensor with shape (N, 4), float32, or None
+        Each jet's (E, px, py, pz) in GeV from all its constituents in the file, also those beyond
+        the P kept in ``momenta`` (JetClass: from the file's jet branches); every reader fills it.
     weights : torch.Tensor with shape (N,), float64, or None
         Per-jet event weights (finite, >= 0) where the file has them (our Pythia files compensate
         the pTHat bias with them); None means unit weights.
@@ -41,6 +44,7 @@ class JetData:
     scalars: torch.Tensor | None = None
     truth: torch.Tensor | None = None
     weights: torch.Tensor | None = None
+    jets: torch.Tensor | None = None
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -56,6 +60,8 @@ class JetData:
             expected["truth"] = (self.truth, (n, 4), torch.float32)
         if self.weights is not None:
             expected["weights"] = (self.weights, (n,), torch.float64)
+        if self.jets is not None:
+            expected["jets"] = (self.jets, (n, 4), torch.float32)
         for name, (tensor, shape, dtype) in expected.items():
             if n is None or tuple(tensor.shape) != shape or tensor.dtype != dtype:
                 raise ValueError(
@@ -97,17 +103,18 @@ class JetData:
             scalars=None if self.scalars is None else self.scalars[index],
             truth=None if self.truth is None else self.truth[index],
             weights=None if self.weights is None else self.weights[index],
+            jets=None if self.jets is None else self.jets[index],
             source=self.source,
         )
 
     @classmethod
     def concatenate(cls, parts: Sequence[JetData], source: str | None = None) -> JetData:
-        """Join jets from several files along the jet axis (same P; scalars/truth/weights in all or none)."""
+        """Join jets from several files along the jet axis (same P; scalars/truth/weights/jets in all or none)."""
         if not parts:
             raise ValueError("JetData.concatenate needs at least one part")
         if len(parts) == 1:
             return parts[0]
-        for field in ("scalars", "truth", "weights"):
+        for field in ("scalars", "truth", "weights", "jets"):
             present = [getattr(part, field) is not None for part in parts]
             if any(present) and not all(present):
                 missing = [part.source for part, has in zip(parts, present, strict=True) if not has]
@@ -128,5 +135,6 @@ class JetData:
             scalars=cat("scalars"),
             truth=cat("truth"),
             weights=cat("weights"),
+            jets=cat("jets"),
             source=source if source is not None else " + ".join(part.source for part in parts),
         )

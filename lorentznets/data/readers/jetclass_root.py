@@ -4,6 +4,14 @@ Tree ``tree`` with jagged per-constituent branches ``part_px, part_py, part_pz, 
 and particle-ID branches, and one flag per class ``label_QCD, ..., label_Tbl``. Files are named
 ``<Class>_<NNN>.root``; pass one file or a glob such as ``train_100M/*.root``.
 
+``jets`` (N, 4), each jet's (E, px, py, pz) in GeV, come from the jet branches ``jet_pt, jet_eta,
+jet_phi, jet_energy``, which weaver-core's JetClass configs read (``part_logptrel`` and
+``part_logerel`` divide by ``jet_pt`` and ``jet_energy``; the files' ``part_deta`` and
+``part_dphi`` are taken against ``jet_eta`` and ``jet_phi``). They describe the anti-kT jet of
+all its E-flow constituents, i.e. the sum of every ``part_*`` entry, also those beyond
+``max_particles`` (the ParT repository's JetClass notebook: the ``jet_*`` branches "are
+constructed from the particle-level features"); files without them get that sum.
+
 ``scalars`` (N, P, 6) are ``part_charge, part_isChargedHadron, part_isNeutralHadron,
 part_isPhoton, part_isElectron, part_isMuon``; with ``impact_parameters=True`` (module function
 and ``load_jets``, or ``data.impact_parameters=true`` in a run) four more follow:
@@ -21,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lorentznets.data.convert import JetChunk, order_and_pad
+from lorentznets.data.convert import JetChunk, order_and_pad, summed_jets
 from lorentznets.data.convert.optional import import_optional
 from lorentznets.data.physics_checks import check_four_momenta
 
@@ -57,6 +65,7 @@ PID_BRANCHES = (
     "part_isMuon",
 )
 IMPACT_BRANCHES = ("part_d0val", "part_d0err", "part_dzval", "part_dzerr")
+JET_BRANCHES = ("jet_pt", "jet_eta", "jet_phi", "jet_energy")
 MOMENTUM_KEYS = "/".join(MOMENTUM_BRANCHES)
 MAX_OPEN_TREES = 32
 # (process id, path, modification time, size) -> (open file, its tree); see _open_tree.
@@ -147,6 +156,30 @@ def _scalars(arrays: ak.Array, slots: np.ndarray, impact_parameters: bool, path:
     return np.stack(columns, axis=-1).astype(np.float32)
 
 
+def _jets(arrays: ak.Array, checked: np.ndarray, path: Path, offset: int) -> np.ndarray:
+    """(n, 4) float64 (E, px, py, pz) GeV from the jet branches (see the module docstring); zero
+    for the jets ``checked`` (n,) marks False: those without constituents or with NaN/inf ones,
+    which the reader reports in their own words.
+
+    Raises
+    ------
+    ValueError
+        A jet branch of a checked jet is NaN or inf; the message names the jets.
+    """
+    ak = _awkward()
+    pt, eta, phi, energy = (ak.to_numpy(arrays[name]).astype(np.float64) for name in JET_BRANCHES)
+    with np.errstate(invalid="ignore", over="ignore"):
+        jets = np.stack([energy, pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)], axis=-1)
+    jets = np.where(checked[:, None], jets, 0.0)
+    bad = ~np.isfinite(jets).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"{path}: branches {'/'.join(JET_BRANCHES)} give a NaN/inf jet momentum in {int(bad.sum())} jet(s); "
+            f"first bad jet index {offset + int(np.argmax(bad))}"
+        )
+    return jets
+
+
 def iter_jetclass_chunks(
     path: Path,
     max_particles: int,
@@ -164,6 +197,9 @@ def iter_jetclass_chunks(
     tally = NonFiniteTally(path, MOMENTUM_KEYS)
     tree = _open_tree(path)
     require_keys(f"{path}:{TREE}", tree.keys(), branches)
+    jet_branches = set(JET_BRANCHES) <= set(tree.keys())
+    if jet_branches:
+        branches += JET_BRANCHES
     stop = tree.num_entries if max_jets is None else min(tree.num_entries, max_jets)
     offset = first_jet
     ranges = {"entry_start": first_jet, "entry_stop": stop}
@@ -175,8 +211,13 @@ def iter_jetclass_chunks(
         momenta = np.where(finite[:, None, None], momenta, 0)
         check_four_momenta(momenta, mask & finite[:, None], str(path), MOMENTUM_KEYS, offset)
         scalars = _scalars(arrays, mask, impact_parameters, path, offset)
+        if jet_branches:
+            jets = _jets(arrays, finite & (counts > 0), path, offset)
+        else:
+            jets = summed_jets(momenta, mask)
         momenta, mask, (scalars,) = order_and_pad(momenta, mask, max_particles, (scalars,))
-        yield JetChunk(offset, momenta, mask, _labels(arrays, path, offset), scalars)
+        labels = _labels(arrays, path, offset)
+        yield JetChunk(offset, momenta, mask, labels, scalars, jets=jets)
         offset += len(counts)
     tally.check()
 

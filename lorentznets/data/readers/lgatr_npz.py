@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lorentznets.data.convert import JetChunk, NpzArray, nonzero_mask, npz_keys, order_and_pad
+from lorentznets.data.convert import JetChunk, NpzArray, nonzero_mask, npz_keys, order_and_pad, summed_jets
 from lorentznets.data.physics_checks import check_four_momenta
 
 from .assembly import collect_chunks
@@ -53,9 +53,10 @@ def _chunks(kinematics: NpzArray, labels: NpzArray, max_particles: int, max_jets
         rows = np.where(finite[:, None, None], rows, 0)
         mask = nonzero_mask(rows)
         check_four_momenta(rows, mask, str(kinematics.path), kinematics.key, start)
+        jets = summed_jets(rows, mask)
         momenta, mask, _ = order_and_pad(rows, mask, max_particles)
         y = check_binary_labels(y, f"{labels.path}: key '{labels.key}'", start)
-        yield JetChunk(start, momenta, mask, y)
+        yield JetChunk(start, momenta, mask, y, jets=jets)
     tally.check()
 
 

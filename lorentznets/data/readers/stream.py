@@ -39,8 +39,8 @@ BLOCK_READ_FACTOR = 4
 
 def bytes_per_jet(max_particles: int, num_scalars: int, weighted: bool) -> int:
     """Bytes of one padded jet in memory: float32 momenta and scalars, bool mask, int64 label,
-    float64 weight."""
-    return max_particles * (4 * 4 + 1 + 4 * num_scalars) + 8 + (8 if weighted else 0)
+    float32 jet momentum, float64 weight."""
+    return max_particles * (4 * 4 + 1 + 4 * num_scalars) + 8 + 4 * 4 + (8 if weighted else 0)
 
 
 def _workers() -> tuple[int, int]:
@@ -71,6 +71,7 @@ class _WindowReader:
         momenta = np.zeros((n, p, 4), np.float32)
         mask = np.zeros((n, p), bool)
         labels = np.zeros(n, np.int64)
+        jet_momenta = np.zeros((n, 4), np.float32)
         scalars = np.zeros((n, p, self.num_scalars), np.float32) if self.num_scalars else None
         weights = np.zeros(n, np.float64) if self.weighted else None
         row = 0
@@ -78,6 +79,7 @@ class _WindowReader:
             jets = _read_streamed(piece, p, self.impact_parameters)
             rows = slice(row, row + len(jets))
             momenta[rows], mask[rows], labels[rows] = jets.momenta.numpy(), jets.mask.numpy(), jets.labels.numpy()
+            jet_momenta[rows] = jets.jets.numpy()
             if scalars is not None:
                 scalars[rows] = jets.scalars.numpy()
             if weights is not None:
@@ -89,6 +91,7 @@ class _WindowReader:
             labels=torch.from_numpy(labels),
             scalars=None if scalars is None else torch.from_numpy(scalars),
             weights=None if weights is None else torch.from_numpy(weights),
+            jets=torch.from_numpy(jet_momenta),
             source=source,
         )
 

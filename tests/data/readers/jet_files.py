@@ -99,10 +99,15 @@ def write_jetclass(
     seed: int = 0,
     basket_entries: int | None = None,
     replace: dict[str, np.ndarray | ak.Array] | None = None,
+    jet_branches: bool = True,
 ) -> tuple[Path, dict[str, list]]:
     """A JetClass ROOT file: a TTree with jagged float32 constituent branches and one bool per class,
     in baskets of ``basket_entries`` jets (one basket when None); ``replace`` writes the given
     branches instead (broken files).
+
+    With ``jet_branches``, as the released files: float32 ``jet_pt, jet_eta, jet_phi, jet_energy``
+    of the sum of all ``counts`` constituents, and jagged ``part_deta`` = (eta - jet_eta) *
+    sign(jet_eta) and ``part_dphi`` = phi - jet_phi wrapped to [-pi, pi).
 
     Returns the path and the jagged per-constituent features written (for comparison).
     """
@@ -127,6 +132,8 @@ def write_jetclass(
         branches[name] = jagged(values.astype(np.float32))
     for k, name in enumerate(LABELS):
         branches[name] = classes == k
+    if jet_branches:
+        branches |= _jet_branches(momenta, counts, jagged)
     branches |= replace or {}
     with uproot.recreate(path) as file:
         # A TTree, as the released files (assigning a dict would write an RNTuple).
@@ -141,3 +148,26 @@ def write_jetclass(
         for start in range(0, len(classes), step):
             file["tree"].extend({name: values[start : start + step] for name, values in branches.items()})
     return path, features
+
+
+def _jet_branches(momenta: np.ndarray, counts: np.ndarray, jagged) -> dict[str, np.ndarray | ak.Array]:
+    """JetClass's jet branches of the float32 constituents (the first ``counts`` of each row of
+    ``momenta``), and their ``part_deta``, ``part_dphi`` against them."""
+    stored = momenta.astype(np.float32).astype(np.float64)
+    stored[np.arange(momenta.shape[1]) >= counts[:, None]] = 0.0
+    jet = stored.sum(axis=1)
+    jet_pt = np.hypot(jet[:, 1], jet[:, 2])
+    with np.errstate(divide="ignore", invalid="ignore"):  # padding, and jets without constituents
+        jet_eta = np.nan_to_num(np.arcsinh(jet[:, 3] / jet_pt))
+        eta = np.arcsinh(stored[..., 3] / np.hypot(stored[..., 1], stored[..., 2]))
+    jet_phi = np.arctan2(jet[:, 2], jet[:, 1])
+    phi = np.arctan2(stored[..., 2], stored[..., 1])
+    sign = np.where(jet_eta < 0, -1.0, 1.0)[:, None]
+    return {
+        "jet_pt": jet_pt.astype(np.float32),
+        "jet_eta": jet_eta.astype(np.float32),
+        "jet_phi": jet_phi.astype(np.float32),
+        "jet_energy": jet[:, 0].astype(np.float32),
+        "part_deta": jagged(((eta - jet_eta[:, None]) * sign).astype(np.float32)),
+        "part_dphi": jagged((np.remainder(phi - jet_phi[:, None] + np.pi, 2 * np.pi) - np.pi).astype(np.float32)),
+    }

@@ -5,7 +5,7 @@ import torch
 from lorentznets.data.readers import JetData
 
 
-def make(n: int = 5, p: int = 3, scalars: bool = True, source: str = "a") -> JetData:
+def make(n: int = 5, p: int = 3, scalars: bool = True, source: str = "a", jets: bool = True) -> JetData:
     g = torch.Generator().manual_seed(0)
     return JetData(
         momenta=torch.randn(n, p, 4, generator=g),
@@ -13,6 +13,7 @@ def make(n: int = 5, p: int = 3, scalars: bool = True, source: str = "a") -> Jet
         labels=torch.arange(n),
         scalars=torch.randn(n, p, 2, generator=g) if scalars else None,
         truth=torch.randn(n, 4, generator=g),
+        jets=torch.randn(n, 4, generator=g) if jets else None,
         source=source,
     )
 
@@ -44,6 +45,7 @@ def test_subset_selects_every_field(index, expected):
     torch.testing.assert_close(part.momenta, data.momenta[expected])
     torch.testing.assert_close(part.scalars, data.scalars[expected])
     torch.testing.assert_close(part.truth, data.truth[expected])
+    torch.testing.assert_close(part.jets, data.jets[expected])
     assert part.mask.shape == (len(expected), 3)
     assert part.source == data.source
 
@@ -61,6 +63,8 @@ def test_inconsistent_shapes_are_rejected():
         JetData(data.momenta.double(), data.mask, data.labels)
     with pytest.raises(ValueError, match="'scalars'"):
         JetData(data.momenta, data.mask, data.labels, scalars=torch.zeros(5, 2, 2))
+    with pytest.raises(ValueError, match=r"'jets' has shape \(5, 3\) .* expected \(5, 4\)"):
+        JetData(data.momenta, data.mask, data.labels, jets=torch.zeros(5, 3))
 
 
 def test_concatenate():
@@ -69,6 +73,9 @@ def test_concatenate():
     assert len(both) == 7
     assert both.source == "a + b"
     torch.testing.assert_close(both.momenta[5:], b.momenta)
+    torch.testing.assert_close(both.jets[5:], b.jets)
+    with pytest.raises(ValueError, match=r"'jets' missing in \['d'\]"):
+        JetData.concatenate([a, make(jets=False, source="d")])
     with pytest.raises(ValueError, match=r"'scalars' missing in \['c'\]"):
         JetData.concatenate([a, make(scalars=False, source="c")])
     with pytest.raises(ValueError, match=r"lengths \[3, 4\]"):
