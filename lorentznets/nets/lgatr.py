@@ -32,6 +32,7 @@ from ..layers.gatr.block import LGATrBlock
 from ..layers.gatr.config import AttentionConfig, MLPConfig
 from ..layers.gatr.layout import from_paired, to_paired
 from ..layers.gatr.linear import EquivariantLinear
+from ..utils.value_sized import value_sized_allowed
 from .input_layout import check_float_input
 
 
@@ -182,11 +183,7 @@ class LGATr(nn.Module):
             return self._run(multivectors, scalars, segments, None)
         if mask is None:
             return self._run(multivectors, scalars, None, None)
-        packs = (
-            self.pack_padded
-            and multivectors.device.type == "cpu"
-            and not (torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export())
-        )
+        packs = self.pack_padded and value_sized_allowed(multivectors)
         if not packs:
             # padded items may hold anything (NaN included): zero them, or 0 * NaN in the masked
             # attention reaches the real items (the packed path below never reads them)

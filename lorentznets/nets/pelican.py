@@ -24,6 +24,7 @@ from ..layers.pelican import (
 )
 from ..lorentz import pairwise_dots
 from ..utils.padding import zero_padding
+from ..utils.value_sized import value_sized_allowed
 from .input_layout import check_float_input
 
 _READOUTS = ("jet", "particle")
@@ -381,11 +382,10 @@ def _drop_unused_padding(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, tuple[torch.Tensor, int] | None]:
     """Drop particle slots that are padding in every set (exact, since pairs are masked).
 
-    Only in eager CPU runs: the kept size is data-dependent, which would stall a GPU, break a
-    compiled graph and fix the kept slots of an ONNX export; there the padded slots are computed
-    and masked instead.
+    Only where the kept size may be read from the mask (:func:`value_sized_allowed`); elsewhere
+    the padded slots are computed and masked instead.
     """
-    if p.device.type != "cpu" or torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export():
+    if not value_sized_allowed(p):
         return p, mask, scalars, None
     used = mask.any(dim=0)
     if bool(used.all()):

@@ -1,0 +1,28 @@
+"""Whether a forward pass may size its tensors by the input values (eager CPU shortcuts)."""
+
+from __future__ import annotations
+
+import torch
+
+
+def value_sized_allowed(x: torch.Tensor) -> bool:
+    """Whether a net may drop or pack padded slots by reading the mask on ``x``'s device.
+
+    Only in eager CPU runs: a size read from tensor values would stall a GPU, break a compiled
+    graph, fix the kept slots of an ONNX export, and is refused by ``torch.func`` transforms
+    (``vmap`` cannot batch it). Elsewhere the nets compute the padded slots and mask them, which
+    gives the same values.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        An input of the forward pass (its device decides).
+
+    Returns
+    -------
+    bool
+    """
+    if x.device.type != "cpu" or torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export():
+        return False
+    # a torch.func transform (vmap, grad, jacrev, ...) is active: its tensors are wrapped
+    return torch._C._functorch.peek_interpreter_stack() is None
