@@ -90,7 +90,7 @@ class EquivariantVectorNet(nn.Module):
             return self._dense(momenta, mask, node)
         batch, num = mask.shape
         receiver, sender = pairs
-        flat, node = momenta.reshape(batch * num, 4), node.reshape(batch * num, -1)
+        flat, node = momenta.reshape(batch * num, 4), node.reshape(batch * num, node.shape[-1])
         logits = self._logits(self._pair_inputs(flat[receiver], flat[sender], node[receiver], node[sender]))
         logits = logits.to(momenta.dtype)
         # softmax over each receiver's partners; the shift by the segment maximum only guards exp

@@ -45,3 +45,11 @@ def test_learned_frames_pass_the_pairs_on():
     momenta, mask = _padded_jets()
     real = mask[..., None, None]
     torch.testing.assert_close(frames(momenta, mask, None, real_pairs(mask)) * real, frames(momenta, mask) * real)
+
+
+def test_a_batch_of_no_jets_gives_no_vectors_with_pairs():
+    net = EquivariantVectorNet(3, 2, hidden_channels=8, scale=10.0).double()
+    momenta, mask = _padded_jets()
+    empty_mask = mask[:0]
+    vectors = net(momenta[:0], empty_mask, torch.zeros(0, 7, 2, dtype=torch.float64), real_pairs(empty_mask))
+    assert vectors.shape == (0, 7, 3, 4)
