@@ -147,6 +147,9 @@ class DetectionHead(nn.Module):
         jets = zero_padding(jets, mask, first.weight.dtype)
         count = mask.sum(1, keepdim=True).clamp_min(1).to(jets.dtype)
         mean = jets.sum(1) / count
-        largest = jets.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(1)
-        largest = torch.where(torch.isfinite(largest), largest, torch.zeros_like(largest))
+        if jets.shape[1] == 0:  # no jet slots (a shape, not a value): amax has nothing to reduce
+            largest = jets.new_zeros(jets.shape[0], jets.shape[2])
+        else:
+            largest = jets.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(1)
+            largest = torch.where(torch.isfinite(largest), largest, torch.zeros_like(largest))
         return self.net(torch.cat([mean, largest], -1)).squeeze(-1)

@@ -52,3 +52,12 @@ def test_nan_padding_leaves_outputs_unchanged(name):
         nan_out, zero_out = nan_out[0], zero_out[0]
     assert not torch.isnan(nan_out).any()
     assert torch.equal(nan_out, zero_out)
+
+
+def test_detection_head_without_jet_slots_equals_all_padded_events():
+    torch.manual_seed(0)
+    head = DetectionHead(4)
+    jets = torch.randn(3, 2, 4)
+    no_slots = head(jets[:, :0], torch.zeros(3, 0, dtype=torch.bool))
+    all_padded = head(jets, torch.zeros(3, 2, dtype=torch.bool))
+    torch.testing.assert_close(no_slots, all_padded)
