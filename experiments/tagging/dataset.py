@@ -37,6 +37,7 @@ class JetDataset(Dataset):
         self.momenta = jets.momenta
         self.mask = jets.mask
         self.labels = jets.labels
+        self.jets = jets.jets
         self.scalars = jets.scalars if use_scalars else None
         self.source = jets.source
         if weights is not None and weights.shape != self.labels.shape:
@@ -64,6 +65,7 @@ class JetDataset(Dataset):
             self.labels[index],
             None if self.scalars is None else self.scalars[index],
             None if self.weights is None else self.weights[index],
+            None if self.jets is None else self.jets[index],
         )
 
     def momentum_spread(self) -> float:
@@ -81,6 +83,7 @@ def trimmed_batch(
     labels: torch.Tensor,
     scalars: torch.Tensor | None = None,
     weights: torch.Tensor | None = None,
+    jets: torch.Tensor | None = None,
 ) -> TaggingBatch:
     """A batch dict, its particle axis cut to the largest number of real constituents.
 
@@ -92,11 +95,14 @@ def trimmed_batch(
     scalars : torch.Tensor with shape (B, P, S) or None
     weights : torch.Tensor with shape (B,) or None
         Loss and metric weights, carried as float32.
+    jets : torch.Tensor with shape (B, 4) or None
+        Each jet's momentum (E, px, py, pz) in GeV from all its constituents in the file
+        (:attr:`~lorentznets.data.readers.JetData.jets`), for the ``weaver`` feature convention.
 
     Returns
     -------
     dict with ``momenta`` (B, L, 4), ``mask`` (B, L), ``labels`` (B,), and ``scalars`` (B, L, S),
-    ``weights`` (B,) when given; L >= 1.
+    ``weights`` (B,), ``jets`` (B, 4) when given; L >= 1.
     """
     length = max(int(mask.sum(dim=1).max()), 1)
     batch = {"momenta": momenta[:, :length], "mask": mask[:, :length], "labels": labels}
@@ -104,6 +110,8 @@ def trimmed_batch(
         batch["scalars"] = scalars[:, :length]
     if weights is not None:
         batch["weights"] = weights.to(torch.float32)
+    if jets is not None:
+        batch["jets"] = jets
     return batch
 
 

@@ -31,6 +31,7 @@ from experiments.tagging.dataset import (
 )
 from experiments.tagging.features import FEATURE_CONVENTIONS, clip_impact_parameter_errors
 from experiments.tagging.jet_file_batches import CHUNK_JETS, jet_file_batches
+from experiments.tagging.jet_input import JetMomentumInput
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics, tagging_metric_names
 from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
 from experiments.tagging.schema import TAGGING_SCHEMA
@@ -330,6 +331,16 @@ class TaggingExperiment(BaseExperiment):
         inputs = (batch["momenta"], batch["mask"])
         return (*inputs, batch["scalars"]) if "scalars" in batch else inputs
 
+    def onnx_model(self, model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[nn.Module, tuple]:
+        """The module the ONNX export traces and its inputs (see :mod:`experiments.common.onnx_export`):
+        the tagger on :meth:`model_input_example`'s, or for a tagger that takes ``jets`` (the ``weaver``
+        convention's features) :class:`JetMomentumInput` on ``(momenta, mask, jets[, scalars])``."""
+        if not model.takes_jets:
+            return model, inputs
+        momenta, mask, *scalars = inputs
+        jets = self.datasets["val"].head(len(momenta))["jets"].to(momenta)
+        return JetMomentumInput(model), (momenta, mask, jets, *scalars)
+
     def onnx_description(self) -> dict[str, Any]:
         """Inputs, outputs and preprocessing of the exported tagger (see
         :mod:`experiments.common.onnx_export`)."""
@@ -341,6 +352,13 @@ class TaggingExperiment(BaseExperiment):
             },
             "mask": {"shape": ["batch", "particles"], "description": "true for the real constituents"},
         }
+        if self.raw_model.takes_jets:
+            inputs["jets"] = {
+                "shape": ["batch", 4],
+                "description": "each jet's four-momentum (E, px, py, pz) in GeV from all its constituents, also "
+                "those beyond max_particles (JetClass: from the branches jet_pt, jet_eta, jet_phi, jet_energy): "
+                "data.features=weaver takes pT_rel, E_rel, delta eta and delta phi against it",
+            }
         data = self.cfg.data
         if data.use_scalars:
             if data.format == "jetclass_root":
@@ -398,7 +416,9 @@ class TaggingExperiment(BaseExperiment):
         return notes
 
     def _logits(self, model: nn.Module, batch: TaggingBatch) -> torch.Tensor:
-        logits = model(batch["momenta"], batch["mask"], batch.get("scalars"), **batch.get("host_inputs", {}))
+        # only the weaver convention's taggers take the full jets; the others keep their signatures
+        jets = {"jets": batch.get("jets")} if self.raw_model.takes_jets else {}
+        logits = model(batch["momenta"], batch["mask"], batch.get("scalars"), **batch.get("host_inputs", {}), **jets)
         return logits.float()
 
     def _loss(

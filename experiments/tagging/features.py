@@ -12,9 +12,11 @@ Two conventions (``data.features``), recorded with every saved model:
   repository's converters write ``part_deta``) and ``delta phi``. The JetClass impact-parameter
   errors are clipped to [0, 1] on the host (:func:`clip_impact_parameter_errors`).
 
-Both take the jet as the sum of the constituents they are given, the ``data.max_particles``
-hardest of each jet; weaver's converters sum all constituents of the file. The two agree for
-jets with no more constituents than ``data.max_particles`` (see ``docs/data.md``).
+``lorentznets`` takes the jet as the sum of the constituents it is given, the
+``data.max_particles`` hardest of each jet. ``weaver`` takes it, as weaver-core, from all
+constituents of the file: the readers carry each jet's full momentum
+(:attr:`lorentznets.data.readers.JetData.jets`, JetClass: the file's jet branches) and the
+wrappers pass it as ``jets`` (see ``docs/data.md``).
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ def jet_constituent_features(
     ``delta eta``, ``delta phi`` (wrapped to [-pi, pi)) and ``delta R``; ``"weaver"``: ``log pT``,
     ``log E``, ``log pT_rel``, ``log E_rel``, ``delta R`` clipped to [-5, 5] after standardising,
     then ``delta eta`` times the sign of the jet's eta and ``delta phi`` (see the module
-    docstring). The jet is the sum of the real constituents unless ``jets`` is given. Logarithms
-    use GeV. Padded entries are zero.
+    docstring). The jet is the sum of the real constituents unless ``jets`` is given (weaver's:
+    the jet of all constituents in the file). Logarithms use GeV. Padded entries are zero.
 
     Parameters
     ----------

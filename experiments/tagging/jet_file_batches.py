@@ -52,8 +52,9 @@ def jet_file_batches(
     Yields
     ------
     TaggingBatch
-        ``momenta`` (B, N, 4) GeV, ``mask`` (B, N), ``labels`` (B,) and ``scalars`` (B, N, S)
-        when ``use_scalars``, trimmed to the longest jet of the batch (see :class:`JetDataset`).
+        ``momenta`` (B, N, 4) GeV, ``mask`` (B, N), ``labels`` (B,), ``jets`` (B, 4) GeV (each
+        jet from all its constituents) and ``scalars`` (B, N, S) when ``use_scalars``, trimmed to
+        the longest jet of the batch (see :class:`JetDataset`).
 
     Raises
     ------

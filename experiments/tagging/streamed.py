@@ -85,7 +85,8 @@ class StreamedJetDataset(IterableDataset):
 
     def _batch(self, jets: JetData) -> TaggingBatch:
         weights = None if self.weight_means is None else jets.weights / self.weight_means[jets.labels]
-        return trimmed_batch(jets.momenta, jets.mask, jets.labels, jets.scalars if self.use_scalars else None, weights)
+        scalars = jets.scalars if self.use_scalars else None
+        return trimmed_batch(jets.momenta, jets.mask, jets.labels, scalars, weights, jets.jets)
 
     def __iter__(self) -> Iterator[TaggingBatch]:
         for jets in self.training if self.training is not None else self.files:

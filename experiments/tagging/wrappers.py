@@ -8,7 +8,10 @@ has the same interface, so any of them plugs into :class:`TaggingExperiment`:
   ``out_channels`` 1 for binary tagging (a logit) or the number of classes, ``num_scalars``
   the per-particle scalar features S (0 without), ``options`` from ``cfg.model.wrapper``;
 - ``forward(momenta (B, N, 4) GeV, mask (B, N) bool, scalars (B, N, S) | None)
-  -> logits (B, out_channels)``;
+  -> logits (B, out_channels)``; the wrappers with the ParT-style constituent features also take
+  ``jets`` (B, 4) GeV, each jet's momentum from all its constituents in the file, which the
+  ``weaver`` convention needs (:attr:`~TaggingWrapper.takes_jets`; the experiment passes the
+  batches' ``jets`` then);
 - a buffer ``momentum_scale`` (GeV) set by the experiment from the training data through
   :meth:`set_momentum_scale`, so saved models carry it;
 - an attribute ``feature_convention`` (``data.features``, set through
@@ -53,11 +56,51 @@ class TaggingWrapper(MomentumScaled):
     """Definitions of the ParT-style constituent features (``data.features``): a setting of the
     model's function, not a weight; unused by the wrappers without those features."""
 
+    uses_constituent_features: bool = False
+    """Whether ``forward`` computes the ParT-style constituent features (and takes ``jets``)."""
+
     def set_feature_convention(self, convention: str) -> None:
         """Use the constituent features of ``convention`` (one of ``FEATURE_CONVENTIONS``)."""
         if convention not in FEATURE_CONVENTIONS:
             raise ValueError(f"unknown feature convention {convention!r}; choose from {FEATURE_CONVENTIONS}")
         self.feature_convention = convention
+
+    @property
+    def takes_jets(self) -> bool:
+        """Whether ``forward`` needs ``jets`` (B, 4): the ``weaver`` convention's features are taken
+        against each jet's momentum from all its constituents, not only the kept ones."""
+        return self.uses_constituent_features and self.feature_convention == "weaver"
+
+    def feature_jets(self, jets: torch.Tensor | None, momenta: torch.Tensor) -> torch.Tensor | None:
+        """The jets the constituent features are taken against, for ``jets=`` of
+        :func:`~experiments.tagging.features.jet_constituent_features`.
+
+        Parameters
+        ----------
+        jets : torch.Tensor with shape (B, 4) or None
+            Each jet's (E, px, py, pz) in GeV from all its constituents in the file.
+        momenta : torch.Tensor with shape (B, N, 4)
+            The constituents, for the dtype.
+
+        Returns
+        -------
+        torch.Tensor with shape (B, 1, 4), or None for ``lorentznets`` (the sum of the kept
+        constituents, as every model saved before the setting existed)
+
+        Raises
+        ------
+        ValueError
+            The ``weaver`` convention without ``jets``.
+        """
+        if self.feature_convention != "weaver":
+            return None
+        if jets is None:
+            raise ValueError(
+                f"{type(self).__name__}: data.features=weaver takes pT_rel, E_rel, delta eta and delta phi against "
+                "each jet's full momentum: pass jets (B, 4), the (E, px, py, pz) in GeV of all its constituents "
+                "(the batches' 'jets')"
+            )
+        return jets.to(momenta.dtype)[:, None]
 
 
 @register_wrapper("tagging", "transformer")
@@ -75,6 +118,7 @@ class TransformerTaggingWrapper(TaggingWrapper):
     """
 
     head_prefixes = ("net.linear_out.",)
+    uses_constituent_features = True
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
@@ -82,9 +126,17 @@ class TransformerTaggingWrapper(TaggingWrapper):
             Transformer, net, in_channels=NUM_KINEMATIC_FEATURES + 4 + num_scalars, out_channels=out_channels
         )
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
-        features = jet_constituent_features(momenta, mask, convention=self.feature_convention)
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        jets: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``jets``
+        (B, 4) GeV: see :meth:`~TaggingWrapper.feature_jets`."""
+        jet = self.feature_jets(jets, momenta)
+        features = jet_constituent_features(momenta, mask, jet, self.feature_convention)
         inputs = [features, momenta / self.momentum_scale]
         if scalars is not None:
             inputs.append(scalars)
@@ -148,6 +200,7 @@ class LGATrTaggingWrapper(TaggingWrapper):
         super().__init__()
         self.register_buffer("spurions", spurions(beam, time, beam_mirror))
         self.jet_channel, self.kinematic_scalars = jet_channel, kinematic_scalars
+        self.uses_constituent_features = kinematic_scalars
         self.net = build_net(
             LGATr,
             net,
@@ -170,11 +223,14 @@ class LGATrTaggingWrapper(TaggingWrapper):
         scalars: torch.Tensor | None = None,
         pack_index: torch.Tensor | None = None,
         offsets: torch.Tensor | None = None,
+        jets: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N).
 
         ``pack_index`` (T,) and ``offsets`` (B + 1,): optional :meth:`host_inputs` of ``mask``;
-        the same logits from a packed batch, with no value read on the host.
+        the same logits from a packed batch, with no value read on the host. ``jets`` (B, 4) GeV:
+        with ``kinematic_scalars``, see :meth:`~TaggingWrapper.feature_jets` (the jet channel
+        stays the sum of the kept constituents).
         """
         vectors = embed_vector(momenta / self.momentum_scale)[..., None, :]
         if self.jet_channel:
@@ -182,7 +238,8 @@ class LGATrTaggingWrapper(TaggingWrapper):
             vectors = torch.cat([vectors, jet[:, None, None, :].expand_as(vectors)], dim=-2)
         references = self.spurions.to(vectors.dtype).expand(*momenta.shape[:2], -1, -1)
         if self.kinematic_scalars:
-            kinematic = jet_constituent_features(momenta, mask, convention=self.feature_convention)
+            jet = self.feature_jets(jets, momenta)
+            kinematic = jet_constituent_features(momenta, mask, jet, self.feature_convention)
             scalars = kinematic if scalars is None else torch.cat([kinematic, scalars], dim=-1)
         multivectors = torch.cat([vectors, references], dim=-2)
         if pack_index is None:

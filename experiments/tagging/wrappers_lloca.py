@@ -192,6 +192,7 @@ class LLoCaParticleNetTaggingWrapper(LLoCaTaggingWrapper):
     """
 
     head_prefixes = ("net.backbone.head.",)
+    uses_constituent_features = True
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
         super().__init__(num_scalars, frames)
@@ -203,12 +204,15 @@ class LLoCaParticleNetTaggingWrapper(LLoCaTaggingWrapper):
         mask: torch.Tensor,
         scalars: torch.Tensor | None = None,
         frame_pairs: torch.Tensor | None = None,
+        jets: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N);
-        ``frame_pairs``: optional :meth:`host_inputs` of ``mask`` (the same logits, less work)."""
+        ``frame_pairs``: optional :meth:`host_inputs` of ``mask`` (the same logits, less work);
+        ``jets`` (B, 4) GeV: see :meth:`~experiments.tagging.wrappers.TaggingWrapper.feature_jets`."""
         momenta = momenta * mask[..., None]
         frames = self.local_frames(momenta, mask, scalars, frame_pairs)
-        jets = momenta.sum(dim=1, keepdim=True).expand_as(momenta)
+        jet = self.feature_jets(jets, momenta)
+        jet = (momenta.sum(dim=1, keepdim=True) if jet is None else jet).expand_as(momenta)
         convention = self.feature_convention
-        features = constituent_inputs(to_local(frames, momenta), mask, scalars, convention, to_local(frames, jets))
+        features = constituent_inputs(to_local(frames, momenta), mask, scalars, convention, to_local(frames, jet))
         return self.net(eta_phi(features, convention), features, frames, mask)

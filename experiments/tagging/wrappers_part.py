@@ -28,6 +28,7 @@ class ParTTaggingWrapper(TaggingWrapper):
     """
 
     head_prefixes = ("net.head.",)
+    uses_constituent_features = True
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
@@ -45,11 +46,13 @@ class ParTTaggingWrapper(TaggingWrapper):
         scalars: torch.Tensor | None = None,
         pairs: torch.Tensor | None = None,
         pack_index: torch.Tensor | None = None,
+        jets: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``pairs``
         (3, P) and ``pack_index`` (T,): optional :meth:`host_inputs` of ``mask`` (the same logits,
-        less work)."""
-        features = constituent_inputs(momenta, mask, scalars, self.feature_convention)
+        less work); ``jets`` (B, 4) GeV: see :meth:`~TaggingWrapper.feature_jets`."""
+        jet = self.feature_jets(jets, momenta)
+        features = constituent_inputs(momenta, mask, scalars, self.feature_convention, jet)
         return self.net(features, momenta * mask[..., None], mask, pairs=pairs, pack_index=pack_index)
 
 
@@ -67,12 +70,21 @@ class ParticleNetTaggingWrapper(TaggingWrapper):
     """
 
     head_prefixes = ("net.head.",)
+    uses_constituent_features = True
 
     def __init__(self, net: dict, out_channels: int, num_scalars: int) -> None:
         super().__init__()
         self.net = build_net(ParticleNet, net, NUM_KINEMATIC_FEATURES + num_scalars, out_channels)
 
-    def forward(self, momenta: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N)."""
-        features = constituent_inputs(momenta, mask, scalars, self.feature_convention)
+    def forward(
+        self,
+        momenta: torch.Tensor,
+        mask: torch.Tensor,
+        scalars: torch.Tensor | None = None,
+        jets: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``jets``
+        (B, 4) GeV: see :meth:`~TaggingWrapper.feature_jets`."""
+        jet = self.feature_jets(jets, momenta)
+        features = constituent_inputs(momenta, mask, scalars, self.feature_convention, jet)
         return self.net(eta_phi(features, self.feature_convention), features, mask)

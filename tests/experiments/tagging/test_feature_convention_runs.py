@@ -3,7 +3,10 @@ with another convention refused (models saved before the setting read as ``loren
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import onnxruntime
 import pytest
 import torch
 from experiment_test_utils import compose_config
@@ -11,7 +14,10 @@ from tagging_test_utils import tagging_overrides, write_lgn_jets
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.config_schema import ConfigError
+from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL
 from experiments.registry import get_experiment
+from experiments.tagging.wrappers import TransformerTaggingWrapper
+from lorentznets.data.readers import load_jets
 from tests.data.readers.jet_files import random_jets, write_jetclass
 
 TINY = {
@@ -79,3 +85,74 @@ def test_weaver_convention_clips_the_impact_parameter_errors(tmp_path):
     assert ((raw[..., [7, 9]] < 0) | (raw[..., [7, 9]] > 1)).any()  # the check can fail
     assert torch.equal(clipped[..., [7, 9]], raw[..., [7, 9]].clamp(0, 1))
     assert torch.equal(clipped[..., [0, 1, 2, 3, 4, 5, 6, 8]], raw[..., [0, 1, 2, 3, 4, 5, 6, 8]])
+
+
+STREAMED = {"data.streaming": True, "data.stream.window_jets": 16, "data.stream.block_jets": 4}
+
+
+@pytest.fixture
+def forwards(monkeypatch):
+    """``(momenta, jets)`` of every call of the Transformer tagger's forward."""
+    calls = []
+    forward = TransformerTaggingWrapper.forward
+
+    def record(self, momenta, mask, scalars=None, jets=None):
+        calls.append((momenta, jets))
+        return forward(self, momenta, mask, scalars, jets)
+
+    monkeypatch.setattr(TransformerTaggingWrapper, "forward", record)
+    return calls
+
+
+def test_weaver_runs_give_the_tagger_each_jet_of_all_its_constituents(tmp_path, forwards):
+    """Training in memory and streamed, and predictions: a ``weaver`` tagger gets the batches' ``jets``,
+    the sum of every constituent of the jet (8 to 24 here, 6 kept); a ``lorentznets`` one none."""
+    data = write_lgn_jets(tmp_path / "jets.h5", num_jets=80)
+    every = load_jets(data, max_particles=30)
+    assert (every.mask.sum(dim=1) > 6).all()
+
+    def check(convention):
+        assert forwards
+        for momenta, jets in forwards:
+            if convention == "lorentznets":
+                assert jets is None
+                continue
+            matches = torch.isclose(jets[:, None], every.jets[None], rtol=1e-6, atol=1e-3).all(dim=-1)
+            assert (matches.sum(dim=1) == 1).all()
+            assert not torch.allclose(momenta.sum(dim=1), jets, rtol=1e-3)
+        forwards.clear()
+
+    for convention in ("weaver", "lorentznets"):
+        for streaming in ({}, STREAMED):
+            folder = tmp_path / f"{convention}{len(streaming)}"
+            overrides = {"data.features": convention, "data.max_particles": 6, **streaming}
+            _experiment(folder, data, **overrides).run()
+            check(convention)
+        predict = {"train": False, "warm_start_idx": 0, "predict.files": f"[{data}]"}
+        _experiment(folder, tmp_path / "unread.h5", **overrides, **predict).run()
+        check(convention)
+
+
+def test_onnx_export_of_a_weaver_tagger_takes_the_jets(tmp_path):
+    data = write_lgn_jets(tmp_path / "jets.h5", num_jets=60)
+    weaver = {"data.features": "weaver", "data.max_particles": 6}
+    _experiment(tmp_path, data, **weaver).run()
+    experiment = _experiment(tmp_path, data, train=False, warm_start_idx=0, **weaver, **{"export.onnx": True})
+    experiment.run()
+    models = tmp_path / "runs" / "toptagging" / "r" / "models"
+    description = json.loads((models / "model_run0.preprocessing.json").read_text())
+    assert [(i["name"], i["shape"]) for i in description["inputs"]] == [
+        ("momenta", ["batch", "particles", 4]),
+        ("mask", ["batch", "particles"]),
+        ("jets", ["batch", 4]),
+    ]
+    assert "all its constituents" in description["inputs"][2]["description"]
+    jets = load_jets(data, max_particles=6)
+    session = onnxruntime.InferenceSession(str(models / description["model_file"]))
+    feeds = {"momenta": jets.momenta.numpy(), "mask": jets.mask.numpy(), "jets": jets.jets.numpy()}
+    (logits,) = session.run(None, feeds)
+    with torch.no_grad():
+        expected = experiment.raw_model(jets.momenta, jets.mask, jets=jets.jets)
+        kept = experiment.raw_model(jets.momenta, jets.mask, jets=jets.momenta.sum(dim=1))
+    np.testing.assert_allclose(logits, expected.numpy(), rtol=PARITY_RTOL, atol=PARITY_ATOL)
+    assert not np.allclose(logits, kept.numpy(), rtol=PARITY_RTOL, atol=PARITY_ATOL)  # the jets are used

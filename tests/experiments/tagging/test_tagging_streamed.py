@@ -137,7 +137,7 @@ def test_streamed_weights_are_divided_by_their_class_mean(tmp_path):
     means = {label: expected[labels[:200] == label].mean() for label in (0, 1)}
     for label in (0, 1):
         torch.testing.assert_close(splits["train"].weight_means[label].item(), float(means[label]))
-    assert set(batch) == {"momenta", "mask", "labels", "weights"}
+    assert set(batch) == {"momenta", "mask", "labels", "weights", "jets"}
     raw = batch["weights"].double() * splits["train"].weight_means[batch["labels"]]
     allowed = torch.tensor([0.5, 1.0, 1.5, 4.0, 8.0, 12.0], dtype=torch.float64)
     assert torch.isclose(raw[:, None], allowed, rtol=1e-6).any(dim=1).all()

@@ -50,3 +50,16 @@ def test_tagging_batch_loss_traces_as_one_graph(tmp_path, jets_file, model, weig
     if weighted:
         batch["weights"] = batch["labels"].double() + 0.5
     assert_batch_loss_sync_free(experiment, batch)
+
+
+@pytest.mark.parametrize("model", ["transformer", "part"])
+def test_weaver_convention_batch_loss_with_the_full_jets_traces_as_one_graph(tmp_path, jets_file, model):
+    """The batches' ``jets`` reach the forward of a ``data.features=weaver`` tagger as a tensor input."""
+    overrides = tagging_overrides(tmp_path, jets_file, **{"model": model, "data.features": "weaver"})
+    overrides = [o for o in overrides if not o.startswith("model.net.")] + NETS[model]
+    if model == "transformer":
+        overrides += ["model.net.hidden_channels=16", "model.net.num_blocks=1", "model.net.num_heads=2"]
+    experiment = build_experiment(compose_config("toptagging", overrides))
+    batch = first_batch(experiment)
+    assert experiment.raw_model.takes_jets and batch["jets"].shape == (len(batch["labels"]), 4)
+    assert_batch_loss_sync_free(experiment, batch)

@@ -14,12 +14,15 @@ import numpy as np
 import pytest
 import torch
 
+from experiments.tagging import features, wrappers
 from experiments.tagging.features import (
     clip_impact_parameter_errors,
     constituent_inputs,
     eta_phi,
     jet_constituent_features,
 )
+from experiments.tagging.wrappers import LGATrTaggingWrapper, TransformerTaggingWrapper
+from experiments.tagging.wrappers_lloca import LLoCaParticleNetTaggingWrapper
 from experiments.tagging.wrappers_part import ParticleNetTaggingWrapper, ParTTaggingWrapper
 from lorentznets.compat.weaver import binary_logit_head, convert_part_state_dict, convert_particlenet_state_dict
 
@@ -186,15 +189,67 @@ def test_weaver_convention_equals_weaver_preprocessing(layout):
     assert (inputs[-1, 2, [0, 1, 4]] == torch.tensor([-5.0, -5.0, 5.0], dtype=torch.float64)).all()
 
 
-def test_the_kept_constituents_jet_differs_only_for_jets_longer_than_max_particles():
-    """Without the full jet the features take the sum of the kept constituents: weaver's for jets of
-    at most ``data.max_particles`` constituents, not for longer ones (the documented difference)."""
+TINY_WRAPPERS = {
+    "transformer": lambda: TransformerTaggingWrapper(dict(hidden_channels=8, num_blocks=1, num_heads=2), 1, 0),
+    "part": lambda: ParTTaggingWrapper(dict(embed_dims=(8,), num_heads=2, num_layers=1), 1, 0),
+    "particlenet": lambda: ParticleNetTaggingWrapper(dict(conv_params=[(2, (8,))], fc_params=[]), 1, 0),
+    "lloca_particlenet": lambda: LLoCaParticleNetTaggingWrapper(
+        dict(conv_params=[(2, (8,))], hidden_reps=[], fc_params=[]), 1, 0, frames={"kind": "identity"}
+    ),
+    "gatr": lambda: LGATrTaggingWrapper(
+        dict(num_blocks=1, hidden_mv_channels=2, hidden_s_channels=4, attention={"num_heads": 2}, mlp={}),
+        1,
+        0,
+        kinematic_scalars=True,
+    ),
+}
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """The constituent features (B, N, 7) of every call of ``jet_constituent_features`` by the wrappers."""
+    calls = []
+    original = features.jet_constituent_features
+
+    def record(*args, **kwargs):
+        calls.append(original(*args, **kwargs))
+        return calls[-1]
+
+    monkeypatch.setattr(features, "jet_constituent_features", record)
+    monkeypatch.setattr(wrappers, "jet_constituent_features", record)
+    return calls
+
+
+@pytest.mark.parametrize("wrapper", list(TINY_WRAPPERS))
+def test_wrappers_take_weavers_jet_of_all_constituents_and_lorentznets_the_kept_ones(wrapper, recorded):
+    """The features a wrapper computes for jets longer than the kept length: ``weaver`` equals
+    weaver-core's (the jet of all constituents, the batches' ``jets``), also for those jets;
+    ``lorentznets`` keeps the sum of the kept constituents, as every model saved before the
+    setting: it differs from the full jet's features exactly for the longer jets, and ignores
+    ``jets``."""
     length = 6
     jets = _constituents(COUNTS, CENTRES, seed=3)
     expected = _weaver(jets, "kin", length)["pf_features"].transpose(1, 2)
-    momenta, mask, _, _ = _ours(jets, length)
-    features = jet_constituent_features(momenta, mask, convention="weaver")
-    close = torch.isclose(features, expected, rtol=1e-5, atol=2e-5).all(dim=-1)
+    momenta, mask, full, _ = _ours(jets, length)
+    model = TINY_WRAPPERS[wrapper]().double().eval()
+    model.set_feature_convention("weaver")
+    assert model.takes_jets
+    model(momenta, mask, jets=full[:, 0].float())
+    torch.testing.assert_close(recorded[-1][mask], expected[mask], rtol=1e-5, atol=2e-5)
+    with pytest.raises(
+        ValueError,
+        match=r"data\.features=weaver takes pT_rel, E_rel, delta eta and delta phi .* "
+        r"pass jets \(B, 4\)",
+    ):
+        model(momenta, mask)
+    model.set_feature_convention("lorentznets")
+    assert not model.takes_jets
+    model(momenta, mask, jets=full[:, 0].float())
+    model(momenta, mask)
+    kept = recorded[-1]
+    assert torch.equal(recorded[-2], kept)
+    assert torch.equal(kept, jet_constituent_features(momenta, mask))
+    close = torch.isclose(kept, jet_constituent_features(momenta, mask, full), rtol=1e-5, atol=2e-5).all(dim=-1)
     for index, count in enumerate(COUNTS):
         assert close[index, mask[index]].all() == (count <= length), count
 
@@ -244,17 +299,18 @@ def _no_dropout(module: torch.nn.Module) -> None:
 
 def test_converted_weaver_part_in_our_wrapper_reproduces_weaver():
     """weaver's ParT on weaver's inputs; the converted weights in our tagging wrapper with
-    ``feature_convention="weaver"`` on the raw GeV momenta: the same scores, also folded to our
-    binary tagger's one logit (:func:`binary_logit_head`)."""
+    ``feature_convention="weaver"`` on the raw GeV momenta and the full jets: the same scores, also
+    for a jet longer than the kept length and folded to our binary tagger's one logit
+    (:func:`binary_logit_head`)."""
     weaver_part = pytest.importorskip("weaver.nn.model.ParticleTransformer")
     config = dict(embed_dims=(16, 16), pair_embed_dims=(8, 8), num_heads=2, num_layers=1, num_cls_layers=1)
     torch.manual_seed(0)
     reference = weaver_part.ParticleTransformer(input_dim=13, num_classes=2, trim=False, fc_params=[], **config)
     reference.eval()
-    jets = _constituents([5, 3, 8, 2], [(1.0, 0.0), (-1.5, 2.0), (-0.3, -2.5), (0.2, 1.0)], seed=4)
+    jets = _constituents([5, 3, 11, 2], [(1.0, 0.0), (-1.5, 2.0), (-0.3, -2.5), (0.2, 1.0)], seed=4)
     scalars = _scalars(jets, seed=5)
     weaver_in = _weaver(jets, "kinpid", 8, scalars)
-    momenta, mask, _, ours_scalars = _ours(jets, 8, scalars)
+    momenta, mask, full, ours_scalars = _ours(jets, 8, scalars)
     state = convert_part_state_dict(reference.state_dict(), prefix="net.")
     expected = torch.softmax(
         reference(
@@ -270,7 +326,7 @@ def test_converted_weaver_part_in_our_wrapper_reproduces_weaver():
         ours.set_feature_convention("weaver")
         _no_dropout(ours)
         ours.eval()
-        logits = ours(momenta.float(), mask, ours_scalars[..., :6].float())
+        logits = ours(momenta.float(), mask, ours_scalars[..., :6].float(), jets=full[:, 0].float())
         scores = torch.softmax(logits, 1)[:, 0] if out_channels == 2 else torch.sigmoid(logits[:, 0])
         torch.testing.assert_close(scores, expected[:, 0], rtol=1e-4, atol=1e-5)
 
@@ -280,16 +336,16 @@ def test_converted_weaver_particlenet_in_our_wrapper_reproduces_weaver():
     config = dict(conv_params=[(3, (8, 8)), (3, (16,))], fc_params=[(12, 0.0)])
     torch.manual_seed(0)
     reference = weaver_pn.ParticleNet(input_dims=7, num_classes=3, trim=False, **config).eval()
-    jets = _constituents([6, 4, 9, 5], [(1.0, 0.0), (-1.5, 2.0), (-0.3, -2.5), (0.2, 1.0)], seed=6)
+    jets = _constituents([6, 4, 12, 5], [(1.0, 0.0), (-1.5, 2.0), (-0.3, -2.5), (0.2, 1.0)], seed=6)
     weaver_in = _weaver(jets, "kin", 9)
-    momenta, mask, _, _ = _ours(jets, 9)
+    momenta, mask, full, _ = _ours(jets, 9)
     expected = reference(weaver_in["pf_points"].float(), weaver_in["pf_features"].float(), weaver_in["pf_mask"].float())
     ours = ParticleNetTaggingWrapper(config, 3, num_scalars=0)
     missing, _ = ours.load_state_dict(convert_particlenet_state_dict(reference.state_dict(), "net."), strict=False)
     assert missing == ["momentum_scale"]
     ours.set_feature_convention("weaver")
     ours.eval()
-    torch.testing.assert_close(ours(momenta.float(), mask), expected, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(ours(momenta.float(), mask, jets=full[:, 0].float()), expected, rtol=1e-4, atol=1e-5)
 
 
 def test_unknown_convention_is_refused():
@@ -298,3 +354,49 @@ def test_unknown_convention_is_refused():
         jet_constituent_features(momenta, mask, convention="ParT")
     with pytest.raises(ValueError, match="unknown feature convention"):
         ParTTaggingWrapper(dict(embed_dims=(8,), num_heads=2, num_layers=1), 1, 0).set_feature_convention("x")
+
+
+# The first three constituents of the first three jets of JetClass_example_100k.root as printed in
+# the ParT repository's notebooks/JetClass101.ipynb: pf_vectors (px, py, pz, E) in GeV and the
+# file's branches part_deta, part_dphi.
+PUBLISHED_JETCLASS = [
+    (
+        [[-124.57671, 64.3017, -36.05099, 144.75407], [-91.08083, 27.989893, -39.437183, 103.123436]]
+        + [[-83.18519, 28.240173, -37.305996, 95.441185]],
+        [-7.24204779e-02, 7.60791600e-02, 8.60174894e-02],
+        [-8.58111382e-02, 9.25338268e-02, 6.34045601e-02],
+    ),
+    (
+        [[110.01701, 218.53995, -461.0496, 521.9484], [27.931944, 55.72396, -115.04492, 130.84612]]
+        + [[20.90474, 40.02955, -86.80113, 97.84585]],
+        [1.53504610e-02, -2.94232368e-03, 3.29010487e-02],
+        [-4.89609241e-02, -4.72339392e-02, -6.38575554e-02],
+    ),
+    (
+        [[128.54211, -63.016777, 290.1306, 323.52737], [81.7395, -41.089207, 182.74101, 204.36229]]
+        + [[22.78092, -11.171425, 49.498, 55.622147]],
+        [-1.36301041e-01, -1.49283648e-01, -1.70358062e-01],
+        [-1.66876614e-02, -2.66698301e-02, -1.68028474e-02],
+    ),
+]
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_weaver_delta_eta_has_the_sign_of_jetclass_part_deta(index):
+    """The JetClass files' ``part_deta`` is (eta - eta_jet) * sign(eta_jet): between two
+    constituents of a jet it differs by their eta difference times the sign of the jet's eta, as
+    our ``weaver`` delta eta, whatever the jet's exact axis (taken here at the constituents' mean
+    eta and phi); unflipped differences disagree for the jets at negative eta (the first two)."""
+    rows, deta, dphi = PUBLISHED_JETCLASS[index]
+    px, py, pz, energy = torch.tensor(rows, dtype=torch.float64).T
+    momenta = torch.stack([energy, px, py, pz], dim=-1)[None]
+    mask = torch.ones(1, 3, dtype=torch.bool)
+    eta, phi = torch.asinh(pz / torch.hypot(px, py)).mean(), torch.atan2(py.mean(), px.mean())
+    jet = 800.0 * torch.stack([torch.cosh(eta), torch.cos(phi), torch.sin(phi), torch.sinh(eta)])[None, None]
+    ours = jet_constituent_features(momenta, mask, jet, "weaver")[0]
+    unflipped = jet_constituent_features(momenta, mask, jet)[0]
+    published = torch.tensor([deta, dphi], dtype=torch.float64).T
+    for column, values in ((5, published[:, 0]), (6, published[:, 1])):
+        torch.testing.assert_close(ours[:, column] - ours[0, column], values - values[0], rtol=0, atol=1e-5)
+    flipped = not torch.allclose(unflipped[:, 4] - unflipped[0, 4], published[:, 0] - published[0, 0], atol=2e-3)
+    assert flipped == bool(eta < 0)
