@@ -352,6 +352,13 @@ class BaseExperiment(ABC):
         the model with its signature when ``mlflow.log_model`` is on; None: not offered."""
         return None
 
+    def exported_model(self, model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[nn.Module, tuple]:
+        """The module that the exports (ONNX: :mod:`experiments.common.onnx_export`; MLflow's model
+        view: ``mlflow.log_model``) trace, and its positional inputs: ``model`` on ``inputs``
+        (:meth:`model_input_example`'s); an experiment whose model needs more inputs than those
+        wraps it."""
+        return model, inputs
+
     def batch_weight(self, batch: Any) -> float:
         """Weight of ``batch`` in the validation average (default: length of its first tensor)."""
         first = batch
@@ -823,7 +830,8 @@ class BaseExperiment(ABC):
         start = time.perf_counter()
         try:
             with torch.no_grad(), self.trainer.evaluation_weights():
-                log_pytorch_model(self.raw_model, example, "model", self.logger.run_id, self.logger.tracking_uri)
+                model, example = self.exported_model(self.raw_model, example)
+                log_pytorch_model(model, example, "model", self.logger.run_id, self.logger.tracking_uri)
         except Exception as error:  # noqa: BLE001 - export limits of a net must not fail a finished training
             LOGGER.warning("mlflow.log_model: logging the model failed (%s: %s)", type(error).__name__, error)
             return

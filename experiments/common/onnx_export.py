@@ -12,10 +12,10 @@ constants, the feature definitions, how to read the outputs).
 "description": str}``, in ``forward`` order; string entries of a shape are the dynamic axes,
 e.g. ``["batch", "particles", 4]``) and any further keys (feature definitions, normalisation,
 class names), which go to the JSON file as they are. Without it, every input and output gets a
-dynamic ``batch`` axis 0 and the names of ``forward``'s parameters. An optional
-``onnx_model(model, inputs)`` hook returns the module to trace and its positional inputs in place
-of the model's float32 CPU copy and the example (a tagger that takes more than its ``forward``'s
-positional inputs: the jet momenta of the weaver feature convention).
+dynamic ``batch`` axis 0 and the names of ``forward``'s parameters. The experiment's
+``exported_model(model, inputs)`` returns the module to trace and its positional inputs (the
+model's float32 CPU copy and the example, unless the model takes more than its ``forward``'s
+positional inputs: the jet momenta of the tagging experiment's weaver feature convention).
 
 Parity: the exported graph's outputs on the example inputs must match torch eager within
 ``|onnx - torch| <= PARITY_ATOL + PARITY_RTOL * |torch|`` (float32; the largest difference is
@@ -274,7 +274,7 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
     ----------
     experiment : BaseExperiment
         Set up (model built, weights loaded); ``model_input_example()`` gives the inputs traced
-        and checked, ``onnx_model()`` (optional) another module and inputs to trace,
+        and checked, ``exported_model()`` the module and inputs to trace,
         ``onnx_description()`` (optional) the names, axes and preprocessing.
     model_index : int
         k of ``models/model_run<k>.pt``, the name of the files written.
@@ -296,10 +296,8 @@ def export_run_model(experiment: BaseExperiment, model_index: int) -> list[Path]
     inputs = tuple(float32_cpu(tensor) for tensor in example)
     with experiment.trainer.evaluation_weights():
         model = copy.deepcopy(experiment.raw_model).float().cpu().eval()
-    adapt = getattr(experiment, "onnx_model", None)
-    if adapt is not None:
-        model, inputs = adapt(model, inputs)
-        inputs = tuple(float32_cpu(tensor) for tensor in inputs)
+    model, inputs = experiment.exported_model(model, inputs)
+    inputs = tuple(float32_cpu(tensor) for tensor in inputs)
     with torch.no_grad():
         outputs = model(*inputs)
     outputs = tuple(flat_outputs(outputs))

@@ -331,9 +331,9 @@ class TaggingExperiment(BaseExperiment):
         inputs = (batch["momenta"], batch["mask"])
         return (*inputs, batch["scalars"]) if "scalars" in batch else inputs
 
-    def onnx_model(self, model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[nn.Module, tuple]:
-        """The module the ONNX export traces and its inputs (see :mod:`experiments.common.onnx_export`):
-        the tagger on :meth:`model_input_example`'s, or for a tagger that takes ``jets`` (the ``weaver``
+    def exported_model(self, model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[nn.Module, tuple]:
+        """The module the exports (ONNX, MLflow's model view) trace and its inputs: the tagger on
+        :meth:`model_input_example`'s, or for a tagger that takes ``jets`` (the ``weaver``
         convention's features) :class:`JetMomentumInput` on ``(momenta, mask, jets[, scalars])``."""
         if not model.takes_jets:
             return model, inputs

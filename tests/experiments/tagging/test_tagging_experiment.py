@@ -134,3 +134,20 @@ def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path, jets_file)
     mlflow.set_tracking_uri(default_tracking_uri(tmp_path))
     info = mlflow.models.get_model_info(f"models:/{output.model_id}")
     assert [spec.name for spec in info.signature.inputs.inputs] == ["momenta", "mask"]
+
+
+def test_a_weaver_convention_model_is_logged_with_its_jet_input(tmp_path, jets_file):
+    import mlflow
+    import mlflow.models
+    from mlflow.tracking import MlflowClient
+
+    from experiments.common.mlflow_logger import default_tracking_uri
+
+    settings = {"mlflow.log_model": True, "training.iterations": 2, "data.features": "weaver", "model": "transformer"}
+    _run("toptagging", tagging_overrides(tmp_path, jets_file, run_name="weaver", use_mlflow=True, **settings))
+    client = MlflowClient(default_tracking_uri(tmp_path))
+    (run,) = client.search_runs([client.get_experiment_by_name("toptagging").experiment_id])
+    (output,) = run.outputs.model_outputs
+    mlflow.set_tracking_uri(default_tracking_uri(tmp_path))
+    info = mlflow.models.get_model_info(f"models:/{output.model_id}")
+    assert [spec.name for spec in info.signature.inputs.inputs] == ["momenta", "mask", "jets"]
