@@ -14,8 +14,10 @@ from torch import nn
 from torch.nn import functional as F
 
 from experiments.base_experiment import BaseExperiment
+from experiments.common.checkpoint import load_checkpoint
 from experiments.common.config_schema import ConfigError
 from experiments.common.errors import ExperimentInputError
+from experiments.common.finetune import finetune_source
 from experiments.common.host_inputs import host_inputs
 from experiments.common.jet_splits import load_jet_splits
 from experiments.common.predict import expand_predict_files
@@ -152,17 +154,25 @@ class TaggingExperiment(BaseExperiment):
         return {"streamed": self.streamed, "features": self.cfg.data.features}
 
     def _refuse_other_features(self) -> None:
-        """On a warm start (evaluation, predictions, further training), refuse ``data.features``
-        other than the saved model's (``lorentznets`` for a model saved before the setting
-        existed): its weights were fitted to those features."""
-        if self.cfg.warm_start_idx is None:
+        """On a warm start (evaluation, predictions, further training) or a fine-tuning
+        (``training.finetune.from``), refuse ``data.features`` other than the saved model's
+        (``lorentznets`` for a model saved before the setting existed): its weights were fitted to
+        those features."""
+        cfg = self.cfg
+        if cfg.warm_start_idx is not None:
+            what = f"warm_start_idx={cfg.warm_start_idx}"
+            path, checkpoint = self.warm_start_checkpoint()
+        elif cfg.train and cfg.training.finetune["from"] is not None:
+            what = f"training.finetune.from={cfg.training.finetune['from']}"
+            path = finetune_source(cfg.training.finetune["from"])
+            checkpoint = load_checkpoint(path, map_location="cpu")
+        else:
             return
-        path, checkpoint = self.warm_start_checkpoint()
-        saved = checkpoint.get("features", FEATURE_CONVENTIONS[0])
-        if saved != self.cfg.data.features:
+        saved = _saved_features(checkpoint)
+        if saved is not None and saved != cfg.data.features:
             raise ExperimentInputError(
-                f"warm_start_idx={self.cfg.warm_start_idx}: {path} was trained with data.features={saved}, not "
-                f"{self.cfg.data.features}: its weights expect those features; set data.features={saved}"
+                f"{what}: {path} was trained with data.features={saved}, not {cfg.data.features}: its weights "
+                f"expect those features; set data.features={saved}"
             )
 
     def _warn_other_max_particles(self) -> None:
@@ -539,3 +549,15 @@ class TaggingExperiment(BaseExperiment):
                 )
             )
         return paths
+
+
+def _saved_features(checkpoint: dict[str, Any]) -> str | None:
+    """The ``data.features`` a checkpoint's weights were trained with: a final model's entry or a
+    ``last.pt``'s training settings (``lorentznets`` where they predate the setting), or None
+    where the file does not say (``checkpoints/best.pt``, an older ``last.pt``)."""
+    if "features" in checkpoint:
+        return checkpoint["features"]
+    if "config" in checkpoint:
+        return FEATURE_CONVENTIONS[0]
+    data = (checkpoint.get("settings") or {}).get("data")
+    return data.get("features", FEATURE_CONVENTIONS[0]) if isinstance(data, dict) else None

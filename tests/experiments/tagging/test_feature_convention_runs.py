@@ -156,3 +156,16 @@ def test_onnx_export_of_a_weaver_tagger_takes_the_jets(tmp_path):
         kept = experiment.raw_model(jets.momenta, jets.mask, jets=jets.momenta.sum(dim=1))
     np.testing.assert_allclose(logits, expected.numpy(), rtol=PARITY_RTOL, atol=PARITY_ATOL)
     assert not np.allclose(logits, kept.numpy(), rtol=PARITY_RTOL, atol=PARITY_ATOL)  # the jets are used
+
+
+def test_finetuning_keeps_the_saved_convention(tmp_path):
+    data = write_lgn_jets(tmp_path / "jets.h5", num_jets=60)
+    _experiment(tmp_path, data, **{"data.features": "weaver"}).run()
+    run = tmp_path / "runs" / "toptagging" / "r"
+    for source in (run, run / "checkpoints" / "last.pt"):
+        finetune = {"training.finetune.from": str(source)}
+        with pytest.raises(ExperimentInputError, match=r"finetune\.from=.*trained with data\.features=weaver, not lor"):
+            _experiment(tmp_path / "ft", data, **finetune).run()
+    tuned = _experiment(tmp_path / "ft", data, **{"data.features": "weaver", "training.finetune.from": str(run)})
+    tuned.run()
+    assert tuned.raw_model.feature_convention == "weaver"
