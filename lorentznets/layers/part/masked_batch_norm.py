@@ -49,17 +49,22 @@ class MaskedBatchNorm(nn.BatchNorm1d):
             mean = flat.mean(dim=0)
             centred = flat - mean
             var = centred.square().sum(dim=0) / count
+            rate: float | torch.Tensor = self.momentum
         else:
             weight = mask.reshape(-1).to(flat.dtype)
-            count = weight.sum().clamp(min=2.0)
+            real = weight.sum()
+            count = real.clamp(min=2.0)
             with torch.autocast(flat.device.type, enabled=False):
                 mean = (weight @ flat) / count
                 centred = flat - mean
                 var = (weight @ centred.square()) / count
+            rate = (real > 0).to(self.running_mean.dtype) * self.momentum
         with torch.no_grad():
+            # a batch without real entries keeps the statistics, as torch's batch norm does for an
+            # empty one: no jet (a shape), or only padding (a zero rate, not a branch on the mask)
             self.num_batches_tracked.add_(1)
-            if flat.shape[0]:  # an empty batch (no jet) keeps the statistics, as torch's batch norm does
-                self.running_mean.lerp_(mean.detach().to(self.running_mean.dtype), self.momentum)
+            if flat.shape[0]:
+                self.running_mean.lerp_(mean.detach().to(self.running_mean.dtype), rate)
                 var_unbiased = var.detach() * count / (count - 1)
-                self.running_var.lerp_(var_unbiased.to(self.running_var.dtype), self.momentum)
+                self.running_var.lerp_(var_unbiased.to(self.running_var.dtype), rate)
         return torch.addcmul(self.bias, centred, torch.rsqrt(var + self.eps) * self.weight).view_as(x)

@@ -48,3 +48,12 @@ def test_single_entry_without_mask_gives_the_bias():
     ours, _ = _pair()
     out = ours(torch.randn(1, 5, dtype=torch.float64))
     torch.testing.assert_close(out, ours.bias.detach()[None])
+
+
+def test_only_padding_keeps_the_running_statistics():
+    ours, _ = _pair()
+    ours(3 * torch.randn(7, 6, 5, dtype=torch.float64) + 1, torch.rand(7, 6) < 0.6)
+    before = {name: getattr(ours, name).clone() for name in ("running_mean", "running_var")}
+    ours(torch.randn(3, 4, 5, dtype=torch.float64), torch.zeros(3, 4, dtype=torch.bool))
+    for name, value in before.items():
+        torch.testing.assert_close(getattr(ours, name), value, rtol=0, atol=0)
