@@ -25,9 +25,11 @@ _NO_COMPLETED_TRIAL = "No trials are completed yet"
 # Hydra imports every module of hydra_plugins at each start: without the optional Optuna plugin
 # this module defines nothing, instead of a warning in every run.
 if find_spec("hydra_plugins.hydra_optuna_sweeper") is not None:
-    from hydra_plugins.hydra_optuna_sweeper.optuna_sweeper import OptunaSweeper
+    # the module, not the class: Hydra's plugin scan registers every class a module names, and
+    # would list the plugin's sweeper a second time under this module
+    from hydra_plugins.hydra_optuna_sweeper import optuna_sweeper
 
-    class OptunaStudySweeper(OptunaSweeper):
+    class OptunaStudySweeper(optuna_sweeper.OptunaSweeper):
         """The plugin's sweeper with the same settings (``config/hydra/sweeper/optuna_study.yaml``)."""
 
         def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:

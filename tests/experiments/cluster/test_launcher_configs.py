@@ -3,6 +3,10 @@ plugins, and say what they promise (Slurm resources, search space, objective), w
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from experiment_test_utils import REPO, compose_config
 from hydra import compose, initialize_config_dir
@@ -43,6 +47,16 @@ def test_optuna_study_is_the_plugins_sweeper_run_by_ours():
     assert (sweeper.n_trials, sweeper.max_failure_rate) == (20, 0.0)
     assert sweeper.sampler._target_ == "optuna.samplers.TPESampler"
     assert OPTUNA_STUDY in Plugins.instance().class_name_to_class  # what instantiating a sweeper looks up
+
+
+def test_run_py_from_another_folder_finds_our_sweeper_once(tmp_path):
+    # Hydra scans hydra_plugins on sys.path, which holds run.py's folder: no PYTHONPATH needed
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    command = [sys.executable, str(REPO / "run.py"), "--info", "plugins"]
+    listing = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=True)
+    section = listing.stdout.split("Sweeper:")[1].split("\n\n")[0]  # names, one per line, to a blank line
+    sweepers = [line.strip() for line in section.splitlines() if line.strip().isidentifier()]
+    assert sorted(sweepers) == ["BasicSweeper", "OptunaStudySweeper", "OptunaSweeper"]
 
 
 def test_tagger_optuna_sweeper_searches_learning_rate_and_width():
