@@ -85,3 +85,19 @@ def test_empty_batch_compiled(name):
     assert out.shape[0] == 0
     out.sum().backward()
     torch._dynamo.reset()
+
+
+@pytest.mark.parametrize("name", ["LGATr", "LGN"])
+@pytest.mark.parametrize("slots", ["none", "all padded"])
+def test_no_real_particle_gives_finite_outputs(name, slots):
+    # jets without particle slots (N = 0) or with only padding: failed in reshapes before
+    net, call = _cases()[name]
+    net.eval()
+    p, mask = _momenta(), MASK
+    if slots == "none":
+        p, mask = p[:, :0], mask[:, :0]
+    else:
+        mask = torch.zeros_like(mask)
+    out = call(net, p, _eye()[:, : p.shape[1]], mask)
+    assert out.shape[0] == len(p)
+    assert torch.isfinite(out).all()
