@@ -164,7 +164,20 @@ class ParticleTransformer(nn.Module):
         pairs: torch.Tensor | None = None,
         pack_index: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """:meth:`forward` on inputs whose layout a net around this one has checked (LLoCa-ParT)."""
+        """:meth:`forward` on inputs whose layout a net around this one has checked (LLoCa-ParT).
+
+        Parameters
+        ----------
+        features : torch.Tensor with shape (B, N, in_channels)
+        momenta : torch.Tensor with shape (B, N, 4)
+        mask : torch.Tensor with shape (B, N), bool
+        attention, pairs, pack_index
+            As for :meth:`forward`.
+
+        Returns
+        -------
+        torch.Tensor with shape (B, out_channels)
+        """
         dtype = self.class_token.dtype
         features, momenta = zero_padding(features, mask, dtype), zero_padding(momenta, mask, dtype)
         x = self.embedding(features, pack_index)

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from ..layers.arguments import ArgumentError, check_at_least, check_head_layers
-from ..layers.particlenet import EdgeConvBlock, NeighbourTransform, pad_particles, per_channel
+from ..layers.particlenet import EdgeConvBlock, NeighbourTransform, channel_batch_norm, pad_particles
 from ..utils.padding import zero_padding
 from .input_layout import check_particle_layout
 
@@ -129,13 +129,26 @@ class ParticleNet(nn.Module):
         mask: torch.Tensor,
         neighbour_transforms: Sequence[NeighbourTransform | None] | None = None,
     ) -> torch.Tensor:
-        """:meth:`forward` on inputs whose layout a net around this one has checked (LLoCa-ParticleNet)."""
+        """:meth:`forward` on inputs whose layout a net around this one has checked (LLoCa-ParticleNet).
+
+        Parameters
+        ----------
+        points : torch.Tensor with shape (B, N, D)
+        features : torch.Tensor with shape (B, N, in_channels)
+        mask : torch.Tensor with shape (B, N), bool
+        neighbour_transforms : sequence of NeighbourTransform or None, optional
+            As for :meth:`forward`.
+
+        Returns
+        -------
+        torch.Tensor with shape (B, out_channels)
+        """
         dtype = self.input_norm.weight.dtype
         # padded points are moved far away below (masked_fill), whatever they hold
         points, features = points.to(dtype), zero_padding(features, mask, dtype)
         points, features, mask = pad_particles((points, features, mask), self.min_particles)
         real = mask.unsqueeze(-1)
-        x = per_channel(self.input_norm, features).masked_fill(~real, 0.0)
+        x = channel_batch_norm(self.input_norm, features).masked_fill(~real, 0.0)
         transforms = neighbour_transforms or (None,) * len(self.edge_convs)
         outputs = []
         for index, (conv, transform) in enumerate(zip(self.edge_convs, transforms, strict=True)):
@@ -144,7 +157,7 @@ class ParticleNet(nn.Module):
             outputs.append(x)
         if self.fusion is not None:
             x = self.fusion.linear(torch.cat(outputs, dim=-1))
-            x = torch.relu(per_channel(self.fusion.norm, x)).masked_fill(~real, 0.0)
+            x = torch.relu(channel_batch_norm(self.fusion.norm, x)).masked_fill(~real, 0.0)
         counts = real.sum(dim=1).clamp(min=1).to(x.dtype)
         return self.head(x.sum(dim=1) / counts)
 

@@ -140,6 +140,13 @@ class PELICANBackbone(nn.Module):
         slots (which may hold anything, NaN included: 0 * NaN would reach the real particles) and in
         float32 or higher.
 
+        Parameters
+        ----------
+        p : torch.Tensor with shape (B, N, 4)
+            (E, px, py, pz) in GeV.
+        mask : torch.Tensor with shape (B, N), bool
+        scalars : torch.Tensor with shape (B, N, S), optional
+
         Returns
         -------
         p : torch.Tensor with shape (B, N, 4), in GeV
@@ -154,7 +161,22 @@ class PELICANBackbone(nn.Module):
     def run_checked(
         self, p: torch.Tensor, mask: torch.Tensor, scalars: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """:meth:`forward` on :meth:`padded_inputs` (for a head that needs them too)."""
+        """:meth:`forward` on :meth:`padded_inputs` (for a head that needs them too).
+
+        Parameters
+        ----------
+        p : torch.Tensor with shape (B, N, 4)
+            Zero-padded, in GeV.
+        mask : torch.Tensor with shape (B, N), bool
+        scalars : torch.Tensor with shape (B, N, S), optional
+            Zero-padded.
+
+        Returns
+        -------
+        pairs : torch.Tensor with shape (B, N', N', hidden_channels)
+            N' = N + 2 with beams (the beams come first), else N.
+        mask : torch.Tensor with shape (B, N'), bool
+        """
         p = p / self.momentum_scale
         labels = scalars
         if self.beams:

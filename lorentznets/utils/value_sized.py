@@ -24,5 +24,7 @@ def value_sized_allowed(x: torch.Tensor) -> bool:
     """
     if x.device.type != "cpu" or torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export():
         return False
-    # a torch.func transform (vmap, grad, jacrev, ...) is active: its tensors are wrapped
+    # whether a torch.func transform (vmap, grad, jacrev, ...) is active: torch has no public
+    # query; this private one is what torch.func itself uses (tests/nets/test_vmap.py fails
+    # should a torch upgrade remove or change it)
     return torch._C._functorch.peek_interpreter_stack() is None

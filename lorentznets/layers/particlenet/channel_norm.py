@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 
-def per_channel(norm: nn.BatchNorm1d, x: torch.Tensor) -> torch.Tensor:
+def channel_batch_norm(norm: nn.BatchNorm1d, x: torch.Tensor) -> torch.Tensor:
     """``norm`` over the rows of ``x`` flattened to (entries, C): the same statistics as over (B, C, N).
 
     A transposed (non-contiguous) input made the compiled backward fail ("view size is not

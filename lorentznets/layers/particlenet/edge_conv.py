@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .channel_norm import per_channel
+from .channel_norm import channel_batch_norm
 from .knn import gather_neighbours, knn_indices
 
 NeighbourTransform = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -75,10 +75,10 @@ class EdgeConvBlock(nn.Module):
         for index, (linear, norm) in enumerate(zip(self.linears, self.norms)):
             if index > 0:
                 x = linear(x)
-            x = torch.relu(per_channel(norm, x))
+            x = torch.relu(channel_batch_norm(norm, x))
         x = x.mean(dim=2)
         if self.shortcut is None:
             shortcut = features
         else:
-            shortcut = per_channel(self.shortcut_norm, self.shortcut(features))
+            shortcut = channel_batch_norm(self.shortcut_norm, self.shortcut(features))
         return torch.relu(shortcut + x)
