@@ -8,7 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..frames import TensorReps
-from ..layers.arguments import ArgumentError, check_at_least
+from ..layers.arguments import ArgumentError, check_at_least, check_probability
 from ..layers.attention import PackedSegments, unpack
 from ..layers.lloca import FrameTransforms, frame_attention, frame_transforms
 from ..utils.padding import identity_padding, zero_padding
@@ -124,6 +124,7 @@ class LLoCaTransformer(nn.Module):
             ("mlp_ratio", mlp_ratio),
         ):
             check_at_least(name, value, 1)
+        check_probability("dropout", dropout)
         self.reps = cast_head_reps(attn_reps)
         self.preserve_variance = preserve_variance
         channels = num_heads * self.reps.dim

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from ..data.input_checks import all_finite, empty_sets
-from ..layers.arguments import check_at_least, check_choice
+from ..layers.arguments import check_at_least, check_choice, check_probability
 from ..layers.lorentznet import LGEB, real_pairs
 from ..utils.padding import zero_padding
 
@@ -66,6 +66,7 @@ class LorentzNet(nn.Module):
             ("num_blocks", num_blocks),
         ):
             check_at_least(name, value, 1)
+        check_probability("dropout", dropout)
         self.in_scalar_channels = in_scalar_channels
         self.readout = readout
         self.official = official

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..layers.arguments import check_at_least, check_choice
+from ..layers.arguments import check_at_least, check_choice, check_probability
 from .input_layout import check_float_input
 
 _ACTIVATIONS = {"gelu": nn.GELU, "relu": nn.ReLU, "silu": nn.SiLU, "tanh": nn.Tanh}
@@ -57,6 +57,7 @@ class MLP(nn.Module):
             check_at_least(name, value, 1)
         check_at_least("hidden_channels", hidden_channels, 1)
         check_at_least("num_layers", num_layers, 0)
+        check_probability("dropout", dropout)
         layers: list[nn.Module] = []
         width = in_channels
         for _ in range(num_layers):

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..data.input_checks import all_finite, empty_sets
-from ..layers.arguments import check_at_least, check_choice, check_positive
+from ..layers.arguments import check_at_least, check_choice, check_positive, check_probability
 from ..layers.pelican import (
     DotProductEncoder,
     Equivariant1to2,
@@ -88,6 +88,7 @@ class PELICANBackbone(nn.Module):
         # N_avg <= 0 gives NaN multiplicity factors, which showed only as a diverging training
         check_positive("average_particles", average_particles)
         check_positive("momentum_scale", momentum_scale)
+        check_probability("dropout", dropout)
         self.in_scalar_channels = in_scalar_channels
         self.beams = beams
         self.momentum_scale = float(momentum_scale)

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..layers.arguments import ArgumentError, check_at_least
+from ..layers.arguments import ArgumentError, check_at_least, check_probability
 from ..utils.padding import zero_padding
 from .input_layout import check_float_input, check_particle_layout
 
@@ -122,6 +122,7 @@ class Transformer(nn.Module):
         for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("num_blocks", num_blocks)):
             check_at_least(name, value, 1)
         _check_sizes(hidden_channels, num_heads, mlp_ratio)
+        check_probability("dropout", dropout)
         self.linear_in = nn.Linear(in_channels, hidden_channels)
         self.blocks = nn.ModuleList(
             TransformerBlock(hidden_channels, num_heads, mlp_ratio, dropout) for _ in range(num_blocks)

@@ -132,6 +132,13 @@ REFUSED = [
     (LLoCaParticleTransformer, "num_heads", 0, "num_heads must be >= 1, got 0"),
     (LLoCaParticleTransformer, "num_layers", 0, "num_layers must be >= 1, got 0"),
     (LLoCaParticleNet, "conv_params", ((0, (8,)), (2, (8,))), r"conv_params must hold .* got \[\[0, \[8\]\], "),
+    # dropout rates: torch's message named no argument, and MLP took a negative one
+    (Transformer, "dropout", 1.5, r"dropout must be in \[0, 1\), got 1.5"),
+    (MLP, "dropout", -0.1, r"dropout must be in \[0, 1\), got -0.1"),
+    (PELICAN, "dropout", 1.0, r"dropout must be in \[0, 1\), got 1.0"),
+    (PELICANRegressor, "dropout", -0.5, r"dropout must be in \[0, 1\), got -0.5"),
+    (LorentzNet, "dropout", 2.0, r"dropout must be in \[0, 1\), got 2.0"),
+    (LLoCaTransformer, "dropout", 1.5, r"dropout must be in \[0, 1\), got 1.5"),
 ]
 
 
