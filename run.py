@@ -19,6 +19,11 @@ from typing import NoReturn
 # (database setup) stay quiet unless asked for.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+# Jobs of Hydra's submitit launchers (local processes, Slurm) unpickle this script's task, which
+# names the packages beside it (experiments/, hydra_plugins/): they must find them from any folder.
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(filter(None, (os.path.dirname(os.path.abspath(__file__)), os.environ.get("PYTHONPATH"))))
+)
 
 import hydra  # noqa: E402
 import torch  # noqa: E402

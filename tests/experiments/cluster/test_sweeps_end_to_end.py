@@ -5,11 +5,13 @@ a study that goes on after a failed trial, and studies that end in one line when
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
 from cluster.cluster_test_utils import mlflow_runs, tiny_tagging_overrides
-from experiment_test_utils import run_cli, toy_overrides
+from experiment_test_utils import REPO, run_cli, subprocess_env, toy_overrides
 
 from experiments.common.mlflow_logger import default_tracking_uri
 
@@ -17,10 +19,18 @@ pytestmark = pytest.mark.slow
 
 
 def test_submitit_local_launcher_runs_both_jobs_into_mlflow(tmp_path):
-    result = run_cli(
-        ["-cn", "toptagging", "-m", "hydra/launcher=submitit_local", "model=transformer", "seed=0,1"]
+    # Started from another folder, without the repository on PYTHONPATH: the jobs unpickle a task
+    # that names experiments/ (they failed with ModuleNotFoundError before run.py exported it).
+    env = {key: value for key, value in subprocess_env().items() if key != "PYTHONPATH"}
+    result = subprocess.run(
+        [sys.executable, str(REPO / "run.py"), "-cn", "toptagging", "-m", "hydra/launcher=submitit_local"]
+        + ["model=transformer", "seed=0,1"]
         # Run names from the job ids, as docs/running.md proposes for requeued Slurm jobs.
         + tiny_tagging_overrides(tmp_path, run_name="job_${hydra:job.id}", resume=True),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
