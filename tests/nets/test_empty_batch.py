@@ -67,8 +67,9 @@ def test_empty_batch_gives_empty_output(name):
             torch.testing.assert_close(value, statistics[key], rtol=0, atol=0, msg=key)
 
 
-# the nets that failed on an empty batch, and ParT for its masked batch norm; the others are slow
-COMPILED = ["LGATr", "LGN", "LLoCaParticleNet", "ParticleTransformer", "PELICANRegressor"]
+# one of the nets whose reshapes failed on an empty batch in the default run (5-15 s each to
+# compile on 2 cores); the others are slow
+COMPILED = ["LGN"]
 
 
 @pytest.mark.parametrize(
