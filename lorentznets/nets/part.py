@@ -43,6 +43,10 @@ class ParticleTransformer(nn.Module):
         Hidden layers of the head (width, dropout), each Linear + ReLU + Dropout.
     dropout, attn_dropout, activation_dropout : float
         Dropouts of the particle blocks (the class-attention blocks use none).
+    pair_bias_activation : bool
+        A GELU on the attention biases from the pair embedding: weaver-core's
+        ``use_pre_activation_pair=False``, which the ParT repository's published models were
+        trained with (their converted weights need it); False: weaver-core's default.
 
     Raises
     ------
@@ -67,6 +71,7 @@ class ParticleTransformer(nn.Module):
         dropout: float = 0.1,
         attn_dropout: float = 0.1,
         activation_dropout: float = 0.1,
+        pair_bias_activation: bool = False,
     ) -> None:
         super().__init__()
         check_part_arguments(
@@ -86,7 +91,9 @@ class ParticleTransformer(nn.Module):
         self.in_channels = in_channels
         self.embedding = ParticleEmbedding(in_channels, tuple(embed_dims))
         self.pair_embedding = (
-            PairEmbedding((*pair_embed_dims, num_heads), tuple(pair_features)) if len(pair_embed_dims) else None
+            PairEmbedding((*pair_embed_dims, num_heads), tuple(pair_features), final_activation=pair_bias_activation)
+            if len(pair_embed_dims)
+            else None
         )
         self.blocks = nn.ModuleList(
             ParTBlock(channels, num_heads, ffn_ratio, dropout, attn_dropout, activation_dropout)

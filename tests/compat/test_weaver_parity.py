@@ -65,10 +65,16 @@ PART_CONFIGS = [
 ]
 
 
+# the ParT repository's published models: a GELU on the pair biases (use_pre_activation_pair=False)
+PART_CONFIGS.append({**PART_CONFIGS[0], "pair_bias_activation": True})
+
+
 @pytest.mark.parametrize("config", PART_CONFIGS)
 def test_part_matches_weaver(config):
     torch.manual_seed(0)
-    reference_config = {**config, "pair_embed_dims": config["pair_embed_dims"] or None}
+    reference_config = {key: value for key, value in config.items() if key != "pair_bias_activation"}
+    reference_config["pair_embed_dims"] = config["pair_embed_dims"] or None
+    reference_config["use_pre_activation_pair"] = not config.get("pair_bias_activation", False)
     reference = weaver_part.ParticleTransformer(input_dim=7, num_classes=3, trim=False, **reference_config)
     ours = ParticleTransformer(7, 3, **config)
     ours.load_state_dict(convert_part_state_dict(reference.state_dict()))

@@ -54,7 +54,8 @@ class ParticleEmbedding(nn.Module):
 class PairEmbedding(nn.Module):
     """Pair features of the unordered pairs (i >= j) through pointwise layers to one bias per head.
 
-    (MaskedBatchNorm, then Linear, MaskedBatchNorm, GELU per width, without the last GELU);
+    (MaskedBatchNorm, then Linear, MaskedBatchNorm, GELU per width, without the last GELU unless
+    ``final_activation``);
     the batch statistics use only real pairs, as the published ParT's sparse pair embedding does.
     The result is symmetric in (i, j) and zero on pairs with a padded particle.
 
@@ -66,12 +67,18 @@ class PairEmbedding(nn.Module):
         Pair features (see :func:`pairwise_interaction_features`), in order.
     eps : float
         Lower clamp inside the logarithms of the features.
+    final_activation : bool
+        A GELU after the last layer too: weaver-core's ``use_pre_activation_pair=False``, with which
+        the ParT repository trained its published models (False: weaver-core's default).
     """
 
-    def __init__(self, dims: tuple[int, ...], features: tuple[str, ...], eps: float = 1e-8) -> None:
+    def __init__(
+        self, dims: tuple[int, ...], features: tuple[str, ...], eps: float = 1e-8, final_activation: bool = False
+    ) -> None:
         super().__init__()
         self.features = tuple(features)
         self.eps = eps
+        self.final_activation = final_activation
         self.input_norm = MaskedBatchNorm(len(self.features))
         widths = (len(self.features), *dims)
         self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
@@ -117,6 +124,6 @@ class PairEmbedding(nn.Module):
         x = self.input_norm(x, pair_mask)
         for index, (linear, norm) in enumerate(zip(self.linears, self.norms)):
             x = norm(linear(x), pair_mask)
-            if index < len(self.linears) - 1:
+            if index < len(self.linears) - 1 or self.final_activation:
                 x = self.activation(x)
         return x
