@@ -39,7 +39,8 @@ def convert_part_state_dict(state: dict[str, torch.Tensor], prefix: str = "") ->
     Parameters
     ----------
     state : dict of str to torch.Tensor
-        ``weaver.nn.model.ParticleTransformer.ParticleTransformer(...).state_dict()``.
+        ``weaver.nn.model.ParticleTransformer.ParticleTransformer(...).state_dict()``, also as
+        saved by the ParT repository's training (keys under ``mod.``, or ``module.mod.``).
     prefix : str
         Prefix of our keys (e.g. ``"net."`` inside a wrapper).
 
@@ -47,11 +48,25 @@ def convert_part_state_dict(state: dict[str, torch.Tensor], prefix: str = "") ->
     -------
     dict of str to torch.Tensor
     """
+    state = _unwrapped(state)
     out = {}
     num_fc = 1 + max((int(m.group(1)) for k in state if (m := re.match(r"fc\.(\d+)\.", k))), default=0)
     for key, value in state.items():
         out[prefix + _part_key(key, num_fc)] = value.squeeze(-1) if _is_kernel(key, value) else value
     return out
+
+
+_WRAPPER_PREFIXES = ("module.", "mod.")
+"""Prefixes of the modules that hold the net in saved checkpoints: ``torch.nn.DataParallel``'s and
+the ParT repository's ``networks/example_*.py`` wrappers' (``self.mod``)."""
+
+
+def _unwrapped(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """``state`` without the wrapper prefixes that all its keys share (outermost first)."""
+    for prefix in _WRAPPER_PREFIXES:
+        if state and all(key.startswith(prefix) for key in state):
+            state = {key[len(prefix) :]: value for key, value in state.items()}
+    return state
 
 
 def _part_key(key: str, num_fc: int) -> str:
@@ -86,7 +101,7 @@ def convert_particlenet_state_dict(state: dict[str, torch.Tensor], prefix: str =
     ----------
     state : dict of str to torch.Tensor
         ``weaver.nn.model.ParticleNet.ParticleNet(...).state_dict()`` (classification, not
-        segmentation).
+        segmentation), also under the ``mod.``/``module.`` prefixes of saved checkpoints.
     prefix : str
         Prefix of our keys.
 
@@ -94,6 +109,7 @@ def convert_particlenet_state_dict(state: dict[str, torch.Tensor], prefix: str =
     -------
     dict of str to torch.Tensor
     """
+    state = _unwrapped(state)
     out = {}
     for key, value in state.items():
         out[prefix + _particlenet_key(key)] = value.flatten(1) if _is_kernel(key, value) else value

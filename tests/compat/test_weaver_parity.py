@@ -111,3 +111,15 @@ def test_particlenet_matches_weaver(config):
         ours.train(training)
         ref = reference(points.transpose(1, 2), features.transpose(1, 2), mask[:, None])
         _assert_close(ours(points, features, mask), ref)
+
+
+@pytest.mark.parametrize("prefix", ["mod.", "module.mod.", "module."])
+def test_checkpoints_of_wrapped_nets_convert(prefix):
+    # the ParT repository's example networks hold the net as self.mod; DataParallel adds module.
+    torch.manual_seed(0)
+    part = weaver_part.ParticleTransformer(input_dim=7, num_classes=2, trim=False, **PART_CONFIGS[0])
+    net = weaver_pn.ParticleNet(input_dims=7, num_classes=2, **PARTICLENET_CONFIGS[0])
+    cases = ((part.state_dict(), convert_part_state_dict), (net.state_dict(), convert_particlenet_state_dict))
+    for state, convert in cases:
+        wrapped = {prefix + key: value for key, value in state.items()}
+        assert convert(wrapped).keys() == convert(state).keys()
