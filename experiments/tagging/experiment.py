@@ -41,6 +41,7 @@ from experiments.tagging.split_weights import splits_are_weighted
 from experiments.tagging.streamed import streamed_splits
 from lorentznets.data.convert.pid import NUM_PID_FEATURES, PID_CLASSES
 from lorentznets.data.readers import JetData
+from lorentznets.data.readers.formats import detect_format, expand_paths
 from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES, SUFFIXES
 
 LOGGER = logging.getLogger("lorentznets")
@@ -371,7 +372,7 @@ class TaggingExperiment(BaseExperiment):
             }
         data = self.cfg.data
         if data.use_scalars:
-            if data.format == "jetclass_root":
+            if reads_jetclass_root(data):
                 error = " clipped to [0, 1]" if data.features == "weaver" else ""
                 impact = ("tanh(part_d0val)", f"part_d0err{error}", "tanh(part_dzval)", f"part_dzerr{error}")
                 features = ", ".join((*PID_BRANCHES, *(impact if data.impact_parameters else ())))
@@ -400,7 +401,9 @@ class TaggingExperiment(BaseExperiment):
                 "max_particles": self.cfg.data.max_particles,
                 "particle_selection": "the max_particles constituents of highest pT",
                 "momentum_scale_gev": float(self.raw_model.momentum_scale),
-                "momentum_scale_use": "inside the graph: the net sees momenta / momentum_scale_gev; feed GeV",
+                "momentum_scale_use": "inside the graph, where the tagger uses it (the equivariant nets and the "
+                "Transformer see momenta / momentum_scale_gev; ParT's pair features and ParticleNet take GeV): "
+                "feed GeV",
                 **self._onnx_input_notes(),
             },
         }
@@ -418,12 +421,19 @@ class TaggingExperiment(BaseExperiment):
                 f"pad the particles axis to at least {fewest} slots (zeros, mask false): the graph's k-nearest-"
                 "neighbour search needs them"
             )
-        if self.datasets["val"].num_scalars == NUM_PID_FEATURES and self.cfg.data.format != "jetclass_root":
+        if self._training_format() == "energyflow_npz":
             notes["energy"] = (
                 "E = sqrt(p^2 + m^2) with m the PDG mass of each constituent's particle ID, as the EnergyFlow "
                 "reader builds the four-momenta from (pt, y, phi, pid) (lorentznets.data.convert.pid)"
             )
         return notes
+
+    def _training_format(self) -> str:
+        """The format of the training files (``data.format``, or detected from the first file)."""
+        data = self.cfg.data
+        if data.format != "auto":
+            return data.format
+        return detect_format(expand_paths(data_file_names(data)[0])[0])
 
     def _logits(self, model: nn.Module, batch: TaggingBatch) -> torch.Tensor:
         # only the weaver convention's taggers take the full jets; the others keep their signatures

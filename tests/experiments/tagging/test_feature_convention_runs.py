@@ -18,7 +18,7 @@ from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL
 from experiments.registry import get_experiment
 from experiments.tagging.wrappers import TransformerTaggingWrapper
 from lorentznets.data.readers import load_jets
-from tests.data.readers.jet_files import random_jets, write_jetclass
+from tests.data.readers.jet_files import random_jets, write_energyflow, write_jetclass
 
 TINY = {
     "training.iterations": 2,
@@ -169,3 +169,32 @@ def test_finetuning_keeps_the_saved_convention(tmp_path):
     tuned = _experiment(tmp_path / "ft", data, **{"data.features": "weaver", "training.finetune.from": str(run)})
     tuned.run()
     assert tuned.raw_model.feature_convention == "weaver"
+
+
+def _described(tmp_path, path, config, **overrides):
+    experiment = _experiment(tmp_path, path, config, **overrides)
+    experiment.datasets = experiment.init_data()
+    experiment.raw_model = experiment.init_model()
+    return experiment.onnx_description()
+
+
+def test_onnx_description_of_jetclass_files_read_with_format_auto(tmp_path):
+    # the column order and the weaver clip of the impact-parameter errors, as with format=jetclass_root
+    momenta, counts = random_jets(40, 12, seed=0)
+    path, _ = write_jetclass(tmp_path / "j.root", momenta, counts, np.arange(40) % 3)
+    settings = {"data.max_jets": "null", "data.use_scalars": True, "data.impact_parameters": True}
+    settings |= {"data.class_names": "[QCD,Hbb,Hcc]", "data.features": "weaver", "data.format": "auto"}
+    scalars = _described(tmp_path, path, "jetclass", **settings)["inputs"]["scalars"]["description"]
+    assert "part_d0err clipped to [0, 1]" in scalars and scalars.startswith("per-constituent JetClass branches")
+
+
+def test_onnx_description_of_energyflow_files_without_scalars_says_how_energies_are_made(tmp_path):
+    particles = np.zeros((40, 8, 4))
+    particles[:, :5, 0] = np.linspace(10.0, 50.0, 5)  # pt, y, phi, pid (photons)
+    particles[:, :5, 1] = np.linspace(-1.0, 1.0, 5)
+    particles[:, :5, 3] = 22
+    path = write_energyflow(tmp_path / "qg.npz", particles, np.arange(40) % 2)
+    settings = {"data.max_jets": "null", "data.use_scalars": False, "data.format": "auto"}
+    described = _described(tmp_path, path, "qgtagging", **settings)
+    assert "scalars" not in described["inputs"]
+    assert "PDG mass" in described["preprocessing"]["energy"]
