@@ -16,7 +16,8 @@ refused), the momentum unit and the mean weight of each class (weights are divid
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -232,6 +233,12 @@ def streamed_splits(
         training.memory_bound_bytes / GB,
         files["val"].num_jets,
         files["test"].num_jets,
-        training.source,
+        _where(files.values()),
     )
     return datasets
+
+
+def _where(streams: Iterable[JetStream | SequentialJetStream]) -> str:
+    """The file, or the number of files and their first folder, that the splits stream from."""
+    paths = sorted({str(part.path) for stream in streams for part in stream.ranges})
+    return paths[0] if len(paths) == 1 else f"{len(paths)} files in {Path(paths[0]).parent}"

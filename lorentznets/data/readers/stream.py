@@ -43,6 +43,15 @@ def bytes_per_jet(max_particles: int, num_scalars: int, weighted: bool) -> int:
     return max_particles * (4 * 4 + 1 + 4 * num_scalars) + 8 + 4 * 4 + (8 if weighted else 0)
 
 
+def describe_files(ranges: Sequence[FileRange]) -> str:
+    """The files of a stream for messages: the file itself, or the folder of several, with the jets."""
+    paths = sorted({str(part.path) for part in ranges})
+    jets = sum(len(part) for part in ranges)
+    if len(paths) == 1:
+        return f"{paths[0]} ({jets} jets)"
+    return f"{ranges[0].path.parent} ({len(paths)} files, {jets} jets)"
+
+
 def _workers() -> tuple[int, int]:
     info = get_worker_info()
     return (0, 1) if info is None else (info.id, info.num_workers)
@@ -168,7 +177,7 @@ class JetStream(IterableDataset):
         self.interleave = interleave
         self.impact_parameters = impact_parameters
         self.num_jets = sum(len(part) for part in self.ranges)
-        self.source = f"{self.ranges[0].path.parent} ({len(self.ranges)} files, {self.num_jets} jets)"
+        self.source = describe_files(self.ranges)
         self.batches_per_window = window_jets // batch_size
         if self.batches_per_window == 0:
             raise ValueError(f"{self.source}: a window of {window_jets} jets is smaller than a batch of {batch_size}")
@@ -341,7 +350,7 @@ class SequentialJetStream(IterableDataset):
         self.block_jets = block_jets
         self.impact_parameters = impact_parameters
         self.num_jets = sum(len(part) for part in self.ranges)
-        self.source = f"{self.ranges[0].path.parent} ({len(self.ranges)} files, {self.num_jets} jets)"
+        self.source = describe_files(self.ranges)
         self.sample = (
             sample if sample is not None else sample_files(ranges, max_particles, sample_jets, impact_parameters)
         )

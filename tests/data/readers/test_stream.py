@@ -153,7 +153,7 @@ def test_sequential_batches_are_the_files_jets_in_order_cut_at_blocks(tmp_path):
     for field in ("momenta", "mask", "labels"):
         assert torch.equal(torch.cat([getattr(batch, field) for batch in batches]), getattr(whole, field)), field
     # As the training stream's batches: no truth, and the stream as source.
-    assert all(batch.truth is None and batch.source.endswith("(1 files, 130 jets)") for batch in batches)
+    assert all(batch.truth is None and batch.source == f"{path} (130 jets)" for batch in batches)
 
 
 def test_a_bad_jet_far_into_a_file_is_reported_with_its_file_index(tmp_path):
