@@ -155,7 +155,7 @@ def test_bad_values_are_refused_in_one_line(override, message):
         ("qgtagging", "lgn", "+model.net.chanels=[4]", "unknown config key model.net.chanels (misspelt?): LGN takes"),
         ("jetclass", "particlenet", "model.net.conv_params=[[16,64]]", "model.net.conv_params=[[16, 64]] (list)"),
         ("amplitudes", "mlp", "+model.net.in_channels=3", "the experiment sets MLP's in_channels itself"),
-        ("ttbar", "transformer", "model.net.dropout=2.0", "not accepted by Transformer: dropout probability"),
+        ("ttbar", "transformer", "model.net.dropout=2.0", "model.net.dropout is not accepted by Transformer"),
         ("ttbar_assignment", "pelican", "+model.net.bogus=1", "not accepted by PELICAN: "),
         ("ptopreco", "pelican", "model.net.readout_channels=-1", "not accepted by PELICANRegressor"),
         ("ttbar", "transformer", "sampling.solver.method=bogus", "sampling.solver.method='bogus' (str) is not allowed"),

@@ -36,7 +36,7 @@ def test_negative_batch_size_exits_2_at_once_naming_the_key(tmp_path):
     ("override", "message"),
     [
         ("+model.net.hidden_chanels=8", "unknown config key model.net.hidden_chanels (misspelt?): LorentzNet takes"),
-        ("model.net.dropout=1.5", "not accepted by LorentzNet: dropout probability has to be between 0 and 1"),
+        ("model.net.dropout=1.5", "model.net.dropout is not accepted by LorentzNet: dropout must be in"),
     ],
 )
 def test_bad_net_settings_exit_2_before_any_data(tmp_path, override, message):
