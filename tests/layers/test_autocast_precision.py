@@ -4,8 +4,10 @@ in tests/gpu run the nets under CUDA autocast)."""
 
 import torch
 
-from lorentznets.frames import LearnedFrames, change_of_frame, local_jet_features, to_local
+from lorentznets.frames import LearnedFrames, TensorReps, change_of_frame, local_jet_features, to_local
+from lorentznets.layers.lloca import frame_attention, frame_transforms
 from lorentznets.layers.lorentznet import MaskedBatchNorm1d, real_pairs
+from lorentznets.layers.part import standard_attention
 from lorentznets.layers.part.masked_batch_norm import MaskedBatchNorm
 from lorentznets.layers.particlenet import knn_indices
 from lorentznets.lorentz import random_lorentz_transform
@@ -83,3 +85,19 @@ def test_lorentznet_masked_batch_norm_takes_float32_statistics_of_bf16_input():
     assert out.dtype == torch.float32
     torch.testing.assert_close(out, expected, rtol=0, atol=0)
     torch.testing.assert_close(norm.running_var, reference.running_var, rtol=0, atol=0)
+
+
+def test_frame_attention_scores_ignore_autocast():
+    """The global components of boosted frames cancel in the attention's Minkowski products: under
+    bf16 autocast the scores were bf16 (LLoCa-ParT logits off by more than their spread); now the
+    padded path computes in float32 from the (rounded) bf16 inputs, as the packed path does."""
+    g = torch.Generator().manual_seed(2)
+    frames = random_lorentz_transform((2, 6), max_rapidity=3.0, generator=g).float()
+    transforms = frame_transforms(frames, TensorReps.cast("2x0n+1x1n"))
+    q, k, v, bias = (torch.randn(2, 4, 6, 6, generator=g).bfloat16() for _ in range(4))
+    for attention in (standard_attention, torch.nn.functional.scaled_dot_product_attention):
+        with bf16_autocast():
+            out = frame_attention(q, k, v, transforms, bias, attention=attention)
+        expected = frame_attention(q.float(), k.float(), v.float(), transforms, bias.float(), attention=attention)
+        assert out.dtype == torch.float32
+        torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)

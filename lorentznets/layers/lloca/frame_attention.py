@@ -126,7 +126,12 @@ def frame_attention(
     t = transforms
     q, k, v = _apply(q, t.to_global), _apply(k, t.to_global_lowered), _apply(v, t.to_global)
     if segments is None:
-        out = attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p)
+        # the Minkowski products of global components cancel large terms of boosted frames: in
+        # the frames' (>= float32) precision also under autocast, as frame_matmul and the packed path
+        with torch.autocast(q.device.type, enabled=False):
+            if attn_mask is not None and attn_mask.is_floating_point():
+                attn_mask = attn_mask.to(q.dtype)
+            out = attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p)
     else:
         if attn_mask is not None or dropout_p:
             raise ValueError("frame_attention on a packed batch takes no attn_mask and no dropout")
