@@ -359,6 +359,27 @@ class BaseExperiment(ABC):
         wraps it."""
         return model, inputs
 
+    def shard_normaliser(self, total: torch.Tensor) -> torch.Tensor:
+        """The normaliser of a batch loss that is a weighted mean (``sum(w l) / total``) in a training
+        step: under DDP, ``total`` summed over the ranks and divided by their number, so that DDP's
+        mean of the ranks' gradients is the gradient of the whole batch's weighted mean (with each
+        rank's own ``total`` it depended on the number of processes). ``total`` itself outside
+        training steps (validation may run other batch counts per rank, and no collective) and in
+        one process.
+
+        Parameters
+        ----------
+        total : torch.Tensor, 0-dim
+            This rank's sum of weights (or count) of the batch, on the device.
+
+        Returns
+        -------
+        torch.Tensor, 0-dim
+        """
+        if self.dist.world_size == 1 or not (torch.is_grad_enabled() and self.model.training):
+            return total
+        return self.dist.all_reduce_sum(total.detach()) / self.dist.world_size
+
     def batch_weight(self, batch: Any) -> float:
         """Weight of ``batch`` in the validation average (default: length of its first tensor)."""
         first = batch

@@ -196,7 +196,12 @@ class AssignmentExperiment(BaseExperiment):
     def batch_loss(self, batch: AssignmentBatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         log_probs, detection, event_outputs = self._forward(self.model, batch)
         loss, parts = assignment_loss(
-            log_probs, detection, batch["targets"], self.topology, self.cfg.heads.detection_weight
+            log_probs,
+            detection,
+            batch["targets"],
+            self.topology,
+            self.cfg.heads.detection_weight,
+            normaliser=self.shard_normaliser,
         )
         parts = {key: value.detach() for key, value in parts.items()}
         if event_outputs is not None:

@@ -460,7 +460,7 @@ class TaggingExperiment(BaseExperiment):
             per_jet = F.cross_entropy(logits, labels, reduction="none")
         weights = weights.to(per_jet.dtype)
         # A batch of zero-weight jets contributes nothing instead of 0/0.
-        total = weights.sum().clamp(min=torch.finfo(weights.dtype).tiny)
+        total = self.shard_normaliser(weights.sum()).clamp(min=torch.finfo(weights.dtype).tiny)
         return (weights * per_jet).sum() / total, (weights * correct).sum() / total
 
     def batch_loss(self, batch: TaggingBatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
