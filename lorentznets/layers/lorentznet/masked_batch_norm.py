@@ -80,10 +80,14 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
 
 
 def all_reduce_with_gradient(value: torch.Tensor) -> torch.Tensor:
-    """Sum over the processes of the default group, differentiable (gradients are summed too)."""
-    from torch.distributed.nn.functional import all_reduce
+    """Sum over the processes of the default group, differentiable (gradients are summed too).
 
-    return all_reduce(value)
+    torch's functional collective, which its deprecated ``torch.distributed.nn.functional.all_reduce``
+    points to (that one warned once per process and refused ``torch.compile``)."""
+    from torch.distributed import _functional_collectives as collectives
+    from torch.distributed import group
+
+    return collectives.all_reduce(value, "sum", group.WORLD)
 
 
 def synchronise_batch_norm(model: nn.Module) -> int:
