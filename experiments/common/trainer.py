@@ -398,8 +398,16 @@ class Trainer:
             totals, count = self._validation_sums()
         finally:
             self.task.model = self.model
-        keys = sorted(totals)
-        stacked = torch.stack([totals[k].double().cpu() for k in keys] + [torch.tensor(count, dtype=torch.float64)])
+        # A rank without validation batches has no keys of its own: the ranks agree on them first,
+        # so that it sends zero sums of the same shape (validation is not the per-step hot path).
+        keys = sorted(set().union(*self.dist.all_gather_object(sorted(totals))))
+        if "loss" not in keys:
+            raise ValueError("no process got a batch of the val split: is it empty?")
+        zero = torch.zeros((), dtype=torch.float64)
+        stacked = torch.stack(
+            [totals[k].double().cpu() if k in totals else zero for k in keys]
+            + [torch.tensor(count, dtype=torch.float64)]
+        )
         sums = self.dist.all_reduce_sum(stacked)
         means = {k: (sums[i] / sums[-1]).item() for i, k in enumerate(keys)}
         return means.pop("loss"), means
@@ -407,17 +415,10 @@ class Trainer:
     def _validation_sums(self) -> tuple[dict[str, torch.Tensor], float]:
         """Batch-weighted sums (on the device) of the loss and extra metrics over this rank's shard."""
         self.raw_model.eval()
-        # max_val_batches: as many batches as one process would validate, whatever the number of
-        # processes (samples spread evenly over a map-style split; the first of a streamed one)
-        max_batches = self.cfg.max_val_batches
-        streamed = isinstance(self.task.datasets["val"], IterableDataset)
-        per_rank = None if max_batches is None else -(-max_batches // self.dist.world_size)
         totals: dict[str, torch.Tensor] = {}
         count = 0.0
         with self.evaluation_weights():
-            for index, batch in enumerate(self.task.loader("val", shard=True, max_batches=max_batches)):
-                if streamed and per_rank is not None and index >= per_rank:
-                    break
+            for batch in self._validation_loader():
                 batch = self.task.to_device(batch)
                 with self.task.autocast():
                     loss, extra = self.task.batch_loss(batch)
@@ -427,6 +428,25 @@ class Trainer:
                     value = torch.as_tensor(value, dtype=torch.float64, device=self.dist.device) * weight
                     totals[key] = totals[key] + value if key in totals else value
         return totals, count
+
+    def _validation_loader(self) -> DataLoader:
+        """This rank's share of the validation batches.
+
+        ``max_val_batches`` keeps as many batches as one process would validate, the same samples
+        whatever the number of processes: a fixed random subset of a map-style split, a fixed subset
+        spread over every file of a streamed one.
+        """
+        max_batches = self.cfg.max_val_batches
+        loader = self.task.loader("val", shard=True, max_batches=max_batches)
+        if max_batches is None or not isinstance(loader.dataset, IterableDataset):
+            return loader
+        # the task's loader reads a streamed split whole (it ignores max_batches)
+        return DataLoader(
+            loader.dataset.capped(max_batches),
+            batch_size=None,
+            collate_fn=loader.collate_fn,
+            num_workers=loader.num_workers,
+        )
 
     def _validate_and_checkpoint(self, train_loss: float, seconds_per_step: float) -> bool:
         """Validate, log, checkpoint; return True when early stopping triggers."""

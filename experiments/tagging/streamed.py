@@ -5,7 +5,8 @@
 more than ``data.memory_cap_gb`` in memory. The training split is a
 :class:`~lorentznets.data.readers.stream.JetStream` (shuffled, class-mixing, resumable, sharded
 over ranks and workers, within ``data.memory_cap_gb`` per process); validation and test read
-every jet once in file order.
+every jet once in file order, and a validation capped by ``training.max_val_batches`` a fixed
+subset spread over every file (:meth:`StreamedJetDataset.capped`).
 
 What the in-memory path computes over a whole split comes here from the first
 ``data.stream.sample_jets`` jets of every file: the classes present (a split of one class is
@@ -96,6 +97,13 @@ class StreamedJetDataset(IterableDataset):
     def sequential(self, batch_size: int, rank: int = 0, world_size: int = 1) -> StreamedJetDataset:
         """Every jet once, in batches of ``batch_size``, rank ``rank``'s share of ``world_size``."""
         files = self.files.with_batches(batch_size, rank, world_size)
+        return StreamedJetDataset(files, self.use_scalars, self.weight_means)
+
+    def capped(self, max_batches: int) -> StreamedJetDataset:
+        """These batches cut to ``max_batches`` over all ranks: a fixed subset of jets spread over
+        every file, the same for any number of ranks (see
+        :class:`~lorentznets.data.readers.stream.SequentialJetStream`)."""
+        files = self.files.with_batches(self.files.batch_size, self.files.rank, self.files.world_size, max_batches)
         return StreamedJetDataset(files, self.use_scalars, self.weight_means)
 
     def state_dict(self, batches: int) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from torch.utils.data import IterableDataset, get_worker_info
 from .errors import StreamedDataError, error_message
 from .file_ranges import FileRange
 from .jet_data import JetData
-from .stream_plan import batch_position, cut_blocks, epoch_blocks, window_pieces
+from .stream_plan import batch_position, cut_blocks, epoch_blocks, spread_subset, window_pieces
 from .stream_sample import StreamSample, read_piece, sample_files
 
 # Converting a block holds its raw and padded arrays in float64 next to the float32 result.
@@ -312,6 +312,11 @@ class SequentialJetStream(IterableDataset):
     ``k`` of ``W`` every ``W``-th block of those; batches do not straddle blocks (the last one of a
     block may be smaller). Memory: one block per worker.
 
+    With ``max_batches``, only that many batches are read, over all ranks together: a fixed subset
+    of the jets spread over every file (:func:`~.stream_plan.spread_subset`), the same whatever the
+    number of ranks, cut into batches that rank ``r`` takes as ``r, r + world_size, ...`` (a rank
+    may get none). A batch may join pieces of several files.
+
     Parameters
     ----------
     ranges : sequence of FileRange
@@ -325,6 +330,9 @@ class SequentialJetStream(IterableDataset):
         Jets sampled from the start of every file when ``sample`` is None.
     impact_parameters : bool
         JetClass: add the four track impact-parameter features to the scalars.
+    max_batches : int or None
+        Read this many batches of a fixed subset, over all ranks; None, or at least as many jets
+        as the split holds (``max_batches * batch_size``): the whole split, in the batches above.
     """
 
     def __init__(
@@ -339,9 +347,12 @@ class SequentialJetStream(IterableDataset):
         sample: StreamSample | None = None,
         sample_jets: int = 256,
         impact_parameters: bool = False,
+        max_batches: int | None = None,
     ) -> None:
         if not ranges:
             raise ValueError("a jet stream needs at least one file range")
+        if max_batches is not None and max_batches < 1:
+            raise ValueError(f"max_batches must be >= 1 or None, got {max_batches}")
         self.ranges = list(ranges)
         self.max_particles = max_particles
         self.batch_size = batch_size
@@ -355,9 +366,18 @@ class SequentialJetStream(IterableDataset):
             sample if sample is not None else sample_files(ranges, max_particles, sample_jets, impact_parameters)
         )
         self._blocks = [block for blocks in cut_blocks(self.ranges, block_jets) for block in blocks]
+        kept = None if max_batches is None else max_batches * batch_size
+        self._subset_batches = (
+            window_pieces(spread_subset(self.ranges, self.sample.groups, kept), batch_size)
+            if kept is not None and kept < self.num_jets
+            else None
+        )
 
-    def with_batches(self, batch_size: int, rank: int = 0, world_size: int = 1) -> SequentialJetStream:
-        """The same files in batches of ``batch_size`` for rank ``rank`` of ``world_size`` (no new sample)."""
+    def with_batches(
+        self, batch_size: int, rank: int = 0, world_size: int = 1, max_batches: int | None = None
+    ) -> SequentialJetStream:
+        """The same files in batches of ``batch_size`` for rank ``rank`` of ``world_size``, capped at
+        ``max_batches`` over all ranks as the class describes (no new sample)."""
         return SequentialJetStream(
             self.ranges,
             self.max_particles,
@@ -367,10 +387,19 @@ class SequentialJetStream(IterableDataset):
             block_jets=self.block_jets,
             sample=self.sample,
             impact_parameters=self.impact_parameters,
+            max_batches=max_batches,
         )
 
     def __iter__(self) -> Iterator[JetData]:
         worker, workers = _workers()
+        if self._subset_batches is not None:
+            sample = self.sample
+            reader = _WindowReader(
+                self.max_particles, sample.num_scalars, sample.weight_means is not None, self.impact_parameters
+            )
+            for pieces in self._subset_batches[self.rank :: self.world_size][worker::workers]:
+                yield reader.read(pieces, self.source)
+            return
         for block in self._blocks[self.rank :: self.world_size][worker::workers]:
             jets = _read_streamed(block, self.max_particles, self.impact_parameters)
             # Batches are views of the arrays the reader filled (no copy); as JetStream's windows, no truth.

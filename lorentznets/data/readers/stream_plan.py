@@ -14,6 +14,9 @@ block (reads stay sequential).
 The flat jet sequence of the ordered blocks is cut into windows of ``window_jets`` (the
 shuffle buffer); each window is dealt to one DDP rank and one DataLoader worker, and its jets
 are permuted before they are cut into batches.
+
+A capped validation reads a fixed subset instead (:func:`spread_subset`): pieces of every file,
+merged in the same way, so that it holds every group and every file in proportion.
 """
 
 from __future__ import annotations
@@ -100,6 +103,37 @@ def window_pieces(order: Sequence[FileRange], window_jets: int) -> list[list[Fil
                 windows.append(current)
                 current, filled = [], 0
     return windows
+
+
+def spread_subset(ranges: Sequence[FileRange], groups: Sequence[int], num_jets: int, seed: int = 0) -> list[FileRange]:
+    """A fixed subset of ``num_jets`` jets spread over all file ranges, as pieces of consecutive jets.
+
+    The ranges are cut into pieces of ``ceil(num_jets / len(ranges))`` jets, the pieces of every
+    range shuffled and all merged as the blocks of an epoch (:func:`epoch_blocks`); the first
+    ``num_jets`` jets of that order are kept. Every group and every range thus contributes in
+    proportion to its size, within one piece (ranges of equal size: one piece each), from seeded
+    places within the range, and consecutive jets of the subset come from different groups.
+
+    Parameters
+    ----------
+    ranges : sequence of FileRange
+        The jets of the split.
+    groups : sequence of int
+        Group of every range (its sampled dominant label).
+    num_jets : int
+        Jets to keep, at most those of ``ranges``.
+    seed : int
+        The subset is a pure function of the ranges, the groups, ``num_jets`` and the seed.
+
+    Returns
+    -------
+    list of FileRange
+        The pieces of the subset in their merged order.
+    """
+    rng = np.random.default_rng(seed)
+    piece_jets = -(-num_jets // len(ranges))
+    shuffled = [[pieces[i] for i in rng.permutation(len(pieces))] for pieces in cut_blocks(ranges, piece_jets)]
+    return window_pieces(epoch_blocks(shuffled, groups, seed, 0), num_jets)[0]
 
 
 def batch_position(

@@ -156,6 +156,54 @@ def test_sequential_batches_are_the_files_jets_in_order_cut_at_blocks(tmp_path):
     assert all(batch.truth is None and batch.source == f"{path} (130 jets)" for batch in batches)
 
 
+def _capped_ids(whole, max_batches, world_size, workers=0):
+    """The jets of a capped stream over all ranks (a list per rank)."""
+    shards = []
+    for rank in range(world_size):
+        capped = whole.with_batches(whole.batch_size, rank, world_size, max_batches)
+        loader = DataLoader(capped, batch_size=None, num_workers=workers)
+        shards.append([jet_ids(batch) for batch in loader])
+    return shards
+
+
+@pytest.mark.parametrize("max_batches", [1, 5])
+def test_a_capped_stream_reads_the_same_jets_spread_over_every_file_with_any_number_of_ranks(jetclass_dir, max_batches):
+    """``training.max_val_batches`` of a streamed split: on files of one class each, the first
+    batches in file order held one class, and each rank read its own blocks."""
+    paths = sorted(jetclass_dir.glob("*.root"))
+    file_of = {jet: path for path in paths for jet in jet_ids(load_jets(path, max_particles=PARTICLES))}
+    whole = SequentialJetStream(file_ranges(jetclass_dir / "*.root"), PARTICLES, 16, block_jets=32, sample_jets=16)
+    (single,) = _capped_ids(whole, max_batches, 1)
+    assert [len(batch) for batch in single] == [16] * max_batches
+    ids = [jet for batch in single for jet in batch]
+    assert len(set(ids)) == len(ids) == 16 * max_batches
+    for world_size, workers in [(2, 0), (2, 2), (3, 0)]:
+        shards = _capped_ids(whole, max_batches, world_size, workers)
+        # the batches dealt over the ranks (a rank may get none), each once
+        dealt = [len(range(rank, max_batches, world_size)) for rank in range(world_size)]
+        assert [len(shard) for shard in shards] == dealt
+        assert sorted(jet for shard in shards for batch in shard for jet in batch) == sorted(ids)
+    assert _capped_ids(whole, max_batches, 1) == [single], "the subset is fixed"
+    files = [file_of[jet] for jet in ids]
+    labels = sorted({label for label, *_ in ids})
+    assert labels == list(range(CLASSES)), "every class in the capped subset"
+    if max_batches == 5:
+        # 80 jets of 10 files of equal size: 8 from each
+        assert all(files.count(path) == 8 for path in paths)
+
+
+def test_a_cap_of_the_whole_split_or_more_reads_every_jet_as_without_it(jetclass_dir):
+    """max_batches x batch_size jets or more: the uncapped batches (here 10, cut at the files' ends)."""
+    ranges = file_ranges(jetclass_dir / "*.root", max_jets=300)
+    whole = SequentialJetStream(ranges, PARTICLES, 50, block_jets=64, sample_jets=16)
+    uncapped = [jet_ids(batch) for batch in whole]
+    for max_batches in (6, 7):
+        assert [jet_ids(batch) for batch in whole.with_batches(50, max_batches=max_batches)] == uncapped
+    assert len([jet_ids(batch) for batch in whole.with_batches(50, max_batches=5)]) == 5
+    with pytest.raises(ValueError, match="max_batches must be >= 1 or None, got 0"):
+        whole.with_batches(50, max_batches=0)
+
+
 def test_a_bad_jet_far_into_a_file_is_reported_with_its_file_index(tmp_path):
     momenta, _ = random_jets(600, 8, seed=4)
     momenta[450, 0, 0] = -1.0

@@ -178,6 +178,39 @@ def test_streamed_run_under_torchrun_shards_the_stream(tmp_path, jetclass_dir):
     assert "test.auc_Hcc" in json.loads(evaluation.read_text())
 
 
+@pytest.mark.slow
+def test_capped_streamed_validation_is_the_same_with_two_processes(tmp_path, jetclass_dir):
+    """training.max_val_batches=1 validates the same 16 jets, of all files, in 1 and 2 processes
+    (the weights do not move: lr 1e-30). It read the first batch of each rank's own blocks (a class
+    per file), and a rank without a batch stopped the run with KeyError: 'loss'."""
+    capped = {
+        "device": "cpu",
+        "data.stream.window_jets": 160,
+        "training.max_val_batches": 1,
+        "evaluation.batchsize": 16,
+        "training.optimizer.lr": 1e-30,
+        "training.iterations": 2,
+        "training.validate_every": 1,
+        "evaluate": False,
+    }
+    _run(_overrides(tmp_path, jetclass_dir, run_name="one", **capped))
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "run.py"]
+    done = subprocess.run(
+        [*command, "-cn", "jetclass", *_overrides(tmp_path, jetclass_dir, run_name="two", **capped)],
+        cwd=REPO,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    one, two = (
+        torch.load(tmp_path / f"runs/jetclass/{run}/checkpoints/last.pt", weights_only=True) for run in ("one", "two")
+    )
+    assert two["world_size"] == 2
+    torch.testing.assert_close(two["history"]["val_loss"], one["history"]["val_loss"], rtol=1e-6, atol=0)
+
+
 def test_a_class_whose_sampled_weights_sum_to_zero_is_refused():
     """The in-memory path refuses it too (class_normalised_weights): dividing by a zero mean would
     give infinite batch weights."""
