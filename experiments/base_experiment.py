@@ -404,17 +404,18 @@ class BaseExperiment(ABC):
         With ``shard=True`` each DDP rank gets the disjoint part ``rank::world_size`` (used for
         validation, whose sums are reduced over ranks); :meth:`evaluate` runs on the main rank
         alone and uses the default, the whole split. A streamed split (an ``IterableDataset`` with
-        ``sequential(batch_size, rank, world_size)``) is read the same way, block by block.
+        ``sequential(batch_size, rank, world_size, max_batches)``) is read the same way, block by block.
         ``max_batches`` keeps as many samples as fill that many batches, a fixed random subset of
         the split (chosen before sharding, so that every number of processes reads the same ones);
-        a streamed split ignores it.
+        of a streamed split, a fixed subset spread over its files (``sequential``'s
+        ``max_batches``).
         """
         dataset = self.datasets[split]
         rank, world_size = (self.dist.rank, self.dist.world_size) if shard else (0, 1)
         batch_size = batch_size or self.cfg.evaluation.batchsize
         workers = self.cfg.training.num_workers
         if isinstance(dataset, IterableDataset):
-            stream = dataset.sequential(batch_size, rank, world_size)
+            stream = dataset.sequential(batch_size, rank, world_size, max_batches)
             return DataLoader(stream, batch_size=None, collate_fn=self.collate, num_workers=workers)
         kept = None if max_batches is None else max_batches * batch_size
         sampler = ShardedSequentialBatchSampler(len(dataset), batch_size, rank, world_size, num_kept=kept)

@@ -418,7 +418,8 @@ class Trainer:
         totals: dict[str, torch.Tensor] = {}
         count = 0.0
         with self.evaluation_weights():
-            for batch in self._validation_loader():
+            # max_val_batches: the same samples whatever the number of processes (see task.loader)
+            for batch in self.task.loader("val", shard=True, max_batches=self.cfg.max_val_batches):
                 batch = self.task.to_device(batch)
                 with self.task.autocast():
                     loss, extra = self.task.batch_loss(batch)
@@ -428,25 +429,6 @@ class Trainer:
                     value = torch.as_tensor(value, dtype=torch.float64, device=self.dist.device) * weight
                     totals[key] = totals[key] + value if key in totals else value
         return totals, count
-
-    def _validation_loader(self) -> DataLoader:
-        """This rank's share of the validation batches.
-
-        ``max_val_batches`` keeps as many batches as one process would validate, the same samples
-        whatever the number of processes: a fixed random subset of a map-style split, a fixed subset
-        spread over every file of a streamed one.
-        """
-        max_batches = self.cfg.max_val_batches
-        loader = self.task.loader("val", shard=True, max_batches=max_batches)
-        if max_batches is None or not isinstance(loader.dataset, IterableDataset):
-            return loader
-        # the task's loader reads a streamed split whole (it ignores max_batches)
-        return DataLoader(
-            loader.dataset.capped(max_batches),
-            batch_size=None,
-            collate_fn=loader.collate_fn,
-            num_workers=loader.num_workers,
-        )
 
     def _validate_and_checkpoint(self, train_loss: float, seconds_per_step: float) -> bool:
         """Validate, log, checkpoint; return True when early stopping triggers."""

@@ -94,16 +94,14 @@ class StreamedJetDataset(IterableDataset):
         for jets in self.training if self.training is not None else self.files:
             yield self._batch(jets)
 
-    def sequential(self, batch_size: int, rank: int = 0, world_size: int = 1) -> StreamedJetDataset:
-        """Every jet once, in batches of ``batch_size``, rank ``rank``'s share of ``world_size``."""
-        files = self.files.with_batches(batch_size, rank, world_size)
-        return StreamedJetDataset(files, self.use_scalars, self.weight_means)
-
-    def capped(self, max_batches: int) -> StreamedJetDataset:
-        """These batches cut to ``max_batches`` over all ranks: a fixed subset of jets spread over
+    def sequential(
+        self, batch_size: int, rank: int = 0, world_size: int = 1, max_batches: int | None = None
+    ) -> StreamedJetDataset:
+        """Every jet once, in batches of ``batch_size``, rank ``rank``'s share of ``world_size``;
+        with ``max_batches``, that many batches over all ranks: a fixed subset of jets spread over
         every file, the same for any number of ranks (see
         :class:`~lorentznets.data.readers.stream.SequentialJetStream`)."""
-        files = self.files.with_batches(self.files.batch_size, self.files.rank, self.files.world_size, max_batches)
+        files = self.files.with_batches(batch_size, rank, world_size, max_batches)
         return StreamedJetDataset(files, self.use_scalars, self.weight_means)
 
     def state_dict(self, batches: int) -> dict[str, Any]:
