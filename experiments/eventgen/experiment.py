@@ -27,6 +27,7 @@ from lorentznets.flows import (
     SolverConfig,
     flow_log_likelihood,
     flow_matching_loss,
+    keyed_flow_matching_noise,
     sample_flow,
 )
 
@@ -82,8 +83,11 @@ class TTbarExperiment(BaseExperiment):
             n_extra,
             ", ".join(f"{name} {len(array)}" for name, array in self.events.items()),
         )
+        # each event carries its index in the split, the key of its fixed validation noise (batch_loss)
         return {
-            name: TensorDataset(self.coordinates.fourmomenta_to_x(p, validate=True).to(torch.float32))
+            name: TensorDataset(
+                self.coordinates.fourmomenta_to_x(p, validate=True).to(torch.float32), torch.arange(len(p))
+            )
             for name, p in self.events.items()
         }
 
@@ -167,7 +171,7 @@ class TTbarExperiment(BaseExperiment):
     def model_input_example(self) -> tuple[torch.Tensor, ...]:
         """``(t (4,), x (4, n_jets, 4))``: four validation events in flow coordinates at the flow
         times 0, 1/3, 2/3 and 1, the inputs of the velocity network."""
-        (x,) = self.datasets["val"][: min(4, len(self.datasets["val"]))]
+        x, _ = self.datasets["val"][: min(4, len(self.datasets["val"]))]
         t = torch.linspace(0.0, 1.0, len(x), dtype=x.dtype)
         return self.to_device((t, x))
 
@@ -197,20 +201,28 @@ class TTbarExperiment(BaseExperiment):
             },
         }
 
-    def batch_loss(self, batch: tuple[torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
-        (x1,) = batch
-        # Validation and evaluation use fixed noise so that their losses are comparable; the flag
-        # of the unwrapped model (a DDP wrapper keeps its own, True, when raw_model.eval() is set)
-        generator = None
+    def batch_loss(self, batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
+        """Flow-matching loss of ``(x1 (B, n_jets, 4), index (B,))``, the events in flow coordinates
+        and their indices in the split.
+
+        Training draws fresh noise and times. Validation and evaluation give each event the noise
+        and time keyed by ``(seed, index)`` (:func:`~lorentznets.flows.keyed_flow_matching_noise`),
+        so that their loss is the same for any batch size, number of processes and validation
+        round (a generator seeded per batch gave the i-th event of every batch the same draws,
+        which changed with the batch size). The flag read is the unwrapped model's: a DDP wrapper
+        keeps its own, True, when ``raw_model.eval()`` is set.
+        """
+        x1, index = batch
+        noise = None
         if not self.raw_model.training:
-            generator = torch.Generator(device=x1.device).manual_seed(self.cfg.seed)
-        return flow_matching_loss(self.model, x1, self.base, generator), {}
+            noise = keyed_flow_matching_noise(self.base, self.cfg.seed, index, x1.dtype)
+        return flow_matching_loss(self.model, x1, self.base, noise=noise), {}
 
     def evaluate(self, split: str) -> dict[str, float]:
         cfg = self.cfg
         x_all = self.datasets[split].tensors[0]
         p_true = self.events[split]
-        losses = [self.batch_loss((batch.to(self.device),))[0].item() * len(batch) for (batch,) in self.loader(split)]
+        losses = [self.batch_loss(self.to_device(batch))[0].item() * len(batch[0]) for batch in self.loader(split)]
         metrics = {"loss": sum(losses) / len(x_all)}
         generator = torch.Generator(device=self.device).manual_seed(cfg.seed)
         metrics.update(self._likelihood_metrics(x_all[: cfg.likelihood.n_events], generator))

@@ -10,6 +10,7 @@ from .base_distribution import GaussianUniformBase
 from .coordinates import PERIODIC_COMPONENTS, JetCoordinates
 from .divergence import exact_divergence, hutchinson_divergence
 from .flow_matching import VelocityField, conditional_path, flow_matching_loss
+from .keyed_noise import keyed_flow_matching_noise, keyed_uniform
 from .likelihood import flow_log_likelihood
 from .ode_solver import FIXED_STEP_METHODS, SolverConfig, odeint
 from .sampling import sample_flow, transport
@@ -28,6 +29,8 @@ __all__ = [
     "flow_log_likelihood",
     "flow_matching_loss",
     "hutchinson_divergence",
+    "keyed_flow_matching_noise",
+    "keyed_uniform",
     "odeint",
     "sample_flow",
     "transport",

@@ -52,6 +52,7 @@ def flow_matching_loss(
     x1: torch.Tensor,
     base: GaussianUniformBase,
     generator: torch.Generator | None = None,
+    noise: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Conditional flow-matching loss: mean squared error between predicted and path velocity.
 
@@ -65,6 +66,9 @@ def flow_matching_loss(
         Noise distribution; its ``periodic`` mask says which components are angles.
     generator : torch.Generator, optional
         Source of randomness for the noise and the times.
+    noise : (x0, t), optional
+        The base samples (B, *event_shape) and times (B,) to use instead of drawing them (e.g.
+        :func:`~lorentznets.flows.keyed_noise.keyed_flow_matching_noise`, fixed per event).
 
     Returns
     -------
@@ -74,10 +78,15 @@ def flow_matching_loss(
     Raises
     ------
     ValueError
-        An ``x1`` whose events do not have ``base.event_shape``.
+        An ``x1`` whose events do not have ``base.event_shape``, or both ``generator`` and ``noise``.
     """
     base.check_events(x1, "flow_matching_loss", "x1")
-    x0 = base.sample(x1.shape[0], generator=generator, dtype=x1.dtype, device=x1.device)
-    t = torch.rand(x1.shape[0], generator=generator, dtype=x1.dtype, device=x1.device)
+    if noise is None:
+        x0 = base.sample(x1.shape[0], generator=generator, dtype=x1.dtype, device=x1.device)
+        t = torch.rand(x1.shape[0], generator=generator, dtype=x1.dtype, device=x1.device)
+    elif generator is not None:
+        raise ValueError("flow_matching_loss: pass a generator or the noise, not both")
+    else:
+        x0, t = noise
     xt, target = conditional_path(x0, x1, t, base.periodic.to(x1.device))
     return torch.mean((velocity(t, xt) - target) ** 2)

@@ -130,7 +130,7 @@ def test_a_reload_keeps_the_flow_coordinates_the_model_was_trained_in(tmp_path):
         torch.testing.assert_close(reloaded.coordinates.state_dict()[key], value)
     # evaluation draws fixed noise when the unwrapped model is in eval mode, also when the model
     # called is a wrapper whose own flag stays True (DDP: test.loss changed on every evaluation)
-    batch = (reloaded.datasets["test"].tensors[0][:16],)
+    batch = reloaded.datasets["test"][:16]
     reloaded.model = _Wrapper(reloaded.raw_model.eval())
     assert reloaded.model.training
     assert reloaded.batch_loss(batch)[0] == reloaded.batch_loss(batch)[0]
