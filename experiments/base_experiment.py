@@ -102,10 +102,11 @@ from experiments.common.config_schema import DEFAULT_SCHEMA, ConfigError, merge_
 from experiments.common.config_upgrade import default_value
 from experiments.common.distributed import init_distributed
 from experiments.common.errors import ExperimentInputError
-from experiments.common.finetune import finetune_source, load_finetune_weights, model_setting_changes
+from experiments.common.finetune import finetune_source, load_finetune_weights, read_finetune_source
 from experiments.common.mlflow_logger import MlflowLogger, flatten_config, resolve_tracking_uri
 from experiments.common.mlflow_model import log_pytorch_model
 from experiments.common.model_build import build_model, check_model_config
+from experiments.common.model_function import function_changes, saved_settings, with_added_settings
 from experiments.common.onnx_export import OnnxExportError, export_run_model
 from experiments.common.predict import check_predict_output, write_run_predictions
 from experiments.common.progress import metrics_table
@@ -140,6 +141,10 @@ class BaseExperiment(ABC):
     """Sections this experiment adds to :data:`~experiments.common.config_schema.DEFAULT_SCHEMA`."""
     model_family: ClassVar[str | None] = None
     """Wrapper family of ``cfg.model.name`` (``experiments/<family>/wrappers*.py``); None: any model name."""
+    function_settings: ClassVar[tuple[str, ...]] = ()
+    """Dotted config keys outside ``model`` that are part of the function a saved model's weights
+    compute (tagging: ``data.features``): a warm start or fine-tuning with another value is
+    refused, as for the ``model`` section (:mod:`experiments.common.model_function`)."""
 
     @classmethod
     def check_config(cls, cfg: DictConfig) -> None:
@@ -313,6 +318,7 @@ class BaseExperiment(ABC):
     def __init__(self, cfg: DictConfig) -> None:
         self.cfg = cfg
         self._warm_start: tuple[Path, dict[str, Any]] | None = None
+        self._finetune: tuple[Path, Mapping[str, Any]] | None = None
         self.dist = init_distributed(cfg.device)
         self.device = self.dist.device
         self.is_main = self.dist.is_main
@@ -556,6 +562,8 @@ class BaseExperiment(ABC):
             self._refuse_other_model()
             if not cfg.predict.files:
                 self._refuse_changed_splits()
+        elif cfg.train and cfg.training.finetune["from"] is not None:
+            self._refuse_other_finetune_source()
         fresh = cfg.train and not resuming and cfg.warm_start_idx is None
         if cfg.train:
             self._lock_run_directory()
@@ -627,14 +635,13 @@ class BaseExperiment(ABC):
             self.raw_model = self.init_model().to(self.device)
         except ConfigError as error:
             raise ExperimentInputError(str(error)) from None
-        if state is None and cfg.train and cfg.warm_start_idx is None and cfg.training.finetune["from"] is not None:
+        if self._finetune is not None:
+            file, checkpoint = self._finetune
             try:
-                model_config = OmegaConf.to_container(cfg.model, resolve=True)
-                load_finetune_weights(
-                    cfg.training.finetune["from"], self.raw_model, f"model {cfg.model.name}", model_config
-                )
-            except (FileNotFoundError, CheckpointError, ValueError) as error:
+                load_finetune_weights(checkpoint, file, self.raw_model, f"model {cfg.model.name}")
+            except ValueError as error:
                 raise ExperimentInputError(str(error)) from None
+            self._finetune = None  # the weights are in the model now
         if self.dist.world_size > 1:
             # the model starts alike on every rank (DDP broadcasts rank 0's weights anyway); from
             # here each rank draws its own dropout masks, flow-matching noise and random frames
@@ -737,6 +744,8 @@ class BaseExperiment(ABC):
                 f"resume=true: the run's settings {saved_path} hold no {', '.join(missing)} section (damaged or "
                 "edited file); restore the file or start a new run_name"
             )
+        # a setting added since the training began counts with the value it ran with
+        saved = with_added_settings(saved, current)
         changes = [
             f"{key}: {before!r} -> {after!r}"
             for key, before, after in changed_leaves(saved, current, sections)
@@ -750,10 +759,8 @@ class BaseExperiment(ABC):
 
     def _refuse_other_model(self) -> None:
         """Refuse a warm start (evaluation, predictions or further training) from a model of another
-        experiment, or with model settings other than the saved model's: weights of equal shapes
-        (e.g. another ``num_heads``) would compute another function, and its results would be filed
-        as the saved model's. Dropout and execution settings may differ
-        (:func:`~experiments.common.finetune.model_setting_changes`)."""
+        experiment, or with settings of the model's function other than the saved model's
+        (:meth:`function_setting_changes`): its results would be filed as the saved model's."""
         try:
             path, checkpoint = self.warm_start_checkpoint()
         except (FileNotFoundError, CheckpointError) as error:
@@ -765,15 +772,49 @@ class BaseExperiment(ABC):
                 f"warm_start_idx={self.cfg.warm_start_idx}: {path} is a model of the experiment {experiment!r}, not "
                 f"{self.cfg.experiment!r}; to train it on this task, fine-tune it (training.finetune.from)"
             )
-        saved_model = saved.get("model")
-        if isinstance(saved_model, Mapping):
-            changes = model_setting_changes(saved_model, OmegaConf.to_container(self.cfg.model, resolve=True))
+        changes = self.function_setting_changes(saved)
+        if changes:
+            raise ExperimentInputError(
+                f"warm_start_idx={self.cfg.warm_start_idx}: {path} was trained with other settings "
+                f"({'; '.join(changes)}): its weights would compute another function; use the saved model's "
+                "(-cp <run folder> -cn config)"
+            )
+
+    def _refuse_other_finetune_source(self) -> None:
+        """Read the checkpoint of ``training.finetune.from`` once, before any data, and refuse it
+        when its model's function settings differ from this run's (:meth:`function_setting_changes`;
+        not compared, with a warning, for a ``checkpoints/*.pt`` written before checkpoints held
+        their settings)."""
+        source = self.cfg.training.finetune["from"]
+        try:
+            file, checkpoint = read_finetune_source(source)
+        except (FileNotFoundError, CheckpointError, ValueError) as error:
+            raise ExperimentInputError(str(error)) from None
+        saved = saved_settings(checkpoint)
+        if saved is None:
+            LOGGER.warning("training.finetune.from: %s predates saved settings; model settings not compared", file)
+        else:
+            changes = self.function_setting_changes(saved)
             if changes:
                 raise ExperimentInputError(
-                    f"warm_start_idx={self.cfg.warm_start_idx}: {path} was trained with other model settings "
-                    f"({'; '.join(changes)}): its weights would compute another function; use the saved model's "
-                    "(-cp <run folder> -cn config)"
+                    f"training.finetune.from={source}: {file} was trained with other settings ({'; '.join(changes)}): "
+                    "fine-tuning needs the same backbone and inputs (dropout and execution settings may differ)"
                 )
+        self._finetune = (file, checkpoint)
+
+    def function_setting_changes(self, saved: Mapping[str, Any]) -> list[str]:
+        """``"<key>: <saved> -> <current>"`` for each setting of the saved model's function (the
+        ``model`` section but dropout and execution settings, and :attr:`function_settings`) that
+        this run's config changes; settings added since the model was saved count with the value
+        it was trained with (:func:`~experiments.common.model_function.function_changes`).
+
+        Parameters
+        ----------
+        saved : mapping
+            The saved model's resolved config or training settings.
+        """
+        current = OmegaConf.to_container(self.cfg, resolve=True)
+        return function_changes(saved, current, self.function_settings)
 
     def _refuse_changed_splits(self) -> None:
         """Refuse a warm start whose split settings on the model's own training data differ from

@@ -18,10 +18,15 @@ import torch
 from torch import nn
 
 from experiments.common.checkpoint import check_weights_fit, load_checkpoint
-from experiments.common.config_changes import changed_leaves
 from experiments.common.run_directory import RunDirectory
 
-__all__ = ["finetune_source", "finetune_state_dict", "load_finetune_weights", "model_head_prefixes"]
+__all__ = [
+    "finetune_source",
+    "finetune_state_dict",
+    "load_finetune_weights",
+    "model_head_prefixes",
+    "read_finetune_source",
+]
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -110,62 +115,42 @@ def finetune_state_dict(
     return state, reinitialised
 
 
-def load_finetune_weights(
-    path: str | Path, model: nn.Module, what: str, model_config: Mapping[str, Any] | None = None
-) -> Path:
-    """Load the weights of the trained model at ``path`` (run folder or checkpoint file) into
-    ``model`` for fine-tuning; returns the checkpoint file read. Buffers come along, e.g. the
-    momentum unit the backbone was trained with (it replaces the one the new data would give).
-    Checkpoints load with ``torch.load(weights_only=True)``. With ``model_config`` (this run's
-    ``model`` section), a saved model section with other settings is refused: weights of equal
-    shapes (e.g. other ``num_heads``) would compute another function
-    (:func:`model_setting_changes`)."""
-    prefixes = model_head_prefixes(model, what)
+def read_finetune_source(path: str | Path) -> tuple[Path, Mapping[str, Any]]:
+    """The checkpoint to fine-tune from (:func:`finetune_source`) and its contents on the CPU, read
+    with ``torch.load(weights_only=True)``.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such run folder or checkpoint file, or a run folder without final models.
+    CheckpointError
+        The file cannot be read safely.
+    ValueError
+        The file holds no ``model`` state dict.
+    """
     file = finetune_source(path)
     checkpoint = load_checkpoint(file, map_location="cpu")
     if not isinstance(checkpoint, Mapping) or not isinstance(checkpoint.get("model"), Mapping):
         raise ValueError(f"{file}: not a model checkpoint (no 'model' state dict)")
-    saved = (checkpoint.get("config") or {}).get("model")
-    if model_config is not None and isinstance(saved, Mapping):
-        changes = model_setting_changes(saved, model_config)
-        if changes:
-            raise ValueError(
-                f"{file} was trained with other model settings ({'; '.join(changes)}): fine-tuning needs the same "
-                "backbone (model and model.net; dropout and execution settings may differ)"
-            )
+    return file, checkpoint
+
+
+def load_finetune_weights(checkpoint: Mapping[str, Any], file: Path, model: nn.Module, what: str) -> None:
+    """Load the weights of a trained model's ``checkpoint`` (read from ``file`` by
+    :func:`read_finetune_source`) into ``model`` for fine-tuning, its head re-initialised when its
+    shape differs. Buffers come along, e.g. the momentum unit the backbone was trained with (it
+    replaces the one the new data would give). The settings that define the model's function are
+    compared before, with the config (:func:`~experiments.common.model_function.function_changes`).
+
+    Raises
+    ------
+    ValueError
+        When ``model`` names no head, or the backbones differ (the message names ``file``).
+    """
+    prefixes = model_head_prefixes(model, what)
     state, reinitialised = finetune_state_dict(checkpoint["model"], model, prefixes, str(file))
     model.load_state_dict(state)
     if reinitialised:
         LOGGER.info("fine-tuning from %s; head re-initialised (other output size): %s", file, ", ".join(reinitialised))
     else:
         LOGGER.info("fine-tuning from %s (all weights, head included)", file)
-    return file
-
-
-_EXECUTION_SETTINGS = frozenset(
-    {"dropout", "dropout_prob", "attn_dropout", "activation_dropout", "checkpoint_blocks", "backend", "pack_padded"}
-)
-"""Model settings that change how a net runs or regularises, not the function it computes."""
-
-_WIDTH_DROPOUT_LISTS = frozenset({"fc_params"})
-"""Settings of ``[[width, dropout], ...]`` pairs (ParT, ParticleNet): only the widths count."""
-
-
-def model_setting_changes(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
-    """``"model.<key>: <saved> -> <current>"`` for each setting both ``model`` sections have and
-    that differs (:func:`~experiments.common.config_changes.changed_leaves`), leaving out
-    :data:`_EXECUTION_SETTINGS` and the dropout rates of :data:`_WIDTH_DROPOUT_LISTS`."""
-    changes = changed_leaves({"model": saved}, {"model": current}, ("model",))
-    return [
-        f"{key}: {before!r} -> {after!r}"
-        for key, before, after in changes
-        if key.rsplit(".", 1)[-1] not in _EXECUTION_SETTINGS
-        and not (key.rsplit(".", 1)[-1] in _WIDTH_DROPOUT_LISTS and _widths(before) == _widths(after))
-    ]
-
-
-def _widths(pairs: Any) -> Any:
-    """The widths of ``[[width, dropout], ...]``; other values as they are."""
-    if isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs):
-        return [p[0] for p in pairs]
-    return pairs

@@ -447,7 +447,9 @@ class Trainer:
             state.best_val_loss = val_loss
             state.validations_without_improvement = 0
             if self.dist.is_main:
-                save_atomic({"model": self.evaluation_state_dict(), "step": state.step}, self.run_dir.best_checkpoint)
+                # with the training's settings, so that fine-tuning from it can compare them
+                best = {"model": self.evaluation_state_dict(), "step": state.step, "settings": state.settings}
+                save_atomic(best, self.run_dir.best_checkpoint)
         else:
             state.validations_without_improvement += 1
         state.history["val_step"].append(state.step)

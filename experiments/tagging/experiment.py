@@ -14,10 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from experiments.base_experiment import BaseExperiment
-from experiments.common.checkpoint import load_checkpoint
 from experiments.common.config_schema import ConfigError
-from experiments.common.errors import ExperimentInputError
-from experiments.common.finetune import finetune_source
 from experiments.common.host_inputs import host_inputs
 from experiments.common.jet_splits import load_jet_splits
 from experiments.common.predict import expand_predict_files
@@ -31,7 +28,7 @@ from experiments.tagging.dataset import (
     collate_batch,
     effective_sample_sizes,
 )
-from experiments.tagging.features import FEATURE_CONVENTIONS, clip_impact_parameter_errors
+from experiments.tagging.features import clip_impact_parameter_errors
 from experiments.tagging.jet_file_batches import CHUNK_JETS, jet_file_batches
 from experiments.tagging.jet_input import JetMomentumInput
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics, tagging_metric_names
@@ -87,6 +84,7 @@ class TaggingExperiment(BaseExperiment):
 
     config_schema = TAGGING_SCHEMA
     model_family = "tagging"
+    function_settings = ("data.features",)
 
     @property
     def class_names(self) -> list[str]:
@@ -106,7 +104,6 @@ class TaggingExperiment(BaseExperiment):
     def init_data(self) -> dict[str, JetDataset]:
         """The train/val/test splits; none when predicting files (the training data stay unread)."""
         self._warn_other_max_particles()
-        self._refuse_other_features()
         if self.predicting:  # check_config has refused training and the ONNX export with it
             self.predict_files = expand_predict_files(self.cfg.predict.files)
             self.predict_num_scalars = self._predict_num_scalars()
@@ -150,31 +147,8 @@ class TaggingExperiment(BaseExperiment):
 
     def saved_model_extras(self) -> dict[str, Any]:
         """Whether the splits were streamed (consecutive ranges of the file) or read into memory
-        (random rows): a reload on the same file must split it the same way; and the feature
-        convention (``data.features``), part of the model's function."""
-        return {"streamed": self.streamed, "features": self.cfg.data.features}
-
-    def _refuse_other_features(self) -> None:
-        """On a warm start (evaluation, predictions, further training) or a fine-tuning
-        (``training.finetune.from``), refuse ``data.features`` other than the saved model's
-        (``lorentznets`` for a model saved before the setting existed): its weights were fitted to
-        those features."""
-        cfg = self.cfg
-        if cfg.warm_start_idx is not None:
-            what = f"warm_start_idx={cfg.warm_start_idx}"
-            path, checkpoint = self.warm_start_checkpoint()
-        elif cfg.train and cfg.training.finetune["from"] is not None:
-            what = f"training.finetune.from={cfg.training.finetune['from']}"
-            path = finetune_source(cfg.training.finetune["from"])
-            checkpoint = load_checkpoint(path, map_location="cpu")
-        else:
-            return
-        saved = _saved_features(checkpoint)
-        if saved is not None and saved != cfg.data.features:
-            raise ExperimentInputError(
-                f"{what}: {path} was trained with data.features={saved}, not {cfg.data.features}: its weights "
-                f"expect those features; set data.features={saved}"
-            )
+        (random rows): a reload on the same file must split it the same way."""
+        return {"streamed": self.streamed}
 
     def _warn_other_max_particles(self) -> None:
         """On a warm start, warn when ``data.max_particles`` differs from the model's training: the
@@ -560,14 +534,3 @@ class TaggingExperiment(BaseExperiment):
             )
         return paths
 
-
-def _saved_features(checkpoint: dict[str, Any]) -> str | None:
-    """The ``data.features`` a checkpoint's weights were trained with: a final model's entry or a
-    ``last.pt``'s training settings (``lorentznets`` where they predate the setting), or None
-    where the file does not say (``checkpoints/best.pt``, an older ``last.pt``)."""
-    if "features" in checkpoint:
-        return checkpoint["features"]
-    if "config" in checkpoint:
-        return FEATURE_CONVENTIONS[0]
-    data = (checkpoint.get("settings") or {}).get("data")
-    return data.get("features", FEATURE_CONVENTIONS[0]) if isinstance(data, dict) else None

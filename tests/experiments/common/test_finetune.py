@@ -11,7 +11,7 @@ from experiments.common.finetune import (
     finetune_source,
     finetune_state_dict,
     load_finetune_weights,
-    model_setting_changes,
+    read_finetune_source,
 )
 from experiments.registry import get_wrapper
 
@@ -29,7 +29,9 @@ def test_backbone_is_loaded_and_a_head_of_another_size_reinitialised(tmp_path):
     path = save_atomic({"model": trained.state_dict(), "step": 5}, tmp_path / "models" / "model_run0.pt")
     fresh = _tagger(3, seed=1)
     initial_head = fresh.net.linear_out.weight.detach().clone()
-    assert load_finetune_weights(tmp_path, fresh, "model transformer") == path
+    file, checkpoint = read_finetune_source(tmp_path)
+    assert file == path
+    load_finetune_weights(checkpoint, file, fresh, "model transformer")
     for key, value in trained.state_dict().items():
         if not key.startswith("net.linear_out."):
             assert torch.equal(fresh.state_dict()[key], value), key
@@ -61,33 +63,10 @@ def test_sources_are_run_folders_with_models_or_checkpoint_files(tmp_path):
     assert finetune_source(tmp_path) == tmp_path / "models" / "model_run1.pt"
     (tmp_path / "evil.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(CheckpointError, match="evil.pt"):
-        load_finetune_weights(tmp_path / "evil.pt", _tagger(1, 0), "model transformer")
+        read_finetune_source(tmp_path / "evil.pt")
     save_atomic({"weights": {}}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match=r"other\.pt: not a model checkpoint"):
-        load_finetune_weights(tmp_path / "other.pt", _tagger(1, 0), "model transformer")
+        read_finetune_source(tmp_path / "other.pt")
+    file, checkpoint = read_finetune_source(tmp_path)
     with pytest.raises(ValueError, match="model mlp does not name its head"):
-        load_finetune_weights(tmp_path, torch.nn.Linear(2, 2), "model mlp")
-
-
-def test_a_backbone_with_other_settings_of_equal_shapes_is_refused(tmp_path):
-    """Other num_heads give weights of the same shapes but another function."""
-    model_section = {"name": "transformer", "net": {**NET, "dropout": 0.0}}
-    save_atomic(
-        {"model": _tagger(1, seed=0).state_dict(), "config": {"model": model_section}},
-        tmp_path / "models" / "model_run0.pt",
-    )
-    other_heads = {"name": "transformer", "net": {**NET, "num_heads": 4, "dropout": 0.0}}
-    with pytest.raises(
-        ValueError, match=r"model_run0\.pt was trained with other model settings \(model\.net\.num_heads: 2 -> 4\)"
-    ):
-        load_finetune_weights(tmp_path, _tagger(1, seed=1), "model transformer", other_heads)
-    other_dropout = {"name": "transformer", "net": {**NET, "dropout": 0.1}}  # a regulariser: allowed
-    load_finetune_weights(tmp_path, _tagger(1, seed=1), "model transformer", other_dropout)
-
-
-def test_dropout_settings_may_differ_but_widths_may_not():
-    saved = {"name": "part", "net": {"attn_dropout": 0.1, "activation_dropout": 0.1, "fc_params": [[64, 0.1]]}}
-    regularised = {"name": "part", "net": {"attn_dropout": 0.0, "activation_dropout": 0.0, "fc_params": [[64, 0.5]]}}
-    assert model_setting_changes(saved, regularised) == []
-    wider = {"name": "part", "net": {**saved["net"], "fc_params": [[128, 0.1]]}}
-    assert model_setting_changes(saved, wider) == ["model.net.fc_params: [[64, 0.1]] -> [[128, 0.1]]"]
+        load_finetune_weights(checkpoint, file, torch.nn.Linear(2, 2), "model mlp")

@@ -47,21 +47,39 @@ def test_warm_start_keeps_the_saved_convention(tmp_path):
     trained.run()
     assert trained.raw_model.feature_convention == "weaver"
     path = tmp_path / "runs" / "toptagging" / "r" / "models" / "model_run0.pt"
-    assert torch.load(path, weights_only=True)["features"] == "weaver"
     evaluate = {"train": False, "warm_start_idx": 0}
-    with pytest.raises(ExperimentInputError, match=r"trained with data\.features=weaver, not lorentznets") as error:
+    with pytest.raises(
+        ExperimentInputError, match=r"trained with other settings \(data\.features: 'weaver' -> 'lorentznets'\)"
+    ) as error:
         _experiment(tmp_path, data, **evaluate).run()
     assert "\n" not in str(error.value)
     reloaded = _experiment(tmp_path, data, **evaluate, **{"data.features": "weaver"})
     reloaded.run()
     assert reloaded.raw_model.feature_convention == "weaver"
-    # a model saved before the setting existed has no "features": it was trained on lorentznets's
+    # a model saved before the setting existed was trained on lorentznets's features
     checkpoint = torch.load(path, weights_only=True)
-    del checkpoint["features"]
+    del checkpoint["config"]["data"]["features"]
     torch.save(checkpoint, path)
-    with pytest.raises(ExperimentInputError, match=r"trained with data\.features=lorentznets, not weaver"):
+    with pytest.raises(ExperimentInputError, match=r"data\.features: 'lorentznets' -> 'weaver'"):
         _experiment(tmp_path, data, **evaluate, **{"data.features": "weaver"}).run()
     assert _experiment(tmp_path, data, **evaluate).run() == {}
+
+
+def test_resuming_a_training_begun_before_the_setting_keeps_its_convention(tmp_path):
+    """A training whose saved settings predate ``data.features`` ran on lorentznets's features."""
+    data = write_lgn_jets(tmp_path / "jets.h5", num_jets=60)
+    _experiment(tmp_path, data).run()
+    run = tmp_path / "runs" / "toptagging" / "r"
+    (run / "models" / "model_run0.pt").unlink()  # as if killed before the final model
+    last = run / "checkpoints" / "last.pt"
+    checkpoint = torch.load(last, weights_only=True)
+    del checkpoint["settings"]["data"]["features"]
+    torch.save(checkpoint, last)
+    resume = {"resume": True}
+    with pytest.raises(ExperimentInputError, match=r"resume=true with other settings .*data\.features: 'lorentznets'"):
+        _experiment(tmp_path, data, **resume, **{"data.features": "weaver"}).run()
+    _experiment(tmp_path, data, **resume).run()
+    assert (run / "models" / "model_run0.pt").is_file()
 
 
 def test_weaver_convention_clips_the_impact_parameter_errors(tmp_path):
@@ -158,17 +176,29 @@ def test_onnx_export_of_a_weaver_tagger_takes_the_jets(tmp_path):
     assert not np.allclose(logits, kept.numpy(), rtol=PARITY_RTOL, atol=PARITY_ATOL)  # the jets are used
 
 
-def test_finetuning_keeps_the_saved_convention(tmp_path):
+def test_finetuning_keeps_the_saved_convention(tmp_path, caplog):
     data = write_lgn_jets(tmp_path / "jets.h5", num_jets=60)
     _experiment(tmp_path, data, **{"data.features": "weaver"}).run()
     run = tmp_path / "runs" / "toptagging" / "r"
-    for source in (run, run / "checkpoints" / "last.pt"):
+    best = run / "checkpoints" / "best.pt"
+    for source in (run, run / "checkpoints" / "last.pt", best):
         finetune = {"training.finetune.from": str(source)}
-        with pytest.raises(ExperimentInputError, match=r"finetune\.from=.*trained with data\.features=weaver, not lor"):
+        with pytest.raises(
+            ExperimentInputError, match=r"finetune\.from=.*other settings \(data\.features: 'weaver' -> 'lorentznets'"
+        ):
             _experiment(tmp_path / "ft", data, **finetune).run()
-    tuned = _experiment(tmp_path / "ft", data, **{"data.features": "weaver", "training.finetune.from": str(run)})
+    weaver = {"data.features": "weaver", "training.finetune.from": str(run)}
+    with pytest.raises(ExperimentInputError, match=r"other settings \(model\.net\.num_heads: 2 -> 4\): fine-tuning"):
+        _experiment(tmp_path / "ft", data, **weaver, **{"model.net.num_heads": 4}).run()
+    tuned = _experiment(tmp_path / "ft", data, **weaver)
     tuned.run()
     assert tuned.raw_model.feature_convention == "weaver"
+    # a best.pt written before checkpoints held their settings cannot be compared: a warning
+    checkpoint = torch.load(best, weights_only=True)
+    del checkpoint["settings"]
+    torch.save(checkpoint, best)
+    _experiment(tmp_path / "old", data, **{"training.finetune.from": str(best)}).run()
+    assert "predates saved settings; model settings not compared" in caplog.text
 
 
 def _described(tmp_path, path, config, **overrides):

@@ -98,9 +98,7 @@ def test_reloading_with_other_model_settings_is_refused(trained, predict):
     against 0.84 in a probe), and its metrics were filed as the saved model's."""
     tmp_path, new = trained
     files = {"predict.files": f"[{new}]"} if predict else {}
-    with pytest.raises(
-        ExperimentInputError, match=r"trained with other model settings \(model\.net\.num_heads: 2 -> 4\)"
-    ):
+    with pytest.raises(ExperimentInputError, match=r"trained with other settings \(model\.net\.num_heads: 2 -> 4\)"):
         _run(tmp_path, tmp_path / "train.h5", train=False, warm_start_idx=0, **files, **{"model.net.num_heads": 4})
     # dropout only regularises the training: it may differ
     _run(tmp_path, tmp_path / "train.h5", train=False, warm_start_idx=0, plot=False, **{"model.net.dropout": 0.3})
