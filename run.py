@@ -28,6 +28,7 @@ os.environ.update(
 import hydra  # noqa: E402
 import torch  # noqa: E402
 from hydra.core.hydra_config import HydraConfig  # noqa: E402
+from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: E402
 from hydra.types import RunMode  # noqa: E402
 from omegaconf import DictConfig  # noqa: E402
 
@@ -35,6 +36,7 @@ from experiments.base_experiment import ExperimentInputError
 from experiments.common.config_schema import ConfigError
 from experiments.common.config_upgrade import CONFIG_DIR, fill_added_keys
 from experiments.common.progress import TqdmLoggingHandler
+from experiments.common.reloaded_run import adopt_run_folder
 from experiments.common.stop_request import exit_now, install_stop_handler, stop_signal
 from experiments.common.sweep_errors import JobFailed
 from experiments.common.threads import default_num_threads, warn_if_oversubscribed
@@ -67,6 +69,21 @@ def _stop(message: object) -> NoReturn:
     sys.exit(2)
 
 
+def _adopt_reloaded_run_folder(cfg: DictConfig) -> None:
+    """A run folder's own config.yaml, reloaded with ``-cp <folder> -cn config``, runs in that folder
+    (copied, renamed or moved), not in the one its saved keys name."""
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.job.config_name != "config":
+        return
+    (main_source,) = (source for source in hydra_cfg.runtime.config_sources if source.provider == "main")
+    if main_source.schema != "file":
+        return
+    given = {override.key_or_group for override in OverridesParser.create().parse_overrides(hydra_cfg.overrides.task)}
+    note = adopt_run_folder(cfg, main_source.path, kept=given)
+    if note is not None:
+        LOGGER.info("%s", note)
+
+
 def _set_threads(configured: int | str) -> None:
     # "auto": the cores this process may use, shared among the DDP ranks of this node.
     local_ranks = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
@@ -87,6 +104,10 @@ def main(cfg: DictConfig) -> float | None:
     # Schedulers (Slurm pre-emption, torchrun) stop jobs with SIGTERM: the run ends within
     # seconds, its MLflow run closed as KILLED; the last checkpoint stays valid for resume=true.
     install_stop_handler()
+    try:
+        _adopt_reloaded_run_folder(cfg)
+    except ConfigError as error:
+        _stop(error)
     added = fill_added_keys(cfg, CONFIG_DIR)
     if added:
         LOGGER.warning(
