@@ -29,9 +29,14 @@ from experiments.common.host_inputs import host_inputs
 from experiments.common.onnx_export import OnnxExportError, float32_cpu
 from experiments.registry import register_experiment
 from lorentznets.assignment.event_heads import saved_num_classes
-from lorentznets.assignment.event_loss import classification_loss, regression_loss
+from lorentznets.assignment.event_loss import (
+    classification_counts,
+    classification_losses,
+    regression_counts,
+    regression_losses,
+)
 from lorentznets.assignment.event_targets import classification_targets
-from lorentznets.assignment.loss import assignment_loss
+from lorentznets.assignment.loss import assignment_loss, particle_present
 from lorentznets.assignment.metrics import aligned_predictions
 from lorentznets.assignment.topology import EventTopology
 from lorentznets.data.generate.spanet_event_file import TTBAR_EVENT_FILE
@@ -194,7 +199,14 @@ class AssignmentExperiment(BaseExperiment):
         return log_probs, detection, (regressions.float(), [c.float() for c in logits])
 
     def batch_loss(self, batch: AssignmentBatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The assignment, detection and event-target losses of ``batch`` and their weighted sum.
+
+        In validation (the unwrapped model in eval mode) the metrics also hold each event
+        target's loss (``regression_loss.<r>``, ``classification_loss.<k>``), which
+        :meth:`batch_weight` and :meth:`validation_metrics` average over the split.
+        """
         log_probs, detection, event_outputs = self._forward(self.model, batch)
+        validating = not self.raw_model.training
         loss, parts = assignment_loss(
             log_probs,
             detection,
@@ -208,14 +220,49 @@ class AssignmentExperiment(BaseExperiment):
             regressions, logits = event_outputs
             training = self.cfg.training
             if regressions.shape[-1]:
-                extra = regression_loss(self.raw_model.event_heads, regressions, batch["regressions"])
-                loss = loss + training.regression_loss_weight * extra
-                parts["regression_loss"] = extra.detach()
+                per_target = regression_losses(self.raw_model.event_heads, regressions, batch["regressions"])
+                loss = loss + training.regression_loss_weight * per_target.sum()
+                parts["regression_loss"] = per_target.sum().detach()
+                if validating:
+                    parts.update({f"regression_loss.{r}": value for r, value in enumerate(per_target.detach())})
             if logits:
-                extra = classification_loss(logits, batch["classifications"])
-                loss = loss + training.classification_loss_weight * extra
-                parts["classification_loss"] = extra.detach()
+                per_target = classification_losses(logits, batch["classifications"])
+                loss = loss + training.classification_loss_weight * per_target.sum()
+                parts["classification_loss"] = per_target.sum().detach()
+                if validating:
+                    parts.update({f"classification_loss.{k}": value for k, value in enumerate(per_target.detach())})
         return loss, parts
+
+    def batch_weight(self, batch: AssignmentBatch) -> dict[str, torch.Tensor | float]:
+        """The denominator of each validation term in ``batch`` (0-d tensors on the device), so that
+        the trainer averages each over the split as training averages it over a batch: the
+        assignment loss per present particle, the detection loss per event, each event target's
+        loss per event where it is known. Weighted per event, the assignment loss of a validation
+        split was the mean of batch means, which moved with ``evaluation.batchsize`` and the number
+        of processes."""
+        present = torch.stack([particle_present(t) for t in batch["targets"]], dim=-1)
+        weights = {"assignment_loss": present.sum(), "detection_loss": float(len(present))}
+        for r, count in enumerate(regression_counts(batch["regressions"])):
+            weights[f"regression_loss.{r}"] = count
+        for k, count in enumerate(classification_counts(batch["classifications"])):
+            weights[f"classification_loss.{k}"] = count
+        return weights
+
+    def validation_metrics(self, means: dict[str, float]) -> tuple[float, dict[str, float]]:
+        """The validation loss and its parts from the split's means of the terms of
+        :meth:`batch_weight`, combined as :meth:`batch_loss` combines them in a batch."""
+        training = self.cfg.training
+        metrics = {key: means[key] for key in ("assignment_loss", "detection_loss")}
+        loss = metrics["assignment_loss"] + self.cfg.heads.detection_weight * metrics["detection_loss"]
+        for name, weight in (
+            ("regression_loss", training.regression_loss_weight),
+            ("classification_loss", training.classification_loss_weight),
+        ):
+            terms = [value for key, value in means.items() if key.startswith(f"{name}.")]
+            if terms:
+                metrics[name] = sum(terms)
+                loss += weight * metrics[name]
+        return loss, metrics
 
     def _outputs(self, split: str, event_outputs: list):
         for batch in self.loader(split):

@@ -52,14 +52,24 @@ is named so, so they never meet the final evaluation's ``<split>.<metric>``."""
 
 
 class TrainingTask(Protocol):
-    """What the trainer needs from an experiment (see ``experiments/base_experiment.py``)."""
+    """What the trainer needs from an experiment (see ``experiments/base_experiment.py``).
+
+    Validation averages the loss and the extra metrics of ``batch_loss`` over the batches of the
+    ``"val"`` split, each weighted with ``batch_weight``: one weight for all of them (a float),
+    or, for a loss made of terms with their own denominators (a mean per present particle beside
+    a mean per event), a weight per extra metric (a mapping; 0-d tensors may stay on the device):
+    the denominator with which ``batch_loss`` averaged that value over the batch, so that each
+    becomes its mean over the whole split. Values without a weight are not averaged; a task whose
+    weights are a mapping defines ``validation_metrics(means) -> (loss, metrics)``, which combines
+    the split's means into the validation loss and the metrics to log.
+    """
 
     model: nn.Module
     datasets: dict[str, Dataset]
 
     def batch_loss(self, batch: Any) -> tuple[torch.Tensor, Mapping[str, Any]]: ...
 
-    def batch_weight(self, batch: Any) -> float: ...
+    def batch_weight(self, batch: Any) -> float | Mapping[str, torch.Tensor | float]: ...
 
     def collate(self, items: list[Any]) -> Any: ...
 
@@ -390,45 +400,51 @@ class Trainer:
 
     @torch.no_grad()
     def validate(self) -> tuple[float, dict[str, float]]:
-        """Sample-weighted mean validation loss and extra metrics, reduced over ranks."""
+        """Weighted mean validation loss and extra metrics over the split, reduced over ranks
+        (see :class:`TrainingTask` for the weights)."""
         # Validate the unwrapped model: ranks may hold different numbers of validation batches,
         # so no collective (such as DDP's buffer broadcast) may run inside the loop.
         self.task.model = self.raw_model
         try:
-            totals, count = self._validation_sums()
+            sums = self._validation_sums()
         finally:
             self.task.model = self.model
         # A rank without validation batches has no keys of its own: the ranks agree on them first,
         # so that it sends zero sums of the same shape (validation is not the per-step hot path).
-        keys = sorted(set().union(*self.dist.all_gather_object(sorted(totals))))
-        if "loss" not in keys:
+        keys = sorted(set().union(*self.dist.all_gather_object(sorted(sums))))
+        if not keys:
             raise ValueError("no process got a batch of the val split: is it empty?")
-        zero = torch.zeros((), dtype=torch.float64)
-        stacked = torch.stack(
-            [totals[k].double().cpu() if k in totals else zero for k in keys]
-            + [torch.tensor(count, dtype=torch.float64)]
-        )
-        sums = self.dist.all_reduce_sum(stacked)
-        means = {k: (sums[i] / sums[-1]).item() for i, k in enumerate(keys)}
+        zero = torch.zeros(2, dtype=torch.float64)
+        stacked = self.dist.all_reduce_sum(torch.stack([sums[k].cpu() if k in sums else zero for k in keys]))
+        # a value whose weights sum to 0 over the split (no present particle, no known target) is 0,
+        # as the training loss's clamped denominators make it
+        means = torch.where(stacked[:, 1] > 0, stacked[:, 0] / stacked[:, 1], 0.0)
+        means = dict(zip(keys, means.tolist()))
+        combine = getattr(self.task, "validation_metrics", None)
+        if combine is not None:
+            return combine(means)
         return means.pop("loss"), means
 
-    def _validation_sums(self) -> tuple[dict[str, torch.Tensor], float]:
-        """Batch-weighted sums (on the device) of the loss and extra metrics over this rank's shard."""
+    def _validation_sums(self) -> dict[str, torch.Tensor]:
+        """Per value of ``batch_loss`` (the loss, the extra metrics), its weighted sum and the sum of
+        its weights over this rank's shard, shape (2,), float64 on the device."""
         self.raw_model.eval()
-        totals: dict[str, torch.Tensor] = {}
-        count = 0.0
+        sums: dict[str, torch.Tensor] = {}
         with self.evaluation_weights():
             # max_val_batches: the same samples whatever the number of processes (see task.loader)
             for batch in self.task.loader("val", shard=True, max_batches=self.cfg.max_val_batches):
                 batch = self.task.to_device(batch)
                 with self.task.autocast():
                     loss, extra = self.task.batch_loss(batch)
+                values = {"loss": loss.detach(), **extra}
                 weight = self.task.batch_weight(batch)
-                count += weight
-                for key, value in {"loss": loss.detach(), **extra}.items():
-                    value = torch.as_tensor(value, dtype=torch.float64, device=self.dist.device) * weight
-                    totals[key] = totals[key] + value if key in totals else value
-        return totals, count
+                weights = weight if isinstance(weight, Mapping) else dict.fromkeys(values, weight)
+                for key in values.keys() & weights.keys():
+                    w = torch.as_tensor(weights[key], dtype=torch.float64, device=self.dist.device)
+                    value = torch.as_tensor(values[key], dtype=torch.float64, device=self.dist.device)
+                    pair = torch.stack([value * w, w])
+                    sums[key] = sums[key] + pair if key in sums else pair
+        return sums
 
     def _validate_and_checkpoint(self, train_loss: float, seconds_per_step: float) -> bool:
         """Validate, log, checkpoint; return True when early stopping triggers."""

@@ -10,13 +10,13 @@ from torch.nn import functional
 from .event_heads import EventHeads
 
 
-def regression_loss(heads: EventHeads, predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Sum over targets of the mean error on the events where the target is known.
+def regression_losses(heads: EventHeads, predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Per target, the mean error on the events where the target is known.
 
     Errors are computed on training-standardised values: absolute for ``laplacian`` targets,
     squared for ``gaussian`` and ``log_gaussian`` ones (the latter standardised after
     asinh(x / 2)). NaN targets contribute nothing; a target with no known value in the batch
-    contributes 0.
+    has loss 0. The denominators are :func:`regression_counts`.
 
     Parameters
     ----------
@@ -27,21 +27,33 @@ def regression_loss(heads: EventHeads, predictions: torch.Tensor, targets: torch
 
     Returns
     -------
-    torch.Tensor, scalar
+    torch.Tensor with shape (R,)
     """
     known = torch.isfinite(targets)
     filled = torch.where(known, targets, torch.zeros_like(targets)).to(predictions.dtype)
     residual = heads.standardize(predictions) - heads.standardize(filled)
-    total = predictions.new_zeros(())
-    for r, target in enumerate(heads.regressions):
-        error = residual[:, r].abs() if target.kind == "laplacian" else residual[:, r].square()
-        weights = known[:, r].to(error.dtype)
-        total = total + (error * weights).sum() / weights.sum().clamp(min=1)
-    return total
+    errors = [
+        residual[:, r].abs() if target.kind == "laplacian" else residual[:, r].square()
+        for r, target in enumerate(heads.regressions)
+    ]
+    error = torch.stack(errors, dim=1) if errors else residual
+    weights = known.to(error.dtype)
+    return (error * weights).sum(0) / weights.sum(0).clamp(min=1)
 
 
-def classification_loss(logits: Sequence[torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
-    """Sum over targets of the mean cross-entropy on the events with a label (-1 = missing).
+def regression_loss(heads: EventHeads, predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Sum over targets of :func:`regression_losses`, a scalar tensor."""
+    return regression_losses(heads, predictions, targets).sum()
+
+
+def regression_counts(targets: torch.Tensor) -> torch.Tensor:
+    """Known values per target: the denominators of :func:`regression_losses`, (B, R) -> (R,)."""
+    return torch.isfinite(targets).sum(0)
+
+
+def classification_losses(logits: Sequence[torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
+    """Per target, the mean cross-entropy on the events with a label (-1 = missing; 0 without
+    any). The denominators are :func:`classification_counts`.
 
     Parameters
     ----------
@@ -52,13 +64,26 @@ def classification_loss(logits: Sequence[torch.Tensor], targets: torch.Tensor) -
 
     Returns
     -------
-    torch.Tensor, scalar
+    torch.Tensor with shape (T,)
     """
-    total = targets.new_zeros((), dtype=logits[0].dtype if logits else torch.float32)
-    for k, target_logits in enumerate(logits):
-        labels = targets[:, k]
-        known = labels >= 0
-        entropy = functional.cross_entropy(target_logits, labels.clamp(min=0), reduction="none")
-        weights = known.to(entropy.dtype)
-        total = total + (entropy * weights).sum() / weights.sum().clamp(min=1)
-    return total
+    if not logits:
+        return targets.new_zeros(0, dtype=torch.float32)
+    entropy = torch.stack(
+        [
+            functional.cross_entropy(target_logits, targets[:, k].clamp(min=0), reduction="none")
+            for k, target_logits in enumerate(logits)
+        ],
+        dim=1,
+    )
+    weights = (targets[:, : len(logits)] >= 0).to(entropy.dtype)
+    return (entropy * weights).sum(0) / weights.sum(0).clamp(min=1)
+
+
+def classification_loss(logits: Sequence[torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
+    """Sum over targets of :func:`classification_losses`, a scalar tensor."""
+    return classification_losses(logits, targets).sum()
+
+
+def classification_counts(targets: torch.Tensor) -> torch.Tensor:
+    """Labelled events per target: the denominators of :func:`classification_losses`, (B, T) -> (T,)."""
+    return (targets >= 0).sum(0)

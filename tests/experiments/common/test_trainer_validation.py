@@ -26,8 +26,11 @@ class _TwoRanks:
         return [sorted(self.other_totals), obj]
 
     def all_reduce_sum(self, tensor: torch.Tensor) -> torch.Tensor:
-        other = [self.other_totals.get(key, 0.0) for key in self.keys] + [self.other_count]
-        other = torch.tensor(other, dtype=torch.float64)
+        # per key its weighted sum and its sum of weights, as Trainer._validation_sums gives them
+        other = [
+            [self.other_totals[key], self.other_count] if key in self.other_totals else [0.0, 0.0] for key in self.keys
+        ]
+        other = torch.tensor(other, dtype=torch.float64).reshape(len(self.keys), 2)
         assert tensor.shape == other.shape, "the ranks send tensors of different shapes"
         return tensor + other
 
@@ -35,13 +38,13 @@ class _TwoRanks:
 def _validate(totals: dict[str, float], count: float, dist) -> tuple[float, dict[str, float]]:
     """Trainer.validate on a rank whose batches summed to ``totals`` over ``count`` samples."""
     model = torch.nn.Identity()
-    sums = {key: torch.tensor(value, dtype=torch.float64) for key, value in totals.items()}
+    sums = {key: torch.tensor([value, count], dtype=torch.float64) for key, value in totals.items()}
     trainer = SimpleNamespace(
         task=SimpleNamespace(model=model),
         raw_model=model,
         model=model,
         dist=dist,
-        _validation_sums=lambda: (sums, count),
+        _validation_sums=lambda: sums,
     )
     return Trainer.validate(trainer)
 

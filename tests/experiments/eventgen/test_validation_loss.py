@@ -42,15 +42,15 @@ def test_the_validation_loss_is_the_same_for_any_batch_size(trained):
 
 
 def test_two_processes_sum_to_the_loss_of_one(trained):
-    trained.cfg.evaluation.batchsize = 20
-    single = trained.trainer.validate()[0]
+    single = _validation_loss(trained, 20)
     one_process = trained.dist
-    totals, count = torch.zeros((), dtype=torch.float64), 0.0
+    total, count = torch.zeros(2, dtype=torch.float64).unbind()
     try:
         for rank in (0, 1):  # what each of two torchrun processes sums over its shard
             trained.dist = dataclasses.replace(one_process, rank=rank, world_size=2)
-            shard, weight = trained.trainer._validation_sums()
-            totals, count = totals + shard["loss"].cpu(), count + weight
+            shard_total, shard_count = trained.trainer._validation_sums()["loss"].cpu()
+            total, count = total + shard_total, count + shard_count
     finally:
         trained.dist = one_process
-    assert (totals / count).item() == pytest.approx(single, rel=1e-6)
+    assert count == len(trained.datasets["val"])
+    assert (total / count).item() == pytest.approx(single, rel=1e-6)
