@@ -126,7 +126,7 @@ def _refuse_shared_files(patterns: Mapping[str, str]) -> None:
             LOGGER.warning("%s: the test metrics are those of the validation jets", message)
 
 
-def _read(path: str, split: str | None, data_cfg: Mapping, impact_parameters: bool) -> JetData:
+def _read(path: str, split: str | None, data_cfg: Mapping, impact_parameters: bool, constituent_mass: str) -> JetData:
     return load_jets(
         path,
         format=data_cfg["format"],
@@ -134,10 +134,13 @@ def _read(path: str, split: str | None, data_cfg: Mapping, impact_parameters: bo
         max_particles=data_cfg["max_particles"],
         max_jets=data_cfg["max_jets"],
         impact_parameters=impact_parameters,
+        constituent_mass=constituent_mass,
     )
 
 
-def load_jet_splits(data_cfg: Mapping, impact_parameters: bool = False) -> dict[str, JetData]:
+def load_jet_splits(
+    data_cfg: Mapping, impact_parameters: bool = False, constituent_mass: str = "pdg"
+) -> dict[str, JetData]:
     """Read train/val/test jets as configured (see the module docstring).
 
     Parameters
@@ -146,6 +149,9 @@ def load_jet_splits(data_cfg: Mapping, impact_parameters: bool = False) -> dict[
         The ``data`` block of the config.
     impact_parameters : bool
         Read JetClass's track impact parameters too (``data.impact_parameters`` of tagging).
+    constituent_mass : str
+        EnergyFlow files: "pdg" or "massless" constituents (``data.constituent_mass`` of tagging;
+        see :func:`~lorentznets.data.readers.load_jets`).
 
     Returns
     -------
@@ -154,8 +160,11 @@ def load_jet_splits(data_cfg: Mapping, impact_parameters: bool = False) -> dict[
     """
     sources = _split_sources(data_cfg)
     if isinstance(sources, dict):
-        return {split: _read(path, inner, data_cfg, impact_parameters) for split, (path, inner) in sources.items()}
-    jets = _read(sources, None, data_cfg, impact_parameters)
+        return {
+            split: _read(path, inner, data_cfg, impact_parameters, constituent_mass)
+            for split, (path, inner) in sources.items()
+        }
+    jets = _read(sources, None, data_cfg, impact_parameters, constituent_mass)
     indices = split_indices(len(jets), data_cfg["split_fractions"], data_cfg["split_seed"], jets.source)
     return {name: jets.subset(index) for name, index in indices.items()}
 

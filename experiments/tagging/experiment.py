@@ -36,7 +36,7 @@ from experiments.tagging.plots import plot_roc, plot_roc_per_class, plot_scores
 from experiments.tagging.schema import TAGGING_SCHEMA
 from experiments.tagging.split_weights import splits_are_weighted
 from experiments.tagging.streamed import streamed_splits
-from lorentznets.data.convert.pid import NUM_PID_FEATURES, PID_CLASSES
+from lorentznets.data.convert.pid import CONSTITUENT_MASSES, NUM_PID_FEATURES, PID_CLASSES
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.formats import detect_format, expand_paths
 from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES, SUFFIXES
@@ -47,6 +47,15 @@ LOGGER = logging.getLogger("lorentznets")
 BINARY_LABEL_ORDERS = {frozenset(pair): list(pair) for pair in (("QCD", "top"), ("gluon", "quark"))}
 """The label order of the binary tagging files (top tagging: is_signal 1 = top; quark-gluon: y 1 =
 quark), by the class names the task configs give them."""
+
+ENERGY_NOTES = {
+    "pdg": "E = sqrt(p^2 + m^2) with m the PDG mass of each constituent's particle ID, as the EnergyFlow reader "
+    "builds the four-momenta from (pt, y, phi, pid) (lorentznets.data.convert.pid)",
+    "massless": "massless constituents: E = pt cosh(y), pz = pt sinh(y), the file's rapidity y taken as the "
+    "pseudorapidity, as the EnergyFlow reader builds the four-momenta from (pt, y, phi, pid) with "
+    "data.constituent_mass=massless (the convention of the ParT repository's convert_qg_datasets.py)",
+}
+"""The ONNX description's note on the energies of EnergyFlow files, by ``data.constituent_mass``."""
 
 
 def data_file_names(data: DictConfig) -> list[str]:
@@ -123,7 +132,9 @@ class TaggingExperiment(BaseExperiment):
         self._refuse_other_streaming(data_cfg)
         if streamed is not None:
             return streamed
-        splits = load_jet_splits(data_cfg, impact_parameters=data_cfg["impact_parameters"])
+        splits = load_jet_splits(
+            data_cfg, impact_parameters=data_cfg["impact_parameters"], constituent_mass=data_cfg["constituent_mass"]
+        )
         # JetClass files' labels follow their branch order: a subset of the classes must name the
         # ones before it too, which then have no jets (a warning, not a refusal)
         every_class = bool(self.cfg.train) and not reads_jetclass_root(self.cfg.data)
@@ -222,6 +233,13 @@ class TaggingExperiment(BaseExperiment):
                 "config key data.impact_parameters=true is not allowed: the impact parameters are read from "
                 f"JetClass ROOT files only (data.format={data.format!r}, files {names})"
             )
+        # With data.format=auto, files other than ROOT are refused by the reader (it knows their format).
+        if data.constituent_mass != CONSTITUENT_MASSES[0] and (data.format not in ("auto", "energyflow_npz") or root):
+            raise ConfigError(
+                f"config key data.constituent_mass={data.constituent_mass!r} is not allowed: it applies to EnergyFlow "
+                f"(pt, y, phi, pid) files only, whose energies the reader builds (data.format={data.format!r}, files "
+                f"{names} store four-momenta)"
+            )
         names = list(data.class_names)
         expected = [label.removeprefix("label_") for label in LABELS][: len(names)]
         if root and names != expected:
@@ -284,6 +302,7 @@ class TaggingExperiment(BaseExperiment):
             data.impact_parameters,
             chunk_jets,
             max_jets,
+            data.constituent_mass,
         )
 
     @torch.no_grad()
@@ -396,10 +415,7 @@ class TaggingExperiment(BaseExperiment):
                 "neighbour search needs them"
             )
         if self._training_format() == "energyflow_npz":
-            notes["energy"] = (
-                "E = sqrt(p^2 + m^2) with m the PDG mass of each constituent's particle ID, as the EnergyFlow "
-                "reader builds the four-momenta from (pt, y, phi, pid) (lorentznets.data.convert.pid)"
-            )
+            notes["energy"] = ENERGY_NOTES[self.cfg.data.constituent_mass]
         return notes
 
     def _training_format(self) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from experiments.tagging.dataset import JetDataset, TaggingBatch
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.file_ranges import count_jets
-from lorentznets.data.readers.formats import READERS, detect_format, reads_ranges
+from lorentznets.data.readers.formats import READERS, detect_format, reader_options, reads_ranges
 
 CHUNK_JETS = 8192
 """Jets read from disk at a time: with P = 128 constituents and 10 features per constituent,
@@ -26,6 +26,7 @@ def jet_file_batches(
     impact_parameters: bool = False,
     chunk_jets: int = CHUNK_JETS,
     max_jets: int | None = None,
+    constituent_mass: str = "pdg",
 ) -> Iterator[TaggingBatch]:
     """Consecutive batches (in file order) of all jets of one file.
 
@@ -48,6 +49,9 @@ def jet_file_batches(
     max_jets : int or None
         Stop after the file's first ``max_jets`` jets (None: all). An ``.npz`` archive is then
         decompressed only as far as those jets.
+    constituent_mass : str
+        EnergyFlow files only: "pdg" or "massless" constituents, as in training
+        (``data.constituent_mass``).
 
     Yields
     ------
@@ -60,7 +64,8 @@ def jet_file_batches(
     ------
     ValueError
         A format without row-range reads, impact parameters from another format than
-        JetClass ROOT, a file without scalars when ``use_scalars``, and
+        JetClass ROOT, massless constituents from another format than EnergyFlow, a file
+        without scalars when ``use_scalars``, and
         whatever the reader finds (NaN momenta, empty jets, ...), naming the file.
     """
     path = Path(path)
@@ -70,7 +75,7 @@ def jet_file_batches(
         raise ValueError(f"{path}: format {name!r} holds several splits per file; predict files of another format")
     if impact_parameters and name != "jetclass_root":
         raise ValueError(f"{path}: data.impact_parameters=true needs JetClass ROOT files, not format {name!r}")
-    options = {"impact_parameters": True} if impact_parameters else {}
+    options = reader_options(name, path, impact_parameters, constituent_mass)
     for jets in _chunks(path, name, max_particles, chunk_jets, max_jets, options):
         if use_scalars and jets.scalars is None:
             raise ValueError(f"{path}: the model takes per-particle scalars (data.use_scalars=true); the file has none")

@@ -11,6 +11,7 @@ from experiments.common.config_schema import (
 from experiments.common.frames_schema import FRAME_KINDS, lloca_model_section
 from experiments.common.jet_files_schema import JET_FILES_SCHEMA
 from experiments.tagging.features import FEATURE_CONVENTIONS
+from lorentznets.data.convert.pid import CONSTITUENT_MASSES
 
 STREAM_SCHEMA = {
     "block_jets": integer(1),
@@ -32,6 +33,7 @@ TAGGING_SCHEMA = {
         "use_weights": boolean(),
         "impact_parameters": boolean(),
         "features": choice(*FEATURE_CONVENTIONS),
+        "constituent_mass": choice(*CONSTITUENT_MASSES),
         "streaming": Key((bool, str), "true, false or auto", lambda v: v in (True, False, "auto")),
         "memory_cap_gb": real(0.0, exclusive_minimum=True),
         "stream": STREAM_SCHEMA,

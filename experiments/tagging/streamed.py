@@ -83,7 +83,8 @@ class StreamedJetDataset(IterableDataset):
         """The first ``n`` jets of the first file (fewer if it is shorter) as one batch."""
         first = self.files.ranges[0]
         piece = FileRange(first.path, first.format, first.split, first.start, min(first.stop, first.start + n))
-        return self._batch(read_piece(piece, self.files.max_particles, self.files.impact_parameters))
+        files = self.files
+        return self._batch(read_piece(piece, files.max_particles, files.impact_parameters, files.constituent_mass))
 
     def _batch(self, jets: JetData) -> TaggingBatch:
         weights = None if self.weight_means is None else jets.weights / self.weight_means[jets.labels]
@@ -119,6 +120,7 @@ def _estimated_gb(ranges: Mapping[str, Sequence[FileRange]], data_cfg: Mapping) 
         FileRange(first.path, first.format, first.split, first.start, first.start + 1),
         data_cfg["max_particles"],
         data_cfg["impact_parameters"],
+        data_cfg["constituent_mass"],
     )
     jet_bytes = bytes_per_jet(data_cfg["max_particles"], probe.num_scalars, probe.weights is not None)
     return sum(len(part) for parts in ranges.values() for part in parts) * jet_bytes / GB
@@ -190,7 +192,7 @@ def streamed_splits(
             data_cfg["memory_cap_gb"],
         )
     layout, max_particles = data_cfg["stream"], data_cfg["max_particles"]
-    impact = data_cfg["impact_parameters"]
+    impact, mass = data_cfg["impact_parameters"], data_cfg["constituent_mass"]
     training = JetStream(
         ranges["train"],
         max_particles,
@@ -203,6 +205,7 @@ def streamed_splits(
         interleave=layout["interleave"],
         sample_jets=layout["sample_jets"],
         impact_parameters=impact,
+        constituent_mass=mass,
         num_workers=num_workers,
         memory_cap_bytes=int(data_cfg["memory_cap_gb"] * GB),
     )
@@ -215,6 +218,7 @@ def streamed_splits(
             sample=training.sample if split == "train" else None,
             sample_jets=layout["sample_jets"],
             impact_parameters=impact,
+            constituent_mass=mass,
         )
         for split in ("train", "val", "test")
     }

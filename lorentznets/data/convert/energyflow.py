@@ -2,7 +2,8 @@
 
 Each ``QG_jets*.npz`` holds ``X`` (N, M, 4): per constituent (pt [GeV], rapidity y, azimuth phi,
 PDG id), zero-padded, and ``y`` (N,): 1 = quark jet, 0 = gluon jet. Jets have R = 0.4,
-pT 500-550 GeV and |y| < 1.7. 4-momenta use the particle masses in :mod:`.pid`.
+pT 500-550 GeV and |y| < 1.7. 4-momenta use the particle masses in :mod:`.pid`, or zero masses
+(``constituent_mass="massless"``, the convention of weaver's quark-gluon models).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def iter_energyflow_chunks(
     max_particles: int | None = None,
     max_jets: int | None = None,
     chunk_size: int = 8192,
+    constituent_mass: str = "pdg",
 ) -> Iterator[JetChunk]:
     """Stream a quark-gluon ``.npz`` as canonical jet chunks.
 
@@ -46,6 +48,8 @@ def iter_energyflow_chunks(
         Read only the first ``max_jets`` jets.
     chunk_size : int
         Jets per chunk.
+    constituent_mass : str
+        "pdg" or "massless" (see :func:`.pid.momenta_from_pt_y_phi_pid`).
 
     Yields
     ------
@@ -67,11 +71,14 @@ def iter_energyflow_chunks(
     length = particles.shape[1] if max_particles is None else max_particles
     label_blocks = labels.iter_blocks(chunk_size, max_jets)
     blocks = zip(particles.iter_blocks(chunk_size, max_jets), label_blocks, strict=True)
-    return energyflow_chunks(path, ((start, rows, y) for (start, rows), (_, y) in blocks), length)
+    return energyflow_chunks(path, ((start, rows, y) for (start, rows), (_, y) in blocks), length, constituent_mass)
 
 
 def energyflow_chunks(
-    path: str | os.PathLike, blocks: Iterable[tuple[int, np.ndarray, np.ndarray]], max_particles: int
+    path: str | os.PathLike,
+    blocks: Iterable[tuple[int, np.ndarray, np.ndarray]],
+    max_particles: int,
+    constituent_mass: str = "pdg",
 ) -> Iterator[JetChunk]:
     """Canonical jet chunks from row blocks of an EnergyFlow-layout file (npz or our HDF5).
 
@@ -83,6 +90,8 @@ def energyflow_chunks(
         ``(start, X rows (n, M, 4), y rows (n,))`` for consecutive row blocks.
     max_particles : int
         Length P of the particle axis.
+    constituent_mass : str
+        "pdg" or "massless" (see :func:`.pid.momenta_from_pt_y_phi_pid`).
 
     Yields
     ------
@@ -97,7 +106,9 @@ def energyflow_chunks(
         mask = nonzero_mask(rows)
         # Overflow is reported, with the stored values, by check_derived_momenta.
         with np.errstate(over="ignore", invalid="ignore"):
-            momenta, features = momenta_from_pt_y_phi_pid(rows, mask, f"{path}: key '{PARTICLES_KEY}'", start)
+            momenta, features = momenta_from_pt_y_phi_pid(
+                rows, mask, f"{path}: key '{PARTICLES_KEY}'", start, constituent_mass
+            )
         check_derived_momenta(rows, momenta, mask, str(path), PARTICLES_KEY, PARTICLE_COLUMNS, start)
         check_four_momenta(momenta, mask, str(path), PARTICLES_KEY, start)
         jets = summed_jets(momenta, mask)

@@ -16,6 +16,11 @@ abs(pid)   particle           mass (GeV)        charge of the positive pid
 2212       proton             0.938272          +1
 =========  =================  ================  ======
 
+With ``constituent_mass="massless"`` the masses are zero instead: E = pt cosh(y), pz = pt sinh(y),
+so y is also the pseudorapidity. This is the convention of the Particle Transformer repository's
+converter of these files (``utils/convert_qg_datasets.py``: ``from_ptetaphim(pt, y, phi, 0)``, the
+file's rapidity taken as eta), with which weaver's quark-gluon models were trained.
+
 Features: column 0 is the electric charge, columns 1-8 the one-hot of abs(pid) in the order of the
 table. The one-hot alone is LorentzNet's particle scalar for these jets (``scalars[..., 1:]``);
 ParticleNet-style taggers also use the charge.
@@ -30,6 +35,15 @@ PID_MASSES = np.array([0.000510999, 0.105658, 0.0, 0.497611, 0.139570, 0.493677,
 # Charge of the particle with positive PDG code; antiparticles flip the sign.
 PID_CHARGES = np.array([-1.0, -1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0])
 NUM_PID_FEATURES = 1 + len(PID_CLASSES)
+CONSTITUENT_MASSES = ("pdg", "massless")
+"""The masses given to the constituents: the PDG mass of their particle ID, or zero (weaver's
+convention); the first is the default."""
+
+
+def check_constituent_mass(constituent_mass: str) -> None:
+    """Raise ValueError naming the choices unless ``constituent_mass`` is one of :data:`CONSTITUENT_MASSES`."""
+    if constituent_mass not in CONSTITUENT_MASSES:
+        raise ValueError(f"constituent_mass={constituent_mass!r}: expected one of {list(CONSTITUENT_MASSES)}")
 
 
 def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str, offset: int = 0) -> np.ndarray:
@@ -64,7 +78,7 @@ def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str, offset: int 
 
 
 def momenta_from_pt_y_phi_pid(
-    particles: np.ndarray, mask: np.ndarray, source: str, offset: int = 0
+    particles: np.ndarray, mask: np.ndarray, source: str, offset: int = 0, constituent_mass: str = "pdg"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Constituent 4-momenta and particle features from (pt, y, phi, pid).
 
@@ -78,6 +92,9 @@ def momenta_from_pt_y_phi_pid(
         File and key for error messages.
     offset : int
         Index of the first jet in the file, for error messages.
+    constituent_mass : str
+        "pdg": each constituent has the PDG mass of its particle ID; "massless": zero, y then
+        being the pseudorapidity too (weaver's convention, see the module docstring).
 
     Returns
     -------
@@ -90,8 +107,10 @@ def momenta_from_pt_y_phi_pid(
     ------
     ValueError
         A real constituent with a negative pt (it would be flipped by pi in phi) or an unknown
-        PDG id; the message names the count and the first jet (``offset`` added) and particle.
+        PDG id; the message names the count and the first jet (``offset`` added) and particle;
+        an unknown ``constituent_mass``.
     """
+    check_constituent_mass(constituent_mass)
     pt, y, phi, pid = (particles[..., i].astype(np.float64) for i in range(4))
     negative = mask & (pt < 0)
     if negative.any():
@@ -101,8 +120,7 @@ def momenta_from_pt_y_phi_pid(
             f"particle {particle}: (pt, y, phi, pid) = {tuple(particles[jet, particle].tolist())}"
         )
     index = pid_class_index(pid, mask, source, offset)
-    mass = PID_MASSES[index]
-    transverse_mass = np.sqrt(pt**2 + mass**2)
+    transverse_mass = np.sqrt(pt**2 + PID_MASSES[index] ** 2) if constituent_mass == "pdg" else pt
     momenta = np.stack(
         [
             transverse_mass * np.cosh(y),

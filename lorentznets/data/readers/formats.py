@@ -7,6 +7,9 @@ import os
 import zipfile
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+from lorentznets.data.convert.pid import CONSTITUENT_MASSES, check_constituent_mass
 
 from . import energyflow_npz, jetclass_root, landscape_h5, lgatr_npz, lgn_h5
 
@@ -32,6 +35,43 @@ def reads_ranges(format: str, path: Path) -> bool:
     if not hasattr(reader, "read_range"):
         return False
     return not hasattr(reader, "reads_ranges") or reader.reads_ranges(path)
+
+
+def reader_options(
+    format: str, path: str | os.PathLike, impact_parameters: bool = False, constituent_mass: str = "pdg"
+) -> dict[str, Any]:
+    """Keyword arguments of the reader of ``format`` (``read``, ``read_range``) for the reading
+    options that differ from their defaults: a reader takes only the options it has.
+
+    Parameters
+    ----------
+    format : str
+        The file's format.
+    path : str or os.PathLike
+        The file, for the message.
+    impact_parameters : bool
+        JetClass ROOT: the four track impact-parameter features after the particle IDs (the
+        caller refuses other formats).
+    constituent_mass : str
+        One of :data:`~lorentznets.data.convert.pid.CONSTITUENT_MASSES`: the mass the EnergyFlow
+        reader gives each constituent when it builds the energies from (pt, y, phi, pid).
+
+    Raises
+    ------
+    ValueError
+        An unknown ``constituent_mass``, or one other than "pdg" for a format whose files store
+        four-momenta (every format but "energyflow_npz"): the energies are the file's.
+    """
+    check_constituent_mass(constituent_mass)
+    options: dict[str, Any] = {"impact_parameters": True} if impact_parameters else {}
+    if constituent_mass != CONSTITUENT_MASSES[0]:
+        if format != energyflow_npz.FORMAT:
+            raise ValueError(
+                f"{os.fspath(path)}: constituent_mass={constituent_mass!r} applies to EnergyFlow (pt, y, phi, pid) "
+                f"files only, whose energies the reader builds; format {format!r} stores four-momenta"
+            )
+        options["constituent_mass"] = constituent_mass
+    return options
 
 
 def detect_format(path: str | os.PathLike) -> str:

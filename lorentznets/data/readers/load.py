@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 from .file_ranges import capped_counts
-from .formats import READERS, available_formats, detect_format, expand_paths
+from .formats import READERS, available_formats, detect_format, expand_paths, reader_options
 from .jet_data import JetData
 from .validation import check_max_particles
 
@@ -22,8 +22,9 @@ def _read_file(
     max_jets: int | None,
     drop_empty: bool,
     impact_parameters: bool,
+    constituent_mass: str,
 ) -> JetData:
-    options = {"impact_parameters": True} if impact_parameters else {}
+    options = reader_options(name, path, impact_parameters, constituent_mass)
     try:
         return READERS[name].read(path, split, max_particles, max_jets, drop_empty, **options)
     except FileNotFoundError:
@@ -42,6 +43,7 @@ def load_jets(
     *,
     drop_empty: bool = False,
     impact_parameters: bool = False,
+    constituent_mass: str = "pdg",
 ) -> JetData:
     """Read jets from a file or glob of files in any supported format.
 
@@ -66,6 +68,10 @@ def load_jets(
     impact_parameters : bool
         "jetclass_root" only: append the four track impact-parameter features to the particle-ID
         ``scalars`` (Particle Transformer's full input, S = 10).
+    constituent_mass : str
+        "energyflow_npz" only: "pdg" (the default) gives each constituent the PDG mass of its
+        particle ID, "massless" none (E = pt cosh(y), the convention of weaver's quark-gluon
+        models; see :mod:`lorentznets.data.convert.pid`).
 
     Returns
     -------
@@ -80,7 +86,8 @@ def load_jets(
     KeyError
         Missing key/branch/column; names the file, key and the keys present.
     ValueError
-        Unknown format, wrong shapes, NaN/inf momenta, empty jets, bad labels, bad arguments; a
+        Unknown format, wrong shapes, NaN/inf momenta, empty jets, bad labels, bad arguments (a
+        ``constituent_mass`` other than "pdg" for files that store four-momenta); a
         truncated or unreadable file; a partly generated file (see
         :func:`lorentznets.data.generate.status.generation_status`); unphysical constituents
         (see :func:`lorentznets.data.physics_checks.check_four_momenta`). Messages name the file.
@@ -109,11 +116,13 @@ def load_jets(
     else:
         caps = capped_counts(files, formats, split, max_jets)
     parts = [
-        _read_file(name, file, split, max_particles, cap, drop_empty, impact_parameters)
+        _read_file(name, file, split, max_particles, cap, drop_empty, impact_parameters, constituent_mass)
         for file, name, cap in zip(files, formats, caps, strict=True)
         if cap != 0 or len(files) == 1
     ]
     if not parts:
-        return _read_file(formats[0], files[0], split, max_particles, 0, drop_empty, impact_parameters)
+        return _read_file(
+            formats[0], files[0], split, max_particles, 0, drop_empty, impact_parameters, constituent_mass
+        )
     source = parts[0].source if len(files) == 1 else f"{os.fspath(path)} ({len(parts)} files)"
     return JetData.concatenate(parts, source=source)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .file_ranges import FileRange
-from .formats import READERS, reads_ranges
+from .formats import READERS, reader_options, reads_ranges
 from .jet_data import JetData
 
 
@@ -25,15 +25,17 @@ def can_stream(piece: FileRange) -> bool:
     return reads_ranges(piece.format, piece.path)
 
 
-def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool) -> JetData:
-    """Jets ``piece.start .. piece.stop - 1`` of one file (physics-checked by its reader).
+def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool, constituent_mass: str = "pdg") -> JetData:
+    """Jets ``piece.start .. piece.stop - 1`` of one file (physics-checked by its reader), with the
+    reading options of :func:`~lorentznets.data.readers.formats.reader_options`.
 
     Raises
     ------
     ValueError
         The file cannot be read by ranges: the format has no range reader (npz archives of all
         splits), or its reader refuses the file with its own message (an EnergyFlow ``.npz``:
-        read it in memory or convert it with the command the message names).
+        read it in memory or convert it with the command the message names); a
+        ``constituent_mass`` the format does not take.
     """
     reader = READERS[piece.format]
     if not hasattr(reader, "read_range"):
@@ -41,7 +43,7 @@ def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool) ->
             f"{piece.path}: format '{piece.format}' stores all jets in one archive and cannot be streamed; "
             "read it in memory (data.streaming=false)"
         )
-    options = {"impact_parameters": True} if impact_parameters else {}
+    options = reader_options(piece.format, piece.path, impact_parameters, constituent_mass)
     return reader.read_range(piece.path, piece.start, piece.stop, max_particles, **options)
 
 
@@ -74,7 +76,11 @@ class StreamSample:
 
 
 def sample_files(
-    ranges: Sequence[FileRange], max_particles: int, sample_jets: int, impact_parameters: bool = False
+    ranges: Sequence[FileRange],
+    max_particles: int,
+    sample_jets: int,
+    impact_parameters: bool = False,
+    constituent_mass: str = "pdg",
 ) -> StreamSample:
     """Read the first ``sample_jets`` jets of every range, one file at a time, keeping only sums.
 
@@ -88,7 +94,7 @@ def sample_files(
     scalars, weighted = set(), set()
     for part in ranges:
         piece = FileRange(part.path, part.format, part.split, part.start, min(part.stop, part.start + sample_jets))
-        jets = read_piece(piece, max_particles, impact_parameters)
+        jets = read_piece(piece, max_particles, impact_parameters, constituent_mass)
         labels = jets.labels.numpy()
         values, label_counts = np.unique(labels, return_counts=True)
         groups.append(int(values[np.argmax(label_counts)]))
