@@ -375,12 +375,13 @@ class BaseExperiment(ABC):
 
         Parameters
         ----------
-        total : torch.Tensor, 0-dim
-            This rank's sum of weights (or count) of the batch, on the device.
+        total : torch.Tensor with any shape
+            This rank's sum of weights (or count) of the batch, on the device; one per term of a
+            loss with several means (e.g. per event target).
 
         Returns
         -------
-        torch.Tensor, 0-dim
+        torch.Tensor with the shape of ``total``
         """
         if self.dist.world_size == 1 or not (torch.is_grad_enabled() and self.model.training):
             return total

@@ -220,13 +220,15 @@ class AssignmentExperiment(BaseExperiment):
             regressions, logits = event_outputs
             training = self.cfg.training
             if regressions.shape[-1]:
-                per_target = regression_losses(self.raw_model.event_heads, regressions, batch["regressions"])
+                per_target = regression_losses(
+                    self.raw_model.event_heads, regressions, batch["regressions"], self.shard_normaliser
+                )
                 loss = loss + training.regression_loss_weight * per_target.sum()
                 parts["regression_loss"] = per_target.sum().detach()
                 if validating:
                     parts.update({f"regression_loss.{r}": value for r, value in enumerate(per_target.detach())})
             if logits:
-                per_target = classification_losses(logits, batch["classifications"])
+                per_target = classification_losses(logits, batch["classifications"], self.shard_normaliser)
                 loss = loss + training.classification_loss_weight * per_target.sum()
                 parts["classification_loss"] = per_target.sum().detach()
                 if validating:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch.nn import functional
@@ -10,7 +10,12 @@ from torch.nn import functional
 from .event_heads import EventHeads
 
 
-def regression_losses(heads: EventHeads, predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def regression_losses(
+    heads: EventHeads,
+    predictions: torch.Tensor,
+    targets: torch.Tensor,
+    normaliser: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> torch.Tensor:
     """Per target, the mean error on the events where the target is known.
 
     Errors are computed on training-standardised values: absolute for ``laplacian`` targets,
@@ -24,6 +29,9 @@ def regression_losses(heads: EventHeads, predictions: torch.Tensor, targets: tor
         For the target types and the standardisation.
     predictions, targets : torch.Tensor with shape (B, R)
         In original units; NaN marks a missing target.
+    normaliser : callable, optional
+        Maps the counts of known values, shape (R,), to the divisors (default: the counts);
+        under DDP their mean over the ranks (:func:`normalised_mean`).
 
     Returns
     -------
@@ -37,8 +45,7 @@ def regression_losses(heads: EventHeads, predictions: torch.Tensor, targets: tor
         for r, target in enumerate(heads.regressions)
     ]
     error = torch.stack(errors, dim=1) if errors else residual
-    weights = known.to(error.dtype)
-    return (error * weights).sum(0) / weights.sum(0).clamp(min=1)
+    return normalised_mean(error, known.to(error.dtype), normaliser)
 
 
 def regression_loss(heads: EventHeads, predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -51,7 +58,11 @@ def regression_counts(targets: torch.Tensor) -> torch.Tensor:
     return torch.isfinite(targets).sum(0)
 
 
-def classification_losses(logits: Sequence[torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
+def classification_losses(
+    logits: Sequence[torch.Tensor],
+    targets: torch.Tensor,
+    normaliser: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> torch.Tensor:
     """Per target, the mean cross-entropy on the events with a label (-1 = missing; 0 without
     any). The denominators are :func:`classification_counts`.
 
@@ -61,6 +72,8 @@ def classification_losses(logits: Sequence[torch.Tensor], targets: torch.Tensor)
         Per target, (B, C_k).
     targets : torch.Tensor with shape (B, T), int64
         Class labels, -1 where missing.
+    normaliser : callable, optional
+        As for :func:`regression_losses`, on the counts of labelled events, shape (T,).
 
     Returns
     -------
@@ -75,8 +88,7 @@ def classification_losses(logits: Sequence[torch.Tensor], targets: torch.Tensor)
         ],
         dim=1,
     )
-    weights = (targets[:, : len(logits)] >= 0).to(entropy.dtype)
-    return (entropy * weights).sum(0) / weights.sum(0).clamp(min=1)
+    return normalised_mean(entropy, (targets[:, : len(logits)] >= 0).to(entropy.dtype), normaliser)
 
 
 def classification_loss(logits: Sequence[torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
@@ -87,3 +99,26 @@ def classification_loss(logits: Sequence[torch.Tensor], targets: torch.Tensor) -
 def classification_counts(targets: torch.Tensor) -> torch.Tensor:
     """Labelled events per target: the denominators of :func:`classification_losses`, (B, T) -> (T,)."""
     return (targets >= 0).sum(0)
+
+
+def normalised_mean(
+    values: torch.Tensor, weights: torch.Tensor, normaliser: Callable[[torch.Tensor], torch.Tensor] | None = None
+) -> torch.Tensor:
+    """Per column, ``sum(w v) / normaliser(sum(w))``; 0 for a column whose divisor is 0.
+
+    A divisor below 1 is kept (under DDP, the mean over ranks of a count may be 1/2): only an
+    exact 0, where the weighted sum is 0 too, is replaced.
+
+    Parameters
+    ----------
+    values, weights : torch.Tensor with shape (B, K)
+    normaliser : callable, optional
+        Maps the weight sums, shape (K,), to the divisors (default: the sums themselves).
+
+    Returns
+    -------
+    torch.Tensor with shape (K,)
+    """
+    total = weights.sum(0)
+    divisor = total if normaliser is None else normaliser(total)
+    return (values * weights).sum(0) / torch.where(divisor > 0, divisor, torch.ones_like(divisor))

@@ -90,9 +90,10 @@ def assignment_loss(
     best = (assign_all + detection_weight * detect_all).argmin(0)
     assign = assign_all.gather(0, best[None]).squeeze(0)
     detect = detect_all.gather(0, best[None]).squeeze(0)
-    count = present.sum()
-    count = (count if normaliser is None else normaliser(count)).clamp_min(1)
-    assignment = assign.sum() / count
+    count = present.sum().to(assign.dtype)
+    count = count if normaliser is None else normaliser(count)
+    # only an exact 0 (no present particle anywhere) is replaced: a mean over ranks may be 1/2
+    assignment = assign.sum() / torch.where(count > 0, count, torch.ones_like(count))
     detection = detect.mean() / num_particles
     loss = assignment + detection_weight * detection
     return loss, {"assignment_loss": assignment.detach(), "detection_loss": detection.detach()}

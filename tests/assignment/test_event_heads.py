@@ -3,7 +3,12 @@ import torch
 import yaml
 
 from lorentznets.assignment.event_heads import EventHeads, saved_num_classes
-from lorentznets.assignment.event_loss import classification_loss, regression_loss
+from lorentznets.assignment.event_loss import (
+    classification_loss,
+    classification_losses,
+    regression_loss,
+    regression_losses,
+)
 from lorentznets.assignment.event_targets import RegressionTarget, classification_targets, regression_targets
 from lorentznets.assignment.topology import EventTopology
 
@@ -158,3 +163,32 @@ def test_log_gaussian_targets_are_fitted_in_signed_log_space():
     expected_total = (raw[:, 0] - model.standardize(target_values)[:, 0]).square().mean()
     expected_total = expected_total + expected[weights].sum() / weights.sum()
     torch.testing.assert_close(loss, expected_total)
+
+
+def test_two_ranks_average_to_the_whole_batch_gradient():
+    """Under DDP each rank divides by the mean over the ranks of the counts (the experiment's
+    shard_normaliser), so that DDP's mean of the ranks' gradients is the gradient of the whole
+    batch's loss, also where one rank holds a single known value and the other none (a divisor of
+    1/2, which the old clamp to 1 made 1)."""
+    model = heads()
+    model.fit(torch.tensor([[1.0, 10.0], [3.0, 30.0], [5.0, 20.0]]))
+    nan = float("nan")
+    targets = torch.tensor([[1.0, nan], [nan, 20.0], [nan, 30.0], [nan, nan]], dtype=torch.float64)
+    labels = torch.tensor([[2, -1], [-1, 0], [-1, 1], [-1, -1]])
+    predictions = torch.randn(4, 2, dtype=torch.float64, requires_grad=True)
+    logits = [torch.randn(4, c, dtype=torch.float64, requires_grad=True) for c in (3, 2)]
+    inputs = [predictions, *logits]
+    whole = regression_loss(model, predictions, targets) + classification_loss(logits, labels)
+    expected = torch.autograd.grad(whole, inputs)
+
+    ranks = [slice(0, 2), slice(2, 4)]  # rank 0 holds the only known value of target 0
+    known = sum(torch.isfinite(targets[r]).sum(0) for r in ranks) / len(ranks)
+    labelled = sum((labels[r] >= 0).sum(0) for r in ranks) / len(ranks)
+    rank_losses = [
+        regression_losses(model, predictions[r], targets[r], lambda _: known).sum()
+        + classification_losses([lg[r] for lg in logits], labels[r], lambda _: labelled).sum()
+        for r in ranks
+    ]
+    averaged = torch.autograd.grad(sum(rank_losses) / len(ranks), inputs)
+    for got, want in zip(averaged, expected, strict=True):
+        torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12)
