@@ -49,7 +49,7 @@ ADDED_MODEL_SETTINGS: dict[str, dict[str, Any]] = {
 """Per ``model.name``: dotted keys added to its config after models were saved, with the value
 those models computed with."""
 
-ADDED_SETTINGS: dict[str, Any] = {"data.features": "lorentznets"}
+ADDED_SETTINGS: dict[str, Any] = {"data.features": "lorentznets", "data.constituent_mass": "pdg"}
 """Dotted keys outside ``model`` added after models were saved, with the value those models
 computed with (the experiment declares which define its function: ``FUNCTION_SETTINGS``)."""
 

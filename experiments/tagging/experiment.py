@@ -93,7 +93,7 @@ class TaggingExperiment(BaseExperiment):
 
     config_schema = TAGGING_SCHEMA
     model_family = "tagging"
-    function_settings = ("data.features",)
+    function_settings = ("data.features", "data.constituent_mass")
 
     @property
     def class_names(self) -> list[str]:
@@ -549,4 +549,3 @@ class TaggingExperiment(BaseExperiment):
                 )
             )
         return paths
-

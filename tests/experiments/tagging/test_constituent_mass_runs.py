@@ -12,6 +12,7 @@ from experiment_test_utils import compose_config
 from tagging_test_utils import tagging_overrides, write_lgn_jets
 
 from experiments.common.config_schema import ConfigError
+from experiments.common.errors import ExperimentInputError
 from experiments.registry import get_experiment
 from tests.data.readers.test_energyflow_npz_reader import quark_gluon_jets
 
@@ -126,3 +127,21 @@ def test_massless_gives_the_inputs_of_weavers_quark_gluon_models(tmp_path):
         differences[mass] = (inputs - expected)[jets.mask].abs().max(0).values
     assert differences["massless"].max() < 1e-5, differences["massless"]
     assert (differences["pdg"][[1, 3, 4]] > 0.1).all(), differences["pdg"]
+
+
+def test_a_saved_model_keeps_its_constituent_masses(tmp_path, qg_file):
+    """The weights were fitted to the energies the setting makes: a warm start or fine-tuning with
+    the other value is refused; a model saved before the setting existed had PDG masses."""
+    _experiment(tmp_path, qg_file, **{"data.constituent_mass": "massless"}).run()
+    run = tmp_path / "runs" / "qgtagging" / "r"
+    evaluate = {"train": False, "warm_start_idx": 0}
+    with pytest.raises(ExperimentInputError, match=r"data\.constituent_mass: 'massless' -> 'pdg'"):
+        _experiment(tmp_path, qg_file, **evaluate).run()
+    with pytest.raises(ExperimentInputError, match=r"finetune\.from=.*data\.constituent_mass: 'massless' -> 'pdg'"):
+        _experiment(tmp_path / "ft", qg_file, **{"training.finetune.from": str(run)}).run()
+    path = run / "models" / "model_run0.pt"
+    checkpoint = torch.load(path, weights_only=True)
+    del checkpoint["config"]["data"]["constituent_mass"]
+    torch.save(checkpoint, path)
+    with pytest.raises(ExperimentInputError, match=r"data\.constituent_mass: 'pdg' -> 'massless'"):
+        _experiment(tmp_path, qg_file, **evaluate, **{"data.constituent_mass": "massless"}).run()
