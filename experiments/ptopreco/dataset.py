@@ -1,4 +1,9 @@
-"""Top jets with their truth top momentum, batched as dicts of tensors."""
+"""Top jets with their truth top momentum, batched as dicts of tensors.
+
+A batch holds ``momenta`` (B, N, 4) and ``mask`` (B, N) of the ``data.max_particles`` hardest
+constituents (the net's inputs), the ``truth`` top momenta (B, 4) and the ``jets``' momenta (B, 4)
+from all their constituents (the baseline), all in GeV.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +24,15 @@ class TopMomentumDataset(Dataset):
     Parameters
     ----------
     jets : JetData
-        Jets with ``truth``; only ``labels == 1`` (top) jets are kept.
+        Jets with ``truth`` and ``jets`` (each jet's momentum from all its constituents, the
+        baseline); only ``labels == 1`` (top) jets are kept.
     split : str
         The split's name, for messages.
 
     Raises
     ------
     ValueError
-        No truth momenta in the data, or no top jets, or non-finite truth momenta.
+        No truth or jet momenta in the data, or no top jets, or non-finite truth momenta.
     """
 
     def __init__(self, jets: JetData, split: str = "") -> None:
@@ -35,6 +41,8 @@ class TopMomentumDataset(Dataset):
                 f"{jets.source}: no truth top momenta (key 'truth_Pmu' in lgn_h5 files, "
                 "'truthE..truthPZ' in landscape files); ptopreco needs them"
             )
+        if jets.jets is None:
+            raise ValueError(f"{jets.source}: no jet momenta (JetData.jets); ptopreco compares with them")
         keep = jets.labels == 1
         where = f"the {split} split of {jets.source}" if split else jets.source
         if not keep.any():
@@ -43,6 +51,7 @@ class TopMomentumDataset(Dataset):
         self.momenta = jets.momenta[keep]
         self.mask = jets.mask[keep]
         self.truth = jets.truth[keep]
+        self.jets = jets.jets[keep]
         self.source = jets.source
         bad = ~torch.isfinite(self.truth).all(dim=1) | (self.truth[:, 0] <= 0)
         if bad.any():
@@ -62,7 +71,12 @@ class TopMomentumDataset(Dataset):
         index = torch.as_tensor(indices, dtype=torch.long)
         mask = self.mask[index]
         length = max(int(mask.sum(dim=1).max()), 1)
-        return {"momenta": self.momenta[index, :length], "mask": mask[:, :length], "truth": self.truth[index]}
+        return {
+            "momenta": self.momenta[index, :length],
+            "mask": mask[:, :length],
+            "truth": self.truth[index],
+            "jets": self.jets[index],
+        }
 
 
 def load_top_momentum_splits(data_cfg: Mapping) -> dict[str, TopMomentumDataset]:

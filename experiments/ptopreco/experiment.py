@@ -21,6 +21,9 @@ from lorentznets.lorentz import squared_mass
 
 LOGGER = logging.getLogger("lorentznets")
 
+JET_MOMENTUM_LABEL = "jet momentum (all constituents)"
+"""The baseline's name in the plots' legends."""
+
 
 def _mass(p: torch.Tensor) -> torch.Tensor:
     # 1 GeV^2 floor: the square root's slope stays finite for (near-)massless predictions
@@ -34,7 +37,8 @@ class TopMomentumExperiment(BaseExperiment):
     The loss is the squared error of the four components plus ``loss.mass_weight`` times the
     squared mass error, all in units of the momentum scale. Metrics: relative pT and mass
     resolution and bias, and the angle between predicted and true top directions; the same
-    metrics for the plain constituent sum (``baseline_*``) put them in context.
+    metrics for the jet's momentum from all its constituents (``baseline_*``; the net sees only the
+    ``data.max_particles`` hardest) put them in context.
     """
 
     config_schema = PTOPRECO_SCHEMA
@@ -49,7 +53,9 @@ class TopMomentumExperiment(BaseExperiment):
 
     @classmethod
     def metric_patterns(cls, cfg: DictConfig) -> tuple[str, ...]:
-        """:func:`resolution_metrics` of the net, and of the constituent sum as ``baseline_<name>``."""
+        """:func:`resolution_metrics` of the net, and as ``baseline_<name>`` of the jet momenta: the sum
+        of all the jet's constituents, also those beyond ``data.max_particles`` (the file's jet
+        momentum, :attr:`~lorentznets.data.readers.JetData.jets`)."""
         return (*RESOLUTION_METRIC_NAMES, *(f"baseline_{name}" for name in RESOLUTION_METRIC_NAMES))
 
     @classmethod
@@ -73,6 +79,34 @@ class TopMomentumExperiment(BaseExperiment):
         batch = dataset.__getitems__(list(range(min(4, len(dataset)))))
         return self.to_device((batch["momenta"], batch["mask"]))
 
+    def onnx_description(self) -> dict[str, Any]:
+        """Inputs, output and preprocessing of the exported regressor (see
+        :mod:`experiments.common.onnx_export`); any number of particles."""
+        return {
+            "inputs": {
+                "momenta": {
+                    "shape": ["batch", "particles", 4],
+                    "description": "constituent four-momenta (E, px, py, pz) in GeV, real constituents first by "
+                    "decreasing pT, zeros for padding",
+                },
+                "mask": {"shape": ["batch", "particles"], "description": "true for the real constituents"},
+            },
+            "outputs": {
+                "top_momentum": {
+                    "shape": ["batch", 4],
+                    "description": "the predicted top-quark four-momentum (E, px, py, pz) in GeV: a weighted sum "
+                    "of the input constituents' momenta",
+                }
+            },
+            "preprocessing": {
+                "max_particles": self.cfg.data.max_particles,
+                "particle_selection": "the max_particles constituents of highest pT (as trained)",
+                "momentum_scale_gev": float(self.raw_model.momentum_scale),
+                "momentum_scale_use": "inside the graph: the net sees momenta / momentum_scale_gev and its output "
+                "is multiplied back; feed GeV",
+            },
+        }
+
     def batch_loss(self, batch: RegressionBatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         predicted = self.model(batch["momenta"], batch["mask"]).float()
         truth = batch["truth"]
@@ -84,27 +118,27 @@ class TopMomentumExperiment(BaseExperiment):
 
     @torch.no_grad()
     def predict(self, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Predicted and true top momenta and constituent sums, each (N, 4) in GeV."""
-        predicted, truth, summed = [], [], []
+        """Predicted and true top momenta and the jet momenta (the baseline), each (N, 4) in GeV."""
+        predicted, truth, jets = [], [], []
         for batch in self.loader(split):
             batch = self.to_device(batch)
             out = self.raw_model(batch["momenta"], batch["mask"])
             predicted.append(out.double().cpu())
             truth.append(batch["truth"].double().cpu())
-            summed.append(batch["momenta"].double().sum(dim=1).cpu())
-        return tuple(torch.cat(x).numpy() for x in (predicted, truth, summed))
+            jets.append(batch["jets"].double().cpu())
+        return tuple(torch.cat(x).numpy() for x in (predicted, truth, jets))
 
     def evaluate(self, split: str) -> dict[str, float]:
-        predicted, truth, summed = self.predict(split)
-        self.predictions = {**getattr(self, "predictions", {}), split: (predicted, truth, summed)}
+        predicted, truth, jets = self.predict(split)
+        self.predictions = {**getattr(self, "predictions", {}), split: (predicted, truth, jets)}
         metrics = resolution_metrics(predicted, truth)
-        metrics.update({f"baseline_{k}": v for k, v in resolution_metrics(summed, truth).items()})
+        metrics.update({f"baseline_{k}": v for k, v in resolution_metrics(jets, truth).items()})
         return metrics
 
     def plot(self) -> list[Path]:
         """Residuals of every evaluated split."""
         paths = []
-        for split, (predicted, truth, summed) in getattr(self, "predictions", {}).items():
-            data = {self.cfg.model.name: residuals(predicted, truth), "constituent sum": residuals(summed, truth)}
+        for split, (predicted, truth, jets) in getattr(self, "predictions", {}).items():
+            data = {self.cfg.model.name: residuals(predicted, truth), JET_MOMENTUM_LABEL: residuals(jets, truth)}
             paths.extend(plot_residuals(data, self.plot_dir / f"residuals_{split}.pdf"))
         return paths

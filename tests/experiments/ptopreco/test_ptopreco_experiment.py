@@ -101,3 +101,21 @@ def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path):
     settings = {"mlflow.log_model": True, "training.iterations": 4, "training.validate_every": 4, "plot": False}
     get_experiment("ptopreco")(compose_config("ptopreco", overrides(tmp_path, data, **settings))).run()
     assert logged_model_inputs(tmp_path, "ptopreco") == ["momenta", "mask"]
+
+
+def test_baseline_is_the_full_jet_momentum_whatever_the_net_sees(tmp_path):
+    # Jets of 6 to 30 constituents: with 8 slots the net sees only the hardest 8 of most jets,
+    # while the baseline is each jet's momentum from all its constituents (as with 30 slots).
+    data = write_top_jets(tmp_path / "tops.h5")
+    fast = {"training.iterations": 2, "training.validate_every": 2, "plot": False, "use_mlflow": False}
+    full = get_experiment("ptopreco")(compose_config("ptopreco", overrides(tmp_path, data, **fast))).run()
+    truncated = compose_config("ptopreco", overrides(tmp_path, data, **fast, run_name="t", **{"data.max_particles": 8}))
+    experiment = get_experiment("ptopreco")(truncated)
+    metrics = experiment.run()
+    assert experiment.datasets["test"].mask.shape[1] == 8
+    for name in ("pt_bias", "pt_resolution", "mass_bias", "mass_resolution", "angle_median", "angle_68"):
+        assert metrics[f"test.baseline_{name}"] == pytest.approx(full[f"test.baseline_{name}"], rel=1e-6, abs=1e-9)
+    # the 8 hardest constituents alone miss far more of the top momentum than the whole jet
+    dataset = experiment.datasets["test"]
+    hardest = resolution_metrics(dataset.momenta.double().sum(dim=1).numpy(), dataset.truth.double().numpy())
+    assert hardest["mass_bias"] < metrics["test.baseline_mass_bias"] - 0.1
