@@ -1,2 +1,2 @@
 """Top momentum reconstruction: regress the true top four-momentum of a top jet from its
-constituents with a Lorentz-covariant network."""
+constituents with PELICAN's four-vector head (Lorentz covariant without beams)."""

@@ -1,4 +1,6 @@
-"""Top momentum reconstruction with a Lorentz-covariant regressor (PELICAN's 4-vector head)."""
+"""Top momentum reconstruction with PELICAN's four-vector head: Lorentz covariant with
+``model.net.beams=false``; with the beams only under rotations about the beam axis and the
+reflections that keep the beam pair (parity among them), not under boosts."""
 
 from __future__ import annotations
 

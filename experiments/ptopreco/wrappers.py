@@ -1,4 +1,4 @@
-"""Covariant top-momentum regressors, registered under the family ``"ptopreco"``.
+"""Top-momentum regressors (Lorentz covariant without beams), registered under the family ``"ptopreco"``.
 
 Interface: ``Wrapper(net: dict)``; ``forward(momenta (B, N, 4) GeV, mask (B, N)) -> (B, 4) GeV``;
 a ``momentum_scale`` buffer (GeV) set by the experiment through ``set_momentum_scale``.
@@ -18,7 +18,9 @@ WRAPPERS = wrapper_registry("ptopreco")
 
 @register_wrapper("ptopreco", "pelican")
 class PELICANMomentumWrapper(MomentumScaled):
-    """PELICAN's covariant head: sum_i (1 + c_i) p_i with invariant weights c_i.
+    """PELICAN's four-vector head: sum_i (1 + c_i) p_i with weights c_i invariant under the net's
+    symmetry (every Lorentz transformation with ``beams=false``; with the beams, rotations about the
+    beam axis and the reflections that keep the beam pair).
 
     Parameters
     ----------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import h5py
@@ -66,6 +67,12 @@ def test_jets_without_truth_are_rejected(tmp_path):
         del file["truth_Pmu"]
     with pytest.raises(ValueError, match="no truth top momenta"):
         TopMomentumDataset(load_jets(data, max_particles=30))
+
+
+def test_jets_without_their_momenta_are_rejected(tmp_path):
+    jets = load_jets(write_top_jets(tmp_path / "tops.h5"), max_particles=30)
+    with pytest.raises(ValueError, match=r"tops\.h5.*: no jet momenta \(JetData\.jets\); ptopreco compares"):
+        TopMomentumDataset(dataclasses.replace(jets, jets=None))
 
 
 def test_split_problems_name_the_split(tmp_path):
