@@ -25,6 +25,7 @@ from hydra import compose, initialize_config_dir
 
 from experiments.amplitudes.plots import plot_scaling
 from experiments.common.config_upgrade import CONFIG_DIR
+from experiments.common.threads import configured_num_threads, warn_if_oversubscribed
 from experiments.registry import get_experiment
 
 
@@ -41,7 +42,10 @@ def run_one(model: str, train_size: int, overrides: list[str]) -> dict[str, floa
                 *overrides,
             ],
         )
-    torch.set_num_threads(cfg.num_threads)
+    # as run.py does: "auto" (the default) is the cores this process may use
+    threads = configured_num_threads(cfg.num_threads)
+    torch.set_num_threads(threads)
+    warn_if_oversubscribed(threads)
     start = time.perf_counter()
     metrics = get_experiment(cfg.experiment)(cfg).run()
     return {**metrics, "seconds": time.perf_counter() - start}

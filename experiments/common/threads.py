@@ -15,7 +15,14 @@ import math
 import os
 from pathlib import Path
 
-__all__ = ["CGROUP_CPU_MAX", "available_cores", "cgroup_cpu_quota", "default_num_threads", "warn_if_oversubscribed"]
+__all__ = [
+    "CGROUP_CPU_MAX",
+    "available_cores",
+    "cgroup_cpu_quota",
+    "configured_num_threads",
+    "default_num_threads",
+    "warn_if_oversubscribed",
+]
 
 LOGGER = logging.getLogger("lorentznets")
 
@@ -69,6 +76,23 @@ def default_num_threads(local_world_size: int = 1, cpu_max: Path = CGROUP_CPU_MA
         The cgroup v2 ``cpu.max`` file (see :func:`cgroup_cpu_quota`).
     """
     return max(1, available_cores(cpu_max) // max(1, local_world_size))
+
+
+def configured_num_threads(configured: int | str, cpu_max: Path = CGROUP_CPU_MAX) -> int:
+    """Torch threads per process for the config value ``num_threads``: ``"auto"`` is
+    :func:`default_num_threads` for the processes of this node (``LOCAL_WORLD_SIZE``, set by
+    torchrun; 1 without it), anything else the integer it holds.
+
+    Parameters
+    ----------
+    configured : int or str
+        ``num_threads`` of the config: a positive integer or ``"auto"``.
+    cpu_max : Path
+        The cgroup v2 ``cpu.max`` file (see :func:`cgroup_cpu_quota`).
+    """
+    if configured == "auto":
+        return default_num_threads(int(os.environ.get("LOCAL_WORLD_SIZE", "1")), cpu_max)
+    return int(configured)
 
 
 def warn_if_oversubscribed(threads: int, cpu_max: Path = CGROUP_CPU_MAX) -> bool:

@@ -3,7 +3,13 @@ import os
 
 import pytest
 
-from experiments.common.threads import available_cores, cgroup_cpu_quota, default_num_threads, warn_if_oversubscribed
+from experiments.common.threads import (
+    available_cores,
+    cgroup_cpu_quota,
+    configured_num_threads,
+    default_num_threads,
+    warn_if_oversubscribed,
+)
 
 
 def _cpu_max(tmp_path, content):
@@ -72,3 +78,13 @@ def test_one_thread_gets_no_oversubscription_warning(tmp_path, monkeypatch):
     """With one thread there is nothing to wait for, and the advice was num_threads=1 itself."""
     monkeypatch.setattr(os, "getloadavg", lambda: (8.0, 8.0, 8.0))
     assert not warn_if_oversubscribed(1, _cpu_max(tmp_path, "100000 100000"))
+
+
+def test_configured_threads_resolve_auto_for_the_ranks_of_this_node(tmp_path, monkeypatch):
+    """``num_threads`` of a config: an integer as it is, "auto" the cores shared among LOCAL_WORLD_SIZE ranks."""
+    no_limit = _cpu_max(tmp_path, "max 100000")
+    assert configured_num_threads(3, no_limit) == 3
+    monkeypatch.delenv("LOCAL_WORLD_SIZE", raising=False)
+    assert configured_num_threads("auto", no_limit) == default_num_threads(1, no_limit)
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "64")
+    assert configured_num_threads("auto", no_limit) == default_num_threads(64, no_limit)
