@@ -74,17 +74,23 @@ def largest_changes(run: Path, model_index: int, events: int, transforms: int, m
     experiment.raw_model.load_state_dict(load_checkpoint(run / "models" / f"model_run{model_index}.pt")["model"])
     model = experiment.raw_model.double().eval()
     batch = next(iter(experiment.loader("test", batch_size=events)))
-    momenta, mask, tokens = batch["momenta"].double(), batch["mask"], batch["tokens"].double()
-    host = batch.get("host_inputs", {})
+    batch["momenta"], batch["tokens"] = batch["momenta"].double(), batch["tokens"].double()
+    momenta = batch["momenta"]
+
+    def predict(moved: torch.Tensor) -> torch.Tensor:
+        # the experiment's own inputs: no tokens for a run with data.particle_tokens=false
+        args, host = experiment.model_inputs({**batch, "momenta": moved})
+        return model(*args, **host)
+
     names = experiment.datasets["test"].process_names
     log_std = torch.tensor([experiment.log_std[name] for name in names], dtype=torch.float64)[batch["process"]]
     generator = torch.Generator().manual_seed(0)
     standardised = amplitude = 0.0
     with torch.no_grad():
-        reference = model(momenta, mask, tokens, **host)
+        reference = predict(momenta)
         for _ in range(transforms):
             matrix = random_lorentz_transform(momenta.shape[:1], max_rapidity=max_rapidity, generator=generator)
-            moved = model(torch.einsum("bij,bnj->bni", matrix.double(), momenta), mask, tokens, **host)
+            moved = predict(torch.einsum("bij,bnj->bni", matrix.double(), momenta))
             change = (moved - reference).reshape(len(log_std), -1)
             standardised = max(standardised, change.abs().max().item())
             amplitude = max(amplitude, torch.expm1(log_std[:, None] * change).abs().max().item())

@@ -222,9 +222,16 @@ class AmplitudeExperiment(BaseExperiment):
             },
         }
 
-    def _predict_batch(self, model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    def model_inputs(self, batch: dict[str, Any]) -> tuple[tuple[torch.Tensor | None, ...], dict[str, torch.Tensor]]:
+        """The wrapper's inputs for a batch of :meth:`collate`: positional ``(momenta (B, n_max, 4) GeV,
+        mask (B, n_max), tokens (B, n_max, T) or None without particle tokens)`` and the host inputs
+        as keywords. Benchmarks and checks call the model through this, as training does."""
         tokens = batch["tokens"] if self.num_tokens else None
-        return model(batch["momenta"], batch["mask"], tokens, **batch.get("host_inputs", {})).float()
+        return (batch["momenta"], batch["mask"], tokens), batch.get("host_inputs", {})
+
+    def _predict_batch(self, model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        args, kwargs = self.model_inputs(batch)
+        return model(*args, **kwargs).float()
 
     def batch_loss(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
         prediction = self._predict_batch(self.model, batch)

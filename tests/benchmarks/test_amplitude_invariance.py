@@ -1,0 +1,45 @@
+"""``benchmarks/amplitude_invariance.py`` on briefly trained runs, with and without particle tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from benchmarks.amplitude_invariance import largest_changes
+from experiments.registry import get_experiment
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("tokens", [True, False])
+def test_invariance_of_a_lorentznet_run(tmp_path, monkeypatch, tokens):
+    # data.particle_tokens=false failed: the benchmark fed the tokens anyway ("scalars must have
+    # shape (16, 4, 1), got (16, 4, 5)")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    overrides = {
+        "model": "lorentznet",
+        "model.net.hidden_channels": 8,
+        "model.net.num_blocks": 1,
+        "base_dir": tmp_path,
+        "run_name": "r",
+        "data.dir": tmp_path / "data",
+        "data.processes": "[zg]",
+        "data.generate.n": 100,
+        "data.particle_tokens": tokens,
+        "training.iterations": 2,
+        "training.validate_every": 2,
+        "training.batchsize": 16,
+        "evaluate": False,
+        "plot": False,
+        "use_mlflow": False,
+        "progress": False,
+        "num_threads": 1,
+    }
+    with initialize_config_dir(str(REPO / "config"), version_base=None):
+        cfg = compose("amplitudes", overrides=[f"{key}={value}" for key, value in overrides.items()])
+    get_experiment(cfg.experiment)(cfg).run()
+    changes = largest_changes(tmp_path / "runs" / "amplitudes" / "r", 0, events=16, transforms=2, max_rapidity=3.0)
+    assert changes.processes == ["zg"]
+    assert changes.standardised < 1e-8 and changes.amplitude < 1e-8  # LorentzNet is exactly invariant
