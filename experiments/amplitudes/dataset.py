@@ -27,6 +27,7 @@ from torch.utils.data import Dataset
 from lorentznets.data.physics_checks import check_four_momenta
 
 __all__ = [
+    "N_INCOMING",
     "TOKEN_NAMES",
     "ProcessData",
     "AmplitudeDataset",
@@ -35,6 +36,10 @@ __all__ = [
 ]
 
 TOKEN_NAMES = ("q", "qbar", "g", "Z", "incoming")
+"""Columns of a particle token: one-hot particle type, then the incoming flag."""
+
+N_INCOMING = 2
+"""The first particles of every process are its incoming ones."""
 
 
 def load_amplitude_file(
@@ -93,7 +98,7 @@ def load_amplitude_file(
     return momenta, amplitudes
 
 
-def particle_tokens(particles: list[str] | tuple[str, ...], n_incoming: int = 2) -> np.ndarray:
+def particle_tokens(particles: list[str] | tuple[str, ...], n_incoming: int = N_INCOMING) -> np.ndarray:
     """One-hot particle tokens.
 
     Parameters

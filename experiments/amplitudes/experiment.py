@@ -14,6 +14,7 @@ from torch.nn import functional as F
 from torch.utils.data import default_collate
 
 from experiments.amplitudes.dataset import (
+    N_INCOMING,
     TOKEN_NAMES,
     AmplitudeDataset,
     ProcessData,
@@ -202,9 +203,14 @@ class AmplitudeExperiment(BaseExperiment):
             "mask": {"shape": ["batch", self.n_max], "description": "true for the process's particles"},
         }
         if self.num_tokens:
+            # exactly what experiments.amplitudes.dataset.particle_tokens builds (tested)
             inputs["tokens"] = {
                 "shape": ["batch", self.n_max, self.num_tokens],
-                "description": f"one-hot particle type in the order {list(TOKEN_NAMES)}",
+                "description": f"per event, row i for the process's i-th particle p_i (see particles): 1 in column "
+                f"columns.index(p_i), and 1 in column {TOKEN_NAMES.index('incoming')} ('incoming') for the first "
+                f"{N_INCOMING} particles (the incoming ones), 0 elsewhere; rows after the last particle all 0",
+                "columns": list(TOKEN_NAMES),
+                "incoming_particles": N_INCOMING,
             }
         return {
             "inputs": inputs,
