@@ -314,6 +314,6 @@ def _process_particles(cfg: DictConfig, name: str) -> tuple[str, ...]:
     if name not in PROCESSES:
         raise KeyError(
             f"process {name!r} is neither a generated process {sorted(PROCESSES)} nor listed in "
-            "data.particles (give its particle names, e.g. data.particles.{name}=[q,qbar,Z,g])"
+            f"data.particles (give its particle names, e.g. +data.particles.{name}=[q,qbar,Z,g])"
         )
     return PROCESSES[name].particles

@@ -1,5 +1,6 @@
 """End-to-end amplitude runs through real Hydra configs, generated data and a real MLflow database."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -162,3 +163,17 @@ def test_final_model_is_logged_to_mlflow_with_its_signature(tmp_path):
     overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
     _run(overrides + ["mlflow.log_model=true", "training.iterations=4", "training.validate_every=4"])
     assert logged_model_inputs(tmp_path, "amplitudes") == ["momenta", "mask", "tokens"]
+
+
+def test_unknown_process_error_suggests_an_override_hydra_accepts(tmp_path):
+    """The message printed a literal ``data.particles.{name}``, and without ``+`` Hydra refuses
+    the key (it is not in the empty default mapping)."""
+    overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
+    overrides += ["use_mlflow=false", "data.processes=[foo]"]
+    with pytest.raises(ExperimentInputError, match="data.particles") as error:
+        _run(overrides)
+    (suggested,) = re.findall(r"e\.g\. (\S+)\)", str(error.value))
+    assert suggested == "+data.particles.foo=[q,qbar,Z,g]"
+    with initialize_config_dir(str(REPO / "config"), version_base=None):
+        cfg = compose("amplitudes", overrides=[*overrides, suggested])
+    assert list(cfg.data.particles.foo) == ["q", "qbar", "Z", "g"]
