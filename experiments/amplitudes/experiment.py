@@ -20,7 +20,7 @@ from experiments.amplitudes.dataset import (
     ProcessData,
     load_amplitude_file,
 )
-from experiments.amplitudes.generated_files import check_generated_settings
+from experiments.amplitudes.generated_files import check_generated_settings, generator_command
 from experiments.amplitudes.metrics import AMPLITUDE_METRIC_NAMES, amplitude_metrics, relative_errors
 from experiments.amplitudes.plots import (
     plot_amplitude_histogram,
@@ -100,9 +100,9 @@ class AmplitudeExperiment(BaseExperiment):
             weighted_before = needs_unweighting(PROCESSES[name].final_masses(Couplings()))
             check_generated_settings(path, phase_space, weighted_before=weighted_before)
             return path
-        command = f"python -m lorentznets.data.generate amplitudes --process {name} --n <events> --out {cfg.dir}"
         what = f"{generate['n'] if generate else 0} {name} events"
-        return ensure_generated(path, generate, make, what, hint=f"create it with: {command}")
+        hint = f"create it with: {generator_command(name, cfg.dir, phase_space)}"
+        return ensure_generated(path, generate, make, what, hint=hint)
 
     def init_data(self) -> dict[str, AmplitudeDataset]:
         cfg = self.cfg.data

@@ -1,9 +1,11 @@
-"""A generated amplitude file is reused only with the phase-space settings it was made with."""
+"""A generated amplitude file is reused only with the phase-space settings it was made with; the
+command that makes one by hand with them."""
 
 from __future__ import annotations
 
 import logging
 import math
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -68,3 +70,23 @@ def check_generated_settings(path: Path, phase_space: Mapping[str, Any], weighte
             "not unweighted (about 3%% too many slow Z bosons in zgg): delete it to generate it again",
             path,
         )
+
+
+def generator_command(process: str, out_dir: str | Path, phase_space: Mapping[str, Any]) -> str:
+    """The shell command that writes ``<out_dir>/<process>.npy`` as :func:`check_generated_settings`
+    accepts it for ``phase_space`` (every setting a flag: the generator's defaults may differ).
+
+    Parameters
+    ----------
+    process : str
+        A generated process (``zg``, ...).
+    out_dir : str or Path
+        ``data.dir``.
+    phase_space : mapping
+        ``data.phase_space``; each key ``k`` is the generator's flag ``--k`` with ``-`` for ``_``.
+    """
+    settings = " ".join(f"--{key.replace('_', '-')} {value!r}" for key, value in phase_space.items())
+    return (
+        f"python -m lorentznets.data.generate amplitudes --process {process} --n <events> "
+        f"--out {shlex.quote(str(out_dir))} {settings}"
+    )

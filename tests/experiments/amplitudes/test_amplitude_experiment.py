@@ -1,6 +1,7 @@
 """End-to-end amplitude runs through real Hydra configs, generated data and a real MLflow database."""
 
 import re
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -177,3 +178,25 @@ def test_unknown_process_error_suggests_an_override_hydra_accepts(tmp_path):
     with initialize_config_dir(str(REPO / "config"), version_base=None):
         cfg = compose("amplitudes", overrides=[*overrides, suggested])
     assert list(cfg.data.particles.foo) == ["q", "qbar", "Z", "g"]
+
+
+def test_the_printed_generator_command_makes_a_file_the_next_run_accepts(tmp_path):
+    """The command printed with data.generate=null left out data.phase_space: run as printed, it
+    wrote a file with pt_min 20 that the run then refused for its pt_min 30."""
+    from lorentznets.data.generate.cli import build_dataset_parser
+
+    overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
+    overrides += ["data.generate=null", "use_mlflow=false", "plot=false", "data.processes=[zg]"]
+    overrides += ["data.phase_space.pt_min=30", "data.phase_space.sqrt_s=500", "data.phase_space.delta_r_min=0.5"]
+    with pytest.raises(ExperimentInputError, match="create it with: ") as error:
+        _run(overrides)
+    command = str(error.value).split("create it with: ")[1]
+    words = shlex.split(command.replace("<events>", "60"))
+    assert words[:4] == ["python", "-m", "lorentznets.data.generate", "amplitudes"]
+    parser, generator = build_dataset_parser("amplitudes")
+    args = parser.parse_args(words[4:])
+    assert (args.process, args.out) == (["zg"], str(tmp_path / "data"))
+    assert (args.sqrt_s, args.pt_min, args.delta_r_min, args.max_boost_rapidity) == (500.0, 30.0, 0.5, 2.0)
+    generator.run(args)
+    _, metrics = _run(overrides)
+    assert np.isfinite(metrics["test.zg.mse"])
