@@ -8,9 +8,22 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.common.plot_style import draw_histograms_with_ratio, hep_style, save_figure, weighted_histogram
+from experiments.common.plot_style import (
+    Histogram,
+    draw_histograms_with_ratio,
+    hep_style,
+    save_figure,
+    weighted_histogram,
+)
 
-__all__ = ["plot_amplitude_histogram", "plot_relative_error", "plot_error_vs_variable", "plot_scaling"]
+__all__ = [
+    "RELATIVE_ERROR_FLOOR",
+    "plot_amplitude_histogram",
+    "plot_relative_error",
+    "relative_error_histogram",
+    "plot_error_vs_variable",
+    "plot_scaling",
+]
 
 
 def plot_amplitude_histogram(
@@ -47,19 +60,30 @@ def plot_amplitude_histogram(
         return save_figure(fig, path)
 
 
+RELATIVE_ERROR_FLOOR = 1e-6
+"""Lower edge of the relative-error histogram; smaller errors (exact zeros too) count in its first bin."""
+
+
+def relative_error_histogram(errors: np.ndarray) -> Histogram:
+    """Histogram of relative errors (N,) in 59 log-spaced bins from :data:`RELATIVE_ERROR_FLOOR` to
+    the largest error (at least 10) holding every event: those below the floor go to the first bin."""
+    edges = np.geomspace(RELATIVE_ERROR_FLOOR, max(10.0, errors.max()), 60)
+    return weighted_histogram(np.clip(errors, RELATIVE_ERROR_FLOOR, None), edges)
+
+
 def plot_relative_error(errors: np.ndarray, path: str | os.PathLike, title: str = "") -> list[Path]:
-    """Histogram of relative errors (N,) on a log axis, written as PDF and PNG; returns the files."""
+    """Histogram of relative errors (N,) on a log axis (:func:`relative_error_histogram`), written as
+    PDF and PNG; returns the files."""
     import mplhep
     from matplotlib.figure import Figure
 
-    errors = np.clip(errors, 1e-8, None)
-    histogram = weighted_histogram(errors, np.geomspace(1e-6, max(10.0, errors.max()), 60))
+    histogram = relative_error_histogram(errors)
     with hep_style():
         fig = Figure(figsize=(10, 8))
         ax = fig.subplots()
         mplhep.histplot(histogram.values, histogram.edges, yerr=histogram.errors, ax=ax, flow=None)
         ax.set_xscale("log")
-        ax.set_xlabel(r"relative error $|\Delta \mathcal{M}^2| / \mathcal{M}^2$")
+        ax.set_xlabel(r"relative error $|\Delta \mathcal{M}^2| / \mathcal{M}^2$ (below $10^{-6}$: first bin)")
         ax.set_ylabel("events")
         ax.set_title(title)
         return save_figure(fig, path)
