@@ -193,7 +193,8 @@ class BaseExperiment(ABC):
             if not cfg.evaluate or cfg.predict.files or split not in splits:
                 raise ConfigError(
                     f"config key objective={cfg.objective!r} is not allowed: it names a metric of an evaluated split "
-                    f"('<split>.<metric>' with <split> one of {splits}, and evaluate=true without predict.files)"
+                    f"('<split>.<metric>' with <split> one of {splits}, and evaluate=true without predict.files); "
+                    "it is returned to sweepers only: set objective=null for a run outside a sweep"
                 )
             patterns = cls.metric_patterns(cfg)
             if patterns is not None and not _declared(metric, patterns):

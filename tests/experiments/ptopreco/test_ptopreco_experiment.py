@@ -50,7 +50,7 @@ def test_regression_trains_beats_nothing_and_logs(tmp_path):
     experiment = get_experiment(cfg.experiment)(cfg)
     metrics = experiment.run()
     expected = {"pt_resolution", "pt_bias", "mass_resolution", "mass_bias", "angle_median", "angle_68"}
-    # the validation split is evaluated too: the config's objective is val.mass_resolution
+    # the validation split is evaluated too (evaluation.splits), for sweeps on val.mass_resolution
     assert set(metrics) == {f"{s}.{p}{k}" for s in ("val", "test") for p in ("", "baseline_") for k in expected}
     assert 0 < len(experiment.datasets["test"]) < 60  # only the top jets of 60 test jets
     # the constituent sum underestimates pT by 7.5 % on average; training removes most of that bias
