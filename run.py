@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 from typing import NoReturn
@@ -35,9 +36,16 @@ from omegaconf import DictConfig  # noqa: E402
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.config_schema import ConfigError
 from experiments.common.config_upgrade import CONFIG_DIR, fill_added_keys
+from experiments.common.distributed import first_to_say, run_store
 from experiments.common.progress import TqdmLoggingHandler
 from experiments.common.reloaded_run import adopt_run_folder
-from experiments.common.stop_request import exit_now, install_stop_handler, stop_signal
+from experiments.common.stop_request import (
+    exit_now,
+    install_stop_handler,
+    share_stop_requests,
+    stop_signal,
+    stopping_peer,
+)
 from experiments.common.sweep_errors import JobFailed
 from experiments.common.threads import default_num_threads, warn_if_oversubscribed
 from experiments.registry import UnsafeImportError, get_experiment
@@ -59,9 +67,15 @@ def _configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def _say(level: int, message: object) -> None:
+    """Log a line that every process of a torchrun run may have once: the first to have it says it."""
+    if first_to_say(str(message)):
+        LOGGER.log(level, "%s", message)
+
+
 def _stop(message: object) -> NoReturn:
     """Report bad input in one line; exit with code 2, or fail only this job within a sweep."""
-    LOGGER.error("%s", message)
+    _say(logging.ERROR, message)
     # sys.exit would end the whole sweep: the jobs still to come, or an Optuna study, which
     # records the failed trial and samples the next one.
     if HydraConfig.get().mode == RunMode.MULTIRUN:
@@ -81,7 +95,21 @@ def _adopt_reloaded_run_folder(cfg: DictConfig) -> None:
     given = {override.key_or_group for override in OverridesParser.create().parse_overrides(hydra_cfg.overrides.task)}
     note = adopt_run_folder(cfg, main_source.path, kept=given)
     if note is not None:
-        LOGGER.info("%s", note)
+        _say(logging.INFO, note)
+
+
+def _lost_peer(error: BaseException | None) -> str | None:
+    """The transport's reason when ``error``, or an error it arose from, is a collective that failed
+    because another process of the run ended (gloo: 'Connection closed by peer'; NCCL: a
+    DistBackendError), else None. torchrun's stop of the survivors may strike while it unwinds."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, torch.distributed.DistError) or "gloo/transport" in str(error):
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            return re.sub(r"^\[[^\]]*\]\s*", "", reason).split(". This is typically")[0]
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def _set_threads(configured: int | str) -> None:
@@ -104,17 +132,18 @@ def main(cfg: DictConfig) -> float | None:
     # Schedulers (Slurm pre-emption, torchrun) stop jobs with SIGTERM: the run ends within
     # seconds, its MLflow run closed as KILLED; the last checkpoint stays valid for resume=true.
     install_stop_handler()
+    # under torchrun: a stop request to one process stops the run, and a line all have is said once
+    share_stop_requests(run_store(), int(os.environ.get("RANK", "0")))
     try:
         _adopt_reloaded_run_folder(cfg)
     except ConfigError as error:
         _stop(error)
     added = fill_added_keys(cfg, CONFIG_DIR)
     if added:
-        LOGGER.warning(
-            "the config predates the keys %s: using today's defaults for them (config/default.yaml, "
-            "config/tasks/%s.yaml)",
-            ", ".join(added),
-            cfg.experiment,
+        _say(
+            logging.WARNING,
+            f"the config predates the keys {', '.join(added)}: using today's defaults for them "
+            f"(config/default.yaml, config/tasks/{cfg.experiment}.yaml)",
         )
     try:
         experiment_class = get_experiment(cfg.experiment)
@@ -134,14 +163,27 @@ def main(cfg: DictConfig) -> float | None:
     try:
         metrics = experiment_class(cfg).run()
     except BaseException as error:
-        signum = stop_signal()
+        signum, peer, reason = stop_signal(include_peers=False), stopping_peer(), _lost_peer(error)
+        # The process that ended said why; a traceback of this one's broken collective says nothing.
+        # After one process ended, torchrun stops the others with SIGTERM, which may strike here.
+        if peer is not None:
+            _say(
+                logging.WARNING,
+                f"process {peer[1]} of this run was stopped by {signal.Signals(peer[0]).name}: this one stops too",
+            )
+            exit_now()
+        if reason is not None:
+            _say(
+                logging.ERROR, f"another process of this run died (its output says why): this one stops too ({reason})"
+            )
+            exit_now(1)
         if signum is not None or isinstance(error, KeyboardInterrupt):
             name = signal.Signals(signum).name if signum is not None else "SIGINT (Ctrl-C)"
             # one line instead of silence (SIGTERM) or a traceback from wherever it struck (Ctrl-C)
-            LOGGER.warning(
-                "stopped by %s: the MLflow run is closed as KILLED; a training continues from its last "
+            _say(
+                logging.WARNING,
+                f"stopped by {name}: the MLflow run is closed as KILLED; a training continues from its last "
                 "checkpoint with resume=true",
-                name,
             )
             if signum is not None:
                 exit_now()  # the interpreter's shutdown would take seconds more

@@ -8,6 +8,8 @@ identities.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -116,6 +118,41 @@ likelihoods), plots and exports; torch's defaults (10 min with NCCL, 30 min with
 run whose evaluation took longer, after its training."""
 
 
+def run_store() -> dist.Store | None:
+    """The key-value store shared by the processes of this ``torchrun`` run (its rendezvous
+    store, made at the first call), or None in a single process.
+
+    The process group is built on it, and it outlives the group: processes ending with an error
+    or a stop request still tell each other through it (:func:`first_to_say`,
+    :func:`~experiments.common.stop_request.share_stop_requests`).
+    """
+    if int(os.environ.get("WORLD_SIZE", "1")) == 1:
+        return None
+    # keys of an earlier attempt (torchrun --max-restarts) are not this one's
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")
+    return dist.PrefixStore(f"lorentznets/{attempt}", _rendezvous_store())
+
+
+@functools.cache
+def _rendezvous_store() -> dist.Store:
+    store, _, _ = next(dist.rendezvous("env://", timeout=PROCESS_GROUP_TIMEOUT))
+    store.set_timeout(PROCESS_GROUP_TIMEOUT)
+    return store
+
+
+def first_to_say(message: str) -> bool:
+    """Whether this process is the first of the run to report ``message`` (True in a single
+    process, or where the other processes cannot be asked): a line that every rank has, such as
+    a refusal of the config, is printed once."""
+    try:
+        store = run_store()
+        if store is None:
+            return True
+        return store.add("said/" + hashlib.sha256(message.encode()).hexdigest(), 1) == 1
+    except (RuntimeError, ValueError):  # store unreachable: better twice than never
+        return True
+
+
 def init_distributed(device: str = "auto") -> DistributedContext:
     """Initialise the process group when running under ``torchrun``.
 
@@ -144,6 +181,10 @@ def init_distributed(device: str = "auto") -> DistributedContext:
         torch_device = torch.device("cpu")
     if not dist.is_initialized():
         dist.init_process_group(
-            backend="nccl" if device == "cuda" else "gloo", init_method="env://", timeout=PROCESS_GROUP_TIMEOUT
+            backend="nccl" if device == "cuda" else "gloo",
+            store=_rendezvous_store(),
+            rank=rank,
+            world_size=world_size,
+            timeout=PROCESS_GROUP_TIMEOUT,
         )
     return DistributedContext(rank, world_size, local_rank, torch_device)

@@ -17,6 +17,11 @@ and each has its remedy here:
   matplotlib objects) took 5 s on a loaded 2-core machine: :func:`exit_now` ends a stopped run
   with ``os._exit`` once its run is closed.
 
+Under ``torchrun`` a stop request to one process stops the run: :func:`share_stop_requests`
+publishes it in the run's store before the process unwinds, and the others, whose collectives
+then fail, find it there (:func:`stop_signal`, :func:`stopping_peer`): the main rank closes the
+MLflow run as KILLED, not FAILED.
+
 Processes forked from the main one (data-loader workers, generator pools) inherit the handler;
 in them a SIGTERM keeps its default meaning and ends the process.
 """
@@ -31,6 +36,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from torch.distributed import Store
 
 __all__ = [
     "GRACE_SECONDS",
@@ -38,14 +47,18 @@ __all__ = [
     "forced_exit_cleanup",
     "install_stop_handler",
     "raise_if_stopped",
+    "share_stop_requests",
     "stop_deferred",
     "stop_signal",
+    "stopping_peer",
 ]
 
 LOGGER = logging.getLogger("lorentznets")
 
 GRACE_SECONDS = 10.0
 """Seconds between a stop request and the forced end of a process that has not ended by itself."""
+
+_STOP_KEY = "stop"
 
 
 class _StopState:
@@ -57,6 +70,9 @@ class _StopState:
         self.grace_seconds = GRACE_SECONDS
         self.cleanups: list[Callable[[], None]] = []
         self.deferring = False
+        self.store: Store | None = None
+        self.rank = 0
+        self.peer: tuple[int, int] | None = None
 
 
 _STATE = _StopState()
@@ -74,6 +90,7 @@ def install_stop_handler(signals: tuple[int, ...] = (signal.SIGTERM,), grace_sec
     """
     _STATE.owner_pid = os.getpid()
     _STATE.signum = None
+    _STATE.peer = None
     _STATE.grace_seconds = grace_seconds
     for signum in signals:
         signal.signal(signum, _handle)
@@ -86,10 +103,48 @@ def _handle(signum: int, _frame: object) -> None:
         return
     if _STATE.signum is not None:  # already stopping: the watchdog bounds the rest
         return
+    # unwinding already on another process's stop (found when a collective broke): an exception
+    # now would cut short the closing of the MLflow run
+    unwinding = _STATE.peer is not None
     _STATE.signum = signum
+    first = _publish(signum)
+    if first is not None and first[1] != _STATE.rank:  # torchrun stops the others after one ended
+        _STATE.peer = first
     threading.Thread(target=_watchdog, args=(signum, _STATE.grace_seconds), name="stop-watchdog", daemon=True).start()
-    if not _STATE.deferring:
+    if not _STATE.deferring and not unwinding:
         raise SystemExit(128 + signum)
+
+
+def share_stop_requests(store: Store | None, rank: int) -> None:
+    """Share stop requests with the other processes of a ``torchrun`` run.
+
+    Parameters
+    ----------
+    store : torch.distributed.Store or None
+        The run's store (:func:`~experiments.common.distributed.run_store`); None: one process.
+    rank : int
+        This process's rank, named to the others.
+    """
+    _STATE.store = store
+    _STATE.rank = rank
+
+
+def _publish(signum: int) -> tuple[int, int] | None:
+    """Publish this process's stop unless another was first; return the first (signal, rank), or
+    None without a store. Before the process unwinds and its connections close, so that the others
+    find it when their collectives break."""
+    if _STATE.store is None:
+        return None
+    try:
+        first = _STATE.store.compare_set(_STOP_KEY, "", f"{signum} {_STATE.rank}")
+    except RuntimeError:  # the store is gone (the run is ending anyway)
+        return None
+    return _parse_stop(first)
+
+
+def _parse_stop(value: bytes) -> tuple[int, int]:
+    signum, rank = (int(part) for part in value.split())
+    return signum, rank
 
 
 @contextmanager
@@ -119,9 +174,28 @@ def _watchdog(signum: int, grace_seconds: float) -> None:
     exit_now()
 
 
-def stop_signal() -> int | None:
-    """The signal number of a stop request received by this process, or None."""
-    return _STATE.signum
+def stop_signal(include_peers: bool = True) -> int | None:
+    """The signal number of a stop request received by this process or, under ``torchrun``
+    (:func:`share_stop_requests`) and with ``include_peers``, by another process of the run;
+    None without one."""
+    if _STATE.signum is not None or not include_peers:
+        return _STATE.signum
+    peer = stopping_peer()
+    return None if peer is None else peer[0]
+
+
+def stopping_peer() -> tuple[int, int] | None:
+    """The signal number and rank of the run's first stop request when another process of the
+    run received it (and published it before it ended), or None."""
+    if _STATE.peer is None and _STATE.store is not None:
+        try:
+            if _STATE.store.check([_STOP_KEY]):
+                first = _parse_stop(_STATE.store.get(_STOP_KEY))
+                if first[1] != _STATE.rank:
+                    _STATE.peer = first
+        except RuntimeError:  # the store is gone: nothing to learn from it
+            pass
+    return _STATE.peer
 
 
 def raise_if_stopped() -> None:
@@ -142,11 +216,11 @@ def forced_exit_cleanup(cleanup: Callable[[], None]) -> Iterator[None]:
         _STATE.cleanups.remove(cleanup)
 
 
-def exit_now() -> None:
-    """End a stopped process at once with exit code 128 + signal, skipping the interpreter's
-    shutdown; output streams and log handlers are flushed first."""
+def exit_now(code: int | None = None) -> None:
+    """End a stopped process at once with exit ``code`` (None: 128 + signal), skipping the
+    interpreter's shutdown; output streams and log handlers are flushed first."""
     for handler in logging.getLogger().handlers:
         handler.flush()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    os._exit(128 + (_STATE.signum or signal.SIGTERM))
+    os._exit(code if code is not None else 128 + (stop_signal() or signal.SIGTERM))
