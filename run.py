@@ -47,7 +47,7 @@ from experiments.common.stop_request import (
     stopping_peer,
 )
 from experiments.common.sweep_errors import JobFailed
-from experiments.common.threads import default_num_threads, warn_if_oversubscribed
+from experiments.common.threads import apply_num_threads
 from experiments.registry import UnsafeImportError, get_experiment
 from lorentznets.data.readers.errors import error_message
 
@@ -112,14 +112,6 @@ def _lost_peer(error: BaseException | None) -> str | None:
     return None
 
 
-def _set_threads(configured: int | str) -> None:
-    # "auto": the cores this process may use, shared among the DDP ranks of this node.
-    local_ranks = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
-    threads = default_num_threads(local_ranks) if configured == "auto" else int(configured)
-    torch.set_num_threads(threads)
-    warn_if_oversubscribed(threads)
-
-
 @hydra.main(config_path="config", config_name="toptagging", version_base=None)
 def main(cfg: DictConfig) -> float | None:
     """Build the experiment named by ``cfg.experiment`` and run it.
@@ -159,7 +151,7 @@ def main(cfg: DictConfig) -> float | None:
             "config key objective is null, but the Optuna sweeper optimises it: set objective=val.<metric> "
             "(e.g. objective=val.auc 'evaluation.splits=[val,test]'; docs/running.md)"
         )
-    _set_threads(cfg.num_threads)
+    apply_num_threads(cfg.num_threads)  # "auto": the cores this process may use, shared by this node's ranks
     try:
         metrics = experiment_class(cfg).run()
     except BaseException as error:

@@ -20,12 +20,11 @@ import logging
 import time
 from pathlib import Path
 
-import torch
 from hydra import compose, initialize_config_dir
 
 from experiments.amplitudes.plots import plot_scaling
 from experiments.common.config_upgrade import CONFIG_DIR
-from experiments.common.threads import configured_num_threads, warn_if_oversubscribed
+from experiments.common.threads import apply_num_threads
 from experiments.registry import get_experiment
 
 
@@ -42,10 +41,7 @@ def run_one(model: str, train_size: int, overrides: list[str]) -> dict[str, floa
                 *overrides,
             ],
         )
-    # as run.py does: "auto" (the default) is the cores this process may use
-    threads = configured_num_threads(cfg.num_threads)
-    torch.set_num_threads(threads)
-    warn_if_oversubscribed(threads)
+    apply_num_threads(cfg.num_threads)  # as run.py does: "auto" (the default) is the cores this process may use
     start = time.perf_counter()
     metrics = get_experiment(cfg.experiment)(cfg).run()
     return {**metrics, "seconds": time.perf_counter() - start}

@@ -15,8 +15,11 @@ import math
 import os
 from pathlib import Path
 
+import torch
+
 __all__ = [
     "CGROUP_CPU_MAX",
+    "apply_num_threads",
     "available_cores",
     "cgroup_cpu_quota",
     "configured_num_threads",
@@ -93,6 +96,16 @@ def configured_num_threads(configured: int | str, cpu_max: Path = CGROUP_CPU_MAX
     if configured == "auto":
         return default_num_threads(int(os.environ.get("LOCAL_WORLD_SIZE", "1")), cpu_max)
     return int(configured)
+
+
+def apply_num_threads(configured: int | str) -> int:
+    """Set torch's threads for the config value ``num_threads``
+    (:func:`configured_num_threads`), warn when the machine is oversubscribed
+    (:func:`warn_if_oversubscribed`), and return the number set."""
+    threads = configured_num_threads(configured)
+    torch.set_num_threads(threads)
+    warn_if_oversubscribed(threads)
+    return threads
 
 
 def warn_if_oversubscribed(threads: int, cpu_max: Path = CGROUP_CPU_MAX) -> bool:

@@ -62,8 +62,10 @@ def test_frames_equivariant_at_rapidity_6(method):
         # rows of L^-1 transposed are the basis vectors: four-vectors under the global transformation
         return inverse_frame(frames).mT
 
-    error = assert_equivariant(basis, (_vectors(3),), ("vector",), ("vector",), max_rapidity=6.0, rtol=1e-9)
-    assert error < 1e-9
+    # float64 rounding reaches 1.5e-9 of the output scale on some CPUs (AVX-512 kernels; 1e-9 held
+    # on others): the boost, up to e^6 in the basis vectors, amplifies it; a defect gives O(1)
+    error = assert_equivariant(basis, (_vectors(3),), ("vector",), ("vector",), max_rapidity=6.0, rtol=1e-8)
+    assert error < 1e-8
 
 
 def test_change_of_frame_composes():
