@@ -113,7 +113,7 @@ from experiments.common.progress import metrics_table
 from experiments.common.run_directory import RunDirectory
 from experiments.common.sampler import ShardedSequentialBatchSampler
 from experiments.common.seeding import seed_everything
-from experiments.common.stop_request import forced_exit_cleanup, raise_if_stopped, stop_signal
+from experiments.common.stop_request import forced_exit_cleanup, raise_if_stopped, stop_signal, stops_held
 from experiments.common.trainer import TRAINING_SERIES, Trainer
 from experiments.common.trainer_state import TrainerState
 from experiments.common.training_curves import plot_training_curves
@@ -471,7 +471,8 @@ class BaseExperiment(ABC):
             if logger is not None:
                 # A stop request counts even where library code turned its SystemExit into another error.
                 killed = isinstance(error, (KeyboardInterrupt, SystemExit)) or stop_signal() is not None
-                logger.finish(status="KILLED" if killed else "FAILED")
+                with stops_held():  # a stop arriving now must not leave the MLflow run RUNNING
+                    logger.finish(status="KILLED" if killed else "FAILED")
             raise
         finally:
             lock = getattr(self, "_training_lock", None)

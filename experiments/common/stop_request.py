@@ -51,6 +51,7 @@ __all__ = [
     "stop_deferred",
     "stop_signal",
     "stopping_peer",
+    "stops_held",
 ]
 
 LOGGER = logging.getLogger("lorentznets")
@@ -157,6 +158,20 @@ def stop_deferred() -> Iterator[None]:
     finally:
         _STATE.deferring = False
     raise_if_stopped()
+
+
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """Hold a stop request back during the block and leave it pending after it (no raise): for
+    closing a run that an exception is already ending, e.g. the MLflow run, which a stop raised
+    in the middle would leave RUNNING (torchrun sends SIGTERM to the other processes when one
+    fails). The watchdog still bounds the wait; :func:`stop_signal` reports the request."""
+    previous = _STATE.deferring
+    _STATE.deferring = True
+    try:
+        yield
+    finally:
+        _STATE.deferring = previous
 
 
 def _watchdog(signum: int, grace_seconds: float) -> None:
