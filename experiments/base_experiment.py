@@ -608,7 +608,7 @@ class BaseExperiment(ABC):
         if self.is_main:
             run_id = f" (MLflow run {self.logger.run_id})" if self.logger.enabled else ""
             LOGGER.info("run directory %s%s", self.run_dir.path.resolve(), run_id)
-        if state is None:
+        if self.logger.started:
             self.logger.log_params(flatten_config(OmegaConf.to_container(cfg, resolve=True)))
             if self.is_main:  # with plot=false too, and before a failure
                 self.logger.log_artifact(self.run_dir.config_path, "config")

@@ -111,7 +111,9 @@ class MlflowLogger:
         Display name of the run.
     run_id : str or None
         Existing run to continue (resumed training, re-evaluation); None starts a new run, tagged
-        with :func:`~experiments.common.sweep_tags.sweep_tags` when a sweep job starts it.
+        with :func:`~experiments.common.sweep_tags.sweep_tags` when a sweep job starts it. A run
+        the tracking store does not hold (a run folder moved away from its database) is replaced
+        by a new one, with a warning (:attr:`started`).
     """
 
     def __init__(
@@ -125,6 +127,8 @@ class MlflowLogger:
         self.enabled = enabled
         self.tracking_uri = tracking_uri
         self.run_id: str | None = None
+        self.started = run_id is None
+        """Whether this logger started a new MLflow run (no ``run_id``, or one the store lacks)."""
         self._buffer: list[Any] = []
         self._infinite: dict[str, str] = {}
         if not enabled:
@@ -142,9 +146,33 @@ class MlflowLogger:
             tags = sweep_tags()
             run = with_retries(lambda: self.client.create_run(experiment_id, run_name=run_name, tags=tags))
             self.run_id = run.info.run_id
+        elif not with_retries(lambda: self._has_run(run_id)):
+            # a run folder moved away from its database, or another mlflow.tracking_uri
+            LOGGER.warning(
+                "MLflow run %s of this training is not in %s: its curves continue in a new MLflow run (the earlier "
+                "steps stay in the database the run folder came from)",
+                run_id,
+                tracking_uri,
+            )
+            self.started = True
+            run = with_retries(lambda: self.client.create_run(experiment_id, run_name=run_name, tags=sweep_tags()))
+            self.run_id = run.info.run_id
         else:
+            self.started = False
             self.run_id = run_id
             with_retries(lambda: self.client.update_run(run_id, status="RUNNING"))
+
+    def _has_run(self, run_id: str) -> bool:
+        """Whether the tracking store holds the run ``run_id``."""
+        from mlflow.exceptions import MlflowException
+
+        try:
+            self.client.get_run(run_id)
+        except MlflowException as error:
+            if error.error_code == "RESOURCE_DOES_NOT_EXIST":
+                return False
+            raise
+        return True
 
     def _experiment_id(self, name: str) -> str:
         experiment = self.client.get_experiment_by_name(name)

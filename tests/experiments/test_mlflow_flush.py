@@ -1,4 +1,5 @@
-"""A flush sends every buffered metric, however many, into the real MLflow SQLite database."""
+"""A flush sends every buffered metric, however many, into the real MLflow SQLite database; a run id
+the database lacks starts a new run."""
 
 import sqlite3
 
@@ -34,3 +35,17 @@ def test_flush_sends_all_of_more_than_a_thousand_metrics(tmp_path):
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT COUNT(*) FROM metrics").fetchone() == (2 * steps,)
     logger.finish()
+
+
+def test_a_run_id_the_database_lacks_starts_a_new_run(tmp_path, caplog):
+    """A resumed training whose run folder was moved away from its database: a new run, not an
+    MLflow 'Run ... not found' traceback; a run the database holds is continued."""
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    first = MlflowLogger(True, uri, "moved", "r")
+    assert first.started
+    first.finish("KILLED")
+    continued = MlflowLogger(True, uri, "moved", "r", run_id=first.run_id)
+    assert (continued.run_id, continued.started) == (first.run_id, False)
+    replaced = MlflowLogger(True, uri, "moved", "r", run_id="0" * 32)
+    assert replaced.started and replaced.run_id not in (None, first.run_id)
+    assert f"MLflow run {'0' * 32} of this training is not in {uri}" in caplog.text

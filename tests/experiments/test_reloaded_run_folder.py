@@ -85,3 +85,22 @@ def test_command_line_keys_and_a_set_apart_mlflow_experiment_are_kept(trained_ru
     assert adopt_run_folder(cfg, template) is None
     with pytest.raises(ConfigError, match="a run folder must lie at"):
         adopt_run_folder(cfg, shutil.copytree(trained_run, tmp_path / "loose"))
+
+
+@pytest.mark.slow
+def test_resuming_a_moved_run_folder_continues_in_a_new_mlflow_run(tmp_path):
+    """The interrupted training's MLflow run is in the database it was moved away from: the resumed
+    training logs to a new run of the new base_dir's database (it failed with 'Run ... not found')."""
+    overrides = toy_overrides(tmp_path / "orig", run_name="A", use_mlflow=True, **{"training.iterations": 10})
+    get_experiment("toy_experiment:ToyExperiment")(compose_config("default", overrides)).run()
+    run = tmp_path / "orig" / "runs" / "toy" / "A"
+    shutil.rmtree(run / "models")  # as if killed before its final model
+    moved = tmp_path / "moved" / "runs" / "toy" / "A"
+    shutil.move(run, moved)
+    result = run_cli(["-cp", str(moved), "-cn", "config", "resume=true"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "of this training is not in sqlite:" in result.stdout + result.stderr
+    assert _runs(tmp_path / "moved") == {"A": "FINISHED"}
+    client = MlflowClient(default_tracking_uri(tmp_path / "moved"))
+    (logged,) = client.search_runs([client.get_experiment_by_name("toy").experiment_id])
+    assert logged.data.params["run_name"] == "A"  # the new run has the run's parameters
