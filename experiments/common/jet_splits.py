@@ -126,20 +126,20 @@ def _refuse_shared_files(patterns: Mapping[str, str]) -> None:
             LOGGER.warning("%s: the test metrics are those of the validation jets", message)
 
 
-def _read(path: str, split: str | None, data_cfg: Mapping, impact_parameters: bool, constituent_mass: str) -> JetData:
+def _read(path: str, split: str | None, data_cfg: Mapping, reading: Mapping) -> JetData:
+    """Read one split's file(s) with the reading options ``reading`` (keywords of ``load_jets``)."""
     return load_jets(
         path,
         format=data_cfg["format"],
         split=split,
         max_particles=data_cfg["max_particles"],
         max_jets=data_cfg["max_jets"],
-        impact_parameters=impact_parameters,
-        constituent_mass=constituent_mass,
+        **reading,
     )
 
 
 def load_jet_splits(
-    data_cfg: Mapping, impact_parameters: bool = False, constituent_mass: str = "pdg"
+    data_cfg: Mapping, impact_parameters: bool = False, constituent_mass: str = "pdg", pid_features: str = "lorentznets"
 ) -> dict[str, JetData]:
     """Read train/val/test jets as configured (see the module docstring).
 
@@ -152,6 +152,9 @@ def load_jet_splits(
     constituent_mass : str
         EnergyFlow files: "pdg" or "massless" constituents (``data.constituent_mass`` of tagging;
         see :func:`~lorentznets.data.readers.load_jets`).
+    pid_features : str
+        EnergyFlow files: "lorentznets" or "weaver" particle-ID scalars (tagging: ``data.features``;
+        see :func:`~lorentznets.data.readers.load_jets`).
 
     Returns
     -------
@@ -159,12 +162,14 @@ def load_jet_splits(
         Keys train, val, test.
     """
     sources = _split_sources(data_cfg)
+    reading = {
+        "impact_parameters": impact_parameters,
+        "constituent_mass": constituent_mass,
+        "pid_features": pid_features,
+    }
     if isinstance(sources, dict):
-        return {
-            split: _read(path, inner, data_cfg, impact_parameters, constituent_mass)
-            for split, (path, inner) in sources.items()
-        }
-    jets = _read(sources, None, data_cfg, impact_parameters, constituent_mass)
+        return {split: _read(path, inner, data_cfg, reading) for split, (path, inner) in sources.items()}
+    jets = _read(sources, None, data_cfg, reading)
     indices = split_indices(len(jets), data_cfg["split_fractions"], data_cfg["split_seed"], jets.source)
     return {name: jets.subset(index) for name, index in indices.items()}
 

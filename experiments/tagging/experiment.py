@@ -28,7 +28,7 @@ from experiments.tagging.dataset import (
     collate_batch,
     effective_sample_sizes,
 )
-from experiments.tagging.features import clip_impact_parameter_errors
+from experiments.tagging.features import clip_impact_parameter_errors, reading_options
 from experiments.tagging.jet_file_batches import CHUNK_JETS, jet_file_batches
 from experiments.tagging.jet_input import JetMomentumInput
 from experiments.tagging.metrics import binary_metrics, multiclass_metrics, tagging_metric_names
@@ -37,6 +37,7 @@ from experiments.tagging.schema import TAGGING_SCHEMA
 from experiments.tagging.split_weights import splits_are_weighted
 from experiments.tagging.streamed import streamed_splits
 from lorentznets.data.convert.pid import CONSTITUENT_MASSES, NUM_PID_FEATURES, PID_CLASSES
+from lorentznets.data.convert.weaver_pid import WEAVER_PID_FLAGS
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.formats import detect_format, expand_paths
 from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES, SUFFIXES
@@ -132,9 +133,7 @@ class TaggingExperiment(BaseExperiment):
         self._refuse_other_streaming(data_cfg)
         if streamed is not None:
             return streamed
-        splits = load_jet_splits(
-            data_cfg, impact_parameters=data_cfg["impact_parameters"], constituent_mass=data_cfg["constituent_mass"]
-        )
+        splits = load_jet_splits(data_cfg, **reading_options(data_cfg))
         # JetClass files' labels follow their branch order: a subset of the classes must name the
         # ones before it too, which then have no jets (a warning, not a refusal)
         every_class = bool(self.cfg.train) and not reads_jetclass_root(self.cfg.data)
@@ -299,10 +298,9 @@ class TaggingExperiment(BaseExperiment):
             data.max_particles,
             data.use_scalars,
             batch_size,
-            data.impact_parameters,
-            chunk_jets,
-            max_jets,
-            data.constituent_mass,
+            chunk_jets=chunk_jets,
+            max_jets=max_jets,
+            **reading_options(data),
         )
 
     @torch.no_grad()
@@ -370,6 +368,12 @@ class TaggingExperiment(BaseExperiment):
                 impact = ("tanh(part_d0val)", f"part_d0err{error}", "tanh(part_dzval)", f"part_dzerr{error}")
                 features = ", ".join((*PID_BRANCHES, *(impact if data.impact_parameters else ())))
                 meaning = f"per-constituent JetClass branches, in order: {features}"
+            elif data.features == "weaver" and self._training_format() == "energyflow_npz":
+                flags = ", ".join(WEAVER_PID_FLAGS)
+                meaning = (
+                    f"per-constituent particle-ID flags of weaver's qg_kinpid models, in order: {flags} (as the ParT "
+                    "repository's convert_qg_datasets.py defines them from the signed pid, unstandardised)"
+                )
             elif self.datasets["val"].num_scalars == NUM_PID_FEATURES:
                 classes = ", ".join(str(c) for c in PID_CLASSES)
                 meaning = f"per-constituent charge, then a one-hot of |pid| in the order {classes}"

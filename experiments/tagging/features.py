@@ -10,7 +10,11 @@ Two conventions (``data.features``), recorded with every saved model:
   ``log pT_rel``, ``log E_rel``, ``delta R`` standardised and clipped to [-5, 5], then the
   per-particle scalars, then ``delta eta`` times the sign of the jet's eta (+1 at eta 0, as the
   repository's converters write ``part_deta``) and ``delta phi``. The JetClass impact-parameter
-  errors are clipped to [0, 1] on the host (:func:`clip_impact_parameter_errors`).
+  errors are clipped to [0, 1] on the host (:func:`clip_impact_parameter_errors`). The scalars of
+  EnergyFlow quark-gluon files are weaver's six ``qg_kinpid`` flags (``part_charge``,
+  ``part_isChargedHadron``, ...; :mod:`lorentznets.data.convert.weaver_pid`) instead of our
+  charge and one-hot of abs(pid): the convention picks the reader's ``pid_features``
+  (:func:`reading_options`).
 
 ``lorentznets`` takes the jet as the sum of the constituents it is given, the
 ``data.max_particles`` hardest of each jet. ``weaver`` takes it, as weaver-core, from all
@@ -22,6 +26,8 @@ wrappers pass it as ``jets`` (see ``docs/data.md``).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 
@@ -36,6 +42,18 @@ _WEAVER_CLIP = 5.0
 # (shift, scale) of log pT, log E, log pT_rel, log E_rel, delta R: the Particle Transformer's
 # preprocessing for jets of a few hundred GeV (arXiv 2202.03772), which brings each to order one
 _STANDARDISATION = ((1.7, 0.7), (2.0, 0.7), (-4.7, 0.7), (-4.7, 0.7), (0.2, 4.0))
+
+
+def reading_options(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The reading options of a tagging ``data`` block, keyword arguments of
+    :func:`~lorentznets.data.readers.load_jets` and the streams: JetClass's impact parameters,
+    the EnergyFlow constituents' masses, and the EnergyFlow particle-ID scalars of the feature
+    convention (``pid_features`` is ``data.features``: the readers' conventions bear its names)."""
+    return {
+        "impact_parameters": data["impact_parameters"],
+        "constituent_mass": data["constituent_mass"],
+        "pid_features": data["features"],
+    }
 
 
 def jet_constituent_features(

@@ -27,6 +27,7 @@ def jet_file_batches(
     chunk_jets: int = CHUNK_JETS,
     max_jets: int | None = None,
     constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
 ) -> Iterator[TaggingBatch]:
     """Consecutive batches (in file order) of all jets of one file.
 
@@ -52,6 +53,9 @@ def jet_file_batches(
     constituent_mass : str
         EnergyFlow files only: "pdg" or "massless" constituents, as in training
         (``data.constituent_mass``).
+    pid_features : str
+        EnergyFlow files only: "lorentznets" or "weaver" particle-ID scalars, as in training
+        (``data.features``).
 
     Yields
     ------
@@ -75,7 +79,7 @@ def jet_file_batches(
         raise ValueError(f"{path}: format {name!r} holds several splits per file; predict files of another format")
     if impact_parameters and name != "jetclass_root":
         raise ValueError(f"{path}: data.impact_parameters=true needs JetClass ROOT files, not format {name!r}")
-    options = reader_options(name, path, impact_parameters, constituent_mass)
+    options = reader_options(name, path, impact_parameters, constituent_mass, pid_features)
     for jets in _chunks(path, name, max_particles, chunk_jets, max_jets, options):
         if use_scalars and jets.scalars is None:
             raise ValueError(f"{path}: the model takes per-particle scalars (data.use_scalars=true); the file has none")

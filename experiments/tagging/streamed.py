@@ -26,6 +26,7 @@ from torch.utils.data import IterableDataset
 
 from experiments.common.jet_splits import jet_split_ranges
 from experiments.tagging.dataset import TaggingBatch, check_split_classes, trimmed_batch
+from experiments.tagging.features import reading_options
 from experiments.tagging.split_weights import splits_are_weighted
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.file_ranges import FileRange
@@ -83,8 +84,7 @@ class StreamedJetDataset(IterableDataset):
         """The first ``n`` jets of the first file (fewer if it is shorter) as one batch."""
         first = self.files.ranges[0]
         piece = FileRange(first.path, first.format, first.split, first.start, min(first.stop, first.start + n))
-        files = self.files
-        return self._batch(read_piece(piece, files.max_particles, files.impact_parameters, files.constituent_mass))
+        return self._batch(read_piece(piece, self.files.max_particles, **self.files.reading))
 
     def _batch(self, jets: JetData) -> TaggingBatch:
         weights = None if self.weight_means is None else jets.weights / self.weight_means[jets.labels]
@@ -119,8 +119,7 @@ def _estimated_gb(ranges: Mapping[str, Sequence[FileRange]], data_cfg: Mapping) 
     probe = read_piece(
         FileRange(first.path, first.format, first.split, first.start, first.start + 1),
         data_cfg["max_particles"],
-        data_cfg["impact_parameters"],
-        data_cfg["constituent_mass"],
+        **reading_options(data_cfg),
     )
     jet_bytes = bytes_per_jet(data_cfg["max_particles"], probe.num_scalars, probe.weights is not None)
     return sum(len(part) for parts in ranges.values() for part in parts) * jet_bytes / GB
@@ -192,7 +191,7 @@ def streamed_splits(
             data_cfg["memory_cap_gb"],
         )
     layout, max_particles = data_cfg["stream"], data_cfg["max_particles"]
-    impact, mass = data_cfg["impact_parameters"], data_cfg["constituent_mass"]
+    reading = reading_options(data_cfg)
     training = JetStream(
         ranges["train"],
         max_particles,
@@ -204,8 +203,7 @@ def streamed_splits(
         window_jets=layout["window_jets"],
         interleave=layout["interleave"],
         sample_jets=layout["sample_jets"],
-        impact_parameters=impact,
-        constituent_mass=mass,
+        **reading,
         num_workers=num_workers,
         memory_cap_bytes=int(data_cfg["memory_cap_gb"] * GB),
     )
@@ -217,8 +215,7 @@ def streamed_splits(
             block_jets=layout["block_jets"],
             sample=training.sample if split == "train" else None,
             sample_jets=layout["sample_jets"],
-            impact_parameters=impact,
-            constituent_mass=mass,
+            **reading,
         )
         for split in ("train", "val", "test")
     }

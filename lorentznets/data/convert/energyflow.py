@@ -3,7 +3,8 @@
 Each ``QG_jets*.npz`` holds ``X`` (N, M, 4): per constituent (pt [GeV], rapidity y, azimuth phi,
 PDG id), zero-padded, and ``y`` (N,): 1 = quark jet, 0 = gluon jet. Jets have R = 0.4,
 pT 500-550 GeV and |y| < 1.7. 4-momenta use the particle masses in :mod:`.pid`, or zero masses
-(``constituent_mass="massless"``, the convention of weaver's quark-gluon models).
+(``constituent_mass="massless"``, the convention of weaver's quark-gluon models); the particle-ID
+scalars are the charge and a one-hot of abs(pid), or weaver's six flags (``pid_features="weaver"``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def iter_energyflow_chunks(
     max_jets: int | None = None,
     chunk_size: int = 8192,
     constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
 ) -> Iterator[JetChunk]:
     """Stream a quark-gluon ``.npz`` as canonical jet chunks.
 
@@ -50,12 +52,15 @@ def iter_energyflow_chunks(
         Jets per chunk.
     constituent_mass : str
         "pdg" or "massless" (see :func:`.pid.momenta_from_pt_y_phi_pid`).
+    pid_features : str
+        "lorentznets" or "weaver" (see :func:`.pid.momenta_from_pt_y_phi_pid`).
 
     Yields
     ------
     JetChunk
         ``momenta`` (n, P, 4) float64 (E, px, py, pz) GeV; ``scalars`` (n, P, 9) float32 with the
-        charge and the 8-way one-hot of abs(pid) (see :mod:`.pid`); ``labels`` 1 = quark;
+        charge and the 8-way one-hot of abs(pid), or (n, P, 6) weaver's flags (see :mod:`.pid`);
+        ``labels`` 1 = quark;
         ``jets`` (n, 4) the sum of all constituents of each jet.
 
     Raises
@@ -71,7 +76,8 @@ def iter_energyflow_chunks(
     length = particles.shape[1] if max_particles is None else max_particles
     label_blocks = labels.iter_blocks(chunk_size, max_jets)
     blocks = zip(particles.iter_blocks(chunk_size, max_jets), label_blocks, strict=True)
-    return energyflow_chunks(path, ((start, rows, y) for (start, rows), (_, y) in blocks), length, constituent_mass)
+    row_blocks = ((start, rows, y) for (start, rows), (_, y) in blocks)
+    return energyflow_chunks(path, row_blocks, length, constituent_mass, pid_features)
 
 
 def energyflow_chunks(
@@ -79,6 +85,7 @@ def energyflow_chunks(
     blocks: Iterable[tuple[int, np.ndarray, np.ndarray]],
     max_particles: int,
     constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
 ) -> Iterator[JetChunk]:
     """Canonical jet chunks from row blocks of an EnergyFlow-layout file (npz or our HDF5).
 
@@ -92,6 +99,8 @@ def energyflow_chunks(
         Length P of the particle axis.
     constituent_mass : str
         "pdg" or "massless" (see :func:`.pid.momenta_from_pt_y_phi_pid`).
+    pid_features : str
+        "lorentznets" or "weaver" (see :func:`.pid.momenta_from_pt_y_phi_pid`).
 
     Yields
     ------
@@ -107,7 +116,7 @@ def energyflow_chunks(
         # Overflow is reported, with the stored values, by check_derived_momenta.
         with np.errstate(over="ignore", invalid="ignore"):
             momenta, features = momenta_from_pt_y_phi_pid(
-                rows, mask, f"{path}: key '{PARTICLES_KEY}'", start, constituent_mass
+                rows, mask, f"{path}: key '{PARTICLES_KEY}'", start, constituent_mass, pid_features
             )
         check_derived_momenta(rows, momenta, mask, str(path), PARTICLES_KEY, PARTICLE_COLUMNS, start)
         check_four_momenta(momenta, mask, str(path), PARTICLES_KEY, start)

@@ -21,14 +21,18 @@ so y is also the pseudorapidity. This is the convention of the Particle Transfor
 converter of these files (``utils/convert_qg_datasets.py``: ``from_ptetaphim(pt, y, phi, 0)``, the
 file's rapidity taken as eta), with which weaver's quark-gluon models were trained.
 
-Features: column 0 is the electric charge, columns 1-8 the one-hot of abs(pid) in the order of the
-table. The one-hot alone is LorentzNet's particle scalar for these jets (``scalars[..., 1:]``);
-ParticleNet-style taggers also use the charge.
+Features (``pid_features="lorentznets"``, the default): column 0 is the electric charge, columns 1-8
+the one-hot of abs(pid) in the order of the table. The one-hot alone is LorentzNet's particle scalar
+for these jets (``scalars[..., 1:]``); ParticleNet-style taggers also use the charge. With
+``pid_features="weaver"`` they are instead the six flags of weaver's ``qg_kinpid`` models, as the
+Particle Transformer repository's converter writes them (:mod:`.weaver_pid`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .weaver_pid import weaver_pid_flags
 
 PID_CLASSES = np.array([11, 13, 22, 130, 211, 321, 2112, 2212])
 PID_MASSES = np.array([0.000510999, 0.105658, 0.0, 0.497611, 0.139570, 0.493677, 0.939565, 0.938272])
@@ -38,12 +42,22 @@ NUM_PID_FEATURES = 1 + len(PID_CLASSES)
 CONSTITUENT_MASSES = ("pdg", "massless")
 """The masses given to the constituents: the PDG mass of their particle ID, or zero (weaver's
 convention); the first is the default."""
+PID_FEATURES = ("lorentznets", "weaver")
+"""The per-particle features built from the PDG codes: charge and one-hot of abs(pid), or weaver's
+six ``qg_kinpid`` flags; the first is the default. The names are those of the tagging experiment's
+``data.features``, which picks them."""
 
 
 def check_constituent_mass(constituent_mass: str) -> None:
     """Raise ValueError naming the choices unless ``constituent_mass`` is one of :data:`CONSTITUENT_MASSES`."""
     if constituent_mass not in CONSTITUENT_MASSES:
         raise ValueError(f"constituent_mass={constituent_mass!r}: expected one of {list(CONSTITUENT_MASSES)}")
+
+
+def check_pid_features(pid_features: str) -> None:
+    """Raise ValueError naming the choices unless ``pid_features`` is one of :data:`PID_FEATURES`."""
+    if pid_features not in PID_FEATURES:
+        raise ValueError(f"pid_features={pid_features!r}: expected one of {list(PID_FEATURES)}")
 
 
 def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str, offset: int = 0) -> np.ndarray:
@@ -78,7 +92,12 @@ def pid_class_index(pid: np.ndarray, mask: np.ndarray, source: str, offset: int 
 
 
 def momenta_from_pt_y_phi_pid(
-    particles: np.ndarray, mask: np.ndarray, source: str, offset: int = 0, constituent_mass: str = "pdg"
+    particles: np.ndarray,
+    mask: np.ndarray,
+    source: str,
+    offset: int = 0,
+    constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Constituent 4-momenta and particle features from (pt, y, phi, pid).
 
@@ -95,22 +114,27 @@ def momenta_from_pt_y_phi_pid(
     constituent_mass : str
         "pdg": each constituent has the PDG mass of its particle ID; "massless": zero, y then
         being the pseudorapidity too (weaver's convention, see the module docstring).
+    pid_features : str
+        "lorentznets": charge and one-hot of abs(pid); "weaver": weaver's six ``qg_kinpid`` flags
+        (see the module docstring).
 
     Returns
     -------
     momenta : np.ndarray with shape (n_jets, n, 4), float64
         (E, px, py, pz) in GeV, zero for padding.
-    features : np.ndarray with shape (n_jets, n, 9), float32
-        Charge, then the one-hot of abs(pid) (see the module docstring); zero for padding.
+    features : np.ndarray with shape (n_jets, n, S), float32
+        S = 9: charge, then the one-hot of abs(pid); S = 6 with ``pid_features="weaver"`` (see
+        the module docstring); zero for padding.
 
     Raises
     ------
     ValueError
         A real constituent with a negative pt (it would be flipped by pi in phi) or an unknown
         PDG id; the message names the count and the first jet (``offset`` added) and particle;
-        an unknown ``constituent_mass``.
+        an unknown ``constituent_mass`` or ``pid_features``.
     """
     check_constituent_mass(constituent_mass)
+    check_pid_features(pid_features)
     pt, y, phi, pid = (particles[..., i].astype(np.float64) for i in range(4))
     negative = mask & (pt < 0)
     if negative.any():
@@ -131,6 +155,8 @@ def momenta_from_pt_y_phi_pid(
         axis=-1,
     )
     momenta = np.where(mask[..., None], momenta, 0.0)
+    if pid_features == "weaver":
+        return momenta, weaver_pid_flags(pid) * mask[..., None]
 
     features = np.zeros(mask.shape + (NUM_PID_FEATURES,), dtype=np.float32)
     features[..., 0] = PID_CHARGES[index] * np.sign(pid)

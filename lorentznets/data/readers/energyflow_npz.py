@@ -6,7 +6,10 @@ our generator's files (``.h5``) also ``weight`` (N,) per-jet event weights.
 4-momenta use the PDG masses of :mod:`lorentznets.data.convert.pid`, or zero masses with
 ``constituent_mass="massless"`` (E = pt cosh(y): weaver's convention for these jets); ``scalars`` (N, P, 9) are the
 charge followed by LorentzNet's 8-way one-hot of abs(pid) in the order 11, 13, 22, 130, 211, 321,
-2112, 2212 (``scalars[..., 1:]`` is exactly LorentzNet's particle input).
+2112, 2212 (``scalars[..., 1:]`` is exactly LorentzNet's particle input), or with
+``pid_features="weaver"`` (N, P, 6) the flags of weaver's ``qg_kinpid`` models (part_charge,
+part_isChargedHadron, part_isNeutralHadron, part_isPhoton, part_isElectron, part_isMuon; see
+:mod:`lorentznets.data.convert.weaver_pid`).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ def _h5_chunks(
     max_particles: int,
     max_jets: int | None,
     constituent_mass: str,
+    pid_features: str,
     chunk_size: int = 8192,
     first_jet: int = 0,
 ) -> Iterator[JetChunk]:
@@ -65,7 +69,7 @@ def _h5_chunks(
     particles, labels = file[PARTICLES_KEY], file[LABELS_KEY]
     bounds = chunk_bounds(particles.shape[0], chunk_size, max_jets, first_jet)
     blocks = ((start, particles[start:stop], labels[start:stop]) for start, stop in bounds)
-    return energyflow_chunks(path, blocks, max_particles, constituent_mass)
+    return energyflow_chunks(path, blocks, max_particles, constituent_mass, pid_features)
 
 
 def _h5_num_jets(file: h5py.File, path: Path) -> int:
@@ -78,14 +82,20 @@ def _h5_num_jets(file: h5py.File, path: Path) -> int:
 
 
 def _read_hdf5(
-    path: Path, max_particles: int, max_jets: int | None, drop_empty: bool, constituent_mass: str, first_jet: int = 0
+    path: Path,
+    max_particles: int,
+    max_jets: int | None,
+    drop_empty: bool,
+    constituent_mass: str,
+    pid_features: str,
+    first_jet: int = 0,
 ) -> JetData:
     require_complete_generation(require_file(path))
     with open_h5(require_file(path)) as file:
         total = _h5_num_jets(file, path)
         stop = total if max_jets is None else min(total, max_jets)
         weights = read_h5_weights(file, path, total, stop, first_jet)
-        chunks = _h5_chunks(file, path, max_particles, stop, constituent_mass, first_jet=first_jet)
+        chunks = _h5_chunks(file, path, max_particles, stop, constituent_mass, pid_features, first_jet=first_jet)
         source = f"{path} ({FORMAT})" if first_jet == 0 else f"{path} ({FORMAT}, jets {first_jet}-{stop})"
         return collect_chunks(chunks, stop - first_jet, max_particles, source, drop_empty, weights, first_jet)
 
@@ -106,7 +116,14 @@ def reads_ranges(path: Path) -> bool:
     return _is_hdf5(path)
 
 
-def read_range(path: Path, start: int, stop: int, max_particles: int, constituent_mass: str = "pdg") -> JetData:
+def read_range(
+    path: Path,
+    start: int,
+    stop: int,
+    max_particles: int,
+    constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
+) -> JetData:
     """Read jets ``start .. stop - 1`` of our HDF5 files (as :func:`read`; empty jets raise).
 
     Raises
@@ -119,7 +136,7 @@ def read_range(path: Path, start: int, stop: int, max_particles: int, constituen
             f"{path}: .npz archives cannot be read by jet ranges; read it in memory (data.streaming=false) "
             "or convert it: python -m lorentznets.data.convert energyflow <in>.npz <out>.h5"
         )
-    return _read_hdf5(path, max_particles, stop, False, constituent_mass, start)
+    return _read_hdf5(path, max_particles, stop, False, constituent_mass, pid_features, start)
 
 
 def read(
@@ -129,16 +146,19 @@ def read(
     max_jets: int | None,
     drop_empty: bool = False,
     constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
 ) -> JetData:
-    """Read jets; ``labels`` 1 = quark, ``scalars`` the particle-ID features, no ``truth``;
-    ``weights`` from ``weight`` where present; constituents of PDG mass, or massless with
-    ``constituent_mass="massless"``."""
+    """Read jets; ``labels`` 1 = quark, ``scalars`` the particle-ID features (weaver's six flags
+    with ``pid_features="weaver"``), no ``truth``; ``weights`` from ``weight`` where present;
+    constituents of PDG mass, or massless with ``constituent_mass="massless"``."""
     check_no_split(FORMAT, split)
     if _is_hdf5(path):
-        return _read_hdf5(path, max_particles, max_jets, drop_empty, constituent_mass)
+        return _read_hdf5(path, max_particles, max_jets, drop_empty, constituent_mass, pid_features)
     require_keys(path, npz_keys(path), [PARTICLES_KEY, LABELS_KEY])
     total = len(NpzArray(path, PARTICLES_KEY))
     num_jets = total if max_jets is None else min(total, max_jets)
     weights = read_npz_weights(path, total, num_jets)
-    chunks = iter_energyflow_chunks(path, max_particles, max_jets, constituent_mass=constituent_mass)
+    chunks = iter_energyflow_chunks(
+        path, max_particles, max_jets, constituent_mass=constituent_mass, pid_features=pid_features
+    )
     return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty, weights)

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from lorentznets.data.convert.pid import CONSTITUENT_MASSES, check_constituent_mass
+from lorentznets.data.convert.pid import CONSTITUENT_MASSES, PID_FEATURES, check_constituent_mass, check_pid_features
 
 from . import energyflow_npz, jetclass_root, landscape_h5, lgatr_npz, lgn_h5
 
@@ -38,7 +38,11 @@ def reads_ranges(format: str, path: Path) -> bool:
 
 
 def reader_options(
-    format: str, path: str | os.PathLike, impact_parameters: bool = False, constituent_mass: str = "pdg"
+    format: str,
+    path: str | os.PathLike,
+    impact_parameters: bool = False,
+    constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
 ) -> dict[str, Any]:
     """Keyword arguments of the reader of ``format`` (``read``, ``read_range``) for the reading
     options that differ from their defaults: a reader takes only the options it has.
@@ -55,14 +59,20 @@ def reader_options(
     constituent_mass : str
         One of :data:`~lorentznets.data.convert.pid.CONSTITUENT_MASSES`: the mass the EnergyFlow
         reader gives each constituent when it builds the energies from (pt, y, phi, pid).
+    pid_features : str
+        One of :data:`~lorentznets.data.convert.pid.PID_FEATURES`: the scalars the EnergyFlow
+        reader builds from the PDG codes. Other formats' scalars are the file's whatever this
+        says (JetClass's are weaver's six flags already).
 
     Raises
     ------
     ValueError
-        An unknown ``constituent_mass``, or one other than "pdg" for a format whose files store
-        four-momenta (every format but "energyflow_npz"): the energies are the file's.
+        An unknown ``constituent_mass`` or ``pid_features``, or a ``constituent_mass`` other than
+        "pdg" for a format whose files store four-momenta (every format but "energyflow_npz"): the
+        energies are the file's.
     """
     check_constituent_mass(constituent_mass)
+    check_pid_features(pid_features)
     options: dict[str, Any] = {"impact_parameters": True} if impact_parameters else {}
     if constituent_mass != CONSTITUENT_MASSES[0]:
         if format != energyflow_npz.FORMAT:
@@ -71,6 +81,8 @@ def reader_options(
                 f"files only, whose energies the reader builds; format {format!r} stores four-momenta"
             )
         options["constituent_mass"] = constituent_mass
+    if pid_features != PID_FEATURES[0] and format == energyflow_npz.FORMAT:
+        options["pid_features"] = pid_features
     return options
 
 

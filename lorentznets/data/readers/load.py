@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from .file_ranges import capped_counts
 from .formats import READERS, available_formats, detect_format, expand_paths, reader_options
@@ -21,10 +22,10 @@ def _read_file(
     max_particles: int,
     max_jets: int | None,
     drop_empty: bool,
-    impact_parameters: bool,
-    constituent_mass: str,
+    reading: dict[str, Any],
 ) -> JetData:
-    options = reader_options(name, path, impact_parameters, constituent_mass)
+    """Read one file with the keyword arguments of :func:`reader_options` ``reading``."""
+    options = reader_options(name, path, **reading)
     try:
         return READERS[name].read(path, split, max_particles, max_jets, drop_empty, **options)
     except FileNotFoundError:
@@ -44,6 +45,7 @@ def load_jets(
     drop_empty: bool = False,
     impact_parameters: bool = False,
     constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
 ) -> JetData:
     """Read jets from a file or glob of files in any supported format.
 
@@ -72,6 +74,11 @@ def load_jets(
         "energyflow_npz" only: "pdg" (the default) gives each constituent the PDG mass of its
         particle ID, "massless" none (E = pt cosh(y), the convention of weaver's quark-gluon
         models; see :mod:`lorentznets.data.convert.pid`).
+    pid_features : str
+        "energyflow_npz" only: the scalars built from the PDG codes, "lorentznets" (the default:
+        charge and one-hot of abs(pid), S = 9) or "weaver" (the six flags of weaver's
+        ``qg_kinpid`` models, S = 6; see :mod:`lorentznets.data.convert.weaver_pid`). Other
+        formats' scalars are the file's.
 
     Returns
     -------
@@ -115,14 +122,17 @@ def load_jets(
         caps = [max_jets] * len(files)
     else:
         caps = capped_counts(files, formats, split, max_jets)
+    reading = {
+        "impact_parameters": impact_parameters,
+        "constituent_mass": constituent_mass,
+        "pid_features": pid_features,
+    }
     parts = [
-        _read_file(name, file, split, max_particles, cap, drop_empty, impact_parameters, constituent_mass)
+        _read_file(name, file, split, max_particles, cap, drop_empty, reading)
         for file, name, cap in zip(files, formats, caps, strict=True)
         if cap != 0 or len(files) == 1
     ]
     if not parts:
-        return _read_file(
-            formats[0], files[0], split, max_particles, 0, drop_empty, impact_parameters, constituent_mass
-        )
+        return _read_file(formats[0], files[0], split, max_particles, 0, drop_empty, reading)
     source = parts[0].source if len(files) == 1 else f"{os.fspath(path)} ({len(parts)} files)"
     return JetData.concatenate(parts, source=source)

@@ -57,10 +57,11 @@ def _workers() -> tuple[int, int]:
     return (0, 1) if info is None else (info.id, info.num_workers)
 
 
-def _read_streamed(piece: FileRange, max_particles: int, impact_parameters: bool, constituent_mass: str) -> JetData:
-    """:func:`read_piece` with the reader's errors raised as :class:`StreamedDataError`."""
+def _read_streamed(piece: FileRange, max_particles: int, reading: dict[str, Any]) -> JetData:
+    """:func:`read_piece` with the reading options ``reading`` (its keyword arguments), the reader's
+    errors raised as :class:`StreamedDataError`."""
     try:
-        return read_piece(piece, max_particles, impact_parameters, constituent_mass)
+        return read_piece(piece, max_particles, **reading)
     except (ValueError, KeyError, OSError) as error:
         message = error_message(error)
         raise StreamedDataError(str(message)) from error
@@ -69,14 +70,11 @@ def _read_streamed(piece: FileRange, max_particles: int, impact_parameters: bool
 class _WindowReader:
     """Reads pieces of files into one preallocated window (no second copy while joining)."""
 
-    def __init__(
-        self, max_particles: int, num_scalars: int, weighted: bool, impact_parameters: bool, constituent_mass: str
-    ) -> None:
+    def __init__(self, max_particles: int, num_scalars: int, weighted: bool, reading: dict[str, Any]) -> None:
         self.max_particles = max_particles
         self.num_scalars = num_scalars
         self.weighted = weighted
-        self.impact_parameters = impact_parameters
-        self.constituent_mass = constituent_mass
+        self.reading = reading
 
     def read(self, pieces: Sequence[FileRange], source: str) -> JetData:
         n, p = sum(len(piece) for piece in pieces), self.max_particles
@@ -88,7 +86,7 @@ class _WindowReader:
         weights = np.zeros(n, np.float64) if self.weighted else None
         row = 0
         for piece in pieces:
-            jets = _read_streamed(piece, p, self.impact_parameters, self.constituent_mass)
+            jets = _read_streamed(piece, p, self.reading)
             rows = slice(row, row + len(jets))
             momenta[rows], mask[rows], labels[rows] = jets.momenta.numpy(), jets.mask.numpy(), jets.labels.numpy()
             jet_momenta[rows] = jets.jets.numpy()
@@ -136,6 +134,8 @@ class JetStream(IterableDataset):
         JetClass: add the four track impact-parameter features to the scalars.
     constituent_mass : str
         EnergyFlow files: "pdg" or "massless" constituents (see :func:`~.load.load_jets`).
+    pid_features : str
+        EnergyFlow files: "lorentznets" or "weaver" particle-ID scalars (see :func:`~.load.load_jets`).
     num_workers : int
         DataLoader workers per rank (0: the main process), for the memory bound.
     prefetch_batches : int
@@ -165,6 +165,7 @@ class JetStream(IterableDataset):
         sample_jets: int = 256,
         impact_parameters: bool = False,
         constituent_mass: str = "pdg",
+        pid_features: str = "lorentznets",
         num_workers: int = 0,
         prefetch_batches: int = 2,
         memory_cap_bytes: int | None = None,
@@ -181,7 +182,11 @@ class JetStream(IterableDataset):
         self.world_size = world_size
         self.block_jets = block_jets
         self.interleave = interleave
-        self.impact_parameters = impact_parameters
+        reading = {
+            "impact_parameters": impact_parameters,
+            "constituent_mass": constituent_mass,
+            "pid_features": pid_features,
+        }
         self.num_jets = sum(len(part) for part in self.ranges)
         self.source = describe_files(self.ranges)
         self.batches_per_window = window_jets // batch_size
@@ -202,7 +207,7 @@ class JetStream(IterableDataset):
                 f"{self.source}: {workers} DataLoader workers do not divide interleave={interleave} (the windows held "
                 "at once): make it a multiple of the number of workers"
             )
-        self.sample = sample_files(self.ranges, max_particles, sample_jets, impact_parameters, constituent_mass)
+        self.sample = sample_files(self.ranges, max_particles, sample_jets, **reading)
         jet_bytes = bytes_per_jet(max_particles, self.sample.num_scalars, self.sample.weight_means is not None)
         self.memory_bound_bytes = jet_bytes * (
             interleave * self.window_jets
@@ -226,11 +231,7 @@ class JetStream(IterableDataset):
             )
         self._blocks = cut_blocks(self.ranges, block_jets)
         self._reader = _WindowReader(
-            max_particles,
-            self.sample.num_scalars,
-            self.sample.weight_means is not None,
-            impact_parameters,
-            constituent_mass,
+            max_particles, self.sample.num_scalars, self.sample.weight_means is not None, reading
         )
         self._epoch_windows: tuple[int, list[list[FileRange]]] = (-1, [])
         self.start_batch = 0
@@ -342,6 +343,8 @@ class SequentialJetStream(IterableDataset):
         JetClass: add the four track impact-parameter features to the scalars.
     constituent_mass : str
         EnergyFlow files: "pdg" or "massless" constituents (see :func:`~.load.load_jets`).
+    pid_features : str
+        EnergyFlow files: "lorentznets" or "weaver" particle-ID scalars (see :func:`~.load.load_jets`).
     max_batches : int or None
         Read this many batches of a fixed subset, over all ranks; None, or at least as many jets
         as the split holds (``max_batches * batch_size``): the whole split, in the batches above.
@@ -360,6 +363,7 @@ class SequentialJetStream(IterableDataset):
         sample_jets: int = 256,
         impact_parameters: bool = False,
         constituent_mass: str = "pdg",
+        pid_features: str = "lorentznets",
         max_batches: int | None = None,
     ) -> None:
         if not ranges:
@@ -372,15 +376,15 @@ class SequentialJetStream(IterableDataset):
         self.rank = rank
         self.world_size = world_size
         self.block_jets = block_jets
-        self.impact_parameters = impact_parameters
-        self.constituent_mass = constituent_mass
+        self.reading = {
+            "impact_parameters": impact_parameters,
+            "constituent_mass": constituent_mass,
+            "pid_features": pid_features,
+        }
+        """The reading options, keyword arguments of :func:`~.stream_sample.read_piece`."""
         self.num_jets = sum(len(part) for part in self.ranges)
         self.source = describe_files(self.ranges)
-        self.sample = (
-            sample
-            if sample is not None
-            else sample_files(ranges, max_particles, sample_jets, impact_parameters, constituent_mass)
-        )
+        self.sample = sample if sample is not None else sample_files(ranges, max_particles, sample_jets, **self.reading)
         self._blocks = [block for blocks in cut_blocks(self.ranges, block_jets) for block in blocks]
         kept = None if max_batches is None else max_batches * batch_size
         self._subset_batches = (
@@ -402,8 +406,7 @@ class SequentialJetStream(IterableDataset):
             world_size,
             block_jets=self.block_jets,
             sample=self.sample,
-            impact_parameters=self.impact_parameters,
-            constituent_mass=self.constituent_mass,
+            **self.reading,
             max_batches=max_batches,
         )
 
@@ -412,17 +415,13 @@ class SequentialJetStream(IterableDataset):
         if self._subset_batches is not None:
             sample = self.sample
             reader = _WindowReader(
-                self.max_particles,
-                sample.num_scalars,
-                sample.weight_means is not None,
-                self.impact_parameters,
-                self.constituent_mass,
+                self.max_particles, sample.num_scalars, sample.weight_means is not None, self.reading
             )
             for pieces in self._subset_batches[self.rank :: self.world_size][worker::workers]:
                 yield reader.read(pieces, self.source)
             return
         for block in self._blocks[self.rank :: self.world_size][worker::workers]:
-            jets = _read_streamed(block, self.max_particles, self.impact_parameters, self.constituent_mass)
+            jets = _read_streamed(block, self.max_particles, self.reading)
             # Batches are views of the arrays the reader filled (no copy); as JetStream's windows, no truth.
             jets = replace(jets, truth=None, source=self.source)
             for start in range(0, len(jets), self.batch_size):

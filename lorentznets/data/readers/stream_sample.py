@@ -25,7 +25,13 @@ def can_stream(piece: FileRange) -> bool:
     return reads_ranges(piece.format, piece.path)
 
 
-def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool, constituent_mass: str = "pdg") -> JetData:
+def read_piece(
+    piece: FileRange,
+    max_particles: int,
+    impact_parameters: bool,
+    constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
+) -> JetData:
     """Jets ``piece.start .. piece.stop - 1`` of one file (physics-checked by its reader), with the
     reading options of :func:`~lorentznets.data.readers.formats.reader_options`.
 
@@ -35,7 +41,7 @@ def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool, co
         The file cannot be read by ranges: the format has no range reader (npz archives of all
         splits), or its reader refuses the file with its own message (an EnergyFlow ``.npz``:
         read it in memory or convert it with the command the message names); a
-        ``constituent_mass`` the format does not take.
+        ``constituent_mass`` the format does not take; an unknown ``pid_features``.
     """
     reader = READERS[piece.format]
     if not hasattr(reader, "read_range"):
@@ -43,7 +49,7 @@ def read_piece(piece: FileRange, max_particles: int, impact_parameters: bool, co
             f"{piece.path}: format '{piece.format}' stores all jets in one archive and cannot be streamed; "
             "read it in memory (data.streaming=false)"
         )
-    options = reader_options(piece.format, piece.path, impact_parameters, constituent_mass)
+    options = reader_options(piece.format, piece.path, impact_parameters, constituent_mass, pid_features)
     return reader.read_range(piece.path, piece.start, piece.stop, max_particles, **options)
 
 
@@ -81,8 +87,10 @@ def sample_files(
     sample_jets: int,
     impact_parameters: bool = False,
     constituent_mass: str = "pdg",
+    pid_features: str = "lorentznets",
 ) -> StreamSample:
-    """Read the first ``sample_jets`` jets of every range, one file at a time, keeping only sums.
+    """Read the first ``sample_jets`` jets of every range, one file at a time, keeping only sums
+    (reading options as :func:`read_piece`).
 
     Raises
     ------
@@ -94,7 +102,7 @@ def sample_files(
     scalars, weighted = set(), set()
     for part in ranges:
         piece = FileRange(part.path, part.format, part.split, part.start, min(part.stop, part.start + sample_jets))
-        jets = read_piece(piece, max_particles, impact_parameters, constituent_mass)
+        jets = read_piece(piece, max_particles, impact_parameters, constituent_mass, pid_features)
         labels = jets.labels.numpy()
         values, label_counts = np.unique(labels, return_counts=True)
         groups.append(int(values[np.argmax(label_counts)]))
