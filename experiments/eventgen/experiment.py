@@ -57,6 +57,8 @@ class TTbarExperiment(BaseExperiment):
 
     config_schema = EVENTGEN_SCHEMA
     model_family = "eventgen"
+    # the flow coordinates the velocities are in: the saved model keeps only their standardisation
+    function_settings = ("data.n_extra_jets", "flow.pt_min", "flow.mass_eps", "flow.time_channels")
 
     def init_data(self) -> dict[str, Dataset]:
         cfg = self.cfg

@@ -134,6 +134,17 @@ def test_a_reload_keeps_the_flow_coordinates_the_model_was_trained_in(tmp_path):
     reloaded.model = _Wrapper(reloaded.raw_model.eval())
     assert reloaded.model.training
     assert reloaded.batch_loss(batch)[0] == reloaded.batch_loss(batch)[0]
+    # the coordinates' cut and mass regulator are not saved with them: another value, or another
+    # jet count (a size-mismatch traceback before), is refused in one line before any data are read
+    for change, message in (
+        ("flow.pt_min=20", "flow.pt_min: 25.0 -> 20"),
+        ("flow.mass_eps=1.0", "flow.mass_eps: 0.01 -> 1.0"),
+        ("data.n_extra_jets=0", "data.n_extra_jets: 1 -> 0"),
+    ):
+        cfg = _config(tmp_path, "mlp", [*reload, change])
+        with pytest.raises(ExperimentInputError, match=rf"trained with other settings \({message}\)") as error:
+            get_experiment(cfg.experiment)(cfg).run()
+        assert "\n" not in str(error.value)
 
 
 @pytest.mark.slow  # 20 s: a training and the export of L-GATr
