@@ -70,6 +70,8 @@ class AssignmentExperiment(BaseExperiment):
 
     config_schema = ASSIGNMENT_SCHEMA
     model_family = "assignment"
+    # the order of the invariant features is the order of the backbone's scalar inputs
+    function_settings = ("data.invariant_features", "heads.features", "heads.rank")
 
     def init_data(self) -> dict[str, AssignmentDataset]:
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)

@@ -73,6 +73,12 @@ def test_the_general_onnx_export_leaves_out_inputs_the_graph_does_not_use(tmp_pa
     session = onnxruntime.InferenceSession(str(models / "model_run0.onnx"), providers=["CPUExecutionProvider"])
     assert [node.name for node in session.get_inputs()] == [entry["name"] for entry in record["inputs"]]
     assert record["unused_inputs"] == ["global_features"]
+    # the same features in another order feed the backbone's scalar inputs differently: refused
+    cfg = compose_config("ttbar_assignment", [*reload, "data.invariant_features=[btag,mass]"])
+    with pytest.raises(
+        ExperimentInputError, match=r"data\.invariant_features: \['mass', 'btag'\] -> \['btag', 'mass'\]"
+    ):
+        get_experiment(cfg.experiment)(cfg).run()
 
 
 def test_missing_data_file_is_a_clear_error(tmp_path):
