@@ -16,8 +16,8 @@ def exact_divergence(v: torch.Tensor, x: torch.Tensor, create_graph: bool = Fals
         Points, with ``requires_grad`` set before ``v`` was computed.
     create_graph : bool
         Keep the graph of the result (for training through the divergence). Needs a field that
-        is twice differentiable: not :class:`~lorentznets.nets.LGATr`, whose custom autograd
-        Functions support first derivatives only (a RuntimeError in the second backward).
+        is twice differentiable; torch's fused attention kernels are not (the Notes of
+        :class:`~lorentznets.nets.LGATr` say how to run without them).
 
     Returns
     -------
@@ -54,9 +54,8 @@ def hutchinson_divergence(
         Probe vectors with zero mean and unit covariance (Rademacher or Gaussian); keep them fixed
         along one ODE trajectory so the estimate of the integrated divergence stays unbiased.
     create_graph : bool
-        Keep the graph of the result. Needs a field that is twice differentiable: not
-        :class:`~lorentznets.nets.LGATr`, whose custom autograd Functions support first
-        derivatives only (a RuntimeError in the second backward).
+        Keep the graph of the result. Needs a field that is twice differentiable, as for
+        :func:`exact_divergence`.
 
     Returns
     -------

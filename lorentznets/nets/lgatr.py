@@ -79,10 +79,14 @@ class LGATr(nn.Module):
 
     Notes
     -----
-    First derivatives only: the geometric product and the equivariant linear maps are custom
-    autograd Functions whose backward is not itself differentiable, so double backward (a loss on
-    ``torch.autograd.grad(..., create_graph=True)``, e.g. a divergence penalty of a flow) raises a
-    RuntimeError, and ``torch.func`` transforms (``jacrev``, ``vmap``, ...) are not supported.
+    Higher derivatives: the backward passes of the geometric product's and the linear maps'
+    custom autograd Functions are themselves differentiable, so a loss on
+    ``torch.autograd.grad(..., create_graph=True)`` (a divergence penalty of a flow, force matching)
+    trains the net. torch's fused attention kernels have no double backward: for such losses run
+    the forward under ``torch.nn.attention.sdpa_kernel(SDPBackend.MATH)`` with attention backend
+    "pad" or "block_mask" (FlexAttention, the CUDA default of "auto", has no backward on CPU, and its
+    double backward on CUDA is untested). ``torch.func`` transforms (``grad``, ``jacrev``, ``jacfwd``, ``vmap``) run the
+    Functions' pure-torch forms instead.
     """
 
     def __init__(

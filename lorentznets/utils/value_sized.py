@@ -24,7 +24,20 @@ def value_sized_allowed(x: torch.Tensor) -> bool:
     """
     if x.device.type != "cpu" or torch.compiler.is_compiling() or torch.onnx.is_in_onnx_export():
         return False
-    # whether a torch.func transform (vmap, grad, jacrev, ...) is active: torch has no public
-    # query; this private one is what torch.func itself uses (tests/nets/test_vmap.py fails
-    # should a torch upgrade remove or change it)
-    return torch._C._functorch.peek_interpreter_stack() is None
+    return not in_functorch_transform()
+
+
+def in_functorch_transform() -> bool:
+    """Whether a ``torch.func`` transform (``vmap``, ``grad``, ``jacrev``, ...) is active.
+
+    The custom autograd Functions of the library then take their pure-torch paths (no ``out=``
+    writes, which ``vmap`` cannot batch, and no missing forward-mode rule). False while
+    torch.compile traces, which handles transforms itself.
+
+    Returns
+    -------
+    bool
+    """
+    # torch has no public query; this private one is what torch.func itself uses
+    # (tests/nets/test_vmap.py fails should a torch upgrade remove or change it)
+    return not torch.compiler.is_compiling() and torch._C._functorch.peek_interpreter_stack() is not None

@@ -3,9 +3,9 @@ per-jet Jacobians (``vmap(jacrev(...))``) equal those of single-jet calls.
 
 PELICAN and L-GATr drop or pack padding by reading the mask in eager CPU runs; under a
 ``torch.func`` transform they must take the padded path instead (vmap refuses value-dependent
-sizes). Not covered, as documented: L-GATr (custom autograd Functions without functorch rules)
-and the ParT-based nets with gradients (torch's CPU attention kernel has no gradient with respect
-to a float attention bias under vmap); their inference under ``vmap`` and ``no_grad`` is checked.
+sizes), and L-GATr's custom autograd Functions their pure-torch paths. Not covered: the ParT-based
+nets with gradients (torch's CPU attention kernel has no gradient with respect to a float attention
+bias under vmap); their inference under ``vmap`` and ``no_grad`` is checked.
 """
 
 import pytest
@@ -17,7 +17,9 @@ from .test_empty_batch import _cases
 from .test_padding_values import MASK, _eye, _momenta
 
 WITHOUT_GRADIENTS = {"LLoCaParticleTransformer", "ParticleTransformer"}
-UNSUPPORTED = {"LGATr", "LGATr packed", "SymmetricTensorAttention"}  # the last: -inf scores, as documented
+# packed L-GATr: its call packs the jets by a boolean mask, which vmap cannot batch;
+# SymmetricTensorAttention: -inf scores, as documented
+UNSUPPORTED = {"LGATr packed", "SymmetricTensorAttention"}
 
 
 def _single(call, net):

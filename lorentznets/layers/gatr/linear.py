@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from ...algebra import equivariant_linear_basis
+from ...utils.value_sized import in_functorch_transform
 from .layout import PAIR_COMPONENTS, scalar_slots
 
 _INITIALIZATIONS = {
@@ -35,8 +36,9 @@ def _pair_basis(subgroup: bool) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _paired_linear_out_of_place(x, blocks, scalars, s_weight, s_bias, mv_bias, inv_weight, slots):
-    """The forward of :class:`_PairedLinear` without writes into slices, which torch's ONNX
-    exporter turns into graphs of the traced shape: the same values up to float rounding."""
+    """The forward of :class:`_PairedLinear` without writes into slices, the same values up to
+    float rounding: torch's ONNX exporter turns such writes into graphs of the traced shape, and
+    ``torch.func`` transforms need autograd's own rules (forward mode, ``vmap``)."""
     out = torch.bmm(x, blocks)
     width = out.shape[-1]
     pair_0 = out[0]
@@ -57,6 +59,8 @@ class _PairedLinear(torch.autograd.Function):
 
     Doing the pair-0 reads and writes inside one Function avoids what autograd would do for
     slices of the activations: zero-filled full-size gradient buffers and copies per layer.
+    The backward is made of autograd-tracked ops on the saved inputs (its one in-place add goes
+    into a fresh product), so under ``create_graph=True`` it builds a graph: second derivatives.
     """
 
     @staticmethod
@@ -246,7 +250,8 @@ class EquivariantLinear(nn.Module):
         flat_s = None if scalars is None else scalars.reshape(-1, self.in_s_channels)
         s_to_mv, mv_to_s = self.s_to_mv, self.mv_to_s
         # torch's ONNX exporter cannot inline an autograd Function with a None output.
-        paired_linear = _paired_linear_out_of_place if torch.onnx.is_in_onnx_export() else _PairedLinear.apply
+        out_of_place = torch.onnx.is_in_onnx_export() or in_functorch_transform()
+        paired_linear = _paired_linear_out_of_place if out_of_place else _PairedLinear.apply
         with torch.autocast(device, enabled=False):
             out, out_s = paired_linear(
                 cast(x),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ...utils.value_sized import in_functorch_transform
+
 
 def edge_sum(a: torch.Tensor, b: torch.Tensor, w_pair: torch.Tensor, pair: torch.Tensor, edges: torch.Tensor):
     """z_e = a_i + b_j + pair_e w for every edge e = (i, j), in one pass over the (E, H) output.
@@ -13,7 +15,9 @@ def edge_sum(a: torch.Tensor, b: torch.Tensor, w_pair: torch.Tensor, pair: torch
     each edge is a bag of the rows i, N + j, 2N, 2N + 1 with weights 1, 1, pair_e. Gathering and
     adding in separate kernels writes and re-reads the (E, H) tensor three times. The backward pass
     scatter-adds the gradient (``index_add``) instead of embedding_bag's own sort-based backward,
-    which is several times slower on the CPU.
+    which is several times slower on the CPU; it is itself differentiable (second derivatives).
+    Under ``torch.func`` transforms the sum is gathered and added (vmap has no batching rule for
+    embedding_bag, forward mode no rule for the Function).
 
     Parameters
     ----------
@@ -30,7 +34,10 @@ def edge_sum(a: torch.Tensor, b: torch.Tensor, w_pair: torch.Tensor, pair: torch
     torch.Tensor with shape (E, H), in the promoted dtype of the inputs.
     """
     dtype = torch.promote_types(torch.promote_types(a.dtype, b.dtype), torch.promote_types(w_pair.dtype, pair.dtype))
-    return _EdgeSum.apply(a.to(dtype), b.to(dtype), w_pair.to(dtype), pair.to(dtype), edges)
+    a, b, w_pair, pair = a.to(dtype), b.to(dtype), w_pair.to(dtype), pair.to(dtype)
+    if in_functorch_transform():
+        return a[edges[0]] + b[edges[1]] + pair @ w_pair
+    return _EdgeSum.apply(a, b, w_pair, pair, edges)
 
 
 class _EdgeSum(torch.autograd.Function):

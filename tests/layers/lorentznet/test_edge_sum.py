@@ -45,3 +45,29 @@ def test_no_edges():
     assert out.shape == (0, 3)
     out.sum().backward()
     assert a.grad is not None and not a.grad.any()
+
+
+def test_second_derivatives():
+    # the index_add backward is itself differentiable: a loss on an input gradient trains
+    a, b, w, pair, edges = parts()
+    assert torch.autograd.gradgradcheck(lambda *t: edge_sum(*t, edges).tanh(), (a, b, w, pair))
+
+
+def test_under_torch_func_transforms_equals_gather_and_add():
+    a, b, w, pair, edges = (t.detach() for t in parts())
+
+    def reference(*t):
+        a, b, w, pair = t
+        return (a[edges[0]] + b[edges[1]] + pair @ w).tanh()
+
+    def summed(*t):
+        return edge_sum(*t, edges).tanh()
+
+    argnums = (0, 1, 2, 3)
+    expected = torch.autograd.functional.jacobian(reference, (a, b, w, pair))
+    for transform in (torch.func.jacrev, torch.func.jacfwd):
+        for got, e in zip(transform(summed, argnums=argnums)(a, b, w, pair), expected):
+            torch.testing.assert_close(got, e, rtol=1e-14, atol=1e-14)
+    stacked = [torch.stack((t, 2 * t)) for t in (a, b, w, pair)]
+    mapped = torch.func.vmap(summed)(*stacked)
+    torch.testing.assert_close(mapped[1], reference(*(2 * t for t in (a, b, w, pair))), rtol=1e-14, atol=1e-14)
