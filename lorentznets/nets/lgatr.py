@@ -82,11 +82,12 @@ class LGATr(nn.Module):
     Higher derivatives: the backward passes of the geometric product's and the linear maps'
     custom autograd Functions are themselves differentiable, so a loss on
     ``torch.autograd.grad(..., create_graph=True)`` (a divergence penalty of a flow, force matching)
-    trains the net. torch's fused attention kernels have no double backward: for such losses run
-    the forward under ``torch.nn.attention.sdpa_kernel(SDPBackend.MATH)`` with attention backend
-    "pad" or "block_mask" (FlexAttention, the CUDA default of "auto", has no backward on CPU, and its
-    double backward on CUDA is untested). ``torch.func`` transforms (``grad``, ``jacrev``, ``jacfwd``, ``vmap``) run the
-    Functions' pure-torch forms instead.
+    trains the net, in eager mode (torch.compile's AOTAutograd has no double backward). torch's
+    fused attention kernels have no double backward either: for such losses run the forward under
+    ``torch.nn.attention.sdpa_kernel(SDPBackend.MATH)`` with attention backend "pad" or
+    "block_mask" (FlexAttention, the CUDA default of "auto", has no backward on CPU, and its double
+    backward on CUDA is untested). ``torch.func`` transforms (``grad``, ``jacrev``, ``jacfwd``,
+    ``vmap``) run the Functions' pure-torch forms instead.
     """
 
     def __init__(
