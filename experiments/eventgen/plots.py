@@ -45,8 +45,11 @@ def _bins(true: np.ndarray, name: str, n_bins: int) -> np.ndarray:
 def observable_histograms(true: np.ndarray, generated: np.ndarray, bins: np.ndarray) -> dict[str, Histogram]:
     """Truth and generated histograms of one observable, each per event of its whole sample.
 
-    Generated events outside the plotted range (a peak generated in the wrong place) and
-    non-finite ones show as a deficit instead of being renormalised away.
+    Generated values outside the plotted range (a peak generated in the wrong place) and
+    non-finite values in ``generated`` show as a deficit instead of being renormalised away.
+    Events with non-finite generated momenta never reach here: the experiment leaves them out
+    before computing observables (``TTbarExperiment.evaluate``; their fraction is the metric
+    ``cuts.frac_nonfinite``), so the generated histograms are per finite generated event.
 
     Parameters
     ----------
@@ -79,7 +82,7 @@ def plot_observables(
     ----------
     true, generated : dict name -> numpy.ndarray with shape (N,)
         Observables of true and generated events (see ``event_observables``); non-finite
-        generated values are dropped.
+        generated values fall outside every bin but count in the normalisation.
     path : str or Path
         Output file.
     names : list of str, optional
