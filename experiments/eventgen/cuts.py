@@ -6,7 +6,24 @@ from lorentznets.lorentz import pseudorapidity, transverse_momentum
 
 from .observables import delta_r
 
-__all__ = ["cut_violations"]
+__all__ = ["cut_violations", "jets_below_pt_cut"]
+
+
+def jets_below_pt_cut(p: torch.Tensor, pt_min: float) -> torch.Tensor:
+    """Which jets break the pt cut, allowing a relative rounding tolerance of 1e-6.
+
+    Parameters
+    ----------
+    p : torch.Tensor with shape (B, n_jets, 4)
+        Finite jet 4-momenta in GeV.
+    pt_min : float
+        Minimum jet pt in GeV.
+
+    Returns
+    -------
+    torch.Tensor of bool with shape (B, n_jets)
+    """
+    return transverse_momentum(p) < pt_min * (1 - 1e-6)
 
 
 def cut_violations(
@@ -33,7 +50,7 @@ def cut_violations(
     """
     finite = torch.isfinite(p).all(dim=-1).all(dim=-1)
     safe = torch.where(finite[:, None, None], p, torch.ones_like(p))
-    pt_bad = (transverse_momentum(safe) < pt_min * (1 - 1e-6)).any(dim=-1) & finite
+    pt_bad = jets_below_pt_cut(safe, pt_min).any(dim=-1) & finite
     eta_bad = (pseudorapidity(safe).abs() > eta_max).any(dim=-1) & finite
     bad = {"frac_nonfinite": ~finite, "frac_pt": pt_bad, "frac_eta": eta_bad}
     if delta_r_min is not None:

@@ -10,7 +10,7 @@ from .base_distribution import GaussianUniformBase
 from .coordinates import PERIODIC_COMPONENTS, JetCoordinates
 from .divergence import exact_divergence, hutchinson_divergence
 from .flow_matching import VelocityField, conditional_path, flow_matching_loss
-from .keyed_noise import keyed_flow_matching_noise, keyed_uniform
+from .keyed_noise import keyed_base_sample, keyed_flow_matching_noise, keyed_uniform, stream_seed
 from .likelihood import flow_log_likelihood
 from .ode_solver import FIXED_STEP_METHODS, SolverConfig, odeint
 from .sampling import sample_flow, transport
@@ -29,10 +29,12 @@ __all__ = [
     "flow_log_likelihood",
     "flow_matching_loss",
     "hutchinson_divergence",
+    "keyed_base_sample",
     "keyed_flow_matching_noise",
     "keyed_uniform",
     "odeint",
     "sample_flow",
+    "stream_seed",
     "transport",
     "wrap_angle",
     "wrap_periodic",

@@ -7,13 +7,14 @@ The hash is Chris Wellons' ``lowbias32`` (a 32-bit integer mixer), evaluated wit
 operations whose products stay below 2^63.
 """
 
+import hashlib
 import math
 
 import torch
 
 from .base_distribution import GaussianUniformBase
 
-__all__ = ["keyed_flow_matching_noise", "keyed_uniform"]
+__all__ = ["keyed_base_sample", "keyed_flow_matching_noise", "keyed_uniform", "stream_seed"]
 
 _MASK32 = 0xFFFFFFFF
 
@@ -68,6 +69,63 @@ def keyed_uniform(seed: int, keys: torch.Tensor, count: int, dtype: torch.dtype 
     return (bits.to(dtype) + 0.5) / 2**24
 
 
+def stream_seed(seed: int, *labels: str) -> int:
+    """A seed of its own for each use of the noise (e.g. ``("sampling", "val")``), a fixed function
+    of ``(seed, *labels)``, so that two uses keyed by the same indices draw unrelated numbers.
+
+    Parameters
+    ----------
+    seed : int
+    *labels : str
+
+    Returns
+    -------
+    int
+        In [0, 2^32).
+
+    Examples
+    --------
+    >>> stream_seed(0, "sampling", "val") != stream_seed(0, "sampling", "test")
+    True
+    """
+    text = "/".join([str(seed), *labels]).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=4).digest(), "little")
+
+
+def _base_from_uniform(base: GaussianUniformBase, u: torch.Tensor) -> torch.Tensor:
+    """Base samples (B, *base.event_shape) from uniforms u (B, 2 prod(event_shape)): Box-Muller
+    normals in the non-periodic components, uniform on [-pi, pi) in the periodic ones."""
+    size = math.prod(base.event_shape)
+    radius, angle = u[:, :size], u[:, size : 2 * size]
+    normal = torch.sqrt(-2 * torch.log(radius)) * torch.cos(2 * math.pi * angle)
+    uniform = (2 * angle - 1) * math.pi
+    shape = (len(u), *base.event_shape)
+    periodic = base.periodic.to(device=u.device)
+    return torch.where(periodic, uniform.reshape(shape), normal.reshape(shape))
+
+
+def keyed_base_sample(
+    base: GaussianUniformBase, seed: int, keys: torch.Tensor, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
+    """Base-distribution samples that are fixed functions of (seed, key), distributed as
+    ``base.sample``: the same for a key in any batch.
+
+    Parameters
+    ----------
+    base : GaussianUniformBase
+    seed : int
+        E.g. a :func:`stream_seed`.
+    keys : torch.Tensor with shape (B,), integer
+        One key per sample (its index in the sample).
+    dtype : torch.dtype
+
+    Returns
+    -------
+    torch.Tensor with shape (B, *base.event_shape), on the device of ``keys``
+    """
+    return _base_from_uniform(base, keyed_uniform(seed, keys, 2 * math.prod(base.event_shape), dtype))
+
+
 def keyed_flow_matching_noise(
     base: GaussianUniformBase, seed: int, keys: torch.Tensor, dtype: torch.dtype = torch.float32
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -91,10 +149,4 @@ def keyed_flow_matching_noise(
     """
     size = math.prod(base.event_shape)
     u = keyed_uniform(seed, keys, 2 * size + 1, dtype)
-    radius, angle = u[:, :size], u[:, size : 2 * size]
-    normal = torch.sqrt(-2 * torch.log(radius)) * torch.cos(2 * math.pi * angle)
-    uniform = (2 * angle - 1) * math.pi
-    shape = (len(keys), *base.event_shape)
-    periodic = base.periodic.to(device=keys.device)
-    x0 = torch.where(periodic, uniform.reshape(shape), normal.reshape(shape))
-    return x0, u[:, 2 * size]
+    return _base_from_uniform(base, u[:, : 2 * size]), u[:, 2 * size]

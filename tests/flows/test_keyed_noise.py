@@ -3,7 +3,14 @@ import math
 import pytest
 import torch
 
-from lorentznets.flows import GaussianUniformBase, flow_matching_loss, keyed_flow_matching_noise, keyed_uniform
+from lorentznets.flows import (
+    GaussianUniformBase,
+    flow_matching_loss,
+    keyed_base_sample,
+    keyed_flow_matching_noise,
+    keyed_uniform,
+    stream_seed,
+)
 from lorentznets.flows.keyed_noise import _hash32
 
 PERIODIC = torch.tensor([False, False, True, False])
@@ -70,3 +77,26 @@ def test_the_loss_takes_given_noise_or_a_generator_not_both():
     assert first == second
     with pytest.raises(ValueError, match="a generator or the noise, not both"):
         flow_matching_loss(lambda t, x: x, x1, base, torch.Generator(), noise=noise)
+
+
+def test_base_samples_are_the_base_distribution_the_same_in_any_batch():
+    base = GaussianUniformBase(PERIODIC, (3, 4))
+    keys = torch.arange(40000)
+    x0 = keyed_base_sample(base, 5, keys, torch.float64)
+    assert x0.shape == (40000, 3, 4)
+    normal, angle = x0[..., [0, 1, 3]], x0[..., 2]
+    assert normal.mean().abs() < 5 / math.sqrt(normal.numel())
+    assert (normal.std() - 1).abs() < 5 / math.sqrt(2 * normal.numel())
+    assert angle.min() >= -math.pi and angle.max() < math.pi
+    assert (angle.std() - math.pi / math.sqrt(3)).abs() < 0.02
+    pieces = torch.cat([keyed_base_sample(base, 5, chunk, torch.float64) for chunk in keys.split(999)])
+    assert torch.equal(pieces, x0)
+
+
+def test_stream_seeds_separate_the_uses_of_one_seed():
+    seeds = {stream_seed(seed, "sampling", split) for seed in (0, 1) for split in ("val", "test")}
+    assert len(seeds) == 4 and all(0 <= seed < 2**32 for seed in seeds)
+    assert stream_seed(0, "sampling", "val") == stream_seed(0, "sampling", "val")
+    # pinned: a fixed function of its arguments (not Python's per-process salted str hash), so a
+    # run's samples can be drawn again by a later version
+    assert stream_seed(0, "sampling", "test") == 0xCC7B0B38

@@ -163,15 +163,42 @@ def test_the_velocity_network_exports_to_onnx_in_flow_coordinates(tmp_path):
     assert record["coordinates"]["mean"] == experiment.coordinates.mean.tolist()
 
 
-def test_a_jet_below_flow_pt_min_names_the_file_event_and_key(tmp_path):
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ([], r"jets have pt below cuts\.pt_min = 25\.0 GeV, the first jet 2 of event 123 "),
+        # the cut is met, flow.pt_min set above it is not: log(pt - flow.pt_min) is undefined
+        (["cuts.pt_min=0", "flow.pt_min=30"], r"the first jet \d of event \d+ .*\(flow\.pt_min\)"),
+    ],
+)
+def test_a_jet_below_the_pt_cut_names_the_file_event_and_key(tmp_path, overrides, message):
     events = make_ttbar_events(300, n_extra_jets=1).reshape(300, 7, 4)
-    events[123, 2, 1:3] *= 0.01  # pt far below the 25 GeV of flow.pt_min
+    events[123, 2, 1:3] *= 0.01  # pt far below the 25 GeV of cuts.pt_min
     events[123, 2, 0] = np.sqrt((events[123, 2, 1:] ** 2).sum() + 25.0)
     (tmp_path / "data").mkdir()
     np.save(tmp_path / "data" / "ttbar_1j.npy", events.reshape(300, 28))
-    cfg = _config(tmp_path, "mlp", ["use_mlflow=false"])
-    with pytest.raises(ExperimentInputError, match=r"ttbar_1j\.npy: .*the first jet 2 of event 123 .*\(flow\.pt_min\)"):
+    cfg = _config(tmp_path, "mlp", ["use_mlflow=false", *overrides])
+    with pytest.raises(ExperimentInputError, match=rf"ttbar_1j\.npy: .*{message}"):
         get_experiment(cfg.experiment)(cfg).run()
+
+
+def test_events_cut_below_cuts_pt_min_are_refused_naming_cuts_pt_min(tmp_path):
+    """Events cut at 22.5 GeV, like the Heidelberg files (22 GeV): the message named flow.pt_min,
+    which follows cuts.pt_min; lowering it alone left cuts.pt_min=25, and 18% of the true events
+    counted as cut violations. Now both are refused naming cuts.pt_min and the files' cuts, and
+    the lower cuts.pt_min reads them."""
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "ttbar_1j.npy", 0.9 * make_ttbar_events(300, n_extra_jets=1))
+    message = r"ttbar_1j\.npy: \d+ jets have pt below cuts\.pt_min = 25\.0 GeV.*: set cuts\.pt_min to the data's pt"
+    for overrides in ([], ["flow.pt_min=20"]):
+        cfg = _config(tmp_path, "mlp", ["use_mlflow=false", *overrides])
+        with pytest.raises(ExperimentInputError, match=message) as error:
+            get_experiment(cfg.experiment)(cfg).run()
+        assert str(error.value).endswith("the Heidelberg ttbar_<n>j.npy files need cuts.pt_min=22 cuts.delta_r_min=0.5")
+    cfg = _config(tmp_path, "mlp", ["use_mlflow=false", "cuts.pt_min=22", "evaluate=false", "plot=false"])
+    experiment = get_experiment(cfg.experiment)(cfg)
+    experiment.run()
+    assert experiment.coordinates.pt_min == 22.0
 
 
 @pytest.mark.slow  # about 10 s: a training and the torch.export
