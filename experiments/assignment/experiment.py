@@ -21,7 +21,7 @@ from experiments.assignment.dataset import (
 )
 from experiments.assignment.evaluation import DECODERS, count_table, decode_batches, purity_table, split_metrics
 from experiments.assignment.event_metrics import classification_metrics, event_target_table, regression_metrics
-from experiments.assignment.onnx_export import INPUT_NAMES, export_onnx
+from experiments.assignment.onnx_export import INPUT_NAMES, FlatOutputs, export_onnx, io_description
 from experiments.assignment.plots import plot_mass, plot_purity_vs_multiplicity, tuple_masses
 from experiments.assignment.schema import ASSIGNMENT_SCHEMA
 from experiments.base_experiment import BaseExperiment
@@ -188,6 +188,28 @@ class AssignmentExperiment(BaseExperiment):
         dataset = self.datasets["val"]
         batch = dataset.__getitems__(list(range(min(4, len(dataset)))))
         return self.to_device(tuple(batch[key] for key in INPUT_NAMES))
+
+    def exported_model(self, model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[nn.Module, tuple]:
+        """The wrapper with one output per particle and event target (:class:`FlatOutputs`), as
+        ``evaluation.export_onnx`` traces it, on ``inputs``."""
+        return FlatOutputs(model), inputs
+
+    def onnx_description(self) -> dict[str, Any]:
+        """Inputs, outputs and preprocessing of ``export.onnx``'s graph (see
+        :mod:`experiments.common.onnx_export`): those of ``evaluation.export_onnx``
+        (:func:`~experiments.assignment.onnx_export.io_description`), any number of events and jets."""
+        model = self.raw_model
+        return {
+            **io_description(model),
+            "preprocessing": {
+                "sequential_inputs": list(self.topology.sequential_inputs),
+                "feature_transforms": dict(zip(model.feature_names, model.feature_transform.transforms)),
+                "feature_transform_use": "inside the graph (SPANet's transforms with the training statistics): "
+                "feed the raw features",
+                "momentum_scale_gev": float(model.momentum_scale),
+                "momentum_scale_use": "inside the graph: the backbone sees momenta / momentum_scale_gev; feed GeV",
+            },
+        }
 
     def _forward(self, model: nn.Module, batch: AssignmentBatch):
         """``(log_probs, detection_logits, event_outputs or None)``, float32."""

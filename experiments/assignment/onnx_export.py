@@ -5,12 +5,17 @@ returns one log-probability tensor per particle and the detection logits; decode
 :func:`decode_onnx_outputs`. A model with event-level heads also returns, after those,
 ``regression.<key>`` (events,) in the targets' units per regression target and
 ``classification_logits.<key>`` (events, classes) per classification target.
+
+:func:`export_onnx` (``evaluation.export_onnx``) and the general export (``export.onnx``, through
+the experiment's ``exported_model`` and ``onnx_description``) trace the same :class:`FlatOutputs`
+with the same names and dynamic ``events`` and ``jets`` axes (:func:`io_description`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,12 +29,15 @@ from lorentznets.assignment.heads import valid_tuples
 INPUT_NAMES = ("features", "momenta", "mask", "global_features")
 
 
-class _FlatOutputs(nn.Module):
-    """Returns ``(*log_probs, detection_logits)`` so every output has its own ONNX name."""
+class FlatOutputs(nn.Module):
+    """An assignment wrapper whose outputs are flat: ``(*log_probs, detection_logits)``, then one
+    tensor per regression target and per classification target, so every output has its own ONNX
+    name (:func:`output_names`); in the wrapper's train/eval mode."""
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
         self.model = model
+        self.training = model.training
 
     def forward(self, features, momenta, mask, global_features):
         outputs = self.model(features, momenta, mask, global_features)
@@ -51,6 +59,65 @@ def output_names(
         + [f"regression.{key}" for key in regression_keys]
         + [f"classification_logits.{key}" for key in classification_keys]
     )
+
+
+def io_description(model: nn.Module) -> dict[str, dict[str, dict[str, Any]]]:
+    """Names, shapes and meaning of the inputs and of :class:`FlatOutputs`' outputs of an assignment
+    wrapper, in ``forward`` order; string entries of a shape are dynamic axes (``events``; ``jets``,
+    the joined vectors of all SEQUENTIAL inputs, the same length on every input and output).
+
+    Parameters
+    ----------
+    model : AssignmentWrapper
+
+    Returns
+    -------
+    dict
+        ``{"inputs": {name: {"shape": [...], "description": str}}, "outputs": {...}}`` (the form of
+        :mod:`experiments.common.onnx_export`'s ``onnx_description``).
+    """
+    heads = model.event_heads
+    regressions = [t.key for t in heads.regressions] if heads is not None else []
+    classifications = list(heads.classifications) if heads is not None else []
+    names = output_names(model.topology.particle_names, regressions, classifications)
+    columns = ", ".join(model.feature_names)
+    inputs = {
+        "features": {
+            "shape": ["events", "jets", model.num_features],
+            "description": f"raw per-vector features as stored in the event file, columns {columns} (the "
+            "transforms and their statistics are inside the graph); zeros for padding",
+        },
+        "momenta": {
+            "shape": ["events", "jets", 4],
+            "description": "four-momenta (E, px, py, pz) in GeV from the features (zeros for padding and for "
+            "vectors without kinematics)",
+        },
+        "mask": {"shape": ["events", "jets"], "description": "true for the real vectors, which come first"},
+        "global_features": {
+            "shape": ["events", model.num_globals],
+            "description": "raw GLOBAL inputs in the event file's order",
+        },
+    }
+    outputs = {}
+    for name, particle in zip(names, model.topology.particles):
+        outputs[name] = {
+            "shape": ["events", *["jets"] * particle.num_products],
+            "description": f"log-probability of each tuple of vectors for the products {list(particle.products)} "
+            "of this particle (-inf for invalid tuples); decode with "
+            "experiments.assignment.onnx_export.decode_onnx_outputs",
+        }
+    outputs["detection_logits"] = {
+        "shape": ["events", len(model.topology.particles)],
+        "description": "per particle, the logit that it is fully reconstructable in the event",
+    }
+    for key, name in zip(regressions, names[len(outputs) :]):
+        outputs[name] = {"shape": ["events"], "description": f"the regression target {key} in its own units"}
+    for key, count in zip(classifications, heads.num_classes.tolist() if heads is not None else []):
+        outputs[f"classification_logits.{key}"] = {
+            "shape": ["events", count],
+            "description": f"logits of the classes of {key}: probabilities = softmax(logits)",
+        }
+    return {"inputs": inputs, "outputs": outputs}
 
 
 def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_version: int = ONNX_OPSET) -> list[str]:
@@ -77,20 +144,14 @@ def export_onnx(model: nn.Module, path: str | os.PathLike, batch: dict, opset_ve
     experiments.common.onnx_export.OnnxExportError
         An operator ONNX lacks (:func:`experiments.common.onnx_export.export_onnx` does the export).
     """
-    heads = getattr(model, "event_heads", None)
-    names = output_names(
-        model.topology.particle_names,
-        [t.key for t in heads.regressions] if heads is not None else (),
-        heads.classifications if heads is not None else (),
-    )
-    dynamic = {"features": {0: "events", 1: "jets"}, "momenta": {0: "events", 1: "jets"}}
-    dynamic.update({"mask": {0: "events", 1: "jets"}, "global_features": {0: "events"}})
-    for name, particle in zip(names, model.topology.particles):
-        dynamic[name] = {0: "events", **{1 + m: f"jets_{m}" for m in range(particle.num_products)}}
-    for name in names[len(model.topology.particles) :]:
-        dynamic[name] = {0: "events"}
+    description = io_description(model)
+    names = list(description["outputs"])
+    dynamic = {
+        name: {axis: size for axis, size in enumerate(entry["shape"]) if isinstance(size, str)}
+        for name, entry in {**description["inputs"], **description["outputs"]}.items()
+    }
     # In the model's train/eval mode: the common export puts the wrapper, and with it the model, back in it.
-    flat = _FlatOutputs(model).train(model.training)
+    flat = FlatOutputs(model)
     export_module_onnx(flat, tuple(batch[key] for key in INPUT_NAMES), path, INPUT_NAMES, names, dynamic, opset_version)
     return names
 
