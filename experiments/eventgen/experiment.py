@@ -29,6 +29,7 @@ from lorentznets.flows import (
     flow_matching_loss,
     keyed_base_sample,
     keyed_flow_matching_noise,
+    keyed_rademacher,
     stream_seed,
     transport,
 )
@@ -254,8 +255,7 @@ class TTbarExperiment(BaseExperiment):
         p_true = self.events[split]
         losses = [self.batch_loss(self.to_device(batch))[0].item() * len(batch[0]) for batch in self.loader(split)]
         metrics = {"loss": sum(losses) / len(x_all)}
-        generator = torch.Generator(device=self.device).manual_seed(cfg.seed)  # the Hutchinson probes'
-        metrics.update(self._likelihood_metrics(x_all[: cfg.likelihood.n_events], generator))
+        metrics.update(self._likelihood_metrics(x_all[: cfg.likelihood.n_events], split))
 
         n_samples = cfg.sampling.n_samples or len(x_all)
         start = time.perf_counter()
@@ -340,23 +340,38 @@ class TTbarExperiment(BaseExperiment):
         pairs = [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5), (0, 3)]
         return [f"dR_{names[i]}_{names[j]}" for i, j in pairs]
 
-    def _likelihood_metrics(self, x: torch.Tensor, generator: torch.Generator) -> dict[str, float]:
-        """Mean NLL of events x (N, n_jets, 4) in flow coordinates and in 4-momentum space."""
+    def _likelihood_metrics(self, x: torch.Tensor, split: str) -> dict[str, float]:
+        """Mean NLL of events x (N, n_jets, 4) of ``split`` in flow coordinates and in 4-momentum
+        space. Hutchinson probes are keyed by (seed, split, event index)
+        (:func:`~lorentznets.flows.keyed_rademacher`): drawn batch by batch, an event's estimate
+        depended on ``likelihood.batchsize``."""
         cfg = self.cfg.likelihood
         solver = SolverConfig.cast(OmegaConf.to_container(cfg.solver))
         LOGGER.info("likelihood of %d events (%s, %d steps, %s trace)", len(x), solver.method, solver.steps, cfg.trace)
         total = network_evaluations(solver, len(x), cfg.batchsize)
         with progress_bar(total=total, enabled=self.cfg.progress, desc="likelihood", unit="eval") as bar:
             velocity = CountingVelocity(self.raw_model, bar)
+            seed = stream_seed(self.cfg.seed, "hutchinson", split)
+            indices = torch.arange(len(x), device=self.device)
             log_p = torch.cat(
                 [
-                    flow_log_likelihood(velocity, self.base, chunk, solver, cfg.trace, generator)
-                    for chunk in x.to(self.device).split(cfg.batchsize)
+                    flow_log_likelihood(
+                        velocity, self.base, chunk, solver, cfg.trace, probes=self._probes(seed, keys, chunk)
+                    )
+                    for chunk, keys in zip(
+                        x.to(self.device).split(cfg.batchsize), indices.split(cfg.batchsize), strict=True
+                    )
                 ]
             )
         log_p = log_p.double().cpu()
         log_det = self.coordinates.log_abs_det_jacobian(x.to(torch.float64)).cpu()
         return {"nll": -log_p.mean().item(), "nll_fourmomenta": (log_det - log_p).mean().item()}
+
+    def _probes(self, seed: int, keys: torch.Tensor, chunk: torch.Tensor) -> torch.Tensor | None:
+        """Hutchinson probes of the events ``keys`` (None for the exact trace)."""
+        if self.cfg.likelihood.trace != "hutchinson":
+            return None
+        return keyed_rademacher(seed, keys, tuple(chunk.shape[1:]), chunk.dtype)
 
     def _sample(self, n: int, split: str) -> torch.Tensor:
         """n events (n, n_jets, 4) in flow coordinates, drawn in batches for ``split``.

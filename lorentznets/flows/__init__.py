@@ -10,7 +10,13 @@ from .base_distribution import GaussianUniformBase
 from .coordinates import PERIODIC_COMPONENTS, JetCoordinates
 from .divergence import exact_divergence, hutchinson_divergence
 from .flow_matching import VelocityField, conditional_path, flow_matching_loss
-from .keyed_noise import keyed_base_sample, keyed_flow_matching_noise, keyed_uniform, stream_seed
+from .keyed_noise import (
+    keyed_base_sample,
+    keyed_flow_matching_noise,
+    keyed_rademacher,
+    keyed_uniform,
+    stream_seed,
+)
 from .likelihood import flow_log_likelihood
 from .ode_solver import FIXED_STEP_METHODS, SolverConfig, odeint
 from .sampling import sample_flow, transport
@@ -31,6 +37,7 @@ __all__ = [
     "hutchinson_divergence",
     "keyed_base_sample",
     "keyed_flow_matching_noise",
+    "keyed_rademacher",
     "keyed_uniform",
     "odeint",
     "sample_flow",

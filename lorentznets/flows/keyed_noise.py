@@ -14,7 +14,7 @@ import torch
 
 from .base_distribution import GaussianUniformBase
 
-__all__ = ["keyed_base_sample", "keyed_flow_matching_noise", "keyed_uniform", "stream_seed"]
+__all__ = ["keyed_base_sample", "keyed_flow_matching_noise", "keyed_rademacher", "keyed_uniform", "stream_seed"]
 
 _MASK32 = 0xFFFFFFFF
 
@@ -67,6 +67,29 @@ def keyed_uniform(seed: int, keys: torch.Tensor, count: int, dtype: torch.dtype 
     positions = _hash32(torch.arange(count, dtype=torch.int64, device=keys.device))
     bits = _hash32(state[:, None] ^ positions) >> 8
     return (bits.to(dtype) + 0.5) / 2**24
+
+
+def keyed_rademacher(
+    seed: int, keys: torch.Tensor, event_shape: tuple[int, ...], dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
+    """Rademacher probes (+-1 with equal probability) per key, each a fixed function of (seed, key,
+    position): Hutchinson probes of events that do not depend on the batch they are in.
+
+    Parameters
+    ----------
+    seed : int
+    keys : torch.Tensor with shape (B,), integer
+        E.g. event indices.
+    event_shape : tuple of int
+    dtype : torch.dtype
+
+    Returns
+    -------
+    torch.Tensor with shape (B, *event_shape), on the device of ``keys``
+    """
+    count = math.prod(event_shape)
+    uniform = keyed_uniform(seed, keys, count, dtype)
+    return torch.where(uniform < 0.5, -1.0, 1.0).to(dtype).view(len(keys), *event_shape)
 
 
 def stream_seed(seed: int, *labels: str) -> int:

@@ -20,6 +20,7 @@ def flow_log_likelihood(
     solver: SolverConfig | dict | None = None,
     trace: Literal["exact", "hutchinson"] = "exact",
     generator: torch.Generator | None = None,
+    probes: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Log density of data events under the flow.
 
@@ -39,6 +40,10 @@ def flow_log_likelihood(
         with one Rademacher probe per event, fixed along the trajectory.
     generator : torch.Generator, optional
         Randomness for the Hutchinson probes.
+    probes : torch.Tensor with shape (B, *event_shape), optional
+        The Hutchinson probes themselves (zero mean, unit covariance, e.g. +-1), instead of
+        drawing them: e.g. keyed by event (:func:`~lorentznets.flows.keyed_rademacher`), so
+        that an event's estimate does not depend on the batch it is in.
 
     Returns
     -------
@@ -48,14 +53,20 @@ def flow_log_likelihood(
     Raises
     ------
     ValueError
-        An unknown ``trace``, or an ``x1`` whose events do not have ``base.event_shape``.
+        An unknown ``trace``, an ``x1`` whose events do not have ``base.event_shape``, or
+        ``probes`` of another shape than ``x1`` or with the exact trace.
     """
     if trace not in ("exact", "hutchinson"):
         raise ValueError(f"flow_log_likelihood: trace must be 'exact' or 'hutchinson', got {trace!r}")
     base.check_events(x1, "flow_log_likelihood", "x1")
     periodic = base.periodic.to(x1.device)
-    noise = None
-    if trace == "hutchinson":
+    if probes is not None and (trace != "hutchinson" or probes.shape != x1.shape):
+        raise ValueError(
+            f"flow_log_likelihood: probes of shape {tuple(probes.shape)} need trace='hutchinson' and the shape of x1 "
+            f"{tuple(x1.shape)}"
+        )
+    noise = probes.to(x1.dtype) if probes is not None else None
+    if trace == "hutchinson" and noise is None:
         noise = torch.randint(0, 2, x1.shape, generator=generator, device=x1.device)
         noise = (2 * noise - 1).to(x1.dtype)
 

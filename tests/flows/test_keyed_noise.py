@@ -5,9 +5,11 @@ import torch
 
 from lorentznets.flows import (
     GaussianUniformBase,
+    flow_log_likelihood,
     flow_matching_loss,
     keyed_base_sample,
     keyed_flow_matching_noise,
+    keyed_rademacher,
     keyed_uniform,
     stream_seed,
 )
@@ -100,3 +102,29 @@ def test_stream_seeds_separate_the_uses_of_one_seed():
     # pinned: a fixed function of its arguments (not Python's per-process salted str hash), so a
     # run's samples can be drawn again by a later version
     assert stream_seed(0, "sampling", "test") == 0xCC7B0B38
+
+
+def test_keyed_rademacher_probes_are_signs_fixed_per_key():
+    probes = keyed_rademacher(7, torch.arange(2000), (3, 4))
+    assert probes.shape == (2000, 3, 4) and set(probes.unique().tolist()) == {-1.0, 1.0}
+    assert abs(probes.mean().item()) < 0.02  # 24000 signs: standard error 0.0065
+    torch.testing.assert_close(keyed_rademacher(7, torch.tensor([1999, 3]), (3, 4)), probes[[1999, 3]])
+
+
+def test_given_probes_are_the_hutchinson_estimate():
+    """With the same probes, flow_log_likelihood gives the same estimate as with a generator that
+    draws them; probes with the exact trace or another shape are refused."""
+    base = GaussianUniformBase(torch.tensor([False, False, True]), (2, 3))
+    x1 = base.sample(6, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    weight = torch.randn(6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+
+    def velocity(t, x):
+        return torch.tanh(x.flatten(1) @ weight).view_as(x) * t[:, None, None]
+
+    generator = torch.Generator().manual_seed(2)
+    drawn = flow_log_likelihood(velocity, base, x1, {"method": "rk4", "steps": 4}, "hutchinson", generator)
+    probes = 2 * torch.randint(0, 2, x1.shape, generator=torch.Generator().manual_seed(2)) - 1
+    given = flow_log_likelihood(velocity, base, x1, {"method": "rk4", "steps": 4}, "hutchinson", probes=probes)
+    torch.testing.assert_close(given, drawn, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"probes of shape \(6, 2, 3\) need trace='hutchinson'"):
+        flow_log_likelihood(velocity, base, x1, trace="exact", probes=probes)

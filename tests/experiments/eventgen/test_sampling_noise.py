@@ -60,3 +60,16 @@ def test_val_and_test_get_their_own_samples(trained):
     assert val.shape == test.shape == (60, 28)
     # they were byte-identical: the same seed, the same draws before
     assert not np.isclose(val, test).all(axis=1).any()
+
+
+def test_the_hutchinson_likelihood_does_not_follow_its_batch_size(trained):
+    """The probes are keyed by (seed, split, event): drawn batch by batch, each event's estimate
+    (and the reported NLL) moved with likelihood.batchsize."""
+    x = trained.datasets["test"].tensors[0][:12]
+    nll = []
+    for batch_size in (5, 12):
+        with open_dict(trained.cfg):
+            trained.cfg.likelihood.trace = "hutchinson"
+            trained.cfg.likelihood.batchsize = batch_size
+        nll.append(trained._likelihood_metrics(x, "test")["nll"])
+    assert nll[0] == pytest.approx(nll[1], rel=1e-5, abs=1e-5)
