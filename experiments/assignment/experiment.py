@@ -20,6 +20,7 @@ from experiments.assignment.dataset import (
     load_assignment_splits,
 )
 from experiments.assignment.evaluation import DECODERS, count_table, decode_batches, purity_table, split_metrics
+from experiments.assignment.event_features import event_features, refuse_other_features
 from experiments.assignment.event_metrics import classification_metrics, event_target_table, regression_metrics
 from experiments.assignment.onnx_export import INPUT_NAMES, FlatOutputs, export_onnx, io_description
 from experiments.assignment.plots import plot_mass, plot_purity_vs_multiplicity, tuple_masses
@@ -77,10 +78,20 @@ class AssignmentExperiment(BaseExperiment):
         data_cfg = OmegaConf.to_container(self.cfg.data, resolve=True)
         topology, splits = load_assignment_splits(data_cfg)
         self.topology = topology
+        if self.cfg.warm_start_idx is not None:
+            path, checkpoint = self.warm_start_checkpoint()
+            saved = checkpoint.get("event_features")
+            if saved is not None:  # a model saved before 2026-12-07 recorded none: nothing to compare
+                refuse_other_features(saved, topology, path)
         datasets = {name: AssignmentDataset(events) for name, events in splits.items()}
         for name, dataset in datasets.items():
             LOGGER.info("%s: %d events from %s", name, len(dataset), dataset.source)
         return datasets
+
+    def saved_model_extras(self) -> dict[str, Any]:
+        """The event file's input columns in order with their transforms
+        (:func:`~experiments.assignment.event_features.event_features`), which a reload must list alike."""
+        return {"event_features": event_features(self.topology)}
 
     def _num_classes(self) -> list[int] | None:
         """Classes per classification target: from the saved model on warm start, else max label
