@@ -12,7 +12,10 @@ first event and vector slot with their stored values:
    rounding is accepted);
 3. an energy below zero or below the momentum beyond the same rounding tolerance;
 4. non-finite or absurd (above :data:`~lorentznets.data.physics_checks.MAX_MOMENTUM` GeV)
-   four-momenta from finite features (e.g. a huge eta).
+   four-momenta from finite features (e.g. a huge eta);
+5. an azimuth stored as ``sin_phi`` and ``cos_phi`` off the unit circle by more than
+   :data:`AZIMUTH_TOLERANCE` (the conversion divides by their length, so sin_phi = cos_phi = 0
+   became px = py = 0 with the energy from pt: a 15.8 GeV jet mass read as 158.6 GeV).
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ import numpy as np
 
 from lorentznets.assignment.input_layout import KinematicColumns
 from lorentznets.data.physics_checks import MAX_MOMENTUM, SPACELIKE_TOLERANCE
+
+# Allowed | |(sin_phi, cos_phi)| - 1 |: far above float32 (and float16) rounding, far below any real inconsistency.
+AZIMUTH_TOLERANCE = 0.01
 
 
 def check_input_kinematics(
@@ -73,6 +79,10 @@ def check_input_kinematics(
         checks.append((derived, "giving non-finite four-momenta", ~finite))
         huge = (np.abs(momenta) > MAX_MOMENTUM).any(axis=-1)
         checks.append((derived, f"giving components above {MAX_MOMENTUM:g} GeV", huge))
+        if columns.sin_phi is not None:
+            radius = np.hypot(values[columns.sin_phi], values[columns.cos_phi])
+            problem = f"off the unit circle (|(sin_phi, cos_phi)| differs from 1 by more than {AZIMUTH_TOLERANCE:g})"
+            checks.append((f"{columns.sin_phi},{columns.cos_phi}", problem, ~(np.abs(radius - 1) <= AZIMUTH_TOLERANCE)))
     for feature, problem, bad in checks:
         bad = bad & mask
         if bad.any():

@@ -109,7 +109,9 @@ def four_momenta(values: Mapping[str, torch.Tensor], columns: KinematicColumns) 
         cos, sin = torch.cos(phi), torch.sin(phi)
     else:
         sin, cos = values[columns.sin_phi].double(), values[columns.cos_phi].double()
-        # Stored values need not lie exactly on the unit circle (float32, normalisation).
+        # Stored values need not lie exactly on the unit circle (float32 rounding); values far from
+        # it are the reader's to refuse (experiments/assignment/kinematics_check.py), as is
+        # (0, 0) on a real vector, which the guard below leaves at px = py = 0.
         radius = torch.sqrt(sin**2 + cos**2)
         safe = torch.where(radius > 0, radius, torch.ones_like(radius))
         sin, cos = sin / safe, cos / safe

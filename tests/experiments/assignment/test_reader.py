@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import h5py
@@ -157,3 +158,30 @@ def test_a_target_mask_of_other_values_than_0_and_1_is_refused(tmp_path):
         ValueError, match=r"halfmask\.h5: 'TARGETS/t1/MASK' must be boolean \(0/1\), got 0\.5 in event 4"
     ):
         read_assignment_file(path, EventTopology.from_yaml(path.with_suffix(".yaml")))
+
+
+@pytest.mark.parametrize(
+    ("sin", "cos", "refused"),
+    [(0.0, 0.0, True), (0.3, 0.4, True), (0.6 * 1.005, 0.8 * 1.005, False), (0.6, 0.8, False)],
+)
+def test_an_azimuth_off_the_unit_circle_is_refused(tmp_path, sin, cos, refused):
+    """sin_phi = cos_phi = 0 on a real jet became px = py = 0 with E from pt (mass 158.6 GeV for 15.8)."""
+    path = write_spanet_file(tmp_path / "sincos.h5", num_events=40)
+    path.with_suffix(".yaml").write_text(EVENT_FILE.replace("phi: normalize", "sin_phi: normalize, cos_phi: normalize"))
+    with h5py.File(path, "a") as handle:
+        phi = handle["INPUTS/Source/phi"][:]
+        # padding keeps sin_phi = cos_phi = 0: only real jets are checked
+        real = handle["INPUTS/Source/MASK"][:]
+        sin_phi, cos_phi = np.sin(phi) * real, np.cos(phi) * real
+        sin_phi[5, 1], cos_phi[5, 1] = sin, cos
+        handle["INPUTS/Source/sin_phi"], handle["INPUTS/Source/cos_phi"] = sin_phi, cos_phi
+    topology = EventTopology.from_yaml(path.with_suffix(".yaml"))
+    if not refused:
+        read_assignment_file(path, topology)
+        return
+    message = (
+        f"{path}: INPUTS/Source/sin_phi,cos_phi is off the unit circle (|(sin_phi, cos_phi)| differs from 1 by more "
+        f"than 0.01) on 1 real vector(s); first at event 5, vector 1: "
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        read_assignment_file(path, topology)
