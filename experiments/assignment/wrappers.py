@@ -9,9 +9,10 @@ and subclasses :class:`AssignmentWrapper`:
   the per-vector features that are Lorentz scalars (e.g. ``mass``, ``btag``; in every SEQUENTIAL
   input that has them), the only ones the Lorentz-equivariant backbones see besides the
   four-momenta and, with several inputs, the input flags; the global inputs are passed to them as
-  scalars too, which breaks Lorentz equivariance unless they are Lorentz scalars (a missing
-  transverse momentum, or its azimuth, is invariant only under rotations about and boosts
-  along the beam axis); ``num_classes`` the class count
+  scalars too, fixed numbers to the net, so a transformation of the whole event leaves the output
+  unchanged only where it leaves them unchanged (a missing transverse momentum's magnitude under
+  rotations about and boosts along the beam axis, its ``sin_phi``/``cos_phi`` under boosts along
+  it only); ``num_classes`` the class count
   per CLASSIFICATIONS target of the event file;
 - ``forward(features (B, N, F) raw, momenta (B, N, 4) GeV, mask (B, N), global_features (B, G))
   -> (log_probs: list of (B, N, ..., N), detection_logits (B, P))``, plus a third element
