@@ -305,7 +305,7 @@ class TaggingExperiment(BaseExperiment):
 
     @torch.no_grad()
     def predict_file(self, path: str) -> Iterator[dict[str, np.ndarray]]:
-        """Class probabilities ``scores`` (n, C) float32 and ``label`` (n,) of the jets of a file,
+        """Class probabilities ``scores`` (n, C) float64 and ``label`` (n,) of the jets of a file,
         batch after batch in file order (:mod:`experiments.common.predict` writes them)."""
         for batch in self._file_batches(path, self.cfg.evaluation.batchsize):
             batch = self.to_device(self.collate(batch))

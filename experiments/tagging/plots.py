@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib import colormaps
 
 from experiments.common.plot_style import hep_style, save_figure, weighted_histogram
 from experiments.tagging.metrics import rejection_at_efficiency, signal_versus_background_score
@@ -24,6 +25,7 @@ def draw_roc(
     sample_weight: np.ndarray | None = None,
     label: str = "",
     reference: bool = True,
+    color: Any = None,
 ) -> float:
     """Draw background rejection 1/eB (log scale) against signal efficiency eS, with the AUC in
     the legend and the random classifier (1/eB = 1/eS) as the reference line.
@@ -41,6 +43,8 @@ def draw_roc(
         Legend entry of the curve; ``"AUC = ..."`` is appended.
     reference : bool
         Draw the random classifier's line (once per axes, when several curves share them).
+    color : matplotlib color, optional
+        The curve's colour (default: the style's next one).
 
     Returns
     -------
@@ -58,7 +62,7 @@ def draw_roc(
     rejection = np.array(list(rejection_at_efficiency(labels, scores, efficiencies, sample_weight).values()))
     keep = np.isfinite(rejection)
     auc_text = f"AUC = {area:.4f}"
-    ax.plot(efficiencies[keep], rejection[keep], label=f"{label}, {auc_text}" if label else auc_text)
+    ax.plot(efficiencies[keep], rejection[keep], color=color, label=f"{label}, {auc_text}" if label else auc_text)
     if reference:
         efficiencies = np.linspace(1e-3, 1.0, 200)
         ax.plot(efficiencies, 1.0 / efficiencies, color="gray", linestyle="--", label="random, AUC = 0.5")
@@ -138,6 +142,9 @@ def draw_roc_per_class(
     if not background.any():
         return {}
     areas = {}
+    # a colour per signal class: the style's cycle has 6, JetClass 9 signal classes
+    count = len(class_names) - 1
+    colors = colormaps["tab10"].colors if count <= 10 else colormaps["turbo"](np.linspace(0, 1, count))
     for index in signals:
         selected = background | (labels == index)
         areas[class_names[index]] = draw_roc(
@@ -147,6 +154,7 @@ def draw_roc_per_class(
             sample_weight=None if sample_weight is None else sample_weight[selected],
             label=f"{class_names[index]} vs {class_names[0]}",
             reference=index == signals[-1],
+            color=colors[index - 1],
         )
     if areas:
         ax.legend(fontsize="x-small", ncol=2 if len(areas) > 4 else 1)

@@ -222,3 +222,21 @@ def test_the_roc_curve_passes_through_the_logged_rejections_with_tied_scores():
     logged = rejection_at_efficiency(labels, scores, [0.3, 0.6, 0.8])
     for target, value in logged.items():
         assert np.interp(target, efficiency, rejection) == pytest.approx(value, rel=1e-9)
+
+
+def test_each_jetclass_signal_class_gets_its_own_colour():
+    """The style's colour cycle has 6 colours: nine JetClass curves shared them in pairs."""
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    from experiments.common.plot_style import hep_style
+    from experiments.tagging.plots import draw_roc_per_class
+
+    rng = np.random.default_rng(2)
+    labels = np.arange(1000) % 10
+    probabilities = rng.dirichlet(np.ones(10), 1000) + 0.5 * np.eye(10)[labels]
+    with hep_style():
+        ax = Figure().subplots()
+        draw_roc_per_class(ax, labels, probabilities, [f"c{k}" for k in range(10)])
+    curves = [line for line in ax.get_lines() if line.get_linestyle() != "--"]
+    assert len(curves) == 9 and len({to_hex(line.get_color()) for line in curves}) == 9
