@@ -919,7 +919,7 @@ class BaseExperiment(ABC):
                     self.metrics.update({f"{split}.{k}": float(v) for k, v in metrics.items()})
             self.logger.log_metrics(self.metrics, self.trainer.step, skip_logged=self.trainer.finished_before)
             self.logger.flush()
-            path = self.run_dir.write_metrics(self.metrics, index)
+            path = self.run_dir.write_metrics(self.metrics, index, self.cfg)
             self.logger.log_artifact(path, "evaluation")
         self.dist.barrier()
 

@@ -132,8 +132,12 @@ class RunDirectory:
         os.replace(tmp, self.config_path)
         return self.config_path
 
-    def write_metrics(self, metrics: Mapping[str, float], model_index: int | None) -> Path:
-        """Write evaluation metrics to ``evaluation/model_run<k>_<timestamp>.json``.
+    def write_metrics(
+        self, metrics: Mapping[str, float], model_index: int | None, config: DictConfig | None = None
+    ) -> Path:
+        """Write evaluation metrics to ``evaluation/model_run<k>_<timestamp>.json`` and, with
+        ``config``, the config they were computed under beside it (``.config.yaml``): a
+        re-evaluation on other data, unweighted or streamed, is then told apart from the first.
 
         Strict JSON (read by jq and JavaScript alike): a non-finite value, such as the rejection
         of a tagger that no background jet passes, is written as the string ``"inf"``, ``"-inf"``
@@ -143,6 +147,11 @@ class RunDirectory:
         name = f"model_run{model_index}_{stamp}.json"
         path = self.path / "evaluation" / name
         path.parent.mkdir(parents=True, exist_ok=True)
+        if config is not None:
+            settings = path.with_suffix(".config.yaml")
+            tmp = settings.with_suffix(".yaml.tmp")
+            tmp.write_text(OmegaConf.to_yaml(config, resolve=True))
+            os.replace(tmp, settings)
         values = {key: value if math.isfinite(value) else str(float(value)) for key, value in metrics.items()}
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(values, indent=2, sort_keys=True, allow_nan=False))

@@ -113,6 +113,7 @@ def test_warm_start_reproduces_evaluation_and_trains_further(tmp_path):
     assert (run_dir / "plots" / "model_run1" / "training.pdf").is_file()
     assert (run_dir / "plots" / "training.pdf").read_bytes() == curves
     assert len(list((run_dir / "evaluation").glob("model_run0_*.json"))) == 2
+    assert len(list((run_dir / "evaluation").glob("model_run0_*.config.yaml"))) == 2  # each with its settings
 
 
 def test_missing_saved_model_is_a_clear_error(tmp_path):
