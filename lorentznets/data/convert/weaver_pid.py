@@ -31,7 +31,8 @@ WEAVER_PID_FLAGS = (
     "part_isElectron",
     "part_isMuon",
 )
-"""The columns of :func:`weaver_pid_flags`, named as in weaver's ``qg_kinpid.yaml``."""
+"""The columns of :func:`weaver_pid_flags`, named as in weaver's ``qg_kinpid.yaml`` (and as
+JetClass's branches of the same flags)."""
 _POSITIVE = (211, 321, 2212, -11, -13)
 _CHARGED_HADRONS = (211, 321, 2212)
 _NEUTRAL_HADRONS = (130, 2112, -2112)

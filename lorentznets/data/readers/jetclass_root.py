@@ -31,6 +31,7 @@ import numpy as np
 
 from lorentznets.data.convert import JetChunk, order_and_pad, summed_jets
 from lorentznets.data.convert.optional import import_optional
+from lorentznets.data.convert.weaver_pid import WEAVER_PID_FLAGS
 from lorentznets.data.physics_checks import check_four_momenta
 
 from .assembly import collect_chunks
@@ -56,14 +57,7 @@ LABELS = (
     "label_Tbl",
 )
 MOMENTUM_BRANCHES = ("part_energy", "part_px", "part_py", "part_pz")
-PID_BRANCHES = (
-    "part_charge",
-    "part_isChargedHadron",
-    "part_isNeutralHadron",
-    "part_isPhoton",
-    "part_isElectron",
-    "part_isMuon",
-)
+PID_BRANCHES = WEAVER_PID_FLAGS  # the flags weaver's models take, JetClass stores them
 IMPACT_BRANCHES = ("part_d0val", "part_d0err", "part_dzval", "part_dzerr")
 JET_BRANCHES = ("jet_pt", "jet_eta", "jet_phi", "jet_energy")
 MOMENTUM_KEYS = "/".join(MOMENTUM_BRANCHES)

@@ -43,6 +43,19 @@ def weaver_converter(X):
     return momenta, momenta.sum(axis=1)
 
 
+def collimated_quark_gluon_file(path):
+    """32 quark-gluon jets at |y| < 1.7 with their constituents around the axis, in an EnergyFlow
+    ``.npz`` at ``path``: returns the file and what the ParT converter makes of it
+    (:func:`weaver_converter`) and the particle table ``X`` (32, 30, 4)."""
+    X, y = quark_gluon_jets(n_jets=32, n_slots=30, seed=7)
+    rng = np.random.default_rng(0)
+    real = X[..., 0] > 0
+    X[..., 1] = np.where(real, rng.uniform(-1.7, 1.7, (32, 1)) + 0.2 * rng.standard_normal((32, 30)), 0)
+    X[..., 2] = np.where(real, rng.uniform(0, 2 * np.pi, (32, 1)) + 0.2 * rng.standard_normal((32, 30)), 0)
+    converted, _ = weaver_converter(X)
+    return write_energyflow(path, X, y), converted, X
+
+
 def _h5(path, X, y):
     with h5py.File(path, "w") as file:
         file["X"], file["y"] = X, y

@@ -107,16 +107,9 @@ def test_massless_gives_the_inputs_of_weavers_quark_gluon_models(tmp_path):
 
     from experiments.tagging.features import constituent_inputs
     from lorentznets.data.readers import load_jets
-    from tests.data.readers.jet_files import write_energyflow
-    from tests.data.readers.test_energyflow_constituent_mass import weaver_converter
+    from tests.data.readers.test_energyflow_constituent_mass import collimated_quark_gluon_file
 
-    X, y = quark_gluon_jets(n_jets=32, n_slots=30, seed=7)
-    rng = np.random.default_rng(0)  # jets at |y| < 1.7 with their constituents around the axis
-    real = X[..., 0] > 0
-    X[..., 1] = np.where(real, rng.uniform(-1.7, 1.7, (32, 1)) + 0.2 * rng.standard_normal((32, 30)), 0)
-    X[..., 2] = np.where(real, rng.uniform(0, 2 * np.pi, (32, 1)) + 0.2 * rng.standard_normal((32, 30)), 0)
-    path = write_energyflow(tmp_path / "QG_jets.npz", X, y)
-    converted, _ = weaver_converter(X)
+    path, converted, X = collimated_quark_gluon_file(tmp_path / "QG_jets.npz")
     length = 20
     reference = _weaver([jet[jet[:, 0] > 0].astype(np.float64) for jet in converted], "kin", length)
     expected = reference["pf_features"].transpose(1, 2)
