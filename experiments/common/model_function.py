@@ -51,7 +51,8 @@ those models computed with."""
 
 ADDED_SETTINGS: dict[str, Any] = {"data.features": "lorentznets", "data.constituent_mass": "pdg"}
 """Dotted keys outside ``model`` added after models were saved, with the value those models
-computed with (the experiment declares which define its function: ``FUNCTION_SETTINGS``)."""
+computed with (the experiment declares which define its function:
+:attr:`~experiments.base_experiment.BaseExperiment.function_settings`)."""
 
 _EXECUTION_SETTINGS = frozenset(
     {"dropout", "dropout_prob", "attn_dropout", "activation_dropout", "checkpoint_blocks", "backend", "pack_padded"}

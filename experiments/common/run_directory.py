@@ -127,9 +127,7 @@ class RunDirectory:
             "hydra": HYDRA_SETTINGS,
         }
         self.path.mkdir(parents=True, exist_ok=True)
-        tmp = self.config_path.with_suffix(".yaml.tmp")
-        tmp.write_text(OmegaConf.to_yaml(OmegaConf.create(container)))
-        os.replace(tmp, self.config_path)
+        _write_text_atomic(self.config_path, OmegaConf.to_yaml(OmegaConf.create(container)))
         return self.config_path
 
     def write_metrics(
@@ -148,12 +146,14 @@ class RunDirectory:
         path = self.path / "evaluation" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         if config is not None:
-            settings = path.with_suffix(".config.yaml")
-            tmp = settings.with_suffix(".yaml.tmp")
-            tmp.write_text(OmegaConf.to_yaml(config, resolve=True))
-            os.replace(tmp, settings)
+            _write_text_atomic(path.with_suffix(".config.yaml"), OmegaConf.to_yaml(config, resolve=True))
         values = {key: value if math.isfinite(value) else str(float(value)) for key, value in metrics.items()}
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(values, indent=2, sort_keys=True, allow_nan=False))
-        os.replace(tmp, path)
+        _write_text_atomic(path, json.dumps(values, indent=2, sort_keys=True, allow_nan=False))
         return path
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through ``<path>.tmp`` and a rename: a reader never sees half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

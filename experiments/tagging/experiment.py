@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -368,7 +369,7 @@ class TaggingExperiment(BaseExperiment):
                 impact = ("tanh(part_d0val)", f"part_d0err{error}", "tanh(part_dzval)", f"part_dzerr{error}")
                 features = ", ".join((*PID_BRANCHES, *(impact if data.impact_parameters else ())))
                 meaning = f"per-constituent JetClass branches, in order: {features}"
-            elif data.features == "weaver" and self._training_format() == "energyflow_npz":
+            elif data.features == "weaver" and self._training_format == "energyflow_npz":
                 flags = ", ".join(WEAVER_PID_FLAGS)
                 meaning = (
                     f"per-constituent particle-ID flags of weaver's qg_kinpid models, in order: {flags} (as the ParT "
@@ -418,12 +419,14 @@ class TaggingExperiment(BaseExperiment):
                 f"pad the particles axis to at least {fewest} slots (zeros, mask false): the graph's k-nearest-"
                 "neighbour search needs them"
             )
-        if self._training_format() == "energyflow_npz":
+        if self._training_format == "energyflow_npz":
             notes["energy"] = ENERGY_NOTES[self.cfg.data.constituent_mass]
         return notes
 
+    @functools.cached_property
     def _training_format(self) -> str:
-        """The format of the training files (``data.format``, or detected from the first file)."""
+        """The format of the training files (``data.format``, or detected from the first file,
+        which is opened once)."""
         data = self.cfg.data
         if data.format != "auto":
             return data.format

@@ -48,11 +48,6 @@ def regression_losses(
     return normalised_mean(error, known.to(error.dtype), normaliser)
 
 
-def regression_loss(heads: EventHeads, predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Sum over targets of :func:`regression_losses`, a scalar tensor."""
-    return regression_losses(heads, predictions, targets).sum()
-
-
 def regression_counts(targets: torch.Tensor) -> torch.Tensor:
     """Known values per target: the denominators of :func:`regression_losses`, (B, R) -> (R,)."""
     return torch.isfinite(targets).sum(0)
@@ -91,11 +86,6 @@ def classification_losses(
     return normalised_mean(entropy, (targets[:, : len(logits)] >= 0).to(entropy.dtype), normaliser)
 
 
-def classification_loss(logits: Sequence[torch.Tensor], targets: torch.Tensor) -> torch.Tensor:
-    """Sum over targets of :func:`classification_losses`, a scalar tensor."""
-    return classification_losses(logits, targets).sum()
-
-
 def classification_counts(targets: torch.Tensor) -> torch.Tensor:
     """Labelled events per target: the denominators of :func:`classification_losses`, (B, T) -> (T,)."""
     return (targets >= 0).sum(0)
@@ -120,5 +110,10 @@ def normalised_mean(
     torch.Tensor with shape (K,)
     """
     total = weights.sum(0)
-    divisor = total if normaliser is None else normaliser(total)
-    return (values * weights).sum(0) / torch.where(divisor > 0, divisor, torch.ones_like(divisor))
+    return divided((values * weights).sum(0), total if normaliser is None else normaliser(total))
+
+
+def divided(numerator: torch.Tensor, divisor: torch.Tensor) -> torch.Tensor:
+    """``numerator / divisor`` with an exact 0 divisor (whose numerator is 0 too) taken as 1: a
+    divisor below 1 is kept (under DDP, the mean over ranks of a count may be 1/2)."""
+    return numerator / torch.where(divisor > 0, divisor, torch.ones_like(divisor))

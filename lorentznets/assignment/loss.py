@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import torch
 import torch.nn.functional as F
 
+from .event_loss import divided
 from .topology import EventTopology
 
 
@@ -92,8 +93,7 @@ def assignment_loss(
     detect = detect_all.gather(0, best[None]).squeeze(0)
     count = present.sum().to(assign.dtype)
     count = count if normaliser is None else normaliser(count)
-    # only an exact 0 (no present particle anywhere) is replaced: a mean over ranks may be 1/2
-    assignment = assign.sum() / torch.where(count > 0, count, torch.ones_like(count))
+    assignment = divided(assign.sum(), count)
     detection = detect.mean() / num_particles
     loss = assignment + detection_weight * detection
     return loss, {"assignment_loss": assignment.detach(), "detection_loss": detection.detach()}

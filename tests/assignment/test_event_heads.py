@@ -4,9 +4,7 @@ import yaml
 
 from lorentznets.assignment.event_heads import EventHeads, saved_num_classes
 from lorentznets.assignment.event_loss import (
-    classification_loss,
     classification_losses,
-    regression_loss,
     regression_losses,
 )
 from lorentznets.assignment.event_targets import RegressionTarget, classification_targets, regression_targets
@@ -105,7 +103,7 @@ def test_losses_ignore_missing_entries_exactly():
     model.fit(torch.tensor([[1.0, 10.0], [3.0, 30.0], [5.0, 20.0]]))
     predictions = torch.tensor([[2.0, 12.0], [4.0, 25.0], [0.0, 0.0]], dtype=torch.float64, requires_grad=True)
     targets = torch.tensor([[1.0, float("nan")], [float("nan"), 20.0], [3.0, 30.0]], dtype=torch.float64)
-    loss = regression_loss(model, predictions, targets)
+    loss = regression_losses(model, predictions, targets).sum()
     std = model.regression_std
     # Squared error for a (rows 0, 2), absolute error for b (rows 1, 2), on standardised values.
     expected_a = (((2 - 1) / std[0]) ** 2 + ((0 - 3) / std[0]) ** 2) / 2
@@ -119,10 +117,10 @@ def test_losses_ignore_missing_entries_exactly():
     labels = torch.tensor([[2, -1], [-1, -1], [0, 1]])
     log_softmax = [torch.log_softmax(lg, dim=1) for lg in logits]
     expected = -(log_softmax[0][0, 2] + log_softmax[0][2, 0]) / 2 - log_softmax[1][2, 1]
-    assert torch.allclose(classification_loss(logits, labels), expected)
+    assert torch.allclose(classification_losses(logits, labels).sum(), expected)
     # A target without any label in the batch contributes nothing (not NaN).
-    assert classification_loss([logits[1]], torch.tensor([[-1], [-1], [-1]])) == 0
-    assert regression_loss(model, predictions.detach(), torch.full_like(targets, float("nan"))) == 0
+    assert classification_losses([logits[1]], torch.tensor([[-1], [-1], [-1]])).sum() == 0
+    assert regression_losses(model, predictions.detach(), torch.full_like(targets, float("nan"))).sum() == 0
 
 
 def test_class_counts_are_saved_with_the_model():
@@ -159,7 +157,7 @@ def test_log_gaussian_targets_are_fitted_in_signed_log_space():
     target_values = values[:3].clone()
     expected = (raw[:, 1] - model.standardize(target_values)[:, 1]).square()
     weights = target_values[:, 1].isfinite()
-    loss = regression_loss(model, predictions, target_values)
+    loss = regression_losses(model, predictions, target_values).sum()
     expected_total = (raw[:, 0] - model.standardize(target_values)[:, 0]).square().mean()
     expected_total = expected_total + expected[weights].sum() / weights.sum()
     torch.testing.assert_close(loss, expected_total)
@@ -178,7 +176,7 @@ def test_two_ranks_average_to_the_whole_batch_gradient():
     predictions = torch.randn(4, 2, dtype=torch.float64, requires_grad=True)
     logits = [torch.randn(4, c, dtype=torch.float64, requires_grad=True) for c in (3, 2)]
     inputs = [predictions, *logits]
-    whole = regression_loss(model, predictions, targets) + classification_loss(logits, labels)
+    whole = regression_losses(model, predictions, targets).sum() + classification_losses(logits, labels).sum()
     expected = torch.autograd.grad(whole, inputs)
 
     ranks = [slice(0, 2), slice(2, 4)]  # rank 0 holds the only known value of target 0

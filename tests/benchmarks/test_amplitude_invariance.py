@@ -14,10 +14,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("tokens", [True, False])
-def test_invariance_of_a_lorentznet_run(tmp_path, monkeypatch, tokens):
+def test_invariance_of_a_lorentznet_run(tmp_path, tokens):
     # data.particle_tokens=false failed: the benchmark fed the tokens anyway ("scalars must have
     # shape (16, 4, 1), got (16, 4, 5)")
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     overrides = {
         "model": "lorentznet",
         "model.net.hidden_channels": 8,

@@ -49,6 +49,12 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
+def run_torchrun(args: list[str], timeout: float = 600) -> subprocess.CompletedProcess:
+    """``torchrun --standalone --nproc_per_node=2 <args>`` in the repository root."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", *args]
+    return subprocess.run(command, cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=timeout)
+
+
 def run_cli(args: list[str], timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
     """Run ``python run.py <args>`` in the repository root."""
     return subprocess.run(

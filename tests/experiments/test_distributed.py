@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import torch
-from experiment_test_utils import HERE, REPO, compose_config, subprocess_env, toy_overrides
+from experiment_test_utils import HERE, compose_config, run_torchrun, toy_overrides
 from tagging.tagging_test_utils import tagging_overrides, write_lgn_jets
 
 from experiments.common.checkpoint import load_checkpoint
 from experiments.registry import get_experiment
-
-
-def _torchrun_two_processes(*args: str) -> subprocess.CompletedProcess:
-    """``torchrun --standalone --nproc_per_node=2 <args>`` in the repository root."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", *args]
-    return subprocess.run(command, cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=600)
 
 
 def test_torchrun_two_processes_matches_single_process(tmp_path):
@@ -25,8 +17,8 @@ def test_torchrun_two_processes_matches_single_process(tmp_path):
     cap = {"training.max_val_batches": 1}
     cfg = compose_config("default", toy_overrides(tmp_path, run_name="single", **cap))
     get_experiment(cfg.experiment)(cfg).run()
-    ddp = _torchrun_two_processes(
-        "run.py", "-cn", "default", *toy_overrides(tmp_path, run_name="ddp", use_mlflow=True, device="cpu", **cap)
+    ddp = run_torchrun(
+        ["run.py", "-cn", "default", *toy_overrides(tmp_path, run_name="ddp", use_mlflow=True, device="cpu", **cap)]
     )
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     # Rank 0 alone logs: each validation summary appears once.
@@ -63,7 +55,7 @@ def test_lorentznet_batch_norm_agrees_across_ranks_and_with_one_process(tmp_path
     ]
     single_cfg = compose_config("toptagging", [*overrides, "run_name=single"])
     get_experiment(single_cfg.experiment)(single_cfg).run()
-    ddp = _torchrun_two_processes(str(HERE / "ddp_lorentznet_run.py"), str(tmp_path), *overrides, "run_name=ddp")
+    ddp = run_torchrun([str(HERE / "ddp_lorentznet_run.py"), str(tmp_path), *overrides, "run_name=ddp"])
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     rank0 = torch.load(tmp_path / "buffers_rank0.pt", weights_only=True)
     rank1 = torch.load(tmp_path / "buffers_rank1.pt", weights_only=True)

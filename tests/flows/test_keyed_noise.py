@@ -98,7 +98,6 @@ def test_base_samples_are_the_base_distribution_the_same_in_any_batch():
 def test_stream_seeds_separate_the_uses_of_one_seed():
     seeds = {stream_seed(seed, "sampling", split) for seed in (0, 1) for split in ("val", "test")}
     assert len(seeds) == 4 and all(0 <= seed < 2**32 for seed in seeds)
-    assert stream_seed(0, "sampling", "val") == stream_seed(0, "sampling", "val")
     # pinned: a fixed function of its arguments (not Python's per-process salted str hash), so a
     # run's samples can be drawn again by a later version
     assert stream_seed(0, "sampling", "test") == 0xCC7B0B38

@@ -10,8 +10,7 @@ from experiments.common.threads import configured_num_threads
 
 
 @pytest.fixture(autouse=True)
-def _keep_torch_threads(monkeypatch):
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+def _keep_torch_threads():
     threads = torch.get_num_threads()
     yield
     torch.set_num_threads(threads)

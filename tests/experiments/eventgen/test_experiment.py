@@ -50,6 +50,17 @@ def _config(tmp_path, model, extra=()):
         return compose("ttbar", overrides=overrides)
 
 
+def trained_mlp(tmp_path: Path, num_events: int):
+    """The experiment after a brief training of the MLP velocity on ``num_events`` toy events
+    with one extra jet (split 0.8 / 0.1 / 0.1), without MLflow, plots or evaluation."""
+    (tmp_path / "data").mkdir()
+    np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(num_events, n_extra_jets=1))
+    cfg = _config(tmp_path, "mlp", ["use_mlflow=false", "plot=false", "evaluate=false"])
+    experiment = get_experiment(cfg.experiment)(cfg)
+    experiment.run()
+    return experiment
+
+
 class _Wrapper(torch.nn.Module):
     """Calls the module it wraps, with its own ``training`` flag (as DistributedDataParallel)."""
 

@@ -6,22 +6,13 @@ import pytest
 import torch
 from omegaconf import open_dict
 
-from experiments.registry import get_experiment
-
-from .helpers import make_ttbar_events
-from .test_experiment import _config
+from .test_experiment import trained_mlp
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A briefly trained MLP velocity with 60 validation and 60 test events."""
-    tmp_path = tmp_path_factory.mktemp("eventgen_sampling")
-    (tmp_path / "data").mkdir()
-    np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(600, n_extra_jets=1))
-    cfg = _config(tmp_path, "mlp", ["use_mlflow=false", "plot=false", "evaluate=false"])
-    experiment = get_experiment(cfg.experiment)(cfg)
-    experiment.run()
-    return experiment
+    return trained_mlp(tmp_path_factory.mktemp("eventgen_sampling"), 600)
 
 
 def _evaluated_sample(experiment, split: str, **settings) -> np.ndarray:

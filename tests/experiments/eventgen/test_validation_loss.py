@@ -3,27 +3,17 @@ each validation event has its own fixed noise and flow time."""
 
 import dataclasses
 
-import numpy as np
 import pytest
 import torch
 from omegaconf import open_dict
 
-from experiments.registry import get_experiment
-
-from .helpers import make_ttbar_events
-from .test_experiment import _config
+from .test_experiment import trained_mlp
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A briefly trained MLP velocity with 150 validation events."""
-    tmp_path = tmp_path_factory.mktemp("eventgen_validation")
-    (tmp_path / "data").mkdir()
-    np.save(tmp_path / "data" / "ttbar_1j.npy", make_ttbar_events(1500, n_extra_jets=1))
-    cfg = _config(tmp_path, "mlp", ["use_mlflow=false", "plot=false", "evaluate=false"])
-    experiment = get_experiment(cfg.experiment)(cfg)
-    experiment.run()
-    return experiment
+    return trained_mlp(tmp_path_factory.mktemp("eventgen_validation"), 1500)
 
 
 def _validation_loss(experiment, batch_size: int) -> float:

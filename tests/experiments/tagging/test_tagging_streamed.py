@@ -4,15 +4,13 @@ holding it in memory: training, evaluation, and a resume that continues the stre
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 import torch
-from experiment_test_utils import REPO, compose_config, subprocess_env
+from experiment_test_utils import compose_config, run_torchrun
 from omegaconf import OmegaConf
 from tagging_test_utils import tagging_overrides
 
@@ -160,15 +158,7 @@ def test_streamed_labels_outside_the_classes_are_refused(tmp_path, jetclass_dir)
 @pytest.mark.slow
 def test_streamed_run_under_torchrun_shards_the_stream(tmp_path, jetclass_dir):
     overrides = _overrides(tmp_path, jetclass_dir, run_name="ddp", device="cpu", **{"data.stream.window_jets": 160})
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "run.py"]
-    done = subprocess.run(
-        [*command, "-cn", "jetclass", *overrides],
-        cwd=REPO,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_torchrun(["run.py", "-cn", "jetclass", *overrides])
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     state = torch.load(tmp_path / "runs/jetclass/ddp/checkpoints/last.pt", weights_only=True)
     assert state["world_size"] == 2
@@ -194,15 +184,7 @@ def test_capped_streamed_validation_is_the_same_with_two_processes(tmp_path, jet
         "evaluate": False,
     }
     _run(_overrides(tmp_path, jetclass_dir, run_name="one", **capped))
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "run.py"]
-    done = subprocess.run(
-        [*command, "-cn", "jetclass", *_overrides(tmp_path, jetclass_dir, run_name="two", **capped)],
-        cwd=REPO,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_torchrun(["run.py", "-cn", "jetclass", *_overrides(tmp_path, jetclass_dir, run_name="two", **capped)])
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     one, two = (
         torch.load(tmp_path / f"runs/jetclass/{run}/checkpoints/last.pt", weights_only=True) for run in ("one", "two")
