@@ -9,12 +9,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import h5py
 import numpy as np
+from experiment_test_utils import compose_config
 
+from experiments.base_experiment import BaseExperiment
+from experiments.registry import get_experiment
 from lorentznets.testing.synthetic_files import write_lgn_jets
 from tests.data.readers.jet_files import random_jets, write_jetclass
+from tests.data.readers.test_energyflow_npz_reader import quark_gluon_jets
 
-__all__ = ["THREE_CLASS_NAMES", "tagging_overrides", "write_lgn_jets", "write_three_class_jets"]
+__all__ = [
+    "STREAMED",
+    "THREE_CLASS_NAMES",
+    "TINY",
+    "tagging_overrides",
+    "tiny_experiment",
+    "write_lgn_jets",
+    "write_quark_gluon_h5",
+    "write_three_class_jets",
+]
+
+TINY = {"training.iterations": 2, "training.validate_every": 2, "training.batchsize": 8, "data.max_jets": "null"}
+"""Overrides of :func:`tiny_experiment`: two training steps on all jets of the file."""
+
+STREAMED = {"data.streaming": True, "data.stream.window_jets": 8, "data.stream.block_jets": 4}
+"""Overrides that stream the splits in windows of 8 jets read in blocks of 4."""
 
 THREE_CLASS_NAMES = "[QCD,Hbb,Hcc]"
 """``data.class_names`` of :func:`write_three_class_jets`'s file (the first JetClass labels)."""
@@ -47,3 +67,21 @@ def tagging_overrides(base_dir: Path, data_path: Path, **extra: object) -> list[
     }
     values.update(extra)
     return [f"{key}={value}" for key, value in values.items()]
+
+
+def tiny_experiment(tmp_path: Path, data_path: Path, config: str = "qgtagging", **overrides: object) -> BaseExperiment:
+    """The experiment of ``config/<config>.yaml`` with :func:`tagging_overrides`, :data:`TINY` and
+    ``overrides`` (run name ``r``), its config checked as ``run.py`` checks it."""
+    cfg = compose_config(config, tagging_overrides(tmp_path, data_path, run_name="r", **TINY, **overrides))
+    get_experiment(cfg.experiment).check_config(cfg)
+    return get_experiment(cfg.experiment)(cfg)
+
+
+def write_quark_gluon_h5(path: Path, rapidity_scale: float = 1.0) -> tuple[Path, np.ndarray]:
+    """40 quark-gluon jets (up to 12 constituents) in our EnergyFlow-layout HDF5 at ``path``, their
+    rapidities times ``rapidity_scale``; returns the file and its (pt, y, phi, pid) rows (40, 12, 4)."""
+    X, y = quark_gluon_jets(n_jets=40, n_slots=12, seed=3)
+    X[..., 1] *= rapidity_scale
+    with h5py.File(path, "w") as file:
+        file["X"], file["y"] = X, y
+    return path, X

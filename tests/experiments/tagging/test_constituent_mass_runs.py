@@ -4,37 +4,15 @@ memory, streamed splits, predicted files) and in the ONNX description."""
 
 from __future__ import annotations
 
-import h5py
 import numpy as np
 import pytest
 import torch
 from experiment_test_utils import compose_config
-from tagging_test_utils import tagging_overrides, write_lgn_jets
+from tagging_test_utils import STREAMED, tagging_overrides, tiny_experiment, write_lgn_jets
 
 from experiments.common.config_schema import ConfigError
 from experiments.common.errors import ExperimentInputError
 from experiments.registry import get_experiment
-from tests.data.readers.test_energyflow_npz_reader import quark_gluon_jets
-
-TINY = {"training.iterations": 2, "training.validate_every": 2, "training.batchsize": 8, "data.max_jets": "null"}
-STREAMED = {"data.streaming": True, "data.stream.window_jets": 8, "data.stream.block_jets": 4}
-
-
-def _experiment(tmp_path, data_path, config="qgtagging", **overrides):
-    cfg = compose_config(config, tagging_overrides(tmp_path, data_path, run_name="r", **TINY, **overrides))
-    get_experiment(cfg.experiment).check_config(cfg)
-    return get_experiment(cfg.experiment)(cfg)
-
-
-@pytest.fixture(scope="module")
-def qg_file(tmp_path_factory):
-    """40 quark-gluon jets in our EnergyFlow-layout HDF5, heavy constituents at large rapidity."""
-    X, y = quark_gluon_jets(n_jets=40, n_slots=12, seed=3)
-    X[..., 1] *= 4
-    path = tmp_path_factory.mktemp("qg") / "qg.h5"
-    with h5py.File(path, "w") as file:
-        file["X"], file["y"] = X, y
-    return path
 
 
 def _mass_gap(momenta: torch.Tensor, mask: torch.Tensor) -> float:
@@ -44,23 +22,23 @@ def _mass_gap(momenta: torch.Tensor, mask: torch.Tensor) -> float:
 
 
 @pytest.mark.parametrize("streamed", [False, True])
-def test_massless_reaches_the_reader_in_memory_streamed_and_predicted(tmp_path, qg_file, streamed):
+def test_massless_reaches_the_reader_in_memory_streamed_and_predicted(tmp_path, wide_qg_file, streamed):
     settings = STREAMED if streamed else {"data.streaming": False}
     gaps = {}
     for mass in ("pdg", "massless"):
-        experiment = _experiment(tmp_path / mass, qg_file, **settings, **{"data.constituent_mass": mass})
+        experiment = tiny_experiment(tmp_path / mass, wide_qg_file, **settings, **{"data.constituent_mass": mass})
         experiment.datasets = experiment.init_data()
         assert experiment.streamed == streamed
         batches = [next(iter(experiment.loader(split, batch_size=40))) for split in ("train", "val", "test")]
         batches.append(experiment.datasets["val"].head(4))  # the exports' input example
         if streamed:  # the shuffled training stream
             batches.append(next(iter(experiment.datasets["train"])))
-        batches.extend(experiment._file_batches(qg_file, batch_size=40))  # predict.files
+        batches.extend(experiment._file_batches(wide_qg_file, batch_size=40))  # predict.files
         gaps[mass] = max(_mass_gap(batch["momenta"], batch["mask"]) for batch in batches)
     assert gaps["massless"] < 1e-6 < 1e-2 < gaps["pdg"], gaps
 
 
-def test_files_of_four_momenta_are_refused(tmp_path, qg_file):
+def test_files_of_four_momenta_are_refused(tmp_path, wide_qg_file):
     top = write_lgn_jets(tmp_path / "top.h5", num_jets=40)
     # format given: refused with the config
     for config, overrides in (("toptagging", {"data.format": "lgn_h5"}), ("jetclass", {})):
@@ -73,11 +51,11 @@ def test_files_of_four_momenta_are_refused(tmp_path, qg_file):
             get_experiment(config).check_config(cfg)
         assert "\n" not in str(error.value)
     # format auto: refused by the reader, which knows the file's format
-    experiment = _experiment(tmp_path, top, "toptagging", **{"data.constituent_mass": "massless"})
+    experiment = tiny_experiment(tmp_path, top, "toptagging", **{"data.constituent_mass": "massless"})
     with pytest.raises(ValueError, match=r"top\.h5: constituent_mass='massless' applies to EnergyFlow"):
         experiment.init_data()
     # a file to predict of another format than the training files'
-    experiment = _experiment(tmp_path / "qg", qg_file, **{"data.constituent_mass": "massless"})
+    experiment = tiny_experiment(tmp_path / "qg", wide_qg_file, **{"data.constituent_mass": "massless"})
     with pytest.raises(ValueError, match=r"format 'lgn_h5' stores four-momenta"):
         next(experiment._file_batches(top, batch_size=8))
 
@@ -91,8 +69,8 @@ def test_unknown_value_is_refused_with_the_config(tmp_path):
 
 
 @pytest.mark.parametrize(("mass", "note"), [("pdg", "PDG mass"), ("massless", "E = pt cosh(y)")])
-def test_onnx_description_says_how_the_energies_are_made(tmp_path, qg_file, mass, note):
-    experiment = _experiment(tmp_path, qg_file, **{"data.constituent_mass": mass, "data.streaming": False})
+def test_onnx_description_says_how_the_energies_are_made(tmp_path, wide_qg_file, mass, note):
+    experiment = tiny_experiment(tmp_path, wide_qg_file, **{"data.constituent_mass": mass, "data.streaming": False})
     experiment.datasets = experiment.init_data()
     experiment.raw_model = experiment.init_model()
     assert note in experiment.onnx_description()["preprocessing"]["energy"]
@@ -122,19 +100,19 @@ def test_massless_gives_the_inputs_of_weavers_quark_gluon_models(tmp_path):
     assert (differences["pdg"][[1, 3, 4]] > 0.1).all(), differences["pdg"]
 
 
-def test_a_saved_model_keeps_its_constituent_masses(tmp_path, qg_file):
+def test_a_saved_model_keeps_its_constituent_masses(tmp_path, wide_qg_file):
     """The weights were fitted to the energies the setting makes: a warm start or fine-tuning with
     the other value is refused; a model saved before the setting existed had PDG masses."""
-    _experiment(tmp_path, qg_file, **{"data.constituent_mass": "massless"}).run()
+    tiny_experiment(tmp_path, wide_qg_file, **{"data.constituent_mass": "massless"}).run()
     run = tmp_path / "runs" / "qgtagging" / "r"
     evaluate = {"train": False, "warm_start_idx": 0}
     with pytest.raises(ExperimentInputError, match=r"data\.constituent_mass: 'massless' -> 'pdg'"):
-        _experiment(tmp_path, qg_file, **evaluate).run()
+        tiny_experiment(tmp_path, wide_qg_file, **evaluate).run()
     with pytest.raises(ExperimentInputError, match=r"finetune\.from=.*data\.constituent_mass: 'massless' -> 'pdg'"):
-        _experiment(tmp_path / "ft", qg_file, **{"training.finetune.from": str(run)}).run()
+        tiny_experiment(tmp_path / "ft", wide_qg_file, **{"training.finetune.from": str(run)}).run()
     path = run / "models" / "model_run0.pt"
     checkpoint = torch.load(path, weights_only=True)
     del checkpoint["config"]["data"]["constituent_mass"]
     torch.save(checkpoint, path)
     with pytest.raises(ExperimentInputError, match=r"data\.constituent_mass: 'pdg' -> 'massless'"):
-        _experiment(tmp_path, qg_file, **evaluate, **{"data.constituent_mass": "massless"}).run()
+        tiny_experiment(tmp_path, wide_qg_file, **evaluate, **{"data.constituent_mass": "massless"}).run()

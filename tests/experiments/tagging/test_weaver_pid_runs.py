@@ -5,36 +5,14 @@ Particle Transformer converter's table; ``lorentznets`` keeps charge and one-hot
 
 from __future__ import annotations
 
-import h5py
 import numpy as np
 import pytest
 import torch
-from experiment_test_utils import compose_config
-from tagging_test_utils import tagging_overrides
+from tagging_test_utils import STREAMED, tiny_experiment
 
-from experiments.registry import get_experiment
 from lorentznets.data.convert.weaver_pid import WEAVER_PID_FLAGS
 from tests.data.convert.test_weaver_pid import converter_flags, converter_scalars
-from tests.data.readers.test_energyflow_npz_reader import quark_gluon_jets, reference
-
-TINY = {"training.iterations": 2, "training.validate_every": 2, "training.batchsize": 8, "data.max_jets": "null"}
-STREAMED = {"data.streaming": True, "data.stream.window_jets": 8, "data.stream.block_jets": 4}
-
-
-def _experiment(tmp_path, data_path, **overrides):
-    cfg = compose_config("qgtagging", tagging_overrides(tmp_path, data_path, run_name="r", **TINY, **overrides))
-    get_experiment(cfg.experiment).check_config(cfg)
-    return get_experiment(cfg.experiment)(cfg)
-
-
-@pytest.fixture(scope="module")
-def qg_file(tmp_path_factory):
-    """40 quark-gluon jets in our EnergyFlow-layout HDF5, and their (pt, y, phi, pid) rows."""
-    X, y = quark_gluon_jets(n_jets=40, n_slots=12, seed=3)
-    path = tmp_path_factory.mktemp("qg") / "qg.h5"
-    with h5py.File(path, "w") as file:
-        file["X"], file["y"] = X, y
-    return path, X
+from tests.data.readers.test_energyflow_npz_reader import reference
 
 
 def _expected_scalars(batch, X, features):
@@ -58,7 +36,7 @@ def test_every_reading_path_gives_the_conventions_scalars(tmp_path, qg_file, str
     path, X = qg_file
     settings = STREAMED if streamed else {"data.streaming": False}
     for features, width in (("lorentznets", 9), ("weaver", 6)):
-        experiment = _experiment(tmp_path / features, path, **settings, **{"data.features": features})
+        experiment = tiny_experiment(tmp_path / features, path, **settings, **{"data.features": features})
         experiment.datasets = experiment.init_data()
         assert experiment.streamed == streamed
         assert experiment.datasets["train"].num_scalars == width  # the width the net is built for
@@ -75,7 +53,7 @@ def test_every_reading_path_gives_the_conventions_scalars(tmp_path, qg_file, str
 
 
 def test_onnx_description_names_weavers_flags(tmp_path, qg_file):
-    experiment = _experiment(tmp_path, qg_file[0], **{"data.features": "weaver", "data.streaming": False})
+    experiment = tiny_experiment(tmp_path, qg_file[0], **{"data.features": "weaver", "data.streaming": False})
     experiment.datasets = experiment.init_data()
     experiment.raw_model = experiment.init_model()
     scalars = experiment.onnx_description()["inputs"]["scalars"]
