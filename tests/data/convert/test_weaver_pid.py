@@ -4,7 +4,6 @@ Particle Transformer repository's converter, in every way the readers read the f
 
 from __future__ import annotations
 
-import h5py
 import numpy as np
 import pytest
 import torch
@@ -16,7 +15,7 @@ from lorentznets.data.readers.energyflow_npz import read_range
 from lorentznets.data.readers.file_ranges import FileRange
 from lorentznets.data.readers.formats import reader_options
 from lorentznets.data.readers.stream import JetStream, SequentialJetStream
-from tests.data.readers.jet_files import write_energyflow
+from tests.data.readers.jet_files import write_energyflow, write_energyflow_h5
 from tests.data.readers.test_energyflow_npz_reader import quark_gluon_jets, reference
 
 SLOTS = 18
@@ -67,10 +66,7 @@ def test_flags_are_the_converters_for_every_code():
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("qg")
     X, y = quark_gluon_jets(n_jets=40, n_slots=SLOTS, seed=4)
-    h5 = folder / "qg.h5"
-    with h5py.File(h5, "w") as file:
-        file["X"], file["y"] = X, y
-    return {"npz": write_energyflow(folder / "QG_jets.npz", X, y), "h5": h5}, X
+    return {"npz": write_energyflow(folder / "QG_jets.npz", X, y), "h5": write_energyflow_h5(folder / "qg.h5", X, y)}, X
 
 
 @pytest.mark.parametrize("kind", ["npz", "h5"])

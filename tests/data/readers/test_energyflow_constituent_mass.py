@@ -5,7 +5,6 @@ quark-gluon models were trained, in every way the files are read; "pdg" (the def
 
 from __future__ import annotations
 
-import h5py
 import numpy as np
 import pytest
 import torch
@@ -15,7 +14,7 @@ from lorentznets.data.readers import SequentialJetStream, file_ranges, load_jets
 from lorentznets.data.readers.energyflow_npz import read_range
 from lorentznets.data.readers.stream import JetStream
 
-from .jet_files import random_jets, write_energyflow, write_lgn
+from .jet_files import random_jets, write_energyflow, write_energyflow_h5, write_lgn
 from .test_energyflow_npz_reader import quark_gluon_jets
 
 SLOTS = 18
@@ -56,19 +55,13 @@ def collimated_quark_gluon_file(path):
     return write_energyflow(path, X, y), converted, X
 
 
-def _h5(path, X, y):
-    with h5py.File(path, "w") as file:
-        file["X"], file["y"] = X, y
-    return path
-
-
 @pytest.fixture(scope="module")
 def jets(tmp_path_factory):
     """Quark-gluon jets in both EnergyFlow files (npz archive, our HDF5) and weaver's conversion."""
     folder = tmp_path_factory.mktemp("qg")
     X, y = quark_gluon_jets(n_jets=40, n_slots=SLOTS, seed=11)
     X[..., 1] *= 4  # rapidities up to about 4, where a massive constituent's E and pz differ most from weaver's
-    paths = {"npz": write_energyflow(folder / "QG_jets.npz", X, y), "h5": _h5(folder / "qg.h5", X, y)}
+    paths = {"npz": write_energyflow(folder / "QG_jets.npz", X, y), "h5": write_energyflow_h5(folder / "qg.h5", X, y)}
     return paths, weaver_converter(X), X
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 
-import h5py
 import numpy as np
 import pytest
 import torch
@@ -14,7 +13,7 @@ import torch
 from lorentznets.data.readers import JetStream, SequentialJetStream, file_ranges, load_jets
 from lorentznets.data.readers.formats import READERS, reads_ranges
 
-from .jet_files import random_jets, write_energyflow, write_jetclass, write_landscape, write_lgn
+from .jet_files import random_jets, write_energyflow, write_energyflow_h5, write_jetclass, write_landscape, write_lgn
 from .test_energyflow_npz_reader import quark_gluon_jets, reference
 
 NUM_JETS, SLOTS, KEPT = 24, 12, 3
@@ -30,8 +29,7 @@ def files(tmp_path_factory):
     stored32 = momenta.astype(np.float32).astype(np.float64)  # the landscape and JetClass files hold float32
     particles, y = quark_gluon_jets(NUM_JETS, SLOTS, seed=6)
     flow = reference(particles, SLOTS)[0].sum(axis=1)
-    with h5py.File(folder / "flow.h5", "w") as file:  # our quark-gluon generator's layout
-        file["X"], file["y"] = particles, y
+    write_energyflow_h5(folder / "flow.h5", particles, y)
     np.savez(folder / "lgatr.npz", kinematics_test=momenta, labels_test=labels)
     out = {
         "lgn_h5": (write_lgn(folder / "lgn.h5", momenta, labels), None, momenta.sum(axis=1)),

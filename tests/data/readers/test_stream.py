@@ -2,7 +2,6 @@
 
 import tracemalloc
 
-import h5py
 import numpy as np
 import pytest
 import torch
@@ -13,7 +12,7 @@ from lorentznets.data.readers.file_ranges import file_ranges
 from lorentznets.data.readers.stream import JetStream, SequentialJetStream, bytes_per_jet
 from lorentznets.data.readers.stream_sample import can_stream
 
-from .jet_files import random_jets, write_energyflow, write_jetclass, write_landscape, write_lgn
+from .jet_files import random_jets, write_energyflow, write_energyflow_h5, write_jetclass, write_landscape, write_lgn
 
 CLASSES = 5
 FILES_PER_CLASS = 2
@@ -231,8 +230,7 @@ def test_an_energyflow_hdf5_streams_as_the_same_jets_read_in_memory(tmp_path):
     particles = np.zeros((40, 3, 4))
     particles[:, 0] = [10.0, 0.1, 0.2, 211]
     particles[::3, 1] = [5.0, -0.2, 0.3, 22]
-    with h5py.File(tmp_path / "qg.h5", "w") as file:
-        file["X"], file["y"] = particles, np.arange(40) % 2
+    write_energyflow_h5(tmp_path / "qg.h5", particles, np.arange(40) % 2)
     ranges = file_ranges(tmp_path / "qg.h5")
     assert ranges[0].format == "energyflow_npz" and can_stream(ranges[0]), "data.streaming=auto must stream it"
     batches = list(SequentialJetStream(ranges, 3, 16))

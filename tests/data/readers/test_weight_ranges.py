@@ -9,7 +9,7 @@ import torch
 
 from lorentznets.data.readers.formats import READERS
 
-from .jet_files import random_jets, write_lgn
+from .jet_files import random_jets, write_energyflow_h5, write_lgn
 
 NUM_JETS = 30
 
@@ -35,11 +35,7 @@ def _weighted_quark_gluon(path: Path) -> Path:
     x[:, :3, 1] = rng.normal(0.0, 0.3, size=(NUM_JETS, 3))
     x[:, :3, 2] = rng.uniform(0.0, 2 * np.pi, size=(NUM_JETS, 3))
     x[:, :3, 3] = [211, 22, -11]
-    with h5py.File(path, "w") as file:
-        file["X"] = x
-        file["y"] = (np.arange(NUM_JETS) % 2).astype(np.int64)
-        file["weight"] = _weights()
-    return path
+    return write_energyflow_h5(path, x, (np.arange(NUM_JETS) % 2).astype(np.int64), weight=_weights())
 
 
 WRITERS = {"lgn_h5": _weighted_lgn, "energyflow_npz": _weighted_quark_gluon}

@@ -9,7 +9,7 @@ import torch
 
 from lorentznets.data.readers import JetData, load_jets
 
-from .jet_files import random_jets, write_energyflow, write_lgn
+from .jet_files import random_jets, write_energyflow, write_energyflow_h5, write_lgn
 
 
 def _add_weight(path, weight):
@@ -38,12 +38,15 @@ def _generated_quarkgluon_file(path, n=10, weight=None):
     x[:, 1] = [200.0, 0.2, 1.1, 22]
     x[:, 2] = [100.0, 0.0, 0.9, -11]
     pthat = np.linspace(300.0, 900.0, n)
-    with h5py.File(path, "w") as file:
-        file["X"] = x
-        file["y"] = (np.arange(n) % 2).astype(np.int64)
-        file["n_particles"] = np.full(n, 3, np.int64)
-        file["weight"] = (200.0 / pthat) ** 4 if weight is None else weight
-        file["pthat"] = pthat.astype(np.float32)
+    weights = (200.0 / pthat) ** 4 if weight is None else weight
+    write_energyflow_h5(
+        path,
+        x,
+        (np.arange(n) % 2).astype(np.int64),
+        n_particles=np.full(n, 3, np.int64),
+        weight=weights,
+        pthat=pthat.astype(np.float32),
+    )
     return path, (200.0 / pthat) ** 4
 
 

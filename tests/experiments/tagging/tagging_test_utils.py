@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import h5py
 import numpy as np
 from experiment_test_utils import compose_config
 
 from experiments.base_experiment import BaseExperiment
 from experiments.registry import get_experiment
 from lorentznets.testing.synthetic_files import write_lgn_jets
-from tests.data.readers.jet_files import random_jets, write_jetclass
+from tests.data.readers.jet_files import random_jets, write_energyflow_h5, write_jetclass
 from tests.data.readers.test_energyflow_npz_reader import quark_gluon_jets
 
 __all__ = [
@@ -82,6 +81,4 @@ def write_quark_gluon_h5(path: Path, rapidity_scale: float = 1.0) -> tuple[Path,
     rapidities times ``rapidity_scale``; returns the file and its (pt, y, phi, pid) rows (40, 12, 4)."""
     X, y = quark_gluon_jets(n_jets=40, n_slots=12, seed=3)
     X[..., 1] *= rapidity_scale
-    with h5py.File(path, "w") as file:
-        file["X"], file["y"] = X, y
-    return path, X
+    return write_energyflow_h5(path, X, y), X

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import h5py
 import numpy as np
 import torch
 from tagging_test_utils import write_lgn_jets
@@ -10,6 +9,7 @@ from tagging_test_utils import write_lgn_jets
 from experiments.tagging import jet_file_batches as module
 from experiments.tagging.jet_file_batches import jet_file_batches
 from lorentznets.data.convert import npz_stream
+from tests.data.readers.jet_files import write_energyflow, write_energyflow_h5
 
 
 def test_chunks_of_any_size_give_the_batches_of_the_whole_file(tmp_path):
@@ -48,10 +48,9 @@ def _write_quark_gluon_pair(tmp_path):
         particles[jet, :n] = np.stack(
             [rng.uniform(1, 50, n), rng.normal(0, 0.3, n), rng.uniform(0, 6, n), rng.choice([22, 211, -211], n)], -1
         )
-    np.savez_compressed(tmp_path / "qg.npz", X=particles, y=np.arange(25) % 2)
-    with h5py.File(tmp_path / "qg.h5", "w") as file:
-        file["X"], file["y"] = particles, np.arange(25) % 2
-    return tmp_path / "qg.npz", tmp_path / "qg.h5"
+    labels = np.arange(25) % 2
+    npz = write_energyflow(tmp_path / "qg.npz", particles, labels)
+    return npz, write_energyflow_h5(tmp_path / "qg.h5", particles, labels)
 
 
 def test_an_energyflow_npz_is_predicted_whole_as_its_hdf5_conversion_in_chunks(tmp_path):
