@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import compose_config
 from mlflow.tracking import MlflowClient
 
 from experiments.base_experiment import ExperimentInputError
@@ -38,8 +38,7 @@ def _overrides(tmp_path: Path, **extra) -> list[str]:
 
 
 def _run(overrides: list[str]):
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        cfg = compose("amplitudes", overrides=overrides)
+    cfg = compose_config("amplitudes", overrides)
     experiment = get_experiment(cfg.experiment)(cfg)
     return experiment, experiment.run()
 
@@ -175,8 +174,7 @@ def test_unknown_process_error_suggests_an_override_hydra_accepts(tmp_path):
         _run(overrides)
     (suggested,) = re.findall(r"e\.g\. (\S+)\)", str(error.value))
     assert suggested == "+data.particles.foo=[q,qbar,Z,g]"
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        cfg = compose("amplitudes", overrides=[*overrides, suggested])
+    cfg = compose_config("amplitudes", [*overrides, suggested])
     assert list(cfg.data.particles.foo) == ["q", "qbar", "Z", "g"]
 
 

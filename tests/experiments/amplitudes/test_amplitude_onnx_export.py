@@ -2,18 +2,15 @@
 against torch on events it was not traced on."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import onnxruntime
 import pytest
 import torch
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import compose_config
 
 from experiments.common.onnx_export import PARITY_ATOL, PARITY_RTOL
 from experiments.registry import get_experiment
-
-REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
@@ -37,8 +34,7 @@ def test_mlp_regressor_exports_with_its_standardisation(tmp_path, monkeypatch):
         "num_threads": 1,
         "export.onnx": True,
     }
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        cfg = compose("amplitudes", overrides=[f"{key}={value}" for key, value in overrides.items()])
+    cfg = compose_config("amplitudes", [f"{key}={value}" for key, value in overrides.items()])
     experiment = get_experiment(cfg.experiment)(cfg)
     experiment.run()
     models = tmp_path / "runs" / cfg.exp_name / "r" / "models"
@@ -70,8 +66,7 @@ def test_tokens_built_from_the_description_alone_are_the_experiments(tmp_path):
         "data.generate.n": 60,
         "progress": False,
     }
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        cfg = compose("amplitudes", overrides=[f"{key}={value}" for key, value in overrides.items()])
+    cfg = compose_config("amplitudes", [f"{key}={value}" for key, value in overrides.items()])
     experiment = get_experiment(cfg.experiment)(cfg)
     experiment.datasets = experiment.init_data()
     experiment.raw_model = experiment.init_model()
