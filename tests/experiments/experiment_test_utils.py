@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
+
+from experiments.base_experiment import BaseExperiment
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -66,6 +70,22 @@ def run_cli(args: list[str], timeout: float = 120, **kwargs) -> subprocess.Compl
         timeout=timeout,
         **kwargs,
     )
+
+
+def two_rank_validation_sums(experiment: BaseExperiment) -> dict[str, torch.Tensor]:
+    """What the all-reduce of two torchrun processes gives the trainer: per value of ``batch_loss``,
+    the sum over ranks 0 and 1 of its (weighted sum, sum of weights) over each rank's shard, shape (2,),
+    float64. ``experiment.dist`` is set to each rank in turn and restored."""
+    one_process = experiment.dist
+    sums: dict[str, torch.Tensor] = {}
+    try:
+        for rank in (0, 1):
+            experiment.dist = dataclasses.replace(one_process, rank=rank, world_size=2)
+            for key, pair in experiment.trainer._validation_sums().items():
+                sums[key] = sums[key] + pair if key in sums else pair
+    finally:
+        experiment.dist = one_process
+    return sums
 
 
 def logged_model_inputs(base_dir: Path, exp_name: str) -> list[str]:

@@ -1,11 +1,9 @@
 """The assignment validation loss is the training loss of the whole split at once: a mean per present
 particle, per event and per known event target, whatever the batch size."""
 
-import dataclasses
-
 import pytest
 import torch
-from experiment_test_utils import compose_config
+from experiment_test_utils import compose_config, two_rank_validation_sums
 from test_assignment_experiment import overrides
 
 from experiments.registry import get_experiment
@@ -66,15 +64,7 @@ def test_the_validation_loss_is_the_loss_of_the_whole_split(trained):
 def test_two_processes_give_the_loss_of_one(trained, monkeypatch):
     trained.cfg.evaluation.batchsize = 4
     single = trained.trainer.validate()[0]
-    one_process = trained.dist
-    sums = {}
-    try:
-        for rank in (0, 1):  # what each of two torchrun processes sums over its shard
-            trained.dist = dataclasses.replace(one_process, rank=rank, world_size=2)
-            for key, pair in trained.trainer._validation_sums().items():
-                sums[key] = sums.get(key, 0) + pair
-    finally:
-        trained.dist = one_process
+    sums = two_rank_validation_sums(trained)
     # the trainer's reduction of what the all-reduce of the two ranks gives
     monkeypatch.setattr(trained.trainer, "_validation_sums", lambda: sums)
     # weighted per event: 7.5691 against 7.5738 in one process

@@ -1,10 +1,8 @@
 """The validation loss of the flow does not depend on the batch size or the number of processes:
 each validation event has its own fixed noise and flow time."""
 
-import dataclasses
-
 import pytest
-import torch
+from experiment_test_utils import two_rank_validation_sums
 from omegaconf import open_dict
 
 from .test_experiment import trained_mlp
@@ -33,14 +31,6 @@ def test_the_validation_loss_is_the_same_for_any_batch_size(trained):
 
 def test_two_processes_sum_to_the_loss_of_one(trained):
     single = _validation_loss(trained, 20)
-    one_process = trained.dist
-    total, count = torch.zeros(2, dtype=torch.float64).unbind()
-    try:
-        for rank in (0, 1):  # what each of two torchrun processes sums over its shard
-            trained.dist = dataclasses.replace(one_process, rank=rank, world_size=2)
-            shard_total, shard_count = trained.trainer._validation_sums()["loss"].cpu()
-            total, count = total + shard_total, count + shard_count
-    finally:
-        trained.dist = one_process
+    total, count = two_rank_validation_sums(trained)["loss"].cpu()
     assert count == len(trained.datasets["val"])
     assert (total / count).item() == pytest.approx(single, rel=1e-6)
