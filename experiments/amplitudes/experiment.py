@@ -20,7 +20,7 @@ from experiments.amplitudes.dataset import (
     ProcessData,
     load_amplitude_file,
 )
-from experiments.amplitudes.generated_files import check_generated_settings, generator_command
+from experiments.amplitudes.generated_files import check_generated_settings, events_needed, generator_command
 from experiments.amplitudes.metrics import AMPLITUDE_METRIC_NAMES, amplitude_metrics, relative_errors
 from experiments.amplitudes.plots import (
     plot_amplitude_histogram,
@@ -101,7 +101,8 @@ class AmplitudeExperiment(BaseExperiment):
             check_generated_settings(path, phase_space, weighted_before=weighted_before)
             return path
         what = f"{generate['n'] if generate else 0} {name} events"
-        hint = f"create it with: {generator_command(name, cfg.dir, phase_space)}"
+        events = events_needed(cfg.max_events, cfg.train_size, list(cfg.split_fractions))
+        hint = f"create it with: {generator_command(name, cfg.dir, phase_space, events)}"
         return ensure_generated(path, generate, make, what, hint=hint)
 
     def init_data(self) -> dict[str, AmplitudeDataset]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 import math
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from experiments.common.splits import split_bounds
+from lorentznets.data.amplitudes.generate import DEFAULT_EVENTS
 from lorentznets.data.amplitudes.writer import PHASE_SPACE, phase_space_defaults
 
 LOGGER = logging.getLogger(__name__)
@@ -72,7 +74,36 @@ def check_generated_settings(path: Path, phase_space: Mapping[str, Any], weighte
         )
 
 
-def generator_command(process: str, out_dir: str | Path, phase_space: Mapping[str, Any]) -> str:
+def events_needed(max_events: int | None, train_size: int | None, split_fractions: Sequence[float]) -> int:
+    """Events per process a file needs for the run's splits.
+
+    ``data.max_events`` when set (the run reads no more); else, with ``data.train_size``, the fewest
+    events whose training split (``data.split_fractions``) holds ``train_size``; else the run uses
+    every event of the file, and the count is the generator's default.
+
+    Parameters
+    ----------
+    max_events, train_size : int or None
+        ``data.max_events`` and ``data.train_size``.
+    split_fractions : sequence of 3 float
+        ``data.split_fractions``.
+
+    Returns
+    -------
+    int
+    """
+    if max_events is not None:
+        return max_events
+    if train_size is None or split_fractions[0] <= 0:
+        return DEFAULT_EVENTS
+    # round(f n) >= train_size from n = ceil((train_size - 1/2) / f) on; a few steps cover the rounding
+    events = max(1, math.ceil((train_size - 0.5) / split_fractions[0]) - 1)
+    while split_bounds(events, split_fractions)[1] < train_size:
+        events += 1
+    return events
+
+
+def generator_command(process: str, out_dir: str | Path, phase_space: Mapping[str, Any], events: int) -> str:
     """The shell command that writes ``<out_dir>/<process>.npy`` as :func:`check_generated_settings`
     accepts it for ``phase_space`` (every setting a flag: the generator's defaults may differ).
 
@@ -84,9 +115,11 @@ def generator_command(process: str, out_dir: str | Path, phase_space: Mapping[st
         ``data.dir``.
     phase_space : mapping
         ``data.phase_space``; each key ``k`` is the generator's flag ``--k`` with ``-`` for ``_``.
+    events : int
+        ``--n``, e.g. :func:`events_needed`.
     """
     settings = " ".join(f"--{key.replace('_', '-')} {value!r}" for key, value in phase_space.items())
     return (
-        f"python -m lorentznets.data.generate amplitudes --process {process} --n <events> "
+        f"python -m lorentznets.data.generate amplitudes --process {process} --n {events} "
         f"--out {shlex.quote(str(out_dir))} {settings}"
     )

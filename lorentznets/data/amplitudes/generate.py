@@ -18,7 +18,10 @@ from .couplings import QUARK_CHARGES, Couplings
 from .processes import PROCESSES
 from .writer import write_process_file
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["DEFAULT_EVENTS", "add_arguments", "run"]
+
+DEFAULT_EVENTS = 100000
+"""Events per process written without ``--n``."""
 
 
 def _add(parser: argparse.ArgumentParser, flag: str, **kwargs) -> None:
@@ -37,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=sorted(PROCESSES),
         help="processes to generate, one <process>.npy each",
     )
-    _add(parser, "--n", type=positive_int, default=100000, help="events per process")
+    _add(parser, "--n", type=positive_int, default=DEFAULT_EVENTS, help="events per process")
     _add(parser, "--seed", type=non_negative_int, default=0, help="base random seed")
     _add(parser, "--out", default="data/cache/amplitudes", help="output directory")
     _add(parser, "--sqrt-s", type=positive_float, default=1000.0, help="partonic CM energy in GeV")

@@ -180,21 +180,52 @@ def test_unknown_process_error_suggests_an_override_hydra_accepts(tmp_path):
 
 def test_the_printed_generator_command_makes_a_file_the_next_run_accepts(tmp_path):
     """The command printed with data.generate=null left out data.phase_space: run as printed, it
-    wrote a file with pt_min 20 that the run then refused for its pt_min 30."""
+    wrote a file with pt_min 20 that the run then refused for its pt_min 30. Its event count was a
+    placeholder ``<events>``; now it is the count the run reads (data.max_events)."""
     from lorentznets.data.generate.cli import build_dataset_parser
 
     overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
     overrides += ["data.generate=null", "use_mlflow=false", "plot=false", "data.processes=[zg]"]
     overrides += ["data.phase_space.pt_min=30", "data.phase_space.sqrt_s=500", "data.phase_space.delta_r_min=0.5"]
+    overrides += ["data.max_events=60"]
     with pytest.raises(ExperimentInputError, match="create it with: ") as error:
         _run(overrides)
     command = str(error.value).split("create it with: ")[1]
-    words = shlex.split(command.replace("<events>", "60"))
+    words = shlex.split(command)
     assert words[:4] == ["python", "-m", "lorentznets.data.generate", "amplitudes"]
     parser, generator = build_dataset_parser("amplitudes")
     args = parser.parse_args(words[4:])
-    assert (args.process, args.out) == (["zg"], str(tmp_path / "data"))
+    assert (args.process, args.out, args.n) == (["zg"], str(tmp_path / "data"), 60)
     assert (args.sqrt_s, args.pt_min, args.delta_r_min, args.max_boost_rapidity) == (500.0, 30.0, 0.5, 2.0)
     generator.run(args)
     _, metrics = _run(overrides)
     assert np.isfinite(metrics["test.zg.mse"])
+
+
+@pytest.mark.parametrize(
+    ("max_events", "train_size", "fractions", "expected"),
+    [
+        (60, None, [0.6, 0.2, 0.2], 60),
+        (60, 20, [0.6, 0.2, 0.2], 60),  # the run reads 60 events whatever else it asks
+        (None, 50, [0.6, 0.2, 0.2], 83),  # round(0.6 * 83) = 50, round(0.6 * 82) = 49
+        (None, 4000, [0.6, 0.2, 0.2], 6666),  # round(3999.6)
+        (None, 7, [0.5, 0.25, 0.25], 14),  # round(0.5 * 13) = 6 (half to even)
+        (None, None, [0.6, 0.2, 0.2], 100000),  # every event is used: the generator's default
+    ],
+)
+def test_the_printed_event_count_is_what_the_splits_ask_for(max_events, train_size, fractions, expected):
+    from experiments.amplitudes.generated_files import events_needed
+    from experiments.common.splits import split_bounds
+
+    events = events_needed(max_events, train_size, fractions)
+    assert events == expected
+    if max_events is None and train_size is not None:  # the fewest events with that training split
+        assert split_bounds(events, fractions)[1] >= train_size > split_bounds(events - 1, fractions)[1]
+
+
+def test_the_printed_command_asks_for_the_training_events(tmp_path):
+    overrides = _model_overrides(tmp_path, "mlp", "{hidden_channels: 8, num_layers: 1}")
+    overrides += ["data.generate=null", "use_mlflow=false", "data.processes=[zg]", "data.train_size=4000"]
+    with pytest.raises(ExperimentInputError, match="create it with: ") as error:
+        _run(overrides)
+    assert " --n 6666 " in str(error.value)
