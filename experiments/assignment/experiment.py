@@ -242,13 +242,14 @@ class AssignmentExperiment(BaseExperiment):
         """
         log_probs, detection, event_outputs = self._forward(self.model, batch)
         validating = not self.raw_model.training
+        divisor, regression_divisors, classification_divisors = self._loss_divisors(batch, detection.dtype)
         loss, parts = assignment_loss(
             log_probs,
             detection,
             batch["targets"],
             self.topology,
             self.cfg.heads.detection_weight,
-            normaliser=self.shard_normaliser,
+            divisor=divisor,
         )
         parts = {key: value.detach() for key, value in parts.items()}
         if event_outputs is not None:
@@ -256,19 +257,35 @@ class AssignmentExperiment(BaseExperiment):
             training = self.cfg.training
             if regressions.shape[-1]:
                 per_target = regression_losses(
-                    self.raw_model.event_heads, regressions, batch["regressions"], self.shard_normaliser
+                    self.raw_model.event_heads, regressions, batch["regressions"], regression_divisors
                 )
                 loss = loss + training.regression_loss_weight * per_target.sum()
                 parts["regression_loss"] = per_target.sum().detach()
                 if validating:
                     parts.update({f"regression_loss.{r}": value for r, value in enumerate(per_target.detach())})
             if logits:
-                per_target = classification_losses(logits, batch["classifications"], self.shard_normaliser)
+                per_target = classification_losses(logits, batch["classifications"], classification_divisors)
                 loss = loss + training.classification_loss_weight * per_target.sum()
                 parts["classification_loss"] = per_target.sum().detach()
                 if validating:
                     parts.update({f"classification_loss.{k}": value for k, value in enumerate(per_target.detach())})
         return loss, parts
+
+    def _loss_divisors(
+        self, batch: AssignmentBatch, dtype: torch.dtype
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The divisors of the assignment loss and of the event targets' losses: the batch's present
+        particles (0-d), known values per regression target (R,) and labelled events per
+        classification target (T,), stacked into one tensor so that :meth:`shard_normaliser` reduces
+        them over the ranks in one all-reduce per training step (one per loss term before)."""
+        regressions = regression_counts(batch["regressions"])
+        classifications = classification_counts(batch["classifications"])
+        present = torch.stack([particle_present(t) for t in batch["targets"]], dim=-1).sum()
+        counts = torch.cat([present[None], regressions, classifications]).to(dtype)
+        divisor, regression_divisors, classification_divisors = self.shard_normaliser(counts).split(
+            [1, len(regressions), len(classifications)]
+        )
+        return divisor[0], regression_divisors, classification_divisors
 
     def batch_weight(self, batch: AssignmentBatch) -> dict[str, torch.Tensor | float]:
         """The denominator of each validation term in ``batch`` (0-d tensors on the device), so that

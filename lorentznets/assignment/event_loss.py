@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import torch
 from torch.nn import functional
@@ -14,7 +14,7 @@ def regression_losses(
     heads: EventHeads,
     predictions: torch.Tensor,
     targets: torch.Tensor,
-    normaliser: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    divisors: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Per target, the mean error on the events where the target is known.
 
@@ -29,9 +29,10 @@ def regression_losses(
         For the target types and the standardisation.
     predictions, targets : torch.Tensor with shape (B, R)
         In original units; NaN marks a missing target.
-    normaliser : callable, optional
-        Maps the counts of known values, shape (R,), to the divisors (default: the counts);
-        under DDP their mean over the ranks (:func:`normalised_mean`).
+    divisors : torch.Tensor with shape (R,), optional
+        The divisors of the summed errors (default: the batch's counts of known values,
+        :func:`regression_counts`); under DDP the counts' mean over the ranks, reduced by the
+        caller together with the other losses' counts.
 
     Returns
     -------
@@ -45,7 +46,7 @@ def regression_losses(
         for r, target in enumerate(heads.regressions)
     ]
     error = torch.stack(errors, dim=1) if errors else residual
-    return normalised_mean(error, known.to(error.dtype), normaliser)
+    return normalised_mean(error, known.to(error.dtype), divisors)
 
 
 def regression_counts(targets: torch.Tensor) -> torch.Tensor:
@@ -56,7 +57,7 @@ def regression_counts(targets: torch.Tensor) -> torch.Tensor:
 def classification_losses(
     logits: Sequence[torch.Tensor],
     targets: torch.Tensor,
-    normaliser: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    divisors: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Per target, the mean cross-entropy on the events with a label (-1 = missing; 0 without
     any). The denominators are :func:`classification_counts`.
@@ -67,8 +68,9 @@ def classification_losses(
         Per target, (B, C_k).
     targets : torch.Tensor with shape (B, T), int64
         Class labels, -1 where missing.
-    normaliser : callable, optional
-        As for :func:`regression_losses`, on the counts of labelled events, shape (T,).
+    divisors : torch.Tensor with shape (T,), optional
+        As for :func:`regression_losses`; the default is the counts of labelled events
+        (:func:`classification_counts`).
 
     Returns
     -------
@@ -83,7 +85,7 @@ def classification_losses(
         ],
         dim=1,
     )
-    return normalised_mean(entropy, (targets[:, : len(logits)] >= 0).to(entropy.dtype), normaliser)
+    return normalised_mean(entropy, (targets[:, : len(logits)] >= 0).to(entropy.dtype), divisors)
 
 
 def classification_counts(targets: torch.Tensor) -> torch.Tensor:
@@ -91,10 +93,8 @@ def classification_counts(targets: torch.Tensor) -> torch.Tensor:
     return (targets >= 0).sum(0)
 
 
-def normalised_mean(
-    values: torch.Tensor, weights: torch.Tensor, normaliser: Callable[[torch.Tensor], torch.Tensor] | None = None
-) -> torch.Tensor:
-    """Per column, ``sum(w v) / normaliser(sum(w))``; 0 for a column whose divisor is 0.
+def normalised_mean(values: torch.Tensor, weights: torch.Tensor, divisors: torch.Tensor | None = None) -> torch.Tensor:
+    """Per column, ``sum(w v) / divisor`` (default divisor ``sum(w)``); 0 for a column whose divisor is 0.
 
     A divisor below 1 is kept (under DDP, the mean over ranks of a count may be 1/2): only an
     exact 0, where the weighted sum is 0 too, is replaced.
@@ -102,15 +102,14 @@ def normalised_mean(
     Parameters
     ----------
     values, weights : torch.Tensor with shape (B, K)
-    normaliser : callable, optional
-        Maps the weight sums, shape (K,), to the divisors (default: the sums themselves).
+    divisors : torch.Tensor with shape (K,), optional
+        Default: the weight sums.
 
     Returns
     -------
     torch.Tensor with shape (K,)
     """
-    total = weights.sum(0)
-    return divided((values * weights).sum(0), total if normaliser is None else normaliser(total))
+    return divided((values * weights).sum(0), weights.sum(0) if divisors is None else divisors)
 
 
 def divided(numerator: torch.Tensor, divisor: torch.Tensor) -> torch.Tensor:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -43,7 +43,7 @@ def assignment_loss(
     targets: Sequence[torch.Tensor],
     topology: EventTopology,
     detection_weight: float = 1.0,
-    normaliser: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    divisor: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Cross-entropy of the true assignment, minimised over event-level particle permutations.
 
@@ -61,10 +61,10 @@ def assignment_loss(
         Per particle, shape (B, k_p) int64 jet indices, -1 for unmatched products.
     topology : EventTopology
     detection_weight : float
-    normaliser : callable, optional
-        Maps the batch's number of present particles (0-dim tensor) to the divisor of the
-        assignment loss (default: that number); under DDP, the mean over the ranks, so that the
-        averaged gradients are those of the whole batch.
+    divisor : torch.Tensor, 0-dim, optional
+        The divisor of the summed assignment loss (default: the batch's number of present
+        particles); under DDP that number's mean over the ranks, so that the averaged gradients
+        are those of the whole batch, reduced by the caller together with the event targets' counts.
 
     Returns
     -------
@@ -91,9 +91,7 @@ def assignment_loss(
     best = (assign_all + detection_weight * detect_all).argmin(0)
     assign = assign_all.gather(0, best[None]).squeeze(0)
     detect = detect_all.gather(0, best[None]).squeeze(0)
-    count = present.sum().to(assign.dtype)
-    count = count if normaliser is None else normaliser(count)
-    assignment = divided(assign.sum(), count)
+    assignment = divided(assign.sum(), present.sum().to(assign.dtype) if divisor is None else divisor)
     detection = detect.mean() / num_particles
     loss = assignment + detection_weight * detection
     return loss, {"assignment_loss": assignment.detach(), "detection_loss": detection.detach()}

@@ -95,9 +95,10 @@ def test_perfect_prediction_has_zero_assignment_loss(ttbar_topology):
 
 
 def test_two_ranks_average_to_the_whole_batch_assignment_loss(ttbar_topology):
-    """With the divisor the mean over the ranks of the present particles (shard_normaliser), the
-    ranks' mean loss is the whole batch's, also where one rank holds the batch's only present
-    particle (a divisor of 1/2, which the old clamp to 1 made 1, halving that rank's loss)."""
+    """With the divisor the mean over the ranks of the present particles (the experiment's
+    shard_normaliser of the counts), the ranks' mean loss is the whole batch's, also where one rank
+    holds the batch's only present particle (a divisor of 1/2, which the old clamp to 1 made 1,
+    halving that rank's loss)."""
     heads = AssignmentHeads(ttbar_topology, 16).double()
     jets, mask = _jets(batch=2)
     log_probs, detection = heads(jets, mask)
@@ -106,9 +107,9 @@ def test_two_ranks_average_to_the_whole_batch_assignment_loss(ttbar_topology):
     whole, _ = assignment_loss(log_probs, detection, [t1, t2], ttbar_topology)
     mean_count = torch.tensor(0.5, dtype=torch.float64)  # (1 + 0) present particles over 2 ranks
     ranks = [
-        assignment_loss(
-            [lp[r] for lp in log_probs], detection[r], [t1[r], t2[r]], ttbar_topology, normaliser=lambda _: mean_count
-        )[0]
+        assignment_loss([lp[r] for lp in log_probs], detection[r], [t1[r], t2[r]], ttbar_topology, divisor=mean_count)[
+            0
+        ]
         for r in (slice(0, 1), slice(1, 2))
     ]
     torch.testing.assert_close(sum(ranks) / 2, whole, rtol=1e-12, atol=1e-12)
