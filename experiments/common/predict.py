@@ -6,7 +6,7 @@ its predictions for every file (globs expand in sorted order) to ``predict.outpu
 ``runs/<exp>/<run>/predictions/model_run<k>_<timestamp>.h5``). The training data are neither
 read nor generated. An experiment predicts through a ``predict_file(path)`` method that yields
 dicts of per-event numpy arrays, chunk after chunk in file order (the tagging experiment's are
-``scores`` (n, C) and ``label`` (n,)); memory stays bounded by one such chunk. Its ``init_data``
+``scores`` (n, C) and, for files with labels, ``label`` (n,)); memory stays bounded by one such chunk. Its ``init_data``
 expands ``predict.files`` once, with :func:`expand_predict_files`, into the attribute
 ``predict_files`` (the files may shape the model: the tagging experiment takes the width of the
 scalars from them), and those files are predicted.

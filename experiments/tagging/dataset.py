@@ -40,10 +40,8 @@ class JetDataset(Dataset):
         self.jets = jets.jets
         self.scalars = jets.scalars if use_scalars else None
         self.source = jets.source
-        if weights is not None and weights.shape != self.labels.shape:
-            raise ValueError(
-                f"{self.source}: weights have shape {tuple(weights.shape)}, expected ({len(self.labels)},)"
-            )
+        if weights is not None and weights.shape != (len(jets),):
+            raise ValueError(f"{self.source}: weights have shape {tuple(weights.shape)}, expected ({len(jets)},)")
         self.weights = None if weights is None else weights.to(torch.float32)
 
     @property
@@ -52,7 +50,7 @@ class JetDataset(Dataset):
         return 0 if self.scalars is None else self.scalars.shape[-1]
 
     def __len__(self) -> int:
-        return len(self.labels)
+        return len(self.mask)
 
     def __getitem__(self, index: int) -> TaggingBatch:
         return self.__getitems__([index])
@@ -62,7 +60,7 @@ class JetDataset(Dataset):
         return trimmed_batch(
             self.momenta[index],
             self.mask[index],
-            self.labels[index],
+            None if self.labels is None else self.labels[index],
             None if self.scalars is None else self.scalars[index],
             None if self.weights is None else self.weights[index],
             None if self.jets is None else self.jets[index],
@@ -80,7 +78,7 @@ class JetDataset(Dataset):
 def trimmed_batch(
     momenta: torch.Tensor,
     mask: torch.Tensor,
-    labels: torch.Tensor,
+    labels: torch.Tensor | None,
     scalars: torch.Tensor | None = None,
     weights: torch.Tensor | None = None,
     jets: torch.Tensor | None = None,
@@ -91,7 +89,8 @@ def trimmed_batch(
     ----------
     momenta : torch.Tensor with shape (B, P, 4)
     mask : torch.Tensor with shape (B, P), bool
-    labels : torch.Tensor with shape (B,)
+    labels : torch.Tensor with shape (B,) or None
+        None for the jets of a file without labels (predictions).
     scalars : torch.Tensor with shape (B, P, S) or None
     weights : torch.Tensor with shape (B,) or None
         Loss and metric weights, carried as float32.
@@ -101,11 +100,13 @@ def trimmed_batch(
 
     Returns
     -------
-    dict with ``momenta`` (B, L, 4), ``mask`` (B, L), ``labels`` (B,), and ``scalars`` (B, L, S),
+    dict with ``momenta`` (B, L, 4), ``mask`` (B, L), and ``labels`` (B,), ``scalars`` (B, L, S),
     ``weights`` (B,), ``jets`` (B, 4) when given; L >= 1.
     """
     length = max(int(mask.sum(dim=1).max()), 1)
-    batch = {"momenta": momenta[:, :length], "mask": mask[:, :length], "labels": labels}
+    batch = {"momenta": momenta[:, :length], "mask": mask[:, :length]}
+    if labels is not None:
+        batch["labels"] = labels
     if scalars is not None:
         batch["scalars"] = scalars[:, :length]
     if weights is not None:

@@ -306,12 +306,14 @@ class TaggingExperiment(BaseExperiment):
 
     @torch.no_grad()
     def predict_file(self, path: str) -> Iterator[dict[str, np.ndarray]]:
-        """Class probabilities ``scores`` (n, C) float64 and ``label`` (n,) of the jets of a file,
-        batch after batch in file order (:mod:`experiments.common.predict` writes them)."""
+        """Class probabilities ``scores`` (n, C) float64 and, where the file has labels, ``label``
+        (n,) of the jets of a file, batch after batch in file order (:mod:`experiments.common.predict`
+        writes them)."""
         for batch in self._file_batches(path, self.cfg.evaluation.batchsize):
             batch = self.to_device(self.collate(batch))
             scores = self._probabilities(self._logits(self.raw_model, batch))
-            yield {"scores": scores.cpu().numpy(), "label": batch["labels"].cpu().numpy()}
+            labels = {"label": batch["labels"].cpu().numpy()} if "labels" in batch else {}
+            yield {"scores": scores.cpu().numpy(), **labels}
 
     def predict_attributes(self) -> dict[str, Any]:
         """Attributes of the predictions file: the class of each column of ``scores``."""

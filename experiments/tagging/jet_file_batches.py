@@ -1,6 +1,7 @@
 """Batches of the jets of one file, read chunk by chunk: what the tagging experiment predicts
 new files with, without holding a whole file in memory (except EnergyFlow ``.npz`` archives,
-which cannot be read in parts)."""
+which cannot be read in parts). Files without labels are read too (real collision data, a
+simulation without truth): their batches have no ``labels``."""
 
 from __future__ import annotations
 
@@ -60,8 +61,9 @@ def jet_file_batches(
     Yields
     ------
     TaggingBatch
-        ``momenta`` (B, N, 4) GeV, ``mask`` (B, N), ``labels`` (B,), ``jets`` (B, 4) GeV (each
-        jet from all its constituents) and ``scalars`` (B, N, S) when ``use_scalars``, trimmed to
+        ``momenta`` (B, N, 4) GeV, ``mask`` (B, N), ``labels`` (B,) where the file has labels
+        (``is_signal``, ``is_signal_new``, ``y``, JetClass's ``label_*`` branches), ``jets``
+        (B, 4) GeV (each jet from all its constituents) and ``scalars`` (B, N, S) when ``use_scalars``, trimmed to
         the longest jet of the batch (see :class:`JetDataset`).
 
     Raises
@@ -95,10 +97,11 @@ def _chunks(
     its reader cannot read ranges (EnergyFlow ``.npz`` archives, which are decompressed whole anyway)."""
     reader = READERS[format]
     if not reads_ranges(format, path):
-        yield reader.read(path, None, max_particles, max_jets, False, **options)
+        yield reader.read(path, None, max_particles, max_jets, False, **options, require_labels=False)
         return
     total = count_jets(path, format, None)
     if max_jets is not None:
         total = min(total, max_jets)
     for start in range(0, total, chunk_jets):
-        yield reader.read_range(path, start, min(start + chunk_jets, total), max_particles, **options)
+        stop = min(start + chunk_jets, total)
+        yield reader.read_range(path, start, stop, max_particles, **options, require_labels=False)

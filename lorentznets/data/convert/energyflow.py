@@ -20,7 +20,7 @@ from .checks import NonFiniteTally, check_binary_labels, require_shape
 from .event_weights import read_npz_event_weights
 from .jet_arrays import JetChunk, nonzero_mask, order_and_pad, summed_jets
 from .lgn_layout import write_lgn_h5
-from .npz_stream import NpzArray
+from .npz_stream import NpzArray, npz_keys
 from .pid import momenta_from_pt_y_phi_pid
 
 # Keys of the EnergyFlow layout, also written by our quark-gluon generator.
@@ -38,6 +38,7 @@ def iter_energyflow_chunks(
     chunk_size: int = 8192,
     constituent_mass: str = "pdg",
     pid_features: str = "lorentznets",
+    require_labels: bool = True,
 ) -> Iterator[JetChunk]:
     """Stream a quark-gluon ``.npz`` as canonical jet chunks.
 
@@ -54,13 +55,15 @@ def iter_energyflow_chunks(
         "pdg" or "massless" (see :func:`.pid.momenta_from_pt_y_phi_pid`).
     pid_features : str
         "lorentznets" or "weaver" (see :func:`.pid.momenta_from_pt_y_phi_pid`).
+    require_labels : bool
+        Refuse an archive without ``y``; False reads it with ``labels`` None (predictions).
 
     Yields
     ------
     JetChunk
         ``momenta`` (n, P, 4) float64 (E, px, py, pz) GeV; ``scalars`` (n, P, 9) float32 with the
         charge and the 8-way one-hot of abs(pid), or (n, P, 6) weaver's flags (see :mod:`.pid`);
-        ``labels`` 1 = quark;
+        ``labels`` 1 = quark (None without ``y``);
         ``jets`` (n, 4) the sum of all constituents of each jet.
 
     Raises
@@ -70,12 +73,15 @@ def iter_energyflow_chunks(
         entries (raised after the last chunk, naming how many jets and the first one).
     """
     particles = NpzArray(path, PARTICLES_KEY)
-    labels = NpzArray(path, LABELS_KEY)
     require_shape(path, PARTICLES_KEY, particles.shape, (None, None, 4))
-    require_shape(path, LABELS_KEY, labels.shape, (particles.shape[0],))
     length = particles.shape[1] if max_particles is None else max_particles
-    label_blocks = labels.iter_blocks(chunk_size, max_jets)
-    blocks = zip(particles.iter_blocks(chunk_size, max_jets), label_blocks, strict=True)
+    particle_blocks = particles.iter_blocks(chunk_size, max_jets)
+    if not require_labels and LABELS_KEY not in npz_keys(path):
+        row_blocks = ((start, rows, None) for start, rows in particle_blocks)
+        return energyflow_chunks(path, row_blocks, length, constituent_mass, pid_features)
+    labels = NpzArray(path, LABELS_KEY)
+    require_shape(path, LABELS_KEY, labels.shape, (particles.shape[0],))
+    blocks = zip(particle_blocks, labels.iter_blocks(chunk_size, max_jets), strict=True)
     row_blocks = ((start, rows, y) for (start, rows), (_, y) in blocks)
     return energyflow_chunks(path, row_blocks, length, constituent_mass, pid_features)
 
@@ -93,8 +99,9 @@ def energyflow_chunks(
     ----------
     path : str or os.PathLike
         The file, for messages.
-    blocks : iterable of (int, np.ndarray, np.ndarray)
-        ``(start, X rows (n, M, 4), y rows (n,))`` for consecutive row blocks.
+    blocks : iterable of (int, np.ndarray, np.ndarray or None)
+        ``(start, X rows (n, M, 4), y rows (n,))`` for consecutive row blocks; ``y`` None for a
+        file without labels.
     max_particles : int
         Length P of the particle axis.
     constituent_mass : str
@@ -122,7 +129,7 @@ def energyflow_chunks(
         check_four_momenta(momenta, mask, str(path), PARTICLES_KEY, start)
         jets = summed_jets(momenta, mask)
         momenta, mask, (features,) = order_and_pad(momenta, mask, max_particles, (features,))
-        labels = check_binary_labels(y, f"{path}: key '{LABELS_KEY}'", start)
+        labels = None if y is None else check_binary_labels(y, f"{path}: key '{LABELS_KEY}'", start)
         yield JetChunk(start, momenta, mask, labels, features, None, jets)
     tally.check()
 

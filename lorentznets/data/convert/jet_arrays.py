@@ -118,7 +118,8 @@ class JetChunk(NamedTuple):
     momenta : np.ndarray with shape (n, P, 4)
         (E, px, py, pz) in GeV, hardest constituent first, zero-padded.
     mask : np.ndarray with shape (n, P), bool
-    labels : np.ndarray with shape (n,), int64
+    labels : np.ndarray with shape (n,), int64, or None
+        None for a file without labels, read for predictions (``require_labels=False``).
     scalars : np.ndarray with shape (n, P, S) or None
     truth : np.ndarray with shape (n, 4) or None
         Truth-level 4-momentum (E, px, py, pz) in GeV, e.g. of the top quark.
@@ -130,7 +131,7 @@ class JetChunk(NamedTuple):
     offset: int
     momenta: np.ndarray
     mask: np.ndarray
-    labels: np.ndarray
+    labels: np.ndarray | None
     scalars: np.ndarray | None = None
     truth: np.ndarray | None = None
     jets: np.ndarray | None = None

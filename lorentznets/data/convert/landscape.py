@@ -41,6 +41,7 @@ def iter_landscape_chunks(
     max_jets: int | None = None,
     chunk_size: int = 8192,
     first_jet: int = 0,
+    require_labels: bool = True,
 ) -> Iterator[JetChunk]:
     """Stream a landscape file as canonical jet chunks.
 
@@ -56,11 +57,14 @@ def iter_landscape_chunks(
         Rows per chunk; one chunk of 8192 rows of float32 is about 26 MB.
     first_jet : int
         Start reading at this row (a row range ``[first_jet, max_jets)`` of the file).
+    require_labels : bool
+        Refuse a file without the column ``is_signal_new``; False reads it with ``labels`` None
+        (predictions).
 
     Yields
     ------
     JetChunk
-        ``labels`` from ``is_signal_new``, ``truth`` from ``truthE..truthPZ`` (n, 4), ``jets``
+        ``labels`` from ``is_signal_new`` (None without it), ``truth`` from ``truthE..truthPZ`` (n, 4), ``jets``
         (n, 4) the sum of all constituent slots of each row.
 
     Raises
@@ -75,16 +79,19 @@ def iter_landscape_chunks(
         if n_const == 0:
             frame.require_columns(["E_0"])
         momentum_columns = [f"{c}_{i}" for c in _COMPONENTS for i in range(n_const)]
-        frame.require_columns(momentum_columns + TRUTH_COLUMNS + [LABEL_COLUMN])
+        labelled = require_labels or LABEL_COLUMN in frame.columns
+        frame.require_columns(momentum_columns + TRUTH_COLUMNS + ([LABEL_COLUMN] if labelled else []))
         tally = NonFiniteTally(path, MOMENTUM_KEYS)
         for start, stop in chunk_bounds(frame.num_rows, chunk_size, max_jets, first_jet):
             raw = frame.read(momentum_columns, start, stop)
             # Columns come component-major (all E, then all PX, ...); regroup to (jet, particle, 4).
             momenta = raw.reshape(len(raw), 4, n_const).transpose(0, 2, 1)
             finite = tally.update(momenta, start)
-            labels = check_binary_labels(
-                frame.read([LABEL_COLUMN], start, stop)[:, 0], f"{path}: column '{LABEL_COLUMN}'", start
-            )
+            labels = None
+            if labelled:
+                labels = check_binary_labels(
+                    frame.read([LABEL_COLUMN], start, stop)[:, 0], f"{path}: column '{LABEL_COLUMN}'", start
+                )
             truth = frame.read(TRUTH_COLUMNS, start, stop)
             momenta = np.where(finite[:, None, None], momenta, 0)
             mask = nonzero_mask(momenta)

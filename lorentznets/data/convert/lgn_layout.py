@@ -141,6 +141,7 @@ def iter_lgn_chunks(
     max_jets: int | None = None,
     chunk_size: int = 8192,
     first_jet: int = 0,
+    require_labels: bool = True,
 ) -> Iterator[JetChunk]:
     """Stream an LGN-layout file as canonical jet chunks.
 
@@ -154,11 +155,13 @@ def iter_lgn_chunks(
     chunk_size : int
     first_jet : int
         Start reading at this jet (a row range ``[first_jet, max_jets)`` of the file).
+    require_labels : bool
+        Refuse a file without ``is_signal``; False reads it with ``labels`` None (predictions).
 
     Yields
     ------
     JetChunk
-        ``labels`` from ``is_signal``, ``truth`` from ``truth_Pmu`` and ``scalars`` from ``scalars``
+        ``labels`` from ``is_signal`` (None without it), ``truth`` from ``truth_Pmu`` and ``scalars`` from ``scalars``
         where present; ``jets`` (n, 4) the sum of all constituents of each jet in ``Pmu``.
 
     Raises
@@ -170,13 +173,16 @@ def iter_lgn_chunks(
     """
     path = require_file(path)
     with open_h5(path) as file:
-        require_keys(path, file.keys(), REQUIRED_KEYS)
-        pmu, mask, nobj, is_signal = (file[k] for k in (PMU_KEY, MASK_KEY, NOBJ_KEY, LABEL_KEY))
+        labelled = require_labels or LABEL_KEY in file
+        require_keys(path, file.keys(), [key for key in REQUIRED_KEYS if labelled or key != LABEL_KEY])
+        pmu, mask, nobj = (file[k] for k in (PMU_KEY, MASK_KEY, NOBJ_KEY))
         require_shape(path, PMU_KEY, pmu.shape, (None, None, 4))
         n, n_slots = pmu.shape[:2]
         require_shape(path, MASK_KEY, mask.shape, (n, n_slots))
         require_shape(path, NOBJ_KEY, nobj.shape, (n,))
-        require_shape(path, LABEL_KEY, is_signal.shape, (n,))
+        is_signal = file[LABEL_KEY] if labelled else None
+        if is_signal is not None:
+            require_shape(path, LABEL_KEY, is_signal.shape, (n,))
         truth = file.get(TRUTH_KEY)
         if truth is not None:
             require_shape(path, TRUTH_KEY, truth.shape, (n, 4))
@@ -201,7 +207,9 @@ def iter_lgn_chunks(
             extras = () if scalars is None else (scalars[start:stop],)
             jets = summed_jets(momenta, real)
             momenta, real, extras = order_and_pad(momenta, real, max_particles, extras)
-            labels = check_binary_labels(is_signal[start:stop], f"{path}: key 'is_signal'", start)
+            labels = None
+            if is_signal is not None:
+                labels = check_binary_labels(is_signal[start:stop], f"{path}: key 'is_signal'", start)
             yield JetChunk(
                 start,
                 momenta,

@@ -25,7 +25,8 @@ def collect_chunks(
     """Copy chunks into preallocated float32 arrays and check for empty jets and non-finite scalars.
 
     ``truth``, ``scalars`` and ``jets`` (each jet's momentum from all its constituents) are kept
-    when the chunks carry them.
+    when the chunks carry them; ``labels`` are None when the chunks have none (a file without
+    labels, read for predictions).
 
     Parameters
     ----------
@@ -53,9 +54,10 @@ def collect_chunks(
     mask = np.zeros((num_jets, max_particles), dtype=bool)
     labels = np.zeros(num_jets, dtype=np.int64)
     scalars = truth = jets = None
+    labelled = True
     filled = 0
     for chunk in chunks:
-        rows = slice(chunk.offset - first_jet, chunk.offset - first_jet + len(chunk.labels))
+        rows = slice(chunk.offset - first_jet, chunk.offset - first_jet + len(chunk.mask))
         if chunk.scalars is not None and scalars is None:
             scalars = np.zeros((num_jets, max_particles, chunk.scalars.shape[-1]), np.float32)
         if chunk.truth is not None and truth is None:
@@ -64,7 +66,9 @@ def collect_chunks(
             jets = np.zeros((num_jets, 4), dtype=np.float32)
         momenta[rows] = chunk.momenta
         mask[rows] = chunk.mask
-        labels[rows] = chunk.labels
+        labelled = chunk.labels is not None  # a file's chunks all have labels or none
+        if labelled:
+            labels[rows] = chunk.labels
         if scalars is not None:
             scalars[rows] = chunk.scalars
         if truth is not None:
@@ -91,7 +95,7 @@ def collect_chunks(
     return JetData(
         momenta=torch.from_numpy(momenta),
         mask=torch.from_numpy(mask),
-        labels=torch.from_numpy(labels),
+        labels=torch.from_numpy(labels) if labelled else None,
         scalars=None if scalars is None else torch.from_numpy(scalars),
         truth=None if truth is None else torch.from_numpy(truth),
         jets=None if jets is None else torch.from_numpy(jets),

@@ -64,20 +64,23 @@ def _h5_chunks(
     chunk_size: int = 8192,
     first_jet: int = 0,
 ) -> Iterator[JetChunk]:
-    """Stream ``X`` and ``y`` of jets ``first_jet .. max_jets - 1`` of an open HDF5 file as
-    canonical jet chunks (as the npz parser)."""
-    particles, labels = file[PARTICLES_KEY], file[LABELS_KEY]
+    """Stream ``X`` and ``y`` (where the file has it) of jets ``first_jet .. max_jets - 1`` of an
+    open HDF5 file as canonical jet chunks (as the npz parser)."""
+    particles, labels = file[PARTICLES_KEY], file.get(LABELS_KEY)
     bounds = chunk_bounds(particles.shape[0], chunk_size, max_jets, first_jet)
-    blocks = ((start, particles[start:stop], labels[start:stop]) for start, stop in bounds)
+    blocks = ((start, particles[start:stop], None if labels is None else labels[start:stop]) for start, stop in bounds)
     return energyflow_chunks(path, blocks, max_particles, constituent_mass, pid_features)
 
 
-def _h5_num_jets(file: h5py.File, path: Path) -> int:
-    """Number of jets of an open HDF5 file, after checking its keys and shapes."""
-    require_keys(path, file.keys(), [PARTICLES_KEY, LABELS_KEY])
+def _h5_num_jets(file: h5py.File, path: Path, require_labels: bool = True) -> int:
+    """Number of jets of an open HDF5 file, after checking its keys and shapes (``y`` only where
+    the file has it, unless ``require_labels``)."""
+    labelled = require_labels or LABELS_KEY in file
+    require_keys(path, file.keys(), [PARTICLES_KEY, LABELS_KEY] if labelled else [PARTICLES_KEY])
     require_shape(path, PARTICLES_KEY, file[PARTICLES_KEY].shape, (None, None, 4))
     total = file[PARTICLES_KEY].shape[0]
-    require_shape(path, LABELS_KEY, file[LABELS_KEY].shape, (total,))
+    if labelled:
+        require_shape(path, LABELS_KEY, file[LABELS_KEY].shape, (total,))
     return total
 
 
@@ -89,10 +92,11 @@ def _read_hdf5(
     constituent_mass: str,
     pid_features: str,
     first_jet: int = 0,
+    require_labels: bool = True,
 ) -> JetData:
     require_complete_generation(require_file(path))
     with open_h5(require_file(path)) as file:
-        total = _h5_num_jets(file, path)
+        total = _h5_num_jets(file, path, require_labels)
         stop = total if max_jets is None else min(total, max_jets)
         weights = read_h5_weights(file, path, total, stop, first_jet)
         chunks = _h5_chunks(file, path, max_particles, stop, constituent_mass, pid_features, first_jet=first_jet)
@@ -101,13 +105,13 @@ def _read_hdf5(
 
 
 def count(path: Path, split: str | None) -> int:
-    """Number of jets in the file (one split per file: ``split`` must be None)."""
+    """Number of jets in the file (one split per file: ``split`` must be None); the labels ``y``
+    are checked on reading."""
     check_no_split(FORMAT, split)
     if _is_hdf5(path):
         require_complete_generation(require_file(path))
         with open_h5(path) as file:
-            return _h5_num_jets(file, path)
-    require_keys(path, npz_keys(path), [PARTICLES_KEY, LABELS_KEY])
+            return _h5_num_jets(file, path, require_labels=False)
     return len(NpzArray(path, PARTICLES_KEY))
 
 
@@ -123,6 +127,7 @@ def read_range(
     max_particles: int,
     constituent_mass: str = "pdg",
     pid_features: str = "lorentznets",
+    require_labels: bool = True,
 ) -> JetData:
     """Read jets ``start .. stop - 1`` of our HDF5 files (as :func:`read`; empty jets raise).
 
@@ -136,7 +141,7 @@ def read_range(
             f"{path}: .npz archives cannot be read by jet ranges; read it in memory (data.streaming=false) "
             "or convert it: python -m lorentznets.data.convert energyflow <in>.npz <out>.h5"
         )
-    return _read_hdf5(path, max_particles, stop, False, constituent_mass, pid_features, start)
+    return _read_hdf5(path, max_particles, stop, False, constituent_mass, pid_features, start, require_labels)
 
 
 def read(
@@ -147,18 +152,27 @@ def read(
     drop_empty: bool = False,
     constituent_mass: str = "pdg",
     pid_features: str = "lorentznets",
+    require_labels: bool = True,
 ) -> JetData:
     """Read jets; ``labels`` 1 = quark, ``scalars`` the particle-ID features (weaver's six flags
     with ``pid_features="weaver"``), no ``truth``; ``weights`` from ``weight`` where present;
-    constituents of PDG mass, or massless with ``constituent_mass="massless"``."""
+    constituents of PDG mass, or massless with ``constituent_mass="massless"``. A file without
+    ``y`` is refused, or read with ``labels`` None when not ``require_labels`` (predictions)."""
     check_no_split(FORMAT, split)
     if _is_hdf5(path):
-        return _read_hdf5(path, max_particles, max_jets, drop_empty, constituent_mass, pid_features)
-    require_keys(path, npz_keys(path), [PARTICLES_KEY, LABELS_KEY])
+        return _read_hdf5(
+            path, max_particles, max_jets, drop_empty, constituent_mass, pid_features, require_labels=require_labels
+        )
+    require_keys(path, npz_keys(path), [PARTICLES_KEY, LABELS_KEY] if require_labels else [PARTICLES_KEY])
     total = len(NpzArray(path, PARTICLES_KEY))
     num_jets = total if max_jets is None else min(total, max_jets)
     weights = read_npz_weights(path, total, num_jets)
     chunks = iter_energyflow_chunks(
-        path, max_particles, max_jets, constituent_mass=constituent_mass, pid_features=pid_features
+        path,
+        max_particles,
+        max_jets,
+        constituent_mass=constituent_mass,
+        pid_features=pid_features,
+        require_labels=require_labels,
     )
     return collect_chunks(chunks, num_jets, max_particles, f"{path} ({FORMAT})", drop_empty, weights)

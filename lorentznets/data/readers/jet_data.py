@@ -21,9 +21,10 @@ class JetData:
         Constituent (E, px, py, pz) in GeV, by decreasing pT, zero for padding.
     mask : torch.Tensor with shape (N, P), bool
         True for real constituents; they always precede the padding.
-    labels : torch.Tensor with shape (N,), int64
+    labels : torch.Tensor with shape (N,), int64, or None
         Top tagging: 1 = top; quark-gluon: 1 = quark; JetClass: class index 0..9 in the order
-        QCD, Hbb, Hcc, Hgg, H4q, Hqql, Zqq, Wqq, Tbqq, Tbl.
+        QCD, Hbb, Hcc, Hgg, H4q, Hqql, Zqq, Wqq, Tbqq, Tbl. None for a file without labels, which
+        only the readers' ``require_labels=False`` (predictions) accepts.
     scalars : torch.Tensor with shape (N, P, S), float32, or None
         Per-constituent particle-ID features where the format has them (zero for padding).
     truth : torch.Tensor with shape (N, 4), float32, or None
@@ -40,7 +41,7 @@ class JetData:
 
     momenta: torch.Tensor
     mask: torch.Tensor
-    labels: torch.Tensor
+    labels: torch.Tensor | None
     scalars: torch.Tensor | None = None
     truth: torch.Tensor | None = None
     weights: torch.Tensor | None = None
@@ -52,8 +53,9 @@ class JetData:
         expected = {
             "momenta": (self.momenta, (n, p, 4), torch.float32),
             "mask": (self.mask, (n, p), torch.bool),
-            "labels": (self.labels, (n,), torch.int64),
         }
+        if self.labels is not None:
+            expected["labels"] = (self.labels, (n,), torch.int64)
         if self.scalars is not None:
             expected["scalars"] = (self.scalars, (n, p, self.scalars.shape[-1]), torch.float32)
         if self.truth is not None:
@@ -73,7 +75,7 @@ class JetData:
             raise ValueError(f"JetData from {self.source or 'unknown source'}: 'weights' must be finite and >= 0")
 
     def __len__(self) -> int:
-        return self.labels.shape[0]
+        return self.mask.shape[0]
 
     @property
     def num_particles(self) -> int:
@@ -99,7 +101,7 @@ class JetData:
         return JetData(
             momenta=self.momenta[index],
             mask=self.mask[index],
-            labels=self.labels[index],
+            labels=None if self.labels is None else self.labels[index],
             scalars=None if self.scalars is None else self.scalars[index],
             truth=None if self.truth is None else self.truth[index],
             weights=None if self.weights is None else self.weights[index],
@@ -109,12 +111,13 @@ class JetData:
 
     @classmethod
     def concatenate(cls, parts: Sequence[JetData], source: str | None = None) -> JetData:
-        """Join jets from several files along the jet axis (same P; scalars/truth/weights/jets in all or none)."""
+        """Join jets from several files along the jet axis (same P; labels/scalars/truth/weights/jets in all
+        or none)."""
         if not parts:
             raise ValueError("JetData.concatenate needs at least one part")
         if len(parts) == 1:
             return parts[0]
-        for field in ("scalars", "truth", "weights", "jets"):
+        for field in ("labels", "scalars", "truth", "weights", "jets"):
             present = [getattr(part, field) is not None for part in parts]
             if any(present) and not all(present):
                 missing = [part.source for part, has in zip(parts, present, strict=True) if not has]

@@ -181,15 +181,19 @@ def iter_jetclass_chunks(
     impact_parameters: bool = False,
     chunk_size: int = 8192,
     first_jet: int = 0,
+    require_labels: bool = True,
 ) -> Iterator[JetChunk]:
     """Stream jets ``first_jet .. max_jets - 1`` of one JetClass file as canonical jet chunks (see
-    the module docstring)."""
-    branches = list(MOMENTUM_BRANCHES + PID_BRANCHES + LABELS)
-    if impact_parameters:
-        branches += IMPACT_BRANCHES
+    the module docstring). A file without any ``label_*`` branch is refused, or read with
+    ``labels`` None when not ``require_labels``; one with some of them only is always refused."""
     ak = _awkward()
     tally = NonFiniteTally(path, MOMENTUM_KEYS)
     tree = _open_tree(path)
+    # Some label branches but not all is a broken file, refused as one missing its labels.
+    labelled = require_labels or not set(LABELS).isdisjoint(tree.keys())
+    branches = list(MOMENTUM_BRANCHES + PID_BRANCHES + (LABELS if labelled else ()))
+    if impact_parameters:
+        branches += IMPACT_BRANCHES
     require_keys(f"{path}:{TREE}", tree.keys(), branches)
     jet_branches = set(JET_BRANCHES) <= set(tree.keys())
     if jet_branches:
@@ -210,7 +214,7 @@ def iter_jetclass_chunks(
         else:
             jets = summed_jets(momenta, mask)
         momenta, mask, (scalars,) = order_and_pad(momenta, mask, max_particles, (scalars,))
-        labels = _labels(arrays, path, offset)
+        labels = _labels(arrays, path, offset) if labelled else None
         yield JetChunk(offset, momenta, mask, labels, scalars, jets=jets)
         offset += len(counts)
     tally.check()
@@ -250,9 +254,19 @@ def count(path: Path, split: str | None) -> int:
     return num_entries(path)
 
 
-def read_range(path: Path, start: int, stop: int, max_particles: int, impact_parameters: bool = False) -> JetData:
-    """Read jets ``start .. stop - 1`` (as :func:`read`; empty jets raise)."""
-    chunks = iter_jetclass_chunks(path, max_particles, stop, impact_parameters, first_jet=start)
+def read_range(
+    path: Path,
+    start: int,
+    stop: int,
+    max_particles: int,
+    impact_parameters: bool = False,
+    require_labels: bool = True,
+) -> JetData:
+    """Read jets ``start .. stop - 1`` (as :func:`read`; empty jets raise); ``labels`` None for a
+    file without ``label_*`` branches when not ``require_labels`` (see :func:`iter_jetclass_chunks`)."""
+    chunks = iter_jetclass_chunks(
+        path, max_particles, stop, impact_parameters, first_jet=start, require_labels=require_labels
+    )
     source = f"{path} ({FORMAT}, jets {start}-{stop})"
     return collect_chunks(chunks, stop - start, max_particles, source, first_jet=start)
 

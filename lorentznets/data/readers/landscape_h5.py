@@ -48,8 +48,9 @@ def count(path: Path, split: str | None) -> int:
         return int(frame.num_rows)
 
 
-def read_range(path: Path, start: int, stop: int, max_particles: int) -> JetData:
-    """Read jets ``start .. stop - 1`` (as :func:`read`; empty jets raise)."""
-    chunks = iter_landscape_chunks(path, max_particles, stop, first_jet=start)
+def read_range(path: Path, start: int, stop: int, max_particles: int, require_labels: bool = True) -> JetData:
+    """Read jets ``start .. stop - 1`` (as :func:`read`; empty jets raise); a file without the
+    column ``is_signal_new`` is refused, or read with ``labels`` None when not ``require_labels``."""
+    chunks = iter_landscape_chunks(path, max_particles, stop, first_jet=start, require_labels=require_labels)
     source = f"{path} ({FORMAT}, jets {start}-{stop})"
     return collect_chunks(chunks, stop - start, max_particles, source, first_jet=start)

@@ -21,6 +21,8 @@ from .weights import read_h5_weights
 
 FORMAT = "lgn_h5"
 SUFFIXES = (".h5", ".hdf5", ".hdf")
+# A file to predict may lack the labels ``is_signal``; counting its jets needs the rest.
+COUNT_KEYS = tuple(key for key in REQUIRED_KEYS if key != LABEL_KEY)
 
 
 def detect(path: Path) -> bool:
@@ -50,18 +52,21 @@ def read(
 
 
 def count(path: Path, split: str | None) -> int:
-    """Number of jets in a complete file (one split per file: ``split`` must be None)."""
+    """Number of jets in a complete file (one split per file: ``split`` must be None); the labels
+    are checked on reading."""
     check_no_split(FORMAT, split)
     require_complete_generation(require_file(path))
     with open_h5(path) as file:
-        require_keys(path, file.keys(), REQUIRED_KEYS)
-        return int(file[LABEL_KEY].shape[0])
+        require_keys(path, file.keys(), COUNT_KEYS)
+        return int(file[PMU_KEY].shape[0])
 
 
-def read_range(path: Path, start: int, stop: int, max_particles: int) -> JetData:
-    """Read jets ``start .. stop - 1`` (as :func:`read`; empty jets raise)."""
+def read_range(path: Path, start: int, stop: int, max_particles: int, require_labels: bool = True) -> JetData:
+    """Read jets ``start .. stop - 1`` (as :func:`read`; empty jets raise); a file without
+    ``is_signal`` is refused, or read with ``labels`` None when not ``require_labels``."""
     with open_h5(require_file(path)) as file:
-        weights = read_h5_weights(file, path, file[LABEL_KEY].shape[0], stop, start)
-    chunks = iter_lgn_chunks(path, max_particles, stop, first_jet=start)
+        require_keys(path, file.keys(), COUNT_KEYS)
+        weights = read_h5_weights(file, path, file[PMU_KEY].shape[0], stop, start)
+    chunks = iter_lgn_chunks(path, max_particles, stop, first_jet=start, require_labels=require_labels)
     source = f"{path} ({FORMAT}, jets {start}-{stop})"
     return collect_chunks(chunks, stop - start, max_particles, source, weights=weights, first_jet=start)

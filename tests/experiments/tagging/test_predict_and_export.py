@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -22,6 +23,7 @@ from experiments.common.predict import write_predictions
 from experiments.registry import get_experiment
 from lorentznets.data.readers import load_jets
 from tests.data.readers.jet_files import random_jets, write_jetclass
+from tests.data.readers.test_unlabelled_files import write_labelled_and_unlabelled
 
 TINY = {"training.iterations": 4, "training.validate_every": 4, "data.split_fractions": "[0.5,0.25,0.25]"}
 
@@ -220,6 +222,36 @@ def test_predict_command_from_the_run_folder(trained):
     assert result.returncode == 0, result.stdout + result.stderr
     with h5py.File(output) as file:
         assert file["scores"].shape == (50, 2)
+
+
+def test_files_without_labels_are_predicted_with_the_scores_of_their_labelled_copies(trained):
+    """Every layout that can lack labels (lgn_h5, landscape_h5, EnergyFlow npz and HDF5, JetClass
+    ROOT), without them through run.py: the same scores as the labelled copies, no ``label``."""
+    tmp_path, _ = trained
+    layouts = write_labelled_and_unlabelled(tmp_path)
+    labelled = [files[0] for files in layouts.values()]
+    unlabelled = [files[1] for files in layouts.values()]
+    run_dir = tmp_path / "runs" / "toptagging" / "r"
+    output = tmp_path / "unlabelled_predictions.h5"
+    args = ["-cp", str(run_dir), "-cn", "config", "train=false", "warm_start_idx=0", "data.path=/nowhere.h5"]
+    files = ",".join(map(str, unlabelled))
+    result = run_cli([*args, f"predict.files=[{files}]", f"predict.output={output}"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    with_labels = tmp_path / "labelled_predictions.h5"
+    predict = {"predict.files": "[" + ",".join(map(str, labelled)) + "]", "predict.output": with_labels}
+    _run(tmp_path, tmp_path / "deleted.h5", train=False, warm_start_idx=0, **predict)
+    with h5py.File(output) as without, h5py.File(with_labels) as expected:
+        assert "label" not in without and set(without) == {"file", "index", "scores"}
+        np.testing.assert_allclose(without["scores"][:], expected["scores"][:], rtol=0, atol=1e-6)
+        np.testing.assert_array_equal(without["index"][:], expected["index"][:])
+        names = [Path(name.decode()).name for name in without["file"][:]]
+        assert names == [Path(name.decode()).name.replace(".", "_unlabelled.", 1) for name in expected["file"][:]]
+        truth = [load_jets(path, max_particles=30).labels.numpy() for path in labelled]
+        np.testing.assert_array_equal(expected["label"][:], np.concatenate(truth))
+    mixed = {"predict.files": f"[{labelled[0]},{unlabelled[0]}]"}
+    different = r"lgn_unlabelled\.h5: predictions \['file', 'index', 'scores'\], the earlier events \[.*'label'"
+    with pytest.raises(ExperimentInputError, match=different):
+        _run(tmp_path, tmp_path / "deleted.h5", train=False, warm_start_idx=0, **mixed)
 
 
 @pytest.mark.parametrize("impact_parameters", [False, True])
