@@ -53,10 +53,17 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
+def torchrun_command(args: list[str]) -> list[str]:
+    """The command ``torchrun --standalone --nproc_per_node=2 <args>``, to run in the repository root
+    with :func:`subprocess_env`."""
+    return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", *args]
+
+
 def run_torchrun(args: list[str], timeout: float = 600) -> subprocess.CompletedProcess:
-    """``torchrun --standalone --nproc_per_node=2 <args>`` in the repository root."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", *args]
-    return subprocess.run(command, cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=timeout)
+    """Run :func:`torchrun_command` of ``args`` in the repository root."""
+    return subprocess.run(
+        torchrun_command(args), cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=timeout
+    )
 
 
 def run_cli(args: list[str], timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:

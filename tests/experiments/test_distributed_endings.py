@@ -11,12 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from experiment_test_utils import REPO, subprocess_env, toy_overrides
+from experiment_test_utils import REPO, run_torchrun, subprocess_env, torchrun_command, toy_overrides
 from mlflow.tracking import MlflowClient
 
 from experiments.common.mlflow_logger import default_tracking_uri
-
-TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "run.py"]
 
 
 def _rank_pid(launcher: int, rank: int) -> int:
@@ -38,7 +36,9 @@ def _signal_one_rank(tmp_path, rank: int | None, signum: int) -> tuple[str, str]
     """Train the toy on two processes, send ``signum`` to ``rank`` (None: to torchrun) during the
     training; return the output and the MLflow run's status."""
     settings = {"training.iterations": 1000, "+toy.sleep_per_step": 0.05}
-    command = [*TORCHRUN, "-cn", "default", *toy_overrides(tmp_path, use_mlflow=True, device="cpu", **settings)]
+    command = torchrun_command(
+        ["run.py", "-cn", "default", *toy_overrides(tmp_path, use_mlflow=True, device="cpu", **settings)]
+    )
     process = subprocess.Popen(
         command, cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -101,14 +101,7 @@ def test_a_killed_process_ends_the_others_in_one_line(tmp_path):
 @pytest.mark.slow
 def test_an_input_error_of_every_process_is_printed_once(tmp_path):
     overrides = toy_overrides(tmp_path, device="cpu", **{"+toy.num_samples": 0})
-    result = subprocess.run(
-        [*TORCHRUN, "-cn", "default", *overrides],
-        cwd=REPO,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_torchrun(["run.py", "-cn", "default", *overrides], timeout=300)
     assert result.returncode != 0
     assert result.stdout.count("toy.num_samples must be positive, got 0") == 1, result.stdout + result.stderr
     _assert_no_process_traceback(result.stdout + result.stderr)

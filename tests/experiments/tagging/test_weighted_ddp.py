@@ -4,14 +4,11 @@ ratios: the first step's loss was 0.5800 with two processes against 0.5695 with 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import h5py
 import numpy as np
 import pytest
 import torch
-from experiment_test_utils import REPO, subprocess_env
+from experiment_test_utils import run_cli, run_torchrun
 from tagging_test_utils import tagging_overrides, write_lgn_jets
 
 from experiments.common.checkpoint import load_checkpoint
@@ -24,19 +21,12 @@ def test_weighted_training_does_not_depend_on_the_number_of_processes(tmp_path):
     with h5py.File(data, "r+") as file:
         file["weight"] = np.random.default_rng(0).lognormal(0.0, 1.5, size=160)
     runs = {}
-    for name, launcher in (("one", []), ("two", ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"])):
+    for name in ("one", "two"):
         overrides = tagging_overrides(tmp_path, data, run_name=name, device="cpu", evaluate=False, plot=False)
         overrides += ["training.iterations=4", "training.validate_every=4", "training.batchsize=16"]
         overrides += ["training.log_every=1"]  # the loss of every step in the checkpoint's history
-        script = [str(REPO / "run.py")] if launcher else ["run.py"]
-        result = subprocess.run(
-            [sys.executable, *launcher, *script, "-cn", "toptagging", *overrides],
-            cwd=REPO,
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        args = ["-cn", "toptagging", *overrides]
+        result = run_torchrun(["run.py", *args]) if name == "two" else run_cli(args, timeout=600)
         assert result.returncode == 0, result.stderr[-3000:]
         runs[name] = load_checkpoint(tmp_path / "runs" / "toptagging" / name / "checkpoints" / "last.pt")
     assert runs["two"]["world_size"] == 2 and len(runs["one"]["history"]["train_loss"]) == 4
