@@ -16,6 +16,10 @@ first event and vector slot with their stored values:
 5. an azimuth stored as ``sin_phi`` and ``cos_phi`` off the unit circle by more than
    :data:`AZIMUTH_TOLERANCE` (the conversion divides by their length, so sin_phi = cos_phi = 0
    became px = py = 0 with the energy from pt: a 15.8 GeV jet mass read as 158.6 GeV).
+
+A GLOBAL input (e.g. MET) has no four-momentum, but its ``sin_phi`` and ``cos_phi`` reach the
+models as they are stored: :func:`check_global_azimuth` refuses them off the unit circle in any
+event (its magnitude may be 0; only the direction's length is checked).
 """
 
 from __future__ import annotations
@@ -29,6 +33,13 @@ from lorentznets.data.physics_checks import MAX_MOMENTUM, SPACELIKE_TOLERANCE
 
 # Allowed | |(sin_phi, cos_phi)| - 1 |: far above float32 (and float16) rounding, far below any real inconsistency.
 AZIMUTH_TOLERANCE = 0.01
+OFF_UNIT_CIRCLE = f"off the unit circle (|(sin_phi, cos_phi)| differs from 1 by more than {AZIMUTH_TOLERANCE:g})"
+
+
+def off_unit_circle(sin_phi: np.ndarray, cos_phi: np.ndarray) -> np.ndarray:
+    """True where ``|(sin_phi, cos_phi)|`` differs from 1 by more than :data:`AZIMUTH_TOLERANCE` (or is NaN);
+    same shape as the inputs."""
+    return ~(np.abs(np.hypot(sin_phi, cos_phi) - 1) <= AZIMUTH_TOLERANCE)
 
 
 def check_input_kinematics(
@@ -80,9 +91,8 @@ def check_input_kinematics(
         huge = (np.abs(momenta) > MAX_MOMENTUM).any(axis=-1)
         checks.append((derived, f"giving components above {MAX_MOMENTUM:g} GeV", huge))
         if columns.sin_phi is not None:
-            radius = np.hypot(values[columns.sin_phi], values[columns.cos_phi])
-            problem = f"off the unit circle (|(sin_phi, cos_phi)| differs from 1 by more than {AZIMUTH_TOLERANCE:g})"
-            checks.append((f"{columns.sin_phi},{columns.cos_phi}", problem, ~(np.abs(radius - 1) <= AZIMUTH_TOLERANCE)))
+            bad = off_unit_circle(values[columns.sin_phi], values[columns.cos_phi])
+            checks.append((f"{columns.sin_phi},{columns.cos_phi}", OFF_UNIT_CIRCLE, bad))
     for feature, problem, bad in checks:
         bad = bad & mask
         if bad.any():
@@ -92,3 +102,34 @@ def check_input_kinematics(
                 f"{source}: INPUTS/{input_name}/{feature} is {problem} on {int(bad.sum())} real vector(s); "
                 f"first at event {event}, vector {slot}: {stored}"
             )
+
+
+def check_global_azimuth(values: Mapping[str, np.ndarray], input_name: str, source: str) -> None:
+    """Raise ``ValueError`` if a GLOBAL input's ``(sin_phi, cos_phi)`` is off the unit circle in some event.
+
+    Parameters
+    ----------
+    values : mapping of str to np.ndarray with shape (E,)
+        The input's stored features by name; an input without both ``sin_phi`` and ``cos_phi``
+        is not checked.
+    input_name : str
+        The GLOBAL input, e.g. ``"Met"``.
+    source : str
+        The file, for the message.
+
+    Raises
+    ------
+    ValueError
+        E.g. ``"f.h5: INPUTS/Met/sin_phi,cos_phi is off the unit circle (...) in 1 event(s);
+        first at event 3: met=42.1, sin_phi=0, cos_phi=0"``.
+    """
+    if "sin_phi" not in values or "cos_phi" not in values:
+        return
+    bad = off_unit_circle(values["sin_phi"], values["cos_phi"])
+    if bad.any():
+        event = int(np.flatnonzero(bad)[0])
+        stored = ", ".join(f"{name}={float(column[event]):.6g}" for name, column in values.items())
+        raise ValueError(
+            f"{source}: INPUTS/{input_name}/sin_phi,cos_phi is {OFF_UNIT_CIRCLE} in {int(bad.sum())} event(s); "
+            f"first at event {event}: {stored}"
+        )

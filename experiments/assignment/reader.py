@@ -36,7 +36,7 @@ from lorentznets.assignment.event_targets import classification_targets, regress
 from lorentznets.assignment.input_layout import four_momenta, kinematic_columns, vector_layout
 from lorentznets.assignment.topology import EventTopology
 
-from .kinematics_check import check_input_kinematics
+from .kinematics_check import check_global_azimuth, check_input_kinematics
 
 LOG_TRANSFORMS = ("log", "log_normalize")
 LOGGER = logging.getLogger("lorentznets")
@@ -366,8 +366,9 @@ def read_assignment_file(
     ValueError
         Unreadable file, wrong shapes, non-finite features on real jets, events without any real
         vector, padding before real vectors, inconsistent kinematics (e.g. ``sin_phi`` without
-        ``cos_phi``), targets out of range or sharing a jet, a particle that is never fully
-        matched, infinite regression targets, non-integer or < -1 class labels.
+        ``cos_phi``, or a GLOBAL input's ``sin_phi``, ``cos_phi`` off the unit circle), targets
+        out of range or sharing a jet, a particle that is never fully matched, infinite
+        regression targets, non-integer or < -1 class labels.
     """
     source = str(path)
     if not Path(path).is_file():
@@ -381,12 +382,15 @@ def read_assignment_file(
         stop = len(mask)
         global_names, global_values = [], []
         for name, spec in topology.global_inputs.items():
+            input_values = {}
             for feature, transform in spec.items():
                 key = f"INPUTS/{name}/{feature}"
                 values = _read_array(handle, key, source, (total,), stop).astype(np.float32)
                 _check_feature(values[:, None], np.ones((stop, 1), bool), key, transform, source)
-                global_names.append(f"{name}/{feature}")
-                global_values.append(values)
+                input_values[feature] = values
+            check_global_azimuth(input_values, name, source)
+            global_names.extend(f"{name}/{feature}" for feature in input_values)
+            global_values.extend(input_values.values())
         targets = _read_targets(handle, topology, masks, packed_position, total, source)
         regression_names = tuple(t.key for t in regression_targets(topology))
         classification_names = classification_targets(topology)

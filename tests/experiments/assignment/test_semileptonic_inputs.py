@@ -1,6 +1,8 @@
 """Several SEQUENTIAL inputs, sin_phi/cos_phi, MET as a global input, a target in the lepton
 input: the reader, the wrappers and the load-time checks on a hand-built SPANet-layout file."""
 
+import re
+
 import h5py
 import numpy as np
 import pytest
@@ -77,6 +79,32 @@ def test_event_file_against_data_file_fails_at_load(tmp_path, edit, message):
     path.with_suffix(".yaml").write_text(edit(SEMILEPTONIC_EVENT_FILE))
     with pytest.raises((KeyError, ValueError), match=message):
         read_assignment_file(path, EventTopology.from_yaml(path.with_suffix(".yaml")))
+
+
+@pytest.mark.parametrize(
+    ("sin", "cos", "refused"),
+    [(0.0, 0.0, True), (0.3, 0.4, True), (0.6 * 1.005, 0.8 * 1.005, False), (0.6, 0.8, False)],
+)
+def test_a_global_azimuth_off_the_unit_circle_is_refused(tmp_path, sin, cos, refused):
+    """MET's sin_phi = cos_phi = 0 reached the models as it was stored (jets' were refused already);
+    MET itself may be 0, as in event 9 here: only the direction's length is checked."""
+    path = write_semileptonic_file(tmp_path / "events.h5", num_events=30)
+    with h5py.File(path, "a") as handle:
+        for feature, value in (("met", 0.0), ("sin_phi", sin), ("cos_phi", cos)):
+            values = handle[f"INPUTS/Met/{feature}"][:]
+            values[9] = value
+            handle[f"INPUTS/Met/{feature}"][...] = values
+    topology = EventTopology.from_yaml(path.with_suffix(".yaml"))
+    if not refused:
+        events = read_assignment_file(path, topology)
+        assert events.global_features[9, events.global_names.index("Met/met")] == 0
+        return
+    message = (
+        f"{path}: INPUTS/Met/sin_phi,cos_phi is off the unit circle (|(sin_phi, cos_phi)| differs from 1 by more "
+        f"than 0.01) in 1 event(s); first at event 9: met=0, sin_phi={sin:.6g}, cos_phi={cos:.6g}"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        read_assignment_file(path, topology)
 
 
 def test_lepton_index_out_of_range_and_never_matched_particle(tmp_path):
