@@ -6,6 +6,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -13,6 +14,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
 from experiments.base_experiment import BaseExperiment
+from experiments.common.checkpoint import load_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -77,6 +79,21 @@ def run_cli(args: list[str], timeout: float = 120, **kwargs) -> subprocess.Compl
         timeout=timeout,
         **kwargs,
     )
+
+
+def checkpoints_of_one_and_two_processes(
+    base_dir: Path, config_name: str, overrides_of: Callable[[str], list[str]]
+) -> dict[str, dict]:
+    """Train ``run.py -cn <config_name>`` with ``overrides_of(name)`` as run ``one`` in one process
+    and as run ``two`` under :func:`run_torchrun`; the last checkpoint of each, by run name. The runs
+    lie in ``<base_dir>/runs/<config_name>`` (the config's ``exp_name`` is its name)."""
+    checkpoints = {}
+    for name in ("one", "two"):
+        args = ["-cn", config_name, *overrides_of(name)]
+        result = run_torchrun(["run.py", *args]) if name == "two" else run_cli(args, timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+        checkpoints[name] = load_checkpoint(base_dir / "runs" / config_name / name / "checkpoints" / "last.pt")
+    return checkpoints
 
 
 def two_rank_validation_sums(experiment: BaseExperiment) -> dict[str, torch.Tensor]:

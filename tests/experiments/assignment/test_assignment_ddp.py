@@ -4,15 +4,10 @@ the ranks' mean counts, reduced in one all-reduce)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 import torch
-from experiment_test_utils import REPO, subprocess_env
+from experiment_test_utils import checkpoints_of_one_and_two_processes
 from test_assignment_experiment import overrides
-
-from experiments.common.checkpoint import load_checkpoint
 
 pytestmark = pytest.mark.slow
 
@@ -31,23 +26,11 @@ def test_assignment_training_does_not_depend_on_the_number_of_processes(tmp_path
         "plot": False,
         "device": "cpu",
     }
-    runs = {}
-    for name, launcher in (("one", []), ("two", ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"])):
-        values = overrides(tmp_path, event_target_file, **{**settings, "run_name": name})
-        result = subprocess.run(
-            [sys.executable, *launcher, str(REPO / "run.py"), "-cn", "ttbar_assignment", *values],
-            cwd=REPO,
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        runs[name] = load_checkpoint(tmp_path / "runs" / "ttbar_assignment" / name / "checkpoints" / "last.pt")
-    assert runs["two"]["world_size"] == 2 and len(runs["one"]["history"]["train_loss"]) == 4
-    torch.testing.assert_close(
-        torch.tensor(runs["two"]["history"]["train_loss"]),
-        torch.tensor(runs["one"]["history"]["train_loss"]),
-        rtol=1e-4,
-        atol=0,
+    runs = checkpoints_of_one_and_two_processes(
+        tmp_path,
+        "ttbar_assignment",
+        lambda name: overrides(tmp_path, event_target_file, **{**settings, "run_name": name}),
     )
+    assert runs["two"]["world_size"] == 2 and len(runs["one"]["history"]["train_loss"]) == 4
+    losses = {name: torch.tensor(run["history"]["train_loss"]) for name, run in runs.items()}
+    torch.testing.assert_close(losses["two"], losses["one"], rtol=1e-4, atol=0)

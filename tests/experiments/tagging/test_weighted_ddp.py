@@ -8,10 +8,8 @@ import h5py
 import numpy as np
 import pytest
 import torch
-from experiment_test_utils import run_cli, run_torchrun
+from experiment_test_utils import checkpoints_of_one_and_two_processes
 from tagging_test_utils import tagging_overrides, write_lgn_jets
-
-from experiments.common.checkpoint import load_checkpoint
 
 pytestmark = pytest.mark.slow
 
@@ -20,19 +18,18 @@ def test_weighted_training_does_not_depend_on_the_number_of_processes(tmp_path):
     data = write_lgn_jets(tmp_path / "jets.h5", num_jets=160)
     with h5py.File(data, "r+") as file:
         file["weight"] = np.random.default_rng(0).lognormal(0.0, 1.5, size=160)
-    runs = {}
-    for name in ("one", "two"):
-        overrides = tagging_overrides(tmp_path, data, run_name=name, device="cpu", evaluate=False, plot=False)
-        overrides += ["training.iterations=4", "training.validate_every=4", "training.batchsize=16"]
-        overrides += ["training.log_every=1"]  # the loss of every step in the checkpoint's history
-        args = ["-cn", "toptagging", *overrides]
-        result = run_torchrun(["run.py", *args]) if name == "two" else run_cli(args, timeout=600)
-        assert result.returncode == 0, result.stderr[-3000:]
-        runs[name] = load_checkpoint(tmp_path / "runs" / "toptagging" / name / "checkpoints" / "last.pt")
-    assert runs["two"]["world_size"] == 2 and len(runs["one"]["history"]["train_loss"]) == 4
-    torch.testing.assert_close(
-        torch.tensor(runs["two"]["history"]["train_loss"]),
-        torch.tensor(runs["one"]["history"]["train_loss"]),
-        rtol=1e-4,
-        atol=0,
+    settings = {
+        "device": "cpu",
+        "evaluate": False,
+        "plot": False,
+        "training.iterations": 4,
+        "training.validate_every": 4,
+        "training.batchsize": 16,
+        "training.log_every": 1,  # the loss of every step in the checkpoint's history
+    }
+    runs = checkpoints_of_one_and_two_processes(
+        tmp_path, "toptagging", lambda name: tagging_overrides(tmp_path, data, run_name=name, **settings)
     )
+    assert runs["two"]["world_size"] == 2 and len(runs["one"]["history"]["train_loss"]) == 4
+    losses = {name: torch.tensor(run["history"]["train_loss"]) for name, run in runs.items()}
+    torch.testing.assert_close(losses["two"], losses["one"], rtol=1e-4, atol=0)
