@@ -21,13 +21,15 @@ from __future__ import annotations
 import glob
 import logging
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 
 from experiments.common.generated_data import ensure_generated, pythia_generator
 from experiments.common.splits import SPLITS, split_bounds, split_indices
-from lorentznets.data.readers import JetData, detect_format, load_jets
+from lorentznets.data.readers import JetData, ReadingOptions, detect_format, load_jets
 from lorentznets.data.readers.file_ranges import FileRange, file_ranges
 from lorentznets.data.readers.formats import expand_paths
+from lorentznets.data.readers.reading_options import DEFAULT_READING
 
 # Formats whose files hold all three splits, told apart by a ``split`` argument.
 MULTI_SPLIT_FORMATS = ("lgatr_npz",)
@@ -126,35 +128,28 @@ def _refuse_shared_files(patterns: Mapping[str, str]) -> None:
             LOGGER.warning("%s: the test metrics are those of the validation jets", message)
 
 
-def _read(path: str, split: str | None, data_cfg: Mapping, reading: Mapping) -> JetData:
-    """Read one split's file(s) with the reading options ``reading`` (keywords of ``load_jets``)."""
+def _read(path: str, split: str | None, data_cfg: Mapping, reading: ReadingOptions) -> JetData:
+    """Read one split's file(s) with the reading options ``reading``."""
     return load_jets(
         path,
         format=data_cfg["format"],
         split=split,
         max_particles=data_cfg["max_particles"],
         max_jets=data_cfg["max_jets"],
-        **reading,
+        **asdict(reading),  # its fields are load_jets' keywords
     )
 
 
-def load_jet_splits(
-    data_cfg: Mapping, impact_parameters: bool = False, constituent_mass: str = "pdg", pid_features: str = "lorentznets"
-) -> dict[str, JetData]:
+def load_jet_splits(data_cfg: Mapping, reading: ReadingOptions = DEFAULT_READING) -> dict[str, JetData]:
     """Read train/val/test jets as configured (see the module docstring).
 
     Parameters
     ----------
     data_cfg : mapping
         The ``data`` block of the config.
-    impact_parameters : bool
-        Read JetClass's track impact parameters too (``data.impact_parameters`` of tagging).
-    constituent_mass : str
-        EnergyFlow files: "pdg" or "massless" constituents (``data.constituent_mass`` of tagging;
-        see :func:`~lorentznets.data.readers.load_jets`).
-    pid_features : str
-        EnergyFlow files: "lorentznets" or "weaver" particle-ID scalars (tagging: ``data.features``;
-        see :func:`~lorentznets.data.readers.load_jets`).
+    reading : ReadingOptions
+        How the readers build the jets (tagging: from ``data.impact_parameters``,
+        ``data.constituent_mass`` and ``data.features``).
 
     Returns
     -------
@@ -162,11 +157,6 @@ def load_jet_splits(
         Keys train, val, test.
     """
     sources = _split_sources(data_cfg)
-    reading = {
-        "impact_parameters": impact_parameters,
-        "constituent_mass": constituent_mass,
-        "pid_features": pid_features,
-    }
     if isinstance(sources, dict):
         return {split: _read(path, inner, data_cfg, reading) for split, (path, inner) in sources.items()}
     jets = _read(sources, None, data_cfg, reading)

@@ -39,7 +39,7 @@ from experiments.tagging.split_weights import splits_are_weighted
 from experiments.tagging.streamed import streamed_splits
 from lorentznets.data.convert.pid import CONSTITUENT_MASSES, NUM_PID_FEATURES, PID_CLASSES
 from lorentznets.data.convert.weaver_pid import WEAVER_PID_FLAGS
-from lorentznets.data.readers import JetData
+from lorentznets.data.readers import JetData, ReadingOptions
 from lorentznets.data.readers.formats import detect_format, expand_paths
 from lorentznets.data.readers.jetclass_root import LABELS, PID_BRANCHES, SUFFIXES
 
@@ -107,6 +107,12 @@ class TaggingExperiment(BaseExperiment):
         """True for two classes (one logit)."""
         return len(self.class_names) == 2
 
+    @functools.cached_property
+    def reading(self) -> ReadingOptions:
+        """How the readers build the jets from ``data.impact_parameters``, ``data.constituent_mass``
+        and ``data.features``, for training, evaluation and predictions alike."""
+        return ReadingOptions.cast(reading_options(self.cfg.data))
+
     @property
     def predicting(self) -> bool:
         """True when the run writes predictions for ``predict.files`` instead of training or evaluating."""
@@ -134,7 +140,7 @@ class TaggingExperiment(BaseExperiment):
         self._refuse_other_streaming(data_cfg)
         if streamed is not None:
             return streamed
-        splits = load_jet_splits(data_cfg, **reading_options(data_cfg))
+        splits = load_jet_splits(data_cfg, self.reading)
         # JetClass files' labels follow their branch order: a subset of the classes must name the
         # ones before it too, which then have no jets (a warning, not a refusal)
         every_class = bool(self.cfg.train) and not reads_jetclass_root(self.cfg.data)
@@ -301,7 +307,7 @@ class TaggingExperiment(BaseExperiment):
             batch_size,
             chunk_jets=chunk_jets,
             max_jets=max_jets,
-            **reading_options(data),
+            reading=self.reading,
         )
 
     @torch.no_grad()

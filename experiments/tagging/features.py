@@ -45,10 +45,12 @@ _STANDARDISATION = ((1.7, 0.7), (2.0, 0.7), (-4.7, 0.7), (-4.7, 0.7), (0.2, 4.0)
 
 
 def reading_options(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The reading options of a tagging ``data`` block, keyword arguments of
-    :func:`~lorentznets.data.readers.load_jets` and the streams: JetClass's impact parameters,
-    the EnergyFlow constituents' masses, and the EnergyFlow particle-ID scalars of the feature
-    convention (``pid_features`` is ``data.features``: the readers' conventions bear its names)."""
+    """The reading options of a tagging ``data`` block by the names of the fields of
+    :class:`~lorentznets.data.readers.ReadingOptions` (``ReadingOptions.cast`` of it), which are
+    also the keyword arguments of :func:`~lorentznets.data.readers.load_jets` and the streams:
+    JetClass's impact parameters, the EnergyFlow constituents' masses, and the EnergyFlow
+    particle-ID scalars of the feature convention (``pid_features`` is ``data.features``: the
+    readers' conventions bear its names)."""
     return {
         "impact_parameters": data["impact_parameters"],
         "constituent_mass": data["constituent_mass"],

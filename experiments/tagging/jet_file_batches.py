@@ -11,7 +11,8 @@ from pathlib import Path
 from experiments.tagging.dataset import JetDataset, TaggingBatch
 from lorentznets.data.readers import JetData
 from lorentznets.data.readers.file_ranges import count_jets
-from lorentznets.data.readers.formats import READERS, detect_format, reader_options, reads_ranges
+from lorentznets.data.readers.formats import READERS, detect_format, reads_ranges
+from lorentznets.data.readers.reading_options import DEFAULT_READING, ReadingOptions
 
 CHUNK_JETS = 8192
 """Jets read from disk at a time: with P = 128 constituents and 10 features per constituent,
@@ -24,11 +25,9 @@ def jet_file_batches(
     max_particles: int,
     use_scalars: bool,
     batch_size: int,
-    impact_parameters: bool = False,
+    reading: ReadingOptions = DEFAULT_READING,
     chunk_jets: int = CHUNK_JETS,
     max_jets: int | None = None,
-    constituent_mass: str = "pdg",
-    pid_features: str = "lorentznets",
 ) -> Iterator[TaggingBatch]:
     """Consecutive batches (in file order) of all jets of one file.
 
@@ -42,21 +41,16 @@ def jet_file_batches(
     use_scalars : bool
         Give the batches ``scalars`` (the file must have them).
     batch_size : int
-    impact_parameters : bool
-        JetClass ROOT files only: the track impact parameters follow the particle IDs in the
-        scalars (ParT's full input, ``data.impact_parameters``).
+    reading : ReadingOptions
+        As in training: JetClass's track impact parameters (``data.impact_parameters``), the
+        EnergyFlow constituents' masses (``data.constituent_mass``) and particle-ID scalars
+        (``data.features``).
     chunk_jets : int
         Jets read from disk at a time (:data:`CHUNK_JETS`); 1 reads no more than the first batch
         of one jet needs. EnergyFlow ``.npz`` archives cannot be read by ranges and are read whole.
     max_jets : int or None
         Stop after the file's first ``max_jets`` jets (None: all). An ``.npz`` archive is then
         decompressed only as far as those jets.
-    constituent_mass : str
-        EnergyFlow files only: "pdg" or "massless" constituents, as in training
-        (``data.constituent_mass``).
-    pid_features : str
-        EnergyFlow files only: "lorentznets" or "weaver" particle-ID scalars, as in training
-        (``data.features``).
 
     Yields
     ------
@@ -79,10 +73,10 @@ def jet_file_batches(
     reader = READERS[name]
     if not hasattr(reader, "read_range"):
         raise ValueError(f"{path}: format {name!r} holds several splits per file; predict files of another format")
-    if impact_parameters and name != "jetclass_root":
+    if reading.impact_parameters and name != "jetclass_root":
         raise ValueError(f"{path}: data.impact_parameters=true needs JetClass ROOT files, not format {name!r}")
-    options = reader_options(name, path, impact_parameters, constituent_mass, pid_features)
-    for jets in _chunks(path, name, max_particles, chunk_jets, max_jets, options):
+    keywords = reading.reader_keywords(name, path)
+    for jets in _chunks(path, name, max_particles, chunk_jets, max_jets, keywords):
         if use_scalars and jets.scalars is None:
             raise ValueError(f"{path}: the model takes per-particle scalars (data.use_scalars=true); the file has none")
         dataset = JetDataset(jets, use_scalars=use_scalars)
@@ -91,17 +85,17 @@ def jet_file_batches(
 
 
 def _chunks(
-    path: Path, format: str, max_particles: int, chunk_jets: int, max_jets: int | None, options: dict
+    path: Path, format: str, max_particles: int, chunk_jets: int, max_jets: int | None, keywords: dict
 ) -> Iterator[JetData]:
     """The file's first ``max_jets`` jets (None: all) ``chunk_jets`` at a time, or all at once where
     its reader cannot read ranges (EnergyFlow ``.npz`` archives, which are decompressed whole anyway)."""
     reader = READERS[format]
     if not reads_ranges(format, path):
-        yield reader.read(path, None, max_particles, max_jets, False, **options, require_labels=False)
+        yield reader.read(path, None, max_particles, max_jets, False, **keywords, require_labels=False)
         return
     total = count_jets(path, format, None)
     if max_jets is not None:
         total = min(total, max_jets)
     for start in range(0, total, chunk_jets):
         stop = min(start + chunk_jets, total)
-        yield reader.read_range(path, start, stop, max_particles, **options, require_labels=False)
+        yield reader.read_range(path, start, stop, max_particles, **keywords, require_labels=False)

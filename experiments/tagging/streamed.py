@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from experiments.common.jet_splits import jet_split_ranges
 from experiments.tagging.dataset import TaggingBatch, check_split_classes, trimmed_batch
 from experiments.tagging.features import reading_options
 from experiments.tagging.split_weights import splits_are_weighted
-from lorentznets.data.readers import JetData
+from lorentznets.data.readers import JetData, ReadingOptions
 from lorentznets.data.readers.file_ranges import FileRange
 from lorentznets.data.readers.stream import JetStream, SequentialJetStream, bytes_per_jet
 from lorentznets.data.readers.stream_sample import StreamSample, can_stream, read_piece
@@ -84,7 +85,7 @@ class StreamedJetDataset(IterableDataset):
         """The first ``n`` jets of the first file (fewer if it is shorter) as one batch."""
         first = self.files.ranges[0]
         piece = FileRange(first.path, first.format, first.split, first.start, min(first.stop, first.start + n))
-        return self._batch(read_piece(piece, self.files.max_particles, **self.files.reading))
+        return self._batch(read_piece(piece, self.files.max_particles, self.files.reading))
 
     def _batch(self, jets: JetData) -> TaggingBatch:
         weights = None if self.weight_means is None else jets.weights / self.weight_means[jets.labels]
@@ -114,12 +115,12 @@ class StreamedJetDataset(IterableDataset):
         self.training.load_state_dict(state)
 
 
-def _estimated_gb(ranges: Mapping[str, Sequence[FileRange]], data_cfg: Mapping) -> float:
+def _estimated_gb(ranges: Mapping[str, Sequence[FileRange]], data_cfg: Mapping, reading: ReadingOptions) -> float:
     first = ranges["train"][0]
     probe = read_piece(
         FileRange(first.path, first.format, first.split, first.start, first.start + 1),
         data_cfg["max_particles"],
-        **reading_options(data_cfg),
+        reading,
     )
     jet_bytes = bytes_per_jet(data_cfg["max_particles"], probe.num_scalars, probe.weights is not None)
     return sum(len(part) for parts in ranges.values() for part in parts) * jet_bytes / GB
@@ -179,10 +180,11 @@ def streamed_splits(
     if setting is False:
         return None
     ranges = jet_split_ranges(data_cfg)
+    reading = ReadingOptions.cast(reading_options(data_cfg))
     if setting == "auto":
         if not all(can_stream(part) for parts in ranges.values() for part in parts):
             return None
-        estimate = _estimated_gb(ranges, data_cfg)
+        estimate = _estimated_gb(ranges, data_cfg, reading)
         if estimate <= data_cfg["memory_cap_gb"]:
             return None
         LOGGER.info(
@@ -191,7 +193,6 @@ def streamed_splits(
             data_cfg["memory_cap_gb"],
         )
     layout, max_particles = data_cfg["stream"], data_cfg["max_particles"]
-    reading = reading_options(data_cfg)
     training = JetStream(
         ranges["train"],
         max_particles,
@@ -203,7 +204,7 @@ def streamed_splits(
         window_jets=layout["window_jets"],
         interleave=layout["interleave"],
         sample_jets=layout["sample_jets"],
-        **reading,
+        **asdict(reading),  # its fields are the streams' keywords
         num_workers=num_workers,
         memory_cap_bytes=int(data_cfg["memory_cap_gb"] * GB),
     )
@@ -215,7 +216,7 @@ def streamed_splits(
             block_jets=layout["block_jets"],
             sample=training.sample if split == "train" else None,
             sample_jets=layout["sample_jets"],
-            **reading,
+            **asdict(reading),
         )
         for split in ("train", "val", "test")
     }

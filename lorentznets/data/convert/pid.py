@@ -113,10 +113,11 @@ def momenta_from_pt_y_phi_pid(
         Index of the first jet in the file, for error messages.
     constituent_mass : str
         "pdg": each constituent has the PDG mass of its particle ID; "massless": zero, y then
-        being the pseudorapidity too (weaver's convention, see the module docstring).
+        being the pseudorapidity too (weaver's convention, see the module docstring). Taken as
+        given: the readers check it once (``ReadingOptions``), not for every chunk.
     pid_features : str
         "lorentznets": charge and one-hot of abs(pid); "weaver": weaver's six ``qg_kinpid`` flags
-        (see the module docstring).
+        (see the module docstring). Taken as given, as ``constituent_mass``.
 
     Returns
     -------
@@ -130,11 +131,8 @@ def momenta_from_pt_y_phi_pid(
     ------
     ValueError
         A real constituent with a negative pt (it would be flipped by pi in phi) or an unknown
-        PDG id; the message names the count and the first jet (``offset`` added) and particle;
-        an unknown ``constituent_mass`` or ``pid_features``.
+        PDG id; the message names the count and the first jet (``offset`` added) and particle.
     """
-    check_constituent_mass(constituent_mass)
-    check_pid_features(pid_features)
     pt, y, phi, pid = (particles[..., i].astype(np.float64) for i in range(4))
     negative = mask & (pt < 0)
     if negative.any():

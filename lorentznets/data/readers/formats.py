@@ -9,9 +9,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from lorentznets.data.convert.pid import CONSTITUENT_MASSES, PID_FEATURES, check_constituent_mass, check_pid_features
-
 from . import energyflow_npz, jetclass_root, landscape_h5, lgatr_npz, lgn_h5
+from .reading_options import ReadingOptions
 
 # Order matters for "auto": the first reader whose suffix and keys match wins.
 READERS: dict[str, ModuleType] = {
@@ -44,46 +43,16 @@ def reader_options(
     constituent_mass: str = "pdg",
     pid_features: str = "lorentznets",
 ) -> dict[str, Any]:
-    """Keyword arguments of the reader of ``format`` (``read``, ``read_range``) for the reading
-    options that differ from their defaults: a reader takes only the options it has.
-
-    Parameters
-    ----------
-    format : str
-        The file's format.
-    path : str or os.PathLike
-        The file, for the message.
-    impact_parameters : bool
-        JetClass ROOT: the four track impact-parameter features after the particle IDs (the
-        caller refuses other formats).
-    constituent_mass : str
-        One of :data:`~lorentznets.data.convert.pid.CONSTITUENT_MASSES`: the mass the EnergyFlow
-        reader gives each constituent when it builds the energies from (pt, y, phi, pid).
-    pid_features : str
-        One of :data:`~lorentznets.data.convert.pid.PID_FEATURES`: the scalars the EnergyFlow
-        reader builds from the PDG codes. Other formats' scalars are the file's whatever this
-        says (JetClass's are weaver's six flags already).
+    """Keyword arguments of the reader of ``format`` for reading options given as keywords: the
+    :meth:`ReadingOptions.reader_keywords <.reading_options.ReadingOptions.reader_keywords>` of
+    ``ReadingOptions(impact_parameters, constituent_mass, pid_features)``.
 
     Raises
     ------
     ValueError
-        An unknown ``constituent_mass`` or ``pid_features``, or a ``constituent_mass`` other than
-        "pdg" for a format whose files store four-momenta (every format but "energyflow_npz"): the
-        energies are the file's.
+        As :class:`~.reading_options.ReadingOptions` and its ``reader_keywords``.
     """
-    check_constituent_mass(constituent_mass)
-    check_pid_features(pid_features)
-    options: dict[str, Any] = {"impact_parameters": True} if impact_parameters else {}
-    if constituent_mass != CONSTITUENT_MASSES[0]:
-        if format != energyflow_npz.FORMAT:
-            raise ValueError(
-                f"{os.fspath(path)}: constituent_mass={constituent_mass!r} applies to EnergyFlow (pt, y, phi, pid) "
-                f"files only, whose energies the reader builds; format {format!r} stores four-momenta"
-            )
-        options["constituent_mass"] = constituent_mass
-    if pid_features != PID_FEATURES[0] and format == energyflow_npz.FORMAT:
-        options["pid_features"] = pid_features
-    return options
+    return ReadingOptions(impact_parameters, constituent_mass, pid_features).reader_keywords(format, path)
 
 
 def detect_format(path: str | os.PathLike) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from .file_ranges import capped_counts
-from .formats import READERS, available_formats, detect_format, expand_paths, reader_options
+from .formats import READERS, available_formats, detect_format, expand_paths
 from .jet_data import JetData
+from .reading_options import ReadingOptions
 from .validation import check_max_particles
 
 __all__ = ["available_formats", "detect_format", "expand_paths", "load_jets"]
@@ -22,12 +22,12 @@ def _read_file(
     max_particles: int,
     max_jets: int | None,
     drop_empty: bool,
-    reading: dict[str, Any],
+    reading: ReadingOptions,
 ) -> JetData:
-    """Read one file with the keyword arguments of :func:`reader_options` ``reading``."""
-    options = reader_options(name, path, **reading)
+    """Read one file with the reading options ``reading``."""
+    keywords = reading.reader_keywords(name, path)
     try:
-        return READERS[name].read(path, split, max_particles, max_jets, drop_empty, **options)
+        return READERS[name].read(path, split, max_particles, max_jets, drop_empty, **keywords)
     except FileNotFoundError:
         raise
     except (OSError, zipfile.BadZipFile) as error:
@@ -110,6 +110,7 @@ def load_jets(
     if format != "auto" and format not in READERS:
         raise ValueError(f"unknown jet format {format!r}; available: {['auto', *available_formats()]}")
     check_max_particles(max_particles, max_jets)
+    reading = ReadingOptions(impact_parameters, constituent_mass, pid_features)
     files = expand_paths(path)
     formats = [detect_format(file) if format == "auto" else format for file in files]
     if impact_parameters and set(formats) != {"jetclass_root"}:
@@ -122,11 +123,6 @@ def load_jets(
         caps = [max_jets] * len(files)
     else:
         caps = capped_counts(files, formats, split, max_jets)
-    reading = {
-        "impact_parameters": impact_parameters,
-        "constituent_mass": constituent_mass,
-        "pid_features": pid_features,
-    }
     parts = [
         _read_file(name, file, split, max_particles, cap, drop_empty, reading)
         for file, name, cap in zip(files, formats, caps, strict=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,7 @@ from torch.utils.data import IterableDataset, get_worker_info
 from .errors import StreamedDataError, error_message
 from .file_ranges import FileRange
 from .jet_data import JetData
+from .reading_options import ReadingOptions
 from .stream_plan import batch_position, cut_blocks, epoch_blocks, spread_subset, window_pieces
 from .stream_sample import StreamSample, read_piece, sample_files
 
@@ -57,11 +58,11 @@ def _workers() -> tuple[int, int]:
     return (0, 1) if info is None else (info.id, info.num_workers)
 
 
-def _read_streamed(piece: FileRange, max_particles: int, reading: dict[str, Any]) -> JetData:
-    """:func:`read_piece` with the reading options ``reading`` (its keyword arguments), the reader's
-    errors raised as :class:`StreamedDataError`."""
+def _read_streamed(piece: FileRange, max_particles: int, reading: ReadingOptions) -> JetData:
+    """:func:`read_piece` with the reading options ``reading``, the reader's errors raised as
+    :class:`StreamedDataError`."""
     try:
-        return read_piece(piece, max_particles, **reading)
+        return read_piece(piece, max_particles, reading)
     except (ValueError, KeyError, OSError) as error:
         message = error_message(error)
         raise StreamedDataError(str(message)) from error
@@ -70,7 +71,7 @@ def _read_streamed(piece: FileRange, max_particles: int, reading: dict[str, Any]
 class _WindowReader:
     """Reads pieces of files into one preallocated window (no second copy while joining)."""
 
-    def __init__(self, max_particles: int, num_scalars: int, weighted: bool, reading: dict[str, Any]) -> None:
+    def __init__(self, max_particles: int, num_scalars: int, weighted: bool, reading: ReadingOptions) -> None:
         self.max_particles = max_particles
         self.num_scalars = num_scalars
         self.weighted = weighted
@@ -182,11 +183,7 @@ class JetStream(IterableDataset):
         self.world_size = world_size
         self.block_jets = block_jets
         self.interleave = interleave
-        reading = {
-            "impact_parameters": impact_parameters,
-            "constituent_mass": constituent_mass,
-            "pid_features": pid_features,
-        }
+        reading = ReadingOptions(impact_parameters, constituent_mass, pid_features)
         self.num_jets = sum(len(part) for part in self.ranges)
         self.source = describe_files(self.ranges)
         self.batches_per_window = window_jets // batch_size
@@ -207,7 +204,7 @@ class JetStream(IterableDataset):
                 f"{self.source}: {workers} DataLoader workers do not divide interleave={interleave} (the windows held "
                 "at once): make it a multiple of the number of workers"
             )
-        self.sample = sample_files(self.ranges, max_particles, sample_jets, **reading)
+        self.sample = sample_files(self.ranges, max_particles, sample_jets, reading)
         jet_bytes = bytes_per_jet(max_particles, self.sample.num_scalars, self.sample.weight_means is not None)
         self.memory_bound_bytes = jet_bytes * (
             interleave * self.window_jets
@@ -376,15 +373,11 @@ class SequentialJetStream(IterableDataset):
         self.rank = rank
         self.world_size = world_size
         self.block_jets = block_jets
-        self.reading = {
-            "impact_parameters": impact_parameters,
-            "constituent_mass": constituent_mass,
-            "pid_features": pid_features,
-        }
-        """The reading options, keyword arguments of :func:`~.stream_sample.read_piece`."""
+        self.reading = ReadingOptions(impact_parameters, constituent_mass, pid_features)
+        """The reading options of every read (:func:`~.stream_sample.read_piece`)."""
         self.num_jets = sum(len(part) for part in self.ranges)
         self.source = describe_files(self.ranges)
-        self.sample = sample if sample is not None else sample_files(ranges, max_particles, sample_jets, **self.reading)
+        self.sample = sample if sample is not None else sample_files(ranges, max_particles, sample_jets, self.reading)
         self._blocks = [block for blocks in cut_blocks(self.ranges, block_jets) for block in blocks]
         kept = None if max_batches is None else max_batches * batch_size
         self._subset_batches = (
@@ -406,7 +399,7 @@ class SequentialJetStream(IterableDataset):
             world_size,
             block_jets=self.block_jets,
             sample=self.sample,
-            **self.reading,
+            **asdict(self.reading),
             max_batches=max_batches,
         )
 

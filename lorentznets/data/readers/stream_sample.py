@@ -14,8 +14,9 @@ import numpy as np
 import torch
 
 from .file_ranges import FileRange
-from .formats import READERS, reader_options, reads_ranges
+from .formats import READERS, reads_ranges
 from .jet_data import JetData
+from .reading_options import ReadingOptions
 
 
 def can_stream(piece: FileRange) -> bool:
@@ -25,15 +26,9 @@ def can_stream(piece: FileRange) -> bool:
     return reads_ranges(piece.format, piece.path)
 
 
-def read_piece(
-    piece: FileRange,
-    max_particles: int,
-    impact_parameters: bool,
-    constituent_mass: str = "pdg",
-    pid_features: str = "lorentznets",
-) -> JetData:
+def read_piece(piece: FileRange, max_particles: int, reading: ReadingOptions) -> JetData:
     """Jets ``piece.start .. piece.stop - 1`` of one file (physics-checked by its reader), with the
-    reading options of :func:`~lorentznets.data.readers.formats.reader_options`.
+    reading options ``reading``.
 
     Raises
     ------
@@ -41,7 +36,7 @@ def read_piece(
         The file cannot be read by ranges: the format has no range reader (npz archives of all
         splits), or its reader refuses the file with its own message (an EnergyFlow ``.npz``:
         read it in memory or convert it with the command the message names); a
-        ``constituent_mass`` the format does not take; an unknown ``pid_features``.
+        ``constituent_mass`` the format does not take.
     """
     reader = READERS[piece.format]
     if not hasattr(reader, "read_range"):
@@ -49,8 +44,8 @@ def read_piece(
             f"{piece.path}: format '{piece.format}' stores all jets in one archive and cannot be streamed; "
             "read it in memory (data.streaming=false)"
         )
-    options = reader_options(piece.format, piece.path, impact_parameters, constituent_mass, pid_features)
-    return reader.read_range(piece.path, piece.start, piece.stop, max_particles, **options)
+    keywords = reading.reader_keywords(piece.format, piece.path)
+    return reader.read_range(piece.path, piece.start, piece.stop, max_particles, **keywords)
 
 
 @dataclass
@@ -85,9 +80,7 @@ def sample_files(
     ranges: Sequence[FileRange],
     max_particles: int,
     sample_jets: int,
-    impact_parameters: bool = False,
-    constituent_mass: str = "pdg",
-    pid_features: str = "lorentznets",
+    reading: ReadingOptions,
 ) -> StreamSample:
     """Read the first ``sample_jets`` jets of every range, one file at a time, keeping only sums
     (reading options as :func:`read_piece`).
@@ -102,7 +95,7 @@ def sample_files(
     scalars, weighted = set(), set()
     for part in ranges:
         piece = FileRange(part.path, part.format, part.split, part.start, min(part.stop, part.start + sample_jets))
-        jets = read_piece(piece, max_particles, impact_parameters, constituent_mass, pid_features)
+        jets = read_piece(piece, max_particles, reading)
         labels = jets.labels.numpy()
         values, label_counts = np.unique(labels, return_counts=True)
         groups.append(int(values[np.argmax(label_counts)]))

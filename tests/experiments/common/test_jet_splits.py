@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from experiments.common.jet_splits import jet_split_ranges, load_jet_splits
+from lorentznets.data.readers import ReadingOptions
 from tests.data.readers.jet_files import random_jets, write_jetclass, write_lgn
 
 
@@ -44,7 +45,7 @@ def test_capped_one_class_per_file_glob_keeps_all_classes(tmp_path):
     for label in range(3):
         momenta, counts = random_jets(40, 6, seed=label)
         write_jetclass(tmp_path / f"C{label}_000.root", momenta, counts, np.full(40, label))
-    splits = load_jet_splits(config(path=str(tmp_path / "*.root"), max_jets=60), impact_parameters=True)
+    splits = load_jet_splits(config(path=str(tmp_path / "*.root"), max_jets=60), ReadingOptions(impact_parameters=True))
     for jets in splits.values():
         assert set(jets.labels.tolist()) == {0, 1, 2}
         assert jets.scalars.shape[-1] == 10
