@@ -7,10 +7,8 @@ import os
 import zipfile
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from . import energyflow_npz, jetclass_root, landscape_h5, lgatr_npz, lgn_h5
-from .reading_options import ReadingOptions
 
 # Order matters for "auto": the first reader whose suffix and keys match wins.
 READERS: dict[str, ModuleType] = {
@@ -34,25 +32,6 @@ def reads_ranges(format: str, path: Path) -> bool:
     if not hasattr(reader, "read_range"):
         return False
     return not hasattr(reader, "reads_ranges") or reader.reads_ranges(path)
-
-
-def reader_options(
-    format: str,
-    path: str | os.PathLike,
-    impact_parameters: bool = False,
-    constituent_mass: str = "pdg",
-    pid_features: str = "lorentznets",
-) -> dict[str, Any]:
-    """Keyword arguments of the reader of ``format`` for reading options given as keywords: the
-    :meth:`ReadingOptions.reader_keywords <.reading_options.ReadingOptions.reader_keywords>` of
-    ``ReadingOptions(impact_parameters, constituent_mass, pid_features)``.
-
-    Raises
-    ------
-    ValueError
-        As :class:`~.reading_options.ReadingOptions` and its ``reader_keywords``.
-    """
-    return ReadingOptions(impact_parameters, constituent_mass, pid_features).reader_keywords(format, path)
 
 
 def detect_format(path: str | os.PathLike) -> str:

@@ -13,7 +13,7 @@ from lorentznets.data.convert.weaver_pid import WEAVER_PID_FLAGS, weaver_pid_fla
 from lorentznets.data.readers import load_jets
 from lorentznets.data.readers.energyflow_npz import read_range
 from lorentznets.data.readers.file_ranges import FileRange
-from lorentznets.data.readers.formats import reader_options
+from lorentznets.data.readers.reading_options import ReadingOptions
 from lorentznets.data.readers.stream import JetStream, SequentialJetStream
 from tests.data.readers.jet_files import write_energyflow, write_energyflow_h5
 from tests.data.readers.test_energyflow_npz_reader import quark_gluon_jets, reference
@@ -100,8 +100,9 @@ def test_ranges_and_streams_give_the_converters_flags(files):
 
 
 def test_other_formats_keep_their_scalars_and_unknown_values_are_refused(tmp_path):
-    assert reader_options("lgn_h5", tmp_path / "x.h5", pid_features="weaver") == {}
-    assert reader_options("energyflow_npz", tmp_path / "x.h5", pid_features="weaver") == {"pid_features": "weaver"}
-    assert reader_options("energyflow_npz", tmp_path / "x.h5") == {}
+    weaver = ReadingOptions(pid_features="weaver")
+    assert weaver.reader_keywords("lgn_h5", tmp_path / "x.h5") == {}
+    assert weaver.reader_keywords("energyflow_npz", tmp_path / "x.h5") == {"pid_features": "weaver"}
+    assert ReadingOptions().reader_keywords("energyflow_npz", tmp_path / "x.h5") == {}
     with pytest.raises(ValueError, match=r"pid_features='onehot': expected one of \['lorentznets', 'weaver'\]"):
-        reader_options("energyflow_npz", tmp_path / "x.h5", pid_features="onehot")
+        ReadingOptions(pid_features="onehot")
