@@ -88,7 +88,8 @@ def sensitivity(
     model.eval()
     logits = model(momenta, mask)
     lloca = isinstance(model, LLoCaTaggingWrapper)
-    frames = model.local_frames(momenta, mask, None) if lloca else None
+    # the frames the model uses: of the jets as it sees them (from their rest frame where invariant)
+    frames = model.local_frames(model.model_frame(momenta, mask)[0], mask, None) if lloca else None
     size = frames.abs().amax((-1, -2)) if lloca else None
     max_logits, max_frames = 0.0, (0.0 if lloca else None)
     for seed in range(repeats):
@@ -96,7 +97,8 @@ def sensitivity(
         changed = momenta * (1 + RELATIVE_CHANGE * noise)
         max_logits = max(max_logits, float((model(changed, mask) - logits).abs().max()))
         if max_frames is not None:
-            change = (model.local_frames(changed, mask, None) - frames).abs().amax((-1, -2)) / size
+            changed_frames = model.local_frames(model.model_frame(changed, mask)[0], mask, None)
+            change = (changed_frames - frames).abs().amax((-1, -2)) / size
             max_frames = max(max_frames, float(change[mask].max()))
     return max_logits, max_frames
 

@@ -5,6 +5,9 @@ the constituent and the jet in that frame (:func:`lorentznets.frames.local_jet_f
 logits are Lorentz invariant, or invariant under the subgroup that fixes the reference vectors
 given in ``frames.vector_net.references`` (``[beam, time]`` breaks to rotations about the beam).
 ``frames.kind: identity`` or ``random`` (global augmentation) gives the non-equivariant variants.
+Learned frames without references see each jet from the rest frame of its constituents' sum
+(:mod:`lorentznets.frames.rest_frame`): the same logits in exact arithmetic, and float32 keeps
+them at any jet rapidity.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from lorentznets.frames import (
     NUM_LOCAL_FEATURES,
     LearnedFrames,
     RandomGlobalFrames,
+    boost_events,
     identity_frames,
     local_jet_features,
     to_local,
+    total_rest_boost,
 )
 from lorentznets.layers.lorentznet import real_pairs as ordered_real_pairs
 from lorentznets.layers.part import real_pairs, real_particles
@@ -59,6 +64,18 @@ class LLoCaTaggingWrapper(TaggingWrapper):
             self.frames = LearnedFrames(vector_net=vector_net, **options)
         elif self.kind == "random":
             self.frames = RandomGlobalFrames(**options)
+        # only a Lorentz-invariant model may see the jet from another frame than the lab's
+        self.in_rest_frame = self.kind == "learned" and not len(self.frames.vector_net.references)
+
+    def model_frame(self, momenta: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The constituents (B, N, 4) GeV, zero where padded, as the model sees them: from each jet's
+        rest frame for a Lorentz-invariant model, with that boost (B, 4, 4) (float64,
+        :func:`total_rest_boost`); else as given, and None (references, identity or random frames)."""
+        momenta = momenta * mask[..., None]
+        if not self.in_rest_frame:
+            return momenta, None
+        boost = total_rest_boost(momenta, mask)
+        return boost_events(boost, momenta), boost
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """``frame_pairs`` for learned frames: the ordered real pairs of ``mask``, built with the
@@ -87,7 +104,8 @@ class LLoCaTaggingWrapper(TaggingWrapper):
         scalars: torch.Tensor | None,
         frame_pairs: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Frames (B, N, 4, 4), local features (B, N, 8 + S) and the jet momentum (B, 4) in GeV."""
+        """Frames (B, N, 4, 4), local features (B, N, 8 + S) and the jet momentum (B, 4) in GeV of
+        the constituents ``momenta`` (B, N, 4) GeV, e.g. from :meth:`model_frame`."""
         momenta = momenta * mask[..., None]
         frames = self.local_frames(momenta, mask, scalars, frame_pairs)
         features = local_jet_features(momenta, frames, mask, self.momentum_scale)
@@ -131,6 +149,7 @@ class LLoCaTransformerTaggingWrapper(LLoCaTaggingWrapper):
     ) -> torch.Tensor:
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); the
         optional :meth:`host_inputs` of ``mask`` give the same logits with less work."""
+        momenta, _ = self.model_frame(momenta, mask)
         frames, features, jet = self.local_inputs(momenta, mask, scalars, frame_pairs)
         return masked_mean(self.net(features, frames, mask, jet, pack_index, offsets), mask)
 
@@ -153,6 +172,9 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
     def __init__(self, net: dict, out_channels: int, num_scalars: int, frames: dict | None = None) -> None:
         super().__init__(num_scalars, frames)
         self.net = build_net(LLoCaParticleTransformer, net, NUM_LOCAL_FEATURES + num_scalars, out_channels)
+        pair_embedding = self.net.backbone.pair_embedding
+        # ln_kt, ln_z and ln_delta are not Lorentz invariant: the jets stay in the lab frame
+        self.in_rest_frame &= pair_embedding is None or set(pair_embedding.features) <= {"ln_m2"}
 
     def host_inputs(self, mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """The frame pairs, ``pairs`` (the unordered real pairs of ``mask``) and ``pack_index`` (its
@@ -172,8 +194,9 @@ class LLoCaParTTaggingWrapper(LLoCaTaggingWrapper):
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N); ``pairs``
         (3, P), ``frame_pairs`` (2, E) and ``pack_index`` (T,): optional :meth:`host_inputs` of
         ``mask`` (the same logits, less work)."""
+        momenta, _ = self.model_frame(momenta, mask)
         frames, features, jet = self.local_inputs(momenta, mask, scalars, frame_pairs)
-        return self.net(features, momenta * mask[..., None], frames, mask, jet, pairs, pack_index)
+        return self.net(features, momenta, frames, mask, jet, pairs, pack_index)
 
 
 @register_wrapper("tagging", "lloca_particlenet")
@@ -209,9 +232,11 @@ class LLoCaParticleNetTaggingWrapper(LLoCaTaggingWrapper):
         """Logits (B, out_channels) of jets ``momenta`` (B, N, 4) GeV with ``mask`` (B, N);
         ``frame_pairs``: optional :meth:`host_inputs` of ``mask`` (the same logits, less work);
         ``jets`` (B, 4) GeV: see :meth:`~experiments.tagging.wrappers.TaggingWrapper.feature_jets`."""
-        momenta = momenta * mask[..., None]
-        frames = self.local_frames(momenta, mask, scalars, frame_pairs)
         jet = self.feature_jets(jets, momenta)
+        momenta, boost = self.model_frame(momenta, mask)
+        if boost is not None and jet is not None:
+            jet = boost_events(boost, jet)
+        frames = self.local_frames(momenta, mask, scalars, frame_pairs)
         jet = (momenta.sum(dim=1, keepdim=True) if jet is None else jet).expand_as(momenta)
         convention = self.feature_convention
         features = constituent_inputs(to_local(frames, momenta), mask, scalars, convention, to_local(frames, jet))

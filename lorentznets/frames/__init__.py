@@ -13,6 +13,7 @@ from .polar_decomposition import orthonormal_rotation, polar_decomposition_frame
 from .random_frames import TRANSFORMS, RandomGlobalFrames, identity_frames
 from .references import REFERENCES, reference_vectors
 from .regularize import cap_boost, regularize_masses, separate_references, total_momentum
+from .rest_frame import boost_events, to_total_rest_frame, total_rest_boost
 from .tensor_reps import TensorReps, representation_matrix, transform_tensor_reps
 from .vector_net import EquivariantVectorNet
 
@@ -25,6 +26,7 @@ __all__ = [
     "LearnedFrames",
     "RandomGlobalFrames",
     "TensorReps",
+    "boost_events",
     "cap_boost",
     "change_of_frame",
     "frame_matmul",
@@ -41,6 +43,8 @@ __all__ = [
     "rest_frame_boost",
     "separate_references",
     "to_local",
+    "to_total_rest_frame",
     "total_momentum",
+    "total_rest_boost",
     "transform_tensor_reps",
 ]

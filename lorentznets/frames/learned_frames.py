@@ -26,7 +26,10 @@ class LearnedFrames(nn.Module):
     boosted by rapidity 3 has P^2 and pair products that round to zero or below, and the logits of
     LLoCa taggers came out wrong by up to 60 (NaN from rapidity 4) against the same model in
     float64; with the geometry in float64 they agree to 3e-3 at rapidity 3 and 5e-2 at rapidity 4
-    (the float32 frames and local features downstream). The whole computation, the vector net
+    (the float32 frames and local features downstream). A Lorentz-invariant model loses nothing by
+    seeing its events from the rest frame of their total momentum
+    (:func:`~lorentznets.frames.rest_frame.to_total_rest_frame`), where float32 suffices at any
+    boost; the LLoCa wrappers do so. The whole computation, the vector net
     included, runs outside autocast: with the vector net's
     logits in bf16 the frames of some constituents of a jet moved by up to 30% (and local features
     by up to 0.3 of their spread) against float32, for an untrained net with the regularisations
