@@ -60,6 +60,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
 from benchmarks.conditions import conditions  # noqa: E402
+from benchmarks.device import requested_device  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
 from lorentznets.compat.lorentznet import to_official_state_dict  # noqa: E402
 from lorentznets.layers.lorentznet import real_pairs  # noqa: E402
@@ -370,7 +371,7 @@ def main() -> None:
     parser.add_argument("--pad", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda; cuda without a CUDA device exits 2")
     parser.add_argument("--train", action="store_true", help="time forward + backward in training mode")
     parser.add_argument("--no-dense", action="store_true", help="skip our padded-grid computation")
     parser.add_argument(
@@ -382,11 +383,11 @@ def main() -> None:
     parser.add_argument("--net", choices=("lorentznet", "lgn"), default="lorentznet")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    device = requested_device(args.device)  # before the float64 parity check, which takes seconds
     if args.worker is not None:
         worker(args)
         return
     torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
     models = [name for name in MODELS[args.net] if not (args.no_dense and name == "ours (padded grid)")]
     jets = make_jets(args.batch, args.min_particles, args.max_particles, args.pad, 1)
     real = int(jets[2].sum())

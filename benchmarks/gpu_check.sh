@@ -25,9 +25,10 @@
 #   6. bench_input.py: jets/s from each on-disk format to device-ready batches, to compare with 5.
 #
 # It writes OUTDIR/gpu_check_summary.md and OUTDIR/gpu_check_summary.json (and OUTDIR/logs/).
-# The exit status is 0 when every step passed. --cpu-smoke runs the same steps at tiny sizes on
-# the CPU (no install, CUDA hidden), so CI proves the script works: 53 s on 2 cores at load about 2
-# (2026-12-07; 5 min 6 s at load 10-12 on 2026-11-29).
+# The exit status is 0 when every step passed; without a CUDA device it is 2, before any step.
+# --cpu-smoke runs the same steps at tiny sizes on the CPU (no install, CUDA hidden), so CI proves
+# the script works: 53 s on 2 cores at load about 2 (2026-12-07; 5 min 6 s at load 10-12 on
+# 2026-11-29).
 set -uo pipefail
 
 SMOKE=0
@@ -35,11 +36,16 @@ OUTDIR=""
 for arg in "$@"; do
     case "$arg" in
         --cpu-smoke) SMOKE=1 ;;
-        -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+        -h | --help) awk 'NR > 1 && /^set -uo/ {exit} NR > 1' "$0"; exit 0 ;;
         -*) echo "unknown option $arg" >&2; exit 2 ;;
         *) OUTDIR=$arg ;;
     esac
 done
+# Without CUDA every step would run for minutes on the CPU or fail deep inside: stop here.
+if [ "$SMOKE" = 0 ] && ! python -c 'import sys, torch; sys.exit(not torch.cuda.is_available())' 2>/dev/null; then
+    echo "gpu_check.sh: no CUDA device (torch.cuda.is_available() is false, or no torch); use --cpu-smoke" >&2
+    exit 2
+fi
 OUTDIR=${OUTDIR:-${OUT:-gpu_check_out}}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WHEELS=${GPU_WHEELS:-$REPO/benchmarks/gpu_wheels}
