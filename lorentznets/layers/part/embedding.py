@@ -45,9 +45,10 @@ class ParticleEmbedding(nn.Module):
         -------
         torch.Tensor with shape (B, N, dims[-1]), or (T, dims[-1]) with ``pack_index``
         """
-        x = self.input_norm(features.transpose(1, 2)).transpose(1, 2)
-        if pack_index is not None:
-            x = x.flatten(0, 1).index_select(0, pack_index)
+        # BatchNorm1d of (B * N, C): the statistics of the (B, C, N) layout without its transposes, whose
+        # strides torch.compile's tracing of batch_norm gets wrong (a view of the flattened result failed)
+        x = self.input_norm(features.flatten(0, 1))
+        x = x.view(features.shape) if pack_index is None else x.index_select(0, pack_index)
         return self.layers(x)
 
 
