@@ -70,6 +70,26 @@ def _steps(outdir: Path) -> list[dict]:
     return steps
 
 
+def edge_list_ratios(steps: list[dict]) -> dict[str, list[str]]:
+    """The ratio lines of the bench_lorentznet steps (LorentzNet and LGN, issue 21), per step.
+
+    Parameters
+    ----------
+    steps : list of dict
+        As :func:`_steps` gives them.
+
+    Returns
+    -------
+    dict of str to list of str
+        Step name to its ``ours (real pairs) vs ...: throughput x..`` lines (none if it failed early).
+    """
+    return {
+        step["name"]: [line for line in step["log_tail"] if line.startswith("ours (real pairs) vs ")]
+        for step in steps
+        if step["command"].startswith("python benchmarks/bench_lorentznet.py")
+    }
+
+
 def _json_or_none(path: Path) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
@@ -85,6 +105,10 @@ def _markdown(summary: dict) -> str:
         "|---|---|---|",
     ]
     lines += [f"| {s['name']} | {s['status']} (exit {s['exit_code']}) | {s['seconds']} |" for s in summary["steps"]]
+    if summary["edge_list_ratios"]:
+        lines += ["", "## LorentzNet and LGN: real pairs against the official and padded-grid computations", ""]
+        for name, ratios in summary["edge_list_ratios"].items():
+            lines += [f"- {name}: " + ("; ".join(ratios) if ratios else "no figures (see its log)")]
     throughput = summary.get("throughput")
     if throughput:
         lines += ["", f"## Training throughput (bf16={throughput['bf16']})", ""]
@@ -114,6 +138,7 @@ def main() -> None:
         "throughput": _json_or_none(logs / "throughput.json"),
         "input_pipeline": _json_or_none(logs / "input.json"),
     }
+    summary["edge_list_ratios"] = edge_list_ratios(summary["steps"])
     # the CPU smoke run hides CUDA, so there its gpu tests skip by design
     accepted = ("passed", "skipped") if args.cpu_smoke else ("passed",)
     summary["passed"] = all(step["status"] in accepted for step in summary["steps"])

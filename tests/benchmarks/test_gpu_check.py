@@ -37,8 +37,9 @@ def _fake_run(outdir: Path) -> None:
     logs = outdir / "logs"
     logs.mkdir(parents=True)
     (logs / "gpu_tests.log").write_text("ssss\n4 skipped in 0.10s\n")
-    (logs / "bench_pelican.log").write_text("lorentznets vs pelican-lite: throughput x7.80\n")
-    (logs / "steps.tsv").write_text("gpu_tests\t0\t1\tpython -m pytest\nbench_pelican\t0\t2\tpython b.py\n")
+    (logs / "bench_lgn.log").write_text("repeat 1: ...\nours (real pairs) vs ours (padded grid): throughput x2.40\n")
+    steps = ["gpu_tests\t0\t1\tpython -m pytest", "bench_lgn\t0\t2\tpython benchmarks/bench_lorentznet.py --net lgn"]
+    (logs / "steps.tsv").write_text("\n".join(steps) + "\n")
 
 
 @pytest.mark.parametrize(("smoke", "rc"), [(False, 1), (True, 0)])
@@ -50,7 +51,11 @@ def test_summary_counts_an_all_skipped_step_as_a_pass_only_in_the_smoke_run(tmp_
     summary = json.loads((tmp_path / "gpu_check_summary.json").read_text())
     assert [s["status"] for s in summary["steps"]] == ["skipped", "passed"]
     assert summary["passed"] is smoke
-    assert "| gpu_tests | skipped (exit 0) |" in (tmp_path / "gpu_check_summary.md").read_text()
+    markdown = (tmp_path / "gpu_check_summary.md").read_text()
+    assert "| gpu_tests | skipped (exit 0) |" in markdown
+    ratio = "ours (real pairs) vs ours (padded grid): throughput x2.40"
+    assert summary["edge_list_ratios"] == {"bench_lgn": [ratio]}
+    assert f"- bench_lgn: {ratio}" in markdown
 
 
 @no_cuda

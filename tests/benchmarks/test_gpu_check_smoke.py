@@ -27,6 +27,7 @@ def test_gpu_check_cpu_smoke_writes_a_passing_summary(tmp_path):
         "gpu_tests",
         "bench_lorentznet_train",
         "bench_lorentznet_eval",
+        "bench_lgn",
         "bench_lgatr",
         "bench_pelican",
         "throughput",
@@ -51,3 +52,6 @@ def test_gpu_check_cpu_smoke_writes_a_passing_summary(tmp_path):
     markdown = (tmp_path / "gpu_check_summary.md").read_text()
     assert "| throughput | passed" in markdown and "## bench_lgatr" in markdown
     assert "ours (real pairs) vs official: throughput" in markdown
+    assert set(summary["edge_list_ratios"]) == {"bench_lorentznet_train", "bench_lorentznet_eval", "bench_lgn"}
+    assert all(summary["edge_list_ratios"].values())
+    assert "- bench_lgn: ours (real pairs) vs ours (padded grid): throughput" in markdown
