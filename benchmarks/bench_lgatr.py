@@ -3,7 +3,9 @@
 Both nets get the same configuration and the same weights (ours loaded through
 :func:`lorentznets.compat.lgatr.load_lgatr_state_dict`), the same inputs, and are timed in the
 same process, alternating. Before timing, the largest difference of their outputs on the real
-particles of the timed inputs is printed (evaluation mode, no gradients; under ``--bf16`` in bf16).
+particles of the timed inputs is printed (evaluation mode, no gradients; under ``--bf16`` in bf16),
+and above rounding (:mod:`benchmarks.parity`: 1e-4 of the largest output in float32, 1e-1 in
+bf16) nothing is timed.
 With variable-length jets (``--min-particles`` below ``--particles``) lgatr is timed twice: padded
 (a boolean key mask) and packed (all jets as one sequence with a block-diagonal attention mask,
 which skips the token-wise work on padding), and ours is compared with both. Usage::
@@ -40,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from benchmarks.conditions import conditions  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
+from benchmarks.parity import require_parity  # noqa: E402
 from lorentznets.compat.lgatr import load_lgatr_state_dict  # noqa: E402
 from lorentznets.layers.gatr import geometric_product  # noqa: E402
 from lorentznets.nets.lgatr import LGATr  # noqa: E402
@@ -103,7 +106,7 @@ def _parity(
     real: dict[str, Callable[[torch.Tensor], torch.Tensor]],
     device: str,
     autocast: bool,
-) -> dict[str, float]:
+) -> tuple[dict[str, float], float]:
     """Largest difference of each run's outputs to lgatr's (padded) on the real particles.
 
     Parameters
@@ -122,6 +125,8 @@ def _parity(
     -------
     dict of str to float
         Largest |difference| (multivector and scalar outputs together) per run other than lgatr's.
+    float
+        Largest |output| of lgatr's run, the scale of the differences.
     """
     for net in nets:
         net.eval()
@@ -129,11 +134,12 @@ def _parity(
         outputs = {name: [real[name](t).float() for t in fn()] for name, fn in forwards.items()}
     for net in nets:
         net.train()
-    return {
+    differences = {
         name: max(float((a - b).abs().max()) for a, b in zip(out, outputs["lgatr"], strict=True))
         for name, out in outputs.items()
         if name != "lgatr"
     }
+    return differences, max(float(t.abs().max()) for t in outputs["lgatr"])
 
 
 def main() -> None:
@@ -202,11 +208,15 @@ def main() -> None:
         f"{n_params} parameters; {args.jets} jets x {low}-{args.particles} particles "
         f"({int(lengths.sum())} real), bf16={args.bf16}"
     )
-    differences = _parity([official, ours], forwards, real, device, args.bf16)
+    differences, scale = _parity([official, ours], forwards, real, device, args.bf16)
     print(
         "parity (evaluation mode, same weights, the timed inputs, real particles): largest |output difference| "
-        "to lgatr (padded): " + ", ".join(f"{name} {d:.2g}" for name, d in differences.items()) + f" {conditions()}"
+        "to lgatr (padded): "
+        + ", ".join(f"{name} {d:.2g}" for name, d in differences.items())
+        + f" (largest |output| {scale:.2g}) {conditions()}"
     )
+    for name, difference in differences.items():
+        require_parity(difference, scale, f"{name} against lgatr (padded)", "bf16" if args.bf16 else "float32")
     if device == "cuda":
         # FLOPs do not depend on the machine (counted on CPU); here the first calls compile kernels.
         for fn in runs.values():

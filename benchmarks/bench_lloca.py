@@ -12,7 +12,8 @@ runs them, at their ``config_paper`` sizes (L-GATr: 12 blocks, 16 multivector / 
 8 heads; LLoCa-Transformer: learned frames from a Frames-Net, local features, the backbone above),
 on the same jets, each with its host inputs. Before timing, each package comparison prints the largest
 difference of the two sides' outputs on the timed inputs (evaluation mode, no gradients; the tagger
-comparison has two different nets, so no parity). Ratios use the fastest
+comparison has two different nets, so no parity) and times nothing above float32 rounding (1e-4 of
+the largest output, :mod:`benchmarks.parity`). Ratios use the fastest
 repeat; every figure comes with the torch thread count and the load average (a shared machine is
 noisy). Usage::
 

@@ -4,7 +4,8 @@ Both nets of a pair get the same configuration and weights (ours loaded through
 :mod:`lorentznets.compat.weaver`), the same jets, and are timed in the same process, alternating;
 the ratios use the fastest repeat (wall clock, and process CPU time, which a loaded machine
 disturbs less). Before timing, the largest difference of the two nets' outputs on the benchmark's
-jets (evaluation mode, no gradients) is printed: the parity of what is timed. Every figure is
+jets (evaluation mode, no gradients) is printed, and above float32 rounding (1e-4 of the largest
+output, :mod:`benchmarks.parity`) nothing is timed. Every figure is
 printed with the torch thread count and the machine's load average: on a shared machine the
 figures are noisy. Memory is the peak resident-set growth of the first training step, each net in a
 fresh subprocess. weaver runs with its sparse pair embedding and with sequence trimming off: in
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from benchmarks.conditions import conditions  # noqa: E402
 from benchmarks.memory import first_call_peak_rss  # noqa: E402
+from benchmarks.parity import require_parity  # noqa: E402
 from lorentznets.compat.weaver import convert_part_state_dict, convert_particlenet_state_dict  # noqa: E402
 from lorentznets.layers.part import real_pairs, real_particles  # noqa: E402
 from lorentznets.nets.part import ParticleTransformer  # noqa: E402
@@ -77,7 +79,9 @@ def train_step(net_call: Callable[[], torch.Tensor]) -> Callable[[], None]:
 def check_parity(comparison: Comparison) -> None:
     """Print the largest difference of the two nets' outputs, in evaluation mode without gradients.
 
-    The nets' training flags (of every submodule) are restored afterwards.
+    Exits when it exceeds float32 rounding (:func:`benchmarks.parity.require_parity`): timing nets
+    that compute different functions would compare nothing. The nets' training flags (of every
+    submodule) are restored afterwards.
 
     Parameters
     ----------
@@ -96,12 +100,13 @@ def check_parity(comparison: Comparison) -> None:
     finally:
         for module, training in modes:
             module.training = training
-    worst = float((ours - reference).abs().max())
+    worst, scale = float((ours - reference).abs().max()), float(reference.abs().max())
     print(
         f"parity (evaluation mode, same weights, the timed inputs): largest |output difference| {worst:.2g} "
-        f"(largest |output| {float(reference.abs().max()):.2g}) {conditions()}",
+        f"(largest |output| {scale:.2g}) {conditions()}",
         flush=True,
     )
+    require_parity(worst, scale, " against ".join(comparison.calls))
 
 
 def compare(runs: dict[str, Callable[[], None]], reference: str, repeats: int, argv: list[str], script: str) -> None:
