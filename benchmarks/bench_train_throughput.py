@@ -29,7 +29,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -41,6 +40,8 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
 
+from benchmarks.conditions import conditions  # noqa: E402
+from benchmarks.json_output import write_json_atomic  # noqa: E402
 from benchmarks.taggers import first_jets, tagger_from_config  # noqa: E402
 from experiments.common.host_inputs import host_inputs  # noqa: E402
 
@@ -187,8 +188,11 @@ def make_trial(name: str, args: argparse.Namespace, jets: tuple[torch.Tensor, to
     return trial
 
 
-def summarise(trials: dict[str, Trial], best: dict[str, tuple[float, float | None]], jets: int) -> list[dict]:
-    """One result per timed model: parameters, jets per second, seconds per step, peak memory."""
+def summarise(
+    trials: dict[str, Trial], best: dict[str, tuple[float, float | None]], loads: dict[str, float], jets: int
+) -> list[dict]:
+    """One result per timed model: parameters, jets per second, seconds per step, peak memory, and
+    the 1-minute load average after its fastest turn."""
     return [
         {
             "model": name,
@@ -196,6 +200,7 @@ def summarise(trials: dict[str, Trial], best: dict[str, tuple[float, float | Non
             "jets_per_second": jets / seconds,
             "seconds_per_step": seconds,
             "peak_memory_mib": memory,
+            "load": loads[name],
         }
         for name, (seconds, memory) in best.items()
     ]
@@ -237,29 +242,40 @@ def main(argv: list[str] | None = None) -> None:
         jets = file_jets(args.data, args.jets, args.particles)
         lengths = jets[1].sum(1)
         source = f"{args.jets} jets of {args.data} x {lengths.min()}-{lengths.max()} particles"
+    sizes = f"tiny models ({args.sizes} configs shrunk by --smoke)" if args.smoke else f"{args.sizes} sizes"
     print(
         f"device {device} ({torch.cuda.get_device_name() if device == 'cuda' else 'CPU'}), torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads, load {os.getloadavg()[0]:.1f} (shared machine: figures are noisy), "
-        f"{args.sizes} sizes, {source}, bf16={args.bf16}, {args.repeats} turns of {args.steps} steps"
+        f"{sizes}, {source}, bf16={args.bf16}, {args.repeats} turns of {args.steps} steps"
     )
     trials: dict[str, Trial] = {}  # built in the first turn, one after the other
     best: dict[str, tuple[float, float | None]] = {}
+    loads: dict[str, float] = {}  # the load average after each model's fastest turn
     for turn in range(args.repeats):
         for name in args.models:
             if name not in trials:
                 trials[name] = make_trial(name, args, jets, device)
             seconds, memory = trials[name].measure(args.steps)
             fastest, peak = best.get(name, (float("inf"), None))
+            if seconds < fastest:
+                loads[name] = os.getloadavg()[0]
             best[name] = (min(seconds, fastest), memory if peak is None else max(memory, peak))
             if args.json:  # after every turn of every model: a run cut short by a time limit keeps them
-                summary = {"device": device, "torch": torch.__version__, "bf16": args.bf16, "sizes": args.sizes}
-                args.json.write_text(json.dumps({**summary, "results": summarise(trials, best, args.jets)}, indent=2))
-        print(f"turn {turn + 1}/{args.repeats} done (load {os.getloadavg()[0]:.1f})")
-    for result in summarise(trials, best, args.jets):
+                summary = {
+                    "device": device,
+                    "torch": torch.__version__,
+                    "threads": torch.get_num_threads(),
+                    "bf16": args.bf16,
+                    "sizes": args.sizes,
+                    "smoke": args.smoke,
+                }
+                write_json_atomic(args.json, {**summary, "results": summarise(trials, best, loads, args.jets)})
+        print(f"turn {turn + 1}/{args.repeats} done {conditions()}")
+    for result in summarise(trials, best, loads, args.jets):
         memory = "-" if result["peak_memory_mib"] is None else f"{result['peak_memory_mib']:.0f} MiB"
         print(
             f"{result['model']:18s} {result['parameters']:>9d} parameters  {result['seconds_per_step']:8.4f} s/step  "
-            f"{result['jets_per_second']:10.1f} jets/s  peak memory {memory}"
+            f"{result['jets_per_second']:10.1f} jets/s  peak memory {memory} {conditions(result['load'])}"
         )
     print(f"load {os.getloadavg()[0]:.1f} at the end")
 

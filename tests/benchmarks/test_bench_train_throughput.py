@@ -14,6 +14,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from benchmarks import bench_train_throughput as bench
+from benchmarks.json_output import write_json_atomic
 from experiments.common.host_inputs import host_inputs
 from tests.data.readers.jet_files import random_jets, write_lgn
 
@@ -40,7 +41,7 @@ def test_sizes_build_the_models_of_the_top_tagging_runs(sizes, config_dir, monke
             assert (read.get("wrapper") or {}) == (composed.get("wrapper") or {}), name
 
 
-def test_every_tagger_trains_on_file_jets_with_its_host_inputs(tmp_path, monkeypatch):
+def test_every_tagger_trains_on_file_jets_with_its_host_inputs(tmp_path, monkeypatch, capsys):
     momenta, _ = random_jets(6, 12, seed=1)
     path = write_lgn(tmp_path / "jets.h5", momenta, np.arange(6) % 2)
     hooks = []
@@ -60,6 +61,30 @@ def test_every_tagger_trains_on_file_jets_with_its_host_inputs(tmp_path, monkeyp
     assert all(r["seconds_per_step"] > 0 and r["jets_per_second"] > 0 for r in results["results"])
     # one warm-up step and two turns of two steps per tagger, each with the collate's hook
     assert len(hooks) == 5 * len(bench.TAGGERS)
+    # the measurement conditions with every figure, printed and in the JSON
+    assert results["threads"] == threads and results["smoke"] is True
+    assert all(isinstance(r["load"], float) for r in results["results"])
+    out = capsys.readouterr().out
+    assert "tiny models (quick configs shrunk by --smoke)" in out and "paper sizes" not in out
+    for result in results["results"]:
+        line = next(line for line in out.splitlines() if line.startswith(f"{result['model']} "))
+        assert line.endswith(f"[torch threads {threads}, load {result['load']:.1f}]")
+
+
+def test_json_results_are_replaced_whole(tmp_path, monkeypatch):
+    """A write that fails before the rename (as a kill by a time limit would) leaves the previous results."""
+    path = tmp_path / "out.json"
+    write_json_atomic(path, {"results": [1]})
+    assert json.loads(path.read_text()) == {"results": [1]}
+
+    def killed(source, destination):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("os.replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_json_atomic(path, {"results": [1, 2]})
+    assert json.loads(path.read_text()) == {"results": [1]}
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 
 
 def test_file_jets_are_trimmed_to_the_longest_jet(tmp_path):
