@@ -98,13 +98,16 @@ def largest_changes(run: Path, model_index: int, events: int, transforms: int, m
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("run", type=Path, help="an amplitude run folder, runs/amplitudes/<run>")
     parser.add_argument("--model-index", type=int, default=0)
     parser.add_argument("--events", type=int, default=256)
     parser.add_argument("--transforms", type=int, default=5)
     parser.add_argument("--max-rapidity", type=float, default=6.0)
     args = parser.parse_args()
+    for path in (args.run / "config.yaml", args.run / "models" / f"model_run{args.model_index}.pt"):
+        if not path.is_file():
+            parser.exit(2, f"{parser.prog}: {path}: no such file (expected a finished amplitude run folder)\n")
     torch.set_num_threads(1)
     changes = largest_changes(args.run, args.model_index, args.events, args.transforms, args.max_rapidity)
     # exp(log_std dy) overflows float64 for a net that is far from invariant

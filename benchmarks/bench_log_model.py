@@ -28,6 +28,7 @@ from omegaconf import DictConfig
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
 
+from benchmarks.conditions import conditions  # noqa: E402
 from benchmarks.synthetic_data import data_overrides  # noqa: E402
 from experiments.common.mlflow_logger import default_tracking_uri  # noqa: E402
 from experiments.common.mlflow_model import log_pytorch_model  # noqa: E402
@@ -112,8 +113,7 @@ def main() -> None:
                 continue
             exports[case].append(export)
             steps[case].append(step)
-            load = os.getloadavg()
-            print(f"{case}: export {export:.1f} s, {step:.3f} s/step (threads {torch.get_num_threads()}, load {load})")
+            print(f"{case}: export {export:.1f} s, {step:.3f} s/step {conditions()}")
     print(f"\nmin over {args.repeats} repeats; training = s/step x the quick config's steps (no data, evaluation)")
     print(f"{'case':32s} {'export s':>9s} {'s/step':>7s} {'steps':>6s} {'training s':>10s} {'export/training':>15s}")
     for case in args.cases:
@@ -124,7 +124,7 @@ def main() -> None:
         export = min(exports[case])
         ratio = export / training
         print(f"{case:32s} {export:9.1f} {min(steps[case]):7.3f} {quick[case]:6d} {training:10.0f} {ratio:15.1%}")
-    print(f"threads {torch.get_num_threads()}, load {os.getloadavg()}")
+    print(f"at the end {conditions()}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,25 @@ def test_invariance_of_a_lorentznet_run(tmp_path, tokens):
     changes = largest_changes(tmp_path / "runs" / "amplitudes" / "r", 0, events=16, transforms=2, max_rapidity=3.0)
     assert changes.processes == ["zg"]
     assert changes.standardised < 1e-8 and changes.amplitude < 1e-8  # LorentzNet is exactly invariant
+
+
+def test_a_folder_without_a_run_is_refused_in_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "benchmarks/amplitude_invariance.py", str(tmp_path / "missing")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"amplitude_invariance.py: {tmp_path / 'missing' / 'config.yaml'}: no such file (expected a finished "
+        "amplitude run folder)"
+    ]
+
+
+def test_help_gives_the_whole_first_sentence():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/amplitude_invariance.py", "--help"], cwd=REPO, capture_output=True, text=True
+    )
+    assert "predictions when the test events are Lorentz transformed." in " ".join(result.stdout.split())
