@@ -103,7 +103,7 @@ class AmplitudeExperiment(BaseExperiment):
         what = f"{generate['n'] if generate else 0} {name} events"
         events = events_needed(cfg.max_events, cfg.train_size, list(cfg.split_fractions))
         hint = f"create it with: {generator_command(name, cfg.dir, phase_space, events)}"
-        return ensure_generated(path, generate, make, what, hint=hint)
+        return ensure_generated(path, generate, make, what, hint=hint, suffixes=(".npy",))
 
     def init_data(self) -> dict[str, AmplitudeDataset]:
         cfg = self.cfg.data

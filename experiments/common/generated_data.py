@@ -26,6 +26,9 @@ LOGGER = logging.getLogger("lorentznets")
 Generator = Callable[[bool, bool], Any]
 """Called as ``make(resume, overwrite)`` to write the file."""
 
+HDF5_SUFFIXES = (".h5", ".hdf5")
+"""File names the Pythia generator (:func:`pythia_generator`) writes: it writes HDF5."""
+
 
 def ensure_generated(
     path: str | os.PathLike,
@@ -34,6 +37,8 @@ def ensure_generated(
     what: str,
     hint: str = "",
     options: Sequence[str] = (),
+    suffixes: Sequence[str] = HDF5_SUFFIXES,
+    key: str = "data.path",
 ) -> Path:
     """Make sure ``path`` holds a complete data file, generating or resuming it when allowed.
 
@@ -52,6 +57,12 @@ def ensure_generated(
     options : sequence of str
         Generator options the experiment adds to ``generate["args"]`` (e.g. its cuts), compared
         with the file's conventions too.
+    suffixes : sequence of str
+        File name suffixes of the format ``make`` writes; a missing ``path`` with another suffix
+        is refused before generating (a generated file under a ``.npz`` name would be read as the
+        public format and fail on every later run).
+    key : str
+        The config key that names ``path``, for messages.
 
     Returns
     -------
@@ -62,11 +73,18 @@ def ensure_generated(
     FileNotFoundError
         If the file is missing and ``generate`` is None, or generation did not produce it.
     ValueError
-        If the file is unreadable (never replaced: it may not be ours), partial and ``generate``
-        is None, or was generated with other conventions than ``generate`` asks for (see
+        If the file is missing and ``path`` has none of ``suffixes`` while ``generate`` is set; if
+        it is unreadable (never replaced: it may not be ours), partial and ``generate`` is None,
+        or was generated with other conventions than ``generate`` asks for (see
         :func:`lorentznets.data.generate.conventions.convention_differences`).
     """
     path = Path(path)
+    if generate is not None and not path.exists() and path.suffix.lower() not in suffixes:
+        raise ValueError(
+            f"{key}={path} does not exist, and data.generate would write {' or '.join(suffixes)} data to this "
+            f"{path.suffix or 'suffix-less'} name: put the {path.suffix or 'public'} file there, give {key} a "
+            f"{suffixes[0]} name to generate one, or set data.generate=null"
+        )
     status = generation_status(path, None if generate is None else int(generate["n"]))
     if generate is not None and status.state in ("complete", "partial"):
         # A file of ours written with other conventions (an older default, other cuts) is never reused.

@@ -72,3 +72,19 @@ def test_a_public_file_of_another_format_is_used_as_it_is(tmp_path):
     path.write_bytes(b"PK\x03\x04 a zip archive")
     assert ensure_generated(path, _generate(10), None, "test jets") == path
     assert path.read_bytes() == b"PK\x03\x04 a zip archive"
+
+
+@pytest.mark.parametrize("name", ["QG_jets.npz", "events.npy", "jets"])
+def test_generating_under_a_name_of_another_format_is_refused_before_generating(tmp_path, name):
+    # docs/running.md's QG_jets.npz without the file: HDF5 written under a .npz name failed every later run
+    path = tmp_path / "data" / name
+    with pytest.raises(ValueError, match=rf"^data.path=\S*{name} does not exist, .*give data.path a .h5 name"):
+        _ensure(path, _generate(10))
+    assert not path.parent.exists()
+
+
+def test_a_generator_of_another_format_names_its_own_suffixes(tmp_path):
+    path = tmp_path / "zgg.h5"
+    with pytest.raises(ValueError, match=r"would write .npy data to this .h5 name"):
+        ensure_generated(path, _generate(10), None, "events", suffixes=(".npy",))
+    assert not path.exists()
