@@ -80,7 +80,8 @@ def load_assignment_splits(data_cfg: Mapping) -> tuple[EventTopology, dict[str, 
         generate = data_cfg["generate"]
         make = pythia_generator(data_cfg["path"], generate) if generate is not None else None
         what = f"{generate['n']} {generate['dataset']} events with Pythia" if generate is not None else ""
-        ensure_generated(data_cfg["path"], generate, make, what)
+        hint = f"create it with: python -m lorentznets.data.generate ttbar --out {data_cfg['path']} --n <events>"
+        ensure_generated(data_cfg["path"], generate, make, what, hint=hint)
     if not data_cfg.get("event_file") and files:
         raise ValueError("with data.files, set data.event_file (the SPANet event YAML)")
     topology = EventTopology.from_yaml(event_file_path(data_cfg))

@@ -135,14 +135,16 @@ class TTbarExperiment(BaseExperiment):
         if path.is_file() and (not source.exists() or generation_status(source).complete):
             return path
         generate = OmegaConf.to_container(data.generate, resolve=True) if data.generate is not None else None
-        if generate is None:
-            raise FileNotFoundError(
-                f"ttbar event file {path} does not exist and data.generate is null; generate it with "
-                f"'python -m lorentznets.data.generate ttbar --out {source} --eventgen-dir {data.path}'"
-            )
         cuts = ("--jet-pt-min", str(self.cfg.cuts.pt_min), "--eta-max", str(self.cfg.cuts.eta_max))
         if self.cfg.cuts.get("delta_r_min") is not None:  # anti-kT jets lie at least R apart
             cuts += ("--radius", str(self.cfg.cuts.delta_r_min))
+        if generate is None:
+            # with the cuts, so that the file it writes passes _refuse_other_cuts
+            raise FileNotFoundError(
+                f"ttbar event file {path} does not exist and data.generate is null (generation is off); create "
+                f"it with: python -m lorentznets.data.generate ttbar --out {source} --eventgen-dir {data.path} "
+                f"{' '.join(cuts)} --n <events>"
+            )
         make = pythia_generator(source, generate, extra=("--eventgen-dir", str(data.path), *cuts))
         ensure_generated(source, generate, make, f"{generate['n']} ttbar events with Pythia", options=cuts)
         if not path.is_file():
