@@ -31,7 +31,7 @@ import torch  # noqa: E402
 from hydra.core.hydra_config import HydraConfig  # noqa: E402
 from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: E402
 from hydra.types import RunMode  # noqa: E402
-from omegaconf import DictConfig  # noqa: E402
+from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
 from experiments.base_experiment import ExperimentInputError
 from experiments.common.config_schema import ConfigError
@@ -126,6 +126,13 @@ def main(cfg: DictConfig) -> float | None:
     install_stop_handler()
     # under torchrun: a stop request to one process stops the run, and a line all have is said once
     share_stop_requests(run_store(), int(os.environ.get("RANK", "0")))
+    if OmegaConf.is_missing(cfg, "experiment"):
+        # -cn default (or a config of one's own without `experiment`): no experiment to build
+        configs = sorted(path.stem for path in CONFIG_DIR.glob("*.yaml") if path.stem != "default")
+        _stop(
+            "config key experiment is missing: pick an experiment config with -cn <experiment>, one of "
+            f"{', '.join(configs)} (config/default.yaml holds only the keys they share)"
+        )
     try:
         _adopt_reloaded_run_folder(cfg)
     except ConfigError as error:

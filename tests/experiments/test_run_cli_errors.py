@@ -1,0 +1,17 @@
+"""What a new user types wrong at ``run.py`` itself ends in one line (exit code 2), not a traceback."""
+
+from __future__ import annotations
+
+from .experiment_test_utils import run_cli
+
+
+def test_the_shared_default_config_names_the_experiment_configs(tmp_path):
+    result = run_cli(["-cn", "default", f"base_dir={tmp_path}", "use_mlflow=false"])
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stdout + result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if " ERROR " in line]
+    assert line.endswith(
+        "config key experiment is missing: pick an experiment config with -cn <experiment>, one of amplitudes, "
+        "jetclass, ptopreco, qgtagging, toptagging, ttbar, ttbar_assignment (config/default.yaml holds only the "
+        "keys they share)"
+    )
