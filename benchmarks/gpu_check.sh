@@ -29,8 +29,8 @@
 # It writes OUTDIR/gpu_check_summary.md and OUTDIR/gpu_check_summary.json (and OUTDIR/logs/).
 # The exit status is 0 when every step passed; without a CUDA device it is 2, before any step.
 # --cpu-smoke runs the same steps at tiny sizes on the CPU (no install, CUDA hidden), so CI proves
-# the script works: 53 s on 2 cores at load about 2 (2026-12-07; 5 min 6 s at load 10-12 on
-# 2026-11-29).
+# the script works: 145 s on 2 cores at load 4-5 with the LGN step (2026-12-07; 53 s at load about
+# 2 without it, the same day; 5 min 6 s at load 10-12 on 2026-11-29).
 set -uo pipefail
 
 SMOKE=0
