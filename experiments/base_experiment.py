@@ -582,9 +582,13 @@ class BaseExperiment(ABC):
                 f"run directory {self.run_dir.path} holds the checkpoint {self.run_dir.last_checkpoint} of a training "
                 "that saved no final model; continue it with resume=true, or use another run_name"
             )
+        mlflow_run_name = run_name
         if not cfg.train:
             stamp = datetime.now().strftime("%Y%m%d_%H%M%S_%f")
             self._plot_dir = self.run_dir.path / "plots" / f"model_run{cfg.warm_start_idx}_{stamp}"
+            # each use of a saved model is its own MLflow run: what it did and when (its plots' folder)
+            use = "predict" if cfg.predict.files else "eval" if cfg.evaluate else "export"
+            mlflow_run_name = f"{run_name}_{use}{cfg.warm_start_idx}_{stamp}"
         OmegaConf.set_struct(cfg, False)
         cfg.run_name = run_name
         # saved absolute, so that the run folder's config finds the run from any working directory
@@ -602,7 +606,7 @@ class BaseExperiment(ABC):
             enabled=bool(cfg.use_mlflow) and self.is_main,
             tracking_uri=resolve_tracking_uri(cfg.mlflow.tracking_uri, cfg.base_dir),
             experiment_name=cfg.mlflow.experiment_name,
-            run_name=run_name if cfg.train else f"{run_name}_eval{cfg.warm_start_idx}",
+            run_name=mlflow_run_name,
             run_id=state.mlflow_run_id if state is not None else None,
         )
         if self.is_main:
