@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .experiment_test_utils import run_cli
+from .experiment_test_utils import REPO, run_cli
 
 
 def test_the_shared_default_config_names_the_experiment_configs(tmp_path):
@@ -15,3 +15,14 @@ def test_the_shared_default_config_names_the_experiment_configs(tmp_path):
         "jetclass, ptopreco, qgtagging, toptagging, ttbar, ttbar_assignment (config/default.yaml holds only the "
         "keys they share)"
     )
+
+
+def test_help_says_what_the_tasks_group_is_and_lists_the_experiment_configs():
+    result = run_cli(["--help"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    groups = result.stdout.split("== Config ==")[0]
+    assert "tasks: amplitudes," in groups  # Hydra lists it, so the help explains it
+    assert "(`tasks` is no choice: it holds the settings each experiment config loads itself" in groups
+    listed = groups.split("Experiment configs (-cn): ")[1].split(";")[0]
+    configs = sorted(path.stem for path in (REPO / "config").glob("*.yaml") if path.stem != "default")
+    assert listed.split() == [f"{name}," for name in configs[:-1]] + [configs[-1]]
