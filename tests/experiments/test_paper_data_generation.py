@@ -16,8 +16,7 @@ GENERATED = {"ttbar": "data/cache/ttbar_large", "ttbar_assignment": "data/cache/
 
 
 @pytest.mark.parametrize("name", sorted(GENERATED))
-def test_missing_paper_data_stop_with_the_generator_command(tmp_path, name, monkeypatch):
-    monkeypatch.chdir(REPO)  # config_paper finds config/ relative to the working directory
+def test_missing_paper_data_stop_with_the_generator_command(tmp_path, name):
     with initialize_config_dir(str(REPO / "config_paper"), version_base=None):
         cfg = compose(name, overrides=[f"base_dir={tmp_path}", "use_mlflow=false", "device=cpu"])
     assert cfg.data.generate is None

@@ -1,8 +1,12 @@
-"""What a new user types wrong at ``run.py`` itself ends in one line (exit code 2), not a traceback."""
+"""What a new user types at ``run.py`` itself: mistakes end in one line (exit code 2), not a traceback;
+``--help`` says what its groups are; the paper configs run from any working directory."""
 
 from __future__ import annotations
 
-from .experiment_test_utils import REPO, run_cli
+import subprocess
+import sys
+
+from .experiment_test_utils import REPO, run_cli, subprocess_env
 
 
 def test_the_shared_default_config_names_the_experiment_configs(tmp_path):
@@ -26,3 +30,18 @@ def test_help_says_what_the_tasks_group_is_and_lists_the_experiment_configs():
     listed = groups.split("Experiment configs (-cn): ")[1].split(";")[0]
     configs = sorted(path.stem for path in (REPO / "config").glob("*.yaml") if path.stem != "default")
     assert listed.split() == [f"{name}," for name in configs[:-1]] + [configs[-1]]
+
+
+def test_paper_configs_find_the_quick_configs_from_any_working_directory(tmp_path):
+    # config_paper builds on config/ (default, tasks/, model/): it was found from the repository root only
+    result = subprocess.run(
+        [sys.executable, str(REPO / "run.py"), "-cp", "config_paper", "-cn", "toptagging", "use_mlflow=false"],
+        cwd=tmp_path,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    (line,) = [line for line in result.stdout.splitlines() if " ERROR " in line]
+    assert line.endswith("toptagging: cannot load data: FileNotFoundError: data/toptagging/train.h5: no such file")
