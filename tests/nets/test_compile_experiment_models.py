@@ -199,7 +199,7 @@ def assignment_events(tmp_path_factory) -> tuple[EventTopology, AssignmentDatase
     spec["REGRESSIONS"] = {"EVENT": [{"ht": "log_gaussian"}]}
     path.with_suffix(".yaml").write_text(yaml.safe_dump(spec))
     topology = EventTopology.from_yaml(path.with_suffix(".yaml"))
-    return topology, AssignmentDataset(read_assignment_file(path, topology, 9))
+    return topology, AssignmentDataset(read_assignment_file(path, topology))
 
 
 def _assignment(name: str, events: tuple[EventTopology, AssignmentDataset]) -> tuple[torch.nn.Module, tuple, dict]:
