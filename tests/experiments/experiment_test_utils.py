@@ -20,9 +20,10 @@ REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 
-def compose_config(config_name: str, overrides: list[str]) -> DictConfig:
-    """Compose ``config/<config_name>.yaml`` with overrides, as ``run.py`` would."""
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
+def compose_config(config_name: str, overrides: list[str], folder: str = "config") -> DictConfig:
+    """Compose ``<folder>/<config_name>.yaml`` of the repository (``config`` or ``config_paper``) with
+    overrides, as ``run.py`` would."""
+    with initialize_config_dir(str(REPO / folder), version_base=None):
         return compose(config_name, overrides=overrides)
 
 
