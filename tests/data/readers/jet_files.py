@@ -91,11 +91,16 @@ def write_energyflow(path: Path, particles: np.ndarray, labels: np.ndarray) -> P
     return path
 
 
-def write_energyflow_h5(path: Path, particles: np.ndarray, labels: np.ndarray, **extra: np.ndarray) -> Path:
+def write_energyflow_h5(
+    path: Path, particles: np.ndarray, labels: np.ndarray | None = None, **extra: np.ndarray
+) -> Path:
     """The EnergyFlow layout in HDF5, as our quark-gluon generator writes it: ``X`` (N, M, 4) rows of
-    (pt, y, phi, pid), ``y`` (N,) and each of ``extra`` (``weight``, ``pthat``, ...) under its name."""
+    (pt, y, phi, pid), ``y`` (N,) unless ``labels`` is None (an unlabelled file) and each of ``extra``
+    (``weight``, ``pthat``, ...) under its name."""
     with h5py.File(path, "w") as file:
-        file["X"], file["y"] = particles, labels
+        file["X"] = particles
+        if labels is not None:
+            file["y"] = labels
         for key, values in extra.items():
             file[key] = values
     return path

@@ -16,7 +16,13 @@ from lorentznets.data.readers import SequentialJetStream, file_ranges, load_jets
 from lorentznets.data.readers.formats import READERS
 from lorentznets.data.readers.jetclass_root import LABELS
 from lorentznets.testing.synthetic_files import write_lgn_jets
-from tests.data.readers.jet_files import landscape_frame, random_jets, write_energyflow, write_jetclass
+from tests.data.readers.jet_files import (
+    landscape_frame,
+    random_jets,
+    write_energyflow,
+    write_energyflow_h5,
+    write_jetclass,
+)
 from tests.data.readers.test_energyflow_npz_reader import quark_gluon_jets
 
 NUM_JETS = 20
@@ -71,11 +77,10 @@ def write_labelled_and_unlabelled(folder: Path) -> dict[str, tuple[Path, Path]]:
     write_energyflow(folder / "qg.npz", qg_particles, qg_labels)
     np.savez_compressed(folder / "qg_unlabelled.npz", X=qg_particles)
     files["energyflow_npz"] = (folder / "qg.npz", folder / "qg_unlabelled.npz")
-    for name, keys in (("qg.h5", {"X": qg_particles, "y": qg_labels}), ("qg_unlabelled.h5", {"X": qg_particles})):
-        with h5py.File(folder / name, "w") as file:
-            for key, values in keys.items():
-                file[key] = values
-    files["energyflow_h5"] = (folder / "qg.h5", folder / "qg_unlabelled.h5")
+    files["energyflow_h5"] = (
+        write_energyflow_h5(folder / "qg.h5", qg_particles, qg_labels),
+        write_energyflow_h5(folder / "qg_unlabelled.h5", qg_particles, labels=None),
+    )
     root, _ = write_jetclass(folder / "jetclass.root", momenta, counts, np.arange(NUM_JETS) % 10)
     files["jetclass_root"] = (root, jetclass_without(root, folder / "jetclass_unlabelled.root"))
     return files
