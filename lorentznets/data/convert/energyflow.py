@@ -21,7 +21,7 @@ from .event_weights import read_npz_event_weights
 from .jet_arrays import JetChunk, nonzero_mask, order_and_pad, summed_jets
 from .lgn_layout import write_lgn_h5
 from .npz_stream import NpzArray, npz_keys
-from .pid import momenta_from_pt_y_phi_pid
+from .pid import check_constituent_mass, check_pid_features, momenta_from_pt_y_phi_pid
 
 # Keys of the EnergyFlow layout, also written by our quark-gluon generator.
 PARTICLES_KEY = "X"
@@ -69,8 +69,9 @@ def iter_energyflow_chunks(
     Raises
     ------
     FileNotFoundError, KeyError, ValueError
-        Missing file or key, wrong shapes, unknown PDG ids, labels other than 0/1, NaN/inf
-        entries (raised after the last chunk, naming how many jets and the first one).
+        Missing file or key, wrong shapes, an unknown ``constituent_mass`` or ``pid_features``
+        (on the call), unknown PDG ids, labels other than 0/1, NaN/inf entries (raised after the
+        last chunk, naming how many jets and the first one).
     """
     particles = NpzArray(path, PARTICLES_KEY)
     require_shape(path, PARTICLES_KEY, particles.shape, (None, None, 4))
@@ -109,12 +110,31 @@ def energyflow_chunks(
     pid_features : str
         "lorentznets" or "weaver" (see :func:`.pid.momenta_from_pt_y_phi_pid`).
 
-    Yields
-    ------
-    JetChunk
+    Returns
+    -------
+    iterator of JetChunk
         As :func:`iter_energyflow_chunks`; NaN/inf rows are zeroed and reported after the last
         block.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``constituent_mass`` or ``pid_features``, on the call, before any block is read:
+        every EnergyFlow read passes here, and the chunks take both as given.
     """
+    check_constituent_mass(constituent_mass)
+    check_pid_features(pid_features)
+    return _checked_chunks(path, blocks, max_particles, constituent_mass, pid_features)
+
+
+def _checked_chunks(
+    path: str | os.PathLike,
+    blocks: Iterable[tuple[int, np.ndarray, np.ndarray]],
+    max_particles: int,
+    constituent_mass: str,
+    pid_features: str,
+) -> Iterator[JetChunk]:
+    """:func:`energyflow_chunks` once its options are checked."""
     tally = NonFiniteTally(path, PARTICLES_KEY)
     for start, rows, y in blocks:
         finite = tally.update(rows, start)

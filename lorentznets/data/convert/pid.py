@@ -114,10 +114,12 @@ def momenta_from_pt_y_phi_pid(
     constituent_mass : str
         "pdg": each constituent has the PDG mass of its particle ID; "massless": zero, y then
         being the pseudorapidity too (weaver's convention, see the module docstring). Taken as
-        given: the readers check it once (``ReadingOptions``), not for every chunk.
+        given (anything but "pdg" is massless): :func:`.energyflow.energyflow_chunks`, where every
+        EnergyFlow read passes, checks it once per call, not for every chunk.
     pid_features : str
         "lorentznets": charge and one-hot of abs(pid); "weaver": weaver's six ``qg_kinpid`` flags
-        (see the module docstring). Taken as given, as ``constituent_mass``.
+        (see the module docstring). Taken as given (anything but "weaver" is "lorentznets"), as
+        ``constituent_mass``.
 
     Returns
     -------

@@ -4,9 +4,9 @@ import h5py
 import numpy as np
 import pytest
 
-from lorentznets.data.convert import convert_energyflow, iter_energyflow_chunks
+from lorentznets.data.convert import convert_energyflow, energyflow_chunks, iter_energyflow_chunks
 from lorentznets.data.convert.__main__ import main
-from lorentznets.data.readers import load_jets
+from lorentznets.data.readers import energyflow_npz, load_jets
 
 
 def quark_gluon_file(path, n_jets=21, n_slots=9, seed=0):
@@ -43,6 +43,27 @@ def test_convert_writes_momenta_scalars_and_labels(tmp_path):
         assert (np.diff(pt, axis=1) <= 1e-12).all()
         np.testing.assert_allclose(np.sort(pt, axis=1), np.sort(X[..., 0], axis=1), atol=1e-9)
         np.testing.assert_array_equal(file["scalars"][..., 1:].sum(-1), file["label"][()])
+
+
+@pytest.mark.parametrize(("name", "typo"), [("constituent_mass", "masless"), ("pid_features", "weavr")])
+def test_every_energyflow_read_refuses_an_unknown_option_on_the_call(tmp_path, name, typo):
+    """The chunks take the options as given (a typo would read as the other choice), so every
+    public path checks them once, when called: the chunk generators raise before being iterated."""
+    X, y, _ = quark_gluon_file(tmp_path / "QG_jets.npz")
+    npz, h5 = tmp_path / "QG_jets.npz", tmp_path / "qg.h5"
+    with h5py.File(h5, "w") as file:
+        file["X"], file["y"] = X, y
+    option = {name: typo}
+    calls = {
+        "energyflow_chunks": lambda: energyflow_chunks(npz, [(0, X, y)], 9, **option),
+        "iter_energyflow_chunks": lambda: iter_energyflow_chunks(npz, **option),
+        "read npz": lambda: energyflow_npz.read(npz, None, 9, None, **option),
+        "read h5": lambda: energyflow_npz.read(h5, None, 9, None, **option),
+        "read_range": lambda: energyflow_npz.read_range(h5, 2, 5, 9, **option),
+    }
+    for call in calls.values():
+        with pytest.raises(ValueError, match=rf"^{name}='{typo}': expected one of \["):
+            call()
 
 
 def test_cli_with_max_particles(tmp_path, capsys):
