@@ -38,7 +38,6 @@ def ensure_generated(
     hint: str = "",
     options: Sequence[str] = (),
     suffixes: Sequence[str] = HDF5_SUFFIXES,
-    key: str = "data.path",
 ) -> Path:
     """Make sure ``path`` holds a complete data file, generating or resuming it when allowed.
 
@@ -60,9 +59,8 @@ def ensure_generated(
     suffixes : sequence of str
         File name suffixes of the format ``make`` writes; a missing ``path`` with another suffix
         is refused before generating (a generated file under a ``.npz`` name would be read as the
-        public format and fail on every later run).
-    key : str
-        The config key that names ``path``, for messages.
+        public format and fail on every later run). The amplitude writer's ``(".npy",)`` is what
+        lets its missing ``<data.dir>/<process>.npy`` files be generated at all.
 
     Returns
     -------
@@ -81,8 +79,8 @@ def ensure_generated(
     path = Path(path)
     if generate is not None and not path.exists() and path.suffix.lower() not in suffixes:
         raise ValueError(
-            f"{key}={path} does not exist, and data.generate would write {' or '.join(suffixes)} data to this "
-            f"{path.suffix or 'suffix-less'} name: put the {path.suffix or 'public'} file there, give {key} a "
+            f"data.path={path} does not exist, and data.generate would write {' or '.join(suffixes)} data to this "
+            f"{path.suffix or 'suffix-less'} name: put the {path.suffix or 'public'} file there, give data.path a "
             f"{suffixes[0]} name to generate one, or set data.generate=null"
         )
     status = generation_status(path, None if generate is None else int(generate["n"]))
