@@ -129,6 +129,7 @@ class TaggingExperiment(BaseExperiment):
         training = self.cfg.training
         streamed = streamed_splits(
             data_cfg,
+            self.reading,
             self.class_names,
             training.batchsize // self.dist.world_size,
             self.cfg.seed,

@@ -27,7 +27,6 @@ from torch.utils.data import IterableDataset
 
 from experiments.common.jet_splits import jet_split_ranges
 from experiments.tagging.dataset import TaggingBatch, check_split_classes, trimmed_batch
-from experiments.tagging.features import reading_options
 from experiments.tagging.split_weights import splits_are_weighted
 from lorentznets.data.readers import JetData, ReadingOptions
 from lorentznets.data.readers.file_ranges import FileRange
@@ -153,6 +152,7 @@ def _weight_means(
 
 def streamed_splits(
     data_cfg: Mapping,
+    reading: ReadingOptions,
     class_names: Sequence[str],
     batch_size: int,
     seed: int,
@@ -166,6 +166,9 @@ def streamed_splits(
     ----------
     data_cfg : mapping
         The ``data`` block of the config.
+    reading : ReadingOptions
+        How the readers build the jets: the run's (``TaggingExperiment.reading``), built once from
+        ``data_cfg``.
     class_names : sequence of str
     batch_size : int
         Training jets per batch on this rank.
@@ -180,7 +183,6 @@ def streamed_splits(
     if setting is False:
         return None
     ranges = jet_split_ranges(data_cfg)
-    reading = ReadingOptions.cast(reading_options(data_cfg))
     if setting == "auto":
         if not all(can_stream(part) for parts in ranges.values() for part in parts):
             return None

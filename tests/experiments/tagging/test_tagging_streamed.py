@@ -17,7 +17,9 @@ from tagging_test_utils import tagging_overrides
 from experiments.common.errors import ExperimentInputError
 from experiments.common.trainer import Trainer
 from experiments.registry import get_experiment
+from experiments.tagging.features import reading_options
 from experiments.tagging.streamed import StreamedJetDataset, streamed_splits
+from lorentznets.data.readers import ReadingOptions
 from tests.data.readers.jet_files import random_jets, write_jetclass, write_lgn
 
 CLASSES = ["QCD", "Hbb", "Hcc"]
@@ -94,12 +96,17 @@ def test_streamed_run_trains_evaluates_and_resumes_exactly(tmp_path, jetclass_di
     assert all(torch.equal(whole[key], split[key]) for key in whole)
 
 
+def _streamed_splits(data_cfg, class_names):
+    """The streamed splits of ``data_cfg`` with its reading options, in batches of 32 on one process."""
+    return streamed_splits(data_cfg, ReadingOptions.cast(reading_options(data_cfg)), class_names, 32, 0, 0, 1, 0)
+
+
 def test_auto_reads_small_splits_in_memory(tmp_path, jetclass_dir):
     cfg = compose_config("jetclass", _overrides(tmp_path, jetclass_dir, **{"data.streaming": "auto"}))
     data_cfg = OmegaConf.to_container(cfg.data, resolve=True)
-    assert streamed_splits(data_cfg, CLASSES, 32, 0, 0, 1, 0) is None
+    assert _streamed_splits(data_cfg, CLASSES) is None
     data_cfg["memory_cap_gb"] = 5.8e-4  # below the 0.6 MB of the splits, above the stream's bound
-    streamed = streamed_splits(data_cfg, CLASSES, 32, 0, 0, 1, 0)
+    streamed = _streamed_splits(data_cfg, CLASSES)
     assert sorted(streamed) == ["test", "train", "val"]
     assert streamed["train"].training.num_jets == 3 * 240
 
@@ -127,7 +134,7 @@ def test_streamed_weights_are_divided_by_their_class_mean(tmp_path):
         tmp_path / "w.h5",
         **{"data.stream.block_jets": 20, "data.stream.window_jets": 64, "data.stream.sample_jets": 400},
     )
-    splits = streamed_splits(cfg, ["QCD", "top"], 32, 0, 0, 1, 0)
+    splits = _streamed_splits(cfg, ["QCD", "top"])
     batch = next(iter(splits["train"]))
     assert batch["weights"].dtype == torch.float32
     # Class means of the sampled train rows (the first half of the file): 2 * 0.5 and 2 * 4.
@@ -145,14 +152,14 @@ def test_streamed_split_of_one_class_is_refused(tmp_path):
     _lgn_file(tmp_path / "qcd.h5", np.zeros(300, dtype=np.int64))
     cfg = _data_cfg(tmp_path, tmp_path / "qcd.h5", **{"data.stream.block_jets": 20, "data.stream.window_jets": 64})
     with pytest.raises(ValueError, match=r"the train split holds only the class\(es\) \['QCD'\] .* first 150 jets"):
-        streamed_splits(cfg, ["QCD", "top"], 32, 0, 0, 1, 0)
+        _streamed_splits(cfg, ["QCD", "top"])
 
 
 def test_streamed_labels_outside_the_classes_are_refused(tmp_path, jetclass_dir):
     cfg = compose_config("jetclass", _overrides(tmp_path, jetclass_dir, **{"data.class_names": "[QCD,Hbb]"}))
     data_cfg = OmegaConf.to_container(cfg.data, resolve=True)
     with pytest.raises(ValueError, match=r"train split has labels \[0, 1, 2\] outside 0\.\.1 .* first 96 jets sampled"):
-        streamed_splits(data_cfg, ["QCD", "Hbb"], 32, 0, 0, 1, 0)
+        _streamed_splits(data_cfg, ["QCD", "Hbb"])
 
 
 @pytest.mark.slow
