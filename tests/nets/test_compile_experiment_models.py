@@ -25,7 +25,6 @@ slow ``tagging-lloca_part-*``) with "view size is not compatible".
 Not repeated here: no other test compiles a wrapper with its experiment's host inputs under aot_eager.
 Without them, tests/nets/test_compile.py compiles the L-GATr tagging wrapper (and an eager optimizer step),
 test_compile_lorentznet_lgn.py the LorentzNet and LGN tagging wrappers and nets (the nets with edges),
-test_lloca_wrappers.py (slow) the LLoCa taggers and amplitude wrapper in the rest frame,
 tests/layers/part/test_particle_embedding.py ParT's packed embedding and
 tests/layers/particlenet/test_compiled_training.py the ParticleNet nets.
 """
@@ -251,6 +250,12 @@ FAST = {("tagging", name) for name in ("lgn", "lloca_transformer", "lorentznet",
 """The default run (with two scalars): one tagger per kind of host input, LorentzNet's and LGN's edges,
 ParT's pairs and packing, the LLoCa frame pairs and packing. The other host-input models (L-GATr's
 packing, LLoCa-ParT, LLoCa-ParticleNet, the amplitude and assignment LorentzNets) took 75 s more."""
+REST_FRAME = {
+    *(("tagging", name) for name in ("lloca_part", "lloca_particlenet", "lloca_transformer")),
+    ("amplitudes", "lloca_transformer"),
+}
+"""The Lorentz-invariant LLoCa wrappers, which with their configs (no references, ParT's ln m^2 pair feature
+only) see each event from its rest frame (``in_rest_frame``): their cases compile that boost."""
 
 
 def _cases() -> list:
@@ -341,4 +346,5 @@ def test_experiment_model_compiles_fullgraph_and_matches_eager(family, name, var
         model, args, kwargs = _tagging(name, generator, variant)
     else:
         model, args, kwargs = BUILDERS[family](name, generator)
+    assert getattr(model, "in_rest_frame", False) == ((family, name) in REST_FRAME)
     _assert_compiles_as_eager(model, args, kwargs)

@@ -96,26 +96,6 @@ def test_float32_logits_of_jets_at_rapidity_6_match_float64(kind):
     assert (logits.double() - expected).abs().max() < FLOAT32_TOLERANCE[kind]
 
 
-@pytest.mark.slow  # about 20 s of compilation
-@pytest.mark.parametrize("kind", ["transformer", "part", "particlenet", "amplitudes"])
-def test_wrappers_with_the_rest_frame_compile_fullgraph(kind):
-    if kind == "amplitudes":
-        torch.manual_seed(0)
-        wrapper = LLoCaTransformerAmplitudeWrapper(TRANSFORMER, n_max=20, num_tokens=0, frames=FRAMES)
-    else:
-        wrapper = _tagging_wrapper(kind, 0, FRAMES)
-    wrapper.set_momentum_scale(20.0)
-    momenta, mask = _jets_along_z(6.0), torch.ones(4, 20, dtype=torch.bool)
-    mask[1, 12:] = False
-    compiled = torch.compile(wrapper.train(), fullgraph=True, backend="aot_eager")
-    compiled(momenta.requires_grad_(True), mask).sum().backward()
-    assert torch.isfinite(momenta.grad).all()
-    wrapper.eval()
-    torch.testing.assert_close(
-        torch.compile(wrapper, fullgraph=True, backend="aot_eager")(momenta, mask), wrapper(momenta, mask)
-    )
-
-
 def test_only_invariant_models_see_the_jet_from_its_rest_frame():
     assert _tagging_wrapper("transformer", 0, FRAMES).in_rest_frame
     assert not _tagging_wrapper("transformer", 0, {"kind": "identity"}).in_rest_frame
