@@ -105,8 +105,7 @@ class LLoCaTaggingWrapper(TaggingWrapper):
         frame_pairs: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Frames (B, N, 4, 4), local features (B, N, 8 + S) and the jet momentum (B, 4) in GeV of
-        the constituents ``momenta`` (B, N, 4) GeV, e.g. from :meth:`model_frame`."""
-        momenta = momenta * mask[..., None]
+        the constituents ``momenta`` (B, N, 4) GeV, zero where padded (as :meth:`model_frame` returns them)."""
         frames = self.local_frames(momenta, mask, scalars, frame_pairs)
         features = local_jet_features(momenta, frames, mask, self.momentum_scale)
         if scalars is not None:
