@@ -14,7 +14,6 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from benchmarks import bench_train_throughput as bench
-from benchmarks.json_output import write_json_atomic
 from experiments.common.host_inputs import host_inputs
 from tests.data.readers.jet_files import random_jets, write_lgn
 
@@ -69,22 +68,6 @@ def test_every_tagger_trains_on_file_jets_with_its_host_inputs(tmp_path, monkeyp
     for result in results["results"]:
         line = next(line for line in out.splitlines() if line.startswith(f"{result['model']} "))
         assert line.endswith(f"[torch threads {threads}, load {result['load']:.1f}]")
-
-
-def test_json_results_are_replaced_whole(tmp_path, monkeypatch):
-    """A write that fails before the rename (as a kill by a time limit would) leaves the previous results."""
-    path = tmp_path / "out.json"
-    write_json_atomic(path, {"results": [1]})
-    assert json.loads(path.read_text()) == {"results": [1]}
-
-    def killed(source, destination):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr("os.replace", killed)
-    with pytest.raises(KeyboardInterrupt):
-        write_json_atomic(path, {"results": [1, 2]})
-    assert json.loads(path.read_text()) == {"results": [1]}
-    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 
 
 def test_file_jets_are_trimmed_to_the_longest_jet(tmp_path):

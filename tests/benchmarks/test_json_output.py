@@ -1,0 +1,25 @@
+"""``benchmarks/json_output.py``: results files are replaced whole."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.json_output import write_json_atomic
+
+
+def test_json_results_are_replaced_whole(tmp_path, monkeypatch):
+    """A write that fails before the rename (as a kill by a time limit would) leaves the previous results."""
+    path = tmp_path / "out.json"
+    write_json_atomic(path, {"results": [1]})
+    assert json.loads(path.read_text()) == {"results": [1]}
+
+    def killed(source, destination):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("os.replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_json_atomic(path, {"results": [1, 2]})
+    assert json.loads(path.read_text()) == {"results": [1]}
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
