@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 
 from ..lorentz import minkowski_dot
-from .frame_ops import frame_matmul
+from .frame_ops import to_local
 
 
 def total_rest_boost(momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -66,7 +66,7 @@ def boost_events(boost: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
     torch.Tensor with shape of ``vectors``
     """
     matrices = boost.double().reshape(boost.shape[0], *(1,) * (vectors.dim() - 2), 4, 4)
-    return frame_matmul(matrices, vectors.double().unsqueeze(-1)).squeeze(-1).to(vectors.dtype)
+    return to_local(matrices, vectors.double()).to(vectors.dtype)
 
 
 def to_total_rest_frame(momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
