@@ -5,6 +5,30 @@ from __future__ import annotations
 import torch
 
 
+def boost_to_rest(gamma: torch.Tensor, gamma_beta: torch.Tensor) -> torch.Tensor:
+    """The pure boost that takes a four-vector of velocity beta to rest, from gamma and gamma beta.
+
+    Parameters
+    ----------
+    gamma : torch.Tensor with shape (...)
+        Lorentz factor, consistent with ``gamma_beta``: ``gamma^2 = 1 + |gamma beta|^2``.
+    gamma_beta : torch.Tensor with shape (..., 3)
+        gamma times the velocity.
+
+    Returns
+    -------
+    torch.Tensor with shape (..., 4, 4)
+        ``[[gamma, -u^T], [-u, 1 + u u^T / (gamma + 1)]]`` with ``u = gamma beta``: a Lorentz
+        transformation up to rounding whenever gamma and u are, with no cancellation at large or
+        small boosts (``(gamma - 1) / beta^2 = gamma^2 / (gamma + 1)``).
+    """
+    eye = torch.eye(3, dtype=gamma_beta.dtype, device=gamma_beta.device)
+    spatial = eye + gamma_beta.unsqueeze(-1) * gamma_beta.unsqueeze(-2) / (gamma + 1)[..., None, None]
+    top = torch.cat((gamma.unsqueeze(-1), -gamma_beta), dim=-1)
+    bottom = torch.cat((-gamma_beta.unsqueeze(-1), spatial), dim=-1)
+    return torch.cat((top.unsqueeze(-2), bottom), dim=-2)
+
+
 def rest_frame_boost(vector: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     """The pure boost that takes a timelike four-vector to rest.
 
@@ -23,13 +47,7 @@ def rest_frame_boost(vector: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     beta = vector[..., 1:] / vector[..., :1].clamp(min=eps)
     beta2 = beta.square().sum(dim=-1, keepdim=True)
     gamma = (1 - beta2).clamp(min=eps).rsqrt()
-    # (gamma - 1) / beta^2 written as gamma^2 / (gamma + 1), which stays finite at beta -> 0
-    spatial = torch.eye(3, dtype=vector.dtype, device=vector.device) + (gamma**2 / (gamma + 1)).unsqueeze(
-        -1
-    ) * beta.unsqueeze(-1) * beta.unsqueeze(-2)
-    top = torch.cat((gamma, -gamma * beta), dim=-1)
-    bottom = torch.cat((-gamma.unsqueeze(-1) * beta.unsqueeze(-1), spatial), dim=-1)
-    return torch.cat((top.unsqueeze(-2), bottom), dim=-2)
+    return boost_to_rest(gamma.squeeze(-1), gamma * beta)
 
 
 def orthonormal_rotation(references: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:

@@ -16,6 +16,7 @@ import torch
 
 from ..lorentz import minkowski_dot
 from .frame_ops import to_local
+from .polar_decomposition import boost_to_rest
 
 
 def total_rest_boost(momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -45,11 +46,7 @@ def total_rest_boost(momenta: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     gamma_beta = size / minkowski_dot(total, total).clamp(min=floor).sqrt()
     gamma = (1 + gamma_beta.square()).sqrt()
     axis = spatial / size.clamp(min=torch.finfo(torch.float64).tiny).unsqueeze(-1)
-    eye = torch.eye(3, dtype=torch.float64, device=momenta.device)
-    rotation_part = eye + (gamma - 1)[..., None, None] * axis.unsqueeze(-1) * axis.unsqueeze(-2)
-    top = torch.cat((gamma.unsqueeze(-1), -gamma_beta.unsqueeze(-1) * axis), dim=-1)
-    bottom = torch.cat((-gamma_beta[..., None, None] * axis.unsqueeze(-1), rotation_part), dim=-1)
-    return torch.cat((top.unsqueeze(-2), bottom), dim=-2)
+    return boost_to_rest(gamma, gamma_beta.unsqueeze(-1) * axis)
 
 
 def boost_events(boost: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
