@@ -242,7 +242,8 @@ class AssignmentExperiment(BaseExperiment):
         """
         log_probs, detection, event_outputs = self._forward(self.model, batch)
         validating = not self.raw_model.training
-        divisor, regression_divisors, classification_divisors = self._loss_divisors(batch, detection.dtype)
+        counts = self._counts(batch)
+        divisor, regression_divisors, classification_divisors = self._loss_divisors(counts, detection.dtype)
         loss, parts = assignment_loss(
             log_probs,
             detection,
@@ -250,6 +251,7 @@ class AssignmentExperiment(BaseExperiment):
             self.topology,
             self.cfg.heads.detection_weight,
             divisor=divisor,
+            present=counts[0],
         )
         parts = {key: value.detach() for key, value in parts.items()}
         if event_outputs is not None:
@@ -271,18 +273,25 @@ class AssignmentExperiment(BaseExperiment):
                     parts.update({f"classification_loss.{k}": value for k, value in enumerate(per_target.detach())})
         return loss, parts
 
+    @staticmethod
+    def _counts(batch: AssignmentBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """What the losses of ``batch`` are averaged over: which particles are present (B, P) bool
+        (:func:`particle_present` per target), the known values per regression target (R,) and the
+        labelled events per classification target (T,)."""
+        present = torch.stack([particle_present(t) for t in batch["targets"]], dim=-1)
+        return present, regression_counts(batch["regressions"]), classification_counts(batch["classifications"])
+
     def _loss_divisors(
-        self, batch: AssignmentBatch, dtype: torch.dtype
+        self, counts: tuple[torch.Tensor, torch.Tensor, torch.Tensor], dtype: torch.dtype
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The divisors of the assignment loss and of the event targets' losses: the batch's present
-        particles (0-d), known values per regression target (R,) and labelled events per
-        classification target (T,), stacked into one tensor so that :meth:`shard_normaliser` reduces
-        them over the ranks in one all-reduce per training step (one per loss term before)."""
-        regressions = regression_counts(batch["regressions"])
-        classifications = classification_counts(batch["classifications"])
-        present = torch.stack([particle_present(t) for t in batch["targets"]], dim=-1).sum()
-        counts = torch.cat([present[None], regressions, classifications]).to(dtype)
-        divisor, regression_divisors, classification_divisors = self.shard_normaliser(counts).split(
+        """The divisors of the assignment loss and of the event targets' losses from :meth:`_counts`:
+        the batch's present particles (0-d), known values per regression target (R,) and labelled
+        events per classification target (T,), stacked into one tensor so that
+        :meth:`shard_normaliser` reduces them over the ranks in one all-reduce per training step
+        (one per loss term before)."""
+        present, regressions, classifications = counts
+        stacked = torch.cat([present.sum()[None], regressions, classifications]).to(dtype)
+        divisor, regression_divisors, classification_divisors = self.shard_normaliser(stacked).split(
             [1, len(regressions), len(classifications)]
         )
         return divisor[0], regression_divisors, classification_divisors
@@ -294,11 +303,11 @@ class AssignmentExperiment(BaseExperiment):
         loss per event where it is known. Weighted per event, the assignment loss of a validation
         split was the mean of batch means, which moved with ``evaluation.batchsize`` and the number
         of processes."""
-        present = torch.stack([particle_present(t) for t in batch["targets"]], dim=-1)
+        present, regressions, classifications = self._counts(batch)
         weights = {"assignment_loss": present.sum(), "detection_loss": float(len(present))}
-        for r, count in enumerate(regression_counts(batch["regressions"])):
+        for r, count in enumerate(regressions):
             weights[f"regression_loss.{r}"] = count
-        for k, count in enumerate(classification_counts(batch["classifications"])):
+        for k, count in enumerate(classifications):
             weights[f"classification_loss.{k}"] = count
         return weights
 

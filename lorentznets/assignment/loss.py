@@ -44,6 +44,7 @@ def assignment_loss(
     topology: EventTopology,
     detection_weight: float = 1.0,
     divisor: torch.Tensor | None = None,
+    present: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Cross-entropy of the true assignment, minimised over event-level particle permutations.
 
@@ -65,13 +66,17 @@ def assignment_loss(
         The divisor of the summed assignment loss (default: the batch's number of present
         particles); under DDP that number's mean over the ranks, so that the averaged gradients
         are those of the whole batch, reduced by the caller together with the event targets' counts.
+    present : torch.Tensor with shape (B, P), bool, optional
+        :func:`particle_present` of each of ``targets``, stacked on the last axis, when the caller
+        has it already (default: computed here).
 
     Returns
     -------
     loss : torch.Tensor, scalar
     parts : dict with the assignment and detection losses (detached)
     """
-    present = torch.stack([particle_present(t) for t in targets], dim=-1)
+    if present is None:
+        present = torch.stack([particle_present(t) for t in targets], dim=-1)
     num_particles = len(targets)
     per_permutation = []
     for perm in topology.event_symmetries:
