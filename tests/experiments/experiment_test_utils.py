@@ -20,11 +20,13 @@ REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 
-def compose_config(config_name: str, overrides: list[str], folder: str = "config") -> DictConfig:
+def compose_config(
+    config_name: str, overrides: list[str], folder: str = "config", return_hydra_config: bool = False
+) -> DictConfig:
     """Compose ``<folder>/<config_name>.yaml`` of the repository (``config`` or ``config_paper``) with
-    overrides, as ``run.py`` would."""
+    overrides, as ``run.py`` would; with ``return_hydra_config``, also its ``hydra`` node."""
     with initialize_config_dir(str(REPO / folder), version_base=None):
-        return compose(config_name, overrides=overrides)
+        return compose(config_name, overrides=overrides, return_hydra_config=return_hydra_config)
 
 
 def toy_overrides(base_dir: Path, **extra: object) -> list[str]:

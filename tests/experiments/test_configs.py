@@ -3,17 +3,14 @@ config schema; pairs that are not offered, and bad values, fail at the start in 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import REPO, compose_config
 from omegaconf import OmegaConf
 
 from experiments.base_experiment import BaseExperiment
 from experiments.common.config_schema import ConfigError
 from experiments.registry import get_experiment, wrappers_for
 
-REPO = Path(__file__).resolve().parents[2]
 TAGGERS = ["gatr", "transformer", "pelican", "lorentznet", "lgn"]
 OFFERED = {
     "toptagging": TAGGERS,
@@ -27,11 +24,6 @@ OFFERED = {
 ALL_MODELS = sorted(p.stem for p in (REPO / "config" / "model").glob("*.yaml"))
 
 
-def _compose(folder: str, name: str, overrides: list[str]):
-    with initialize_config_dir(str(REPO / folder), version_base=None):
-        return compose(name, overrides=overrides)
-
-
 @pytest.mark.parametrize("folder", ["config", "config_paper"])
 @pytest.mark.parametrize("name", sorted(OFFERED))
 def test_offered_pairs_pass_the_schema_and_others_are_refused(folder, name):
@@ -41,7 +33,7 @@ def test_offered_pairs_pass_the_schema_and_others_are_refused(folder, name):
     registered = wrappers_for(experiment.model_family)
     assert set(OFFERED[name]) <= set(registered)
     for model in ALL_MODELS:
-        cfg = _compose(folder, name, [f"model={model}"])
+        cfg = compose_config(name, [f"model={model}"], folder)
         assert cfg.experiment == name and cfg.model.name == model
         if model not in registered:
             with pytest.raises(ConfigError, match=f"model='{model}' is not offered for the experiment '{name}'"):
@@ -62,7 +54,7 @@ def test_shipped_objectives_select_on_the_validation_split(folder, name):
     """A sweeper maximising a test metric would choose on the test split and bias its figure."""
     if not (REPO / folder / f"{name}.yaml").is_file():
         pytest.skip(f"no {folder}/{name}.yaml")
-    cfg = _compose(folder, name, [])
+    cfg = compose_config(name, [], folder)
     if cfg.objective is not None:
         assert str(cfg.objective).startswith("val."), cfg.objective
         get_experiment(name).check_config(cfg)
@@ -146,7 +138,7 @@ def test_shipped_objectives_select_on_the_validation_split(folder, name):
     ],
 )
 def test_bad_values_are_refused_in_one_line(override, message):
-    cfg = _compose("config", "toptagging", override.split(" "))
+    cfg = compose_config("toptagging", override.split(" "))
     with pytest.raises(ConfigError) as info:
         get_experiment("toptagging").check_config(cfg)
     assert message in str(info.value)
@@ -169,7 +161,7 @@ def test_bad_values_are_refused_in_one_line(override, message):
     ],
 )
 def test_bad_model_settings_are_refused_by_the_config_check(name, model, override, message):
-    cfg = _compose("config", name, [f"model={model}", override])
+    cfg = compose_config(name, [f"model={model}", override])
     with pytest.raises(ConfigError) as info:
         get_experiment(name).check_config(cfg)
     assert message in str(info.value)
@@ -189,32 +181,32 @@ def test_bad_model_settings_are_refused_by_the_config_check(name, model, overrid
     ],
 )
 def test_objectives_naming_real_metrics_pass(name, objective):
-    cfg = _compose("config", name, [f"objective={objective}", "evaluation.splits=[val,test]"])
+    cfg = compose_config(name, [f"objective={objective}", "evaluation.splits=[val,test]"])
     get_experiment(name).check_config(cfg)
 
 
 def test_jetclass_class_names_must_follow_the_label_branches():
     swapped = "data.class_names=[Hbb,QCD,Hcc,Hgg,H4q,Hqql,Zqq,Wqq,Tbqq,Tbl]"
     for overrides in ([swapped], [swapped, "data.format=auto", "data.path=/data/*.root"]):
-        cfg = _compose("config", "jetclass", overrides)
+        cfg = compose_config("jetclass", overrides)
         message = r"data\.class_names=\['Hbb', 'QCD', .* expected \['QCD', 'Hbb', .*the first 10"
         with pytest.raises(ConfigError, match=message):
             get_experiment("jetclass").check_config(cfg)
     # files of the first classes only name just those; the names of other formats are the user's own
-    get_experiment("jetclass").check_config(_compose("config", "jetclass", ["data.class_names=[QCD,Hbb,Hcc]"]))
-    get_experiment("jetclass").check_config(_compose("config", "jetclass", [swapped, "data.format=lgn_h5"]))
+    get_experiment("jetclass").check_config(compose_config("jetclass", ["data.class_names=[QCD,Hbb,Hcc]"]))
+    get_experiment("jetclass").check_config(compose_config("jetclass", [swapped, "data.format=lgn_h5"]))
 
 
 def test_a_batch_size_the_processes_do_not_divide_is_refused_with_the_config(monkeypatch):
     """Under torchrun (WORLD_SIZE set) the global batch is split evenly over the processes; the
     trainer raised a traceback only after the data were read."""
     monkeypatch.setenv("WORLD_SIZE", "2")
-    cfg = _compose("config", "toptagging", ["training.batchsize=63"])
+    cfg = compose_config("toptagging", ["training.batchsize=63"])
     with pytest.raises(
         ConfigError, match=r"training.batchsize=63 is not allowed: .* 2 processes \(use a multiple of 2\)"
     ):
         get_experiment("toptagging").check_config(cfg)
-    get_experiment("toptagging").check_config(_compose("config", "toptagging", ["training.batchsize=64"]))
+    get_experiment("toptagging").check_config(compose_config("toptagging", ["training.batchsize=64"]))
 
 
 def test_metrics_an_experiment_does_not_declare_fail_under_the_test_suite(monkeypatch):
@@ -238,7 +230,7 @@ def test_keys_a_new_training_would_ignore_pass_for_runs_made_before_the_check(mo
     overrides = ["training.scheduler.warmup_fraction=0.05", "training.finetune.head_lr=0.1", mode]
     if mode == "train=false":
         overrides.append("warm_start_idx=0")
-    get_experiment("toptagging").check_config(_compose("config", "toptagging", overrides))
+    get_experiment("toptagging").check_config(compose_config("toptagging", overrides))
 
 
 def test_class_names_with_glob_characters_match_their_own_metric_patterns():
@@ -256,8 +248,8 @@ def test_class_names_with_glob_characters_match_their_own_metric_patterns():
 def test_every_task_config_allows_a_run_that_evaluates_no_split(folder):
     """The documented export command (``evaluate=false``) needs no ``objective=null`` override:
     no task config names an objective, which only sweeps read (ptopreco's did, and was refused)."""
-    for task in sorted((Path(__file__).parents[2] / folder).glob("*.yaml")):
-        cfg = _compose(folder, task.stem, ["evaluate=false"])
+    for task in sorted((REPO / folder).glob("*.yaml")):
+        cfg = compose_config(task.stem, ["evaluate=false"], folder)
         if "experiment" in cfg:
             assert cfg.objective is None, task
             get_experiment(cfg.experiment).check_config(cfg)

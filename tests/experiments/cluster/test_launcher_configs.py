@@ -9,7 +9,6 @@ import sys
 
 import pytest
 from experiment_test_utils import REPO, compose_config
-from hydra import compose, initialize_config_dir
 from hydra.core.plugins import Plugins
 from hydra_plugins.hydra_optuna_sweeper._impl import create_params_from_overrides
 from optuna.distributions import CategoricalDistribution, LogUniformDistribution
@@ -20,8 +19,7 @@ OPTUNA_STUDY = "hydra_plugins.lorentznets_sweepers.optuna_study.OptunaStudySweep
 
 
 def _compose_with_hydra(overrides: list[str]):
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        return compose("toptagging", overrides=overrides, return_hydra_config=True)
+    return compose_config("toptagging", overrides, return_hydra_config=True)
 
 
 def test_slurm_launcher_composes_with_the_documented_keys():

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from experiment_test_utils import REPO
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import compose_config
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, open_dict
@@ -18,12 +17,11 @@ from experiments.common.sweep_tags import sweep_tags
 def job_config(tmp_path) -> Iterator[DictConfig]:
     """A composed config with its ``hydra`` node; Hydra's job config is restored afterwards."""
     saved = HydraConfig.instance().cfg
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        cfg = compose(
-            "toptagging",
-            overrides=["hydra/sweeper=tagger_optuna", f"hydra.sweep.dir={tmp_path}/sweep"],
-            return_hydra_config=True,
-        )
+    cfg = compose_config(
+        "toptagging",
+        ["hydra/sweeper=tagger_optuna", f"hydra.sweep.dir={tmp_path}/sweep"],
+        return_hydra_config=True,
+    )
     yield cfg
     HydraConfig.instance().cfg = saved
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from experiment_test_utils import REPO, run_cli
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import REPO, compose_config, run_cli
 from omegaconf import OmegaConf
 
 from experiments.common.config_upgrade import fill_added_keys
@@ -15,22 +14,17 @@ from experiments.registry import get_experiment
 EXPERIMENTS = sorted(p.stem for p in (REPO / "config" / "tasks").glob("*.yaml"))
 
 
-def _compose(folder: str, name: str):
-    with initialize_config_dir(str(REPO / folder), version_base=None):
-        return compose(name)
-
-
 @pytest.mark.parametrize("folder", ["config", "config_paper"])
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_todays_configs_lack_nothing(folder, name):
     if not (REPO / folder / f"{name}.yaml").is_file():
         pytest.skip(f"no {folder}/{name}.yaml")
-    assert fill_added_keys(_compose(folder, name), REPO / "config") == []
+    assert fill_added_keys(compose_config(name, [], folder), REPO / "config") == []
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_a_config_without_later_keys_gets_them_and_passes_the_schema(name):
-    cfg = _compose("config", name)
+    cfg = compose_config(name, [])
     old = OmegaConf.to_container(cfg, resolve=False)
     del old["evaluation"]["splits"], old["training"]["finetune"], old["predict"]
     old["model"]["net"].pop(next(iter(old["model"]["net"])))  # the net's arguments stay as saved
@@ -88,7 +82,7 @@ def jets_file_for_upgrade(tmp_path):
 
 
 def test_schema_refuses_the_old_config_without_the_upgrade():
-    cfg = _compose("config", "toptagging")
+    cfg = compose_config("toptagging", [])
     old = OmegaConf.to_container(cfg, resolve=False)
     del old["training"]["finetune"]
     old = OmegaConf.create(old)

@@ -4,19 +4,13 @@ the kinds each wrapper accepts, pass and build."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import REPO, compose_config, run_cli
 from omegaconf import OmegaConf
 
 from experiments.common.config_schema import ConfigError
 from experiments.registry import get_experiment, wrappers_for
 from lorentznets.frames import LearnedFrames, RandomGlobalFrames
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from experiment_test_utils import REPO, run_cli  # noqa: E402
 
 FRAMES = "model.wrapper.frames"
 LLOCA_MODELS = {
@@ -26,18 +20,13 @@ LLOCA_MODELS = {
 }
 
 
-def _compose(experiment: str, overrides: list[str], folder: str = "config"):
-    with initialize_config_dir(str(REPO / folder), version_base=None):
-        return compose(experiment, overrides=overrides)
-
-
 def _random(settings: str) -> list[str]:
     """Overrides replacing the frames section by random frames with ``settings``."""
     return [f"~{FRAMES}", f"+{FRAMES}={{kind:random,{settings}}}"]
 
 
 def _refusal(experiment: str, overrides: list[str]) -> str:
-    cfg = _compose(experiment, overrides)
+    cfg = compose_config(experiment, overrides)
     with pytest.raises(ConfigError) as info:
         get_experiment(experiment).check_config(cfg)
     message = str(info.value)
@@ -50,7 +39,7 @@ def _refusal(experiment: str, overrides: list[str]) -> str:
 def test_shipped_lloca_configs_validate(folder, experiment, model):
     if not (REPO / folder / f"{experiment}.yaml").is_file():
         pytest.skip(f"no {folder}/{experiment}.yaml")
-    cfg = _compose(experiment, [f"model={model}"], folder)
+    cfg = compose_config(experiment, [f"model={model}"], folder)
     get_experiment(experiment).check_config(cfg)
     assert cfg.model.wrapper.frames.kind == "learned"
 
@@ -97,7 +86,7 @@ def test_tagging_frame_kinds_pass_and_build(model):
         ([f"{FRAMES}.kind=identity"], type(None)),  # keeps the (unused) learned settings
         (_random("transform:z_boost_rotation,std_rapidity:0.2,max_std:2.0"), RandomGlobalFrames),
     ]:
-        cfg = _compose("toptagging", [f"model={model}", *overrides])
+        cfg = compose_config("toptagging", [f"model={model}", *overrides])
         get_experiment("toptagging").check_config(cfg)
         assert isinstance(_tagger(cfg).frames, frames)
 
@@ -127,7 +116,7 @@ def test_tagging_random_and_identity_frames_are_checked(overrides, message):
 
 def test_other_models_keep_free_wrapper_sections():
     # LGN's wrapper settings are its constructor's business, as before
-    cfg = _compose("toptagging", ["model=lgn"])
+    cfg = compose_config("toptagging", ["model=lgn"])
     assert "frames" not in cfg.model.wrapper
     get_experiment("toptagging").check_config(cfg)
 

@@ -8,21 +8,15 @@ loss, lower the learning rate" after the data were read.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import compose_config
 
 from experiments.common.config_schema import ConfigError
 from experiments.registry import get_experiment
 
-REPO = Path(__file__).resolve().parents[3]
-
 
 def _check(name: str, overrides: list[str]) -> None:
-    with initialize_config_dir(str(REPO / "config"), version_base=None):
-        cfg = compose(name, overrides=overrides)
-    get_experiment(name).check_config(cfg)
+    get_experiment(name).check_config(compose_config(name, overrides))
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,14 @@
-from pathlib import Path
-
 import pytest
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import compose_config
 
 from experiments.registry import get_experiment, wrappers_for
 from lorentznets.flows import SolverConfig
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("config_dir", ["config", "config_paper"])
 @pytest.mark.parametrize("model", ["gatr", "transformer", "mlp"])
 def test_configs_compose_for_every_model(config_dir, model):
-    with initialize_config_dir(config_dir=str(ROOT / config_dir), version_base=None):
-        cfg = compose("ttbar", overrides=[f"model={model}"])
+    cfg = compose_config("ttbar", [f"model={model}"], config_dir)
     assert get_experiment(cfg.experiment).__name__ == "TTbarExperiment"
     assert cfg.model.name in wrappers_for("eventgen")
     assert cfg.flow.pt_min == cfg.cuts.pt_min

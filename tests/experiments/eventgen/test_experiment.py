@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import compose_config
 from mlflow import MlflowClient
 
 from experiments.base_experiment import ExperimentInputError
@@ -14,8 +14,6 @@ from experiments.eventgen.cuts import cut_violations
 from experiments.registry import get_experiment
 
 from .helpers import make_ttbar_events
-
-CONFIG_DIR = str(Path(__file__).resolve().parents[3] / "config")
 
 SMALL_NETS = {
     "gatr": ["model.net.num_blocks=1", "model.net.hidden_mv_channels=4", "model.net.hidden_s_channels=8"],
@@ -46,8 +44,7 @@ def _config(tmp_path, model, extra=()):
         *SMALL_NETS[model],
         *extra,
     ]
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):
-        return compose("ttbar", overrides=overrides)
+    return compose_config("ttbar", overrides)
 
 
 def trained_mlp(tmp_path: Path, num_events: int):

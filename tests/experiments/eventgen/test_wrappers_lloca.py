@@ -2,12 +2,11 @@
 with boosts along the beam as negative control, and a tiny training run through the real config."""
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from hydra import compose, initialize_config_dir
+from experiment_test_utils import compose_config
 
 from experiments.common.config_schema import ConfigError
 from experiments.registry import get_experiment, wrappers_for
@@ -15,7 +14,6 @@ from lorentznets.flows import PERIODIC_COMPONENTS, GaussianUniformBase, JetCoord
 
 from .helpers import make_ttbar_events
 
-CONFIG_DIR = str(Path(__file__).resolve().parents[3] / "config")
 NET = {"attn_reps": "4x0n+1x1n", "num_heads": 2, "num_blocks": 1}
 
 
@@ -86,8 +84,7 @@ def test_trains_samples_and_evaluates(tmp_path):
         "classifier.max_iter=10",
         "plot=false",
     ]
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base=None):
-        cfg = compose("ttbar", overrides=overrides)
+    cfg = compose_config("ttbar", overrides)
     metrics = get_experiment(cfg.experiment)(cfg).run()
     assert np.isfinite(metrics["test.loss"]) and np.isfinite(metrics["test.nll"])
     assert metrics["test.cuts.frac_nonfinite"] == 0.0
@@ -95,13 +92,8 @@ def test_trains_samples_and_evaluates(tmp_path):
     assert np.load(run_dir / "samples" / "ttbar_0j.npy").shape == (60, 24)
 
 
-def _compose(config_dir: str, overrides: list[str]):
-    with initialize_config_dir(config_dir=config_dir, version_base=None):
-        return compose("ttbar", overrides=overrides)
-
-
-@pytest.mark.parametrize("config_dir", [CONFIG_DIR, str(Path(CONFIG_DIR).parent / "config_paper")])
-def test_frame_settings_flow_from_config_with_beam_and_time_kept(config_dir):
+@pytest.mark.parametrize("folder", ["config", "config_paper"])
+def test_frame_settings_flow_from_config_with_beam_and_time_kept(folder):
     frames = "model.wrapper.frames"
     overrides = [
         "model=lloca_transformer",
@@ -110,7 +102,7 @@ def test_frame_settings_flow_from_config_with_beam_and_time_kept(config_dir):
         f"{frames}.gamma_max=30.0",
         f"{frames}.vector_net.hidden_channels=8",
     ]
-    cfg = _compose(config_dir, overrides)
+    cfg = compose_config("ttbar", overrides, folder)
     experiment_class = get_experiment(cfg.experiment)
     experiment_class.check_config(cfg)
     experiment = experiment_class.__new__(experiment_class)  # init_model needs only cfg and coordinates
@@ -133,13 +125,13 @@ def test_frame_settings_flow_from_config_with_beam_and_time_kept(config_dir):
     ],
 )
 def test_schema_rejects_bad_frame_settings(override, key):
-    cfg = _compose(CONFIG_DIR, ["model=lloca_transformer", override])
+    cfg = compose_config("ttbar", ["model=lloca_transformer", override])
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         get_experiment(cfg.experiment).check_config(cfg)
 
 
 def test_models_without_wrapper_settings_still_validate():
-    cfg = _compose(CONFIG_DIR, ["model=gatr"])
+    cfg = compose_config("ttbar", ["model=gatr"])
     get_experiment(cfg.experiment).check_config(cfg)
 
 
