@@ -21,7 +21,6 @@ from __future__ import annotations
 import glob
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict
 from pathlib import Path
 
 from experiments.common.generated_data import ensure_generated, pythia_generator
@@ -136,7 +135,7 @@ def _read(path: str, split: str | None, data_cfg: Mapping, reading: ReadingOptio
         split=split,
         max_particles=data_cfg["max_particles"],
         max_jets=data_cfg["max_jets"],
-        **asdict(reading),  # its fields are load_jets' keywords
+        reading=reading,
     )
 
 

@@ -111,7 +111,7 @@ class TaggingExperiment(BaseExperiment):
     def reading(self) -> ReadingOptions:
         """How the readers build the jets from ``data.impact_parameters``, ``data.constituent_mass``
         and ``data.features``, for training, evaluation and predictions alike."""
-        return ReadingOptions.cast(reading_options(self.cfg.data))
+        return reading_options(self.cfg.data)
 
     @property
     def predicting(self) -> bool:

@@ -31,6 +31,7 @@ from typing import Any
 
 import torch
 
+from lorentznets.data.readers.reading_options import ReadingOptions
 from lorentznets.lorentz import azimuth, pseudorapidity, safe_sqrt, transverse_momentum
 
 NUM_KINEMATIC_FEATURES = 7
@@ -44,18 +45,21 @@ _WEAVER_CLIP = 5.0
 _STANDARDISATION = ((1.7, 0.7), (2.0, 0.7), (-4.7, 0.7), (-4.7, 0.7), (0.2, 4.0))
 
 
-def reading_options(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The reading options of a tagging ``data`` block by the names of the fields of
-    :class:`~lorentznets.data.readers.ReadingOptions` (``ReadingOptions.cast`` of it), which are
-    also the keyword arguments of :func:`~lorentznets.data.readers.load_jets` and the streams:
-    JetClass's impact parameters, the EnergyFlow constituents' masses, and the EnergyFlow
-    particle-ID scalars of the feature convention (``pid_features`` is ``data.features``: the
-    readers' conventions bear its names)."""
-    return {
-        "impact_parameters": data["impact_parameters"],
-        "constituent_mass": data["constituent_mass"],
-        "pid_features": data["features"],
-    }
+def reading_options(data: Mapping[str, Any]) -> ReadingOptions:
+    """The reading options of a tagging ``data`` block, checked: JetClass's impact parameters, the
+    EnergyFlow constituents' masses, and the EnergyFlow particle-ID scalars of the feature
+    convention (``pid_features`` is ``data.features``: the readers' conventions bear its names).
+
+    Raises
+    ------
+    ValueError
+        A value :class:`~lorentznets.data.readers.ReadingOptions` refuses.
+    """
+    return ReadingOptions(
+        impact_parameters=data["impact_parameters"],
+        constituent_mass=data["constituent_mass"],
+        pid_features=data["features"],
+    )
 
 
 def jet_constituent_features(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +205,7 @@ def streamed_splits(
         window_jets=layout["window_jets"],
         interleave=layout["interleave"],
         sample_jets=layout["sample_jets"],
-        **asdict(reading),  # its fields are the streams' keywords
+        reading=reading,
         num_workers=num_workers,
         memory_cap_bytes=int(data_cfg["memory_cap_gb"] * GB),
     )
@@ -218,7 +217,7 @@ def streamed_splits(
             block_jets=layout["block_jets"],
             sample=training.sample if split == "train" else None,
             sample_jets=layout["sample_jets"],
-            **asdict(reading),
+            reading=reading,
         )
         for split in ("train", "val", "test")
     }

@@ -43,9 +43,10 @@ def load_jets(
     max_jets: int | None = None,
     *,
     drop_empty: bool = False,
-    impact_parameters: bool = False,
-    constituent_mass: str = "pdg",
-    pid_features: str = "lorentznets",
+    impact_parameters: bool | None = None,
+    constituent_mass: str | None = None,
+    pid_features: str | None = None,
+    reading: ReadingOptions | None = None,
 ) -> JetData:
     """Read jets from a file or glob of files in any supported format.
 
@@ -67,18 +68,21 @@ def load_jets(
         :func:`~lorentznets.data.readers.file_ranges.capped_counts`).
     drop_empty : bool
         Drop jets without constituents with a warning; by default they raise ``ValueError``.
-    impact_parameters : bool
+    impact_parameters : bool or None
         "jetclass_root" only: append the four track impact-parameter features to the particle-ID
-        ``scalars`` (Particle Transformer's full input, S = 10).
-    constituent_mass : str
-        "energyflow_npz" only: "pdg" (the default) gives each constituent the PDG mass of its
+        ``scalars`` (Particle Transformer's full input, S = 10). None: False (or ``reading``'s).
+    constituent_mass : str or None
+        "energyflow_npz" only: "pdg" (the default, None) gives each constituent the PDG mass of its
         particle ID, "massless" none (E = pt cosh(y), the convention of weaver's quark-gluon
         models; see :mod:`lorentznets.data.convert.pid`).
-    pid_features : str
-        "energyflow_npz" only: the scalars built from the PDG codes, "lorentznets" (the default:
-        charge and one-hot of abs(pid), S = 9) or "weaver" (the six flags of weaver's
+    pid_features : str or None
+        "energyflow_npz" only: the scalars built from the PDG codes, "lorentznets" (the default,
+        None: charge and one-hot of abs(pid), S = 9) or "weaver" (the six flags of weaver's
         ``qg_kinpid`` models, S = 6; see :mod:`lorentznets.data.convert.weaver_pid`). Other
         formats' scalars are the file's.
+    reading : ReadingOptions or None
+        The three options above as one object, built once by a caller that reads many times;
+        not together with them.
 
     Returns
     -------
@@ -94,7 +98,8 @@ def load_jets(
         Missing key/branch/column; names the file, key and the keys present.
     ValueError
         Unknown format, wrong shapes, NaN/inf momenta, empty jets, bad labels, bad arguments (a
-        ``constituent_mass`` other than "pdg" for files that store four-momenta); a
+        ``constituent_mass`` other than "pdg" for files that store four-momenta, ``reading``
+        together with the keywords it replaces); a
         truncated or unreadable file; a partly generated file (see
         :func:`lorentznets.data.generate.status.generation_status`); unphysical constituents
         (see :func:`lorentznets.data.physics_checks.check_four_momenta`). Messages name the file.
@@ -110,10 +115,12 @@ def load_jets(
     if format != "auto" and format not in READERS:
         raise ValueError(f"unknown jet format {format!r}; available: {['auto', *available_formats()]}")
     check_max_particles(max_particles, max_jets)
-    reading = ReadingOptions(impact_parameters, constituent_mass, pid_features)
+    reading = ReadingOptions.resolve(
+        reading, impact_parameters=impact_parameters, constituent_mass=constituent_mass, pid_features=pid_features
+    )
     files = expand_paths(path)
     formats = [detect_format(file) if format == "auto" else format for file in files]
-    if impact_parameters and set(formats) != {"jetclass_root"}:
+    if reading.impact_parameters and set(formats) != {"jetclass_root"}:
         raise ValueError(
             f"{os.fspath(path)}: impact_parameters=True needs JetClass ROOT files (format 'jetclass_root'), "
             f"got formats {sorted(set(formats))}"

@@ -18,9 +18,10 @@ from . import energyflow_npz
 class ReadingOptions:
     """The reading options of the tagging readers, checked on construction.
 
-    Built once, from a run's ``data`` block (:meth:`cast`) or from the keywords of
-    :func:`~lorentznets.data.readers.load_jets` and the streams, and passed down to the readers:
-    the readers and the converters below them take the values as given.
+    Built once, from a run's ``data`` block or from the keywords of
+    :func:`~lorentznets.data.readers.load_jets` and the streams (:meth:`resolve`), and passed down
+    to the readers as it is (those three take it as ``reading``): the readers take the values as
+    given, and the EnergyFlow chunks, which any caller may reach, check theirs once per call.
 
     Attributes
     ----------
@@ -76,6 +77,26 @@ class ReadingOptions:
         if unknown:
             raise ValueError(f"reading options {unknown} are unknown; expected some of {names}")
         return cls(**options)
+
+    @classmethod
+    def resolve(cls, reading: ReadingOptions | None, **keywords: Any) -> ReadingOptions:
+        """``reading``, or the options of the ``keywords`` that are not None (the others default):
+        the public entries take either the object, built once by their caller, or the keywords.
+
+        Raises
+        ------
+        ValueError
+            ``reading`` together with a keyword (naming them), or a value :class:`ReadingOptions`
+            refuses.
+        """
+        given = {name: value for name, value in keywords.items() if value is not None}
+        if reading is None:
+            return cls(**given)
+        if given:
+            raise ValueError(
+                f"reading options given twice: reading={reading} and the keywords {sorted(given)}; pass either"
+            )
+        return reading
 
     def reader_keywords(self, format: str, path: str | os.PathLike) -> dict[str, Any]:
         """Keyword arguments of the reader of ``format`` (``read``, ``read_range``) for the options

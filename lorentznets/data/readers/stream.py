@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -131,12 +131,14 @@ class JetStream(IterableDataset):
         must divide it.
     sample_jets : int
         Jets read from the start of every file before streaming (see :mod:`.stream_sample`).
-    impact_parameters : bool
-        JetClass: add the four track impact-parameter features to the scalars.
-    constituent_mass : str
-        EnergyFlow files: "pdg" or "massless" constituents (see :func:`~.load.load_jets`).
-    pid_features : str
-        EnergyFlow files: "lorentznets" or "weaver" particle-ID scalars (see :func:`~.load.load_jets`).
+    impact_parameters : bool or None
+        JetClass: add the four track impact-parameter features to the scalars (None: False).
+    constituent_mass : str or None
+        EnergyFlow files: "pdg" (None) or "massless" constituents (see :func:`~.load.load_jets`).
+    pid_features : str or None
+        EnergyFlow files: "lorentznets" (None) or "weaver" particle-ID scalars (see :func:`~.load.load_jets`).
+    reading : ReadingOptions or None
+        The three options above as one object, built once by the caller; not together with them.
     num_workers : int
         DataLoader workers per rank (0: the main process), for the memory bound.
     prefetch_batches : int
@@ -164,9 +166,10 @@ class JetStream(IterableDataset):
         window_jets: int = 32768,
         interleave: int = 2,
         sample_jets: int = 256,
-        impact_parameters: bool = False,
-        constituent_mass: str = "pdg",
-        pid_features: str = "lorentznets",
+        impact_parameters: bool | None = None,
+        constituent_mass: str | None = None,
+        pid_features: str | None = None,
+        reading: ReadingOptions | None = None,
         num_workers: int = 0,
         prefetch_batches: int = 2,
         memory_cap_bytes: int | None = None,
@@ -183,7 +186,9 @@ class JetStream(IterableDataset):
         self.world_size = world_size
         self.block_jets = block_jets
         self.interleave = interleave
-        reading = ReadingOptions(impact_parameters, constituent_mass, pid_features)
+        reading = ReadingOptions.resolve(
+            reading, impact_parameters=impact_parameters, constituent_mass=constituent_mass, pid_features=pid_features
+        )
         self.num_jets = sum(len(part) for part in self.ranges)
         self.source = describe_files(self.ranges)
         self.batches_per_window = window_jets // batch_size
@@ -336,12 +341,14 @@ class SequentialJetStream(IterableDataset):
         The files' sample (see :mod:`.stream_sample`); read here when None.
     sample_jets : int
         Jets sampled from the start of every file when ``sample`` is None.
-    impact_parameters : bool
-        JetClass: add the four track impact-parameter features to the scalars.
-    constituent_mass : str
-        EnergyFlow files: "pdg" or "massless" constituents (see :func:`~.load.load_jets`).
-    pid_features : str
-        EnergyFlow files: "lorentznets" or "weaver" particle-ID scalars (see :func:`~.load.load_jets`).
+    impact_parameters : bool or None
+        JetClass: add the four track impact-parameter features to the scalars (None: False).
+    constituent_mass : str or None
+        EnergyFlow files: "pdg" (None) or "massless" constituents (see :func:`~.load.load_jets`).
+    pid_features : str or None
+        EnergyFlow files: "lorentznets" (None) or "weaver" particle-ID scalars (see :func:`~.load.load_jets`).
+    reading : ReadingOptions or None
+        The three options above as one object, built once by the caller; not together with them.
     max_batches : int or None
         Read this many batches of a fixed subset, over all ranks; None, or at least as many jets
         as the split holds (``max_batches * batch_size``): the whole split, in the batches above.
@@ -358,9 +365,10 @@ class SequentialJetStream(IterableDataset):
         block_jets: int = 2048,
         sample: StreamSample | None = None,
         sample_jets: int = 256,
-        impact_parameters: bool = False,
-        constituent_mass: str = "pdg",
-        pid_features: str = "lorentznets",
+        impact_parameters: bool | None = None,
+        constituent_mass: str | None = None,
+        pid_features: str | None = None,
+        reading: ReadingOptions | None = None,
         max_batches: int | None = None,
     ) -> None:
         if not ranges:
@@ -373,7 +381,9 @@ class SequentialJetStream(IterableDataset):
         self.rank = rank
         self.world_size = world_size
         self.block_jets = block_jets
-        self.reading = ReadingOptions(impact_parameters, constituent_mass, pid_features)
+        self.reading = ReadingOptions.resolve(
+            reading, impact_parameters=impact_parameters, constituent_mass=constituent_mass, pid_features=pid_features
+        )
         """The reading options of every read (:func:`~.stream_sample.read_piece`)."""
         self.num_jets = sum(len(part) for part in self.ranges)
         self.source = describe_files(self.ranges)
@@ -399,7 +409,7 @@ class SequentialJetStream(IterableDataset):
             world_size,
             block_jets=self.block_jets,
             sample=self.sample,
-            **asdict(self.reading),
+            reading=self.reading,
             max_batches=max_batches,
         )
 

@@ -19,7 +19,6 @@ from experiments.common.trainer import Trainer
 from experiments.registry import get_experiment
 from experiments.tagging.features import reading_options
 from experiments.tagging.streamed import StreamedJetDataset, streamed_splits
-from lorentznets.data.readers import ReadingOptions
 from tests.data.readers.jet_files import random_jets, write_jetclass, write_lgn
 
 CLASSES = ["QCD", "Hbb", "Hcc"]
@@ -98,7 +97,7 @@ def test_streamed_run_trains_evaluates_and_resumes_exactly(tmp_path, jetclass_di
 
 def _streamed_splits(data_cfg, class_names):
     """The streamed splits of ``data_cfg`` with its reading options, in batches of 32 on one process."""
-    return streamed_splits(data_cfg, ReadingOptions.cast(reading_options(data_cfg)), class_names, 32, 0, 0, 1, 0)
+    return streamed_splits(data_cfg, reading_options(data_cfg), class_names, 32, 0, 0, 1, 0)
 
 
 def test_auto_reads_small_splits_in_memory(tmp_path, jetclass_dir):

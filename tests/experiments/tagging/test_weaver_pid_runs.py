@@ -82,7 +82,7 @@ def test_weaver_massless_gives_the_inputs_of_weavers_qg_kinpid_models(tmp_path):
     expected = _weaver(jets_in, "kinpid", length, scalars)["pf_features"].transpose(1, 2)
     for features in ("weaver", "lorentznets"):
         data = {"impact_parameters": False, "constituent_mass": "massless", "features": features}
-        jets = load_jets(path, max_particles=length, **reading_options(data))
+        jets = load_jets(path, max_particles=length, reading=reading_options(data))
         inputs = constituent_inputs(
             jets.momenta.double(), jets.mask, jets.scalars.double(), "weaver", jets.jets.double()[:, None]
         )
