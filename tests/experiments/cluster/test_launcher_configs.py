@@ -52,8 +52,12 @@ def test_run_py_from_another_folder_finds_our_sweeper_once(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     command = [sys.executable, str(REPO / "run.py"), "--info", "plugins"]
     listing = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=True)
-    section = listing.stdout.split("Sweeper:")[1].split("\n\n")[0]  # names, one per line, to a blank line
-    sweepers = [line.strip() for line in section.splitlines() if line.strip().isidentifier()]
+    # the names follow "Sweeper:" and its underline, one per line, up to a blank line or the next plugin type
+    sweepers = []
+    for line in listing.stdout.split("Sweeper:")[1].splitlines()[2:]:
+        if not line.strip() or line.strip().endswith(":"):
+            break
+        sweepers.append(line.strip())
     assert sorted(sweepers) == ["BasicSweeper", "OptunaStudySweeper", "OptunaSweeper"]
 
 
