@@ -29,6 +29,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -41,9 +42,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout, uninstalled
 
 from benchmarks.conditions import conditions  # noqa: E402
-from benchmarks.json_output import write_json_atomic  # noqa: E402
 from benchmarks.taggers import first_jets, tagger_from_config  # noqa: E402
 from experiments.common.host_inputs import host_inputs  # noqa: E402
+from experiments.common.run_directory import write_text_atomic  # noqa: E402
 
 TAGGERS = (
     "gatr",
@@ -269,7 +270,9 @@ def main(argv: list[str] | None = None) -> None:
                     "sizes": args.sizes,
                     "smoke": args.smoke,
                 }
-                write_json_atomic(args.json, {**summary, "results": summarise(trials, best, loads, args.jets)})
+                write_text_atomic(
+                    args.json, json.dumps({**summary, "results": summarise(trials, best, loads, args.jets)}, indent=2)
+                )
         print(f"turn {turn + 1}/{args.repeats} done {conditions()}")
     for result in summarise(trials, best, loads, args.jets):
         memory = "-" if result["peak_memory_mib"] is None else f"{result['peak_memory_mib']:.0f} MiB"

@@ -127,7 +127,7 @@ class RunDirectory:
             "hydra": HYDRA_SETTINGS,
         }
         self.path.mkdir(parents=True, exist_ok=True)
-        _write_text_atomic(self.config_path, OmegaConf.to_yaml(OmegaConf.create(container)))
+        write_text_atomic(self.config_path, OmegaConf.to_yaml(OmegaConf.create(container)))
         return self.config_path
 
     def write_metrics(
@@ -146,14 +146,27 @@ class RunDirectory:
         path = self.path / "evaluation" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         if config is not None:
-            _write_text_atomic(path.with_suffix(".config.yaml"), OmegaConf.to_yaml(config, resolve=True))
+            write_text_atomic(path.with_suffix(".config.yaml"), OmegaConf.to_yaml(config, resolve=True))
         values = {key: value if math.isfinite(value) else str(float(value)) for key, value in metrics.items()}
-        _write_text_atomic(path, json.dumps(values, indent=2, sort_keys=True, allow_nan=False))
+        write_text_atomic(path, json.dumps(values, indent=2, sort_keys=True, allow_nan=False))
         return path
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through ``<path>.tmp`` and a rename: a reader never sees half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through ``<path>.tmp`` and a rename: a reader never sees half a file.
+
+    A writer killed at any moment (a time limit, Ctrl-C) leaves the previous file, never a
+    truncated one, and removes its ``.tmp`` when it can.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The destination; its folder must exist.
+    text : str
+    """
+    tmp = path.with_name(path.name + ".tmp")  # same folder: the rename cannot cross file systems
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""``benchmarks/json_output.py``: results files are replaced whole."""
+"""Benchmark JSON results (``bench_train_throughput.py --json``) are written with
+:func:`experiments.common.run_directory.write_text_atomic`: they are replaced whole."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import json
 
 import pytest
 
-from benchmarks.json_output import write_json_atomic
+from experiments.common.run_directory import write_text_atomic
 
 
 def test_json_results_are_replaced_whole(tmp_path, monkeypatch):
     """A write that fails before the rename (as a kill by a time limit would) leaves the previous results."""
     path = tmp_path / "out.json"
-    write_json_atomic(path, {"results": [1]})
+    write_text_atomic(path, json.dumps({"results": [1]}, indent=2))
     assert json.loads(path.read_text()) == {"results": [1]}
 
     def killed(source, destination):
@@ -20,6 +21,6 @@ def test_json_results_are_replaced_whole(tmp_path, monkeypatch):
 
     monkeypatch.setattr("os.replace", killed)
     with pytest.raises(KeyboardInterrupt):
-        write_json_atomic(path, {"results": [1, 2]})
+        write_text_atomic(path, json.dumps({"results": [1, 2]}, indent=2))
     assert json.loads(path.read_text()) == {"results": [1]}
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
