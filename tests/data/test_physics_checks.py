@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import uproot
 
+from lorentznets.data.convert.weaver_pid import WEAVER_PID_FLAGS
 from lorentznets.data.physics_checks import check_derived_momenta, check_four_momenta
 from lorentznets.data.readers import load_jets
 
@@ -117,14 +118,7 @@ def test_jetclass_masked_in_zero_momentum(tmp_path):
     pz = [[4.0, 4.0], [4.0, 0.0, 4.0]]
     zeros = [[0.0] * n for n in counts]
     branches = {"part_energy": energy, "part_px": px, "part_py": zeros, "part_pz": pz}
-    for name in (
-        "part_charge",
-        "part_isChargedHadron",
-        "part_isNeutralHadron",
-        "part_isPhoton",
-        "part_isElectron",
-        "part_isMuon",
-    ):
+    for name in WEAVER_PID_FLAGS:
         branches[name] = zeros
     branches = {name: ak.Array(values) for name, values in branches.items()}
     for name in ("label_QCD", "label_Hbb", "label_Hcc", "label_Hgg", "label_H4q", "label_Hqql"):

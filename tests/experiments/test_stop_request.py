@@ -110,9 +110,7 @@ def test_a_stop_request_waits_for_a_deferred_block():
         "except SystemExit as stop:\n"
         "    print('stopped', stop.code, flush=True)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=60
-    )
+    result = _run_python(script, timeout=60)
     assert result.stdout.split("\n")[:2] == ["block finished", f"stopped {128 + signal.SIGTERM}"], result.stderr
 
 
@@ -121,8 +119,7 @@ def test_a_stop_while_a_failed_run_closes_still_closes_it(tmp_path):
     closes its MLflow run, it must not cut the closing short (the run stayed RUNNING)."""
     script = (
         "import os, signal\n"
-        "from hydra import compose, initialize_config_dir\n"
-        "from experiment_test_utils import REPO, toy_overrides\n"
+        "from experiment_test_utils import compose_config, toy_overrides\n"
         "from experiments.common.mlflow_logger import MlflowLogger\n"
         "from experiments.common.stop_request import install_stop_handler, stop_signal\n"
         "from experiments.registry import get_experiment\n"
@@ -133,17 +130,21 @@ def test_a_stop_while_a_failed_run_closes_still_closes_it(tmp_path):
         "    finish(self, status)\n"
         "MlflowLogger.finish = finish_while_stopped\n"
         f"overrides = toy_overrides({str(tmp_path)!r}, use_mlflow=True, **{{'+toy.num_samples': 0}})\n"
-        "with initialize_config_dir(str(REPO / 'config'), version_base=None):\n"
-        "    cfg = compose('default', overrides=overrides)\n"
+        "cfg = compose_config('default', overrides)\n"
         "try:\n"
         "    get_experiment(cfg.experiment)(cfg).run()\n"
         "except Exception as error:\n"
         "    print('failed', type(error).__name__, stop_signal(), flush=True)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=120
-    )
+    result = _run_python(script, timeout=120)
     assert result.stdout.strip() == f"failed ExperimentInputError {int(signal.SIGTERM)}", result.stderr[-2000:]
     client = MlflowClient(default_tracking_uri(tmp_path))
     (run,) = client.search_runs([client.get_experiment_by_name("toy").experiment_id])
     assert run.info.status == "FAILED"
+
+
+def _run_python(script: str, timeout: float) -> subprocess.CompletedProcess:
+    """Run ``python -c script`` in the repository with the tests' environment, output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=subprocess_env(), capture_output=True, text=True, timeout=timeout
+    )

@@ -19,6 +19,15 @@ REGRESSIONS:
 CLASSIFICATIONS:
   EVENT: [hard]
 """
+EVENT_TARGET_OUTPUTS = [
+    "log_probs_t1",
+    "log_probs_t2",
+    "detection_logits",
+    "regression.EVENT/mean_pt",
+    "regression.t1/PARTICLE/mass",
+    "classification_logits.EVENT/hard",
+]
+"""The named outputs of an exported ttbar assignment model with the targets of :data:`EVENT_TARGETS`."""
 
 
 def write_event_target_file(path: Path, num_events: int = 300, seed: int = 0) -> Path:

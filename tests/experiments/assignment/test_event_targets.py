@@ -5,7 +5,7 @@ import numpy as np
 import onnxruntime
 import pytest
 import torch
-from assignment_test_utils import boosted_batch, write_event_target_file
+from assignment_test_utils import EVENT_TARGET_OUTPUTS, boosted_batch, write_event_target_file
 from experiment_test_utils import compose_config
 from test_assignment_experiment import overrides
 from test_wrappers import NETS
@@ -156,14 +156,7 @@ def test_onnx_parity_with_event_outputs(event_target_file, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         names = export_onnx(model, path, dataset.__getitems__(list(range(8))))
-    assert names == [
-        "log_probs_t1",
-        "log_probs_t2",
-        "detection_logits",
-        "regression.EVENT/mean_pt",
-        "regression.t1/PARTICLE/mass",
-        "classification_logits.EVENT/hard",
-    ]
+    assert names == EVENT_TARGET_OUTPUTS
     session = onnxruntime.InferenceSession(str(path))
     batch = dataset.__getitems__(list(range(20, 45)))
     outputs = session.run(names, {i.name: batch[i.name].numpy() for i in session.get_inputs()})
